@@ -1,0 +1,54 @@
+/**
+ * Users' tokens. The gateway verifies a bearer JWT (HS256 with a secret, or
+ * asymmetric keys from a JWKS URL; issuer and audience checked), turns its
+ * claims into a viewer, and forwards them to subgraphs signed
+ * (subgraphs/kit/claims.ts). A request without a token is PUBLIC.
+ */
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { ANONYMOUS, viewerFromClaims, type Viewer } from "../subgraphs/kit/claims";
+import { config, type Secrets } from "../subgraphs/kit/config";
+import { unauthenticated } from "../subgraphs/kit/errors";
+
+export interface TokenVerifier {
+  /** The viewer of a request, from its Authorization header value. */
+  viewerOf(authorization: string | null | undefined): Promise<Viewer>;
+}
+
+export function createTokenVerifier(secrets: Secrets): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
+    ? createRemoteJWKSet(new URL(config.jwksUrl))
+    : new TextEncoder().encode(secrets.jwtSecret);
+  const options = {
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    algorithms: config.jwksUrl ? ["RS256", "ES256", "EdDSA"] : ["HS256"],
+  };
+  return {
+    async viewerOf(authorization) {
+      if (!authorization) return ANONYMOUS;
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+      try {
+        const { payload } = await jwtVerify(match[1], key as Uint8Array, options);
+        const viewer = viewerFromClaims(payload);
+        if (typeof viewer === "string") throw unauthenticated(`The token's claims are not usable: ${viewer}.`);
+        return viewer;
+      } catch (error) {
+        if (error instanceof joseErrors.JWTExpired) throw unauthenticated("The token has expired: get a new one.");
+        if (error instanceof joseErrors.JOSEError) throw unauthenticated(`The token is not valid: ${error.message}`);
+        throw error;
+      }
+    },
+  };
+}
+
+/** A development token for any role (npm run token); signed with the local HS256 secret. */
+export async function issueDevToken(viewer: Viewer, secrets: Secrets, ttl = "12h"): Promise<string> {
+  return new SignJWT({ role: viewer.role, ...(viewer.agencyCode ? { agencyCode: viewer.agencyCode } : {}) })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(viewer.sub)
+    .setIssuer(config.jwtIssuer)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(new TextEncoder().encode(secrets.jwtSecret));
+}

@@ -1,0 +1,133 @@
+/**
+ * The gateway: Hive Gateway's runtime serving a Federation 2 supergraph over
+ * HTTP and graphql-ws on one path, with
+ * - identity: the user's token verified once per request, the claims
+ *   forwarded to every subgraph call signed and short-lived;
+ * - the shard router for agency subgraphs (omitted in standard mode, where
+ *   the engine alone serves any supergraph);
+ * - /healthcheck (alive) and /readiness (schema loaded, not draining).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
+import httpTransport from "@graphql-mesh/transport-http";
+import wsTransport from "@graphql-mesh/transport-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { CLAIMS_HEADER, signClaims, type Viewer } from "../subgraphs/kit/claims";
+import { config, type Secrets } from "../subgraphs/kit/config";
+import { loggerFor } from "../subgraphs/kit/logger";
+import { createTokenVerifier, type TokenVerifier } from "./auth";
+import { readShardPolicies } from "./shard-router/policies";
+import { RoutingTable } from "./shard-router/routing-table";
+import { shardTransport } from "./shard-router/transport";
+import type { Topology } from "./topology";
+
+export interface GatewayOptions {
+  supergraph: string;
+  secrets: Secrets;
+  /** Where subgraphs and shards listen. Without it the gateway runs in standard mode: the supergraph's own URLs, no shards. */
+  topology?: Topology;
+  port?: number;
+  host?: string;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+interface IdentityContext {
+  viewer?: Viewer;
+  connectionParams?: Record<string, unknown>;
+}
+
+/** Verifies the caller once per request and keeps the viewer on the context. */
+function useIdentity(verifier: TokenVerifier): GatewayPlugin {
+  return {
+    async onContextBuilding({ context, extendContext }) {
+      const ctx = context as IdentityContext & { request?: Request };
+      const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      const authorization = typeof fromParams === "string" ? fromParams : ctx.request?.headers.get("authorization");
+      extendContext({ viewer: await verifier.viewerOf(authorization) } as never);
+    },
+  };
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const log = loggerFor("gateway");
+  const verifier = createTokenVerifier(options.secrets);
+  const signed = new WeakMap<object, Promise<string>>();
+  const claimsOf = (context: IdentityContext): Promise<string> => {
+    let claims = signed.get(context);
+    if (!claims) {
+      claims = signClaims(context.viewer ?? { sub: "anonymous", role: "PUBLIC" }, options.secrets.internalSecret, config.claimsTtlSeconds);
+      signed.set(context, claims);
+    }
+    return claims;
+  };
+
+  const topology = options.topology;
+  const routing = topology ? new RoutingTable(topology) : undefined;
+  const transportEntries: Record<string, { kind?: string; location?: string; options?: Record<string, unknown> }> = {
+    "*": { options: { subscriptions: { kind: "ws", location: "/graphql" } } },
+  };
+  if (topology && routing) {
+    for (const [name, url] of Object.entries(topology.subgraphs)) transportEntries[name] = { location: url };
+    for (const name of routing.subgraphs()) transportEntries[name] = { kind: "shard" };
+  }
+  const policies = routing ? readShardPolicies(options.supergraph, routing.subgraphs()) : new Map();
+
+  const runtime = createGatewayRuntime({
+    supergraph: options.supergraph,
+    transports: {
+      http: httpTransport,
+      ws: wsTransport,
+      ...(routing ? { shard: shardTransport({ routing, policies, timeoutMs: config.shardTimeoutMs }) } : {}),
+    },
+    transportEntries,
+    plugins: () => [useIdentity(verifier)],
+    propagateHeaders: {
+      fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
+    },
+    logging: false, maskedErrors: false,
+    landingPage: false,
+    graphqlEndpoint: "/graphql",
+    healthCheckEndpoint: "/healthcheck",
+    readinessCheckEndpoint: "/readiness",
+  });
+  // A graphql-ws operation arriving before the first HTTP request would otherwise find no schema.
+  await runtime.getSchema();
+
+  const httpServer: Server = createServer(runtime);
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsCleanup = useServer(
+    getGraphQLWSOptions(runtime, (ctx) => ({ connectionParams: ctx.connectionParams ?? {} })),
+    wsServer,
+  );
+
+  const host = options.host ?? config.host;
+  await new Promise<void>((resolveListen, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port ?? 0, host, resolveListen);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host}:${port}/graphql`;
+  log.info({ url, sharded: Boolean(routing) }, "gateway listening");
+
+  return {
+    url,
+    port,
+    async stop() {
+      await wsCleanup.dispose();
+      await new Promise<void>((resolveClose) => {
+        httpServer.close(() => resolveClose());
+        httpServer.closeIdleConnections();
+        setTimeout(() => httpServer.closeAllConnections(), config.drainTimeoutMs).unref();
+      });
+      await runtime.dispose();
+      log.info("gateway stopped");
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Merge strategies: how the answers of several shards to one root field
+ * become one answer. Plain functions over plain data.
+ *
+ * - LIST: lists concatenated, in routing-table order (the order of
+ *   schema/agencies.json: the ministry first, then agencies by OID); within a
+ *   shard's part, the shard's own order is kept.
+ * - AGGREGATE: objects of counts and sums added field by field, recursively.
+ *   Only additive quantities may be merged this way: a number is summed, a
+ *   string (e.g. __typename) must be equal in every part. Ratios, medians and
+ *   other non-additive figures are refused (an error naming the field); a
+ *   schema exposes their additive parts instead (e.g. answered and
+ *   answeredOnTime rather than a share).
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export class MergeError extends Error {}
+
+export function concatLists(parts: readonly (readonly Json[])[]): Json[] {
+  return parts.flat();
+}
+
+/** Adds objects field by field. Throws MergeError naming the first field that cannot be added. */
+export function addAggregates(parts: readonly Json[], path = ""): Json {
+  const present = parts.filter((part) => part !== null);
+  if (present.length === 0) return null;
+  const [first] = present;
+  if (typeof first === "number") {
+    if (!present.every((part) => typeof part === "number")) throw new MergeError(`${path || "value"} mixes numbers and other values`);
+    return (present as number[]).reduce((sum, part) => sum + part, 0);
+  }
+  if (typeof first === "string" || typeof first === "boolean") {
+    if (present.every((part) => part === first)) return first;
+    throw new MergeError(`${path || "value"} is not additive: shards answered ${JSON.stringify([...new Set(present)])}`);
+  }
+  if (Array.isArray(first)) throw new MergeError(`${path || "value"} is a list: lists are not aggregated`);
+  const objects = present as { [key: string]: Json }[];
+  const keys = [...new Set(objects.flatMap((part) => Object.keys(part)))];
+  return Object.fromEntries(keys.map((key) => [key, addAggregates(objects.map((part) => part[key] ?? null), path ? `${path}.${key}` : key)]));
+}
+
+/**
+ * Puts entities answered by several shards back in the order they were asked
+ * for: `owners` lists, per shard, the original positions of the
+ * representations sent to it; `answers` has that shard's list in the same order.
+ */
+export function reassembleEntities(size: number, owners: ReadonlyMap<string, readonly number[]>, answers: ReadonlyMap<string, readonly Json[] | null>): Json[] {
+  const result: Json[] = new Array<Json>(size).fill(null);
+  for (const [agencyCode, positions] of owners) {
+    const answer = answers.get(agencyCode);
+    if (!answer) continue;
+    positions.forEach((position, i) => (result[position] = answer[i] ?? null));
+  }
+  return result;
+}

@@ -1,0 +1,139 @@
+/**
+ * Reads the shard contract out of a supergraph: for every root field of an
+ * agency subgraph, how it is routed; for every entity, which key field names
+ * its owning agency. Anything undeclared or contradictory is an error here,
+ * at schema generation and at gateway start, never a guess at request time.
+ */
+import {
+  Kind,
+  parse,
+  valueFromASTUntyped,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type FieldDefinitionNode,
+  type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
+} from "graphql";
+import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+
+export type RootPolicy =
+  | { kind: "by"; argumentPath: string[] }
+  | { kind: "fanOut"; merge: MergeStrategy; subsetArgument?: string };
+
+export interface SubgraphShardPolicy {
+  /** Policy per root field, keyed `Query.datasets`, `Mutation.registerDataset`… */
+  rootFields: Map<string, RootPolicy>;
+  /** Shard-key field per entity type name. */
+  shardKeys: Map<string, string>;
+}
+
+type ObjectNode = ObjectTypeDefinitionNode | ObjectTypeExtensionNode;
+
+function directiveArgs(directive: ConstDirectiveNode): Record<string, unknown> {
+  return Object.fromEntries((directive.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value)]));
+}
+
+function directivesNamed(node: { directives?: readonly ConstDirectiveNode[] }, name: string): Record<string, unknown>[] {
+  return (node.directives ?? []).filter((d) => d.name.value === name).map(directiveArgs);
+}
+
+function rootTypeNames(document: DocumentNode): Record<string, string> {
+  const names: Record<string, string> = { query: "Query", mutation: "Mutation", subscription: "Subscription" };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.SCHEMA_DEFINITION || definition.kind === Kind.SCHEMA_EXTENSION) {
+      for (const op of definition.operationTypes ?? []) names[op.operation] = op.type.name.value;
+    }
+  }
+  return names;
+}
+
+/** Maps the supergraph's join__Graph enum values (CATALOGUE) to subgraph names (catalogue). */
+function graphNames(document: DocumentNode): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === "join__Graph") {
+      for (const value of definition.values ?? []) {
+        const [graph] = directivesNamed(value, "join__graph");
+        if (graph) names.set(value.name.value, String(graph.name));
+      }
+    }
+  }
+  return names;
+}
+
+function fieldGraphs(type: ObjectNode, field: FieldDefinitionNode, graphs: Map<string, string>): string[] {
+  const own = directivesNamed(field, "join__field").map((args) => args.graph);
+  const fromType = directivesNamed(type, "join__type").map((args) => args.graph);
+  return (own.length > 0 ? own : fromType).map((graph) => graphs.get(String(graph)) ?? String(graph));
+}
+
+function policyOf(field: FieldDefinitionNode, coordinate: string): RootPolicy | string | null {
+  const by = directivesNamed(field, "shardBy");
+  const fanOut = directivesNamed(field, "shardFanOut");
+  if (by.length + fanOut.length > 1) return `${coordinate} declares more than one shard policy`;
+  if (by.length === 1) {
+    const path = String(by[0].argument ?? "").split(".");
+    if (!field.arguments?.some((arg) => arg.name.value === path[0])) return `${coordinate} is routed by "${path[0]}", which is not one of its arguments`;
+    return { kind: "by", argumentPath: path };
+  }
+  if (fanOut.length === 1) {
+    const merge = String(fanOut[0].merge);
+    if (!(merge in MergeStrategy)) return `${coordinate} asks for merge "${merge}"; known: ${Object.keys(MergeStrategy).join(", ")}`;
+    const subset = fanOut[0].subset === undefined || fanOut[0].subset === null ? undefined : String(fanOut[0].subset);
+    if (subset && !field.arguments?.some((arg) => arg.name.value === subset)) return `${coordinate} names subset argument "${subset}", which it does not have`;
+    return { kind: "fanOut", merge: merge as MergeStrategy, subsetArgument: subset };
+  }
+  return null;
+}
+
+/**
+ * The shard policies of the named agency subgraphs; throws one error listing
+ * every problem found (missing policies, fanned-out mutations, entities
+ * without a shard key).
+ */
+export function readShardPolicies(supergraph: string | DocumentNode, agencySubgraphs: readonly string[]): Map<string, SubgraphShardPolicy> {
+  const document = typeof supergraph === "string" ? parse(supergraph) : supergraph;
+  const graphs = graphNames(document);
+  const roots = rootTypeNames(document);
+  const policies = new Map(agencySubgraphs.map((name) => [name, { rootFields: new Map(), shardKeys: new Map() } as SubgraphShardPolicy]));
+  const problems: string[] = [];
+
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const typeName = definition.name.value;
+    const operation = Object.entries(roots).find(([, name]) => name === typeName)?.[0];
+    if (operation) {
+      for (const field of definition.fields ?? []) {
+        const coordinate = `${typeName}.${field.name.value}`;
+        for (const subgraph of fieldGraphs(definition, field, graphs)) {
+          const policies_ = policies.get(subgraph);
+          if (!policies_) continue;
+          const policy = policyOf(field, coordinate);
+          if (policy === null) problems.push(`${coordinate} of agency subgraph ${subgraph} declares no shard policy (@shardBy or @shardFanOut)`);
+          else if (typeof policy === "string") problems.push(policy);
+          else if (operation === "mutation" && policy.kind !== "by") problems.push(`${coordinate} is a mutation: it must be routed to one shard with @shardBy`);
+          else policies_.rootFields.set(coordinate, policy);
+        }
+      }
+      continue;
+    }
+    const [shardKey] = directivesNamed(definition, "shardKey");
+    for (const joinType of directivesNamed(definition, "join__type")) {
+      const subgraph = graphs.get(String(joinType.graph)) ?? String(joinType.graph);
+      const policy = policies.get(subgraph);
+      if (!policy || joinType.key === undefined || joinType.resolvable === false) continue;
+      if (!shardKey) {
+        problems.push(`entity ${typeName} of agency subgraph ${subgraph} declares no @shardKey`);
+        continue;
+      }
+      const keyFields = String(joinType.key).split(/\s+/);
+      if (!keyFields.includes(String(shardKey.field))) {
+        problems.push(`entity ${typeName}: shard key "${String(shardKey.field)}" is not in its @key(fields: "${String(joinType.key)}") in ${subgraph}`);
+        continue;
+      }
+      policy.shardKeys.set(typeName, String(shardKey.field));
+    }
+  }
+  if (problems.length > 0) throw new Error(`The supergraph breaks the shard contract:\n- ${problems.join("\n- ")}`);
+  return policies;
+}

@@ -1,0 +1,47 @@
+/**
+ * Where everything listens. The local topology (npm start) derives every
+ * port from the gateway's: ministry subgraphs at +1, +2; agency shards at
+ * +100+i (catalogue) and +200+i (feedback), i = the agency's position in
+ * schema/agencies.json. A deployment describes itself in a JSON file of the
+ * same shape (GOVGRAPH_TOPOLOGY), as docker-compose.yml does.
+ */
+import { readFileSync } from "node:fs";
+import agencies from "../schema/agencies.json";
+import { config } from "../subgraphs/kit/config";
+
+export interface Topology {
+  /** URL of each ministry subgraph. */
+  subgraphs: Record<string, string>;
+  /** The routing table: agency subgraph → agency code → shard URL. */
+  shards: Record<string, Record<string, string>>;
+}
+
+export const agencyCodes: string[] = agencies.agencies.map((agency) => agency.code);
+
+const shardPortOffset: Record<string, number> = { catalogue: 100, feedback: 200 };
+const ministryPortOffset: Record<string, number> = { advisory: 1, metrics: 2 };
+
+export function localTopology(gatewayPort = config.gatewayPort, host = config.host): Topology {
+  const url = (port: number) => `http://${host}:${port}/graphql`;
+  return {
+    subgraphs: Object.fromEntries(Object.entries(ministryPortOffset).map(([name, offset]) => [name, url(gatewayPort + offset)])),
+    shards: Object.fromEntries(
+      Object.entries(shardPortOffset).map(([name, offset]) => [
+        name,
+        Object.fromEntries(agencyCodes.map((code, i) => [code, url(gatewayPort + offset + i)])),
+      ]),
+    ),
+  };
+}
+
+export function loadTopology(): Topology {
+  if (!config.topologyFile) return localTopology();
+  return JSON.parse(readFileSync(config.topologyFile, "utf8")) as Topology;
+}
+
+/** The port an instance listens on, read back from its URL in the topology. */
+export function instancePort(topology: Topology, subgraph: string, agencyCode?: string): number {
+  const url = agencyCode ? topology.shards[subgraph]?.[agencyCode] : topology.subgraphs[subgraph];
+  if (!url) throw new Error(`The topology has no ${subgraph}${agencyCode ? ` shard for ${agencyCode}` : " subgraph"}.`);
+  return Number(new URL(url).port);
+}

@@ -1,0 +1,35 @@
+/**
+ * Runs the gateway.
+ *   npm run gateway                                   the GovGraph supergraph, shards from the topology
+ *   npm run gateway -- --supergraph FILE --port PORT  standard mode: any Federation 2 supergraph, no shards
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startGateway } from "../gateway/server";
+import { loadTopology } from "../gateway/topology";
+import { config, loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import { rootLogger } from "../subgraphs/kit/logger";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { supergraph: { type: "string" }, port: { type: "string" } } });
+  const standard = values.supergraph !== undefined;
+  const supergraph = readFileSync(values.supergraph ?? join(projectRoot, "schema", "supergraph.graphql"), "utf8");
+  const gateway = await startGateway({
+    supergraph,
+    secrets: loadSecrets(),
+    topology: standard ? undefined : loadTopology(),
+    port: values.port ? Number(values.port) : config.gatewayPort,
+  });
+  const stop = async () => {
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop());
+  process.once("SIGINT", () => void stop());
+}
+
+main().catch((error: unknown) => {
+  rootLogger.fatal({ err: error }, "gateway failed to start");
+  process.exit(1);
+});

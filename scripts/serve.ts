@@ -1,0 +1,45 @@
+/**
+ * Runs subgraph instances in this process:
+ *   node dist/scripts/serve.js metrics advisory catalogue:MOJ catalogue:ACA
+ * Each instance keeps its own port, database and ORM; `npm start` runs one
+ * process per subgraph, a container runs one instance. The port comes from
+ * PORT when one instance is served, else from the topology.
+ */
+import "reflect-metadata";
+import { instancePort, loadTopology } from "../gateway/topology";
+import { subgraphs } from "../subgraphs";
+import { config } from "../subgraphs/kit/config";
+import { rootLogger } from "../subgraphs/kit/logger";
+import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+
+async function main(): Promise<void> {
+  const specs = process.argv.slice(2);
+  if (specs.length === 0) throw new Error("usage: serve <subgraph>[:<AGENCY>] …");
+  if (!config.databaseUrl) throw new Error("DATABASE_URL must name the PostgreSQL server (npm start sets it).");
+  const serverUrl = config.databaseUrl;
+  const topology = loadTopology();
+  const running: RunningInstance[] = [];
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rootLogger.info({ signal }, "stopping subgraph instances");
+    await Promise.allSettled(running.map((instance) => instance.stop()));
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+
+  for (const spec of specs) {
+    const [name, agencyCode] = spec.split(":");
+    const definition = subgraphs[name];
+    if (!definition) throw new Error(`unknown subgraph "${name}" (known: ${Object.keys(subgraphs).join(", ")})`);
+    const port = specs.length === 1 && config.port ? config.port : instancePort(topology, name, agencyCode);
+    running.push(await startInstance(definition, { agencyCode, serverUrl, port }));
+  }
+}
+
+main().catch((error: unknown) => {
+  rootLogger.fatal({ err: error }, "subgraph process failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+/**
+ * npm run token -- --role AGENCY_CIO --agency ACA [--sub alice] [--ttl 12h]
+ * Prints a development token for the local gateway.
+ */
+import { parseArgs } from "node:util";
+import { issueDevToken } from "../gateway/auth";
+import { viewerFromClaims, Role } from "../subgraphs/kit/claims";
+import { loadSecrets } from "../subgraphs/kit/config";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      role: { type: "string", default: Role.PUBLIC },
+      agency: { type: "string" },
+      sub: { type: "string" },
+      ttl: { type: "string", default: "12h" },
+    },
+  });
+  const viewer = viewerFromClaims({ role: values.role, agencyCode: values.agency, sub: values.sub ?? `dev-${values.role!.toLowerCase()}` });
+  if (typeof viewer === "string") throw new Error(`${viewer} (roles: ${Object.keys(Role).join(", ")})`);
+  console.log(await issueDevToken(viewer, loadSecrets(), values.ttl));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+/**
+ * Catalogue rules as plain functions over data: the metadata vocabulary of
+ * the national platform, who may see what, and the counts dashboards use.
+ */
+import { Role, type Viewer } from "../kit/claims";
+import { LifecycleState } from "./entities";
+
+/** The national platform's 18 service categories (服務分類). */
+export const SERVICE_CATEGORIES = [
+  "生育保健", "出生及收養", "求學及進修", "服兵役", "求職及就業", "開創事業",
+  "婚姻", "投資理財", "休閒旅遊", "交通及通訊", "就醫", "購屋及遷徙",
+  "選舉及投票", "生活安全及品質", "退休", "老年安養", "生命禮儀", "公共資訊",
+] as const;
+
+/** Update frequency: a number and a unit (每1年, 每3分…) or 不定期更新 (irregular). */
+export const ACCRUAL_PERIODICITY = /^(每[1-9]\d*(年|月|週|日|時|分)|不定期更新)$/;
+
+export const CHARACTER_SETS = ["UTF-8", "BIG-5"] as const;
+
+/** The public reads published datasets only; an agency's own staff and the ministry see every state. */
+export function visibleStates(viewer: Viewer, agencyCode: string): LifecycleState[] | null {
+  const insider = viewer.role === Role.MINISTRY_ADMIN || (viewer.agencyCode === agencyCode && viewer.role !== Role.PUBLIC);
+  return insider ? null : [LifecycleState.PUBLISHED];
+}
+
+export function isVisible(viewer: Viewer, dataset: { agencyCode: string; lifecycleState: LifecycleState }): boolean {
+  const states = visibleStates(viewer, dataset.agencyCode);
+  return !states || states.includes(dataset.lifecycleState);
+}
+
+export interface DatasetDates {
+  issued: string;
+  retiredOn?: string | null;
+}
+
+/**
+ * Counts as of a calendar day: a dataset counts once published (issued on or
+ * before the day) and is on the platform unless retired on or before it.
+ */
+export function summarize(datasets: readonly DatasetDates[], asOf: string): { datasets: number; published: number; retired: number } {
+  let total = 0;
+  let retired = 0;
+  for (const dataset of datasets) {
+    if (dataset.issued > asOf) continue;
+    total += 1;
+    if (dataset.retiredOn && dataset.retiredOn <= asOf) retired += 1;
+  }
+  return { datasets: total, published: total - retired, retired };
+}

@@ -1,0 +1,136 @@
+import { Collection, Entity, Enum, OptionalProps, ManyToOne, OneToMany, PrimaryKey, Property, type Rel } from "@mikro-orm/postgresql";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { newId } from "../kit/ids";
+import { CalendarDate } from "../kit/scalars";
+
+export enum LifecycleState {
+  INVENTORIED = "INVENTORIED",
+  PLANNED = "PLANNED",
+  PUBLISHED = "PUBLISHED",
+  RETIRED = "RETIRED",
+}
+registerEnumType(LifecycleState, {
+  name: "LifecycleState",
+  description: "inventoried → planned → published → retired (with date and reason).",
+});
+
+export enum DatasetType {
+  RAW_DATA = "RAW_DATA",
+  SERVICE = "SERVICE",
+}
+registerEnumType(DatasetType, { name: "DatasetType", description: "rawData (files) or service (an API), as the national platform says." });
+
+export const DEFAULT_LICENSE = "政府資料開放授權條款-第1版";
+
+@ObjectType({ description: "A downloadable file or a web service of a dataset (distribution)." })
+@Entity({ tableName: "resource" })
+export class Resource {
+  @Field(() => ID)
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @ManyToOne(() => Dataset, { deleteRule: "cascade" })
+  dataset!: Rel<Dataset>;
+
+  @Field({ description: "National resource id: the dataset identifier plus -001, -002…" })
+  @Property({ type: "text" })
+  resourceId!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  description!: string;
+
+  @Field({ description: "File format as declared, e.g. CSV, JSON, XML." })
+  @Property({ type: "text" })
+  format!: string;
+
+  @Field({ description: "Declared character encoding, e.g. UTF-8 or BIG-5." })
+  @Property({ type: "text" })
+  encoding!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  downloadUrl!: string;
+
+  @Property({ type: "integer" })
+  position!: number;
+}
+
+@ObjectType({ description: "An open dataset of an agency, per the national metadata standard (資料集詮釋資料標準規範)." })
+@Directive('@key(fields: "agencyCode id")')
+@Directive('@shardKey(field: "agencyCode")')
+@Entity({ tableName: "dataset" })
+export class Dataset {
+  [OptionalProps]?: "type" | "license" | "modified" | "lifecycleState";
+
+  @Field(() => ID)
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @Field(() => ID, { description: "The agency that owns the dataset (the shard key)." })
+  @Property({ type: "text" })
+  agencyCode!: string;
+
+  @Field({ description: "National dataset identifier (資料集識別碼), kept exactly as given." })
+  @Property({ type: "text", unique: true })
+  identifier!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  title!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  description!: string;
+
+  @Field({ description: "Service category (服務分類), one of the national platform's 18." })
+  @Property({ type: "text" })
+  category!: string;
+
+  @Field(() => DatasetType)
+  @Enum({ items: () => DatasetType, type: "text" })
+  type: DatasetType = DatasetType.RAW_DATA;
+
+  @Field()
+  @Property({ type: "text" })
+  license: string = DEFAULT_LICENSE;
+
+  @Field({ description: "Update frequency (更新頻率), e.g. 每1年 or 不定期更新." })
+  @Property({ type: "text" })
+  accrualPeriodicity!: string;
+
+  @Field(() => CalendarDate, { description: "Day it was published on the platform (上架日期)." })
+  @Property({ type: "string", columnType: "date" })
+  issued!: string;
+
+  @Field(() => Date, { description: "When its metadata last changed (詮釋資料更新時間)." })
+  @Property({ type: "datetime" })
+  modified: Date = new Date();
+
+  @Field(() => LifecycleState)
+  @Enum({ items: () => LifecycleState, type: "text" })
+  lifecycleState: LifecycleState = LifecycleState.PUBLISHED;
+
+  @Field(() => CalendarDate, { nullable: true })
+  @Property({ type: "string", columnType: "date", nullable: true })
+  retiredOn?: string;
+
+  @Field(() => String, { nullable: true, description: "Why it was retired, or the identifier of the dataset it was merged into." })
+  @Property({ type: "text", nullable: true })
+  retirementReason?: string;
+
+  @OneToMany(() => Resource, (resource) => resource.dataset, { orderBy: { position: "asc" } })
+  resources = new Collection<Resource>(this);
+}
+
+@ObjectType({ description: "Counts of one or more agencies' catalogues; every field is additive across agencies." })
+export class CatalogueSummary {
+  @Field(() => Int, { description: "Datasets ever published (current and retired)." })
+  datasets!: number;
+
+  @Field(() => Int, { description: "Datasets on the platform now." })
+  published!: number;
+
+  @Field(() => Int, { description: "Datasets retired or merged." })
+  retired!: number;
+}

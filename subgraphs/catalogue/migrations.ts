@@ -1,0 +1,44 @@
+import { Migration } from "@mikro-orm/migrations";
+import { OutboxMigration } from "../kit/outbox";
+import type { NamedMigration } from "../kit/orm";
+
+class DatasetsAndResources extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table dataset (
+        id uuid primary key,
+        agency_code text not null,
+        identifier text not null unique,
+        title text not null,
+        description text not null,
+        category text not null,
+        type text not null check (type in ('RAW_DATA', 'SERVICE')),
+        license text not null,
+        accrual_periodicity text not null,
+        issued date not null,
+        modified timestamptz not null,
+        lifecycle_state text not null check (lifecycle_state in ('INVENTORIED', 'PLANNED', 'PUBLISHED', 'RETIRED')),
+        retired_on date,
+        retirement_reason text,
+        check ((lifecycle_state = 'RETIRED') = (retired_on is not null))
+      );`);
+    this.addSql(`create index dataset_issued_identifier_index on dataset (issued desc, identifier);`);
+    this.addSql(`
+      create table resource (
+        id uuid primary key,
+        dataset_id uuid not null references dataset (id) on delete cascade,
+        resource_id text not null unique,
+        description text not null,
+        format text not null,
+        encoding text not null,
+        download_url text not null,
+        position integer not null
+      );`);
+    this.addSql(`create index resource_dataset_id_index on resource (dataset_id, position);`);
+  }
+}
+
+export const migrations: NamedMigration[] = [
+  { name: "0001_outbox", class: OutboxMigration },
+  { name: "0002_datasets_and_resources", class: DatasetsAndResources },
+];

@@ -1,0 +1,43 @@
+/**
+ * feedback (agency subgraph, one shard per agency): public comments and
+ * their 14-day reply deadline.
+ */
+import DataLoader from "dataloader";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { rowsByKey } from "../kit/loaders";
+import { OutboxEvent } from "../kit/outbox";
+import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
+import { feedbackStats, type FeedbackStatsParts } from "./deadline";
+import { Feedback } from "./entities";
+import { migrations } from "./migrations";
+import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackResolver } from "./resolvers";
+import { seedFeedback } from "./seed";
+
+function createLoaders(em: EntityManager) {
+  return {
+    feedback: rowsByKey<Feedback, string>(em, Feedback, "id"),
+    /** One read of the deadline columns per request, however many fields ask for stats. */
+    stats: new DataLoader<string, FeedbackStatsParts>(async (codes) => {
+      const rows = await em.find(Feedback, { agencyCode: { $in: [...codes] } }, { fields: ["agencyCode", "replyDueAt", "answeredAt"] });
+      const now = new Date();
+      return codes.map((code) => feedbackStats(rows.filter((row) => row.agencyCode === code), now));
+    }),
+  };
+}
+
+export type FeedbackContext = SubgraphContext<ReturnType<typeof createLoaders>>;
+
+export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
+  name: "feedback",
+  sharded: true,
+  entities: [Feedback, OutboxEvent],
+  migrations,
+  resolvers: [FeedbackResolver, FeedbackAgencyResolver],
+  orphanedTypes: [FeedbackAgency, DatasetReference],
+  references: {
+    Feedback: (reference, { loaders }) => loaders.feedback.load(String(reference.id)),
+    Agency: (reference) => ({ code: reference.code }),
+  },
+  createLoaders,
+  seed: seedFeedback,
+};

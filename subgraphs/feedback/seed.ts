@@ -1,0 +1,45 @@
+/**
+ * Example comments per agency: answered on time, answered late, and open ones
+ * received in the last weeks (some already past their deadline), so dashboards
+ * show every state on a fresh start.
+ */
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { hashString, pick, seededRandom } from "../kit/random";
+import type { InstanceInfo } from "../kit/subgraph";
+import { replyDueAt } from "./deadline";
+import { Feedback, FeedbackStatus } from "./entities";
+
+const COMMENT_TYPES = ["資源資料編碼錯誤", "資料集提供機關聯絡資訊異常回報", "資料內容有誤", "資料下載連結失效", "建議增加欄位"];
+const IDENTITIES = ["一般民眾", "學生", "企業", "研究人員", "公務人員"];
+const INDUSTRIES = ["資訊服務業", "學術研究", "法律服務", "媒體", "其他"];
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export async function seedFeedback(em: EntityManager, instance: InstanceInfo): Promise<void> {
+  const code = instance.agencyCode!;
+  const random = seededRandom(hashString(`feedback:${code}`));
+  const now = Date.now();
+  const count = 12 + Math.floor(random() * 12);
+  for (let i = 0; i < count; i++) {
+    const open = i < 4;
+    const receivedAt = new Date(now - (open ? 2 + random() * 28 : 40 + random() * 2000) * DAY_MS);
+    const due = replyDueAt(receivedAt);
+    const commentType = pick(random, COMMENT_TYPES);
+    const answeredAt = open ? undefined : new Date(receivedAt.getTime() + (random() < 0.85 ? 1 + random() * 12 : 15 + random() * 20) * DAY_MS);
+    em.persist(
+      em.create(Feedback, {
+        agencyCode: code,
+        email: `citizen${i + 1}@example.org`,
+        commentType,
+        commenterIdentity: pick(random, IDENTITIES),
+        industry: pick(random, INDUSTRIES),
+        title: `${commentType}（${code}-${i + 1}）`,
+        body: `關於${code}所提供資料集的意見：${commentType}，請協助確認。`,
+        receivedAt,
+        replyDueAt: due,
+        status: answeredAt ? FeedbackStatus.ANSWERED : FeedbackStatus.RECEIVED,
+        answeredAt,
+      }),
+    );
+  }
+  await em.flush();
+}

@@ -1,0 +1,21 @@
+/**
+ * Authorization rules every subgraph applies to the verified viewer. Plain
+ * functions: they return nothing or throw FORBIDDEN with a reason a person can act on.
+ */
+import { Role, type Viewer } from "./claims";
+import { forbidden } from "./errors";
+
+export function requireRole(viewer: Viewer, roles: readonly Role[], action: string): void {
+  if (!roles.includes(viewer.role)) {
+    throw forbidden(`Only ${roles.join(" or ")} may ${action}; you are ${viewer.role}.`);
+  }
+}
+
+/** Staff and CIOs write only their own agency's shard; the ministry's administrators may write any. */
+export function requireAgencyWriter(viewer: Viewer, agencyCode: string, action: string): void {
+  if (viewer.role === Role.MINISTRY_ADMIN) return;
+  requireRole(viewer, [Role.AGENCY_STAFF, Role.AGENCY_CIO, Role.MINISTRY_ADMIN], action);
+  if (viewer.agencyCode !== agencyCode) {
+    throw forbidden(`You may ${action} for ${viewer.agencyCode} only, not for ${agencyCode}.`);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Who is asking. The gateway verifies the user's token, then forwards the
+ * verified claims to subgraphs as a short-lived HS256 JWS in one header; a
+ * subgraph trusts nothing else a client sends. Roles are those of
+ * ARCHITECTURE.md; agency roles are bound to exactly one agency code.
+ */
+import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
+import { unauthenticated } from "./errors";
+
+export const Role = {
+  PUBLIC: "PUBLIC",
+  AGENCY_STAFF: "AGENCY_STAFF",
+  AGENCY_CIO: "AGENCY_CIO",
+  MINISTRY_ADMIN: "MINISTRY_ADMIN",
+  PANEL_MEMBER: "PANEL_MEMBER",
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+const agencyRoles: ReadonlySet<Role> = new Set([Role.AGENCY_STAFF, Role.AGENCY_CIO]);
+
+export interface Viewer {
+  /** Subject of the user's token; "anonymous" for PUBLIC requests without one. */
+  sub: string;
+  role: Role;
+  /** Set for agency roles only: the one agency whose shard this user may write. */
+  agencyCode?: string;
+}
+
+export const ANONYMOUS: Viewer = Object.freeze({ sub: "anonymous", role: Role.PUBLIC });
+
+/** The header that carries the gateway's signed claims to a subgraph. */
+export const CLAIMS_HEADER = "x-govgraph-claims";
+const CLAIMS_ISSUER = "govgraph-gateway";
+const CLAIMS_AUDIENCE = "govgraph-subgraph";
+
+/** Reads a viewer out of untrusted claims; returns a reason instead when they do not describe one. */
+export function viewerFromClaims(claims: Record<string, unknown>): Viewer | string {
+  const { sub, role, agencyCode } = claims;
+  if (typeof role !== "string" || !(role in Role)) return `unknown role "${String(role)}"`;
+  const subject = typeof sub === "string" && sub !== "" ? sub : "anonymous";
+  if (agencyRoles.has(role as Role)) {
+    if (typeof agencyCode !== "string" || agencyCode === "") return `role ${role} needs an agencyCode claim`;
+    return { sub: subject, role: role as Role, agencyCode };
+  }
+  return { sub: subject, role: role as Role };
+}
+
+function keyOf(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+export async function signClaims(viewer: Viewer, secret: string, ttlSeconds: number): Promise<string> {
+  return new SignJWT({ role: viewer.role, ...(viewer.agencyCode ? { agencyCode: viewer.agencyCode } : {}) })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(viewer.sub)
+    .setIssuer(CLAIMS_ISSUER)
+    .setAudience(CLAIMS_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(keyOf(secret));
+}
+
+/** Verifies the forwarded claims; any missing, stale or wrongly signed header is UNAUTHENTICATED. */
+export async function verifyClaims(header: string | undefined, secret: string): Promise<Viewer> {
+  if (!header) {
+    throw unauthenticated(`This subgraph only answers requests signed by the gateway (missing ${CLAIMS_HEADER}).`);
+  }
+  try {
+    const { payload } = await jwtVerify(header, keyOf(secret), {
+      issuer: CLAIMS_ISSUER,
+      audience: CLAIMS_AUDIENCE,
+      algorithms: ["HS256"],
+    });
+    const viewer = viewerFromClaims(payload);
+    if (typeof viewer === "string") throw unauthenticated(`Forwarded claims are invalid: ${viewer}.`);
+    return viewer;
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw unauthenticated("Forwarded claims have expired.");
+    if (error instanceof joseErrors.JOSEError) throw unauthenticated(`Forwarded claims are not valid: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Every environment variable GovGraph reads, in one place. The README's table
+ * mirrors this file; nothing else in the code reads `process.env`.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+const env = process.env;
+
+function intFrom(name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/** The folder holding package.json, whether this runs from source (jest) or from dist/. */
+export const projectRoot = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+})();
+
+export const config = {
+  /** An existing PostgreSQL server to use instead of the embedded one; GovGraph creates its databases there. */
+  databaseUrl: env.DATABASE_URL || undefined,
+  /** Prefix of every database name, so several topologies (tests, CI) can share one server. */
+  databasePrefix: env.GOVGRAPH_DB_PREFIX || "govgraph",
+  /** Where `npm start` keeps the embedded PostgreSQL data and the generated dev secrets. */
+  dataDir: resolve(env.GOVGRAPH_DATA_DIR || join(projectRoot, ".govgraph")),
+  /** Address every server binds to. */
+  host: env.GOVGRAPH_HOST || "127.0.0.1",
+  /** Gateway port; subgraph ports follow it (see scripts/topology.ts). */
+  gatewayPort: intFrom("GATEWAY_PORT", 4000),
+  /** Port of a single subgraph process started by `scripts/serve.ts`. */
+  port: intFrom("PORT", 0),
+  /** JSON file describing where every subgraph and shard listens; default: the local topology. */
+  topologyFile: env.GOVGRAPH_TOPOLOGY || undefined,
+  logLevel: env.LOG_LEVEL || "info",
+  /** Users' tokens: HS256 secret, or a JWKS URL for asymmetric keys; issuer and audience are checked when set. */
+  jwtSecret: env.GOVGRAPH_JWT_SECRET || undefined,
+  jwksUrl: env.GOVGRAPH_JWKS_URL || undefined,
+  jwtIssuer: env.GOVGRAPH_JWT_ISSUER || "govgraph-dev",
+  jwtAudience: env.GOVGRAPH_JWT_AUDIENCE || undefined,
+  /** HMAC secret shared by the gateway and the subgraphs for the forwarded claims. */
+  internalSecret: env.GOVGRAPH_INTERNAL_SECRET || undefined,
+  /** How long forwarded claims stay valid. */
+  claimsTtlSeconds: intFrom("GOVGRAPH_CLAIMS_TTL_SECONDS", 60),
+  /** How long the gateway waits for one shard before answering without it. */
+  shardTimeoutMs: intFrom("GOVGRAPH_SHARD_TIMEOUT_MS", 5000),
+  /** How long a stopping server lets requests in flight finish. */
+  drainTimeoutMs: intFrom("GOVGRAPH_DRAIN_TIMEOUT_MS", 5000),
+};
+
+export interface Secrets {
+  /** Signs and verifies users' dev tokens (HS256). */
+  jwtSecret: string;
+  /** Signs the claims the gateway forwards to subgraphs. */
+  internalSecret: string;
+}
+
+/**
+ * Secrets come from the environment; on a developer machine any that is
+ * missing is generated once and kept in the data folder, so that `npm start`,
+ * `npm run token` and every process of the local topology agree.
+ */
+export function loadSecrets(): Secrets {
+  if (config.jwtSecret && config.internalSecret) {
+    return { jwtSecret: config.jwtSecret, internalSecret: config.internalSecret };
+  }
+  const file = join(config.dataDir, "dev-secrets.json");
+  let stored: Partial<Secrets> = {};
+  if (existsSync(file)) {
+    stored = JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>;
+  }
+  const secrets: Secrets = {
+    jwtSecret: config.jwtSecret ?? stored.jwtSecret ?? randomBytes(32).toString("base64url"),
+    internalSecret: config.internalSecret ?? stored.internalSecret ?? randomBytes(32).toString("base64url"),
+  };
+  if (secrets.jwtSecret !== stored.jwtSecret || secrets.internalSecret !== stored.internalSecret) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets;
+}

@@ -1,0 +1,43 @@
+import { GraphQLError } from "graphql";
+
+/**
+ * The one list of error codes every part of GovGraph answers with, in
+ * `extensions.code`. Clients may switch on these; they never change meaning.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  SHARD_UNAVAILABLE: "SHARD_UNAVAILABLE",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One offending input field: where it is in the mutation's input and why it was refused. */
+export interface FieldProblem {
+  path: string;
+  reason: string;
+}
+
+export function govError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+export function badUserInput(problems: FieldProblem[]): GraphQLError {
+  const summary = problems.map((p) => `${p.path}: ${p.reason}`).join("; ");
+  return govError(ErrorCode.BAD_USER_INPUT, `Invalid input. ${summary}`, { fields: problems });
+}
+
+export function notFound(what: string): GraphQLError {
+  return govError(ErrorCode.NOT_FOUND, `${what} was not found.`);
+}
+
+export function forbidden(message: string): GraphQLError {
+  return govError(ErrorCode.FORBIDDEN, message);
+}
+
+export function unauthenticated(message: string): GraphQLError {
+  return govError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+}

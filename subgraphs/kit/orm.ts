@@ -1,0 +1,52 @@
+/**
+ * One MikroORM instance per subgraph instance, on that instance's own
+ * database. Schema changes come only from migrations, never from schema sync.
+ */
+import { MikroORM, PostgreSqlDriver, ReflectMetadataProvider, type Options } from "@mikro-orm/postgresql";
+import { Migrator, type Migration } from "@mikro-orm/migrations";
+import type { Logger } from "./logger";
+
+export interface NamedMigration {
+  name: string;
+  class: new (...args: never[]) => Migration;
+}
+
+export interface OrmOptions {
+  url: string;
+  entities: Options["entities"];
+  migrations: NamedMigration[];
+  log: Logger;
+  poolSize?: number;
+}
+
+export async function openOrm({ url, entities, migrations, log, poolSize = 10 }: OrmOptions): Promise<MikroORM> {
+  const orm = await MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: url,
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    extensions: [Migrator],
+    migrations: {
+      tableName: "schema_migration",
+      migrationsList: migrations as never,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+    pool: { min: 0, max: poolSize },
+    // Entities are always used through a request-scoped fork.
+    allowGlobalContext: false,
+    ensureDatabase: false,
+    logger: (message) => log.debug({ orm: true }, message),
+  });
+  return orm;
+}
+
+/** Applies pending migrations; returns their names, and whether the database had none applied before. */
+export async function migrate(orm: MikroORM): Promise<{ applied: string[]; wasEmpty: boolean }> {
+  const migrator = orm.getMigrator();
+  const executed = await migrator.getExecutedMigrations();
+  const applied = await migrator.up();
+  return { applied: applied.map((m) => m.name), wasEmpty: executed.length === 0 };
+}

@@ -1,0 +1,35 @@
+/**
+ * Scalars every subgraph uses. Instants are `DateTime` (ISO-8601, UTC);
+ * calendar dates (deadlines, meeting days, publication days) are `Date`
+ * (YYYY-MM-DD, meaning the day in Asia/Taipei) and travel as strings so no
+ * time zone can shift them.
+ */
+import { GraphQLScalarType, Kind } from "graphql";
+
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseCalendarDate(value: unknown): string {
+  if (typeof value !== "string" || !DATE_PATTERN.test(value)) {
+    throw new TypeError(`Date must be a calendar date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  const [year, month, day] = value.split("-").map(Number);
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) throw new TypeError(`${value} is not a day of the calendar`);
+  return value;
+}
+
+export const CalendarDate = new GraphQLScalarType<string, string>({
+  name: "Date",
+  description: "A calendar day, YYYY-MM-DD, in Asia/Taipei.",
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : parseCalendarDate(value)),
+  parseValue: parseCalendarDate,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new TypeError("Date must be a string YYYY-MM-DD");
+    return parseCalendarDate(ast.value);
+  },
+});
+
+/** The calendar day in Asia/Taipei of an instant. */
+export function taipeiDate(instant: Date, timeZone = "Asia/Taipei"): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+}

@@ -1,0 +1,77 @@
+/**
+ * type-graphql classes → an Apollo Federation 2 subgraph schema.
+ * type-graphql has no federation support, so the schema it builds is printed
+ * with its directives (@key, @shardKey…), prefixed with the @link that imports
+ * them, and handed to @apollo/subgraph with type-graphql's resolvers plus a
+ * `__resolveReference` per entity.
+ */
+import { buildSubgraphSchema, printSubgraphSchema } from "@apollo/subgraph";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { validate, type ValidationError } from "class-validator";
+import { GraphQLSchema, parse } from "graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { buildSchema, createResolversMap, getMetadataStorage, type ResolverData } from "type-graphql";
+import { badUserInput, type FieldProblem } from "./errors";
+import { shardDirectives, shardLinkSdl } from "./shard-directives";
+import type { SubgraphDefinition } from "./subgraph";
+
+const FEDERATION_LINK =
+  '@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@composeDirective"])';
+
+function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((reason) => ({ path, reason }));
+    return [...own, ...problemsOf(error.children ?? [], path)];
+  });
+}
+
+/**
+ * Validates class-validator decorated arguments. A mutation's single `input`
+ * argument reports paths as `input.field`; an @ArgsType reports bare names.
+ */
+async function validateArgument(value: unknown, argType: unknown, _data: ResolverData): Promise<void> {
+  if (value === null || typeof value !== "object") return;
+  const isInput = getMetadataStorage().inputTypes.some((input) => input.target === argType);
+  const values = Array.isArray(value) ? value : [value];
+  const problems: FieldProblem[] = [];
+  for (const item of values) {
+    problems.push(...problemsOf(await validate(item as object, { forbidUnknownValues: false }), isInput ? "input" : ""));
+  }
+  if (problems.length > 0) throw badUserInput(problems);
+}
+
+const built = new Map<string, Promise<GraphQLSchema>>();
+
+/** Builds (once per process) the subgraph schema of a definition. */
+export function subgraphSchema(definition: SubgraphDefinition<any>): Promise<GraphQLSchema> {
+  let schema = built.get(definition.name);
+  if (!schema) {
+    schema = buildFederatedSchema(definition);
+    built.set(definition.name, schema);
+  }
+  return schema;
+}
+
+async function buildFederatedSchema(definition: SubgraphDefinition<any>): Promise<GraphQLSchema> {
+  const typeGraphqlSchema = await buildSchema({
+    resolvers: definition.resolvers,
+    orphanedTypes: definition.orphanedTypes,
+    skipCheck: true,
+    directives: definition.sharded ? shardDirectives : [],
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validateFn: validateArgument,
+  });
+  const links = definition.sharded ? `${FEDERATION_LINK} ${shardLinkSdl}` : FEDERATION_LINK;
+  const typeDefs = parse(`extend schema ${links}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}`);
+  const resolvers = createResolversMap(typeGraphqlSchema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, resolveReference] of Object.entries(definition.references)) {
+    resolvers[typeName] = { ...resolvers[typeName], __resolveReference: resolveReference };
+  }
+  return buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+}
+
+/** The canonical SDL of a subgraph: what its `_service { sdl }` answers and what schema/<name>.graphql holds. */
+export async function subgraphSdl(definition: SubgraphDefinition<any>): Promise<string> {
+  return `${printSubgraphSchema(await subgraphSchema(definition)).trim()}\n`;
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs one instance of a subgraph: its own database (created and migrated on
+ * start, seeded when fresh), Apollo Server 5 on express for queries and
+ * mutations, graphql-ws on the same path for subscriptions, and
+ * /healthcheck (alive) and /readiness (database reachable, not draining).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import express from "express";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { CLAIMS_HEADER, verifyClaims } from "./claims";
+import { config, loadSecrets } from "./config";
+import { databaseName, databaseUrl, ensureDatabase } from "./database";
+import { ErrorCode } from "./errors";
+import { loggerFor, type Logger } from "./logger";
+import { migrate, openOrm } from "./orm";
+import { subgraphSchema } from "./schema";
+import type { InstanceInfo, SubgraphContext, SubgraphDefinition } from "./subgraph";
+
+export interface InstanceOptions {
+  /** Agency code, for an agency subgraph. */
+  agencyCode?: string;
+  /** URL of the PostgreSQL server; the instance's own database is created on it. */
+  serverUrl: string;
+  port?: number;
+  host?: string;
+  /** Seed a database that had no migrations applied before (default true). */
+  seed?: boolean;
+}
+
+export interface RunningInstance {
+  info: InstanceInfo;
+  url: string;
+  port: number;
+  database: string;
+  orm: MikroORM;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+const knownCodes = new Set<string>(Object.values(ErrorCode));
+
+/** Internal failures keep their details in the log, not in the answer. */
+function formatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (typeof code === "string" && code.startsWith("GRAPHQL_")) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
+    }
+    log.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, "resolver failed");
+    return {
+      message: "Internal server error: the subgraph logged the details.",
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+export async function startInstance<L>(definition: SubgraphDefinition<L>, options: InstanceOptions): Promise<RunningInstance> {
+  if (definition.sharded && !options.agencyCode) throw new Error(`${definition.name} is an agency subgraph: give an agency code`);
+  const info: InstanceInfo = { subgraph: definition.name, agencyCode: options.agencyCode };
+  const log = loggerFor(definition.name, options.agencyCode);
+  const secrets = loadSecrets();
+
+  const database = databaseName(definition.name, options.agencyCode);
+  await ensureDatabase(options.serverUrl, database);
+  const orm = await openOrm({
+    url: databaseUrl(options.serverUrl, database),
+    entities: definition.entities,
+    migrations: definition.migrations,
+    log,
+  });
+  const { applied, wasEmpty } = await migrate(orm);
+  if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
+  if (wasEmpty && options.seed !== false && definition.seed) {
+    const em = orm.em.fork();
+    await em.transactional((tx) => definition.seed!(tx, info));
+    log.info("seeded");
+  }
+
+  const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
+  const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L>> => {
+    const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
+    const em = orm.em.fork();
+    return { viewer, em, loaders: definition.createLoaders(em, info), instance: info, log };
+  };
+
+  const app = express();
+  const httpServer: Server = createServer(app);
+  let draining = false;
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: async (ctx) => {
+        const fromParams = ctx.connectionParams?.[CLAIMS_HEADER];
+        const fromHeaders = ctx.extra.request.headers[CLAIMS_HEADER];
+        return contextFor(typeof fromParams === "string" ? fromParams : typeof fromHeaders === "string" ? fromHeaders : undefined);
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<BaseContext>({
+    schema,
+    formatError: formatError(log),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.drainTimeoutMs }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get("/healthcheck", (_req, res) => { res.json({ status: "alive" }); });
+  app.get("/readiness", async (_req, res) => {
+    const db = await orm.checkConnection();
+    const ready = !draining && db.ok;
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : draining ? "draining" : "database unreachable", ...info });
+  });
+  app.use(
+    "/graphql",
+    express.json({ limit: "2mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const header = req.headers[CLAIMS_HEADER];
+        return contextFor(Array.isArray(header) ? header[0] : header) as unknown as BaseContext;
+      },
+    }),
+  );
+
+  const host = options.host ?? config.host;
+  await new Promise<void>((resolveListen, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port ?? 0, host, resolveListen);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host}:${port}/graphql`;
+  log.info({ url, database }, "subgraph listening");
+
+  return {
+    info, url, port, database, orm, log,
+    async stop() {
+      draining = true;
+      await apollo.stop();
+      await orm.close(true);
+      log.info("stopped");
+    },
+  };
+}

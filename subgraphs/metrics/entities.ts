@@ -1,0 +1,82 @@
+import { Entity, Enum, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/postgresql";
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { newId } from "../kit/ids";
+
+/** An agency of the ministry: the directory every other subgraph refers to by code. */
+@ObjectType({ description: "The ministry or one of its subordinate agencies; each runs its own shard of the agency subgraphs." })
+@Directive('@key(fields: "code")')
+@Entity({ tableName: "agency" })
+export class Agency {
+  @Field(() => ID, { description: "GovGraph's short code, e.g. MOJ; the shard key of every agency subgraph." })
+  @PrimaryKey({ type: "text" })
+  code!: string;
+
+  @Field({ description: "Official name, e.g. 法務部矯正署." })
+  @Property({ type: "text" })
+  name!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  nameEn!: string;
+
+  @Field({ description: "Identifier in the government OID registry, kept exactly as registered." })
+  @Property({ type: "text", unique: true })
+  oid!: string;
+
+  /** Directory order: the ministry first, then agencies by OID. */
+  @Property({ type: "integer" })
+  position!: number;
+}
+
+/** The four strategies of the ministry's open-data action strategy. */
+export enum Strategy {
+  EXPAND_OPEN_DATA = 1,
+  IMPROVE_QUALITY = 2,
+  COLLABORATE = 3,
+  EVALUATE = 4,
+}
+registerEnumType(Strategy, { name: "Strategy", description: "The four strategies of the open-data action strategy." });
+
+export enum Indicator {
+  DATASETS_OPENED = "DATASETS_OPENED",
+  REPLIES_WITHIN_DEADLINE_PERCENT = "REPLIES_WITHIN_DEADLINE_PERCENT",
+  CIVIL_PANEL_MEMBERS = "CIVIL_PANEL_MEMBERS",
+  PANEL_MEETINGS = "PANEL_MEETINGS",
+}
+registerEnumType(Indicator, { name: "Indicator", description: "What a target measures." });
+
+/** A performance target of one agency for one strategy, indicator and year. */
+@ObjectType({ description: "A performance target (績效目標) of one agency for one year." })
+@Entity({ tableName: "target" })
+@Unique({ properties: ["agencyCode", "indicator", "year"] })
+export class Target {
+  [OptionalProps]?: "updatedAt";
+
+  @Field(() => ID)
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @Field()
+  @Property({ type: "text" })
+  agencyCode!: string;
+
+  @Field(() => Strategy)
+  @Enum({ items: () => Strategy, type: "integer" })
+  strategy!: Strategy;
+
+  @Field(() => Indicator)
+  @Enum({ items: () => Indicator, type: "text" })
+  indicator!: Indicator;
+
+  @Field(() => Int, { description: "AD year; ROC year = AD − 1911." })
+  @Property({ type: "integer" })
+  year!: number;
+
+  @Field(() => Float)
+  @Property({ type: "double" })
+  value!: number;
+
+  @Field(() => Date)
+  @Property({ type: "datetime" })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,73 @@
+import { IsIn, Max, Min } from "class-validator";
+import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import agencies from "../../schema/agencies.json";
+import { requireRole } from "../kit/authorization";
+import { Role } from "../kit/claims";
+import { badUserInput } from "../kit/errors";
+import { appendEvent } from "../kit/outbox";
+import { Agency, Indicator, Target } from "./entities";
+import { strategyOf, targetValueProblem } from "./domain";
+import type { MetricsContext } from "./index";
+
+const agencyCodes = agencies.agencies.map((agency) => agency.code);
+
+@InputType({ description: "Sets one agency's target for one indicator and year (replaces an earlier value)." })
+class SetTargetInput {
+  @Field(() => ID)
+  @IsIn(agencyCodes, { message: "must be the code of an agency in the directory" })
+  agencyCode!: string;
+
+  @Field(() => Indicator)
+  indicator!: Indicator;
+
+  @Field(() => Int, { description: "AD year." })
+  @Min(2012) @Max(2100)
+  year!: number;
+
+  @Field(() => Float)
+  value!: number;
+}
+
+@ObjectType()
+class SetTargetPayload {
+  @Field(() => Target)
+  target!: Target;
+}
+
+@Resolver(() => Agency)
+export class AgencyResolver {
+  @Query(() => [Agency], { description: "The ministry and its agencies, in directory order." })
+  agencies(@Ctx() { em }: MetricsContext): Promise<Agency[]> {
+    return em.find(Agency, {}, { orderBy: { position: "asc" } });
+  }
+
+  @Query(() => Agency, { nullable: true })
+  agency(@Arg("code", () => ID) code: string, @Ctx() { loaders }: MetricsContext): Promise<Agency | null> {
+    return loaders.agency.load(code);
+  }
+
+  @FieldResolver(() => [Target], { description: "Performance targets, optionally of one year." })
+  async targets(
+    @Root() agency: Agency,
+    @Arg("year", () => Int, { nullable: true }) year: number | undefined,
+    @Ctx() { loaders }: MetricsContext,
+  ): Promise<Target[]> {
+    const targets = await loaders.targetsOfAgency.load(agency.code);
+    return year === undefined ? targets : targets.filter((target) => target.year === year);
+  }
+
+  @Mutation(() => SetTargetPayload, { description: "MINISTRY_ADMIN sets a performance target." })
+  async setTarget(@Arg("input") input: SetTargetInput, @Ctx() { em, viewer }: MetricsContext): Promise<SetTargetPayload> {
+    requireRole(viewer, [Role.MINISTRY_ADMIN], "set performance targets");
+    const problem = targetValueProblem(input.indicator, input.value);
+    if (problem) throw badUserInput([{ path: "input.value", reason: problem }]);
+    return em.transactional(async (tx) => {
+      const existing = await tx.findOne(Target, { agencyCode: input.agencyCode, indicator: input.indicator, year: input.year });
+      const target = existing ?? tx.create(Target, { ...input, strategy: strategyOf[input.indicator] });
+      tx.assign(target, { value: input.value, updatedAt: new Date() });
+      tx.persist(target);
+      appendEvent(tx, "TargetSet", target.id, { ...input });
+      return { target };
+    });
+  }
+}
