@@ -18,6 +18,7 @@ import { CLAIMS_HEADER, signClaims, type Viewer } from "../subgraphs/kit/claims"
 import { config, type Secrets } from "../subgraphs/kit/config";
 import { loggerFor } from "../subgraphs/kit/logger";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
+import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { RoutingTable } from "./shard-router/routing-table";
 import { shardTransport } from "./shard-router/transport";
@@ -87,11 +88,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(routing ? { shard: shardTransport({ routing, policies, timeoutMs: config.shardTimeoutMs }) } : {}),
     },
     transportEntries,
-    plugins: () => [useIdentity(verifier)],
+    plugins: () => [useIdentity(verifier), usePartialAnswers()],
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },
-    logging: false, maskedErrors: false,
+    logging: false,
     landingPage: false,
     graphqlEndpoint: "/graphql",
     healthCheckEndpoint: "/healthcheck",

@@ -10,13 +10,14 @@
  *   with the error at its path; if the schema makes it non-null, the engine
  *   nulls the nearest nullable parent, as GraphQL does for any field error;
  * - a fanned-out field keeps the other shards' merged answer, and the error
- *   is reported without a path so it nulls nothing.
+ *   is added to the response beside it (partial-answers.ts), nulling nothing.
  */
 import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools/utils";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors";
 import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
 import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
+import { reportPartialAnswer } from "./partial-answers";
 import { planShardRequest, type FieldPlan, type ShardCall } from "./plan";
 import type { SubgraphShardPolicy } from "./policies";
 
@@ -78,6 +79,7 @@ function mergeField(
   answers: Map<string, ShardAnswer>,
   subgraph: string,
   errors: GraphQLError[],
+  partial: (error: GraphQLError) => void,
 ): Json {
   const key = plan.responseKey;
   const shardErrors = (agencyCode: string) =>
@@ -121,30 +123,43 @@ function mergeField(
       return reassembleEntities(plan.size, plan.owners, lists);
     }
     case "fanOut": {
-      for (const code of plan.unknownCodes) {
-        errors.push(new GraphQLError(`No shard is registered for agency ${JSON.stringify(code)}; answered without it.`, {
-          extensions: { code: ErrorCode.NOT_FOUND, agencyCode: code, subgraph },
-        }));
-      }
-      const parts: { agencyCode: string; value: Json }[] = [];
+      // Problems of single shards; they null nothing while another shard answered (see partial-answers.ts).
+      const problems: GraphQLError[] = plan.unknownCodes.map(
+        (code) =>
+          new GraphQLError(`No shard is registered for agency ${JSON.stringify(code)}; answered without it.`, {
+            extensions: { code: ErrorCode.NOT_FOUND, agencyCode: code, subgraph },
+          }),
+      );
+      const parts: Json[] = [];
+      let offset = 0;
       for (const agencyCode of plan.agencyCodes) {
         const answer = answers.get(agencyCode)!;
         if (!answer.ok) {
-          errors.push(shardUnavailable(subgraph, agencyCode, answer.reason));
+          problems.push(shardUnavailable(subgraph, agencyCode, answer.reason));
           continue;
         }
         const value = dataOf(agencyCode) ?? null;
-        const offset = parts.reduce((sum, part) => sum + (Array.isArray(part.value) ? part.value.length : 0), 0);
         for (const error of shardErrors(agencyCode)) {
+          if (value === null) {
+            problems.push(relocate(error, agencyCode, subgraph, undefined));
+            continue;
+          }
           const [, index, ...rest] = error.path ?? [];
-          const path = plan.merge === MergeStrategy.LIST && typeof index === "number" ? [key, offset + index, ...rest] : value === null ? undefined : error.path;
+          const path = plan.merge === MergeStrategy.LIST && typeof index === "number" ? [key, offset + index, ...rest] : error.path;
           errors.push(relocate(error, agencyCode, subgraph, path));
         }
-        if (value !== null) parts.push({ agencyCode, value });
+        if (value === null) continue;
+        parts.push(value);
+        offset += Array.isArray(value) ? value.length : 0;
       }
-      if (plan.merge === MergeStrategy.LIST) return concatLists(parts.map((part) => (Array.isArray(part.value) ? part.value : [])));
+      if (parts.length === 0 && problems.length > 0) {
+        problems.forEach((problem) => errors.push(new GraphQLError(problem.message, { path: [key], extensions: problem.extensions })));
+        return null;
+      }
+      problems.forEach(partial);
+      if (plan.merge === MergeStrategy.LIST) return concatLists(parts.map((part) => (Array.isArray(part) ? part : [])));
       try {
-        return addAggregates(parts.map((part) => part.value));
+        return addAggregates(parts);
       } catch (error) {
         if (!(error instanceof MergeError)) throw error;
         errors.push(new GraphQLError(`Cannot add the shards' answers: ${error.message}`, { path: [key], extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, subgraph } }));
@@ -175,7 +190,8 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     );
     const errors: GraphQLError[] = [];
     const data: Record<string, Json> = {};
-    for (const field of plan.fields) data[field.responseKey] = mergeField(field, answers, options.subgraph, errors);
+    const partial = (error: GraphQLError) => reportPartialAnswer(request.context, error);
+    for (const field of plan.fields) data[field.responseKey] = mergeField(field, answers, options.subgraph, errors, partial);
     for (const [agencyCode, answer] of answers) {
       if (!answer.ok) continue;
       for (const error of answer.result.errors ?? []) {

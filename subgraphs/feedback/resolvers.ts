@@ -1,4 +1,4 @@
-import { IsEmail, Length } from "class-validator";
+import { IsEmail, IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { Role, type Viewer } from "../kit/claims";
 import { appendEvent } from "../kit/outbox";
@@ -33,7 +33,9 @@ class SubmitFeedbackInput {
   @Field(() => ID, { description: "The agency asked to answer: the shard the comment is written to." })
   agencyCode!: string;
 
-  @Field(() => ID, { nullable: true, description: "The dataset commented on, if any." })
+  @Field(() => ID, { nullable: true, description: "The dataset commented on, if any (its id in the same agency's catalogue)." })
+  @IsOptional()
+  @IsUUID("all", { message: "must be a dataset id" })
   datasetId?: string;
 
   @Field()
@@ -45,11 +47,13 @@ class SubmitFeedbackInput {
   @Length(1, 50)
   commentType!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Who the commenter is (身份別)." })
+  @IsOptional()
   @Length(1, 50)
   commenterIdentity?: string;
 
   @Field(() => String, { nullable: true })
+  @IsOptional()
   @Length(1, 50)
   industry?: string;
 

@@ -32,6 +32,10 @@ export const projectRoot = (() => {
 export const config = {
   /** An existing PostgreSQL server to use instead of the embedded one; GovGraph creates its databases there. */
   databaseUrl: env.DATABASE_URL || undefined,
+  /** Port of the embedded PostgreSQL that `npm start` runs when DATABASE_URL is not set. */
+  embeddedPostgresPort: intFrom("GOVGRAPH_PG_PORT", 54320),
+  /** Connections each subgraph instance may hold (21 instances run locally). */
+  databasePoolSize: intFrom("GOVGRAPH_DB_POOL_SIZE", 4),
   /** Prefix of every database name, so several topologies (tests, CI) can share one server. */
   databasePrefix: env.GOVGRAPH_DB_PREFIX || "govgraph",
   /** Where `npm start` keeps the embedded PostgreSQL data and the generated dev secrets. */

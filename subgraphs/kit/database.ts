@@ -6,8 +6,8 @@
 import { Client } from "pg";
 import { config } from "./config";
 
-export function databaseName(subgraph: string, agencyCode?: string): string {
-  const parts = [config.databasePrefix, subgraph, agencyCode?.toLowerCase()].filter(Boolean);
+export function databaseName(subgraph: string, agencyCode?: string, prefix = config.databasePrefix): string {
+  const parts = [prefix, subgraph, agencyCode?.toLowerCase()].filter(Boolean);
   return parts.join("_").replace(/[^a-z0-9_]/gi, "_");
 }
 

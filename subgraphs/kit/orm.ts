@@ -4,6 +4,7 @@
  */
 import { MikroORM, PostgreSqlDriver, ReflectMetadataProvider, type Options } from "@mikro-orm/postgresql";
 import { Migrator, type Migration } from "@mikro-orm/migrations";
+import { config } from "./config";
 import type { Logger } from "./logger";
 
 export interface NamedMigration {
@@ -19,7 +20,7 @@ export interface OrmOptions {
   poolSize?: number;
 }
 
-export async function openOrm({ url, entities, migrations, log, poolSize = 10 }: OrmOptions): Promise<MikroORM> {
+export async function openOrm({ url, entities, migrations, log, poolSize = config.databasePoolSize }: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init({
     driver: PostgreSqlDriver,
     clientUrl: url,

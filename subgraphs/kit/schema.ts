@@ -31,9 +31,8 @@ function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
  * argument reports paths as `input.field`; an @ArgsType reports bare names.
  */
 async function validateArgument(value: unknown, argType: unknown, _data: ResolverData): Promise<void> {
-  if (value === null || typeof value !== "object") return;
   const isInput = getMetadataStorage().inputTypes.some((input) => input.target === argType);
-  const values = Array.isArray(value) ? value : [value];
+  const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === "object");
   const problems: FieldProblem[] = [];
   for (const item of values) {
     problems.push(...problemsOf(await validate(item as object, { forbidUnknownValues: false }), isInput ? "input" : ""));

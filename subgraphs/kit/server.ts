@@ -33,6 +33,8 @@ export interface InstanceOptions {
   host?: string;
   /** Seed a database that had no migrations applied before (default true). */
   seed?: boolean;
+  /** Prefix of the database name (default GOVGRAPH_DB_PREFIX): lets tests share a server. */
+  databasePrefix?: string;
 }
 
 export interface RunningInstance {
@@ -70,7 +72,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
   const log = loggerFor(definition.name, options.agencyCode);
   const secrets = loadSecrets();
 
-  const database = databaseName(definition.name, options.agencyCode);
+  const database = databaseName(definition.name, options.agencyCode, options.databasePrefix);
   await ensureDatabase(options.serverUrl, database);
   const orm = await openOrm({
     url: databaseUrl(options.serverUrl, database),

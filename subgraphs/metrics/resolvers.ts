@@ -36,9 +36,12 @@ class SetTargetPayload {
 
 @Resolver(() => Agency)
 export class AgencyResolver {
-  @Query(() => [Agency], { description: "The ministry and its agencies, in directory order." })
-  agencies(@Ctx() { em }: MetricsContext): Promise<Agency[]> {
-    return em.find(Agency, {}, { orderBy: { position: "asc" } });
+  @Query(() => [Agency], { description: "The ministry and its agencies (or those named), in directory order." })
+  agencies(
+    @Arg("codes", () => [ID], { nullable: true }) codes: string[] | undefined,
+    @Ctx() { em }: MetricsContext,
+  ): Promise<Agency[]> {
+    return em.find(Agency, codes ? { code: { $in: codes } } : {}, { orderBy: { position: "asc" } });
   }
 
   @Query(() => Agency, { nullable: true })

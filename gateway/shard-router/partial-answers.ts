@@ -1,0 +1,36 @@
+/**
+ * Errors about a fanned-out field that still has an answer. The engine would
+ * turn an error returned next to a field's data into an error of every leaf
+ * under it (nulling the merged answer the other shards gave), so the shard
+ * router keeps such errors on the request's context instead, and the
+ * usePartialAnswers plugin appends them to the response: the client gets the
+ * other shards' data and an error naming each missing agency.
+ */
+import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
+import type { ExecutionResult } from "graphql";
+import type { GraphQLError } from "graphql";
+
+const pending = new WeakMap<object, GraphQLError[]>();
+
+export function reportPartialAnswer(context: unknown, error: GraphQLError): void {
+  if (!context || typeof context !== "object") return;
+  const errors = pending.get(context) ?? [];
+  errors.push(error);
+  pending.set(context, errors);
+}
+
+export function usePartialAnswers(): GatewayPlugin {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          const errors = pending.get(args.contextValue as object);
+          if (!errors || Symbol.asyncIterator in (result as object)) return;
+          pending.delete(args.contextValue as object);
+          const single = result as ExecutionResult;
+          setResult({ ...single, errors: [...(single.errors ?? []), ...errors] });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Unit tests sit beside the code they test; tests that cross processes live in test/. */
+const { readFileSync } = require("node:fs");
+
+const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, "utf8"));
+delete swc.$schema;
+
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/gateway", "<rootDir>/subgraphs", "<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { ...swc, swcrc: false }] },
+  globalSetup: "<rootDir>/test/global-setup.mjs",
+  globalTeardown: "<rootDir>/test/global-teardown.mjs",
+  setupFiles: ["<rootDir>/test/env.ts"],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,89 @@
+/**
+ * A whole GovGraph in one test process: chosen agencies' catalogue and
+ * feedback shards, the ministry subgraphs and the gateway, each instance on
+ * its own ephemeral port and its own database (under a prefix unique to the
+ * test file), all on the test run's PostgreSQL.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "pg";
+import { issueDevToken } from "../gateway/auth";
+import { startGateway, type RunningGateway } from "../gateway/server";
+import { subgraphs } from "../subgraphs";
+import type { Role } from "../subgraphs/kit/claims";
+import { loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import { databaseUrl, dropDatabases } from "../subgraphs/kit/database";
+import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestTopology {
+  gateway: RunningGateway;
+  /** Instances by "subgraph" or "subgraph:AGENCY". */
+  instances: Map<string, RunningInstance>;
+  serverUrl: string;
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  token(role: Role, agencyCode?: string): Promise<string>;
+  /** Runs SQL on one instance's own database. */
+  sql<T extends object = Record<string, unknown>>(instance: string, text: string, values?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+export async function startTestTopology(agencyCodes: string[]): Promise<TestTopology> {
+  const serverUrl = process.env.DATABASE_URL!;
+  const prefix = `t${randomBytes(4).toString("hex")}`;
+  const instances = new Map<string, RunningInstance>();
+  const start = async (name: string, agencyCode?: string) => {
+    const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0 });
+    instances.set(agencyCode ? `${name}:${agencyCode}` : name, instance);
+  };
+  await Promise.all([
+    start("metrics"),
+    start("advisory"),
+    ...agencyCodes.flatMap((code) => [start("catalogue", code), start("feedback", code)]),
+  ]);
+  const secrets = loadSecrets();
+  const shardsOf = (name: string) => Object.fromEntries(agencyCodes.map((code) => [code, instances.get(`${name}:${code}`)!.url]));
+  const gateway = await startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets,
+    topology: {
+      subgraphs: { metrics: instances.get("metrics")!.url, advisory: instances.get("advisory")!.url },
+      shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") },
+    },
+    port: 0,
+  });
+
+  return {
+    gateway,
+    instances,
+    serverUrl,
+    async query(query, variables, token) {
+      const response = await fetch(gateway.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse<never>;
+    },
+    token: (role, agencyCode) => issueDevToken({ sub: `test-${role.toLowerCase()}`, role, agencyCode }, secrets),
+    async sql(name, text, values) {
+      const client = new Client({ connectionString: databaseUrl(serverUrl, instances.get(name)!.database) });
+      await client.connect();
+      try {
+        return (await client.query(text, values)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await gateway.stop();
+      await Promise.all([...instances.values()].map((instance) => instance.stop()));
+      await dropDatabases(serverUrl, prefix);
+    },
+  };
+}
