@@ -17,7 +17,8 @@ export interface ComposedSchemas {
 }
 
 export async function composeSchemas(): Promise<ComposedSchemas> {
-  const topology = localTopology();
+  // The checked-in supergraph names the default local URLs whatever this machine's settings.
+  const topology = localTopology(4000, "127.0.0.1");
   const sdl: Record<string, string> = {};
   for (const definition of Object.values(subgraphs)) sdl[definition.name] = await subgraphSdl(definition);
   const result = composeServices(
