@@ -16,6 +16,7 @@ import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors";
 import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+import { mergeConnection } from "./connection";
 import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
 import { reportPartialAnswer } from "./partial-answers";
 import { planShardRequest, type FieldPlan, type ShardCall } from "./plan";
@@ -130,7 +131,7 @@ function mergeField(
             extensions: { code: ErrorCode.NOT_FOUND, agencyCode: code, subgraph },
           }),
       );
-      const parts: Json[] = [];
+      const parts: { agencyCode: string; value: Json }[] = [];
       let offset = 0;
       for (const agencyCode of plan.agencyCodes) {
         const answer = answers.get(agencyCode)!;
@@ -149,7 +150,7 @@ function mergeField(
           errors.push(relocate(error, agencyCode, subgraph, path));
         }
         if (value === null) continue;
-        parts.push(value);
+        parts.push({ agencyCode, value });
         offset += Array.isArray(value) ? value.length : 0;
       }
       if (parts.length === 0 && problems.length > 0) {
@@ -157,9 +158,13 @@ function mergeField(
         return null;
       }
       problems.forEach(partial);
-      if (plan.merge === MergeStrategy.LIST) return concatLists(parts.map((part) => (Array.isArray(part) ? part : [])));
+      if (plan.merge === MergeStrategy.LIST) return concatLists(parts.map(({ value }) => (Array.isArray(value) ? value : [])));
+      if (plan.connection) {
+        const { first, positions, shape } = plan.connection;
+        return mergeConnection(parts as { agencyCode: string; value: { [key: string]: Json } }[], first, positions, shape);
+      }
       try {
-        return addAggregates(parts);
+        return addAggregates(parts.map(({ value }) => value));
       } catch (error) {
         if (!(error instanceof MergeError)) throw error;
         errors.push(new GraphQLError(`Cannot add the shards' answers: ${error.message}`, { path: [key], extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, subgraph } }));

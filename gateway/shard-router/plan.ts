@@ -20,17 +20,21 @@ import {
   Kind,
   OperationTypeNode,
   getOperationAST,
+  parse,
   valueFromASTUntyped,
   visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type NamedTypeNode,
   type OperationDefinitionNode,
   type SelectionNode,
+  type TypeNode,
   type VariableDefinitionNode,
 } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors";
-import type { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+import { decodeGatewayCursor, SHARD_FIELDS, type ConnectionShape, type Positions } from "./connection";
 import type { SubgraphShardPolicy } from "./policies";
 
 export interface ShardCall {
@@ -43,7 +47,15 @@ export type FieldPlan =
   | { kind: "local"; responseKey: string; value: unknown }
   | { kind: "failed"; responseKey: string; error: GraphQLError }
   | { kind: "one"; responseKey: string; agencyCode: string }
-  | { kind: "fanOut"; responseKey: string; merge: MergeStrategy; agencyCodes: string[]; unknownCodes: string[] }
+  | {
+      kind: "fanOut";
+      responseKey: string;
+      merge: MergeStrategy;
+      agencyCodes: string[];
+      unknownCodes: string[];
+      /** For the CONNECTION strategy: page size, where each shard starts, and what the client selected. */
+      connection?: { first: number; positions: Positions; shape: ConnectionShape };
+    }
   | { kind: "entities"; responseKey: string; size: number; owners: Map<string, number[]>; unrouted: Map<number, GraphQLError> };
 
 export interface ShardPlan {
@@ -67,19 +79,6 @@ function routingError(message: string, extensions: Record<string, unknown> = {})
 function argumentValue(field: FieldNode, name: string, variables: Record<string, unknown>): unknown {
   const argument = field.arguments?.find((arg) => arg.name.value === name);
   return argument ? valueFromASTUntyped(argument.value, variables) : undefined;
-}
-
-function rootFields(operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): FieldNode[] {
-  const fields: FieldNode[] = [];
-  const collect = (selections: readonly SelectionNode[]) => {
-    for (const selection of selections) {
-      if (selection.kind === Kind.FIELD) fields.push(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet.selections);
-      else collect(fragments.get(selection.name.value)?.selectionSet.selections ?? []);
-    }
-  };
-  collect(operation.selectionSet.selections);
-  return fields;
 }
 
 /** A document holding only `fields` of `operation`, with the variables and fragments they use. */
@@ -115,23 +114,56 @@ function documentFor(
   };
 }
 
-/** `_entities(representations: <list>)` rewritten to read its representations from a variable of its own. */
-function entitiesFieldWithVariable(field: FieldNode, variableName: string): [FieldNode, VariableDefinitionNode] {
+const namedType = (name: string): NamedTypeNode => ({ kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: name } });
+
+/** `field` with argument `name` read from a new variable of type `type` (added when absent). */
+function withArgumentVariable(field: FieldNode, name: string, variableName: string, type: TypeNode): [FieldNode, VariableDefinitionNode] {
   const variable = { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variableName } } as const;
-  const rewritten: FieldNode = {
-    ...field,
-    arguments: (field.arguments ?? []).map((arg) => (arg.name.value === "representations" ? { ...arg, value: variable } : arg)),
-  };
-  const definition: VariableDefinitionNode = {
-    kind: Kind.VARIABLE_DEFINITION,
-    variable,
-    type: {
-      kind: Kind.NON_NULL_TYPE,
-      type: { kind: Kind.LIST_TYPE, type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "_Any" } } } },
-    },
-  };
-  return [rewritten, definition];
+  const others = (field.arguments ?? []).filter((arg) => arg.name.value !== name);
+  const rewritten: FieldNode = { ...field, arguments: [...others, { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: name }, value: variable }] };
+  return [rewritten, { kind: Kind.VARIABLE_DEFINITION, variable, type }];
 }
+
+const REPRESENTATIONS_TYPE: TypeNode = {
+  kind: Kind.NON_NULL_TYPE,
+  type: { kind: Kind.LIST_TYPE, type: { kind: Kind.NON_NULL_TYPE, type: namedType("_Any") } },
+};
+
+function fieldsOf(selections: readonly SelectionNode[], fragments: Map<string, FragmentDefinitionNode>): FieldNode[] {
+  return selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet.selections, fragments);
+    return fieldsOf(fragments.get(selection.name.value)?.selectionSet.selections ?? [], fragments);
+  });
+}
+
+const keyOf = (field: FieldNode) => field.alias?.value ?? field.name.value;
+const keysNamed = (fields: FieldNode[], name: string) => fields.filter((f) => f.name.value === name).map(keyOf);
+
+/** Where the client's selection of a connection puts totalCount, edges' cursors and pageInfo. */
+function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefinitionNode>): ConnectionShape {
+  const fields = fieldsOf(field.selectionSet?.selections ?? [], fragments);
+  const inner = (f: FieldNode) => fieldsOf(f.selectionSet?.selections ?? [], fragments);
+  return {
+    totalCount: keysNamed(fields, "totalCount"),
+    typename: keysNamed(fields, "__typename"),
+    edges: fields.filter((f) => f.name.value === "edges").map((f) => ({ key: keyOf(f), cursor: keysNamed(inner(f), "cursor") })),
+    pageInfo: fields
+      .filter((f) => f.name.value === "pageInfo")
+      .map((f) => ({
+        key: keyOf(f),
+        hasNextPage: keysNamed(inner(f), "hasNextPage"),
+        endCursor: keysNamed(inner(f), "endCursor"),
+        typename: keysNamed(inner(f), "__typename"),
+      })),
+  };
+}
+
+/** The fields every shard's part of a merged connection must answer, whatever the client selected. */
+const SHARD_CONNECTION_SELECTIONS: readonly SelectionNode[] = (
+  parse(`{ ${SHARD_FIELDS.keys}: edges { cursor } ${SHARD_FIELDS.total}: totalCount ${SHARD_FIELDS.more}: pageInfo { hasNextPage } }`)
+    .definitions[0] as OperationDefinitionNode
+).selectionSet.selections;
 
 export function planShardRequest({ document, variables = {}, operationName, policy, agencyCodes }: PlanInput): ShardPlan {
   const operation = getOperationAST(document, operationName);
@@ -155,7 +187,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
   };
 
   const fields: FieldPlan[] = [];
-  rootFields(operation, fragments).forEach((field, fieldIndex) => {
+  fieldsOf(operation.selectionSet.selections, fragments).forEach((field, fieldIndex) => {
     const name = field.name.value;
     const responseKey = field.alias?.value ?? name;
     if (name === "__typename") {
@@ -188,7 +220,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
         }
       });
       for (const [agencyCode, positions] of owners) {
-        const [rewritten, definition] = entitiesFieldWithVariable(field, `__shard_representations_${fieldIndex}`);
+        const [rewritten, definition] = withArgumentVariable(field, "representations", `__shard_representations_${fieldIndex}`, REPRESENTATIONS_TYPE);
         send(agencyCode, rewritten, [definition, positions.map((position) => list[position])]);
       }
       fields.push({ kind: "entities", responseKey, size: list.length, owners, unrouted });
@@ -219,8 +251,31 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     const requested = Array.isArray(subset) ? subset.map(String) : null;
     const targets = requested ? agencyCodes.filter((code) => requested.includes(code)) : [...agencyCodes];
     const unknownCodes = requested ? requested.filter((code) => !known.has(code)) : [];
-    targets.forEach((agencyCode) => send(agencyCode, field));
-    fields.push({ kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes });
+    if (route.merge !== MergeStrategy.CONNECTION) {
+      targets.forEach((agencyCode) => send(agencyCode, field));
+      fields.push({ kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes });
+      return;
+    }
+    const after = argumentValue(field, "after", variables);
+    let positions: Positions;
+    try {
+      positions = typeof after === "string" ? decodeGatewayCursor(after) : {};
+    } catch (error) {
+      fields.push({ kind: "failed", responseKey, error: error as GraphQLError });
+      return;
+    }
+    for (const code of targets) positions[code] ??= null;
+    const first = Number(argumentValue(field, "first", variables) ?? route.firstDefault ?? 20);
+    const augmented: FieldNode = {
+      ...field,
+      selectionSet: { kind: Kind.SELECTION_SET, selections: [...(field.selectionSet?.selections ?? []), ...SHARD_CONNECTION_SELECTIONS] },
+    };
+    for (const code of targets) {
+      const [rewritten, definition] = withArgumentVariable(augmented, "after", `__shard_after_${fieldIndex}`, namedType("String"));
+      send(code, rewritten, [definition, positions[code]]);
+    }
+    const connection = { first, positions, shape: connectionShape(field, fragments) };
+    fields.push({ kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes, connection });
   });
 
   const calls = [...perShard].map(([agencyCode, entry]) => {

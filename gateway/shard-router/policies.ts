@@ -18,7 +18,7 @@ import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
 
 export type RootPolicy =
   | { kind: "by"; argumentPath: string[] }
-  | { kind: "fanOut"; merge: MergeStrategy; subsetArgument?: string };
+  | { kind: "fanOut"; merge: MergeStrategy; subsetArgument?: string; firstDefault?: number };
 
 export interface SubgraphShardPolicy {
   /** Policy per root field, keyed `Query.datasets`, `Mutation.registerDataset`… */
@@ -81,7 +81,11 @@ function policyOf(field: FieldDefinitionNode, coordinate: string): RootPolicy | 
     if (!(merge in MergeStrategy)) return `${coordinate} asks for merge "${merge}"; known: ${Object.keys(MergeStrategy).join(", ")}`;
     const subset = fanOut[0].subset === undefined || fanOut[0].subset === null ? undefined : String(fanOut[0].subset);
     if (subset && !field.arguments?.some((arg) => arg.name.value === subset)) return `${coordinate} names subset argument "${subset}", which it does not have`;
-    return { kind: "fanOut", merge: merge as MergeStrategy, subsetArgument: subset };
+    if (merge !== MergeStrategy.CONNECTION) return { kind: "fanOut", merge: merge as MergeStrategy, subsetArgument: subset };
+    const first = field.arguments?.find((arg) => arg.name.value === "first");
+    if (!first || !field.arguments?.some((arg) => arg.name.value === "after")) return `${coordinate} merges as a CONNECTION: it needs "first" and "after" arguments`;
+    const firstDefault = first.defaultValue ? Number(valueFromASTUntyped(first.defaultValue)) : undefined;
+    return { kind: "fanOut", merge: MergeStrategy.CONNECTION, subsetArgument: subset, firstDefault };
   }
   return null;
 }

@@ -6,6 +6,7 @@
  * transport (getTransportExecutor), so its fetch, hooks and header
  * propagation apply to every shard call.
  */
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { Transport } from "@graphql-mesh/transport-common";
 import type { Executor } from "@graphql-tools/utils";
 import { createShardExecutor } from "./executor";
@@ -19,6 +20,9 @@ export interface ShardTransportOptions {
 }
 
 export function shardTransport({ routing, policies, timeoutMs }: ShardTransportOptions): Transport {
+  // Every in-flight shard call listens on the http transport's shared abort signal; with many shards
+  // that is more than Node's default of 10 listeners, without any leak.
+  setMaxListeners(Math.max(getMaxListeners(new EventTarget()), 1000));
   return {
     getSubgraphExecutor({ subgraphName, transportEntry, getTransportExecutor }) {
       const policy = policies.get(subgraphName);

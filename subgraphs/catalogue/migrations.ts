@@ -8,21 +8,24 @@ class DatasetsAndResources extends Migration {
       create table dataset (
         id uuid primary key,
         agency_code text not null,
-        identifier text not null unique,
-        title text not null,
+        identifier text collate "C" not null unique,
+        title text collate "C" not null,
         description text not null,
         category text not null,
         type text not null check (type in ('RAW_DATA', 'SERVICE')),
         license text not null,
         accrual_periodicity text not null,
         issued date not null,
-        modified timestamptz not null,
+        modified timestamptz(3) not null,
         lifecycle_state text not null check (lifecycle_state in ('INVENTORIED', 'PLANNED', 'PUBLISHED', 'RETIRED')),
         retired_on date,
         retirement_reason text,
         check ((lifecycle_state = 'RETIRED') = (retired_on is not null))
       );`);
-    this.addSql(`create index dataset_issued_identifier_index on dataset (issued desc, identifier);`);
+    // Keyset pagination orders (see DATASET_ORDERS); text keys use collation "C" so the gateway can merge shards' pages byte-wise.
+    this.addSql(`create index dataset_issued_identifier_index on dataset (issued, identifier);`);
+    this.addSql(`create index dataset_title_identifier_index on dataset (title, identifier);`);
+    this.addSql(`create index dataset_modified_identifier_index on dataset (modified, identifier);`);
     this.addSql(`
       create table resource (
         id uuid primary key,

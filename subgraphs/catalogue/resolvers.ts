@@ -1,8 +1,9 @@
 import type { FilterQuery } from "@mikro-orm/postgresql";
 import { ArrayMaxSize, IsIn, IsUrl, Length, Matches, ValidateNested } from "class-validator";
-import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
+import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
-import { checkPageSize, ConnectionType, decodeCursor, toConnection, type Connection } from "../kit/connection";
+import { ConnectionType, emptyConnection, keysetPage, type Connection, type SortOrder } from "../kit/connection";
 import { ErrorCode, govError } from "../kit/errors";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -22,6 +23,22 @@ export class CatalogueAgency {
 
 const DatasetConnection = ConnectionType(Dataset, "Dataset");
 
+export enum DatasetOrder {
+  PUBLISHED_DESC = "PUBLISHED_DESC",
+  PUBLISHED_ASC = "PUBLISHED_ASC",
+  TITLE_ASC = "TITLE_ASC",
+  MODIFIED_DESC = "MODIFIED_DESC",
+}
+registerEnumType(DatasetOrder, { name: "DatasetOrder", description: "Dataset orders; ties are broken by the national identifier." });
+
+const byIdentifier = { property: "identifier", direction: "asc" } as const;
+const DATASET_ORDERS: Record<DatasetOrder, SortOrder<Dataset>> = {
+  PUBLISHED_DESC: { name: DatasetOrder.PUBLISHED_DESC, keys: [{ property: "issued", direction: "desc" }, byIdentifier] },
+  PUBLISHED_ASC: { name: DatasetOrder.PUBLISHED_ASC, keys: [{ property: "issued", direction: "asc" }, byIdentifier] },
+  TITLE_ASC: { name: DatasetOrder.TITLE_ASC, keys: [{ property: "title", direction: "asc" }, byIdentifier] },
+  MODIFIED_DESC: { name: DatasetOrder.MODIFIED_DESC, keys: [{ property: "modified", direction: "desc" }, byIdentifier] },
+};
+
 @ArgsType()
 class DatasetPageArgs {
   @Field(() => Int, { defaultValue: 20, description: "At most 100." })
@@ -30,8 +47,23 @@ class DatasetPageArgs {
   @Field(() => String, { nullable: true })
   after?: string;
 
+  @Field(() => DatasetOrder, { defaultValue: DatasetOrder.PUBLISHED_DESC })
+  orderBy!: DatasetOrder;
+
   @Field(() => LifecycleState, { nullable: true, description: "Only datasets in this state." })
   state?: LifecycleState;
+}
+
+@ArgsType()
+class DatasetListArgs extends DatasetPageArgs {
+  @Field(() => [ID], { nullable: true, description: "Only these agencies' datasets (default: every agency)." })
+  agencyCodes?: string[];
+}
+
+/** The datasets of one agency a viewer may list, optionally in one state. */
+function datasetFilter(viewer: Viewer, agencyCode: string, state: LifecycleState | undefined): FilterQuery<Dataset> {
+  const states = visibleStates(viewer, agencyCode) ?? Object.values(LifecycleState);
+  return { agencyCode, lifecycleState: { $in: states.filter((s) => !state || s === state) } };
 }
 
 @InputType()
@@ -96,36 +128,19 @@ class RegisterDatasetPayload {
   dataset!: Dataset;
 }
 
-/** Newest first; the identifier breaks ties so the order is total. */
-const datasetOrder = { issued: "desc", identifier: "asc" } as const;
-const datasetKey = (dataset: Dataset) => [dataset.issued, dataset.identifier];
-
 @Resolver(() => CatalogueAgency)
 export class CatalogueAgencyResolver {
   @FieldResolver(() => DatasetConnection, {
     nullable: true,
     description: "The agency's datasets, newest first; null (with a SHARD_UNAVAILABLE error) when its shard cannot answer.",
   })
-  async datasets(
+  datasets(
     @Root() agency: CatalogueAgency,
-    @Args() { first, after, state }: DatasetPageArgs,
+    @Args() { first, after, orderBy, state }: DatasetPageArgs,
     @Ctx() { em, viewer, instance }: CatalogueContext,
   ): Promise<Connection<Dataset>> {
     assertOwnShard(instance, agency.code, "code");
-    checkPageSize(first);
-    const states = visibleStates(viewer, agency.code);
-    const where: FilterQuery<Dataset> = { agencyCode: agency.code };
-    if (states || state) where.lifecycleState = { $in: (states ?? Object.values(LifecycleState)).filter((s) => !state || s === state) };
-    const page: FilterQuery<Dataset> = { ...where };
-    if (after) {
-      const [issued, identifier] = decodeCursor(after) as [string, string];
-      page.$or = [{ issued: { $lt: issued } }, { issued, identifier: { $gt: identifier } }];
-    }
-    const [rows, totalCount] = await Promise.all([
-      em.find(Dataset, page, { orderBy: datasetOrder, limit: first + 1 }),
-      em.count(Dataset, where),
-    ]);
-    return toConnection(rows, first, totalCount, datasetKey);
+    return keysetPage(em, Dataset, datasetFilter(viewer, agency.code, state), DATASET_ORDERS[orderBy], first, after);
   }
 }
 
@@ -141,6 +156,16 @@ export class DatasetResolver {
     assertOwnShard(instance, agencyCode);
     const dataset = await loaders.dataset.load(id);
     return dataset && isVisible(viewer, dataset) ? dataset : null;
+  }
+
+  @Query(() => DatasetConnection, { description: "Datasets of every agency (or those named), merged across shards in one order." })
+  @Directive('@shardFanOut(merge: "CONNECTION", subset: "agencyCodes")')
+  async datasets(
+    @Args() { first, after, orderBy, state, agencyCodes }: DatasetListArgs,
+    @Ctx() { em, viewer, instance }: CatalogueContext,
+  ): Promise<Connection<Dataset>> {
+    if (!isRequested(instance, agencyCodes)) return emptyConnection();
+    return keysetPage(em, Dataset, datasetFilter(viewer, instance.agencyCode!, state), DATASET_ORDERS[orderBy], first, after);
   }
 
   @Query(() => [Dataset], { description: "Datasets with these national identifiers, from every agency (or those named)." })

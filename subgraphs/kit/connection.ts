@@ -1,9 +1,10 @@
 /**
  * Relay cursor connections with keyset pagination: a cursor is the opaque
  * encoding of the sort key of the last row seen, so a page never skips or
- * repeats rows when others are inserted before it.
+ * repeats rows when others are inserted before it (an OFFSET would).
  */
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
+import type { EntityManager, EntityName, FilterQuery } from "@mikro-orm/postgresql";
 import { badUserInput } from "./errors";
 
 @ObjectType()
@@ -53,18 +54,69 @@ export function ConnectionType<T extends object>(Node: ClassType<T>, name: strin
 
 export const MAX_PAGE_SIZE = 100;
 
-export function encodeCursor(key: unknown[]): string {
-  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+export type Direction = "asc" | "desc";
+export type KeyValue = string | number;
+
+/**
+ * A named sort order (the enum value clients pass) over entity properties.
+ * The last key must be unique, so the order is total and a cursor names one
+ * position exactly.
+ */
+export interface SortOrder<T> {
+  name: string;
+  keys: { property: keyof T & string; direction: Direction }[];
 }
 
-export function decodeCursor(cursor: string, argument = "after"): unknown[] {
+/**
+ * The position of one row in one order. A cursor is its encoding; the gateway
+ * decodes shards' cursors to merge their pages (gateway/shard-router), so the
+ * format is shared by both sides and kept here.
+ */
+export interface SortKey {
+  order: string;
+  values: KeyValue[];
+  directions: Direction[];
+}
+
+export function encodeCursor(key: SortKey): string {
+  return Buffer.from(JSON.stringify({ o: key.order, v: key.values, d: key.directions }), "utf8").toString("base64url");
+}
+
+/** Reads a cursor issued for `order`; anything else is BAD_USER_INPUT at `argument`. */
+export function decodeCursor(cursor: string, order?: string, argument = "after"): SortKey {
+  let key: SortKey | undefined;
   try {
-    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(key)) return key;
+    const raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { o?: unknown; v?: unknown; d?: unknown };
+    if (typeof raw.o === "string" && Array.isArray(raw.v) && Array.isArray(raw.d) && raw.v.length === raw.d.length) {
+      key = { order: raw.o, values: raw.v as KeyValue[], directions: raw.d as Direction[] };
+    }
   } catch {
     // reported below
   }
-  throw badUserInput([{ path: argument, reason: "is not a cursor this list issued" }]);
+  if (!key) throw badUserInput([{ path: argument, reason: "is not a cursor this list issued" }]);
+  if (order !== undefined && key.order !== order) {
+    throw badUserInput([{ path: argument, reason: `was issued for order ${key.order}, not ${order}` }]);
+  }
+  return key;
+}
+
+/** Strings compare byte-wise in UTF-8, as PostgreSQL's "C" collation orders the key columns. */
+function compareValues(a: KeyValue, b: KeyValue): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return Buffer.compare(Buffer.from(String(a), "utf8"), Buffer.from(String(b), "utf8"));
+}
+
+/** Compares two positions of the same order: negative when `a` comes first. */
+export function compareSortKeys(a: SortKey, b: SortKey): number {
+  for (let i = 0; i < a.values.length; i++) {
+    const difference = compareValues(a.values[i], b.values[i]);
+    if (difference !== 0) return a.directions[i] === "desc" ? -difference : difference;
+  }
+  return 0;
+}
+
+export function emptyConnection<T>(): Connection<T> {
+  return { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
 }
 
 export function checkPageSize(first: number): void {
@@ -73,13 +125,49 @@ export function checkPageSize(first: number): void {
   }
 }
 
+function keyValue(value: unknown): KeyValue {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === "number" ? value : String(value);
+}
+
+export function sortKeyOf<T>(order: SortOrder<T>, row: T): SortKey {
+  return {
+    order: order.name,
+    values: order.keys.map(({ property }) => keyValue(row[property])),
+    directions: order.keys.map(({ direction }) => direction),
+  };
+}
+
+/** Rows strictly after `after` in `order`: (k1 > v1) or (k1 = v1 and k2 > v2) or … (with < for descending keys). */
+function keysetFilter<T>(order: SortOrder<T>, after: SortKey): FilterQuery<T> {
+  const alternatives = order.keys.map((key, i) => {
+    const equalBefore = Object.fromEntries(order.keys.slice(0, i).map((earlier, j) => [earlier.property, after.values[j]]));
+    return { ...equalBefore, [key.property]: { [key.direction === "asc" ? "$gt" : "$lt"]: after.values[i] } };
+  });
+  return { $or: alternatives } as FilterQuery<T>;
+}
+
 /**
- * Builds a page from up to `first + 1` rows fetched in order: the extra row
- * only tells whether there is a next page.
+ * One page of a keyset connection: up to `first` rows after the cursor, in
+ * `order`, with the total of rows matching `where`. The key columns must
+ * compare like compareSortKeys (text columns with collation "C").
  */
-export function toConnection<T>(rows: T[], first: number, totalCount: number, keyOf: (row: T) => unknown[]): Connection<T> {
-  const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+export async function keysetPage<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  order: SortOrder<T>,
+  first: number,
+  after?: string | null,
+): Promise<Connection<T>> {
+  checkPageSize(first);
+  const page = after ? ({ $and: [where, keysetFilter(order, decodeCursor(after, order.name))] } as FilterQuery<T>) : where;
+  const orderBy = Object.fromEntries(order.keys.map(({ property, direction }) => [property, direction]));
+  const [rows, totalCount] = await Promise.all([
+    em.find(entity, page, { orderBy: orderBy as never, limit: first + 1 }),
+    em.count(entity, where),
+  ]);
+  const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(sortKeyOf(order, node)), node }));
   return {
     totalCount,
     edges,

@@ -13,6 +13,8 @@ export const MergeStrategy = {
   LIST: "LIST",
   /** Objects of counts and sums added field by field. */
   AGGREGATE: "AGGREGATE",
+  /** Relay connections merged with keyset pagination across shards. */
+  CONNECTION: "CONNECTION",
 } as const;
 export type MergeStrategy = (typeof MergeStrategy)[keyof typeof MergeStrategy];
 
@@ -33,7 +35,7 @@ export const shardByDirective = new GraphQLDirective({
 export const shardFanOutDirective = new GraphQLDirective({
   name: "shardFanOut",
   description:
-    "Send this root field to every shard, or to those whose codes are in the list argument `subset`, and merge the answers with `merge` (LIST or AGGREGATE).",
+    "Send this root field to every shard, or to those whose codes are in the list argument `subset`, and merge the answers with `merge` (LIST, AGGREGATE or CONNECTION).",
   locations: [DirectiveLocation.FIELD_DEFINITION],
   args: {
     merge: { type: new GraphQLNonNull(GraphQLString) },

@@ -1,0 +1,136 @@
+/**
+ * The CONNECTION merge strategy: keyset pagination across shards.
+ *
+ * Each shard answers its own page of the connection, in the requested order,
+ * after its own position. The gateway k-way merges those pages by sort key
+ * (decoded from each shard edge's cursor; ties between shards broken by
+ * agency code so the order is total), keeps the first `first` items, and
+ * gives each edge a gateway cursor recording every shard's position after
+ * that edge. Asked for the next page, each shard is sent only its own
+ * position, so it returns only what follows it: an item is never skipped or
+ * repeated, however unequal the shards, and rows added between pages appear
+ * only if they sort after the positions already passed.
+ *
+ * totalCount is the sum of the shards' totals; hasNextPage is exact: true
+ * when a fetched item was left over or a shard said it has more.
+ */
+import { compareSortKeys, decodeCursor, type SortKey } from "../../subgraphs/kit/connection";
+import { badUserInput } from "../../subgraphs/kit/errors";
+import type { Json } from "./merge";
+
+/** Each shard's position: the cursor of the last item taken from it, null before its first. */
+export type Positions = Record<string, string | null>;
+
+export function encodeGatewayCursor(positions: Positions): string {
+  return Buffer.from(JSON.stringify({ shards: positions }), "utf8").toString("base64url");
+}
+
+export function decodeGatewayCursor(cursor: string): Positions {
+  try {
+    const raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { shards?: unknown };
+    if (raw.shards && typeof raw.shards === "object" && !Array.isArray(raw.shards)) {
+      const entries = Object.entries(raw.shards as Record<string, unknown>);
+      if (entries.every(([, value]) => value === null || typeof value === "string")) return Object.fromEntries(entries) as Positions;
+    }
+  } catch {
+    // reported below
+  }
+  throw badUserInput([{ path: "after", reason: "is not a cursor this list issued" }]);
+}
+
+export interface ShardPage {
+  agencyCode: string;
+  /** Sort keys of the shard's edges, in the shard's order. */
+  keys: SortKey[];
+  /** The shard said more items follow its page. */
+  hasMore: boolean;
+}
+
+export interface MergedPage {
+  /** The items kept, in merged order: which shard, which of its edges. */
+  taken: { agencyCode: string; index: number }[];
+  hasNextPage: boolean;
+}
+
+function compareCodes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** K-way merge of sorted shard pages; keeps the first `first` items. */
+export function mergePages(pages: readonly ShardPage[], first: number): MergedPage {
+  const next = pages.map(() => 0);
+  const taken: MergedPage["taken"] = [];
+  while (taken.length < first) {
+    let best = -1;
+    pages.forEach((page, i) => {
+      if (next[i] >= page.keys.length) return;
+      if (best < 0) {
+        best = i;
+        return;
+      }
+      const order = compareSortKeys(page.keys[next[i]], pages[best].keys[next[best]]) || compareCodes(page.agencyCode, pages[best].agencyCode);
+      if (order < 0) best = i;
+    });
+    if (best < 0) break;
+    taken.push({ agencyCode: pages[best].agencyCode, index: next[best] });
+    next[best] += 1;
+  }
+  const hasNextPage = pages.some((page, i) => next[i] < page.keys.length || page.hasMore);
+  return { taken, hasNextPage };
+}
+
+/** Where the client's selection of a connection puts each part of the answer (response keys). */
+export interface ConnectionShape {
+  totalCount: string[];
+  edges: { key: string; cursor: string[] }[];
+  pageInfo: { key: string; hasNextPage: string[]; endCursor: string[]; typename: string[] }[];
+  typename: string[];
+}
+
+/** The aliases the router adds to every shard's selection, whatever the client selected. */
+export const SHARD_FIELDS = { keys: "__shard_keys", total: "__shard_total", more: "__shard_more" } as const;
+
+type JsonObject = { [key: string]: Json };
+
+/**
+ * Builds the client's connection from the shards' answers. `parts` holds the
+ * shards that answered, each with its connection object (including the
+ * SHARD_FIELDS); `positions` are the positions the page started from.
+ */
+export function mergeConnection(parts: readonly { agencyCode: string; value: JsonObject }[], first: number, positions: Positions, shape: ConnectionShape): JsonObject {
+  const pages = parts.map(({ agencyCode, value }) => ({
+    agencyCode,
+    keys: ((value[SHARD_FIELDS.keys] as JsonObject[] | null) ?? []).map((edge) => decodeCursor(String(edge.cursor))),
+    hasMore: Boolean((value[SHARD_FIELDS.more] as JsonObject | null)?.hasNextPage),
+  }));
+  const { taken, hasNextPage } = mergePages(pages, first);
+  const byCode = new Map(parts.map((part) => [part.agencyCode, part.value]));
+  const current: Positions = { ...positions };
+  const cursors = taken.map(({ agencyCode, index }) => {
+    const edge = (byCode.get(agencyCode)![SHARD_FIELDS.keys] as JsonObject[])[index];
+    current[agencyCode] = String(edge.cursor);
+    return encodeGatewayCursor(current);
+  });
+  const startCursor = Object.values(positions).some((position) => position !== null) ? encodeGatewayCursor(positions) : null;
+  const endCursor = cursors.at(-1) ?? startCursor;
+  const total = parts.reduce((sum, part) => sum + Number(part.value[SHARD_FIELDS.total] ?? 0), 0);
+
+  const result: JsonObject = {};
+  for (const key of shape.typename) result[key] = (parts[0]?.value[key] as Json) ?? null;
+  for (const key of shape.totalCount) result[key] = total;
+  for (const { key, cursor } of shape.edges) {
+    result[key] = taken.map(({ agencyCode, index }, i) => {
+      const edge = { ...((byCode.get(agencyCode)![key] as JsonObject[])[index] ?? {}) };
+      for (const cursorKey of cursor) edge[cursorKey] = cursors[i];
+      return edge;
+    });
+  }
+  for (const { key, hasNextPage: more, endCursor: end, typename } of shape.pageInfo) {
+    const pageInfo: JsonObject = {};
+    for (const k of typename) pageInfo[k] = "PageInfo";
+    for (const k of more) pageInfo[k] = hasNextPage;
+    for (const k of end) pageInfo[k] = endCursor;
+    result[key] = pageInfo;
+  }
+  return result;
+}
