@@ -22,6 +22,7 @@ import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { RoutingTable } from "./shard-router/routing-table";
 import { shardTransport } from "./shard-router/transport";
+import { wsStreamOpener } from "./shard-router/ws-stream";
 import type { Topology } from "./topology";
 
 export interface GatewayOptions {
@@ -85,7 +86,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     transports: {
       http: httpTransport,
       ws: wsTransport,
-      ...(routing ? { shard: shardTransport({ routing, policies, timeoutMs: config.shardTimeoutMs }) } : {}),
+      ...(routing
+        ? {
+            shard: shardTransport({
+              routing,
+              policies,
+              timeoutMs: config.shardTimeoutMs,
+              openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
+              log,
+            }),
+          }
+        : {}),
     },
     transportEntries,
     plugins: () => [useIdentity(verifier), usePartialAnswers()],

@@ -88,7 +88,7 @@ export interface ConnectionShape {
 }
 
 /** The aliases the router adds to every shard's selection, whatever the client selected. */
-export const SHARD_FIELDS = { keys: "__shard_keys", total: "__shard_total", more: "__shard_more" } as const;
+export const SHARD_FIELDS = { keys: "__shard_keys", total: "__shard_total", more: "__shard_more", cursor: "__shard_cursor", type: "__shard_type" } as const;
 
 type JsonObject = { [key: string]: Json };
 

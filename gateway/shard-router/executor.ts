@@ -13,13 +13,15 @@
  *   is added to the response beside it (partial-answers.ts), nulling nothing.
  */
 import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools/utils";
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from "graphql";
+import type { Logger } from "../../subgraphs/kit/logger";
 import { ErrorCode } from "../../subgraphs/kit/errors";
 import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
 import { mergeConnection } from "./connection";
 import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
 import { reportPartialAnswer } from "./partial-answers";
-import { planShardRequest, type FieldPlan, type ShardCall } from "./plan";
+import { planShardRequest, type FieldPlan, type ShardCall, type ShardPlan } from "./plan";
+import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 
 export interface ShardExecutorOptions {
@@ -29,7 +31,10 @@ export interface ShardExecutorOptions {
   shards(): ReadonlyMap<string, string>;
   /** The executor that talks to one shard URL. */
   executorFor(url: string): Executor | Promise<Executor>;
+  /** Opens one subscription on one shard, as the viewer of `request`. */
+  openStream(url: string, document: DocumentNode, variables: Record<string, unknown>, request: ExecutionRequest): AsyncIterable<ExecutionResult>;
   timeoutMs: number;
+  log: Logger;
 }
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
@@ -160,8 +165,8 @@ function mergeField(
       problems.forEach(partial);
       if (plan.merge === MergeStrategy.LIST) return concatLists(parts.map(({ value }) => (Array.isArray(value) ? value : [])));
       if (plan.connection) {
-        const { first, positions, shape } = plan.connection;
-        return mergeConnection(parts as { agencyCode: string; value: { [key: string]: Json } }[], first, positions, shape);
+        const { first, shape } = plan.connection;
+        return mergeConnection(parts as { agencyCode: string; value: { [key: string]: Json } }[], first, plan.positions!, shape);
       }
       try {
         return addAggregates(parts.map(({ value }) => value));
@@ -175,11 +180,7 @@ function mergeField(
 }
 
 export function createShardExecutor(options: ShardExecutorOptions): Executor {
-  const execute = async (request: ExecutionRequest): Promise<ExecutionResult> => {
-    if (request.operationType === "subscription") {
-      // No agency subgraph declares a subscription yet; fanned-in streams come with the outbox subscriptions.
-      return { errors: [new GraphQLError(`Subscriptions on the agency subgraph ${options.subgraph} are not routed by this gateway.`)] };
-    }
+  const execute = async (request: ExecutionRequest): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> => {
     const shards = options.shards();
     const plan = planShardRequest({
       document: request.document,
@@ -188,6 +189,7 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
       policy: options.policy,
       agencyCodes: [...shards.keys()],
     });
+    if (request.operationType === "subscription") return subscribe(plan, request);
     const answers = new Map(
       await Promise.all(
         plan.calls.map(async (call) => [call.agencyCode, await callShard(call, shards.get(call.agencyCode)!, request, options)] as const),
@@ -204,6 +206,26 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
       }
     }
     return errors.length > 0 ? { data, errors } : { data };
+  };
+
+  /** A subscription has one root field, fanned in (policies.ts allows no other). */
+  const subscribe = (plan: ShardPlan, request: ExecutionRequest): ExecutionResult | AsyncIterableIterator<ExecutionResult> => {
+    const [field] = plan.fields;
+    if (field.kind === "failed") return { errors: [new GraphQLError(field.error.message, { path: [field.responseKey], extensions: field.error.extensions })] };
+    if (plan.fields.length !== 1 || field.kind !== "fanOut" || !field.stream) {
+      return { errors: [new GraphQLError(`A subscription to ${options.subgraph} must select one fanned-in field.`)] };
+    }
+    return fanIn({
+      subgraph: options.subgraph,
+      responseKey: field.responseKey,
+      calls: plan.calls,
+      afterVariable: field.afterVariable!,
+      positions: field.positions!,
+      cursorKeys: field.stream.cursorKeys,
+      urlOf: (agencyCode) => options.shards().get(agencyCode),
+      open: (url, document, variables) => options.openStream(url, document, variables, request),
+      log: options.log,
+    });
   };
   return execute as Executor;
 }

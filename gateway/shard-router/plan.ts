@@ -53,8 +53,13 @@ export type FieldPlan =
       merge: MergeStrategy;
       agencyCodes: string[];
       unknownCodes: string[];
-      /** For the CONNECTION strategy: page size, where each shard starts, and what the client selected. */
-      connection?: { first: number; positions: Positions; shape: ConnectionShape };
+      /** CONNECTION and STREAM: where each shard starts (from the client's `after`), and the variable each shard reads it from. */
+      positions?: Positions;
+      afterVariable?: string;
+      /** CONNECTION: page size and what the client selected. */
+      connection?: { first: number; shape: ConnectionShape };
+      /** STREAM: the response keys under which the client selected the event's cursor. */
+      stream?: { cursorKeys: string[] };
     }
   | { kind: "entities"; responseKey: string; size: number; owners: Map<string, number[]>; unrouted: Map<number, GraphQLError> };
 
@@ -159,11 +164,16 @@ function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefini
   };
 }
 
-/** The fields every shard's part of a merged connection must answer, whatever the client selected. */
-const SHARD_CONNECTION_SELECTIONS: readonly SelectionNode[] = (
-  parse(`{ ${SHARD_FIELDS.keys}: edges { cursor } ${SHARD_FIELDS.total}: totalCount ${SHARD_FIELDS.more}: pageInfo { hasNextPage } }`)
-    .definitions[0] as OperationDefinitionNode
-).selectionSet.selections;
+const selections = (source: string): readonly SelectionNode[] =>
+  (parse(source).definitions[0] as OperationDefinitionNode).selectionSet.selections;
+
+/** What every shard's part of a merged connection must answer, whatever the client selected. */
+const SHARD_CONNECTION_SELECTIONS = selections(
+  `{ ${SHARD_FIELDS.keys}: edges { cursor } ${SHARD_FIELDS.total}: totalCount ${SHARD_FIELDS.more}: pageInfo { hasNextPage } }`,
+);
+
+/** What every shard's event must carry: its cursor (the shard's position) and type (to spot position markers). */
+const SHARD_STREAM_SELECTIONS = selections(`{ ${SHARD_FIELDS.cursor}: cursor ${SHARD_FIELDS.type}: type }`);
 
 export function planShardRequest({ document, variables = {}, operationName, policy, agencyCodes }: PlanInput): ShardPlan {
   const operation = getOperationAST(document, operationName);
@@ -251,11 +261,12 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     const requested = Array.isArray(subset) ? subset.map(String) : null;
     const targets = requested ? agencyCodes.filter((code) => requested.includes(code)) : [...agencyCodes];
     const unknownCodes = requested ? requested.filter((code) => !known.has(code)) : [];
-    if (route.merge !== MergeStrategy.CONNECTION) {
+    if (route.merge !== MergeStrategy.CONNECTION && route.merge !== MergeStrategy.STREAM) {
       targets.forEach((agencyCode) => send(agencyCode, field));
       fields.push({ kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes });
       return;
     }
+    // Resumable strategies: the client's cursor holds each shard's position; each shard gets its own.
     const after = argumentValue(field, "after", variables);
     let positions: Positions;
     try {
@@ -265,17 +276,23 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       return;
     }
     for (const code of targets) positions[code] ??= null;
-    const first = Number(argumentValue(field, "first", variables) ?? route.firstDefault ?? 20);
+    const extra = route.merge === MergeStrategy.CONNECTION ? SHARD_CONNECTION_SELECTIONS : SHARD_STREAM_SELECTIONS;
     const augmented: FieldNode = {
       ...field,
-      selectionSet: { kind: Kind.SELECTION_SET, selections: [...(field.selectionSet?.selections ?? []), ...SHARD_CONNECTION_SELECTIONS] },
+      selectionSet: { kind: Kind.SELECTION_SET, selections: [...(field.selectionSet?.selections ?? []), ...extra] },
     };
+    const afterVariable = `__shard_after_${fieldIndex}`;
     for (const code of targets) {
-      const [rewritten, definition] = withArgumentVariable(augmented, "after", `__shard_after_${fieldIndex}`, namedType("String"));
+      const [rewritten, definition] = withArgumentVariable(augmented, "after", afterVariable, namedType("String"));
       send(code, rewritten, [definition, positions[code]]);
     }
-    const connection = { first, positions, shape: connectionShape(field, fragments) };
-    fields.push({ kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes, connection });
+    const plan = { kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes, positions, afterVariable } as const;
+    if (route.merge === MergeStrategy.STREAM) {
+      fields.push({ ...plan, stream: { cursorKeys: keysNamed(fieldsOf(field.selectionSet?.selections ?? [], fragments), "cursor") } });
+    } else {
+      const first = Number(argumentValue(field, "first", variables) ?? route.firstDefault ?? 20);
+      fields.push({ ...plan, connection: { first, shape: connectionShape(field, fragments) } });
+    }
   });
 
   const calls = [...perShard].map(([agencyCode, entry]) => {

@@ -116,7 +116,11 @@ export function readShardPolicies(supergraph: string | DocumentNode, agencySubgr
           if (policy === null) problems.push(`${coordinate} of agency subgraph ${subgraph} declares no shard policy (@shardBy or @shardFanOut)`);
           else if (typeof policy === "string") problems.push(policy);
           else if (operation === "mutation" && policy.kind !== "by") problems.push(`${coordinate} is a mutation: it must be routed to one shard with @shardBy`);
-          else policies_.rootFields.set(coordinate, policy);
+          else if ((operation === "subscription") !== (policy.kind === "fanOut" && policy.merge === MergeStrategy.STREAM)) {
+            problems.push(`${coordinate}: subscriptions, and only they, are fanned in with @shardFanOut(merge: "STREAM")`);
+          } else if (policy.kind === "fanOut" && policy.merge === MergeStrategy.STREAM && !field.arguments?.some((arg) => arg.name.value === "after")) {
+            problems.push(`${coordinate} is a STREAM: it needs an "after" argument to resume from`);
+          } else policies_.rootFields.set(coordinate, policy);
         }
       }
       continue;

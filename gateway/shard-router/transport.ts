@@ -9,7 +9,8 @@
 import { getMaxListeners, setMaxListeners } from "node:events";
 import type { Transport } from "@graphql-mesh/transport-common";
 import type { Executor } from "@graphql-tools/utils";
-import { createShardExecutor } from "./executor";
+import type { Logger } from "../../subgraphs/kit/logger";
+import { createShardExecutor, type ShardExecutorOptions } from "./executor";
 import type { SubgraphShardPolicy } from "./policies";
 import type { RoutingTable } from "./routing-table";
 
@@ -17,9 +18,11 @@ export interface ShardTransportOptions {
   routing: RoutingTable;
   policies: ReadonlyMap<string, SubgraphShardPolicy>;
   timeoutMs: number;
+  openStream: ShardExecutorOptions["openStream"];
+  log: Logger;
 }
 
-export function shardTransport({ routing, policies, timeoutMs }: ShardTransportOptions): Transport {
+export function shardTransport({ routing, policies, timeoutMs, openStream, log }: ShardTransportOptions): Transport {
   // Every in-flight shard call listens on the http transport's shared abort signal; with many shards
   // that is more than Node's default of 10 listeners, without any leak.
   setMaxListeners(Math.max(getMaxListeners(new EventTarget()), 1000));
@@ -40,7 +43,9 @@ export function shardTransport({ routing, policies, timeoutMs }: ShardTransportO
           }
           return executor;
         },
+        openStream,
         timeoutMs,
+        log,
       });
     },
   };

@@ -9,7 +9,7 @@ import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
 import { migrations } from "./migrations";
-import { CatalogueAgency, CatalogueAgencyResolver, DatasetResolver } from "./resolvers";
+import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
 
 function createLoaders(em: EntityManager) {
@@ -26,7 +26,7 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   sharded: true,
   entities: [Dataset, Resource, OutboxEvent],
   migrations,
-  resolvers: [DatasetResolver, CatalogueAgencyResolver],
+  resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver],
   orphanedTypes: [CatalogueAgency],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {

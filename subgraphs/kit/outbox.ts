@@ -1,8 +1,9 @@
 /**
  * The outbox: every write that others may care about appends an event row in
- * the same transaction as the change. A trigger NOTIFYs listeners with the
- * event's sequence number only (never the row), so readers always read the
- * table and a reconnecting reader replays from its cursor.
+ * the same transaction as the change. Triggers number it (seq, in commit
+ * order) and NOTIFY listeners with the number only (never the row), so
+ * readers always read the table and a reconnecting reader replays from its
+ * cursor. Reading is in events.ts.
  */
 import { Entity, OptionalProps, PrimaryKey, Property, type EntityManager } from "@mikro-orm/postgresql";
 import { Migration } from "@mikro-orm/migrations";
@@ -49,23 +50,34 @@ export function appendEvent(
 
 export class OutboxMigration extends Migration {
   override async up(): Promise<void> {
+    this.addSql(`create sequence outbox_event_seq;`);
     this.addSql(`
       create table outbox_event (
-        seq bigserial primary key,
+        seq bigint primary key,
         id uuid not null unique,
         type text not null,
         subject_id text not null,
         payload jsonb not null,
         occurred_at timestamptz not null default now()
       );`);
+    // Readers resume with "seq > cursor", which is only safe if no event can commit with a lower
+    // seq than one already visible. So writers take a transaction-scoped lock before numbering:
+    // seq order is commit order. The lock is held from the event's insert (the end of the
+    // transaction's flush) to its commit.
+    this.addSql(`
+      create function outbox_number() returns trigger language plpgsql as $$
+      begin
+        perform pg_advisory_xact_lock(hashtext('outbox_event'));
+        new.seq := nextval('outbox_event_seq');
+        return new;
+      end $$;`);
+    this.addSql(`create trigger outbox_event_number before insert on outbox_event for each row execute function outbox_number();`);
     this.addSql(`
       create function outbox_notify() returns trigger language plpgsql as $$
       begin
         perform pg_notify('${OUTBOX_CHANNEL}', new.seq::text);
         return new;
       end $$;`);
-    this.addSql(`
-      create trigger outbox_event_notify after insert on outbox_event
-      for each row execute function outbox_notify();`);
+    this.addSql(`create trigger outbox_event_notify after insert on outbox_event for each row execute function outbox_notify();`);
   }
 }

@@ -11,6 +11,7 @@ import { validate, type ValidationError } from "class-validator";
 import { GraphQLSchema, parse } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, createResolversMap, getMetadataStorage, type ResolverData } from "type-graphql";
+import { createPubSub } from "@graphql-yoga/subscription";
 import { badUserInput, type FieldProblem } from "./errors";
 import { shardDirectives, shardLinkSdl } from "./shard-directives";
 import type { SubgraphDefinition } from "./subgraph";
@@ -59,6 +60,9 @@ async function buildFederatedSchema(definition: SubgraphDefinition<any>): Promis
     skipCheck: true,
     directives: definition.sharded ? shardDirectives : [],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // type-graphql insists on a PubSub once a schema has subscriptions, even when every subscription
+    // brings its own `subscribe`; ours all read the outbox (events.ts), so this one stays unused.
+    pubSub: createPubSub(),
     validateFn: validateArgument,
   });
   const links = definition.sharded ? `${FEDERATION_LINK} ${shardLinkSdl}` : FEDERATION_LINK;

@@ -19,6 +19,7 @@ import { CLAIMS_HEADER, verifyClaims } from "./claims";
 import { config, loadSecrets } from "./config";
 import { databaseName, databaseUrl, ensureDatabase } from "./database";
 import { ErrorCode } from "./errors";
+import { OutboxFeed } from "./events";
 import { loggerFor, type Logger } from "./logger";
 import { migrate, openOrm } from "./orm";
 import { subgraphSchema } from "./schema";
@@ -88,11 +89,14 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     log.info("seeded");
   }
 
+  const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
+  await events.start();
+
   const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L>> => {
     const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
     const em = orm.em.fork();
-    return { viewer, em, loaders: definition.createLoaders(em, info), instance: info, log };
+    return { viewer, em, loaders: definition.createLoaders(em, info), instance: info, log, events };
   };
 
   const app = express();
@@ -155,6 +159,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     info, url, port, database, orm, log,
     async stop() {
       draining = true;
+      await events.close();
       await apollo.stop();
       await orm.close(true);
       log.info("stopped");

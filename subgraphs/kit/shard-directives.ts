@@ -15,6 +15,8 @@ export const MergeStrategy = {
   AGGREGATE: "AGGREGATE",
   /** Relay connections merged with keyset pagination across shards. */
   CONNECTION: "CONNECTION",
+  /** Subscriptions: one upstream stream per shard, merged, resumable per shard. */
+  STREAM: "STREAM",
 } as const;
 export type MergeStrategy = (typeof MergeStrategy)[keyof typeof MergeStrategy];
 
@@ -35,7 +37,7 @@ export const shardByDirective = new GraphQLDirective({
 export const shardFanOutDirective = new GraphQLDirective({
   name: "shardFanOut",
   description:
-    "Send this root field to every shard, or to those whose codes are in the list argument `subset`, and merge the answers with `merge` (LIST, AGGREGATE or CONNECTION).",
+    "Send this root field to every shard, or to those whose codes are in the list argument `subset`, and merge the answers with `merge` (LIST, AGGREGATE, CONNECTION; STREAM for subscriptions).",
   locations: [DirectiveLocation.FIELD_DEFINITION],
   args: {
     merge: { type: new GraphQLNonNull(GraphQLString) },

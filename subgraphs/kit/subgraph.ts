@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { NonEmptyArray } from "type-graphql";
 import type { Viewer } from "./claims";
+import type { OutboxFeed } from "./events";
 import type { Logger } from "./logger";
 import type { NamedMigration } from "./orm";
 
@@ -17,6 +18,8 @@ export interface SubgraphContext<Loaders = unknown> {
   loaders: Loaders;
   instance: InstanceInfo;
   log: Logger;
+  /** The instance's outbox as a live stream, for subscriptions. */
+  events: OutboxFeed;
 }
 
 export type ReferenceResolver<Loaders> = (reference: Record<string, unknown>, context: SubgraphContext<Loaders>) => unknown;

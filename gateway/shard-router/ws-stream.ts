@@ -1,0 +1,48 @@
+/**
+ * Opens one subscription on one shard over graphql-ws, as the viewer of the
+ * gateway request. Claims are signed when the connection opens, so a stream
+ * resumed long after the request still carries fresh ones. The client does
+ * not retry by itself: the fan-in (stream.ts) reconnects, resuming from the
+ * positions it delivered.
+ */
+import type { ExecutionRequest, ExecutionResult } from "@graphql-tools/utils";
+import { print, type DocumentNode } from "graphql";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../../subgraphs/kit/claims";
+
+export function wsStreamOpener(internalSecret: string, ttlSeconds: number) {
+  return (url: string, document: DocumentNode, variables: Record<string, unknown>, request: ExecutionRequest): AsyncIterable<ExecutionResult> => {
+    const viewer = (request.context as { viewer?: Viewer } | undefined)?.viewer ?? ANONYMOUS;
+    const client = createClient({
+      url: url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+      connectionParams: async () => ({ [CLAIMS_HEADER]: await signClaims(viewer, internalSecret, ttlSeconds) }),
+    });
+    const events = client.iterate<Record<string, unknown>>({ query: print(document), variables });
+    const close = async () => {
+      await events.return?.();
+      await client.dispose();
+    };
+    return {
+      [Symbol.asyncIterator]: () => ({
+        async next() {
+          try {
+            const next = await events.next();
+            if (next.done) await close();
+            return next as IteratorResult<ExecutionResult>;
+          } catch (error) {
+            await close();
+            throw error;
+          }
+        },
+        async return() {
+          await close();
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A subgraph instance as a real child process (node dist/scripts/serve.js),
+ * for tests that kill a shard and start it again on the same port.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { projectRoot } from "../subgraphs/kit/config";
+
+export interface ShardProcess {
+  url: string;
+  /** Kills the process abruptly (SIGKILL: no drain, connections cut). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and waits until it is ready. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the shard process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url.replace(/\/graphql$/, "/readiness"))).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+export async function startShardProcess(spec: string, options: { serverUrl: string; databasePrefix: string }): Promise<ShardProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/graphql`;
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "serve.js"), spec], {
+      env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.databasePrefix, PORT: String(port) },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    await waitUntilReady(url, child);
+  };
+  const exited = () =>
+    new Promise<void>((resolveExit) => (child.exitCode !== null || child.signalCode !== null ? resolveExit() : child.once("exit", () => resolveExit())));
+  await launch();
+  return {
+    url,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited();
+    },
+    restart: launch,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited();
+    },
+  };
+}
