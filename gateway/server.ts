@@ -32,6 +32,8 @@ export interface GatewayOptions {
   topology?: Topology;
   port?: number;
   host?: string;
+  /** How long to wait for one shard (default GOVGRAPH_SHARD_TIMEOUT_MS). */
+  shardTimeoutMs?: number;
 }
 
 export interface RunningGateway {
@@ -91,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             shard: shardTransport({
               routing,
               policies,
-              timeoutMs: config.shardTimeoutMs,
+              timeoutMs: options.shardTimeoutMs ?? config.shardTimeoutMs,
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
               log,
             }),

@@ -197,3 +197,17 @@ test("a shard that is down costs its own part of the answer only", async () => {
   expect(unavailable.every((e) => e.extensions?.agencyCode === "ACA" && e.extensions?.subgraph === "catalogue")).toBe(true);
   topology.instances.delete("catalogue:ACA");
 });
+
+test("an entity of an agency without a shard is an error for that entity, not for the batch", async () => {
+  const response = await topology.query<{ agencies: { code: string; datasets: { totalCount: number } | null }[] }>(
+    "{ agencies { code datasets(first: 1) { totalCount } } }",
+  );
+  const agencies = response.data!.agencies;
+  expect(agencies).toHaveLength(9);
+  for (const agency of agencies) {
+    if (agency.code === "MOJ") expect(agency.datasets!.totalCount).toBeGreaterThan(0);
+    else expect(agency.datasets).toBeNull();
+  }
+  const notFound = response.errors!.filter((e) => e.extensions?.code === "NOT_FOUND").map((e) => e.extensions?.agencyCode);
+  expect(notFound.sort()).toEqual(["AAC", "AEA", "AJ", "IFM", "MJIB", "SPO", "THPO"]);
+});

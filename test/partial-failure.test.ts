@@ -1,0 +1,75 @@
+/**
+ * A shard that hangs past the timeout costs only its own part of the answer.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { issueDevToken } from "../gateway/auth";
+import { startGateway, type RunningGateway } from "../gateway/server";
+import { subgraphs } from "../subgraphs";
+import { Role } from "../subgraphs/kit/claims";
+import { loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import { dropDatabases } from "../subgraphs/kit/database";
+import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+
+const serverUrl = () => process.env.DATABASE_URL!;
+const prefix = `p${randomBytes(4).toString("hex")}`;
+const TIMEOUT_MS = 400;
+let moj: RunningInstance;
+let hanging: Server;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  moj = await startInstance(subgraphs.catalogue, { agencyCode: "MOJ", serverUrl: serverUrl(), databasePrefix: prefix, port: 0 });
+  // Accepts every request and never answers.
+  hanging = createServer(() => undefined);
+  await new Promise<void>((resolveListen) => hanging.listen(0, "127.0.0.1", resolveListen));
+  const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/graphql`;
+  gateway = await startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets: loadSecrets(),
+    topology: { subgraphs: {}, shards: { catalogue: { MOJ: moj.url, ACA: hangingUrl }, feedback: {} } },
+    port: 0,
+    shardTimeoutMs: TIMEOUT_MS,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  hanging?.closeAllConnections();
+  hanging?.close();
+  await moj?.stop();
+  await dropDatabases(serverUrl(), prefix);
+});
+
+async function query(text: string) {
+  const token = await issueDevToken({ sub: "admin", role: Role.MINISTRY_ADMIN }, loadSecrets());
+  const response = await fetch(gateway.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: text }),
+  });
+  return (await response.json()) as { data?: Record<string, unknown> | null; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] };
+}
+
+test("a fanned-out field answers from the other shards, with an error naming the hanging one", async () => {
+  const [row] = await moj.orm.em.fork().getConnection().execute<{ count: string }[]>(
+    "select count(*)::text as count from dataset where issued <= current_date",
+  );
+  const response = await query("{ catalogueSummary { datasets } }");
+  expect(response.data).toEqual({ catalogueSummary: { datasets: Number(row.count) } });
+  expect(response.errors).toHaveLength(1);
+  expect(response.errors![0].extensions).toMatchObject({ code: "SHARD_UNAVAILABLE", agencyCode: "ACA", subgraph: "catalogue" });
+  expect(response.errors![0].message).toContain(`${TIMEOUT_MS} ms`);
+});
+
+test("a field routed to the hanging shard is null with the error at its path; the rest of the query stands", async () => {
+  const response = await query(`{
+    aca: dataset(agencyCode: "ACA", id: "00000000-0000-0000-0000-000000000000") { title }
+    moj: datasetsByIdentifier(identifiers: ["MOJ-000001"], agencyCodes: ["MOJ"]) { identifier }
+  }`);
+  expect(response.data).toEqual({ aca: null, moj: [{ identifier: "MOJ-000001" }] });
+  expect(response.errors).toEqual([expect.objectContaining({ path: ["aca"], extensions: expect.objectContaining({ code: "SHARD_UNAVAILABLE", agencyCode: "ACA" }) })]);
+});
