@@ -14,7 +14,7 @@
  * totalCount is the sum of the shards' totals; hasNextPage is exact: true
  * when a fetched item was left over or a shard said it has more.
  */
-import { compareSortKeys, decodeCursor, type SortKey } from "../../subgraphs/kit/connection";
+import { compareSortKeys, decodeCursor, type SortKey } from "../../subgraphs/kit/cursor";
 import { badUserInput } from "../../subgraphs/kit/errors";
 import type { Json } from "./merge";
 

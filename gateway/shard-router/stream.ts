@@ -17,8 +17,8 @@
 import type { ExecutionResult } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors";
-import { POSITION_MARKER } from "../../subgraphs/kit/events";
 import type { Logger } from "../../subgraphs/kit/logger";
+import { POSITION_MARKER } from "../../subgraphs/kit/shard-directives";
 import { encodeGatewayCursor, SHARD_FIELDS, type Positions } from "./connection";
 import type { Json } from "./merge";
 

@@ -3,7 +3,8 @@ import { ArrayMaxSize, IsIn, IsUrl, Length, Matches, ValidateNested } from "clas
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root, Subscription } from "type-graphql";
 import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
-import { ConnectionType, emptyConnection, keysetPage, type Connection, type SortOrder } from "../kit/connection";
+import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
+import type { SortOrder } from "../kit/cursor";
 import { ErrorCode, govError } from "../kit/errors";
 import { noEvents, OutboxEventType, type OutboxRow } from "../kit/events";
 import { appendEvent } from "../kit/outbox";

@@ -1,10 +1,11 @@
 /**
  * Relay cursor connections with keyset pagination: a cursor is the opaque
- * encoding of the sort key of the last row seen, so a page never skips or
- * repeats rows when others are inserted before it (an OFFSET would).
+ * encoding of the sort key of the last row seen (cursor.ts), so a page never
+ * skips or repeats rows when others are inserted before it (an OFFSET would).
  */
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
 import type { EntityManager, EntityName, FilterQuery } from "@mikro-orm/postgresql";
+import { decodeCursor, encodeCursor, type KeyValue, type SortKey, type SortOrder } from "./cursor";
 import { badUserInput } from "./errors";
 
 @ObjectType()
@@ -53,67 +54,6 @@ export function ConnectionType<T extends object>(Node: ClassType<T>, name: strin
 }
 
 export const MAX_PAGE_SIZE = 100;
-
-export type Direction = "asc" | "desc";
-export type KeyValue = string | number;
-
-/**
- * A named sort order (the enum value clients pass) over entity properties.
- * The last key must be unique, so the order is total and a cursor names one
- * position exactly.
- */
-export interface SortOrder<T> {
-  name: string;
-  keys: { property: keyof T & string; direction: Direction }[];
-}
-
-/**
- * The position of one row in one order. A cursor is its encoding; the gateway
- * decodes shards' cursors to merge their pages (gateway/shard-router), so the
- * format is shared by both sides and kept here.
- */
-export interface SortKey {
-  order: string;
-  values: KeyValue[];
-  directions: Direction[];
-}
-
-export function encodeCursor(key: SortKey): string {
-  return Buffer.from(JSON.stringify({ o: key.order, v: key.values, d: key.directions }), "utf8").toString("base64url");
-}
-
-/** Reads a cursor issued for `order`; anything else is BAD_USER_INPUT at `argument`. */
-export function decodeCursor(cursor: string, order?: string, argument = "after"): SortKey {
-  let key: SortKey | undefined;
-  try {
-    const raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { o?: unknown; v?: unknown; d?: unknown };
-    if (typeof raw.o === "string" && Array.isArray(raw.v) && Array.isArray(raw.d) && raw.v.length === raw.d.length) {
-      key = { order: raw.o, values: raw.v as KeyValue[], directions: raw.d as Direction[] };
-    }
-  } catch {
-    // reported below
-  }
-  if (!key) throw badUserInput([{ path: argument, reason: "is not a cursor this list issued" }]);
-  if (order !== undefined && key.order !== order) {
-    throw badUserInput([{ path: argument, reason: `was issued for order ${key.order}, not ${order}` }]);
-  }
-  return key;
-}
-
-/** Strings compare byte-wise in UTF-8, as PostgreSQL's "C" collation orders the key columns. */
-function compareValues(a: KeyValue, b: KeyValue): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  return Buffer.compare(Buffer.from(String(a), "utf8"), Buffer.from(String(b), "utf8"));
-}
-
-/** Compares two positions of the same order: negative when `a` comes first. */
-export function compareSortKeys(a: SortKey, b: SortKey): number {
-  for (let i = 0; i < a.values.length; i++) {
-    const difference = compareValues(a.values[i], b.values[i]);
-    if (difference !== 0) return a.directions[i] === "desc" ? -difference : difference;
-  }
-  return 0;
-}
 
 export function emptyConnection<T>(): Connection<T> {
   return { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };

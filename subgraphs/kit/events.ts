@@ -15,8 +15,8 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { badUserInput } from "./errors";
 import type { Logger } from "./logger";
 import { OUTBOX_CHANNEL } from "./outbox";
+import { POSITION_MARKER } from "./shard-directives";
 
-export const POSITION_MARKER = "STREAM_POSITION";
 const BATCH = 500;
 const POLL_MS = 5000;
 

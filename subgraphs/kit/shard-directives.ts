@@ -20,6 +20,9 @@ export const MergeStrategy = {
 } as const;
 export type MergeStrategy = (typeof MergeStrategy)[keyof typeof MergeStrategy];
 
+/** The type of the marker event that opens a shard's stream with its current position (STREAM strategy). */
+export const POSITION_MARKER = "STREAM_POSITION";
+
 export const shardKeyDirective = new GraphQLDirective({
   name: "shardKey",
   description: "The field of this entity's @key that names the agency owning it.",
