@@ -1,0 +1,117 @@
+/**
+ * The CONNECTION strategy as plain functions: simulated shards answer pages
+ * the way a shard does (keyset after its own position), the gateway merges.
+ */
+import { encodeCursor, type SortKey } from "../../subgraphs/kit/cursor";
+import { seededRandom } from "../../subgraphs/kit/random";
+import { decodeGatewayCursor, encodeGatewayCursor, mergeConnection, mergePages, SHARD_FIELDS, type ConnectionShape, type Positions } from "./connection";
+
+interface Item {
+  agencyCode: string;
+  issued: string;
+  identifier: string;
+}
+
+const ORDER = "PUBLISHED_DESC";
+const keyOf = (item: Item): SortKey => ({ order: ORDER, values: [item.issued, item.identifier], directions: ["desc", "asc"] });
+const expectedOrder = (a: Item, b: Item) => (a.issued !== b.issued ? (a.issued < b.issued ? 1 : -1) : a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : a.agencyCode < b.agencyCode ? -1 : 1);
+
+function makeShards(sizes: number[], random: () => number): Map<string, Item[]> {
+  const shards = new Map<string, Item[]>();
+  sizes.forEach((size, s) => {
+    const code = `A${s}`;
+    const items = Array.from({ length: size }, (_, i) => ({
+      agencyCode: code,
+      // Few distinct days: many ties on the first key, across and within shards.
+      issued: `2015-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 3)}`,
+      identifier: `${code}-${String(i).padStart(5, "0")}`,
+    }));
+    shards.set(code, items.sort(expectedOrder));
+  });
+  return shards;
+}
+
+const cursorIndex = new WeakMap<Item[], Map<string, number>>();
+
+/** What a shard answers: its page after its own cursor, with the fields the router adds. */
+function shardPage(items: Item[], first: number, after: string | null) {
+  if (!cursorIndex.has(items)) cursorIndex.set(items, new Map(items.map((item, i) => [encodeCursor(keyOf(item)), i])));
+  const start = after === null ? 0 : cursorIndex.get(items)!.get(after)! + 1;
+  const page = items.slice(start, start + first);
+  const edges = page.map((node) => ({ cursor: encodeCursor(keyOf(node)), node: { identifier: node.identifier, agencyCode: node.agencyCode } }));
+  return {
+    totalCount: items.length,
+    edges,
+    [SHARD_FIELDS.keys]: edges.map((edge) => ({ cursor: edge.cursor })),
+    [SHARD_FIELDS.total]: items.length,
+    [SHARD_FIELDS.more]: { hasNextPage: start + first < items.length },
+  };
+}
+
+const shape: ConnectionShape = {
+  totalCount: ["totalCount"],
+  typename: [],
+  edges: [{ key: "edges", cursor: ["cursor"] }],
+  pageInfo: [{ key: "pageInfo", hasNextPage: ["hasNextPage"], endCursor: ["endCursor"], typename: [] }],
+};
+
+type Merged = { totalCount: number; edges: { cursor: string; node: { identifier: string; agencyCode: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+
+function walk(shards: Map<string, Item[]>, random: () => number): Merged["edges"] {
+  const seen: Merged["edges"] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 100_000; page++) {
+    const first = 1 + Math.floor(random() * 100);
+    const positions: Positions = after ? decodeGatewayCursor(after) : Object.fromEntries([...shards.keys()].map((code) => [code, null]));
+    const parts = [...shards].map(([agencyCode, items]) => ({ agencyCode, value: shardPage(items, first, positions[agencyCode]) }));
+    const merged = mergeConnection(parts as never, first, positions, shape) as unknown as Merged;
+    expect(merged.totalCount).toBe([...shards.values()].reduce((sum, items) => sum + items.length, 0));
+    expect(merged.edges.length).toBe(merged.pageInfo.hasNextPage ? first : merged.edges.length);
+    seen.push(...merged.edges);
+    if (!merged.pageInfo.hasNextPage) return seen;
+    after = merged.pageInfo.endCursor;
+  }
+  throw new Error("the walk did not end");
+}
+
+describe("walking a connection merged from nine shards of very unequal sizes", () => {
+  test.each([1, 2, 3, 4, 5])("seed %i: every item exactly once, in the total order", (seed) => {
+    const random = seededRandom(seed);
+    const shards = makeShards([0, 1, 3, 2500, 40, 0, 977, 5, 4000].map((n) => Math.floor(n * (0.5 + random()))), random);
+    const expected = [...shards.values()].flat().sort(expectedOrder).map((item) => item.identifier);
+    expect(walk(shards, random).map((edge) => edge.node.identifier)).toEqual(expected);
+  });
+});
+
+describe("mergePages", () => {
+  const key = (issued: string, identifier: string): SortKey => ({ order: ORDER, values: [issued, identifier], directions: ["desc", "asc"] });
+
+  test("takes the first items across shards and says exactly whether more follow", () => {
+    const pages = [
+      { agencyCode: "MOJ", keys: [key("2017-01-02", "M1"), key("2015-01-01", "M2")], hasMore: false },
+      { agencyCode: "ACA", keys: [key("2016-05-05", "A1")], hasMore: false },
+    ];
+    expect(mergePages(pages, 2)).toEqual({ taken: [{ agencyCode: "MOJ", index: 0 }, { agencyCode: "ACA", index: 0 }], hasNextPage: true });
+    expect(mergePages(pages, 3).hasNextPage).toBe(false);
+    expect(mergePages([{ ...pages[1], hasMore: true }], 1).hasNextPage).toBe(true);
+  });
+
+  test("equal keys in two shards are ordered by agency code", () => {
+    const pages = [
+      { agencyCode: "MOJ", keys: [key("2017-01-01", "X")], hasMore: false },
+      { agencyCode: "ACA", keys: [key("2017-01-01", "X")], hasMore: false },
+    ];
+    expect(mergePages(pages, 2).taken.map((t) => t.agencyCode)).toEqual(["ACA", "MOJ"]);
+  });
+});
+
+describe("gateway cursors", () => {
+  test("record each shard's position and round-trip", () => {
+    const positions = { MOJ: "abc", ACA: null };
+    expect(decodeGatewayCursor(encodeGatewayCursor(positions))).toEqual(positions);
+  });
+
+  test.each(["", "not a cursor", Buffer.from('{"shards":[1]}').toString("base64url")])("refuse %p as bad input", (cursor) => {
+    expect(() => decodeGatewayCursor(cursor)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
+  });
+});
