@@ -6,7 +6,7 @@
  * transport (getTransportExecutor), so its fetch, hooks and header
  * propagation apply to every shard call.
  */
-import { getMaxListeners, setMaxListeners } from "node:events";
+import { setMaxListeners } from "node:events";
 import type { Transport } from "@graphql-mesh/transport-common";
 import type { Executor } from "@graphql-tools/utils";
 import type { Logger } from "../../subgraphs/kit/logger";
@@ -23,9 +23,10 @@ export interface ShardTransportOptions {
 }
 
 export function shardTransport({ routing, policies, timeoutMs, openStream, log }: ShardTransportOptions): Transport {
-  // Every in-flight shard call listens on the http transport's shared abort signal; with many shards
-  // that is more than Node's default of 10 listeners, without any leak.
-  setMaxListeners(Math.max(getMaxListeners(new EventTarget()), 1000));
+  // Every shard call adds an abort listener to its http executor's shared dispose signal; they are
+  // released only when the call's combined signal is collected, so under load a busy shard's signal
+  // holds thousands at once without any leak. Node's warning threshold (10) does not fit that.
+  setMaxListeners(0);
   return {
     getSubgraphExecutor({ subgraphName, transportEntry, getTransportExecutor }) {
       const policy = policies.get(subgraphName);

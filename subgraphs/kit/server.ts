@@ -120,6 +120,8 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     schema,
     formatError: formatError(log),
     includeStacktraceInErrorResponses: false,
+    // Signals are the process's business (scripts/serve.ts stops every instance it runs).
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.drainTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
