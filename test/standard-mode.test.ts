@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { composeServices } from "@apollo/composition";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
@@ -53,7 +54,10 @@ let gatewayPort: number;
 beforeAll(async () => {
   const services = [];
   for (const definition of subgraphDefinitions) {
-    const server = new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never }]) });
+    const server = new ApolloServer({
+      schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never }]),
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
+    });
     const { url } = await startStandaloneServer(server, { listen: { port: 0, host: "127.0.0.1" } });
     servers.push(server);
     services.push({ name: definition.name, typeDefs: definition.typeDefs, url });
