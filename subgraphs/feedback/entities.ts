@@ -1,17 +1,20 @@
-import { Entity, Enum, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
+import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, type Rel } from "@mikro-orm/postgresql";
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { newId } from "../kit/ids";
 import { DeadlineState } from "./deadline";
+import { FeedbackAction, FeedbackState } from "./workflow";
 
-export enum FeedbackStatus {
-  /** Received; no reply published yet. */
-  RECEIVED = "RECEIVED",
-  /** A CIO-approved reply is published. */
-  ANSWERED = "ANSWERED",
-  CLOSED = "CLOSED",
-}
-registerEnumType(FeedbackStatus, { name: "FeedbackStatus" });
+registerEnumType(FeedbackState, { name: "FeedbackState", description: "Where a comment is in the reply workflow." });
+registerEnumType(FeedbackAction, { name: "FeedbackAction" });
 registerEnumType(DeadlineState, { name: "DeadlineState", description: "Where a comment stands against its 14-day reply deadline." });
+
+export enum ReplyAuthor {
+  /** 機關回復 */
+  AGENCY = "AGENCY",
+  /** 民眾回復 */
+  CITIZEN = "CITIZEN",
+}
+registerEnumType(ReplyAuthor, { name: "ReplyAuthor", description: "機關回復 (AGENCY) or 民眾回復 (CITIZEN)." });
 
 /** A public comment (意見回饋) on an agency's data, answered within the deadline. */
 @ObjectType({ description: "A public comment on an agency's open data (意見回饋)." })
@@ -19,7 +22,7 @@ registerEnumType(DeadlineState, { name: "DeadlineState", description: "Where a c
 @Directive('@shardKey(field: "agencyCode")')
 @Entity({ tableName: "feedback" })
 export class Feedback {
-  [OptionalProps]?: "receivedAt" | "status";
+  [OptionalProps]?: "receivedAt" | "state";
 
   @Field(() => ID)
   @PrimaryKey({ type: "uuid" })
@@ -65,13 +68,91 @@ export class Feedback {
   @Property({ type: "datetime" })
   replyDueAt!: Date;
 
-  @Field(() => FeedbackStatus)
-  @Enum({ items: () => FeedbackStatus, type: "text" })
-  status: FeedbackStatus = FeedbackStatus.RECEIVED;
+  @Field(() => FeedbackState)
+  @Enum({ items: () => FeedbackState, type: "text" })
+  state: FeedbackState = FeedbackState.RECEIVED;
 
-  @Field(() => Date, { nullable: true, description: "When the CIO-approved reply was published." })
+  @Field(() => Date, { nullable: true, description: "When the CIO-approved reply that answers the open question was published." })
   @Property({ type: "datetime", nullable: true })
   answeredAt?: Date;
+}
+
+/** One message of a comment's thread: an agency reply (drafted, approved, published) or a citizen's follow-up. */
+@ObjectType({ description: "A message in a comment's thread. Agency replies are visible to the public only once published." })
+@Entity({ tableName: "reply" })
+export class Reply {
+  [OptionalProps]?: "createdAt";
+
+  @Field(() => ID)
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @ManyToOne(() => Feedback, { deleteRule: "cascade" })
+  feedback!: Rel<Feedback>;
+
+  @Field(() => ReplyAuthor)
+  @Enum({ items: () => ReplyAuthor, type: "text" })
+  author!: ReplyAuthor;
+
+  @Field()
+  @Property({ type: "text" })
+  body!: string;
+
+  @Field(() => Date)
+  @Property({ type: "datetime" })
+  createdAt: Date = new Date();
+
+  /** The staff member who drafted an agency reply. */
+  @Property({ type: "text", nullable: true })
+  draftedBy?: string;
+
+  /** The CIO who approved it. */
+  @Property({ type: "text", nullable: true })
+  approvedBy?: string;
+
+  @Field(() => Date, { nullable: true, description: "When it became public; null while a draft." })
+  @Property({ type: "datetime", nullable: true })
+  publishedAt?: Date;
+}
+
+/** Every transition of a comment: who took which action, when and why. */
+@ObjectType({ description: "A step of the reply workflow: who did what, when, and why." })
+@Entity({ tableName: "feedback_transition" })
+export class FeedbackTransition {
+  @Field(() => ID)
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @ManyToOne(() => Feedback, { deleteRule: "cascade" })
+  feedback!: Rel<Feedback>;
+
+  @Field(() => FeedbackAction)
+  @Enum({ items: () => FeedbackAction, type: "text" })
+  action!: FeedbackAction;
+
+  @Field(() => FeedbackState)
+  @Enum({ items: () => FeedbackState, type: "text" })
+  fromState!: FeedbackState;
+
+  @Field(() => FeedbackState)
+  @Enum({ items: () => FeedbackState, type: "text" })
+  toState!: FeedbackState;
+
+  @Field({ description: "The subject of the actor's token." })
+  @Property({ type: "text" })
+  actor!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  actorRole!: string;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: "text", nullable: true })
+  reason?: string;
+
+  @Field(() => Date)
+  @Property({ type: "datetime" })
+  at!: Date;
 }
 
 @ObjectType({ description: "Reply performance; every field is additive across agencies." })

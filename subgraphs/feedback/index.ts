@@ -4,11 +4,11 @@
  */
 import DataLoader from "dataloader";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { rowsByKey } from "../kit/loaders";
+import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
 import { feedbackStats, type FeedbackStatsParts } from "./deadline";
-import { Feedback } from "./entities";
+import { Feedback, FeedbackTransition, Reply } from "./entities";
 import { migrations } from "./migrations";
 import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackResolver } from "./resolvers";
 import { seedFeedback } from "./seed";
@@ -16,6 +16,8 @@ import { seedFeedback } from "./seed";
 function createLoaders(em: EntityManager) {
   return {
     feedback: rowsByKey<Feedback, string>(em, Feedback, "id"),
+    repliesOfFeedback: rowsGroupedBy<Reply, string>(em, Reply, "feedback", { createdAt: "asc" }, (reply) => reply.feedback.id),
+    transitionsOfFeedback: rowsGroupedBy<FeedbackTransition, string>(em, FeedbackTransition, "feedback", { at: "asc" }, (step) => step.feedback.id),
     /** One read of the deadline columns per request, however many fields ask for stats. */
     stats: new DataLoader<string, FeedbackStatsParts>(async (codes) => {
       const rows = await em.find(Feedback, { agencyCode: { $in: [...codes] } }, { fields: ["agencyCode", "replyDueAt", "answeredAt"] });
@@ -30,7 +32,7 @@ export type FeedbackContext = SubgraphContext<ReturnType<typeof createLoaders>>;
 export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   name: "feedback",
   sharded: true,
-  entities: [Feedback, OutboxEvent],
+  entities: [Feedback, Reply, FeedbackTransition, OutboxEvent],
   migrations,
   resolvers: [FeedbackResolver, FeedbackAgencyResolver],
   orphanedTypes: [FeedbackAgency, DatasetReference],

@@ -17,10 +17,36 @@ class PublicComments extends Migration {
         body text not null,
         received_at timestamptz not null,
         reply_due_at timestamptz not null,
-        status text not null check (status in ('RECEIVED', 'ANSWERED', 'CLOSED')),
+        state text not null check (state in ('RECEIVED', 'REPLY_DRAFTED', 'AWAITING_APPROVAL', 'RETURNED', 'ANSWERED', 'CLOSED')),
         answered_at timestamptz
       );`);
     this.addSql(`create index feedback_received_at_index on feedback (received_at desc, id);`);
+    this.addSql(`
+      create table reply (
+        id uuid primary key,
+        feedback_id uuid not null references feedback (id) on delete cascade,
+        author text not null check (author in ('AGENCY', 'CITIZEN')),
+        body text not null,
+        created_at timestamptz not null,
+        drafted_by text,
+        approved_by text,
+        published_at timestamptz,
+        check (author = 'CITIZEN' or published_at is null or approved_by is not null)
+      );`);
+    this.addSql(`create index reply_feedback_id_index on reply (feedback_id, created_at);`);
+    this.addSql(`
+      create table feedback_transition (
+        id uuid primary key,
+        feedback_id uuid not null references feedback (id) on delete cascade,
+        action text not null,
+        from_state text not null,
+        to_state text not null,
+        actor text not null,
+        actor_role text not null,
+        reason text,
+        at timestamptz not null
+      );`);
+    this.addSql(`create index feedback_transition_feedback_id_index on feedback_transition (feedback_id, at);`);
   }
 }
 

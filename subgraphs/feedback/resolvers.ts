@@ -1,10 +1,13 @@
 import { IsEmail, IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { LockMode, type EntityManager } from "@mikro-orm/postgresql";
 import { Role, type Viewer } from "../kit/claims";
+import { ErrorCode, forbidden, govError, notFound } from "../kit/errors";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested } from "../kit/shard";
 import { deadlineState, DeadlineState, replyDueAt } from "./deadline";
-import { Feedback, FeedbackStats } from "./entities";
+import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
+import { FeedbackAction, transition } from "./workflow";
 import type { FeedbackContext } from "./index";
 
 /** The feedback subgraph's view of an agency: its reply performance, from its own shard. */
@@ -66,14 +69,108 @@ class SubmitFeedbackInput {
   body!: string;
 }
 
-@ObjectType()
-class SubmitFeedbackPayload {
+@ObjectType({ description: "The comment after the mutation." })
+class FeedbackPayload {
   @Field(() => Feedback)
   feedback!: Feedback;
 }
 
-/** The owning agency's roles and the ministry see the commenter's email; other citizens never do. */
-function maySeeContact(viewer: Viewer, agencyCode: string): boolean {
+@InputType({ description: "Names one comment: its agency (the shard) and id." })
+class FeedbackRefInput {
+  @Field(() => ID, { description: "The agency that owns the comment: the shard the mutation goes to." })
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all", { message: "must be a feedback id" })
+  feedbackId!: string;
+}
+
+@InputType()
+class SubmitReplyForApprovalInput extends FeedbackRefInput {}
+
+@InputType()
+class ApproveReplyInput extends FeedbackRefInput {}
+
+@InputType()
+class CloseFeedbackInput extends FeedbackRefInput {}
+
+@InputType()
+class DraftReplyInput extends FeedbackRefInput {
+  @Field()
+  @Length(1, 5000)
+  body!: string;
+}
+
+@InputType()
+class ReturnReplyInput extends FeedbackRefInput {
+  @Field({ description: "What the staff should change." })
+  @Length(1, 1000)
+  reason!: string;
+}
+
+@InputType({ description: "A citizen writes again on an answered comment; the email must be the one the comment was submitted with." })
+class FollowUpInput extends FeedbackRefInput {
+  @Field()
+  @IsEmail({}, { message: "must be an email address" })
+  email!: string;
+
+  @Field()
+  @Length(1, 5000)
+  body!: string;
+}
+
+/** The outbox event type of each workflow action. */
+const EVENT_OF: Record<FeedbackAction, string> = {
+  [FeedbackAction.DRAFT_REPLY]: "ReplyDrafted",
+  [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]: "ReplySubmittedForApproval",
+  [FeedbackAction.APPROVE_REPLY]: "ReplyApproved",
+  [FeedbackAction.RETURN_REPLY]: "ReplyReturned",
+  [FeedbackAction.FOLLOW_UP]: "FeedbackFollowedUp",
+  [FeedbackAction.CLOSE]: "FeedbackClosed",
+};
+
+/** The agency reply being worked on: the latest one not yet published. */
+async function currentDraft(em: EntityManager, feedback: Feedback): Promise<Reply | null> {
+  return em.findOne(Reply, { feedback, author: ReplyAuthor.AGENCY, publishedAt: null }, { orderBy: { createdAt: "desc" } });
+}
+
+/**
+ * Takes one workflow action in one transaction: locks the comment, checks
+ * the transition (workflow.ts), applies its effect, records who did it and
+ * why, and appends the event. A refused action changes nothing.
+ */
+async function act(
+  { em, viewer, instance }: FeedbackContext,
+  input: FeedbackRefInput,
+  action: FeedbackAction,
+  effect: (tx: EntityManager, feedback: Feedback, now: Date) => Promise<void> | void,
+  options: { reason?: string; isCommenter?: (feedback: Feedback) => boolean } = {},
+): Promise<FeedbackPayload> {
+  assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+  return em.transactional(async (tx) => {
+    const feedback = await tx.findOne(Feedback, { id: input.feedbackId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!feedback) throw notFound(`Feedback ${input.feedbackId} of ${input.agencyCode}`);
+    const check = transition(action, feedback.state, {
+      viewer,
+      owner: feedback.agencyCode,
+      isCommenter: options.isCommenter?.(feedback),
+      reason: options.reason,
+    });
+    if (!check.ok) throw govError(check.code, `Refused: ${check.reason}.`);
+    const now = new Date();
+    const from = feedback.state;
+    await effect(tx, feedback, now);
+    feedback.state = check.to;
+    tx.persist(
+      tx.create(FeedbackTransition, { feedback, action, fromState: from, toState: check.to, actor: viewer.sub, actorRole: viewer.role, reason: options.reason, at: now }),
+    );
+    appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role });
+    return { feedback };
+  });
+}
+
+/** The owning agency's roles and the ministry see contacts, drafts and history; other citizens never do. */
+function isInsider(viewer: Viewer, agencyCode: string): boolean {
   return viewer.role === Role.MINISTRY_ADMIN || (viewer.agencyCode === agencyCode && viewer.role !== Role.PUBLIC);
 }
 
@@ -114,7 +211,7 @@ export class FeedbackResolver {
 
   @FieldResolver(() => String, { nullable: true, description: "Shown to the owning agency and the ministry only." })
   email(@Root() feedback: Feedback, @Ctx() { viewer }: FeedbackContext): string | null {
-    return maySeeContact(viewer, feedback.agencyCode) ? feedback.email : null;
+    return isInsider(viewer, feedback.agencyCode) ? feedback.email : null;
   }
 
   @FieldResolver(() => DeadlineState)
@@ -127,9 +224,75 @@ export class FeedbackResolver {
     return feedback.datasetId ? { agencyCode: feedback.agencyCode, id: feedback.datasetId } : null;
   }
 
-  @Mutation(() => SubmitFeedbackPayload, { description: "Anyone submits a comment; it is acknowledged only once stored." })
+  @FieldResolver(() => [Reply], { description: "The thread: agency replies once published (all of them for the owning agency), and citizens' follow-ups." })
+  async replies(@Root() feedback: Feedback, @Ctx() { loaders, viewer }: FeedbackContext): Promise<Reply[]> {
+    const replies = await loaders.repliesOfFeedback.load(feedback.id);
+    return isInsider(viewer, feedback.agencyCode) ? replies : replies.filter((reply) => reply.publishedAt);
+  }
+
+  @FieldResolver(() => [FeedbackTransition], { description: "Every workflow step; for the owning agency and the ministry." })
+  async transitions(@Root() feedback: Feedback, @Ctx() { loaders, viewer }: FeedbackContext): Promise<FeedbackTransition[]> {
+    if (!isInsider(viewer, feedback.agencyCode)) throw forbidden("Only the owning agency and the ministry see a comment's workflow history.");
+    return loaders.transitionsOfFeedback.load(feedback.id);
+  }
+
+  @Mutation(() => FeedbackPayload, { description: "Staff of the owning agency draft (or revise) the reply." })
   @Directive('@shardBy(argument: "input.agencyCode")')
-  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, instance }: FeedbackContext): Promise<SubmitFeedbackPayload> {
+  draftReply(@Arg("input") input: DraftReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
+    return act(context, input, FeedbackAction.DRAFT_REPLY, async (tx, feedback, now) => {
+      const draft = await currentDraft(tx, feedback);
+      if (draft) tx.assign(draft, { body: input.body, draftedBy: context.viewer.sub, createdAt: now });
+      else tx.persist(tx.create(Reply, { feedback, author: ReplyAuthor.AGENCY, body: input.body, draftedBy: context.viewer.sub, createdAt: now }));
+    });
+  }
+
+  @Mutation(() => FeedbackPayload, { description: "Staff submit the drafted reply to their CIO." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  submitReplyForApproval(@Arg("input") input: SubmitReplyForApprovalInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
+    return act(context, input, FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL, () => undefined);
+  }
+
+  @Mutation(() => FeedbackPayload, { description: "The owning agency's CIO approves the reply: it is published, and the deadline is met." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  approveReply(@Arg("input") input: ApproveReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
+    return act(context, input, FeedbackAction.APPROVE_REPLY, async (tx, feedback, now) => {
+      const draft = await currentDraft(tx, feedback);
+      if (!draft) throw govError(ErrorCode.CONFLICT, "There is no drafted reply to approve.");
+      tx.assign(draft, { approvedBy: context.viewer.sub, publishedAt: now });
+      feedback.answeredAt ??= now;
+    });
+  }
+
+  @Mutation(() => FeedbackPayload, { description: "The owning agency's CIO sends the reply back to staff, saying why." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  returnReply(@Arg("input") input: ReturnReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
+    return act(context, input, FeedbackAction.RETURN_REPLY, () => undefined, { reason: input.reason });
+  }
+
+  @Mutation(() => FeedbackPayload, { description: "The citizen who wrote the comment writes again; the thread reopens with a new deadline." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  followUp(@Arg("input") input: FollowUpInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
+    return act(
+      context,
+      input,
+      FeedbackAction.FOLLOW_UP,
+      (tx, feedback, now) => {
+        tx.persist(tx.create(Reply, { feedback, author: ReplyAuthor.CITIZEN, body: input.body, createdAt: now, publishedAt: now }));
+        tx.assign(feedback, { replyDueAt: replyDueAt(now), answeredAt: null });
+      },
+      { isCommenter: (feedback) => feedback.email.toLowerCase() === input.email.toLowerCase() },
+    );
+  }
+
+  @Mutation(() => FeedbackPayload, { description: "The owning agency closes an answered comment." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  closeFeedback(@Arg("input") input: CloseFeedbackInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
+    return act(context, input, FeedbackAction.CLOSE, () => undefined);
+  }
+
+  @Mutation(() => FeedbackPayload, { description: "Anyone submits a comment; it is acknowledged only once stored." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, instance }: FeedbackContext): Promise<FeedbackPayload> {
     assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     return em.transactional(async (tx) => {
       const receivedAt = new Date();

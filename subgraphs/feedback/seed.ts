@@ -1,13 +1,14 @@
 /**
- * Example comments per agency: answered on time, answered late, and open ones
- * received in the last weeks (some already past their deadline), so dashboards
- * show every state on a fresh start.
+ * Example comments per agency: answered on time, answered late (each with its
+ * CIO-approved reply), and open ones received in the last weeks (some already
+ * past their deadline), so dashboards show every state on a fresh start.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { hashString, pick, seededRandom } from "../kit/random";
 import type { InstanceInfo } from "../kit/subgraph";
 import { replyDueAt } from "./deadline";
-import { Feedback, FeedbackStatus } from "./entities";
+import { Feedback, Reply, ReplyAuthor } from "./entities";
+import { FeedbackState } from "./workflow";
 
 const COMMENT_TYPES = ["資源資料編碼錯誤", "資料集提供機關聯絡資訊異常回報", "資料內容有誤", "資料下載連結失效", "建議增加欄位"];
 const IDENTITIES = ["一般民眾", "學生", "企業", "研究人員", "公務人員"];
@@ -25,21 +26,24 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo): P
     const due = replyDueAt(receivedAt);
     const commentType = pick(random, COMMENT_TYPES);
     const answeredAt = open ? undefined : new Date(receivedAt.getTime() + (random() < 0.85 ? 1 + random() * 12 : 15 + random() * 20) * DAY_MS);
-    em.persist(
-      em.create(Feedback, {
-        agencyCode: code,
-        email: `citizen${i + 1}@example.org`,
-        commentType,
-        commenterIdentity: pick(random, IDENTITIES),
-        industry: pick(random, INDUSTRIES),
-        title: `${commentType}（${code}-${i + 1}）`,
-        body: `關於${code}所提供資料集的意見：${commentType}，請協助確認。`,
-        receivedAt,
-        replyDueAt: due,
-        status: answeredAt ? FeedbackStatus.ANSWERED : FeedbackStatus.RECEIVED,
-        answeredAt,
-      }),
-    );
+    const feedback = em.create(Feedback, {
+      agencyCode: code,
+      email: `citizen${i + 1}@example.org`,
+      commentType,
+      commenterIdentity: pick(random, IDENTITIES),
+      industry: pick(random, INDUSTRIES),
+      title: `${commentType}（${code}-${i + 1}）`,
+      body: `關於${code}所提供資料集的意見：${commentType}，請協助確認。`,
+      receivedAt,
+      replyDueAt: due,
+      state: answeredAt ? FeedbackState.ANSWERED : FeedbackState.RECEIVED,
+      answeredAt,
+    });
+    em.persist(feedback);
+    if (answeredAt) {
+      const reply = { author: ReplyAuthor.AGENCY, body: "感謝您的意見，已依您的建議修正資料。", createdAt: answeredAt, publishedAt: answeredAt };
+      em.persist(em.create(Reply, { ...reply, feedback, draftedBy: `${code}-staff`, approvedBy: `${code}-cio` }));
+    }
   }
   await em.flush();
 }

@@ -1,0 +1,53 @@
+import { Role, type Viewer } from "../kit/claims";
+import { FeedbackAction, FeedbackState, transition, WORKFLOW } from "./workflow";
+
+const staff = (agencyCode: string): Viewer => ({ sub: "s", role: Role.AGENCY_STAFF, agencyCode });
+const cio = (agencyCode: string): Viewer => ({ sub: "c", role: Role.AGENCY_CIO, agencyCode });
+const admin: Viewer = { sub: "a", role: Role.MINISTRY_ADMIN };
+const citizen: Viewer = { sub: "anonymous", role: Role.PUBLIC };
+
+describe("the reply workflow", () => {
+  test("the happy path: draft, submit, approve by the owning CIO, close", () => {
+    const steps: [FeedbackAction, FeedbackState, Viewer, FeedbackState][] = [
+      [FeedbackAction.DRAFT_REPLY, FeedbackState.RECEIVED, staff("ACA"), FeedbackState.REPLY_DRAFTED],
+      [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL, FeedbackState.REPLY_DRAFTED, staff("ACA"), FeedbackState.AWAITING_APPROVAL],
+      [FeedbackAction.APPROVE_REPLY, FeedbackState.AWAITING_APPROVAL, cio("ACA"), FeedbackState.ANSWERED],
+      [FeedbackAction.CLOSE, FeedbackState.ANSWERED, cio("ACA"), FeedbackState.CLOSED],
+    ];
+    for (const [action, from, viewer, to] of steps) expect(transition(action, from, { viewer, owner: "ACA" })).toEqual({ ok: true, to });
+  });
+
+  test("a returned reply needs a reason, and is revised by drafting again", () => {
+    expect(transition(FeedbackAction.RETURN_REPLY, FeedbackState.AWAITING_APPROVAL, { viewer: cio("ACA"), owner: "ACA", reason: " " })).toMatchObject({ ok: false, code: "BAD_USER_INPUT" });
+    expect(transition(FeedbackAction.RETURN_REPLY, FeedbackState.AWAITING_APPROVAL, { viewer: cio("ACA"), owner: "ACA", reason: "cite the legal basis" })).toEqual({ ok: true, to: FeedbackState.RETURNED });
+    expect(transition(FeedbackAction.DRAFT_REPLY, FeedbackState.RETURNED, { viewer: staff("ACA"), owner: "ACA" })).toEqual({ ok: true, to: FeedbackState.REPLY_DRAFTED });
+  });
+
+  test("only the owning agency's CIO approves: not its staff, not another agency's CIO, not the ministry", () => {
+    for (const viewer of [staff("ACA"), cio("MOJ"), admin, citizen]) {
+      expect(transition(FeedbackAction.APPROVE_REPLY, FeedbackState.AWAITING_APPROVAL, { viewer, owner: "ACA" })).toMatchObject({ ok: false, code: "FORBIDDEN" });
+    }
+  });
+
+  test("only the owning agency's staff draft", () => {
+    for (const viewer of [staff("MOJ"), cio("ACA"), admin, citizen]) {
+      expect(transition(FeedbackAction.DRAFT_REPLY, FeedbackState.RECEIVED, { viewer, owner: "ACA" })).toMatchObject({ ok: false, code: "FORBIDDEN" });
+    }
+  });
+
+  test("a citizen's follow-up reopens an answered or closed thread, and only its author's", () => {
+    for (const from of [FeedbackState.ANSWERED, FeedbackState.CLOSED]) {
+      expect(transition(FeedbackAction.FOLLOW_UP, from, { viewer: citizen, owner: "ACA", isCommenter: true })).toEqual({ ok: true, to: FeedbackState.RECEIVED });
+    }
+    expect(transition(FeedbackAction.FOLLOW_UP, FeedbackState.ANSWERED, { viewer: citizen, owner: "ACA", isCommenter: false })).toMatchObject({ ok: false, code: "FORBIDDEN" });
+  });
+
+  test("every action from every state it does not allow is a conflict, never a silent change", () => {
+    for (const [action, rule] of Object.entries(WORKFLOW) as [FeedbackAction, (typeof WORKFLOW)[FeedbackAction]][]) {
+      const viewer = rule.by === "OWNING_CIO" ? cio("ACA") : rule.by === "CITIZEN" ? citizen : staff("ACA");
+      for (const from of Object.values(FeedbackState).filter((state) => !rule.from.includes(state))) {
+        expect(transition(action, from, { viewer, owner: "ACA", isCommenter: true, reason: "r" })).toMatchObject({ ok: false, code: "CONFLICT" });
+      }
+    }
+  });
+});
