@@ -3,6 +3,9 @@
  * nothing public before the owning CIO approves, every forbidden or illegal
  * step refused with nothing written, every step recorded.
  */
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { encodeGatewayCursor } from "../gateway/shard-router/connection";
 import { Role } from "../subgraphs/kit/claims";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 
@@ -139,4 +142,40 @@ test("received → drafted → submitted → returned → revised → approved �
     "ReplyApproved",
     "FeedbackFollowedUp",
   ]);
+});
+
+test("live feedback events: the public sees public steps, an agency its own, the ministry all", async () => {
+  const received = new Map<string, string[]>();
+  const clients = await Promise.all(
+    (["admin", "acaStaff", "mojStaff", "public"] as const).map(async (who) => {
+      received.set(who, []);
+      const client = createClient({
+        url: topology.gateway.url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        connectionParams: tokens[who] ? { authorization: `Bearer ${tokens[who]}` } : {},
+        retryAttempts: 0,
+      });
+      client.subscribe<{ feedbackEvents: { type: string; agencyCode: string } }>(
+        { query: "subscription($after: String) { feedbackEvents(after: $after) { type agencyCode } }", variables: { after: encodeGatewayCursor({ MOJ: "0", ACA: "0" }) } },
+        { next: (result) => result.data && received.get(who)!.push(`${result.data.feedbackEvents.agencyCode}:${result.data.feedbackEvents.type}`), error: () => undefined, complete: () => undefined },
+      );
+      return client;
+    }),
+  );
+  const all = [
+    ...(await topology.sql<{ type: string }>("feedback:MOJ", "select type from outbox_event order by seq")).map((e) => `MOJ:${e.type}`),
+    ...(await topology.sql<{ type: string }>("feedback:ACA", "select type from outbox_event order by seq")).map((e) => `ACA:${e.type}`),
+  ];
+  const deadline = Date.now() + 20_000;
+  while (received.get("admin")!.length < all.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  await Promise.all(clients.map((client) => client.dispose()));
+
+  const sorted = (list: string[]) => [...list].sort();
+  const publicTypes = new Set(["FeedbackReceived", "ReplyApproved", "FeedbackFollowedUp", "FeedbackClosed"]);
+  expect(sorted(received.get("admin")!)).toEqual(sorted(all));
+  expect(sorted(received.get("acaStaff")!)).toEqual(sorted(all.filter((e) => e.startsWith("ACA:"))));
+  expect(sorted(received.get("mojStaff")!)).toEqual(sorted(all.filter((e) => e.startsWith("MOJ:"))));
+  expect(sorted(received.get("public")!)).toEqual(sorted(all.filter((e) => publicTypes.has(e.split(":")[1]))));
+  expect(received.get("public")).not.toContain("ACA:ReplyDrafted");
 });

@@ -1,12 +1,12 @@
 import type { FilterQuery } from "@mikro-orm/postgresql";
 import { ArrayMaxSize, IsIn, IsUrl, Length, Matches, ValidateNested } from "class-validator";
-import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
 import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../kit/cursor";
 import { ErrorCode, govError } from "../kit/errors";
-import { noEvents, OutboxEventType, type OutboxRow } from "../kit/events";
+import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested } from "../kit/shard";
@@ -234,23 +234,8 @@ export class DatasetResolver {
   }
 }
 
-export const CatalogueEvent = OutboxEventType("CatalogueEvent", "Something that happened in an agency's catalogue (a dataset published, retired, checked…).");
-
-@Resolver()
-export class CatalogueEventResolver {
-  @Subscription(() => CatalogueEvent, {
-    description: "Catalogue events of every agency (or those named), live; pass the cursor of the last event received as `after` to resume without a gap.",
-    subscribe: ({ args, context }) => {
-      const { em, events, instance } = context as CatalogueContext;
-      return isRequested(instance, args.agencyCodes) ? events.stream(em, args.after ?? null) : noEvents();
-    },
-  })
-  @Directive('@shardFanOut(merge: "STREAM", subset: "agencyCodes")')
-  catalogueEvents(
-    @Root() event: OutboxRow,
-    @Arg("agencyCodes", () => [ID], { nullable: true }) _agencyCodes?: string[],
-    @Arg("after", () => String, { nullable: true }) _after?: string,
-  ): OutboxRow {
-    return event;
-  }
-}
+export const CatalogueEventResolver = EventSubscription({
+  field: "catalogueEvents",
+  typeName: "CatalogueEvent",
+  typeDescription: "Something that happened in an agency's catalogue (a dataset published, retired, checked…).",
+});

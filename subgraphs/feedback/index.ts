@@ -10,7 +10,7 @@ import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
 import { feedbackStats, type FeedbackStatsParts } from "./deadline";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
 import { migrations } from "./migrations";
-import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackResolver } from "./resolvers";
+import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackEventResolver, FeedbackResolver } from "./resolvers";
 import { seedFeedback } from "./seed";
 
 function createLoaders(em: EntityManager) {
@@ -34,7 +34,7 @@ export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   sharded: true,
   entities: [Feedback, Reply, FeedbackTransition, OutboxEvent],
   migrations,
-  resolvers: [FeedbackResolver, FeedbackAgencyResolver],
+  resolvers: [FeedbackResolver, FeedbackAgencyResolver, FeedbackEventResolver],
   orphanedTypes: [FeedbackAgency, DatasetReference],
   references: {
     Feedback: (reference, { loaders }) => loaders.feedback.load(String(reference.id)),

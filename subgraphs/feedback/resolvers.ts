@@ -3,6 +3,7 @@ import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, Obj
 import { LockMode, type EntityManager } from "@mikro-orm/postgresql";
 import { Role, type Viewer } from "../kit/claims";
 import { ErrorCode, forbidden, govError, notFound } from "../kit/errors";
+import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested } from "../kit/shard";
 import { deadlineState, DeadlineState, replyDueAt } from "./deadline";
@@ -309,3 +310,16 @@ export class FeedbackResolver {
   }
 }
 
+
+/** What the public may follow live: comments arriving and answered, never drafts or internal review. */
+const PUBLIC_EVENTS = new Set(["FeedbackReceived", EVENT_OF[FeedbackAction.APPROVE_REPLY], EVENT_OF[FeedbackAction.FOLLOW_UP], EVENT_OF[FeedbackAction.CLOSE]]);
+
+export const FeedbackEventResolver = EventSubscription({
+  field: "feedbackEvents",
+  typeName: "FeedbackEvent",
+  typeDescription: "A step of a public comment's life: received, reply drafted, submitted, approved or returned, followed up, closed.",
+  // The ministry sees every event; an agency's roles their own agency's; everyone else the public ones.
+  visible: (viewer, row) =>
+    viewer.role === Role.MINISTRY_ADMIN ||
+    (viewer.agencyCode ? viewer.agencyCode === row.agencyCode && viewer.role !== Role.PUBLIC : PUBLIC_EVENTS.has(row.type)),
+});

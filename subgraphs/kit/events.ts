@@ -11,11 +11,13 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { Client } from "pg";
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Field, ID, ObjectType } from "type-graphql";
+import { Arg, Directive, Field, ID, ObjectType, Resolver, Root, Subscription } from "type-graphql";
+import type { Viewer } from "./claims";
 import { badUserInput } from "./errors";
 import type { Logger } from "./logger";
 import { OUTBOX_CHANNEL } from "./outbox";
 import { POSITION_MARKER } from "./shard-directives";
+import type { SubgraphContext } from "./subgraph";
 
 const BATCH = 500;
 const POLL_MS = 5000;
@@ -31,7 +33,7 @@ export interface OutboxRow {
 }
 
 /** Declares a subgraph's event type (e.g. CatalogueEvent). */
-export function OutboxEventType(name: string, description: string) {
+function OutboxEventType(name: string, description: string) {
   @ObjectType(name, { description })
   class EventType implements OutboxRow {
     @Field({ description: "Resume cursor: pass it as `after` to receive what follows this event." })
@@ -59,7 +61,47 @@ export function OutboxEventType(name: string, description: string) {
 }
 
 /** The stream of a shard that was not asked for: it ends at once. */
-export async function* noEvents(): AsyncGenerator<OutboxRow> {}
+async function* noEvents(): AsyncGenerator<OutboxRow> {}
+
+export interface EventSubscriptionOptions {
+  /** The subscription field, e.g. catalogueEvents. */
+  field: string;
+  /** Its event type, e.g. CatalogueEvent, and what it describes. */
+  typeName: string;
+  typeDescription: string;
+  /** Which events a viewer may receive (default: all). */
+  visible?: (viewer: Viewer, row: OutboxRow) => boolean;
+}
+
+/**
+ * Declares an agency subgraph's event subscription: `<field>(agencyCodes, after)`,
+ * fanned in by the gateway (STREAM), reading this shard's outbox after `after`.
+ */
+export function EventSubscription({ field, typeName, typeDescription, visible }: EventSubscriptionOptions) {
+  const EventType = OutboxEventType(typeName, typeDescription);
+
+  @Resolver()
+  class EventSubscriptionResolver {
+    @Subscription(() => EventType, {
+      name: field,
+      description: `${typeDescription} Live, from every agency or those named; pass the cursor of the last event received as \`after\` to resume without a gap.`,
+      subscribe: ({ args, context }) => {
+        const { em, events, instance, viewer } = context as SubgraphContext;
+        const requested = !args.agencyCodes || (args.agencyCodes as string[]).includes(instance.agencyCode!);
+        return requested ? events.stream(em, args.after ?? null, visible && ((row) => visible(viewer, row))) : noEvents();
+      },
+    })
+    @Directive('@shardFanOut(merge: "STREAM", subset: "agencyCodes")')
+    event(
+      @Root() event: OutboxRow,
+      @Arg("agencyCodes", () => [ID], { nullable: true }) _agencyCodes?: string[],
+      @Arg("after", () => String, { nullable: true }) _after?: string,
+    ): OutboxRow {
+      return event;
+    }
+  }
+  return EventSubscriptionResolver;
+}
 
 export class OutboxFeed {
   private generation = 0;
@@ -135,7 +177,10 @@ export class OutboxFeed {
     };
   }
 
-  /** The events after `after` (a seq), or from now when null; runs until the consumer stops. */
+  /**
+   * The events after `after` (a seq), or from now when null; runs until the
+   * consumer stops. Events `include` refuses are skipped (the position still moves past them).
+   */
   async *stream(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean = () => true): AsyncGenerator<OutboxRow> {
     const connection = em.getConnection();
     let cursor = after;
