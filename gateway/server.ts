@@ -14,7 +14,7 @@ import httpTransport from "@graphql-mesh/transport-http";
 import wsTransport from "@graphql-mesh/transport-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { CLAIMS_HEADER, signClaims, type Viewer } from "../subgraphs/kit/claims";
+import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../subgraphs/kit/claims";
 import { config, type Secrets } from "../subgraphs/kit/config";
 import { loggerFor } from "../subgraphs/kit/logger";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
@@ -45,16 +45,26 @@ export interface RunningGateway {
 interface IdentityContext {
   viewer?: Viewer;
   connectionParams?: Record<string, unknown>;
+  /** The caller's address: from the HTTP server (req) or the WebSocket upgrade (remoteAddress). */
+  req?: { socket?: { remoteAddress?: string } };
+  remoteAddress?: string;
 }
 
-/** Verifies the caller once per request and keeps the viewer on the context. */
+/**
+ * Verifies the caller once per request and keeps the viewer on the context,
+ * with the client key that per-client limits count by: the token's subject,
+ * else the caller's address.
+ */
 function useIdentity(verifier: TokenVerifier): GatewayPlugin {
   return {
     async onContextBuilding({ context, extendContext }) {
       const ctx = context as IdentityContext & { request?: Request };
       const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
       const authorization = typeof fromParams === "string" ? fromParams : ctx.request?.headers.get("authorization");
-      extendContext({ viewer: await verifier.viewerOf(authorization) } as never);
+      const viewer = await verifier.viewerOf(authorization);
+      const address = ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress ?? "unknown";
+      const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
+      extendContext({ viewer: { ...viewer, client } } as never);
     },
   };
 }
@@ -66,7 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const claimsOf = (context: IdentityContext): Promise<string> => {
     let claims = signed.get(context);
     if (!claims) {
-      claims = signClaims(context.viewer ?? { sub: "anonymous", role: "PUBLIC" }, options.secrets.internalSecret, config.claimsTtlSeconds);
+      claims = signClaims(context.viewer ?? ANONYMOUS, options.secrets.internalSecret, config.claimsTtlSeconds);
       signed.set(context, claims);
     }
     return claims;
@@ -117,7 +127,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const httpServer: Server = createServer(runtime);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsCleanup = useServer(
-    getGraphQLWSOptions(runtime, (ctx) => ({ connectionParams: ctx.connectionParams ?? {} })),
+    getGraphQLWSOptions(runtime, (ctx) => ({
+      connectionParams: ctx.connectionParams ?? {},
+      remoteAddress: (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress,
+    })),
     wsServer,
   );
 

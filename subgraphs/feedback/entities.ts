@@ -75,6 +75,10 @@ export class Feedback {
   @Field(() => Date, { nullable: true, description: "When the CIO-approved reply that answers the open question was published." })
   @Property({ type: "datetime", nullable: true })
   answeredAt?: Date;
+
+  /** The client's key for this submission: a retried submission with the same key is stored once. */
+  @Property({ type: "text", nullable: true, unique: true })
+  idempotencyKey?: string;
 }
 
 /** One message of a comment's thread: an agency reply (drafted, approved, published) or a citizen's follow-up. */

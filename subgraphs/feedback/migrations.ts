@@ -18,9 +18,18 @@ class PublicComments extends Migration {
         received_at timestamptz not null,
         reply_due_at timestamptz not null,
         state text not null check (state in ('RECEIVED', 'REPLY_DRAFTED', 'AWAITING_APPROVAL', 'RETURNED', 'ANSWERED', 'CLOSED')),
-        answered_at timestamptz
+        answered_at timestamptz,
+        idempotency_key text unique
       );`);
     this.addSql(`create index feedback_received_at_index on feedback (received_at desc, id);`);
+    // Submissions per client and hour, counted in the database so every replica of the shard agrees.
+    this.addSql(`
+      create table submission_quota (
+        client text not null,
+        window_start timestamptz not null,
+        submissions integer not null,
+        primary key (client, window_start)
+      );`);
     this.addSql(`
       create table reply (
         id uuid primary key,

@@ -1,6 +1,7 @@
 import { IsEmail, IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { LockMode, type EntityManager } from "@mikro-orm/postgresql";
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
+import { config } from "../kit/config";
 import { Role, type Viewer } from "../kit/claims";
 import { ErrorCode, forbidden, govError, notFound } from "../kit/errors";
 import { EventSubscription } from "../kit/events";
@@ -68,6 +69,14 @@ class SubmitFeedbackInput {
   @Field()
   @Length(1, 5000)
   body!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "A key the client makes up once per comment (a UUID): retrying with it returns the stored comment instead of a second one.",
+  })
+  @IsOptional()
+  @Length(8, 100)
+  idempotencyKey?: string;
 }
 
 @ObjectType({ description: "The comment after the mutation." })
@@ -293,23 +302,65 @@ export class FeedbackResolver {
 
   @Mutation(() => FeedbackPayload, { description: "Anyone submits a comment; it is acknowledged only once stored." })
   @Directive('@shardBy(argument: "input.agencyCode")')
-  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, instance }: FeedbackContext): Promise<FeedbackPayload> {
+  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<FeedbackPayload> {
     assertOwnShard(instance, input.agencyCode, "input.agencyCode");
-    return em.transactional(async (tx) => {
-      const receivedAt = new Date();
-      const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt) });
-      tx.persist(feedback);
-      appendEvent(tx, "FeedbackReceived", feedback.id, {
-        agencyCode: feedback.agencyCode,
-        title: feedback.title,
-        receivedAt: receivedAt.toISOString(),
-        replyDueAt: feedback.replyDueAt.toISOString(),
+    const retried = () => (input.idempotencyKey ? em.fork().findOne(Feedback, { idempotencyKey: input.idempotencyKey }) : null);
+    const earlier = await retried();
+    if (earlier) return { feedback: sameSubmission(earlier, input) };
+    try {
+      return await em.transactional(async (tx) => {
+        const receivedAt = new Date();
+        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
+        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt) });
+        tx.persist(feedback);
+        appendEvent(tx, "FeedbackReceived", feedback.id, {
+          agencyCode: feedback.agencyCode,
+          title: feedback.title,
+          receivedAt: receivedAt.toISOString(),
+          replyDueAt: feedback.replyDueAt.toISOString(),
+        });
+        return { feedback };
       });
-      return { feedback };
-    });
+    } catch (error) {
+      // Two tries with one key at the same moment: the second finds the first's comment.
+      const stored = error instanceof UniqueConstraintViolationException ? await retried() : null;
+      if (stored) return { feedback: sameSubmission(stored, input) };
+      throw error;
+    }
   }
 }
 
+/** A key reused for a different comment is a client error, not a retry. */
+function sameSubmission(stored: Feedback, input: SubmitFeedbackInput): Feedback {
+  if (stored.title !== input.title || stored.body !== input.body || stored.email !== input.email) {
+    throw govError(ErrorCode.CONFLICT, "This idempotency key was already used for a different comment: make a new key for a new comment.", {
+      fields: [{ path: "input.idempotencyKey", reason: "already used for a different comment" }],
+    });
+  }
+  return stored;
+}
+
+/** Counts a submission against the client's hourly quota; refuses it, with when to retry, once the quota is used. */
+async function takeSubmissionQuota(tx: EntityManager, client: string, now: Date): Promise<void> {
+  const hour = 60 * 60 * 1000;
+  const windowStart = new Date(Math.floor(now.getTime() / hour) * hour);
+  const [row] = await tx.getConnection().execute<{ submissions: number }[]>(
+    `insert into submission_quota (client, window_start, submissions) values (?, ?, 1)
+     on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1
+     returning submissions`,
+    [client, windowStart],
+    "all",
+    tx.getTransactionContext(),
+  );
+  if (row.submissions > config.feedbackSubmissionsPerHour) {
+    const retryAfterSeconds = Math.ceil((windowStart.getTime() + hour - now.getTime()) / 1000);
+    throw govError(
+      ErrorCode.RATE_LIMITED,
+      `Too many comments from you in this hour (limit ${config.feedbackSubmissionsPerHour}); try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+      { retryAfterSeconds },
+    );
+  }
+}
 
 /** What the public may follow live: comments arriving and answered, never drafts or internal review. */
 const PUBLIC_EVENTS = new Set(["FeedbackReceived", EVENT_OF[FeedbackAction.APPROVE_REPLY], EVENT_OF[FeedbackAction.FOLLOW_UP], EVENT_OF[FeedbackAction.CLOSE]]);

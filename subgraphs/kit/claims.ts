@@ -24,6 +24,8 @@ export interface Viewer {
   role: Role;
   /** Set for agency roles only: the one agency whose shard this user may write. */
   agencyCode?: string;
+  /** Who is calling, for rate limits: the token's subject, or an anonymous caller's address. Set by the gateway. */
+  client?: string;
 }
 
 export const ANONYMOUS: Viewer = Object.freeze({ sub: "anonymous", role: Role.PUBLIC });
@@ -35,14 +37,15 @@ const CLAIMS_AUDIENCE = "govgraph-subgraph";
 
 /** Reads a viewer out of untrusted claims; returns a reason instead when they do not describe one. */
 export function viewerFromClaims(claims: Record<string, unknown>): Viewer | string {
-  const { sub, role, agencyCode } = claims;
+  const { sub, role, agencyCode, client } = claims;
   if (typeof role !== "string" || !(role in Role)) return `unknown role "${String(role)}"`;
   const subject = typeof sub === "string" && sub !== "" ? sub : "anonymous";
+  const caller = typeof client === "string" && client !== "" ? { client } : {};
   if (agencyRoles.has(role as Role)) {
     if (typeof agencyCode !== "string" || agencyCode === "") return `role ${role} needs an agencyCode claim`;
-    return { sub: subject, role: role as Role, agencyCode };
+    return { sub: subject, role: role as Role, agencyCode, ...caller };
   }
-  return { sub: subject, role: role as Role };
+  return { sub: subject, role: role as Role, ...caller };
 }
 
 function keyOf(secret: string): Uint8Array {
@@ -50,7 +53,11 @@ function keyOf(secret: string): Uint8Array {
 }
 
 export async function signClaims(viewer: Viewer, secret: string, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ role: viewer.role, ...(viewer.agencyCode ? { agencyCode: viewer.agencyCode } : {}) })
+  return new SignJWT({
+    role: viewer.role,
+    ...(viewer.agencyCode ? { agencyCode: viewer.agencyCode } : {}),
+    ...(viewer.client ? { client: viewer.client } : {}),
+  })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(viewer.sub)
     .setIssuer(CLAIMS_ISSUER)

@@ -60,6 +60,8 @@ export const config = {
   claimsTtlSeconds: intFrom("GOVGRAPH_CLAIMS_TTL_SECONDS", 60),
   /** How long the gateway waits for one shard before answering without it. */
   shardTimeoutMs: intFrom("GOVGRAPH_SHARD_TIMEOUT_MS", 5000),
+  /** Public comments one client may submit to one agency per hour. */
+  feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
   /** How long a stopping server lets requests in flight finish. */
   drainTimeoutMs: intFrom("GOVGRAPH_DRAIN_TIMEOUT_MS", 5000),
 };
