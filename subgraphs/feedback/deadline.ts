@@ -2,18 +2,41 @@
  * The reply deadline (strategy 2): every public comment is answered within
  * 14 days. Whether the days are calendar or working days is not published;
  * the default is calendar days in Asia/Taipei, and the policy is a value so
- * another can be configured.
+ * another can be configured (working days skip weekends and the holidays of
+ * a calendar; see config.ts).
  */
+import { readFileSync } from "node:fs";
+import { config } from "../kit/config";
 import { taipeiDate } from "../kit/scalars";
 
 export interface DeadlinePolicy {
   days: number;
+  /** CALENDAR counts every day; WORKING skips Saturdays, Sundays and `holidays`. */
+  dayKind: "CALENDAR" | "WORKING";
+  /** Days off (YYYY-MM-DD, in the policy's zone), for WORKING days. */
+  holidays: ReadonlySet<string>;
   timeZone: string;
   /** When a reply counts as due soon. */
   dueSoonDays: number;
 }
 
-export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { days: 14, timeZone: "Asia/Taipei", dueSoonDays: 3 };
+export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { days: 14, dayKind: "CALENDAR", holidays: new Set(), timeZone: "Asia/Taipei", dueSoonDays: 3 };
+
+/** The policy this deployment configured (GOVGRAPH_REPLY_DAYS, GOVGRAPH_REPLY_DAY_KIND, GOVGRAPH_HOLIDAYS_FILE). */
+export const deadlinePolicy: DeadlinePolicy = {
+  ...DEFAULT_DEADLINE_POLICY,
+  days: config.replyDays,
+  dayKind: config.replyDayKind,
+  holidays: new Set(config.holidaysFile ? readHolidays(config.holidaysFile) : []),
+};
+
+function readHolidays(file: string): string[] {
+  const days = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  if (!Array.isArray(days) || !days.every((day) => typeof day === "string" && /^\d{4}-\d{2}-\d{2}$/.test(day))) {
+    throw new Error(`${file} (GOVGRAPH_HOLIDAYS_FILE) must be a JSON list of days "YYYY-MM-DD"`);
+  }
+  return days;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -36,14 +59,30 @@ function addDays(day: string, days: number): string {
   return new Date(new Date(`${day}T00:00:00Z`).getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+function isWorkingDay(day: string, policy: DeadlinePolicy): boolean {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !policy.holidays.has(day);
+}
+
+/** The last day to reply for a comment received on `receivedOn`: 14 days later, counting only the days the policy counts. */
+export function lastReplyDay(receivedOn: string, policy: DeadlinePolicy = deadlinePolicy): string {
+  if (policy.dayKind === "CALENDAR") return addDays(receivedOn, policy.days);
+  let day = receivedOn;
+  for (let counted = 0; counted < policy.days; ) {
+    day = addDays(day, 1);
+    if (isWorkingDay(day, policy)) counted += 1;
+  }
+  return day;
+}
+
 /**
  * The end of the last day to reply: a comment received on day D (in the
- * policy's zone) must be answered by the end of day D + 14, i.e. before the
- * start of D + 15.
+ * policy's zone) must be answered by the end of day D + 14 (calendar days by
+ * default), i.e. before the start of the next day.
  */
-export function replyDueAt(receivedAt: Date, policy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY): Date {
+export function replyDueAt(receivedAt: Date, policy: DeadlinePolicy = deadlinePolicy): Date {
   const receivedOn = taipeiDate(receivedAt, policy.timeZone);
-  return startOfDay(addDays(receivedOn, policy.days + 1), policy.timeZone);
+  return startOfDay(addDays(lastReplyDay(receivedOn, policy), 1), policy.timeZone);
 }
 
 export enum DeadlineState {
@@ -58,7 +97,7 @@ export enum DeadlineState {
 export function deadlineState(
   feedback: { replyDueAt: Date; answeredAt?: Date | null },
   now: Date,
-  policy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY,
+  policy: DeadlinePolicy = deadlinePolicy,
 ): DeadlineState {
   const due = feedback.replyDueAt.getTime();
   if (feedback.answeredAt) return feedback.answeredAt.getTime() < due ? DeadlineState.ANSWERED_ON_TIME : DeadlineState.ANSWERED_LATE;

@@ -4,6 +4,7 @@
  */
 import DataLoader from "dataloader";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { config } from "../kit/config";
 import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
@@ -11,6 +12,7 @@ import { feedbackStats, type FeedbackStatsParts } from "./deadline";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
 import { migrations } from "./migrations";
 import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackEventResolver, FeedbackResolver } from "./resolvers";
+import { startReminderScheduler } from "./reminders";
 import { seedFeedback } from "./seed";
 
 function createLoaders(em: EntityManager) {
@@ -41,5 +43,6 @@ export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
     Agency: (reference) => ({ code: reference.code }),
   },
   createLoaders,
+  background: (orm, _instance, log) => startReminderScheduler(orm, log, config.reminderIntervalMs),
   seed: seedFeedback,
 };

@@ -22,6 +22,15 @@ class PublicComments extends Migration {
         idempotency_key text unique
       );`);
     this.addSql(`create index feedback_received_at_index on feedback (received_at desc, id);`);
+    this.addSql(`
+      create table reminder (
+        id uuid primary key default gen_random_uuid(),
+        feedback_id uuid not null references feedback (id) on delete cascade,
+        kind text not null check (kind in ('DUE_SOON', 'OVERDUE')),
+        fire_at timestamptz not null,
+        sent_at timestamptz
+      );`);
+    this.addSql(`create index reminder_unsent_index on reminder (fire_at) where sent_at is null;`);
     // Submissions per client and hour, counted in the database so every replica of the shard agrees.
     this.addSql(`
       create table submission_quota (

@@ -9,6 +9,7 @@ import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested } from "../kit/shard";
 import { deadlineState, DeadlineState, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
+import { scheduleReminders } from "./reminders";
 import { FeedbackAction, transition } from "./workflow";
 import type { FeedbackContext } from "./index";
 
@@ -286,9 +287,10 @@ export class FeedbackResolver {
       context,
       input,
       FeedbackAction.FOLLOW_UP,
-      (tx, feedback, now) => {
+      async (tx, feedback, now) => {
         tx.persist(tx.create(Reply, { feedback, author: ReplyAuthor.CITIZEN, body: input.body, createdAt: now, publishedAt: now }));
         tx.assign(feedback, { replyDueAt: replyDueAt(now), answeredAt: null });
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
       },
       { isCommenter: (feedback) => feedback.email.toLowerCase() === input.email.toLowerCase() },
     );
@@ -313,6 +315,8 @@ export class FeedbackResolver {
         await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
         const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt) });
         tx.persist(feedback);
+        await tx.flush();
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
         appendEvent(tx, "FeedbackReceived", feedback.id, {
           agencyCode: feedback.agencyCode,
           title: feedback.title,

@@ -8,6 +8,7 @@ import { hashString, pick, seededRandom } from "../kit/random";
 import type { InstanceInfo } from "../kit/subgraph";
 import { replyDueAt } from "./deadline";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
+import { scheduleReminders } from "./reminders";
 import { FeedbackState } from "./workflow";
 
 const COMMENT_TYPES = ["資源資料編碼錯誤", "資料集提供機關聯絡資訊異常回報", "資料內容有誤", "資料下載連結失效", "建議增加欄位"];
@@ -20,12 +21,13 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo): P
   const random = seededRandom(hashString(`feedback:${code}`));
   const now = Date.now();
   const count = 12 + Math.floor(random() * 12);
+  const open: Feedback[] = [];
   for (let i = 0; i < count; i++) {
-    const open = i < 4;
-    const receivedAt = new Date(now - (open ? 2 + random() * 28 : 40 + random() * 2000) * DAY_MS);
+    const isOpen = i < 4;
+    const receivedAt = new Date(now - (isOpen ? 2 + random() * 28 : 40 + random() * 2000) * DAY_MS);
     const due = replyDueAt(receivedAt);
     const commentType = pick(random, COMMENT_TYPES);
-    const answeredAt = open ? undefined : new Date(receivedAt.getTime() + (random() < 0.85 ? 1 + random() * 12 : 15 + random() * 20) * DAY_MS);
+    const answeredAt = isOpen ? undefined : new Date(receivedAt.getTime() + (random() < 0.85 ? 1 + random() * 12 : 15 + random() * 20) * DAY_MS);
     const feedback = em.create(Feedback, {
       agencyCode: code,
       email: `citizen${i + 1}@example.org`,
@@ -40,10 +42,12 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo): P
       answeredAt,
     });
     em.persist(feedback);
+    if (!answeredAt) open.push(feedback);
     if (answeredAt) {
       const reply = { author: ReplyAuthor.AGENCY, body: "感謝您的意見，已依您的建議修正資料。", createdAt: answeredAt, publishedAt: answeredAt };
       em.persist(em.create(Reply, { ...reply, feedback, draftedBy: `${code}-staff`, approvedBy: `${code}-cio` }));
     }
   }
   await em.flush();
+  for (const feedback of open) await scheduleReminders(em, feedback.id, feedback.replyDueAt);
 }

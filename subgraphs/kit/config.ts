@@ -60,11 +60,21 @@ export const config = {
   claimsTtlSeconds: intFrom("GOVGRAPH_CLAIMS_TTL_SECONDS", 60),
   /** How long the gateway waits for one shard before answering without it. */
   shardTimeoutMs: intFrom("GOVGRAPH_SHARD_TIMEOUT_MS", 5000),
+  /** The reply deadline: how many days, calendar or working, and the holiday calendar for working days (a JSON list of YYYY-MM-DD). */
+  replyDays: intFrom("GOVGRAPH_REPLY_DAYS", 14),
+  replyDayKind: (env.GOVGRAPH_REPLY_DAY_KIND || "calendar").toUpperCase() as "CALENDAR" | "WORKING",
+  holidaysFile: env.GOVGRAPH_HOLIDAYS_FILE || undefined,
+  /** How often each feedback shard looks for reminders to send (due soon, overdue). */
+  reminderIntervalMs: intFrom("GOVGRAPH_REMINDER_INTERVAL_MS", 60_000),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
   /** How long a stopping server lets requests in flight finish. */
   drainTimeoutMs: intFrom("GOVGRAPH_DRAIN_TIMEOUT_MS", 5000),
 };
+
+if (config.replyDayKind !== "CALENDAR" && config.replyDayKind !== "WORKING") {
+  throw new Error(`GOVGRAPH_REPLY_DAY_KIND must be "calendar" or "working", got "${env.GOVGRAPH_REPLY_DAY_KIND}"`);
+}
 
 export interface Secrets {
   /** Signs and verifies users' dev tokens (HS256). */

@@ -91,6 +91,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
 
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
   await events.start();
+  const background = definition.background?.(orm, info, log);
 
   const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L>> => {
@@ -161,6 +162,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     info, url, port, database, orm, log,
     async stop() {
       draining = true;
+      await background?.stop();
       await events.close();
       await apollo.stop();
       await orm.close(true);

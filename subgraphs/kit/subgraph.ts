@@ -1,4 +1,4 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { NonEmptyArray } from "type-graphql";
 import type { Viewer } from "./claims";
 import type { OutboxFeed } from "./events";
@@ -40,6 +40,8 @@ export interface SubgraphDefinition<Loaders = unknown> {
   /** `__resolveReference` per entity type name. */
   references: Record<string, ReferenceResolver<Loaders>>;
   createLoaders(em: EntityManager, instance: InstanceInfo): Loaders;
+  /** Work the instance runs in the background while it serves (e.g. reminders); stopped before the database closes. */
+  background?(orm: MikroORM, instance: InstanceInfo, log: Logger): { stop(): Promise<void> };
   /** Fills a fresh database with the example data of ../shared/design/DOMAIN.md. */
   seed?(em: EntityManager, instance: InstanceInfo): Promise<void>;
 }

@@ -1,0 +1,96 @@
+/**
+ * Reminders of the reply deadline: "due soon" (3 days before) and "overdue".
+ * The database is the scheduler's only memory: each reminder is a row,
+ * written with the comment (and rewritten when a follow-up moves the
+ * deadline); a dispatcher sends due rows by appending an event and marking
+ * the row sent in one transaction. Rows are claimed with SKIP LOCKED, so
+ * replicas never send one twice, and a crash between steps rolls back: no
+ * reminder is lost or doubled across a restart. The clock is injected.
+ */
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import type { Logger } from "../kit/logger";
+import { appendEvent } from "../kit/outbox";
+import { deadlinePolicy, type DeadlinePolicy } from "./deadline";
+
+export enum ReminderKind {
+  DUE_SOON = "DUE_SOON",
+  OVERDUE = "OVERDUE",
+}
+
+const EVENT_OF: Record<ReminderKind, string> = { DUE_SOON: "ReplyDueSoon", OVERDUE: "ReplyOverdue" };
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When to remind about a deadline. */
+export function remindersFor(replyDueAt: Date, policy: DeadlinePolicy = deadlinePolicy): { kind: ReminderKind; fireAt: Date }[] {
+  return [
+    { kind: ReminderKind.DUE_SOON, fireAt: new Date(replyDueAt.getTime() - policy.dueSoonDays * DAY_MS) },
+    { kind: ReminderKind.OVERDUE, fireAt: replyDueAt },
+  ];
+}
+
+/** Writes a comment's reminders for its current deadline, dropping any unsent ones of an earlier deadline. */
+export async function scheduleReminders(tx: EntityManager, feedbackId: string, replyDueAt: Date): Promise<void> {
+  const connection = tx.getConnection();
+  const context = tx.getTransactionContext();
+  await connection.execute("delete from reminder where feedback_id = ? and sent_at is null", [feedbackId], "run", context);
+  for (const { kind, fireAt } of remindersFor(replyDueAt)) {
+    await connection.execute("insert into reminder (feedback_id, kind, fire_at) values (?, ?, ?)", [feedbackId, kind, fireAt], "run", context);
+  }
+}
+
+/**
+ * Sends every reminder due at `now` whose comment is still unanswered; drops
+ * those of answered comments. Returns how many it sent.
+ */
+export async function sendDueReminders(em: EntityManager, now: Date, batch = 100): Promise<number> {
+  return em.transactional(async (tx) => {
+    const context = tx.getTransactionContext();
+    const due = await tx.getConnection().execute<{ id: string; feedback_id: string; kind: ReminderKind; agency_code: string; reply_due_at: string; answered: boolean }[]>(
+      `select r.id, r.feedback_id, r.kind, f.agency_code, f.reply_due_at, f.answered_at is not null as answered
+       from reminder r join feedback f on f.id = r.feedback_id
+       where r.sent_at is null and r.fire_at <= ?
+       order by r.fire_at
+       limit ?
+       for update of r skip locked`,
+      [now, batch],
+      "all",
+      context,
+    );
+    let sent = 0;
+    for (const reminder of due) {
+      if (reminder.answered) {
+        await tx.getConnection().execute("delete from reminder where id = ?", [reminder.id], "run", context);
+        continue;
+      }
+      appendEvent(tx, EVENT_OF[reminder.kind], reminder.feedback_id, {
+        agencyCode: reminder.agency_code,
+        replyDueAt: new Date(reminder.reply_due_at).toISOString(),
+      });
+      await tx.getConnection().execute("update reminder set sent_at = ? where id = ?", [now, reminder.id], "run", context);
+      sent += 1;
+    }
+    return sent;
+  });
+}
+
+/** Runs the dispatcher every `intervalMs` (and once at start) until stopped. */
+export function startReminderScheduler(orm: MikroORM, log: Logger, intervalMs: number, clock: () => Date = () => new Date()) {
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = running
+      .then(async () => {
+        const sent = await sendDueReminders(orm.em.fork(), clock());
+        if (sent > 0) log.info({ sent }, "reply reminders sent");
+      })
+      .catch((error: unknown) => log.error({ err: error }, "reminder dispatch failed; retrying at the next tick"));
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
