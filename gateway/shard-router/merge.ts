@@ -7,10 +7,12 @@
  *   shard's part, the shard's own order is kept.
  * - AGGREGATE: objects of counts and sums added field by field, recursively.
  *   Only additive quantities may be merged this way: a number is summed, a
- *   string (e.g. __typename) must be equal in every part. Ratios, medians and
- *   other non-additive figures are refused (an error naming the field); a
- *   schema exposes their additive parts instead (e.g. answered and
- *   answeredOnTime rather than a share).
+ *   list of numbers of one length (a histogram) is summed element by
+ *   element, a string (e.g. __typename) must be equal in every part. Anything
+ *   else is refused with an error naming the field. Ratios and medians are
+ *   not additive: a schema exposes their additive parts instead (answered
+ *   and answeredOnTime rather than a share; a histogram of days to reply
+ *   rather than a median), and the exact ministry-wide figure follows.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -34,7 +36,12 @@ export function addAggregates(parts: readonly Json[], path = ""): Json {
     if (present.every((part) => part === first)) return first;
     throw new MergeError(`${path || "value"} is not additive: shards answered ${JSON.stringify([...new Set(present)])}`);
   }
-  if (Array.isArray(first)) throw new MergeError(`${path || "value"} is a list: lists are not aggregated`);
+  if (Array.isArray(first)) {
+    const lists = present as Json[][];
+    const numeric = lists.every((list) => Array.isArray(list) && list.length === first.length && list.every((item) => typeof item === "number"));
+    if (!numeric) throw new MergeError(`${path || "value"} is a list that is not a histogram (numbers, one length in every part)`);
+    return first.map((_, i) => (lists as number[][]).reduce((sum, list) => sum + list[i], 0));
+  }
   const objects = present as { [key: string]: Json }[];
   const keys = [...new Set(objects.flatMap((part) => Object.keys(part)))];
   return Object.fromEntries(keys.map((key) => [key, addAggregates(objects.map((part) => part[key] ?? null), path ? `${path}.${key}` : key)]));

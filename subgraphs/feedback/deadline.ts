@@ -105,19 +105,34 @@ export function deadlineState(
   return due - now.getTime() <= policy.dueSoonDays * DAY_MS ? DeadlineState.DUE_SOON : DeadlineState.ON_TIME;
 }
 
+/** Days to an approved reply are counted in whole days, the last bucket holding "this many or more". */
+export const REPLY_DAYS_BUCKETS = 31;
+
 export interface FeedbackStatsParts {
   received: number;
   answered: number;
   answeredOnTime: number;
   overdue: number;
+  /** Answered comments by whole days from receipt to the approved reply: index d counts d days (the last, d or more). */
+  daysToReplyHistogram: number[];
 }
 
 /** Additive counts: the ministry-wide figure is the sum of the agencies'. */
-export function feedbackStats(items: readonly { replyDueAt: Date; answeredAt?: Date | null }[], now: Date): FeedbackStatsParts {
-  const stats: FeedbackStatsParts = { received: items.length, answered: 0, answeredOnTime: 0, overdue: 0 };
+export function feedbackStats(items: readonly { receivedAt: Date; replyDueAt: Date; answeredAt?: Date | null }[], now: Date): FeedbackStatsParts {
+  const stats: FeedbackStatsParts = {
+    received: items.length,
+    answered: 0,
+    answeredOnTime: 0,
+    overdue: 0,
+    daysToReplyHistogram: new Array<number>(REPLY_DAYS_BUCKETS).fill(0),
+  };
   for (const item of items) {
     const state = deadlineState(item, now);
-    if (state === DeadlineState.ANSWERED_ON_TIME || state === DeadlineState.ANSWERED_LATE) stats.answered += 1;
+    if (state === DeadlineState.ANSWERED_ON_TIME || state === DeadlineState.ANSWERED_LATE) {
+      stats.answered += 1;
+      const days = Math.floor((item.answeredAt!.getTime() - item.receivedAt.getTime()) / DAY_MS);
+      stats.daysToReplyHistogram[Math.min(Math.max(days, 0), REPLY_DAYS_BUCKETS - 1)] += 1;
+    }
     if (state === DeadlineState.ANSWERED_ON_TIME) stats.answeredOnTime += 1;
     if (state === DeadlineState.OVERDUE) stats.overdue += 1;
   }

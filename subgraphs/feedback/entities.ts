@@ -172,4 +172,10 @@ export class FeedbackStats {
 
   @Field(() => Int, { description: "Unanswered past the deadline, now." })
   overdue!: number;
+
+  @Field(() => [Int], {
+    description:
+      "Answered comments by whole days from receipt to the approved reply: index d counts d days, the last index that many or more. Additive, so the median over several agencies is exact: the first day where the running count reaches half of `answered`.",
+  })
+  daysToReplyHistogram!: number[];
 }

@@ -22,7 +22,7 @@ function createLoaders(em: EntityManager) {
     transitionsOfFeedback: rowsGroupedBy<FeedbackTransition, string>(em, FeedbackTransition, "feedback", { at: "asc" }, (step) => step.feedback.id),
     /** One read of the deadline columns per request, however many fields ask for stats. */
     stats: new DataLoader<string, FeedbackStatsParts>(async (codes) => {
-      const rows = await em.find(Feedback, { agencyCode: { $in: [...codes] } }, { fields: ["agencyCode", "replyDueAt", "answeredAt"] });
+      const rows = await em.find(Feedback, { agencyCode: { $in: [...codes] } }, { fields: ["agencyCode", "receivedAt", "replyDueAt", "answeredAt"] });
       const now = new Date();
       return codes.map((code) => feedbackStats(rows.filter((row) => row.agencyCode === code), now));
     }),

@@ -7,7 +7,7 @@ import { ErrorCode, forbidden, govError, notFound } from "../kit/errors";
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested } from "../kit/shard";
-import { deadlineState, DeadlineState, replyDueAt } from "./deadline";
+import { deadlineState, DeadlineState, feedbackStats, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, transition } from "./workflow";
@@ -216,7 +216,7 @@ export class FeedbackResolver {
     @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
     @Ctx() { loaders, instance }: FeedbackContext,
   ): Promise<FeedbackStats> {
-    if (!isRequested(instance, agencyCodes)) return { received: 0, answered: 0, answeredOnTime: 0, overdue: 0 };
+    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date());
     return loaders.stats.load(instance.agencyCode!);
   }
 
