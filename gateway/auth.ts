@@ -5,7 +5,7 @@
  * (subgraphs/kit/claims.ts). A request without a token is PUBLIC.
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
-import { ANONYMOUS, viewerFromClaims, type Viewer } from "../subgraphs/kit/claims";
+import { ANONYMOUS, isSystemSubject, viewerFromClaims, type Viewer } from "../subgraphs/kit/claims";
 import { config, type Secrets } from "../subgraphs/kit/config";
 import { unauthenticated } from "../subgraphs/kit/errors";
 
@@ -32,6 +32,7 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
         const { payload } = await jwtVerify(match[1], key as Uint8Array, options);
         const viewer = viewerFromClaims(payload);
         if (typeof viewer === "string") throw unauthenticated(`The token's claims are not usable: ${viewer}.`);
+        if (isSystemSubject(viewer.sub)) throw unauthenticated(`The subject "${viewer.sub}" is reserved for the gateway itself.`);
         return viewer;
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated("The token has expired: get a new one.");

@@ -24,6 +24,7 @@ import { RoutingTable } from "./shard-router/routing-table";
 import { shardTransport } from "./shard-router/transport";
 import { wsStreamOpener } from "./shard-router/ws-stream";
 import type { Topology } from "./topology";
+import { startTransferRelay } from "./transfers";
 
 export interface GatewayOptions {
   supergraph: string;
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   host?: string;
   /** How long to wait for one shard (default GOVGRAPH_SHARD_TIMEOUT_MS). */
   shardTimeoutMs?: number;
+  /** How often the transfer relay runs (default GOVGRAPH_TRANSFER_INTERVAL_MS). */
+  transferIntervalMs?: number;
 }
 
 export interface RunningGateway {
@@ -134,6 +137,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     wsServer,
   );
 
+  const relay =
+    routing && routing.subgraphs().includes("feedback")
+      ? startTransferRelay({
+          routing,
+          internalSecret: options.secrets.internalSecret,
+          claimsTtlSeconds: config.claimsTtlSeconds,
+          intervalMs: options.transferIntervalMs ?? config.transferIntervalMs,
+          log,
+        })
+      : undefined;
+
   const host = options.host ?? config.host;
   await new Promise<void>((resolveListen, reject) => {
     httpServer.once("error", reject);
@@ -147,6 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url,
     port,
     async stop() {
+      await relay?.stop();
       await wsCleanup.dispose();
       await new Promise<void>((resolveClose) => {
         httpServer.close(() => resolveClose());

@@ -9,6 +9,7 @@ import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
 import { feedbackStats, type FeedbackStatsParts } from "./deadline";
+import { DatasetRequest, DatasetRequestResolver } from "./dataset-requests";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
 import { migrations } from "./migrations";
 import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackEventResolver, FeedbackResolver } from "./resolvers";
@@ -34,12 +35,13 @@ export type FeedbackContext = SubgraphContext<ReturnType<typeof createLoaders>>;
 export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   name: "feedback",
   sharded: true,
-  entities: [Feedback, Reply, FeedbackTransition, OutboxEvent],
+  entities: [Feedback, Reply, FeedbackTransition, DatasetRequest, OutboxEvent],
   migrations,
-  resolvers: [FeedbackResolver, FeedbackAgencyResolver, FeedbackEventResolver],
+  resolvers: [FeedbackResolver, FeedbackAgencyResolver, FeedbackEventResolver, DatasetRequestResolver],
   orphanedTypes: [FeedbackAgency, DatasetReference],
   references: {
     Feedback: (reference, { loaders }) => loaders.feedback.load(String(reference.id)),
+    DatasetRequest: (reference, { em }) => em.findOne(DatasetRequest, { id: String(reference.id) }),
     Agency: (reference) => ({ code: reference.code }),
   },
   createLoaders,

@@ -31,6 +31,21 @@ class PublicComments extends Migration {
         sent_at timestamptz
       );`);
     this.addSql(`create index reminder_unsent_index on reminder (fire_at) where sent_at is null;`);
+    this.addSql(`
+      create table dataset_request (
+        id uuid primary key,
+        agency_code text not null,
+        email text not null,
+        title text not null,
+        body text not null,
+        received_at timestamptz not null,
+        state text not null check (state in ('OPEN', 'TRANSFERRING', 'TRANSFERRED', 'CLOSED')),
+        transferred_to text,
+        transfer_reason text,
+        assigned_agencies jsonb not null,
+        check ((state in ('TRANSFERRING', 'TRANSFERRED')) = (transferred_to is not null))
+      );`);
+    this.addSql(`create index dataset_request_transferring_index on dataset_request (received_at) where state = 'TRANSFERRING';`);
     // Submissions per client and hour, counted in the database so every replica of the shard agrees.
     this.addSql(`
       create table submission_quota (

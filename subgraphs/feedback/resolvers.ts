@@ -1,7 +1,6 @@
 import { IsEmail, IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
-import { config } from "../kit/config";
 import { Role, type Viewer } from "../kit/claims";
 import { ErrorCode, forbidden, govError, notFound } from "../kit/errors";
 import { EventSubscription } from "../kit/events";
@@ -9,6 +8,7 @@ import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested } from "../kit/shard";
 import { deadlineState, DeadlineState, feedbackStats, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
+import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, transition } from "./workflow";
 import type { FeedbackContext } from "./index";
@@ -342,28 +342,6 @@ function sameSubmission(stored: Feedback, input: SubmitFeedbackInput): Feedback 
     });
   }
   return stored;
-}
-
-/** Counts a submission against the client's hourly quota; refuses it, with when to retry, once the quota is used. */
-async function takeSubmissionQuota(tx: EntityManager, client: string, now: Date): Promise<void> {
-  const hour = 60 * 60 * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / hour) * hour);
-  const [row] = await tx.getConnection().execute<{ submissions: number }[]>(
-    `insert into submission_quota (client, window_start, submissions) values (?, ?, 1)
-     on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1
-     returning submissions`,
-    [client, windowStart],
-    "all",
-    tx.getTransactionContext(),
-  );
-  if (row.submissions > config.feedbackSubmissionsPerHour) {
-    const retryAfterSeconds = Math.ceil((windowStart.getTime() + hour - now.getTime()) / 1000);
-    throw govError(
-      ErrorCode.RATE_LIMITED,
-      `Too many comments from you in this hour (limit ${config.feedbackSubmissionsPerHour}); try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
-      { retryAfterSeconds },
-    );
-  }
 }
 
 /** What the public may follow live: comments arriving and answered, never drafts or internal review. */

@@ -30,6 +30,13 @@ export interface Viewer {
 
 export const ANONYMOUS: Viewer = Object.freeze({ sub: "anonymous", role: Role.PUBLIC });
 
+/**
+ * Subjects the gateway itself acts as (never a user's): the gateway refuses
+ * user tokens that claim one, so only holders of the internal secret can.
+ */
+export const SYSTEM_SUBJECTS = { TRANSFER_RELAY: "system:transfer-relay" } as const;
+export const isSystemSubject = (sub: string) => sub.startsWith("system:");
+
 /** The header that carries the gateway's signed claims to a subgraph. */
 export const CLAIMS_HEADER = "x-govgraph-claims";
 const CLAIMS_ISSUER = "govgraph-gateway";

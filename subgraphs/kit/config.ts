@@ -66,6 +66,8 @@ export const config = {
   holidaysFile: env.GOVGRAPH_HOLIDAYS_FILE || undefined,
   /** How often each feedback shard looks for reminders to send (due soon, overdue). */
   reminderIntervalMs: intFrom("GOVGRAPH_REMINDER_INTERVAL_MS", 60_000),
+  /** How often the gateway's transfer relay moves reassigned dataset requests between feedback shards. */
+  transferIntervalMs: intFrom("GOVGRAPH_TRANSFER_INTERVAL_MS", 2000),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
   /** How long a stopping server lets requests in flight finish. */

@@ -1,0 +1,278 @@
+/**
+ * Requests for new datasets (我想要更多): a citizen asks, the request is
+ * assigned to an agency, and may be reassigned to another agency — which
+ * moves it to that agency's shard.
+ *
+ * A move is a transfer in three idempotent steps, each one transaction:
+ *   1. reassignDatasetRequest (source shard): OPEN → TRANSFERRING, naming the target;
+ *   2. acceptDatasetRequest (target shard): the request inserted under the
+ *      same id — a second acceptance of the same request is a no-op;
+ *   3. completeDatasetRequestTransfer (source shard): TRANSFERRING → TRANSFERRED,
+ *      a tombstone that says where the request went.
+ * The gateway's transfer relay (gateway/transfers.ts) drives steps 2 and 3
+ * for every request in step 1, and retries until both are done, so a process
+ * dying between steps delays a move but never loses or duplicates a request.
+ */
+import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
+import { IsEmail, IsIn, IsOptional, IsUUID, Length } from "class-validator";
+import { Arg, Ctx, Directive, Field, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import agencies from "../../schema/agencies.json";
+import { requireAgencyWriter, requireRole } from "../kit/authorization";
+import { Role, SYSTEM_SUBJECTS } from "../kit/claims";
+import { ErrorCode, govError, notFound } from "../kit/errors";
+import { newId } from "../kit/ids";
+import { appendEvent } from "../kit/outbox";
+import { assertOwnShard, isRequested } from "../kit/shard";
+import type { FeedbackContext } from "./index";
+import { takeSubmissionQuota } from "./quota";
+
+export enum RequestState {
+  OPEN = "OPEN",
+  /** Reassigned; being moved to `transferredTo`'s shard. */
+  TRANSFERRING = "TRANSFERRING",
+  /** Moved: the request now lives on `transferredTo`'s shard; this row is its tombstone. */
+  TRANSFERRED = "TRANSFERRED",
+  CLOSED = "CLOSED",
+}
+registerEnumType(RequestState, { name: "RequestState" });
+
+const agencyCodes = agencies.agencies.map((agency) => agency.code);
+
+@ObjectType({ description: "A request for a new dataset (我想要更多), assigned to an agency." })
+@Directive('@key(fields: "agencyCode id")')
+@Directive('@shardKey(field: "agencyCode")')
+@Entity({ tableName: "dataset_request" })
+export class DatasetRequest {
+  [OptionalProps]?: "state" | "assignedAgencies";
+
+  @Field(() => ID, { description: "Kept when the request moves to another agency." })
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @Field(() => ID, { description: "The agency this row belongs to (the shard key)." })
+  @Property({ type: "text" })
+  agencyCode!: string;
+
+  /** Shown to the assigned agency and the ministry only. */
+  @Property({ type: "text" })
+  email!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  title!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  body!: string;
+
+  @Field(() => Date)
+  @Property({ type: "datetime" })
+  receivedAt!: Date;
+
+  @Field(() => RequestState)
+  @Enum({ items: () => RequestState, type: "text" })
+  state: RequestState = RequestState.OPEN;
+
+  @Field(() => ID, { nullable: true, description: "While TRANSFERRING or once TRANSFERRED: the agency it moves to." })
+  @Property({ type: "text", nullable: true })
+  transferredTo?: string;
+
+  @Field(() => String, { nullable: true, description: "Why it was reassigned." })
+  @Property({ type: "text", nullable: true })
+  transferReason?: string;
+
+  @Field(() => [ID], { description: "Every agency it was assigned to, first to last (分派紀錄)." })
+  @Property({ type: "json" })
+  assignedAgencies: string[] = [];
+}
+
+@InputType()
+class SubmitDatasetRequestInput {
+  @Field(() => ID, { description: "The agency asked (建議派發機關): the shard the request is written to." })
+  agencyCode!: string;
+
+  @Field()
+  @IsEmail({}, { message: "must be an email address" })
+  email!: string;
+
+  @Field()
+  @Length(1, 255)
+  title!: string;
+
+  @Field()
+  @Length(1, 5000)
+  body!: string;
+}
+
+@InputType()
+class ReassignDatasetRequestInput {
+  @Field(() => ID, { description: "The agency the request is assigned to now (its shard)." })
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all", { message: "must be a request id" })
+  requestId!: string;
+
+  @Field(() => ID)
+  @IsIn(agencyCodes, { message: "must be the code of an agency in the directory" })
+  toAgencyCode!: string;
+
+  @Field()
+  @Length(1, 1000)
+  reason!: string;
+}
+
+@InputType({ description: "A request moving in from another agency's shard (sent by the gateway's transfer relay)." })
+class AcceptDatasetRequestInput {
+  @Field(() => ID, { description: "The receiving agency (this shard)." })
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all")
+  id!: string;
+
+  @Field(() => ID)
+  fromAgencyCode!: string;
+
+  @Field()
+  email!: string;
+
+  @Field()
+  title!: string;
+
+  @Field()
+  body!: string;
+
+  @Field(() => Date)
+  receivedAt!: Date;
+
+  @Field(() => [ID])
+  assignedAgencies!: string[];
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  transferReason?: string;
+}
+
+@InputType()
+class CompleteDatasetRequestTransferInput {
+  @Field(() => ID, { description: "The agency the request moved from (this shard)." })
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all")
+  requestId!: string;
+}
+
+@ObjectType()
+class DatasetRequestPayload {
+  @Field(() => DatasetRequest)
+  request!: DatasetRequest;
+}
+
+@ObjectType({ description: "A request waiting to move to another agency's shard, with all it carries." })
+class PendingTransfer {
+  @Field(() => DatasetRequest)
+  request!: DatasetRequest;
+
+  @Field()
+  email!: string;
+}
+
+/** Only the gateway's transfer relay moves requests between shards. */
+function requireRelay(context: FeedbackContext): void {
+  requireRole(context.viewer, [Role.MINISTRY_ADMIN], "move dataset requests between shards");
+  if (context.viewer.sub !== SYSTEM_SUBJECTS.TRANSFER_RELAY) {
+    throw govError(ErrorCode.FORBIDDEN, "Only the gateway's transfer relay moves dataset requests between shards.");
+  }
+}
+
+@Resolver(() => DatasetRequest)
+export class DatasetRequestResolver {
+  @Query(() => DatasetRequest, { nullable: true })
+  @Directive('@shardBy(argument: "agencyCode")')
+  datasetRequest(
+    @Arg("agencyCode", () => ID) agencyCode: string,
+    @Arg("id", () => ID) id: string,
+    @Ctx() { em, instance }: FeedbackContext,
+  ): Promise<DatasetRequest | null> {
+    assertOwnShard(instance, agencyCode);
+    return em.findOne(DatasetRequest, { id });
+  }
+
+  @Query(() => [PendingTransfer], { description: "Requests reassigned away and not yet moved; for the gateway's transfer relay." })
+  @Directive('@shardFanOut(merge: "LIST", subset: "agencyCodes")')
+  async pendingDatasetRequestTransfers(
+    @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
+    @Ctx() context: FeedbackContext,
+  ): Promise<PendingTransfer[]> {
+    requireRelay(context);
+    if (!isRequested(context.instance, agencyCodes)) return [];
+    const pending = await context.em.find(DatasetRequest, { state: RequestState.TRANSFERRING }, { orderBy: { receivedAt: "asc" } });
+    return pending.map((request) => ({ request, email: request.email }));
+  }
+
+  @Mutation(() => DatasetRequestPayload, { description: "Anyone asks for a dataset; the request goes to the agency named." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+    return em.transactional(async (tx) => {
+      const receivedAt = new Date();
+      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
+      const request = tx.create(DatasetRequest, { ...input, receivedAt, assignedAgencies: [input.agencyCode] });
+      tx.persist(request);
+      appendEvent(tx, "DatasetRequestReceived", request.id, { agencyCode: request.agencyCode, title: request.title });
+      return { request };
+    });
+  }
+
+  @Mutation(() => DatasetRequestPayload, { description: "The assigned agency or the ministry reassigns a request to another agency; it moves to that agency's shard." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async reassignDatasetRequest(@Arg("input") input: ReassignDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+    requireAgencyWriter(viewer, input.agencyCode, "reassign dataset requests");
+    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+    if (input.toAgencyCode === input.agencyCode) {
+      throw govError(ErrorCode.BAD_USER_INPUT, "The request is already assigned to that agency.", { fields: [{ path: "input.toAgencyCode", reason: "is the current agency" }] });
+    }
+    return em.transactional(async (tx) => {
+      const request = await tx.findOne(DatasetRequest, { id: input.requestId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
+      if (request.state !== RequestState.OPEN) throw govError(ErrorCode.CONFLICT, `Only an open request can be reassigned; this one is ${request.state}.`);
+      tx.assign(request, { state: RequestState.TRANSFERRING, transferredTo: input.toAgencyCode, transferReason: input.reason });
+      appendEvent(tx, "DatasetRequestReassigned", request.id, { agencyCode: request.agencyCode, to: input.toAgencyCode, reason: input.reason });
+      return { request };
+    });
+  }
+
+  @Mutation(() => DatasetRequestPayload, { description: "Step 2 of a move, by the transfer relay: the request arrives here. Idempotent." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async acceptDatasetRequest(@Arg("input") input: AcceptDatasetRequestInput, @Ctx() context: FeedbackContext): Promise<DatasetRequestPayload> {
+    requireRelay(context);
+    assertOwnShard(context.instance, input.agencyCode, "input.agencyCode");
+    return context.em.transactional(async (tx) => {
+      const arrived = await tx.findOne(DatasetRequest, { id: input.id });
+      if (arrived) return { request: arrived };
+      const { fromAgencyCode, ...fields } = input;
+      const request = tx.create(DatasetRequest, { ...fields, state: RequestState.OPEN, assignedAgencies: [...input.assignedAgencies, input.agencyCode] });
+      tx.persist(request);
+      appendEvent(tx, "DatasetRequestAssigned", request.id, { agencyCode: request.agencyCode, from: fromAgencyCode, title: request.title });
+      return { request };
+    });
+  }
+
+  @Mutation(() => DatasetRequestPayload, { description: "Step 3 of a move, by the transfer relay: the request leaves a tombstone here. Idempotent." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async completeDatasetRequestTransfer(@Arg("input") input: CompleteDatasetRequestTransferInput, @Ctx() context: FeedbackContext): Promise<DatasetRequestPayload> {
+    requireRelay(context);
+    assertOwnShard(context.instance, input.agencyCode, "input.agencyCode");
+    return context.em.transactional(async (tx) => {
+      const request = await tx.findOne(DatasetRequest, { id: input.requestId });
+      if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
+      if (request.state === RequestState.TRANSFERRED) return { request };
+      if (request.state !== RequestState.TRANSFERRING) throw govError(ErrorCode.CONFLICT, `The request is ${request.state}, not being moved.`);
+      request.state = RequestState.TRANSFERRED;
+      appendEvent(tx, "DatasetRequestTransferred", request.id, { agencyCode: request.agencyCode, to: request.transferredTo });
+      return { request };
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Per-client submission quota (public comments and dataset requests): a
+ * fixed hourly window counted in the shard's database, so every replica of
+ * the shard agrees. A refused submission rolls back with its transaction and
+ * does not count.
+ */
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { config } from "../kit/config";
+import { ErrorCode, govError } from "../kit/errors";
+
+/** Counts a submission against the client's hourly quota; refuses it, with when to retry, once the quota is used. */
+export async function takeSubmissionQuota(tx: EntityManager, client: string, now: Date): Promise<void> {
+  const hour = 60 * 60 * 1000;
+  const windowStart = new Date(Math.floor(now.getTime() / hour) * hour);
+  const [row] = await tx.getConnection().execute<{ submissions: number }[]>(
+    `insert into submission_quota (client, window_start, submissions) values (?, ?, 1)
+     on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1
+     returning submissions`,
+    [client, windowStart],
+    "all",
+    tx.getTransactionContext(),
+  );
+  if (row.submissions > config.feedbackSubmissionsPerHour) {
+    const retryAfterSeconds = Math.ceil((windowStart.getTime() + hour - now.getTime()) / 1000);
+    throw govError(
+      ErrorCode.RATE_LIMITED,
+      `Too many comments from you in this hour (limit ${config.feedbackSubmissionsPerHour}); try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+      { retryAfterSeconds },
+    );
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Reassigning a dataset request moves it to the other agency's shard: not
+ * lost while the target is down, not doubled when the move is interrupted
+ * between its steps, resumed by a new gateway after the old one stopped.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client as PgClient } from "pg";
+import { issueDevToken } from "../gateway/auth";
+import { startGateway, type RunningGateway } from "../gateway/server";
+import { subgraphs } from "../subgraphs";
+import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS } from "../subgraphs/kit/claims";
+import { loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
+import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+import { startShardProcess, type ShardProcess } from "./processes";
+
+const serverUrl = () => process.env.DATABASE_URL!;
+const prefix = `r${randomBytes(4).toString("hex")}`;
+let moj: RunningInstance;
+let aca: ShardProcess;
+let gateway: RunningGateway | undefined;
+
+const startOurGateway = (transferIntervalMs = 100) =>
+  startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets: loadSecrets(),
+    topology: { subgraphs: {}, shards: { catalogue: {}, feedback: { MOJ: moj.url, ACA: aca.url } } },
+    port: 0,
+    transferIntervalMs,
+  });
+
+beforeAll(async () => {
+  [moj, aca] = await Promise.all([
+    startInstance(subgraphs.feedback, { agencyCode: "MOJ", serverUrl: serverUrl(), databasePrefix: prefix, port: 0, seed: false }),
+    startShardProcess("feedback:ACA", { serverUrl: serverUrl(), databasePrefix: prefix }),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await Promise.all([moj?.stop(), aca?.stop()]);
+  await dropDatabases(serverUrl(), prefix);
+});
+
+async function query<T>(text: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+  const response = await fetch(gateway!.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: text, variables }),
+  });
+  return (await response.json()) as never;
+}
+
+async function rows(agencyCode: string, id: string): Promise<{ state: string; assigned_agencies: string[] }[]> {
+  const client = new PgClient({ connectionString: databaseUrl(serverUrl(), databaseName("feedback", agencyCode, prefix)) });
+  await client.connect();
+  const { rows: found } = await client.query("select state, assigned_agencies from dataset_request where id = $1", [id]);
+  await client.end();
+  return found;
+}
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function submitAndReassign(title: string): Promise<string> {
+  const submitted = await query<{ submitDatasetRequest: { request: { id: string } } }>(
+    "mutation($input: SubmitDatasetRequestInput!) { submitDatasetRequest(input: $input) { request { id } } }",
+    { input: { agencyCode: "MOJ", email: "hsu@example.org", title, body: "希望開放各監所收容人數之每日資料。" } },
+  );
+  expect(submitted.errors).toBeUndefined();
+  const id = submitted.data!.submitDatasetRequest.request.id;
+  const staff = await issueDevToken({ sub: "moj-staff", role: Role.AGENCY_STAFF, agencyCode: "MOJ" }, loadSecrets());
+  const reassigned = await query<{ reassignDatasetRequest: { request: { state: string; transferredTo: string } } }>(
+    "mutation($input: ReassignDatasetRequestInput!) { reassignDatasetRequest(input: $input) { request { state transferredTo } } }",
+    { input: { agencyCode: "MOJ", requestId: id, toAgencyCode: "ACA", reason: "收容資料由矯正署提供" } },
+    staff,
+  );
+  expect(reassigned.errors).toBeUndefined();
+  expect(reassigned.data!.reassignDatasetRequest.request).toEqual({ state: "TRANSFERRING", transferredTo: "ACA" });
+  return id;
+}
+
+test("a request reassigned while the target shard is down waits at its source, then moves once the target is back", async () => {
+  gateway = await startOurGateway();
+  await aca.kill();
+  const id = await submitAndReassign("監所收容人數每日資料");
+  await new Promise((r) => setTimeout(r, 600));
+  expect(await rows("MOJ", id)).toEqual([{ state: "TRANSFERRING", assigned_agencies: ["MOJ"] }]);
+
+  await aca.restart();
+  await until(async () => (await rows("MOJ", id))[0].state === "TRANSFERRED", "the move to finish");
+  expect(await rows("ACA", id)).toEqual([{ state: "OPEN", assigned_agencies: ["MOJ", "ACA"] }]);
+
+  const moved = await query<{ datasetRequest: { agencyCode: string; state: string; assignedAgencies: string[] } }>(
+    `{ datasetRequest(agencyCode: "ACA", id: "${id}") { agencyCode state assignedAgencies } }`,
+    {},
+  );
+  expect(moved.data!.datasetRequest).toEqual({ agencyCode: "ACA", state: "OPEN", assignedAgencies: ["MOJ", "ACA"] });
+  const tombstone = await query<{ datasetRequest: { state: string; transferredTo: string } }>(`{ datasetRequest(agencyCode: "MOJ", id: "${id}") { state transferredTo } }`, {});
+  expect(tombstone.data!.datasetRequest).toEqual({ state: "TRANSFERRED", transferredTo: "ACA" });
+}, 60_000);
+
+test("a move interrupted after the target accepted it is resumed by a new gateway, and the target keeps one copy", async () => {
+  await gateway!.stop();
+  gateway = undefined;
+  // Step 1 through a gateway whose relay will not run before it stops.
+  gateway = await startOurGateway(3_600_000);
+  const id = await submitAndReassign("矯正機關戒護人力");
+  // Step 2 as a relay would do it, then the relay "dies" before step 3.
+  const claims = await signClaims({ sub: SYSTEM_SUBJECTS.TRANSFER_RELAY, role: Role.MINISTRY_ADMIN }, loadSecrets().internalSecret, 60);
+  const accept = await fetch(aca.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", [CLAIMS_HEADER]: claims },
+    body: JSON.stringify({
+      query: "mutation($input: AcceptDatasetRequestInput!) { acceptDatasetRequest(input: $input) { request { id } } }",
+      variables: { input: { agencyCode: "ACA", id, fromAgencyCode: "MOJ", email: "hsu@example.org", title: "矯正機關戒護人力", body: "b", receivedAt: new Date().toISOString(), assignedAgencies: ["MOJ"] } },
+    }),
+  });
+  expect((await accept.json()).errors).toBeUndefined();
+  await gateway.stop();
+
+  gateway = await startOurGateway();
+  await until(async () => (await rows("MOJ", id))[0].state === "TRANSFERRED", "the resumed move to finish");
+  expect(await rows("ACA", id)).toHaveLength(1);
+}, 60_000);
+
+test("only the gateway's relay may move requests; a user token claiming its subject is refused", async () => {
+  const forged = await issueDevToken({ sub: SYSTEM_SUBJECTS.TRANSFER_RELAY, role: Role.MINISTRY_ADMIN }, loadSecrets());
+  const response = await query("{ pendingDatasetRequestTransfers { email } }", {}, forged);
+  expect(response.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+  const admin = await issueDevToken({ sub: "admin", role: Role.MINISTRY_ADMIN }, loadSecrets());
+  const asAdmin = await query("{ pendingDatasetRequestTransfers { email } }", {}, admin);
+  expect(asAdmin.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+});
