@@ -139,3 +139,19 @@ test("only the gateway's relay may move requests; a user token claiming its subj
   const asAdmin = await query("{ pendingDatasetRequestTransfers { email } }", {}, admin);
   expect(asAdmin.errors?.[0].extensions?.code).toBe("FORBIDDEN");
 });
+
+test("the agency now holding a request closes it with its answer; another agency cannot", async () => {
+  const id = await submitAndReassign("各監所醫療資源");
+  await until(async () => (await rows("ACA", id)).length === 1, "the move to finish");
+  const close = (token: string, agencyCode: string) =>
+    query<{ closeDatasetRequest: { request: { state: string; replyType: string; reply: string } } }>(
+      "mutation($input: CloseDatasetRequestInput!) { closeDatasetRequest(input: $input) { request { state replyType reply } } }",
+      { input: { agencyCode, requestId: id, replyType: "PLANNED", reply: "預計明年第一季開放。" } },
+      token,
+    );
+  const mojStaff = await issueDevToken({ sub: "moj-staff", role: Role.AGENCY_STAFF, agencyCode: "MOJ" }, loadSecrets());
+  expect((await close(mojStaff, "ACA")).errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  expect((await close(mojStaff, "MOJ")).errors?.[0].extensions?.code).toBe("CONFLICT");
+  const acaStaff = await issueDevToken({ sub: "aca-staff", role: Role.AGENCY_STAFF, agencyCode: "ACA" }, loadSecrets());
+  expect((await close(acaStaff, "ACA")).data!.closeDatasetRequest.request).toEqual({ state: "CLOSED", replyType: "PLANNED", reply: "預計明年第一季開放。" });
+}, 60_000);

@@ -36,6 +36,17 @@ export enum RequestState {
 }
 registerEnumType(RequestState, { name: "RequestState" });
 
+/** How a request was closed (結案回覆類型), as the national platform lists them. */
+export enum RequestReplyType {
+  /** 已開放或依申請提供 */
+  OPENED_OR_AVAILABLE_ON_APPLICATION = "OPENED_OR_AVAILABLE_ON_APPLICATION",
+  /** 規劃開放 */
+  PLANNED = "PLANNED",
+  /** 無法提供（依法不得公開或未持有） */
+  CANNOT_PROVIDE = "CANNOT_PROVIDE",
+}
+registerEnumType(RequestReplyType, { name: "RequestReplyType", description: "How a request was closed (結案回覆類型)." });
+
 const agencyCodes = agencies.agencies.map((agency) => agency.code);
 
 @ObjectType({ description: "A request for a new dataset (我想要更多), assigned to an agency." })
@@ -84,6 +95,18 @@ export class DatasetRequest {
   @Field(() => [ID], { description: "Every agency it was assigned to, first to last (分派紀錄)." })
   @Property({ type: "json" })
   assignedAgencies: string[] = [];
+
+  @Field(() => RequestReplyType, { nullable: true })
+  @Enum({ items: () => RequestReplyType, type: "text", nullable: true })
+  replyType?: RequestReplyType;
+
+  @Field(() => String, { nullable: true, description: "The agency's answer, published when the request is closed." })
+  @Property({ type: "text", nullable: true })
+  reply?: string;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: "datetime", nullable: true })
+  closedAt?: Date;
 }
 
 @InputType()
@@ -164,6 +187,23 @@ class CompleteDatasetRequestTransferInput {
   requestId!: string;
 }
 
+@InputType()
+class CloseDatasetRequestInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all", { message: "must be a request id" })
+  requestId!: string;
+
+  @Field(() => RequestReplyType)
+  replyType!: RequestReplyType;
+
+  @Field()
+  @Length(1, 5000)
+  reply!: string;
+}
+
 @ObjectType()
 class DatasetRequestPayload {
   @Field(() => DatasetRequest)
@@ -240,6 +280,21 @@ export class DatasetRequestResolver {
       if (request.state !== RequestState.OPEN) throw govError(ErrorCode.CONFLICT, `Only an open request can be reassigned; this one is ${request.state}.`);
       tx.assign(request, { state: RequestState.TRANSFERRING, transferredTo: input.toAgencyCode, transferReason: input.reason });
       appendEvent(tx, "DatasetRequestReassigned", request.id, { agencyCode: request.agencyCode, to: input.toAgencyCode, reason: input.reason });
+      return { request };
+    });
+  }
+
+  @Mutation(() => DatasetRequestPayload, { description: "The assigned agency closes a request with its answer (結案)." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async closeDatasetRequest(@Arg("input") input: CloseDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+    requireAgencyWriter(viewer, input.agencyCode, "close dataset requests");
+    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+    return em.transactional(async (tx) => {
+      const request = await tx.findOne(DatasetRequest, { id: input.requestId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
+      if (request.state !== RequestState.OPEN) throw govError(ErrorCode.CONFLICT, `Only an open request can be closed; this one is ${request.state}.`);
+      tx.assign(request, { state: RequestState.CLOSED, replyType: input.replyType, reply: input.reply, closedAt: new Date() });
+      appendEvent(tx, "DatasetRequestClosed", request.id, { agencyCode: request.agencyCode, replyType: input.replyType });
       return { request };
     });
   }

@@ -43,6 +43,10 @@ class PublicComments extends Migration {
         transferred_to text,
         transfer_reason text,
         assigned_agencies jsonb not null,
+        reply_type text,
+        reply text,
+        closed_at timestamptz,
+        check ((state = 'CLOSED') = (closed_at is not null)),
         check ((state in ('TRANSFERRING', 'TRANSFERRED')) = (transferred_to is not null))
       );`);
     this.addSql(`create index dataset_request_transferring_index on dataset_request (received_at) where state = 'TRANSFERRING';`);
