@@ -1,12 +1,21 @@
 /**
  * npm run bench -- router [--shards 1,9,40] [--duration 5] [--connections 16]
+ * npm run bench -- feedback [--duration 10] [--connections 16]
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
  * - a fanned-out connection, `datasets(first: 20)`, merged across N shards;
  * - an entity-heavy query, `agencies { datasets { totalCount } }`: one
  *   metrics call, then one `_entities` batch split across N shards;
  * each against the same query sent straight to one shard. Every shard is a
- * real catalogue instance with its own database of 300 datasets. Each run is
+ * real catalogue instance with its own database of 300 datasets.
+ *
+ * feedback: public comments submitted through the gateway to two agencies'
+ * shards as fast as they are acknowledged, while a subscriber follows
+ * feedbackEvents: submissions per second, whether every acknowledged comment
+ * was stored and delivered once (count in = count stored = count delivered),
+ * and the delay from the event's transaction to its delivery (p50, p99).
+ *
+ * Each run is
  * bounded in time (after a 1 s warm-up), targets 127.0.0.1 only, and stops by
  * itself. Load generator, gateway and shards share this process and its
  * cores: compare rows with each other, not with a deployment.
@@ -19,6 +28,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { issueDevToken } from "../gateway/auth";
 import { startGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
@@ -70,18 +81,39 @@ async function seedShard(instance: RunningInstance, code: string): Promise<void>
   );
 }
 
+interface BenchOptions {
+  serverUrl: string;
+  prefix: string;
+  duration: number;
+  connections: number;
+  shardCounts: number[];
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { shards: { type: "string", default: "1,9,40" }, duration: { type: "string", default: "5" }, connections: { type: "string", default: "16" } },
+    options: { shards: { type: "string", default: "1,9,40" }, duration: { type: "string" }, connections: { type: "string", default: "16" } },
   });
-  if (positionals[0] !== "router") throw new Error("usage: npm run bench -- router [--shards 1,9,40] [--duration 5] [--connections 16]");
-  const shardCounts = values.shards!.split(",").map(Number);
-  const duration = Number(values.duration);
-  const connections = Number(values.connections);
+  const bench = { router: benchRouter, feedback: benchFeedback }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback [--shards 1,9,40] [--duration S] [--connections 16]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
+  try {
+    await bench({
+      serverUrl,
+      prefix,
+      duration: Number(values.duration ?? (positionals[0] === "router" ? 5 : 10)),
+      connections: Number(values.connections),
+      shardCounts: values.shards!.split(",").map(Number),
+    });
+  } finally {
+    await dropDatabases(serverUrl, prefix);
+    await postgres?.stop();
+  }
+}
+
+async function benchRouter({ serverUrl, prefix, duration, connections, shardCounts }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = Array.from({ length: Math.max(...shardCounts) }, (_, i) => `B${String(i + 1).padStart(2, "0")}`);
   const measures: Measure[] = [];
@@ -133,11 +165,85 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(instances.map((instance) => instance.stop()));
-    await dropDatabases(serverUrl, prefix);
-    await postgres?.stop();
   }
   console.log(`\nshard router, ${connections} connections, ${duration} s per row, loopback`);
   console.table(measures.map((m) => ({ scenario: m.scenario, shards: m.shards, "p50 ms": m.p50, "p99 ms": m.p99, "req/s": m.requestsPerSecond, failed: m.failed })));
+}
+
+async function benchFeedback({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
+  const secrets = loadSecrets();
+  const codes = ["MOJ", "ACA"];
+  const shards = await Promise.all(codes.map((agencyCode) => startInstance(subgraphs.feedback, { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 })));
+  const gateway = await startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets,
+    topology: { subgraphs: {}, shards: { catalogue: {}, feedback: Object.fromEntries(codes.map((code, i) => [code, shards[i].url])) } },
+    port: 0,
+  });
+  const token = await issueDevToken({ sub: "bench-admin", role: Role.MINISTRY_ADMIN }, secrets);
+  const delays: number[] = [];
+  const delivered = new Set<string>();
+  const subscriber = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+  subscriber.subscribe<{ feedbackEvents: { subjectId: string; type: string; occurredAt: string } }>(
+    { query: "subscription { feedbackEvents { subjectId type occurredAt } }" },
+    {
+      next: ({ data }) => {
+        if (data?.feedbackEvents.type !== "FeedbackReceived") return;
+        delivered.add(data.feedbackEvents.subjectId);
+        delays.push(Date.now() - new Date(data.feedbackEvents.occurredAt).getTime());
+      },
+      error: (error) => console.error("subscriber failed", error),
+      complete: () => undefined,
+    },
+  );
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 1000));
+  try {
+    const acknowledged = new Set<string>();
+    const result = await autocannon({
+      url: gateway.url,
+      connections,
+      duration,
+      requests: codes.map((agencyCode) => ({
+        method: "POST" as const,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          query: "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }",
+          variables: { input: { agencyCode, email: "bench@example.org", commentType: "資料內容有誤", title: "基準測試", body: "基準測試意見" } },
+        }),
+        onResponse: (status: number, body: string) => {
+          const id = status === 200 ? (JSON.parse(body) as { data?: { submitFeedback?: { feedback: { id: string } } } }).data?.submitFeedback?.feedback.id : undefined;
+          if (id) acknowledged.add(id);
+        },
+      })),
+    });
+    // Requests still in flight when the run ended may commit after it: let them, then compare.
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 1000));
+    const storedIds = new Set(
+      (await Promise.all(shards.map((shard) => shard.orm.em.fork().getConnection().execute<{ id: string }[]>("select id from feedback")))).flat().map((row) => row.id),
+    );
+    const deadline = Date.now() + 10_000;
+    while (delivered.size < storedIds.size && Date.now() < deadline) await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+    const lost = [...acknowledged].filter((id) => !storedIds.has(id) || !delivered.has(id)).length;
+    delays.sort((a, b) => a - b);
+    const percentile = (p: number) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))] ?? NaN;
+    console.log(`\nfeedback submissions through the gateway, ${connections} connections, ${duration} s, loopback`);
+    console.table([
+      {
+        "submissions/s": Math.round(acknowledged.size / duration),
+        acknowledged: acknowledged.size,
+        stored: storedIds.size,
+        delivered: delivered.size,
+        "acknowledged but lost": lost,
+        "p50 delay ms": percentile(50),
+        "p99 delay ms": percentile(99),
+        "http errors": result.errors + result.timeouts + result.non2xx,
+      },
+    ]);
+  } finally {
+    await subscriber.dispose();
+    await gateway.stop();
+    await Promise.all(shards.map((shard) => shard.stop()));
+  }
 }
 
 main().catch((error: unknown) => {
