@@ -25,6 +25,9 @@ import { shardTransport } from "./shard-router/transport";
 import { wsStreamOpener } from "./shard-router/ws-stream";
 import type { Topology } from "./topology";
 import { startTransferRelay } from "./transfers";
+import { HealthMonitor } from "./registry/health";
+import { registryResolvers, registryTypeDefs, ShardRegistry } from "./registry/registry";
+import { loadRoutingFile } from "./registry/store";
 
 export interface GatewayOptions {
   supergraph: string;
@@ -37,6 +40,12 @@ export interface GatewayOptions {
   shardTimeoutMs?: number;
   /** How often the transfer relay runs (default GOVGRAPH_TRANSFER_INTERVAL_MS). */
   transferIntervalMs?: number;
+  /**
+   * Where the routing table is kept across restarts: loaded instead of the
+   * topology's shards when it exists, written on every registry change.
+   * Without it, registry changes last as long as the process.
+   */
+  routingFile?: string;
 }
 
 export interface RunningGateway {
@@ -86,7 +95,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   const topology = options.topology;
-  const routing = topology ? new RoutingTable(topology) : undefined;
+  const persisted = topology && options.routingFile ? loadRoutingFile(options.routingFile) : undefined;
+  const routing = topology ? new RoutingTable({ shards: persisted ?? topology.shards }) : undefined;
+  const health = routing ? new HealthMonitor(routing, config.shardTimeoutMs) : undefined;
+  const registry =
+    routing && health
+      ? new ShardRegistry({ routing, health, internalSecret: options.secrets.internalSecret, routingFile: options.routingFile, timeoutMs: config.shardTimeoutMs, log })
+      : undefined;
   const transportEntries: Record<string, { kind?: string; location?: string; options?: Record<string, unknown> }> = {
     "*": { options: { subscriptions: { kind: "ws", location: "/graphql" } } },
   };
@@ -114,6 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         : {}),
     },
     transportEntries,
+    // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
+    ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
     plugins: () => [useIdentity(verifier), usePartialAnswers()],
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
@@ -137,6 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     wsServer,
   );
 
+  health?.start(config.healthIntervalMs);
   const relay =
     routing && routing.subgraphs().includes("feedback")
       ? startTransferRelay({
@@ -157,19 +175,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const url = `http://${host}:${port}/graphql`;
   log.info({ url, sharded: Boolean(routing) }, "gateway listening");
 
-  return {
-    url,
-    port,
-    async stop() {
-      await relay?.stop();
-      await wsCleanup.dispose();
-      await new Promise<void>((resolveClose) => {
-        httpServer.close(() => resolveClose());
-        httpServer.closeIdleConnections();
-        setTimeout(() => httpServer.closeAllConnections(), config.drainTimeoutMs).unref();
-      });
-      await runtime.dispose();
-      log.info("gateway stopped");
-    },
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    await relay?.stop();
+    await health?.stop();
+    await wsCleanup.dispose();
+    await new Promise<void>((resolveClose) => {
+      httpServer.close(() => resolveClose());
+      httpServer.closeIdleConnections();
+      setTimeout(() => httpServer.closeAllConnections(), config.drainTimeoutMs).unref();
+    });
+    await runtime.dispose();
+    log.info("gateway stopped");
   };
+  return { url, port, stop: () => (stopped ??= stop()) };
 }

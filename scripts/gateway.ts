@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     supergraph,
     secrets: loadSecrets(),
     topology: standard ? undefined : loadTopology(),
+    routingFile: standard ? undefined : config.routingFile,
     port: values.port ? Number(values.port) : config.gatewayPort,
   });
   const stop = async () => {

@@ -28,18 +28,23 @@ export interface TestTopology {
   serverUrl: string;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   token(role: Role, agencyCode?: string): Promise<string>;
+  /** Starts another instance on the test's server and prefix, without telling the gateway (see the registry). */
+  startInstance(name: string, agencyCode?: string): Promise<RunningInstance>;
+  /** Starts another gateway over the same instances (e.g. to show what survives a restart). */
+  startGateway(options?: { routingFile?: string }): Promise<RunningGateway>;
   /** Runs SQL on one instance's own database. */
   sql<T extends object = Record<string, unknown>>(instance: string, text: string, values?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
 
-export async function startTestTopology(agencyCodes: string[]): Promise<TestTopology> {
+export async function startTestTopology(agencyCodes: string[], options: { routingFile?: string } = {}): Promise<TestTopology> {
   const serverUrl = process.env.DATABASE_URL!;
   const prefix = `t${randomBytes(4).toString("hex")}`;
   const instances = new Map<string, RunningInstance>();
   const start = async (name: string, agencyCode?: string) => {
     const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0 });
     instances.set(agencyCode ? `${name}:${agencyCode}` : name, instance);
+    return instance;
   };
   await Promise.all([
     start("metrics"),
@@ -48,15 +53,22 @@ export async function startTestTopology(agencyCodes: string[]): Promise<TestTopo
   ]);
   const secrets = loadSecrets();
   const shardsOf = (name: string) => Object.fromEntries(agencyCodes.map((code) => [code, instances.get(`${name}:${code}`)!.url]));
-  const gateway = await startGateway({
-    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
-    secrets,
-    topology: {
-      subgraphs: { metrics: instances.get("metrics")!.url, advisory: instances.get("advisory")!.url },
-      shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") },
-    },
-    port: 0,
-  });
+  const gateways: RunningGateway[] = [];
+  const launchGateway = async (gatewayOptions: { routingFile?: string } = options) => {
+    const started = await startGateway({
+      supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+      secrets,
+      topology: {
+        subgraphs: { metrics: instances.get("metrics")!.url, advisory: instances.get("advisory")!.url },
+        shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") },
+      },
+      port: 0,
+      routingFile: gatewayOptions.routingFile,
+    });
+    gateways.push(started);
+    return started;
+  };
+  const gateway = await launchGateway();
 
   return {
     gateway,
@@ -70,6 +82,8 @@ export async function startTestTopology(agencyCodes: string[]): Promise<TestTopo
       });
       return (await response.json()) as GraphQLResponse<never>;
     },
+    startInstance: start,
+    startGateway: launchGateway,
     token: (role, agencyCode) => issueDevToken({ sub: `test-${role.toLowerCase()}`, role, agencyCode }, secrets),
     async sql(name, text, values) {
       const client = new Client({ connectionString: databaseUrl(serverUrl, instances.get(name)!.database) });
@@ -81,7 +95,7 @@ export async function startTestTopology(agencyCodes: string[]): Promise<TestTopo
       }
     },
     async stop() {
-      await gateway.stop();
+      await Promise.all(gateways.map((started) => started.stop()));
       await Promise.all([...instances.values()].map((instance) => instance.stop()));
       await dropDatabases(serverUrl, prefix);
     },

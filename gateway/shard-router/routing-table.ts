@@ -1,15 +1,25 @@
 /**
  * The routing table: for each agency subgraph, which URL serves which
- * agency's shard, in routing-table order. Read on every request, so a change
- * applies to the next request without a restart.
+ * agency's shard, in routing-table order (the order of schema/agencies.json,
+ * then any other code). Read on every request, so a change applies to the
+ * next request without a restart. Copy-on-write: a change replaces the
+ * subgraph's map, so a request in flight keeps the snapshot it planned with.
  */
+import agencies from "../../schema/agencies.json";
 import type { Topology } from "../topology";
 
+const directoryOrder = new Map(agencies.agencies.map((agency, i) => [agency.code, i]));
+const position = (code: string) => directoryOrder.get(code) ?? Number.MAX_SAFE_INTEGER;
+
+function ordered(entries: Iterable<[string, string]>): Map<string, string> {
+  return new Map([...entries].sort(([a], [b]) => position(a) - position(b) || (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 export class RoutingTable {
-  private readonly shards = new Map<string, Map<string, string>>();
+  private readonly shards = new Map<string, ReadonlyMap<string, string>>();
 
   constructor(topology: Pick<Topology, "shards">) {
-    for (const [subgraph, byAgency] of Object.entries(topology.shards)) this.shards.set(subgraph, new Map(Object.entries(byAgency)));
+    for (const [subgraph, byAgency] of Object.entries(topology.shards)) this.shards.set(subgraph, ordered(Object.entries(byAgency)));
   }
 
   subgraphs(): string[] {
@@ -18,5 +28,24 @@ export class RoutingTable {
 
   shardsOf(subgraph: string): ReadonlyMap<string, string> {
     return this.shards.get(subgraph) ?? new Map();
+  }
+
+  /** Adds or moves the shard of an agency. */
+  set(subgraph: string, agencyCode: string, url: string): void {
+    const others = [...this.shardsOf(subgraph)].filter(([code]) => code !== agencyCode);
+    this.shards.set(subgraph, ordered([...others, [agencyCode, url]]));
+  }
+
+  /** Removes the shard of an agency; true when there was one. */
+  remove(subgraph: string, agencyCode: string): boolean {
+    const current = this.shardsOf(subgraph);
+    if (!current.has(agencyCode)) return false;
+    this.shards.set(subgraph, ordered([...current].filter(([code]) => code !== agencyCode)));
+    return true;
+  }
+
+  /** The table as a topology's `shards`, for persisting it. */
+  toJSON(): Topology["shards"] {
+    return Object.fromEntries([...this.shards].map(([subgraph, byAgency]) => [subgraph, Object.fromEntries(byAgency)]));
   }
 }

@@ -29,6 +29,8 @@ export const projectRoot = (() => {
   return dir;
 })();
 
+const dataDir = resolve(env.GOVGRAPH_DATA_DIR || join(projectRoot, ".govgraph"));
+
 export const config = {
   /** An existing PostgreSQL server to use instead of the embedded one; GovGraph creates its databases there. */
   databaseUrl: env.DATABASE_URL || undefined,
@@ -39,7 +41,7 @@ export const config = {
   /** Prefix of every database name, so several topologies (tests, CI) can share one server. */
   databasePrefix: env.GOVGRAPH_DB_PREFIX || "govgraph",
   /** Where `npm start` keeps the embedded PostgreSQL data and the generated dev secrets. */
-  dataDir: resolve(env.GOVGRAPH_DATA_DIR || join(projectRoot, ".govgraph")),
+  dataDir,
   /** Address every server binds to. */
   host: env.GOVGRAPH_HOST || "127.0.0.1",
   /** Gateway port; subgraph ports follow it (see scripts/topology.ts). */
@@ -58,6 +60,10 @@ export const config = {
   internalSecret: env.GOVGRAPH_INTERNAL_SECRET || undefined,
   /** How long forwarded claims stay valid. */
   claimsTtlSeconds: intFrom("GOVGRAPH_CLAIMS_TTL_SECONDS", 60),
+  /** Where the gateway keeps its routing table (admitted, moved, removed shards) across restarts. */
+  routingFile: resolve(env.GOVGRAPH_ROUTING_FILE || join(dataDir, "routing.json")),
+  /** How often the gateway probes every shard's readiness. */
+  healthIntervalMs: intFrom("GOVGRAPH_HEALTH_INTERVAL_MS", 5000),
   /** How long the gateway waits for one shard before answering without it. */
   shardTimeoutMs: intFrom("GOVGRAPH_SHARD_TIMEOUT_MS", 5000),
   /** The reply deadline: how many days, calendar or working, and the holiday calendar for working days (a JSON list of YYYY-MM-DD). */

@@ -5,10 +5,10 @@
  * them, and handed to @apollo/subgraph with type-graphql's resolvers plus a
  * `__resolveReference` per entity.
  */
-import { buildSubgraphSchema, printSubgraphSchema } from "@apollo/subgraph";
+import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { validate, type ValidationError } from "class-validator";
-import { GraphQLSchema, parse } from "graphql";
+import { execute, GraphQLSchema, parse } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, createResolversMap, getMetadataStorage, type ResolverData } from "type-graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
@@ -74,7 +74,10 @@ async function buildFederatedSchema(definition: SubgraphDefinition<any>): Promis
   return buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
 }
 
-/** The canonical SDL of a subgraph: what its `_service { sdl }` answers and what schema/<name>.graphql holds. */
+/** The canonical SDL of a subgraph: exactly what its `_service { sdl }` answers, and what schema/<name>.graphql holds. */
 export async function subgraphSdl(definition: SubgraphDefinition<any>): Promise<string> {
-  return `${printSubgraphSchema(await subgraphSchema(definition)).trim()}\n`;
+  const result = await execute({ schema: await subgraphSchema(definition), document: parse("{ _service { sdl } }") });
+  const sdl = (result.data as { _service?: { sdl?: string } } | null | undefined)?._service?.sdl;
+  if (!sdl) throw new Error(`${definition.name} did not answer _service { sdl }: ${JSON.stringify(result.errors)}`);
+  return `${sdl.trim()}\n`;
 }
