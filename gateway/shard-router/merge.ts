@@ -42,6 +42,7 @@ export function addAggregates(parts: readonly Json[], path = ""): Json {
     if (!numeric) throw new MergeError(`${path || "value"} is a list that is not a histogram (numbers, one length in every part)`);
     return first.map((_, i) => (lists as number[][]).reduce((sum, list) => sum + list[i], 0));
   }
+  if (!present.every((part) => typeof part === "object" && !Array.isArray(part))) throw new MergeError(`${path || "value"} mixes objects and other values`);
   const objects = present as { [key: string]: Json }[];
   const keys = [...new Set(objects.flatMap((part) => Object.keys(part)))];
   return Object.fromEntries(keys.map((key) => [key, addAggregates(objects.map((part) => part[key] ?? null), path ? `${path}.${key}` : key)]));

@@ -258,7 +258,8 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       return;
     }
     const subset = route.subsetArgument ? argumentValue(field, route.subsetArgument, variables) : undefined;
-    const requested = Array.isArray(subset) ? subset.map(String) : null;
+    // GraphQL input coercion: a single value where a list is expected means a list of one.
+    const requested = subset === undefined || subset === null ? null : (Array.isArray(subset) ? subset : [subset]).map(String);
     const targets = requested ? agencyCodes.filter((code) => requested.includes(code)) : [...agencyCodes];
     const unknownCodes = requested ? requested.filter((code) => !known.has(code)) : [];
     if (route.merge !== MergeStrategy.CONNECTION && route.merge !== MergeStrategy.STREAM) {
