@@ -8,7 +8,6 @@
  * - /healthcheck (alive) and /readiness (schema loaded, not draining).
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import httpTransport from "@graphql-mesh/transport-http";
 import wsTransport from "@graphql-mesh/transport-ws";
@@ -16,6 +15,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../subgraphs/kit/claims";
 import { config, type Secrets } from "../subgraphs/kit/config";
+import { listen } from "../subgraphs/kit/listen";
 import { loggerFor } from "../subgraphs/kit/logger";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { usePartialAnswers } from "./shard-router/partial-answers";
@@ -166,13 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         })
       : undefined;
 
-  const host = options.host ?? config.host;
-  await new Promise<void>((resolveListen, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(options.port ?? 0, host, resolveListen);
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${host}:${port}/graphql`;
+  const { port, url } = await listen(httpServer, options.port ?? 0, options.host ?? config.host);
   log.info({ url, sharded: Boolean(routing) }, "gateway listening");
 
   let stopped: Promise<void> | undefined;

@@ -5,7 +5,6 @@
  * /healthcheck (alive) and /readiness (database reachable, not draining).
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -20,6 +19,7 @@ import { config, loadSecrets } from "./config";
 import { databaseName, databaseUrl, ensureDatabase } from "./database";
 import { ErrorCode } from "./errors";
 import { OutboxFeed } from "./events";
+import { listen } from "./listen";
 import { loggerFor, type Logger } from "./logger";
 import { migrate, openOrm } from "./orm";
 import { subgraphSchema } from "./schema";
@@ -149,13 +149,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     }),
   );
 
-  const host = options.host ?? config.host;
-  await new Promise<void>((resolveListen, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(options.port ?? 0, host, resolveListen);
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${host}:${port}/graphql`;
+  const { port, url } = await listen(httpServer, options.port ?? 0, options.host ?? config.host);
   log.info({ url, database }, "subgraph listening");
 
   return {
