@@ -12,6 +12,7 @@ import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@
 import httpTransport from "@graphql-mesh/transport-http";
 import wsTransport from "@graphql-mesh/transport-ws";
 import { useServer } from "graphql-ws/use/ws";
+import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../subgraphs/kit/claims";
 import { config, type Secrets } from "../subgraphs/kit/config";
@@ -135,7 +136,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },
+    // The engine's own logger is off; unexpected errors are masked for clients and logged here, with pino.
     logging: false,
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        const masked = maskError(error, message, isDev);
+        if (masked !== error) log.error({ err: error }, "unexpected error (masked in the response)");
+        return masked;
+      },
+    },
     landingPage: false,
     graphqlEndpoint: "/graphql",
     healthCheckEndpoint: "/healthcheck",
