@@ -49,7 +49,8 @@ export function compositionProblems(composition: Composition): string[] {
  * Why a new member cannot be appointed to a term, or null. An appointment is
  * refused when it would make the panel impossible to complete: a second
  * convener, a twelfth member, an eighth agency representative (which would
- * leave fewer than 4 seats for civil society).
+ * leave fewer than 4 seats for civil society), a fifth civil-society
+ * representative (which would leave fewer than 7 for the agencies).
  */
 export function appointmentProblem(
   current: readonly { role: PanelRole }[],
@@ -62,6 +63,10 @@ export function appointmentProblem(
   if (after.members > PANEL_RULES.members) return `the panel already has its ${PANEL_RULES.members} members`;
   if (after.agencyRepresentatives > PANEL_RULES.agencyRepresentatives) {
     return `the panel already has its ${PANEL_RULES.agencyRepresentatives} agency representatives`;
+  }
+  const civilSeats = PANEL_RULES.members - PANEL_RULES.agencyRepresentatives;
+  if (after.civilSocietyRepresentatives > civilSeats) {
+    return `the panel already has its ${civilSeats} civil-society representatives (${PANEL_RULES.members} members less ${PANEL_RULES.agencyRepresentatives} agency representatives)`;
   }
   return null;
 }

@@ -1,46 +1,105 @@
 import agencies from "../../schema/agencies.json";
-import { Role } from "../kit/claims";
-import { ACCRUAL_PERIODICITY, isVisible, summarize } from "./domain";
+import { Role, type Viewer } from "../kit/claims";
+import { ACCRUAL_PERIODICITY, isVisible, summarize, visibleStates } from "./domain";
 import { LifecycleState } from "./entities";
-import { OPENED_PER_YEAR, RETIRED_BY_2018_03_16, seedPlan } from "./seed";
+import { seedPlan } from "./seed";
 
-test("the seed plan reproduces the ministry's published figures across its nine agencies", () => {
-  const plan = seedPlan();
-  expect(Object.keys(plan)).toEqual(agencies.agencies.map((a) => a.code));
-  for (const [year, total] of Object.entries({ 2013: 50, 2014: 30, 2015: 1710, 2016: 252, 2017: 137 })) {
-    expect(Object.values(plan).reduce((sum, p) => sum + p.openedPerYear[Number(year)], 0)).toBe(total);
-  }
-  expect(Object.values(plan).reduce((sum, p) => sum + p.retired, 0)).toBe(138);
-  expect(Object.values(OPENED_PER_YEAR).reduce((a, b) => a + b, 0) - RETIRED_BY_2018_03_16).toBe(2041);
-  expect(Object.values(plan).every((p) => Object.values(p.openedPerYear).some((n) => n > 0))).toBe(true);
-});
-
-test("counts as of a day: not yet issued excluded, retired on or before the day counted as retired", () => {
+describe("catalogue counts as of a day", () => {
   const datasets = [
     { issued: "2015-01-01" },
     { issued: "2015-01-01", retiredOn: "2018-03-16" },
-    { issued: "2015-01-01", retiredOn: "2018-03-17" },
+    { issued: "2016-05-01", retiredOn: "2018-03-17" },
+    { issued: "2017-01-01", retiredOn: null },
+    { issued: "2018-03-16" },
     { issued: "2018-03-17" },
   ];
-  expect(summarize(datasets, "2018-03-16")).toEqual({ datasets: 3, published: 2, retired: 1 });
+
+  test("a dataset issued after the day is not counted; one issued on the day is", () => {
+    expect(summarize(datasets, "2018-03-16").datasets).toBe(5);
+  });
+
+  test("a dataset retired on or before the day counts as retired, one retired later as published", () => {
+    expect(summarize(datasets, "2018-03-16")).toEqual({ datasets: 5, published: 4, retired: 1 });
+    expect(summarize(datasets, "2018-03-17")).toEqual({ datasets: 6, published: 4, retired: 2 });
+  });
+
+  test("before anything was issued, everything is zero", () => {
+    expect(summarize(datasets, "2014-12-31")).toEqual({ datasets: 0, published: 0, retired: 0 });
+  });
 });
 
-test("the public and other agencies see published datasets only; the owner and the ministry see all", () => {
-  const retired = { agencyCode: "ACA", lifecycleState: LifecycleState.RETIRED };
-  expect(isVisible({ sub: "a", role: Role.PUBLIC }, retired)).toBe(false);
-  expect(isVisible({ sub: "s", role: Role.AGENCY_STAFF, agencyCode: "MOJ" }, retired)).toBe(false);
-  expect(isVisible({ sub: "s", role: Role.AGENCY_STAFF, agencyCode: "ACA" }, retired)).toBe(true);
-  expect(isVisible({ sub: "m", role: Role.MINISTRY_ADMIN }, retired)).toBe(true);
-  expect(isVisible({ sub: "a", role: Role.PUBLIC }, { agencyCode: "ACA", lifecycleState: LifecycleState.PUBLISHED })).toBe(true);
+describe("who sees which datasets", () => {
+  const ALL = Object.values(LifecycleState);
+  const publicUser: Viewer = { sub: "anonymous", role: Role.PUBLIC };
+  const acaStaff: Viewer = { sub: "s", role: Role.AGENCY_STAFF, agencyCode: "ACA" };
+  const acaCio: Viewer = { sub: "c", role: Role.AGENCY_CIO, agencyCode: "ACA" };
+  const mojStaff: Viewer = { sub: "t", role: Role.AGENCY_STAFF, agencyCode: "MOJ" };
+  const ministry: Viewer = { sub: "m", role: Role.MINISTRY_ADMIN };
+  const panelMember: Viewer = { sub: "p", role: Role.PANEL_MEMBER };
+  const seenBy = (viewer: Viewer) => ALL.filter((lifecycleState) => isVisible(viewer, { agencyCode: "ACA", lifecycleState }));
+
+  test("the public sees published datasets only", () => {
+    expect(visibleStates(publicUser, "ACA")).toEqual([LifecycleState.PUBLISHED]);
+    expect(seenBy(publicUser)).toEqual([LifecycleState.PUBLISHED]);
+  });
+
+  test("the agency's own staff and CIO see every state", () => {
+    expect(visibleStates(acaStaff, "ACA")).toBeNull();
+    expect(seenBy(acaStaff)).toEqual(ALL);
+    expect(seenBy(acaCio)).toEqual(ALL);
+  });
+
+  test("the ministry's administrators see every state of every agency", () => {
+    expect(visibleStates(ministry, "ACA")).toBeNull();
+    expect(seenBy(ministry)).toEqual(ALL);
+  });
+
+  test("staff of another agency, and panel members, see published datasets only", () => {
+    expect(visibleStates(mojStaff, "ACA")).toEqual([LifecycleState.PUBLISHED]);
+    expect(seenBy(mojStaff)).toEqual([LifecycleState.PUBLISHED]);
+    expect(seenBy(panelMember)).toEqual([LifecycleState.PUBLISHED]);
+  });
 });
 
-test.each([
-  ["每1年", true],
-  ["每3分", true],
-  ["不定期更新", true],
-  ["每0年", false],
-  ["weekly", false],
-  ["每1", false],
-])("update frequency %p is %p", (value, valid) => {
-  expect(ACCRUAL_PERIODICITY.test(value)).toBe(valid);
+describe("update frequency (更新頻率): a number and a unit, or irregular", () => {
+  test.each(["每1年", "每3分", "每1月", "每12月", "每1日", "不定期更新"])("accepts %s", (value) => {
+    expect(ACCRUAL_PERIODICITY.test(value)).toBe(true);
+  });
+
+  test.each(["每0年", "每01年", "weekly", "每1", "1年", "每1年 ", "不定期"])("rejects %p", (value) => {
+    expect(ACCRUAL_PERIODICITY.test(value)).toBe(false);
+  });
+});
+
+describe("the seed plan reproduces the ministry's published figures (DOMAIN.md)", () => {
+  const plan = seedPlan();
+  const codes = agencies.agencies.map((a) => a.code);
+  const opened = (code: string) => Object.values(plan[code].openedPerYear).reduce((a, b) => a + b, 0);
+
+  test("one plan per agency of schema/agencies.json", () => {
+    expect(Object.keys(plan).sort()).toEqual([...codes].sort());
+  });
+
+  test.each([
+    [2013, 50],
+    [2014, 30],
+    [2015, 1710],
+    [2016, 252],
+    [2017, 137],
+  ])("datasets opened in %i across all agencies: %i", (year, total) => {
+    expect(codes.reduce((sum, code) => sum + (plan[code].openedPerYear[year] ?? 0), 0)).toBe(total);
+  });
+
+  test("138 retired across all agencies, leaving 2,041 on the platform on 2018-03-16", () => {
+    const retired = codes.reduce((sum, code) => sum + plan[code].retired, 0);
+    expect(retired).toBe(138);
+    expect(codes.reduce((sum, code) => sum + opened(code), 0) - retired).toBe(2041);
+  });
+
+  test("every agency gets a share, and retires no more than it opened", () => {
+    for (const code of codes) {
+      expect(opened(code)).toBeGreaterThan(0);
+      expect(plan[code].retired).toBeLessThanOrEqual(opened(code));
+    }
+  });
 });

@@ -49,10 +49,15 @@ function offsetMinutes(instant: Date, timeZone: string): number {
   return match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
 }
 
-/** The instant a calendar day starts in a time zone. */
+/**
+ * The instant a calendar day starts in a time zone. The offset is read at
+ * local midnight, not at UTC midnight: the two differ on a day that changes
+ * daylight saving time (a second pass corrects the first guess).
+ */
 function startOfDay(day: string, timeZone: string): Date {
   const utcMidnight = new Date(`${day}T00:00:00Z`).getTime();
-  return new Date(utcMidnight - offsetMinutes(new Date(utcMidnight), timeZone) * 60_000);
+  const guess = utcMidnight - offsetMinutes(new Date(utcMidnight), timeZone) * 60_000;
+  return new Date(utcMidnight - offsetMinutes(new Date(guess), timeZone) * 60_000);
 }
 
 function addDays(day: string, days: number): string {

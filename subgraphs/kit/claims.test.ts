@@ -1,23 +1,76 @@
-import { signClaims, verifyClaims, viewerFromClaims, Role } from "./claims";
+import { GraphQLError } from "graphql";
+import { SignJWT } from "jose";
+import { signClaims, verifyClaims, viewerFromClaims, Role, type Viewer } from "./claims";
 
 const secret = "a-test-secret";
+const key = new TextEncoder().encode(secret);
 
-test("claims signed by the gateway are read back exactly", async () => {
-  const viewer = { sub: "lin", role: Role.AGENCY_CIO, agencyCode: "ACA", client: "subject:lin" };
-  expect(await verifyClaims(await signClaims(viewer, secret, 60), secret)).toEqual(viewer);
+describe("claims forwarded by the gateway", () => {
+  test.each<[string, Viewer]>([
+    ["an agency CIO", { sub: "lin", role: Role.AGENCY_CIO, agencyCode: "ACA" }],
+    ["agency staff with a rate-limit client", { sub: "wu", role: Role.AGENCY_STAFF, agencyCode: "MOJ", client: "subject:wu" }],
+    ["a ministry administrator", { sub: "chen", role: Role.MINISTRY_ADMIN }],
+    ["an anonymous member of the public", { sub: "anonymous", role: Role.PUBLIC }],
+  ])("are read back exactly for %s", async (_, viewer) => {
+    expect(await verifyClaims(await signClaims(viewer, secret, 60), secret)).toEqual(viewer);
+  });
 });
 
-test.each([
-  ["missing", async () => undefined],
-  ["signed with another secret", () => signClaims({ sub: "x", role: Role.MINISTRY_ADMIN }, "not-the-secret", 60)],
-  ["expired", () => signClaims({ sub: "x", role: Role.MINISTRY_ADMIN }, secret, -1)],
-  ["not a token", async () => "garbage"],
-])("claims that are %s are UNAUTHENTICATED", async (_, header) => {
-  await expect(verifyClaims(await header(), secret)).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+describe("claims a subgraph must not trust are UNAUTHENTICATED", () => {
+  const admin: Viewer = { sub: "x", role: Role.MINISTRY_ADMIN };
+
+  test.each<[string, () => Promise<string | undefined>]>([
+    ["missing", async () => undefined],
+    ["signed with another secret", () => signClaims(admin, "not-the-secret", 60)],
+    ["expired", () => signClaims(admin, secret, -1)],
+    ["not a token at all", async () => "garbage"],
+    ["unsigned (alg none)", async () => `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"role":"MINISTRY_ADMIN","sub":"x"}').toString("base64url")}.`],
+    [
+      "signed with the secret but not issued by the gateway for subgraphs",
+      () => new SignJWT({ role: "MINISTRY_ADMIN" }).setProtectedHeader({ alg: "HS256" }).setSubject("x").setIssuer("someone-else").setExpirationTime("60s").sign(key),
+    ],
+    [
+      "validly signed but naming an agency role without its agency",
+      () =>
+        new SignJWT({ role: "AGENCY_STAFF" })
+          .setProtectedHeader({ alg: "HS256" })
+          .setSubject("x")
+          .setIssuer("govgraph-gateway")
+          .setAudience("govgraph-subgraph")
+          .setExpirationTime("60s")
+          .sign(key),
+    ],
+  ])("claims that are %s", async (_, header) => {
+    const token = await header();
+    const error = await verifyClaims(token, secret).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GraphQLError);
+    expect((error as GraphQLError).extensions.code).toBe("UNAUTHENTICATED");
+  });
 });
 
-test("an unknown role, or an agency role without its agency, is refused", () => {
-  expect(viewerFromClaims({ sub: "x", role: "KING" })).toMatch(/unknown role/);
-  expect(viewerFromClaims({ sub: "x", role: "AGENCY_STAFF" })).toMatch(/needs an agencyCode/);
-  expect(viewerFromClaims({ role: "PUBLIC" })).toEqual({ sub: "anonymous", role: "PUBLIC" });
+describe("reading a viewer out of claims", () => {
+  test.each(["KING", "public", "", "toString", "constructor"])("refuses the unknown role %p", (role) => {
+    expect(viewerFromClaims({ sub: "x", role })).toMatch(/unknown role/);
+  });
+
+  test("refuses a missing role", () => {
+    expect(viewerFromClaims({ sub: "x" })).toMatch(/unknown role/);
+  });
+
+  test.each(["AGENCY_STAFF", "AGENCY_CIO"])("refuses %s without an agencyCode, or with an empty one", (role) => {
+    expect(viewerFromClaims({ sub: "x", role })).toMatch(/needs an agencyCode/);
+    expect(viewerFromClaims({ sub: "x", role, agencyCode: "" })).toMatch(/needs an agencyCode/);
+  });
+
+  test("binds agency roles to their agency, and only agency roles", () => {
+    expect(viewerFromClaims({ sub: "x", role: "AGENCY_STAFF", agencyCode: "AJ" })).toEqual({ sub: "x", role: "AGENCY_STAFF", agencyCode: "AJ" });
+    expect(viewerFromClaims({ sub: "x", role: "MINISTRY_ADMIN", agencyCode: "AJ" })).toEqual({ sub: "x", role: "MINISTRY_ADMIN" });
+  });
+
+  test("a viewer without a subject is anonymous", () => {
+    expect(viewerFromClaims({ role: "PUBLIC" })).toEqual({ sub: "anonymous", role: "PUBLIC" });
+  });
 });

@@ -45,7 +45,7 @@ const CLAIMS_AUDIENCE = "govgraph-subgraph";
 /** Reads a viewer out of untrusted claims; returns a reason instead when they do not describe one. */
 export function viewerFromClaims(claims: Record<string, unknown>): Viewer | string {
   const { sub, role, agencyCode, client } = claims;
-  if (typeof role !== "string" || !(role in Role)) return `unknown role "${String(role)}"`;
+  if (typeof role !== "string" || !Object.hasOwn(Role, role)) return `unknown role "${String(role)}"`;
   const subject = typeof sub === "string" && sub !== "" ? sub : "anonymous";
   const caller = typeof client === "string" && client !== "" ? { client } : {};
   if (agencyRoles.has(role as Role)) {

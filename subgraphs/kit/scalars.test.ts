@@ -1,0 +1,43 @@
+import { Kind } from "graphql";
+import { CalendarDate, taipeiDate } from "./scalars";
+
+describe("the Date scalar: a calendar day YYYY-MM-DD", () => {
+  test.each(["2024-02-29", "2026-01-31", "2000-02-29"])("accepts the day %s as it is", (day) => {
+    expect(CalendarDate.parseValue(day)).toBe(day);
+    expect(CalendarDate.parseLiteral({ kind: Kind.STRING, value: day })).toBe(day);
+    expect(CalendarDate.serialize(day)).toBe(day);
+  });
+
+  test.each([
+    ["a Feb 29 outside a leap year", "2023-02-29"],
+    ["Feb 29 of a century year that is not a leap year", "1900-02-29"],
+    ["a 31st of a 30-day month", "2026-04-31"],
+    ["a 13th month", "2026-13-01"],
+    ["a day without leading zeros", "2024-2-1"],
+    ["an instant", "2024-02-01T00:00:00Z"],
+  ])("refuses %s (%s)", (_, value) => {
+    expect(() => CalendarDate.parseValue(value)).toThrow();
+    expect(() => CalendarDate.parseLiteral({ kind: Kind.STRING, value })).toThrow();
+    expect(() => CalendarDate.serialize(value)).toThrow();
+  });
+
+  test("refuses values that are not strings", () => {
+    expect(() => CalendarDate.parseValue(20240229)).toThrow();
+    expect(() => CalendarDate.parseLiteral({ kind: Kind.INT, value: "20240229" })).toThrow();
+  });
+});
+
+describe("the calendar day of an instant in Asia/Taipei (UTC+8)", () => {
+  test("16:00 UTC is already the next day in Taipei", () => {
+    expect(taipeiDate(new Date("2026-01-31T16:00:00Z"))).toBe("2026-02-01");
+    expect(taipeiDate(new Date("2026-01-31T15:59:59.999Z"))).toBe("2026-01-31");
+  });
+
+  test("across a year end", () => {
+    expect(taipeiDate(new Date("2026-12-31T16:00:00Z"))).toBe("2027-01-01");
+  });
+
+  test("another zone can be asked for", () => {
+    expect(taipeiDate(new Date("2026-01-31T16:00:00Z"), "UTC")).toBe("2026-01-31");
+  });
+});
