@@ -1,6 +1,7 @@
 /**
  * npm run bench -- router [--shards 1,9,40] [--duration 5] [--connections 16]
  * npm run bench -- feedback [--duration 10] [--connections 16]
+ * npm run bench -- import [--rows 10000]
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
  * - a fanned-out connection, `datasets(first: 20)`, merged across N shards;
@@ -15,6 +16,10 @@
  * was stored and delivered once (count in = count stored = count delivered),
  * and the delay from the event's transaction to its delivery (p50, p99).
  *
+ * import: the platform's dataset list (22 columns, one or two resources a
+ * row) imported into a fresh catalogue database, then imported again (every
+ * row an update): rows per second.
+ *
  * Each run is
  * bounded in time (after a 1 s warm-up), targets 127.0.0.1 only, and stops by
  * itself. Load generator, gateway and shards share this process and its
@@ -28,11 +33,14 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { stringify } from "csv-stringify/sync";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { issueDevToken } from "../gateway/auth";
 import { startGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
+import { importDatasetList } from "../subgraphs/catalogue/dataset-list";
+import { PLATFORM_COLUMNS } from "../subgraphs/catalogue/platform-csv";
 import { CLAIMS_HEADER, Role, signClaims } from "../subgraphs/kit/claims";
 import { config, loadSecrets, projectRoot } from "../subgraphs/kit/config";
 import { dropDatabases } from "../subgraphs/kit/database";
@@ -87,15 +95,21 @@ interface BenchOptions {
   duration: number;
   connections: number;
   shardCounts: number[];
+  rows: number;
 }
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { shards: { type: "string", default: "1,9,40" }, duration: { type: "string" }, connections: { type: "string", default: "16" } },
+    options: {
+      shards: { type: "string", default: "1,9,40" },
+      duration: { type: "string" },
+      connections: { type: "string", default: "16" },
+      rows: { type: "string", default: "10000" },
+    },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback [--shards 1,9,40] [--duration S] [--connections 16]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -106,6 +120,7 @@ async function main(): Promise<void> {
       duration: Number(values.duration ?? (positionals[0] === "router" ? 5 : 10)),
       connections: Number(values.connections),
       shardCounts: values.shards!.split(",").map(Number),
+      rows: Number(values.rows),
     });
   } finally {
     await dropDatabases(serverUrl, prefix);
@@ -243,6 +258,44 @@ async function benchFeedback({ serverUrl, prefix, duration, connections }: Bench
     await subscriber.dispose();
     await gateway.stop();
     await Promise.all(shards.map((shard) => shard.stop()));
+  }
+}
+
+async function benchImport({ serverUrl, prefix, rows }: BenchOptions): Promise<void> {
+  const csv =
+    "\uFEFF" +
+    stringify([
+      [...PLATFORM_COLUMNS],
+      ...Array.from({ length: rows }, (_, i) => {
+        const two = i % 5 === 0;
+        const values: Record<string, string> = {
+          資料集識別碼: `ACA-B-${String(i).padStart(6, "0")}`,
+          資料集名稱: `矯正統計 ${i}`,
+          服務分類: "公共資訊",
+          檔案格式: two ? "CSV;JSON" : "CSV",
+          資料下載網址: two ? `https://example.gov.tw/${i}.csv;https://example.gov.tw/${i}.json` : `https://example.gov.tw/${i}.csv`,
+          編碼格式: two ? "UTF-8;UTF-8" : "UTF-8",
+          資料集描述: "基準測試資料集",
+          更新頻率: "每1年",
+          上架日期: "2016-01-01",
+          詮釋資料更新時間: "2018-03-16 10:00:00",
+        };
+        return PLATFORM_COLUMNS.map((column) => values[column] ?? "");
+      }),
+    ]);
+  const instance = await startInstance(subgraphs.catalogue, { agencyCode: "ACA", serverUrl, databasePrefix: prefix, seed: false, port: 0 });
+  try {
+    const measures = [];
+    for (const pass of ["fresh", "again (updates)"]) {
+      const started = performance.now();
+      const report = await importDatasetList(instance.orm.em, "ACA", csv);
+      const seconds = (performance.now() - started) / 1000;
+      measures.push({ pass, rows: report.rows, created: report.created, updated: report.updated, rejected: report.rejected.length, seconds: Number(seconds.toFixed(1)), "rows/s": Math.round(report.rows / seconds) });
+    }
+    console.log(`\nimport of the platform's dataset list, ${rows} rows`);
+    console.table(measures);
+  } finally {
+    await instance.stop();
   }
 }
 

@@ -52,6 +52,10 @@ export class Resource {
   @Property({ type: "text" })
   downloadUrl!: string;
 
+  @Field(() => String, { nullable: true, description: "Size as declared (資料量), e.g. 1200 筆 or 3MB." })
+  @Property({ type: "text", nullable: true })
+  size?: string;
+
   @Property({ type: "integer" })
   position!: number;
 }
@@ -106,6 +110,46 @@ export class Dataset {
   @Field(() => Date, { description: "When its metadata last changed (詮釋資料更新時間)." })
   @Property({ type: "datetime" })
   modified: Date = new Date();
+
+  @Field(() => String, { nullable: true, description: "資料提供屬性, as the national platform lists it." })
+  @Property({ type: "text", nullable: true })
+  providerAttribute?: string;
+
+  @Field(() => String, { nullable: true, description: "The quality check result the national platform published (品質檢測), as given." })
+  @Property({ type: "text", nullable: true })
+  qualityBadge?: string;
+
+  @Field(() => String, { nullable: true, description: "How the dataset is listed on the platform (資料集上架方式)." })
+  @Property({ type: "text", nullable: true })
+  listingMethod?: string;
+
+  @Field(() => String, { nullable: true, description: "Main fields (主要欄位說明): `Name(說明);Name(說明)` or names separated by 、." })
+  @Property({ type: "text", nullable: true })
+  fieldDescription?: string;
+
+  @Field(() => String, { nullable: true, description: "The providing agency's name as published (提供機關)." })
+  @Property({ type: "text", nullable: true })
+  organization?: string;
+
+  @Field(() => String, { nullable: true, description: "相關網址." })
+  @Property({ type: "text", nullable: true })
+  landingPage?: string;
+
+  @Field(() => String, { nullable: true, description: "計費方式: 免費, or the fee." })
+  @Property({ type: "text", nullable: true })
+  cost?: string;
+
+  @Field(() => String, { nullable: true, description: "提供機關聯絡人姓名." })
+  @Property({ type: "text", nullable: true })
+  contactName?: string;
+
+  @Field(() => String, { nullable: true, description: "提供機關聯絡人電話." })
+  @Property({ type: "text", nullable: true })
+  contactPhone?: string;
+
+  @Field(() => String, { nullable: true, description: "備註." })
+  @Property({ type: "text", nullable: true })
+  notes?: string;
 
   @Field(() => LifecycleState)
   @Enum({ items: () => LifecycleState, type: "text" })

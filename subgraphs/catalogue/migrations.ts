@@ -17,6 +17,16 @@ class DatasetsAndResources extends Migration {
         accrual_periodicity text not null,
         issued date not null,
         modified timestamptz(3) not null,
+        provider_attribute text,
+        quality_badge text,
+        listing_method text,
+        field_description text,
+        organization text,
+        landing_page text,
+        cost text,
+        contact_name text,
+        contact_phone text,
+        notes text,
         lifecycle_state text not null check (lifecycle_state in ('INVENTORIED', 'PLANNED', 'PUBLISHED', 'RETIRED')),
         retired_on date,
         retirement_reason text,
@@ -35,6 +45,7 @@ class DatasetsAndResources extends Migration {
         format text not null,
         encoding text not null,
         download_url text not null,
+        size text,
         position integer not null
       );`);
     this.addSql(`create index resource_dataset_id_index on resource (dataset_id, position);`);

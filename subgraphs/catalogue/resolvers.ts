@@ -1,17 +1,17 @@
 import type { FilterQuery } from "@mikro-orm/postgresql";
-import { ArrayMaxSize, IsIn, IsUrl, Length, Matches, ValidateNested } from "class-validator";
-import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
 import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../kit/cursor";
 import { ErrorCode, govError } from "../kit/errors";
 import { EventSubscription } from "../kit/events";
-import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested } from "../kit/shard";
-import { ACCRUAL_PERIODICITY, CHARACTER_SETS, isVisible, SERVICE_CATEGORIES, summarize, visibleStates } from "./domain";
-import { CatalogueSummary, Dataset, DatasetType, LifecycleState, Resource } from "./entities";
+import { isVisible, summarize, visibleStates } from "./domain";
+import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
+import { RegisterDatasetInput } from "./inputs";
+import { writeDataset } from "./writes";
 import type { CatalogueContext } from "./index";
 
 /** The catalogue's view of an agency: its datasets, resolved on the agency's own shard. */
@@ -66,62 +66,6 @@ class DatasetListArgs extends DatasetPageArgs {
 function datasetFilter(viewer: Viewer, agencyCode: string, state: LifecycleState | undefined): FilterQuery<Dataset> {
   const states = visibleStates(viewer, agencyCode) ?? Object.values(LifecycleState);
   return { agencyCode, lifecycleState: { $in: states.filter((s) => !state || s === state) } };
-}
-
-@InputType()
-class ResourceInput {
-  @Field()
-  @Length(1, 1000)
-  description!: string;
-
-  @Field()
-  @Length(1, 20)
-  format!: string;
-
-  @Field({ defaultValue: "UTF-8" })
-  @IsIn(CHARACTER_SETS)
-  encoding!: string;
-
-  @Field()
-  @IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false })
-  downloadUrl!: string;
-}
-
-@InputType({ description: "A dataset published by an agency, with its resources." })
-class RegisterDatasetInput {
-  @Field(() => ID, { description: "The owning agency: the shard the dataset is written to." })
-  agencyCode!: string;
-
-  @Field({ description: "National dataset identifier, kept exactly as given." })
-  @Length(1, 64)
-  identifier!: string;
-
-  @Field()
-  @Length(1, 255)
-  title!: string;
-
-  @Field()
-  @Length(1, 10000)
-  description!: string;
-
-  @Field()
-  @IsIn(SERVICE_CATEGORIES, { message: "must be one of the 18 service categories (服務分類)" })
-  category!: string;
-
-  @Field(() => DatasetType, { defaultValue: DatasetType.RAW_DATA })
-  type!: DatasetType;
-
-  @Field({ description: "每<number><年|月|週|日|時|分> or 不定期更新." })
-  @Matches(ACCRUAL_PERIODICITY, { message: "must be a number and a unit (每1年, 每3分…) or 不定期更新" })
-  accrualPeriodicity!: string;
-
-  @Field(() => CalendarDate, { nullable: true, description: "Publication day; today in Asia/Taipei when omitted." })
-  issued?: string;
-
-  @Field(() => [ResourceInput], { defaultValue: [] })
-  @ValidateNested({ each: true })
-  @ArrayMaxSize(50)
-  resources!: ResourceInput[];
 }
 
 @ObjectType()
@@ -221,15 +165,7 @@ export class DatasetResolver {
           fields: [{ path: "input.identifier", reason: "is already used" }],
         });
       }
-      const { resources, ...fields } = input;
-      const dataset = tx.create(Dataset, { ...fields, issued: input.issued ?? taipeiDate(new Date()) });
-      resources.forEach((resource, i) => {
-        const resourceId = `${input.identifier}-${String(i + 1).padStart(3, "0")}`;
-        dataset.resources.add(tx.create(Resource, { ...resource, dataset, resourceId, position: i }));
-      });
-      tx.persist(dataset);
-      appendEvent(tx, "DatasetPublished", dataset.id, { agencyCode: dataset.agencyCode, identifier: dataset.identifier, issued: dataset.issued });
-      return { dataset };
+      return { dataset: await writeDataset(tx, input) };
     });
   }
 }

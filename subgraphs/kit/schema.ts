@@ -7,25 +7,17 @@
  */
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { validate, type ValidationError } from "class-validator";
 import { execute, GraphQLSchema, parse } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, createResolversMap, getMetadataStorage, type ResolverData } from "type-graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { badUserInput, type FieldProblem } from "./errors";
+import { inputProblems } from "./validation";
 import { shardDirectives, shardLinkSdl } from "./shard-directives";
 import type { SubgraphDefinition } from "./subgraph";
 
 const FEDERATION_LINK =
   '@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@composeDirective"])';
-
-function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
-  return errors.flatMap((error) => {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((reason) => ({ path, reason }));
-    return [...own, ...problemsOf(error.children ?? [], path)];
-  });
-}
 
 /**
  * Validates class-validator decorated arguments. A mutation's single `input`
@@ -35,9 +27,7 @@ async function validateArgument(value: unknown, argType: unknown, _data: Resolve
   const isInput = getMetadataStorage().inputTypes.some((input) => input.target === argType);
   const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === "object");
   const problems: FieldProblem[] = [];
-  for (const item of values) {
-    problems.push(...problemsOf(await validate(item as object, { forbidUnknownValues: false }), isInput ? "input" : ""));
-  }
+  for (const item of values) problems.push(...(await inputProblems(item as object, isInput ? "input" : "")));
   if (problems.length > 0) throw badUserInput(problems);
 }
 

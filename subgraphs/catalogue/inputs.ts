@@ -1,0 +1,129 @@
+/**
+ * The input of a dataset per the national metadata standard, shared by the
+ * registerDataset mutation and the import of the platform's dataset list,
+ * so both refuse the same values for the same reasons.
+ */
+import { ArrayMaxSize, IsIn, IsOptional, IsUrl, Length, Matches, ValidateNested } from "class-validator";
+import { Field, ID, InputType } from "type-graphql";
+import { CalendarDate } from "../kit/scalars";
+import { ACCRUAL_PERIODICITY, CHARACTER_SETS, SERVICE_CATEGORIES } from "./domain";
+import { DatasetType } from "./entities";
+
+@InputType()
+export class ResourceInput {
+  @Field()
+  @Length(1, 1000)
+  description!: string;
+
+  @Field()
+  @Length(1, 20)
+  format!: string;
+
+  @Field({ defaultValue: "UTF-8" })
+  @IsIn(CHARACTER_SETS)
+  encoding!: string;
+
+  @Field()
+  @IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false })
+  downloadUrl!: string;
+
+  @Field(() => String, { nullable: true, description: "資料量, as declared." })
+  @IsOptional()
+  @Length(1, 100)
+  size?: string;
+}
+
+@InputType({ description: "A dataset published by an agency, with its resources." })
+export class RegisterDatasetInput {
+  @Field(() => ID, { description: "The owning agency: the shard the dataset is written to." })
+  agencyCode!: string;
+
+  @Field({ description: "National dataset identifier, kept exactly as given." })
+  @Length(1, 64)
+  identifier!: string;
+
+  @Field()
+  @Length(1, 255)
+  title!: string;
+
+  @Field()
+  @Length(1, 10000)
+  description!: string;
+
+  @Field()
+  @IsIn(SERVICE_CATEGORIES, { message: "must be one of the 18 service categories (服務分類)" })
+  category!: string;
+
+  @Field(() => DatasetType, { defaultValue: DatasetType.RAW_DATA })
+  type!: DatasetType;
+
+  @Field({ description: "每<number><年|月|週|日|時|分> or 不定期更新." })
+  @Matches(ACCRUAL_PERIODICITY, { message: "must be a number and a unit (每1年, 每3分…) or 不定期更新" })
+  accrualPeriodicity!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "Publication day (上架日期); today in Asia/Taipei when omitted." })
+  issued?: string;
+
+  @Field(() => Date, { nullable: true, description: "When the metadata last changed (詮釋資料更新時間); now when omitted." })
+  modified?: Date;
+
+  @Field(() => String, { nullable: true, description: "資料提供屬性." })
+  @IsOptional()
+  @Length(1, 100)
+  providerAttribute?: string;
+
+  @Field(() => String, { nullable: true, description: "品質檢測 as published by the national platform." })
+  @IsOptional()
+  @Length(1, 50)
+  qualityBadge?: string;
+
+  @Field(() => String, { nullable: true, description: "資料集上架方式." })
+  @IsOptional()
+  @Length(1, 100)
+  listingMethod?: string;
+
+  @Field(() => String, { nullable: true, description: "主要欄位說明." })
+  @IsOptional()
+  @Length(1, 10000)
+  fieldDescription?: string;
+
+  @Field(() => String, { nullable: true, description: "提供機關 (name as published)." })
+  @IsOptional()
+  @Length(1, 200)
+  organization?: string;
+
+  @Field(() => String, { nullable: true, description: "授權方式; the government open data licence v1 when omitted." })
+  @IsOptional()
+  @Length(1, 200)
+  license?: string;
+
+  @Field(() => String, { nullable: true, description: "相關網址." })
+  @IsOptional()
+  @Length(1, 2000)
+  landingPage?: string;
+
+  @Field(() => String, { nullable: true, description: "計費方式, e.g. 免費." })
+  @IsOptional()
+  @Length(1, 200)
+  cost?: string;
+
+  @Field(() => String, { nullable: true, description: "提供機關聯絡人姓名." })
+  @IsOptional()
+  @Length(1, 100)
+  contactName?: string;
+
+  @Field(() => String, { nullable: true, description: "提供機關聯絡人電話." })
+  @IsOptional()
+  @Length(1, 100)
+  contactPhone?: string;
+
+  @Field(() => String, { nullable: true, description: "備註." })
+  @IsOptional()
+  @Length(1, 10000)
+  notes?: string;
+
+  @Field(() => [ResourceInput], { defaultValue: [] })
+  @ValidateNested({ each: true })
+  @ArrayMaxSize(50)
+  resources!: ResourceInput[];
+}

@@ -1,0 +1,42 @@
+/**
+ * Writing a dataset from its standard metadata: one function for the
+ * registerDataset mutation and the import of the platform's dataset list,
+ * so both store the same thing for the same input. Resources are replaced
+ * as a whole and numbered as the platform numbers them (identifier-001…).
+ */
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { appendEvent } from "../kit/outbox";
+import { taipeiDate } from "../kit/scalars";
+import { Dataset, DEFAULT_LICENSE, LifecycleState, Resource } from "./entities";
+import type { RegisterDatasetInput } from "./inputs";
+
+export function resourceId(identifier: string, position: number): string {
+  return `${identifier}-${String(position + 1).padStart(3, "0")}`;
+}
+
+/** Creates the dataset, or updates `existing` in place; appends DatasetPublished or DatasetUpdated. */
+export async function writeDataset(em: EntityManager, input: RegisterDatasetInput, existing?: Dataset | null): Promise<Dataset> {
+  const { resources, license, modified, issued, ...fields } = input;
+  const values = {
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+    license: license ?? DEFAULT_LICENSE,
+    issued: issued ?? taipeiDate(new Date()),
+    modified: modified ?? new Date(),
+  } as Partial<Dataset>;
+  const dataset = existing ?? em.create(Dataset, { ...values, lifecycleState: LifecycleState.PUBLISHED } as never);
+  if (existing) {
+    em.assign(existing, values);
+    // Old resources go first, at once (the new ones reuse their national resource ids).
+    await em.nativeDelete(Resource, { dataset: existing.id });
+  }
+  resources.forEach((resource, position) => {
+    dataset.resources.add(em.create(Resource, { ...resource, dataset, resourceId: resourceId(input.identifier, position), position }));
+  });
+  em.persist(dataset);
+  appendEvent(em, existing ? "DatasetUpdated" : "DatasetPublished", dataset.id, {
+    agencyCode: dataset.agencyCode,
+    identifier: dataset.identifier,
+    issued: dataset.issued,
+  });
+  return dataset;
+}
