@@ -49,6 +49,16 @@ class DatasetsAndResources extends Migration {
         position integer not null
       );`);
     this.addSql(`create index resource_dataset_id_index on resource (dataset_id, position);`);
+    // Text search: PostgreSQL's parser does not segment Chinese, and pg_trgm finds no trigrams in
+    // CJK text under the C locale. Character bigrams do neither: every two-character substring of
+    // the title and description, in a GIN index; a query's bigrams must all be present, then
+    // ILIKE confirms the exact substring (see search.ts).
+    this.addSql(`
+      create function dataset_bigrams(content text) returns text[] language sql immutable parallel safe as $$
+        select coalesce(array_agg(distinct substr(lower(content), i, 2)), '{}')
+        from generate_series(1, greatest(char_length(content) - 1, 0)) as i
+      $$;`);
+    this.addSql(`create index dataset_search_index on dataset using gin (dataset_bigrams(title || ' ' || description));`);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { FilterQuery } from "@mikro-orm/postgresql";
+import { IsOptional, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
 import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
@@ -11,6 +12,7 @@ import { assertOwnShard, isRequested } from "../kit/shard";
 import { isVisible, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput } from "./inputs";
+import { searchFilter } from "./search";
 import { writeDataset } from "./writes";
 import type { CatalogueContext } from "./index";
 
@@ -54,6 +56,17 @@ class DatasetPageArgs {
 
   @Field(() => LifecycleState, { nullable: true, description: "Only datasets in this state." })
   state?: LifecycleState;
+
+  @Field(() => String, { nullable: true, description: "Only datasets whose title or description contains this text (Chinese or not)." })
+  @IsOptional()
+  @Length(1, 100)
+  search?: string;
+
+  @Field(() => String, { nullable: true, description: "Only this service category (服務分類)." })
+  category?: string;
+
+  @Field(() => String, { nullable: true, description: "Only datasets with a resource in this format, e.g. CSV." })
+  format?: string;
 }
 
 @ArgsType()
@@ -62,10 +75,14 @@ class DatasetListArgs extends DatasetPageArgs {
   agencyCodes?: string[];
 }
 
-/** The datasets of one agency a viewer may list, optionally in one state. */
-function datasetFilter(viewer: Viewer, agencyCode: string, state: LifecycleState | undefined): FilterQuery<Dataset> {
+/** The datasets of one agency a viewer may list, narrowed by the list's filters. */
+function datasetFilter(viewer: Viewer, agencyCode: string, { state, search, category, format }: DatasetPageArgs): FilterQuery<Dataset> {
   const states = visibleStates(viewer, agencyCode) ?? Object.values(LifecycleState);
-  return { agencyCode, lifecycleState: { $in: states.filter((s) => !state || s === state) } };
+  const filters: FilterQuery<Dataset>[] = [{ agencyCode, lifecycleState: { $in: states.filter((s) => !state || s === state) } }];
+  if (search?.trim()) filters.push(searchFilter(search));
+  if (category) filters.push({ category });
+  if (format) filters.push({ resources: { format: { $ilike: format } } });
+  return { $and: filters } as FilterQuery<Dataset>;
 }
 
 @ObjectType()
@@ -82,11 +99,11 @@ export class CatalogueAgencyResolver {
   })
   datasets(
     @Root() agency: CatalogueAgency,
-    @Args() { first, after, orderBy, state }: DatasetPageArgs,
+    @Args() args: DatasetPageArgs,
     @Ctx() { em, viewer, instance }: CatalogueContext,
   ): Promise<Connection<Dataset>> {
     assertOwnShard(instance, agency.code, "code");
-    return keysetPage(em, Dataset, datasetFilter(viewer, agency.code, state), DATASET_ORDERS[orderBy], first, after);
+    return keysetPage(em, Dataset, () => datasetFilter(viewer, agency.code, args), DATASET_ORDERS[args.orderBy], args.first, args.after);
   }
 }
 
@@ -107,11 +124,11 @@ export class DatasetResolver {
   @Query(() => DatasetConnection, { description: "Datasets of every agency (or those named), merged across shards in one order." })
   @Directive('@shardFanOut(merge: "CONNECTION", subset: "agencyCodes")')
   async datasets(
-    @Args() { first, after, orderBy, state, agencyCodes }: DatasetListArgs,
+    @Args() args: DatasetListArgs,
     @Ctx() { em, viewer, instance }: CatalogueContext,
   ): Promise<Connection<Dataset>> {
-    if (!isRequested(instance, agencyCodes)) return emptyConnection();
-    return keysetPage(em, Dataset, datasetFilter(viewer, instance.agencyCode!, state), DATASET_ORDERS[orderBy], first, after);
+    if (!isRequested(instance, args.agencyCodes)) return emptyConnection();
+    return keysetPage(em, Dataset, () => datasetFilter(viewer, instance.agencyCode!, args), DATASET_ORDERS[args.orderBy], args.first, args.after);
   }
 
   @Query(() => [Dataset], { description: "Datasets with these national identifiers, from every agency (or those named)." })

@@ -89,23 +89,26 @@ function keysetFilter<T>(order: SortOrder<T>, after: SortKey): FilterQuery<T> {
 
 /**
  * One page of a keyset connection: up to `first` rows after the cursor, in
- * `order`, with the total of rows matching `where`. The key columns must
- * compare like compareSortKeys (text columns with collation "C").
+ * `order`, with the total of rows matching the filter. The key columns must
+ * compare like compareSortKeys (text columns with collation "C"). The filter
+ * is a function because it is used twice (page and total) and MikroORM's raw
+ * SQL fragments can be used once only.
  */
 export async function keysetPage<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
-  where: FilterQuery<T>,
+  where: () => FilterQuery<T>,
   order: SortOrder<T>,
   first: number,
   after?: string | null,
 ): Promise<Connection<T>> {
   checkPageSize(first);
-  const page = after ? ({ $and: [where, keysetFilter(order, decodeCursor(after, order.name))] } as FilterQuery<T>) : where;
+  const position = after ? keysetFilter(order, decodeCursor(after, order.name)) : undefined;
+  const page = position ? ({ $and: [where(), position] } as FilterQuery<T>) : where();
   const orderBy = Object.fromEntries(order.keys.map(({ property, direction }) => [property, direction]));
   const [rows, totalCount] = await Promise.all([
     em.find(entity, page, { orderBy: orderBy as never, limit: first + 1 }),
-    em.count(entity, where),
+    em.count(entity, where()),
   ]);
   const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(sortKeyOf(order, node)), node }));
   return {

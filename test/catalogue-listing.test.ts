@@ -1,0 +1,90 @@
+/**
+ * Listing datasets: text search that works for Chinese, filters, and a
+ * constant number of SQL statements per page whatever its size (no N+1).
+ */
+import { Client } from "pg";
+import { Role } from "../subgraphs/kit/claims";
+import { startTestTopology, type TestTopology } from "./topology";
+
+let topology: TestTopology;
+let admin: string;
+
+beforeAll(async () => {
+  topology = await startTestTopology(["ACA"]);
+  admin = await topology.token(Role.MINISTRY_ADMIN);
+});
+
+afterAll(async () => {
+  await topology?.stop();
+});
+
+interface Page {
+  datasets: { totalCount: number; edges: { node: { identifier: string; title: string; description: string; category: string; resources: { format: string }[] } }[] };
+}
+
+async function list(args: string, first = 100): Promise<Page["datasets"]> {
+  const response = await topology.query<Page>(
+    `{ datasets(first: ${first}, ${args}) { totalCount edges { node { identifier title description category resources { format } } } } }`,
+    undefined,
+    admin,
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.datasets;
+}
+
+async function expected(where: string, values: unknown[]): Promise<string[]> {
+  const rows = await topology.sql<{ identifier: string }>("catalogue:ACA", `select identifier from dataset d where ${where} order by identifier`, values);
+  return rows.map((row) => row.identifier);
+}
+
+const identifiers = (page: Page["datasets"]) => page.edges.map((edge) => edge.node.identifier).sort();
+
+test("searching Chinese text finds exactly the datasets whose title or description contains it", async () => {
+  for (const term of ["收容人數", "矯正", "按性別及年齡", "民國104年"]) {
+    const page = await list(`search: "${term}"`);
+    const want = await expected("position($1 in d.title || ' ' || d.description) > 0", [term]);
+    expect(want.length).toBeGreaterThan(0);
+    expect(page.totalCount).toBe(want.length);
+    const found = identifiers(page);
+    expect({ term, found }).toEqual({ term, found: want.length <= 100 ? want : found.filter((id) => want.includes(id)) });
+    expect(found).toHaveLength(Math.min(100, want.length));
+  }
+  expect((await list(`search: "沒有這種資料集"`)).totalCount).toBe(0);
+  // LIKE wildcards in a query are taken literally.
+  expect((await list(`search: "%"`)).totalCount).toBe(0);
+});
+
+test("filters by category and by resource format, each dataset once", async () => {
+  const json = await list(`format: "json"`);
+  expect(identifiers(json)).toEqual((await expected("exists (select 1 from resource r where r.dataset_id = d.id and lower(r.format) = 'json')", [])).slice(0, 100));
+  expect(json.edges.every((edge) => edge.node.resources.some((r) => r.format === "JSON"))).toBe(true);
+  const category = await list(`category: "生活安全及品質"`);
+  expect(category.totalCount).toBe((await expected("category = $1", ["生活安全及品質"])).length);
+  expect(category.edges.every((edge) => edge.node.category === "生活安全及品質")).toBe(true);
+});
+
+test("a page of 100 datasets with their resources costs as many SQL statements as a page of 5", async () => {
+  const statements: string[] = [];
+  const original = Client.prototype.query;
+  const counting = function (this: Client, ...args: unknown[]) {
+    const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string })?.text;
+    if (text && /^\s*select/i.test(text)) statements.push(text);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  const measure = async (first: number) => {
+    statements.length = 0;
+    Client.prototype.query = counting as typeof Client.prototype.query;
+    try {
+      const page = await list("", first);
+      expect(page.edges).toHaveLength(first);
+    } finally {
+      Client.prototype.query = original;
+    }
+    return statements.filter((sql) => /"dataset"|"resource"/.test(sql)).length;
+  };
+  const small = await measure(5);
+  const large = await measure(100);
+  expect(small).toBeGreaterThan(0);
+  expect(large).toBe(small);
+  expect(large).toBeLessThanOrEqual(3);
+});
