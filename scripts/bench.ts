@@ -1,5 +1,5 @@
 /**
- * npm run bench -- router [--shards 1,9,40] [--duration 5] [--connections 16]
+ * npm run bench -- router [--shards 1,9,40] [--datasets 300] [--duration 5] [--connections 16]
  * npm run bench -- feedback [--duration 10] [--connections 16]
  * npm run bench -- import [--rows 10000]
  *
@@ -8,7 +8,8 @@
  * - an entity-heavy query, `agencies { datasets { totalCount } }`: one
  *   metrics call, then one `_entities` batch split across N shards;
  * each against the same query sent straight to one shard. Every shard is a
- * real catalogue instance with its own database of 300 datasets.
+ * real catalogue instance with its own database of --datasets datasets
+ * (e.g. --shards 9 --datasets 11112 for 100,000 in all).
  *
  * feedback: public comments submitted through the gateway to two agencies'
  * shards as fast as they are acknowledged, while a subscriber follows
@@ -46,7 +47,6 @@ import { config, loadSecrets, projectRoot } from "../subgraphs/kit/config";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 
-const DATASETS_PER_SHARD = 300;
 
 interface Measure {
   scenario: string;
@@ -79,13 +79,13 @@ async function load(url: string, headers: Record<string, string>, query: string,
   return { p50: result.latency.p50, p99: result.latency.p99, requestsPerSecond: Math.round(result.requests.average), failed: result.errors + result.timeouts + result.non2xx };
 }
 
-async function seedShard(instance: RunningInstance, code: string): Promise<void> {
+async function seedShard(instance: RunningInstance, code: string, datasets: number): Promise<void> {
   await instance.orm.em.fork().getConnection().execute(
     `insert into dataset (id, agency_code, identifier, title, description, category, type, license, accrual_periodicity, issued, modified, lifecycle_state)
      select gen_random_uuid(), ?, ? || '-' || lpad(n::text, 6, '0'), '資料集 ' || n, '基準測試資料', '公共資訊', 'RAW_DATA', '政府資料開放授權條款-第1版', '每1年',
             date '2013-01-01' + (n * 7 % 1800), now(), 'PUBLISHED'
      from generate_series(1, ?) as n`,
-    [code, code, DATASETS_PER_SHARD],
+    [code, code, datasets],
   );
 }
 
@@ -96,6 +96,7 @@ interface BenchOptions {
   connections: number;
   shardCounts: number[];
   rows: number;
+  datasets: number;
 }
 
 async function main(): Promise<void> {
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
       duration: { type: "string" },
       connections: { type: "string", default: "16" },
       rows: { type: "string", default: "10000" },
+      datasets: { type: "string", default: "300" },
     },
   });
   const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport }[positionals[0]];
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
       connections: Number(values.connections),
       shardCounts: values.shards!.split(",").map(Number),
       rows: Number(values.rows),
+      datasets: Number(values.datasets),
     });
   } finally {
     await dropDatabases(serverUrl, prefix);
@@ -128,13 +131,13 @@ async function main(): Promise<void> {
   }
 }
 
-async function benchRouter({ serverUrl, prefix, duration, connections, shardCounts }: BenchOptions): Promise<void> {
+async function benchRouter({ serverUrl, prefix, duration, connections, shardCounts, datasets }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = Array.from({ length: Math.max(...shardCounts) }, (_, i) => `B${String(i + 1).padStart(2, "0")}`);
   const measures: Measure[] = [];
   const instances: RunningInstance[] = [];
   try {
-    console.log(`starting ${codes.length} catalogue shards with ${DATASETS_PER_SHARD} datasets each, and metrics…`);
+    console.log(`starting ${codes.length} catalogue shards with ${datasets} datasets each, and metrics…`);
     const metrics = await startInstance(subgraphs.metrics, { serverUrl, databasePrefix: prefix, seed: false, port: 0 });
     instances.push(metrics);
     await metrics.orm.em.fork().getConnection().execute(
@@ -146,7 +149,7 @@ async function benchRouter({ serverUrl, prefix, duration, connections, shardCoun
       const shard = await startInstance(subgraphs.catalogue, { agencyCode: code, serverUrl, databasePrefix: prefix, seed: false, port: 0 });
       instances.push(shard);
       shards.set(code, shard);
-      await seedShard(shard, code);
+      await seedShard(shard, code, datasets);
     }
 
     const claims = await signClaims({ sub: "bench", role: Role.MINISTRY_ADMIN }, secrets.internalSecret, 3600);
@@ -181,7 +184,7 @@ async function benchRouter({ serverUrl, prefix, duration, connections, shardCoun
   } finally {
     await Promise.all(instances.map((instance) => instance.stop()));
   }
-  console.log(`\nshard router, ${connections} connections, ${duration} s per row, loopback`);
+  console.log(`\nshard router, ${datasets} datasets per shard, ${connections} connections, ${duration} s per row, loopback`);
   console.table(measures.map((m) => ({ scenario: m.scenario, shards: m.shards, "p50 ms": m.p50, "p99 ms": m.p99, "req/s": m.requestsPerSecond, failed: m.failed })));
 }
 

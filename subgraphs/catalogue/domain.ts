@@ -2,7 +2,8 @@
  * Catalogue rules as plain functions over data: the metadata vocabulary of
  * the national platform, who may see what, and the counts dashboards use.
  */
-import { Role, type Viewer } from "../kit/claims";
+import { isInsider } from "../kit/authorization";
+import type { Viewer } from "../kit/claims";
 import { LifecycleState } from "./entities";
 
 /** The national platform's 18 service categories (服務分類). */
@@ -19,8 +20,7 @@ export const CHARACTER_SETS = ["UTF-8", "BIG-5"] as const;
 
 /** The public reads published datasets only; an agency's own staff and the ministry see every state. */
 export function visibleStates(viewer: Viewer, agencyCode: string): LifecycleState[] | null {
-  const insider = viewer.role === Role.MINISTRY_ADMIN || (viewer.agencyCode === agencyCode && viewer.role !== Role.PUBLIC);
-  return insider ? null : [LifecycleState.PUBLISHED];
+  return isInsider(viewer, agencyCode) ? null : [LifecycleState.PUBLISHED];
 }
 
 export function isVisible(viewer: Viewer, dataset: { agencyCode: string; lifecycleState: LifecycleState }): boolean {

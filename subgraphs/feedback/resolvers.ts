@@ -1,7 +1,7 @@
 import { IsEmail, IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
-import { Role, type Viewer } from "../kit/claims";
+import { isInsider } from "../kit/authorization";
 import { ErrorCode, forbidden, govError, notFound } from "../kit/errors";
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
@@ -180,10 +180,6 @@ async function act(
   });
 }
 
-/** The owning agency's roles and the ministry see contacts, drafts and history; other citizens never do. */
-function isInsider(viewer: Viewer, agencyCode: string): boolean {
-  return viewer.role === Role.MINISTRY_ADMIN || (viewer.agencyCode === agencyCode && viewer.role !== Role.PUBLIC);
-}
 
 @Resolver(() => FeedbackAgency)
 export class FeedbackAgencyResolver {
@@ -351,8 +347,6 @@ export const FeedbackEventResolver = EventSubscription({
   field: "feedbackEvents",
   typeName: "FeedbackEvent",
   typeDescription: "A step of a public comment's life: received, reply drafted, submitted, approved or returned, followed up, closed.",
-  // The ministry sees every event; an agency's roles their own agency's; everyone else the public ones.
-  visible: (viewer, row) =>
-    viewer.role === Role.MINISTRY_ADMIN ||
-    (viewer.agencyCode ? viewer.agencyCode === row.agencyCode && viewer.role !== Role.PUBLIC : PUBLIC_EVENTS.has(row.type)),
+  // The ministry sees every event; an agency's roles their own agency's only; everyone else the public ones.
+  visible: (viewer, row) => isInsider(viewer, row.agencyCode!) || (!viewer.agencyCode && PUBLIC_EVENTS.has(row.type)),
 });

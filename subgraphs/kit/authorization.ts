@@ -19,3 +19,8 @@ export function requireAgencyWriter(viewer: Viewer, agencyCode: string, action: 
     throw forbidden(`You may ${action} for ${viewer.agencyCode} only, not for ${agencyCode}.`);
   }
 }
+
+/** The owning agency's own roles and the ministry: they see drafts, contacts and every state; others see what is public. */
+export function isInsider(viewer: Viewer, agencyCode: string): boolean {
+  return viewer.role === Role.MINISTRY_ADMIN || (viewer.agencyCode === agencyCode && viewer.role !== Role.PUBLIC);
+}
