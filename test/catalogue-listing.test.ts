@@ -88,3 +88,32 @@ test("a page of 100 datasets with their resources costs as many SQL statements a
   expect(large).toBe(small);
   expect(large).toBeLessThanOrEqual(3);
 });
+
+test("retiring a dataset keeps it with its day and reason, hides it from the public, and counts it as retired", async () => {
+  const staff = await topology.token(Role.AGENCY_STAFF, "ACA");
+  const [target, into] = await topology.sql<{ id: string; identifier: string }>(
+    "catalogue:ACA",
+    "select id, identifier from dataset where lifecycle_state = 'PUBLISHED' and issued < '2017-01-01' order by identifier limit 2",
+  );
+  const summary = async () =>
+    (await topology.query<{ catalogueSummary: { published: number; retired: number } }>("{ catalogueSummary { published retired } }", undefined, admin)).data!.catalogueSummary;
+  const before = await summary();
+  const retire = (input: Record<string, unknown>, token = staff) =>
+    topology.query<{ retireDataset: { dataset: { lifecycleState: string; retiredOn: string; retirementReason: string } } }>(
+      "mutation($input: RetireDatasetInput!) { retireDataset(input: $input) { dataset { lifecycleState retiredOn retirementReason } } }",
+      { input: { agencyCode: "ACA", datasetId: target.id, ...input } },
+      token,
+    );
+
+  expect((await retire({ reason: "合併", mergedInto: "ACA-NO-SUCH" })).errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+  expect((await retire({ reason: "x" }, await topology.token(Role.AGENCY_STAFF, "MOJ"))).errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  const retired = await retire({ reason: "資料已合併", mergedInto: into.identifier, retiredOn: "2018-01-31" });
+  expect(retired.data!.retireDataset.dataset).toEqual({ lifecycleState: "RETIRED", retiredOn: "2018-01-31", retirementReason: `merged into ${into.identifier}: 資料已合併` });
+  expect((await retire({ reason: "again" })).errors?.[0].extensions?.code).toBe("CONFLICT");
+
+  expect(await summary()).toEqual({ published: before.published - 1, retired: before.retired + 1 });
+  const publicView = await topology.query<{ dataset: unknown }>(`{ dataset(agencyCode: "ACA", id: "${target.id}") { title } }`);
+  expect(publicView.data!.dataset).toBeNull();
+  const [event] = await topology.sql<{ type: string }>("catalogue:ACA", "select type from outbox_event where subject_id = $1", [target.id]);
+  expect(event.type).toBe("DatasetRetired");
+});

@@ -47,3 +47,10 @@ export function summarize(datasets: readonly DatasetDates[], asOf: string): { da
   }
   return { datasets: total, published: total - retired, retired };
 }
+
+/** Why a dataset cannot be retired on `retiredOn`, or null: only a published dataset, and not before it was issued. */
+export function retirementProblem(dataset: { lifecycleState: LifecycleState; issued: string }, retiredOn: string): string | null {
+  if (dataset.lifecycleState !== LifecycleState.PUBLISHED) return `it is ${dataset.lifecycleState}, not PUBLISHED`;
+  if (retiredOn < dataset.issued) return `it was issued on ${dataset.issued}, after ${retiredOn}`;
+  return null;
+}

@@ -3,7 +3,7 @@
  * registerDataset mutation and the import of the platform's dataset list,
  * so both refuse the same values for the same reasons.
  */
-import { ArrayMaxSize, IsIn, IsOptional, IsUrl, Length, Matches, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, IsUrl, IsUUID, Length, Matches, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { CalendarDate } from "../kit/scalars";
 import { ACCRUAL_PERIODICITY, CHARACTER_SETS, SERVICE_CATEGORIES } from "./domain";
@@ -126,4 +126,26 @@ export class RegisterDatasetInput {
   @ValidateNested({ each: true })
   @ArrayMaxSize(50)
   resources!: ResourceInput[];
+}
+
+@InputType({ description: "Takes a published dataset off the platform, keeping it with the day and the reason (退場)." })
+export class RetireDatasetInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all", { message: "must be a dataset id" })
+  datasetId!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
+  retiredOn?: string;
+
+  @Field({ description: "Why, e.g. 資料已不再產製." })
+  @Length(1, 1000)
+  reason!: string;
+
+  @Field(() => String, { nullable: true, description: "The identifier of the dataset it was merged into, if any." })
+  @IsOptional()
+  @Length(1, 64)
+  mergedInto?: string;
 }

@@ -1,17 +1,18 @@
-import type { FilterQuery } from "@mikro-orm/postgresql";
+import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsOptional, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
 import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../kit/cursor";
-import { ErrorCode, govError } from "../kit/errors";
+import { ErrorCode, govError, notFound } from "../kit/errors";
+import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested } from "../kit/shard";
-import { isVisible, summarize, visibleStates } from "./domain";
+import { isVisible, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
-import { RegisterDatasetInput } from "./inputs";
+import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import { searchFilter } from "./search";
 import { writeDataset } from "./writes";
 import type { CatalogueContext } from "./index";
@@ -183,6 +184,31 @@ export class DatasetResolver {
         });
       }
       return { dataset: await writeDataset(tx, input) };
+    });
+  }
+
+  @Mutation(() => RegisterDatasetPayload, { description: "Agency staff retire (or merge away) a published dataset; it stays in the catalogue with the day and the reason." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async retireDataset(@Arg("input") input: RetireDatasetInput, @Ctx() { em, viewer, instance }: CatalogueContext): Promise<RegisterDatasetPayload> {
+    requireAgencyWriter(viewer, input.agencyCode, "retire datasets");
+    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+    return em.transactional(async (tx) => {
+      const dataset = await tx.findOne(Dataset, { id: input.datasetId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
+      const retiredOn = input.retiredOn ?? taipeiDate(new Date());
+      const problem = retirementProblem(dataset, retiredOn);
+      if (problem) throw govError(ErrorCode.CONFLICT, `Cannot retire ${dataset.identifier}: ${problem}.`);
+      if (input.mergedInto && !(await tx.count(Dataset, { identifier: input.mergedInto, lifecycleState: LifecycleState.PUBLISHED }))) {
+        throw govError(ErrorCode.BAD_USER_INPUT, `No published dataset ${input.mergedInto} to merge into.`, { fields: [{ path: "input.mergedInto", reason: "is not a published dataset of this agency" }] });
+      }
+      tx.assign(dataset, {
+        lifecycleState: LifecycleState.RETIRED,
+        retiredOn,
+        retirementReason: input.mergedInto ? `merged into ${input.mergedInto}: ${input.reason}` : input.reason,
+        modified: new Date(),
+      });
+      appendEvent(tx, "DatasetRetired", dataset.id, { agencyCode: dataset.agencyCode, identifier: dataset.identifier, retiredOn, mergedInto: input.mergedInto ?? null });
+      return { dataset };
     });
   }
 }
