@@ -8,6 +8,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { inputProblems } from "../kit/validation";
 import { Dataset, LifecycleState, Resource } from "./entities";
 import type { RegisterDatasetInput } from "./inputs";
+import { metadataProblems } from "./domain";
 import { formatPlatformCsv, readPlatformCsv, rowToInput } from "./platform-csv";
 import { writeDataset } from "./writes";
 
@@ -32,7 +33,10 @@ export async function importDatasetList(
     const good: RegisterDatasetInput[] = [];
     for (const row of rows.slice(start, start + BATCH)) {
       const parsed = rowToInput(row, agencyCode);
-      const problems = "problems" in parsed ? parsed.problems : (await inputProblems(parsed.input)).map((p) => `${p.path}: ${p.reason}`);
+      const problems =
+        "problems" in parsed
+          ? parsed.problems
+          : [...(await inputProblems(parsed.input)), ...metadataProblems(parsed.input)].map((p) => `${p.path.replace(/^input\./, "")}: ${p.reason}`);
       if (problems.length > 0) report.rejected.push({ line: row.line, problems });
       else if ("input" in parsed) good.push(parsed.input);
     }

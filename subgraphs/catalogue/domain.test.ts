@@ -1,6 +1,6 @@
 import agencies from "../../schema/agencies.json";
 import { Role, type Viewer } from "../kit/claims";
-import { ACCRUAL_PERIODICITY, isVisible, summarize, visibleStates } from "./domain";
+import { ACCRUAL_PERIODICITY, FREE, isVisible, metadataProblems, summarize, visibleStates } from "./domain";
 import { LifecycleState } from "./entities";
 import { seedPlan } from "./seed";
 
@@ -101,5 +101,18 @@ describe("the seed plan reproduces the ministry's published figures (DOMAIN.md)"
       expect(opened(code)).toBeGreaterThan(0);
       expect(plan[code].retired).toBeLessThanOrEqual(opened(code));
     }
+  });
+});
+
+describe("rules across metadata fields", () => {
+  test("a fee needs its explanation URL and legal basis; free data does not", () => {
+    expect(metadataProblems({ cost: "依規費法收費" }).map((p) => p.path)).toEqual(["input.costUrl", "input.costLaw"]);
+    expect(metadataProblems({ cost: "依規費法收費", costUrl: "https://example.gov.tw/fee", costLaw: "規費法" })).toEqual([]);
+    expect(metadataProblems({ cost: FREE })).toEqual([]);
+  });
+
+  test("temporal coverage cannot end before it starts", () => {
+    expect(metadataProblems({ temporalCoverageFrom: "2018-01-01", temporalCoverageTo: "2017-12-31" })).toEqual([{ path: "input.temporalCoverageTo", reason: "is before temporalCoverageFrom" }]);
+    expect(metadataProblems({ temporalCoverageFrom: "2017-01-01", temporalCoverageTo: "2017-01-01" })).toEqual([]);
   });
 });

@@ -54,3 +54,25 @@ export function retirementProblem(dataset: { lifecycleState: LifecycleState; iss
   if (retiredOn < dataset.issued) return `it was issued on ${dataset.issued}, after ${retiredOn}`;
   return null;
 }
+
+/** Rules across fields of the metadata standard that field validation alone cannot state. */
+export function metadataProblems(input: {
+  cost?: string;
+  costUrl?: string;
+  costLaw?: string;
+  temporalCoverageFrom?: string;
+  temporalCoverageTo?: string;
+}): { path: string; reason: string }[] {
+  const problems = [];
+  if (input.cost && input.cost !== FREE) {
+    if (!input.costUrl) problems.push({ path: "input.costUrl", reason: "is required when a fee is charged" });
+    if (!input.costLaw) problems.push({ path: "input.costLaw", reason: "is required when a fee is charged" });
+  }
+  if (input.temporalCoverageFrom && input.temporalCoverageTo && input.temporalCoverageFrom > input.temporalCoverageTo) {
+    problems.push({ path: "input.temporalCoverageTo", reason: "is before temporalCoverageFrom" });
+  }
+  return problems;
+}
+
+/** 計費方式 of a dataset without a fee. */
+export const FREE = "免費";

@@ -22,9 +22,20 @@ registerEnumType(DatasetType, { name: "DatasetType", description: "rawData (file
 
 export const DEFAULT_LICENSE = "政府資料開放授權條款-第1版";
 
+@ObjectType({ description: "A declared column of a resource." })
+export class ResourceField {
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}
+
 @ObjectType({ description: "A downloadable file or a web service of a dataset (distribution)." })
 @Entity({ tableName: "resource" })
 export class Resource {
+  [OptionalProps]?: "fields";
+
   @Field(() => ID)
   @PrimaryKey({ type: "uuid" })
   id: string = newId();
@@ -56,6 +67,14 @@ export class Resource {
   @Property({ type: "text", nullable: true })
   size?: string;
 
+  @Field(() => [ResourceField], { description: "The columns of the file as declared: name and description." })
+  @Property({ type: "json" })
+  fields: ResourceField[] = [];
+
+  @Field(() => Date, { nullable: true, description: "When the file last changed (resourceModified)." })
+  @Property({ type: "datetime", nullable: true })
+  modified?: Date;
+
   @Property({ type: "integer" })
   position!: number;
 }
@@ -65,7 +84,7 @@ export class Resource {
 @Directive('@shardKey(field: "agencyCode")')
 @Entity({ tableName: "dataset" })
 export class Dataset {
-  [OptionalProps]?: "type" | "license" | "modified" | "lifecycleState";
+  [OptionalProps]?: "type" | "license" | "modified" | "lifecycleState" | "keywords";
 
   @Field(() => ID)
   @PrimaryKey({ type: "uuid" })
@@ -150,6 +169,34 @@ export class Dataset {
   @Field(() => String, { nullable: true, description: "備註." })
   @Property({ type: "text", nullable: true })
   notes?: string;
+
+  @Field(() => String, { nullable: true, description: "When a fee is charged: where it is explained (costURL)." })
+  @Property({ type: "text", nullable: true })
+  costUrl?: string;
+
+  @Field(() => String, { nullable: true, description: "When a fee is charged: its legal basis (costLaw)." })
+  @Property({ type: "text", nullable: true })
+  costLaw?: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "First day the data covers (temporalCoverageFrom)." })
+  @Property({ type: "string", columnType: "date", nullable: true })
+  temporalCoverageFrom?: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "Last day the data covers (temporalCoverageTo)." })
+  @Property({ type: "string", columnType: "date", nullable: true })
+  temporalCoverageTo?: string;
+
+  @Field(() => String, { nullable: true, description: "Area the data covers (spatial), e.g. 臺灣." })
+  @Property({ type: "text", nullable: true })
+  spatial?: string;
+
+  @Field(() => String, { nullable: true, description: "Language of the data, e.g. zh-TW." })
+  @Property({ type: "text", nullable: true })
+  language?: string;
+
+  @Field(() => [String], { description: "Keywords (keyword[])." })
+  @Property({ type: "json" })
+  keywords: string[] = [];
 
   @Field(() => LifecycleState)
   @Enum({ items: () => LifecycleState, type: "text" })

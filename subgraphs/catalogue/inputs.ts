@@ -10,6 +10,18 @@ import { ACCRUAL_PERIODICITY, CHARACTER_SETS, SERVICE_CATEGORIES } from "./domai
 import { DatasetType } from "./entities";
 
 @InputType()
+export class ResourceFieldInput {
+  @Field()
+  @Length(1, 200)
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 1000)
+  description?: string;
+}
+
+@InputType()
 export class ResourceInput {
   @Field()
   @Length(1, 1000)
@@ -31,6 +43,15 @@ export class ResourceInput {
   @IsOptional()
   @Length(1, 100)
   size?: string;
+
+  @Field(() => [ResourceFieldInput], { nullable: true, description: "The file's columns: name and description." })
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @ArrayMaxSize(500)
+  fields?: ResourceFieldInput[];
+
+  @Field(() => Date, { nullable: true })
+  modified?: Date;
 }
 
 @InputType({ description: "A dataset published by an agency, with its resources." })
@@ -121,6 +142,38 @@ export class RegisterDatasetInput {
   @IsOptional()
   @Length(1, 10000)
   notes?: string;
+
+  @Field(() => String, { nullable: true, description: "costURL, when a fee is charged." })
+  @IsOptional()
+  @IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false })
+  costUrl?: string;
+
+  @Field(() => String, { nullable: true, description: "costLaw: the legal basis of a fee." })
+  @IsOptional()
+  @Length(1, 500)
+  costLaw?: string;
+
+  @Field(() => CalendarDate, { nullable: true })
+  temporalCoverageFrom?: string;
+
+  @Field(() => CalendarDate, { nullable: true })
+  temporalCoverageTo?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 200)
+  spatial?: string;
+
+  @Field(() => String, { nullable: true, description: "e.g. zh-TW." })
+  @IsOptional()
+  @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: "must be a language tag, e.g. zh-TW" })
+  language?: string;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @Length(1, 50, { each: true })
+  keywords?: string[];
 
   @Field(() => [ResourceInput], { defaultValue: [] })
   @ValidateNested({ each: true })

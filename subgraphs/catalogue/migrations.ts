@@ -27,6 +27,13 @@ class DatasetsAndResources extends Migration {
         contact_name text,
         contact_phone text,
         notes text,
+        cost_url text,
+        cost_law text,
+        temporal_coverage_from date,
+        temporal_coverage_to date,
+        spatial text,
+        language text,
+        keywords jsonb not null default '[]',
         lifecycle_state text not null check (lifecycle_state in ('INVENTORIED', 'PLANNED', 'PUBLISHED', 'RETIRED')),
         retired_on date,
         retirement_reason text,
@@ -46,6 +53,8 @@ class DatasetsAndResources extends Migration {
         encoding text not null,
         download_url text not null,
         size text,
+        fields jsonb not null default '[]',
+        modified timestamptz,
         position integer not null
       );`);
     this.addSql(`create index resource_dataset_id_index on resource (dataset_id, position);`);

@@ -1,16 +1,17 @@
 import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsOptional, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
+import agencies from "../../schema/agencies.json";
 import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../kit/cursor";
-import { ErrorCode, govError, notFound } from "../kit/errors";
+import { badUserInput, ErrorCode, govError, notFound } from "../kit/errors";
 import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested } from "../kit/shard";
-import { isVisible, retirementProblem, summarize, visibleStates } from "./domain";
+import { isVisible, metadataProblems, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import { searchFilter } from "./search";
@@ -164,6 +165,11 @@ export class DatasetResolver {
     return summarize(rows, asOf ?? taipeiDate(new Date()));
   }
 
+  @FieldResolver(() => String, { nullable: true, description: "The publisher's OID in the government registry (publisherOID), from the agency directory." })
+  publisherOid(@Root() dataset: Dataset): string | null {
+    return agencies.agencies.find((agency) => agency.code === dataset.agencyCode)?.oid ?? null;
+  }
+
   @FieldResolver(() => [Resource])
   resources(@Root() dataset: Dataset, @Ctx() { loaders }: CatalogueContext): Promise<Resource[]> {
     return loaders.resourcesOfDataset.load(dataset.id);
@@ -177,6 +183,8 @@ export class DatasetResolver {
   ): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "publish datasets");
     assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+    const problems = metadataProblems(input);
+    if (problems.length > 0) throw badUserInput(problems);
     return em.transactional(async (tx) => {
       if (await tx.count(Dataset, { identifier: input.identifier })) {
         throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists.`, {
