@@ -1,5 +1,5 @@
 // Every test process gets fixed secrets and a throw-away data folder, and logs errors only.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import "reflect-metadata";
@@ -7,4 +7,10 @@ import "reflect-metadata";
 process.env.GOVGRAPH_JWT_SECRET ??= "test-user-token-secret";
 process.env.GOVGRAPH_INTERNAL_SECRET ??= "test-internal-claims-secret";
 process.env.GOVGRAPH_DATA_DIR ??= mkdtempSync(join(tmpdir(), "govgraph-test-data-"));
+// Tests give every gateway its topology; code that looks the topology up itself finds no shards.
+process.env.GOVGRAPH_TOPOLOGY ??= join(process.env.GOVGRAPH_DATA_DIR, "topology.json");
+writeFileSync(process.env.GOVGRAPH_TOPOLOGY, JSON.stringify({ subgraphs: {}, shards: {} }));
 process.env.LOG_LEVEL ??= "error";
+// Quality checks run when a test asks (checkDatasetQuality), not on a timer.
+process.env.GOVGRAPH_QUALITY_INTERVAL_MS ??= "0";
+process.env.GOVGRAPH_QUALITY_TIMEOUT_MS ??= "1000";

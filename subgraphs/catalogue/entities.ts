@@ -84,7 +84,7 @@ export class Resource {
 @Directive('@shardKey(field: "agencyCode")')
 @Entity({ tableName: "dataset" })
 export class Dataset {
-  [OptionalProps]?: "type" | "license" | "modified" | "lifecycleState" | "keywords";
+  [OptionalProps]?: "type" | "license" | "modified" | "lifecycleState" | "keywords" | "nextQualityCheckAt";
 
   @Field(() => ID)
   @PrimaryKey({ type: "uuid" })
@@ -197,6 +197,10 @@ export class Dataset {
   @Field(() => [String], { description: "Keywords (keyword[])." })
   @Property({ type: "json" })
   keywords: string[] = [];
+
+  /** When the quality scheduler checks this dataset next. */
+  @Property({ type: "datetime" })
+  nextQualityCheckAt: Date = new Date();
 
   @Field(() => LifecycleState)
   @Enum({ items: () => LifecycleState, type: "text" })

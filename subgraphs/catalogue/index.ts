@@ -2,6 +2,7 @@
  * catalogue (agency subgraph, one shard per agency): datasets and resources
  * per the national metadata standard, their lifecycle and counts.
  */
+import DataLoader from "dataloader";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
@@ -9,11 +10,21 @@ import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
 import { migrations } from "./migrations";
-import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver } from "./resolvers";
+import { startQualityScheduler } from "./quality/checker";
+import { DatasetCheck, ResourceCheck } from "./quality/entities";
+import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
 
 function createLoaders(em: EntityManager) {
   return {
+    /** The latest check of each dataset: one statement for a whole page. */
+    latestCheck: new DataLoader<string, DatasetCheck | null>(async (ids) => {
+      const rows = await em.find(DatasetCheck, { datasetId: { $in: [...ids] } }, { orderBy: { datasetId: "asc", checkedAt: "desc" } });
+      const latest = new Map<string, DatasetCheck>();
+      for (const row of rows) if (!latest.has(row.datasetId)) latest.set(row.datasetId, row);
+      return ids.map((id) => latest.get(id) ?? null);
+    }),
+    checksOfResource: rowsGroupedBy<ResourceCheck, string>(em, ResourceCheck, "resourceId", { checkedAt: "desc" }),
     dataset: rowsByKey<Dataset, string>(em, Dataset, "id"),
     resourcesOfDataset: rowsGroupedBy<Resource, string>(em, Resource, "dataset", { position: "asc" }, (resource) => resource.dataset.id),
   };
@@ -24,9 +35,9 @@ export type CatalogueContext = SubgraphContext<ReturnType<typeof createLoaders>>
 export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   name: "catalogue",
   sharded: true,
-  entities: [Dataset, Resource, OutboxEvent],
+  entities: [Dataset, Resource, ResourceCheck, DatasetCheck, OutboxEvent],
   migrations,
-  resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver],
+  resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver],
   orphanedTypes: [CatalogueAgency],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {
@@ -36,5 +47,6 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
     Agency: (reference) => ({ code: reference.code }),
   },
   createLoaders,
+  background: (orm, instance, log) => startQualityScheduler(orm, instance.agencyCode!, log),
   seed: seedCatalogue,
 };

@@ -34,6 +34,7 @@ class DatasetsAndResources extends Migration {
         spatial text,
         language text,
         keywords jsonb not null default '[]',
+        next_quality_check_at timestamptz not null default now(),
         lifecycle_state text not null check (lifecycle_state in ('INVENTORIED', 'PLANNED', 'PUBLISHED', 'RETIRED')),
         retired_on date,
         retirement_reason text,
@@ -58,6 +59,26 @@ class DatasetsAndResources extends Migration {
         position integer not null
       );`);
     this.addSql(`create index resource_dataset_id_index on resource (dataset_id, position);`);
+    this.addSql(`create index dataset_next_quality_check_index on dataset (next_quality_check_at) where lifecycle_state = 'PUBLISHED';`);
+    this.addSql(`
+      create table resource_check (
+        id uuid primary key,
+        resource_id uuid not null,
+        dataset_id uuid not null references dataset (id) on delete cascade,
+        checked_at timestamptz not null,
+        indicators jsonb not null,
+        detail text
+      );`);
+    this.addSql(`create index resource_check_resource_index on resource_check (resource_id, checked_at desc);`);
+    this.addSql(`
+      create table dataset_check (
+        id uuid primary key,
+        dataset_id uuid not null references dataset (id) on delete cascade,
+        checked_at timestamptz not null,
+        level text not null,
+        indicators jsonb not null
+      );`);
+    this.addSql(`create index dataset_check_dataset_index on dataset_check (dataset_id, checked_at desc);`);
     // Text search: PostgreSQL's parser does not segment Chinese, and pg_trgm finds no trigrams in
     // CJK text under the C locale. Character bigrams do neither: every two-character substring of
     // the title and description, in a GIN index; a query's bigrams must all be present, then

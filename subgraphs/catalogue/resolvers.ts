@@ -1,6 +1,6 @@
 import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
-import { IsOptional, Length } from "class-validator";
-import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
+import { IsOptional, IsUUID, Length } from "class-validator";
+import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
 import agencies from "../../schema/agencies.json";
 import type { Viewer } from "../kit/claims";
 import { requireAgencyWriter } from "../kit/authorization";
@@ -14,7 +14,10 @@ import { assertOwnShard, isRequested } from "../kit/shard";
 import { isVisible, metadataProblems, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
+import { checkDataset, fetchReplyStats } from "./quality/checker";
+import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { searchFilter } from "./search";
+import { config } from "../kit/config";
 import { writeDataset } from "./writes";
 import type { CatalogueContext } from "./index";
 
@@ -85,6 +88,22 @@ function datasetFilter(viewer: Viewer, agencyCode: string, { state, search, cate
   if (category) filters.push({ category });
   if (format) filters.push({ resources: { format: { $ilike: format } } });
   return { $and: filters } as FilterQuery<Dataset>;
+}
+
+@InputType()
+class CheckDatasetQualityInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all", { message: "must be a dataset id" })
+  datasetId!: string;
+}
+
+@ObjectType()
+class CheckDatasetQualityPayload {
+  @Field(() => DatasetCheck)
+  check!: DatasetCheck;
 }
 
 @ObjectType()
@@ -170,6 +189,11 @@ export class DatasetResolver {
     return agencies.agencies.find((agency) => agency.code === dataset.agencyCode)?.oid ?? null;
   }
 
+  @FieldResolver(() => DatasetCheck, { nullable: true, description: "The latest quality check (資料集品質檢測): indicators and badge." })
+  quality(@Root() dataset: Dataset, @Ctx() { loaders }: CatalogueContext): Promise<DatasetCheck | null> {
+    return loaders.latestCheck.load(dataset.id);
+  }
+
   @FieldResolver(() => [Resource])
   resources(@Root() dataset: Dataset, @Ctx() { loaders }: CatalogueContext): Promise<Resource[]> {
     return loaders.resourcesOfDataset.load(dataset.id);
@@ -195,6 +219,17 @@ export class DatasetResolver {
     });
   }
 
+  @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, instance, log }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
+    requireAgencyWriter(viewer, input.agencyCode, "check dataset quality");
+    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+    const dataset = await em.findOne(Dataset, { id: input.datasetId });
+    if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
+    const replyStats = await fetchReplyStats(input.agencyCode, log);
+    return { check: await checkDataset(em, dataset, { now: new Date(), timeoutMs: config.qualityTimeoutMs, replyStats }) };
+  }
+
   @Mutation(() => RegisterDatasetPayload, { description: "Agency staff retire (or merge away) a published dataset; it stays in the catalogue with the day and the reason." })
   @Directive('@shardBy(argument: "input.agencyCode")')
   async retireDataset(@Arg("input") input: RetireDatasetInput, @Ctx() { em, viewer, instance }: CatalogueContext): Promise<RegisterDatasetPayload> {
@@ -218,6 +253,18 @@ export class DatasetResolver {
       appendEvent(tx, "DatasetRetired", dataset.id, { agencyCode: dataset.agencyCode, identifier: dataset.identifier, retiredOn, mergedInto: input.mergedInto ?? null });
       return { dataset };
     });
+  }
+}
+
+@Resolver(() => Resource)
+export class ResourceResolver {
+  @FieldResolver(() => [ResourceCheck], { description: "This resource's quality checks, newest first." })
+  async checks(
+    @Root() resource: Resource,
+    @Arg("last", () => Int, { defaultValue: 5 }) last: number,
+    @Ctx() { loaders }: CatalogueContext,
+  ): Promise<ResourceCheck[]> {
+    return (await loaders.checksOfResource.load(resource.id)).slice(0, Math.max(0, last));
   }
 }
 

@@ -80,6 +80,8 @@ export async function seedCatalogue(em: EntityManager, instance: InstanceInfo): 
         issued: isoDay(Number(year), Math.floor(random() * 365)),
         modified: new Date(Date.UTC(Number(year) + 1, 0, 15)),
         lifecycleState: LifecycleState.PUBLISHED,
+        // Spread the first quality checks over a day rather than all at start.
+        nextQualityCheckAt: new Date(Date.now() + random() * 24 * 3_600_000),
       });
       const resourceCount = random() < 0.2 ? 2 : 1;
       for (let r = 0; r < resourceCount; r++) {

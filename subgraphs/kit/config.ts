@@ -74,6 +74,12 @@ export const config = {
   reminderIntervalMs: intFrom("GOVGRAPH_REMINDER_INTERVAL_MS", 60_000),
   /** How often the gateway's transfer relay moves reassigned dataset requests between feedback shards. */
   transferIntervalMs: intFrom("GOVGRAPH_TRANSFER_INTERVAL_MS", 2000),
+  /** Quality checks: how often each catalogue shard looks for datasets due (0: never), how many at once, per-request timeout, how often a dataset is checked; and the badge rules (JSON, see catalogue/quality/indicators.ts). */
+  qualityIntervalMs: intFrom("GOVGRAPH_QUALITY_INTERVAL_MS", 60_000),
+  qualityConcurrency: intFrom("GOVGRAPH_QUALITY_CONCURRENCY", 4),
+  qualityTimeoutMs: intFrom("GOVGRAPH_QUALITY_TIMEOUT_MS", 10_000),
+  qualityCheckPeriodMs: intFrom("GOVGRAPH_QUALITY_PERIOD_HOURS", 24) * 3_600_000,
+  badgeRules: env.GOVGRAPH_BADGE_RULES || undefined,
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
   /** How long a stopping server lets requests in flight finish. */
