@@ -145,3 +145,15 @@ test("with the agency's reply record, reply efficiency completes the platinum ba
   const events = await topology.sql<{ type: string }>("catalogue:ACA", "select type from outbox_event where subject_id = $1 order by seq", [id]);
   expect(events.map((e) => e.type)).toEqual(["DatasetPublished", "QualityChecked", "QualityChecked"]);
 });
+
+test("lists filter by the badge of the latest check", async () => {
+  const response = await topology.query<{ datasets: { edges: { node: { identifier: string; quality: { level: string } } }[] } }>(
+    `{ datasets(first: 100, badge: BRONZE) { edges { node { identifier quality { level } } } } }`,
+    undefined,
+    staff,
+  );
+  expect(response.errors).toBeUndefined();
+  const edges = response.data!.datasets.edges;
+  expect(edges.length).toBeGreaterThanOrEqual(2);
+  expect(edges.every((edge) => edge.node.quality.level === "BRONZE")).toBe(true);
+});

@@ -198,6 +198,10 @@ export class Dataset {
   @Property({ type: "json" })
   keywords: string[] = [];
 
+  /** The badge of the latest quality check (null until checked), for filtering lists. */
+  @Property({ type: "text", nullable: true })
+  qualityLevel?: string;
+
   /** When the quality scheduler checks this dataset next. */
   @Property({ type: "datetime" })
   nextQualityCheckAt: Date = new Date();

@@ -35,6 +35,7 @@ class DatasetsAndResources extends Migration {
         language text,
         keywords jsonb not null default '[]',
         next_quality_check_at timestamptz not null default now(),
+        quality_level text,
         lifecycle_state text not null check (lifecycle_state in ('INVENTORIED', 'PLANNED', 'PUBLISHED', 'RETIRED')),
         retired_on date,
         retirement_reason text,

@@ -15,7 +15,8 @@ import { isVisible, metadataProblems, retirementProblem, summarize, visibleState
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import { checkDataset, fetchReplyStats } from "./quality/checker";
-import { DatasetCheck, ResourceCheck } from "./quality/entities";
+import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
+import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
 import { config } from "../kit/config";
 import { writeDataset } from "./writes";
@@ -72,6 +73,9 @@ class DatasetPageArgs {
 
   @Field(() => String, { nullable: true, description: "Only datasets with a resource in this format, e.g. CSV." })
   format?: string;
+
+  @Field(() => BadgeLevelEnum, { nullable: true, description: "Only datasets whose latest quality check earned this badge." })
+  badge?: BadgeLevel;
 }
 
 @ArgsType()
@@ -81,12 +85,13 @@ class DatasetListArgs extends DatasetPageArgs {
 }
 
 /** The datasets of one agency a viewer may list, narrowed by the list's filters. */
-function datasetFilter(viewer: Viewer, agencyCode: string, { state, search, category, format }: DatasetPageArgs): FilterQuery<Dataset> {
+function datasetFilter(viewer: Viewer, agencyCode: string, { state, search, category, format, badge }: DatasetPageArgs): FilterQuery<Dataset> {
   const states = visibleStates(viewer, agencyCode) ?? Object.values(LifecycleState);
   const filters: FilterQuery<Dataset>[] = [{ agencyCode, lifecycleState: { $in: states.filter((s) => !state || s === state) } }];
   if (search?.trim()) filters.push(searchFilter(search));
   if (category) filters.push({ category });
   if (format) filters.push({ resources: { format: { $ilike: format } } });
+  if (badge) filters.push({ qualityLevel: badge });
   return { $and: filters } as FilterQuery<Dataset>;
 }
 
