@@ -12,7 +12,8 @@ import { Dataset, Resource } from "./entities";
 import { migrations } from "./migrations";
 import { startQualityScheduler } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
-import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, ResourceResolver } from "./resolvers";
+import { InventoryItem, InventoryResolver } from "./inventory";
+import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
 
 function createLoaders(em: EntityManager) {
@@ -35,9 +36,9 @@ export type CatalogueContext = SubgraphContext<ReturnType<typeof createLoaders>>
 export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   name: "catalogue",
   sharded: true,
-  entities: [Dataset, Resource, ResourceCheck, DatasetCheck, OutboxEvent],
+  entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, OutboxEvent],
   migrations,
-  resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver],
+  resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver, InventoryResolver, InventoryAgencyResolver],
   orphanedTypes: [CatalogueAgency],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {

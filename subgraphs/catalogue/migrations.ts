@@ -80,6 +80,28 @@ class DatasetsAndResources extends Migration {
         indicators jsonb not null
       );`);
     this.addSql(`create index dataset_check_dataset_index on dataset_check (dataset_id, checked_at desc);`);
+    this.addSql(`
+      create table inventory_item (
+        id uuid primary key,
+        agency_code text not null,
+        title text not null,
+        description text not null,
+        state text not null check (state in ('INVENTORIED', 'PLANNED', 'PUBLISHED')),
+        openness text not null check (openness in ('UNDECIDED', 'OPENABLE', 'NOT_OPENABLE')),
+        priority_basis text,
+        legal_basis text,
+        planned_opening_on date,
+        holds_personal_data boolean not null,
+        de_identification text,
+        dataset_id uuid references dataset (id),
+        views integer not null,
+        downloads integer not null,
+        requests integer not null,
+        priority_rank integer not null,
+        usage_score double precision not null,
+        check (state <> 'PUBLISHED' or not holds_personal_data or de_identification is not null)
+      );`);
+    this.addSql(`create index inventory_item_opening_order_index on inventory_item (priority_rank, usage_score desc, id);`);
     // Text search: PostgreSQL's parser does not segment Chinese, and pg_trgm finds no trigrams in
     // CJK text under the C locale. Character bigrams do neither: every two-character substring of
     // the title and description, in a GIN index; a query's bigrams must all be present, then

@@ -2,11 +2,12 @@ import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
 import agencies from "../../schema/agencies.json";
-import type { Viewer } from "../kit/claims";
+import { Role, type Viewer } from "../kit/claims";
+import { isInsider } from "../kit/authorization";
 import { requireAgencyWriter } from "../kit/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../kit/cursor";
-import { badUserInput, ErrorCode, govError, notFound } from "../kit/errors";
+import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../kit/errors";
 import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -14,6 +15,7 @@ import { assertOwnShard, isRequested } from "../kit/shard";
 import { isVisible, metadataProblems, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
+import { INVENTORY_ORDER, InventoryConnection, InventoryItem } from "./inventory";
 import { checkDataset, fetchReplyStats } from "./quality/checker";
 import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
 import type { BadgeLevel } from "./quality/indicators";
@@ -130,6 +132,24 @@ export class CatalogueAgencyResolver {
   ): Promise<Connection<Dataset>> {
     assertOwnShard(instance, agency.code, "code");
     return keysetPage(em, Dataset, () => datasetFilter(viewer, agency.code, args), DATASET_ORDERS[args.orderBy], args.first, args.after);
+  }
+}
+
+@Resolver(() => CatalogueAgency)
+export class InventoryAgencyResolver {
+  @FieldResolver(() => InventoryConnection, {
+    nullable: true,
+    description: "The agency's data inventory (盤點) in opening order; for the agency, the ministry and the advisory panel, which reviews it.",
+  })
+  inventory(
+    @Root() agency: CatalogueAgency,
+    @Arg("first", () => Int, { defaultValue: 20 }) first: number,
+    @Arg("after", () => String, { nullable: true }) after: string | undefined,
+    @Ctx() { em, viewer, instance }: CatalogueContext,
+  ): Promise<Connection<InventoryItem>> {
+    assertOwnShard(instance, agency.code, "code");
+    if (!isInsider(viewer, agency.code) && viewer.role !== Role.PANEL_MEMBER) throw forbidden("The inventory is shown to its agency, the ministry and the advisory panel.");
+    return keysetPage(em, InventoryItem, () => ({ agencyCode: agency.code }), INVENTORY_ORDER, first, after);
   }
 }
 

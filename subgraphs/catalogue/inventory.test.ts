@@ -1,0 +1,28 @@
+import { decisionProblem, inventoryRank, InventoryState, Openness, PriorityBasis, publishProblem } from "./inventory";
+
+const usage = { views: 0, downloads: 0, requests: 0 };
+
+test("openable holdings come first by basis — law, duty, demand — then undecided, then not openable; usage orders within", () => {
+  expect(inventoryRank({ openness: Openness.OPENABLE, priorityBasis: PriorityBasis.REQUIRED_BY_LAW, ...usage }).priorityRank).toBe(0);
+  expect(inventoryRank({ openness: Openness.OPENABLE, priorityBasis: PriorityBasis.STATUTORY_DUTY, ...usage }).priorityRank).toBe(1);
+  expect(inventoryRank({ openness: Openness.OPENABLE, priorityBasis: PriorityBasis.PUBLIC_DEMAND, ...usage }).priorityRank).toBe(2);
+  expect(inventoryRank({ openness: Openness.UNDECIDED, ...usage }).priorityRank).toBe(3);
+  expect(inventoryRank({ openness: Openness.NOT_OPENABLE, ...usage }).priorityRank).toBe(4);
+  expect(inventoryRank({ openness: Openness.UNDECIDED, views: 10, downloads: 1, requests: 1 }).usageScore).toBe(12);
+});
+
+test("a decision needs its basis", () => {
+  const item = { state: InventoryState.INVENTORIED };
+  expect(decisionProblem(item, { openness: Openness.OPENABLE, plannedOpeningOn: "2027-01-01" })?.path).toBe("input.priorityBasis");
+  expect(decisionProblem(item, { openness: Openness.OPENABLE, priorityBasis: PriorityBasis.PUBLIC_DEMAND })?.path).toBe("input.plannedOpeningOn");
+  expect(decisionProblem(item, { openness: Openness.NOT_OPENABLE, legalBasis: " " })?.path).toBe("input.legalBasis");
+  expect(decisionProblem({ state: InventoryState.PUBLISHED }, { openness: Openness.NOT_OPENABLE, legalBasis: "x" })).not.toBeNull();
+  expect(decisionProblem(item, { openness: Openness.OPENABLE, priorityBasis: PriorityBasis.PUBLIC_DEMAND, plannedOpeningOn: "2027-01-01" })).toBeNull();
+});
+
+test("only planned holdings are published, and personal data only once de-identified", () => {
+  expect(publishProblem({ state: InventoryState.INVENTORIED, holdsPersonalData: false })).toMatch(/plan it first/);
+  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true })).toMatch(/de-identification/);
+  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true, deIdentification: "k=5" })).toBeNull();
+  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: false })).toBeNull();
+});

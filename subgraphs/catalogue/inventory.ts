@@ -1,0 +1,342 @@
+/**
+ * The data inventory (資料盤點): every data holding of an agency, its
+ * openness decision and the basis that sets its priority, its planned
+ * opening day, and — once published — the dataset it became. Personal data
+ * is published only once its de-identification is recorded. Usage (views,
+ * downloads, requests) ranks the inventory.
+ *
+ *   INVENTORIED ──decide OPENABLE (basis, planned day)──▶ PLANNED ──publish──▶ PUBLISHED
+ *        └──decide NOT_OPENABLE (legal basis): stays INVENTORIED, not openable
+ */
+import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
+import { IsOptional, IsUUID, Length, Min, ValidateNested } from "class-validator";
+import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Directive } from "type-graphql";
+import { requireAgencyWriter } from "../kit/authorization";
+import { badUserInput, ErrorCode, govError, notFound } from "../kit/errors";
+import { newId } from "../kit/ids";
+import { appendEvent } from "../kit/outbox";
+import { CalendarDate } from "../kit/scalars";
+import { assertOwnShard } from "../kit/shard";
+import { ConnectionType } from "../kit/connection";
+import type { SortOrder } from "../kit/cursor";
+import { Dataset } from "./entities";
+import type { CatalogueContext } from "./index";
+import { RegisterDatasetInput } from "./inputs";
+import { metadataProblems } from "./domain";
+import { writeDataset } from "./writes";
+
+export enum InventoryState {
+  INVENTORIED = "INVENTORIED",
+  PLANNED = "PLANNED",
+  PUBLISHED = "PUBLISHED",
+}
+export enum Openness {
+  UNDECIDED = "UNDECIDED",
+  OPENABLE = "OPENABLE",
+  NOT_OPENABLE = "NOT_OPENABLE",
+}
+/** Why an openable holding is opened first (the strategy's order: law, then duty, then demand). */
+export enum PriorityBasis {
+  REQUIRED_BY_LAW = "REQUIRED_BY_LAW",
+  STATUTORY_DUTY = "STATUTORY_DUTY",
+  PUBLIC_DEMAND = "PUBLIC_DEMAND",
+}
+registerEnumType(InventoryState, { name: "InventoryState" });
+registerEnumType(Openness, { name: "Openness" });
+registerEnumType(PriorityBasis, { name: "PriorityBasis", description: "Required by law; produced by statutory duty with no legal restriction; high public demand." });
+
+@ObjectType({ description: "A data holding of an agency in its inventory (盤點)." })
+@Entity({ tableName: "inventory_item" })
+export class InventoryItem {
+  [OptionalProps]?: "state" | "openness" | "holdsPersonalData" | "views" | "downloads" | "requests" | "priorityRank" | "usageScore";
+
+  @Field(() => ID)
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @Field(() => ID)
+  @Property({ type: "text" })
+  agencyCode!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  title!: string;
+
+  @Field()
+  @Property({ type: "text" })
+  description!: string;
+
+  @Field(() => InventoryState)
+  @Enum({ items: () => InventoryState, type: "text" })
+  state: InventoryState = InventoryState.INVENTORIED;
+
+  @Field(() => Openness)
+  @Enum({ items: () => Openness, type: "text" })
+  openness: Openness = Openness.UNDECIDED;
+
+  @Field(() => PriorityBasis, { nullable: true })
+  @Enum({ items: () => PriorityBasis, type: "text", nullable: true })
+  priorityBasis?: PriorityBasis;
+
+  @Field(() => String, { nullable: true, description: "The law that requires, or forbids, opening it." })
+  @Property({ type: "text", nullable: true })
+  legalBasis?: string;
+
+  @Field(() => CalendarDate, { nullable: true })
+  @Property({ type: "string", columnType: "date", nullable: true })
+  plannedOpeningOn?: string;
+
+  @Field()
+  @Property({ type: "boolean" })
+  holdsPersonalData: boolean = false;
+
+  @Field(() => String, { nullable: true, description: "How personal data was de-identified; required before publishing it." })
+  @Property({ type: "text", nullable: true })
+  deIdentification?: string;
+
+  @Field(() => ID, { nullable: true, description: "The dataset it was published as." })
+  @Property({ type: "uuid", nullable: true })
+  datasetId?: string;
+
+  @Field(() => Int)
+  @Property({ type: "integer" })
+  views: number = 0;
+
+  @Field(() => Int)
+  @Property({ type: "integer" })
+  downloads: number = 0;
+
+  @Field(() => Int, { description: "Requests for it (我想要更多 and applications)." })
+  @Property({ type: "integer" })
+  requests: number = 0;
+
+  /** See inventoryRank. */
+  @Field(() => Int, { description: "0 required by law, 1 statutory duty, 2 public demand, 3 undecided, 4 not openable." })
+  @Property({ type: "integer" })
+  priorityRank: number = 3;
+
+  @Property({ type: "double" })
+  usageScore: number = 0;
+}
+
+/** Why a decision cannot be taken on an item, or null. */
+export function decisionProblem(
+  item: { state: InventoryState },
+  decision: { openness: Openness; priorityBasis?: PriorityBasis; legalBasis?: string; plannedOpeningOn?: string },
+): { path: string; reason: string } | null {
+  if (item.state === InventoryState.PUBLISHED) return { path: "input.openness", reason: "the holding is already published" };
+  if (decision.openness === Openness.OPENABLE && !decision.priorityBasis) return { path: "input.priorityBasis", reason: "an openable holding needs the basis of its priority" };
+  if (decision.openness === Openness.OPENABLE && !decision.plannedOpeningOn) return { path: "input.plannedOpeningOn", reason: "an openable holding needs a planned opening day" };
+  if (decision.openness === Openness.NOT_OPENABLE && !decision.legalBasis?.trim()) return { path: "input.legalBasis", reason: "a holding that cannot be opened needs its legal basis" };
+  return null;
+}
+
+/** Why an item cannot be published, or null: it must be planned, and personal data de-identified first. */
+export function publishProblem(item: { state: InventoryState; holdsPersonalData: boolean; deIdentification?: string | null }): string | null {
+  if (item.state !== InventoryState.PLANNED) return `it is ${item.state}: decide it openable and plan it first`;
+  if (item.holdsPersonalData && !item.deIdentification) return "it holds personal data: record its de-identification first";
+  return null;
+}
+
+const BASIS_RANK: Record<PriorityBasis, number> = { REQUIRED_BY_LAW: 0, STATUTORY_DUTY: 1, PUBLIC_DEMAND: 2 };
+
+/**
+ * Where a holding stands in the opening order: openable ones first by basis
+ * (law, duty, demand), then undecided, then not openable; within a rank, the
+ * most used first (a request weighs ten downloads, a download ten views).
+ * Stored with the item, so the inventory pages by keyset.
+ */
+export function inventoryRank(item: { openness: Openness; priorityBasis?: PriorityBasis | null; views: number; downloads: number; requests: number }) {
+  const priorityRank =
+    item.openness === Openness.OPENABLE && item.priorityBasis ? BASIS_RANK[item.priorityBasis] : item.openness === Openness.UNDECIDED ? 3 : 4;
+  return { priorityRank, usageScore: item.requests * 10 + item.downloads + item.views / 10 };
+}
+
+@InputType()
+class AddInventoryItemInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field()
+  @Length(1, 255)
+  title!: string;
+
+  @Field()
+  @Length(1, 5000)
+  description!: string;
+
+  @Field({ defaultValue: false })
+  holdsPersonalData!: boolean;
+}
+
+@InputType()
+class DecideOpennessInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all")
+  itemId!: string;
+
+  @Field(() => Openness)
+  openness!: Openness;
+
+  @Field(() => PriorityBasis, { nullable: true })
+  priorityBasis?: PriorityBasis;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 1000)
+  legalBasis?: string;
+
+  @Field(() => CalendarDate, { nullable: true })
+  plannedOpeningOn?: string;
+}
+
+@InputType()
+class RecordDeIdentificationInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all")
+  itemId!: string;
+
+  @Field({ description: "How, e.g. k-anonymity (k=5) on age and district; names removed." })
+  @Length(1, 2000)
+  method!: string;
+}
+
+@InputType()
+class RecordInventoryUsageInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all")
+  itemId!: string;
+
+  @Field(() => Int)
+  @Min(0)
+  views!: number;
+
+  @Field(() => Int)
+  @Min(0)
+  downloads!: number;
+
+  @Field(() => Int)
+  @Min(0)
+  requests!: number;
+}
+
+@InputType()
+class PublishInventoryItemInput {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  @IsUUID("all")
+  itemId!: string;
+
+  @Field(() => RegisterDatasetInput, { description: "The dataset it becomes (its agencyCode must be this agency's)." })
+  @ValidateNested()
+  dataset!: RegisterDatasetInput;
+}
+
+@ObjectType()
+class InventoryItemPayload {
+  @Field(() => InventoryItem)
+  item!: InventoryItem;
+}
+
+async function lockedItem(context: CatalogueContext, agencyCode: string, itemId: string, action: string, run: (item: InventoryItem, tx: CatalogueContext["em"]) => Promise<void> | void) {
+  requireAgencyWriter(context.viewer, agencyCode, action);
+  assertOwnShard(context.instance, agencyCode, "input.agencyCode");
+  return context.em.transactional(async (tx) => {
+    const item = await tx.findOne(InventoryItem, { id: itemId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!item) throw notFound(`Inventory item ${itemId} of ${agencyCode}`);
+    await run(item, tx);
+    return { item };
+  });
+}
+
+export const InventoryConnection = ConnectionType(InventoryItem, "InventoryItem");
+
+/** The opening order (inventoryRank), ties broken by id so the order is total. */
+export const INVENTORY_ORDER: SortOrder<InventoryItem> = {
+  name: "OPENING_ORDER",
+  keys: [
+    { property: "priorityRank", direction: "asc" },
+    { property: "usageScore", direction: "desc" },
+    { property: "id", direction: "asc" },
+  ],
+};
+
+@Resolver(() => InventoryItem)
+export class InventoryResolver {
+  @Mutation(() => InventoryItemPayload, { description: "Agency staff add a data holding to their inventory." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  addInventoryItem(@Arg("input") input: AddInventoryItemInput, @Ctx() { em, viewer, instance }: CatalogueContext): Promise<InventoryItemPayload> {
+    requireAgencyWriter(viewer, input.agencyCode, "add inventory items");
+    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+    return em.transactional(async (tx) => {
+      const item = tx.create(InventoryItem, { ...input, ...inventoryRank({ openness: Openness.UNDECIDED, views: 0, downloads: 0, requests: 0 }) });
+      tx.persist(item);
+      appendEvent(tx, "InventoryItemAdded", item.id, { agencyCode: item.agencyCode, title: item.title });
+      return { item };
+    });
+  }
+
+  @Mutation(() => InventoryItemPayload, { description: "Decide whether a holding can be opened: with the basis of its priority and a planned day, or the legal basis that forbids it." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  decideOpenness(@Arg("input") input: DecideOpennessInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
+    return lockedItem(context, input.agencyCode, input.itemId, "decide openness", (item, tx) => {
+      const problem = decisionProblem(item, input);
+      if (problem) throw badUserInput([problem]);
+      tx.assign(item, {
+        openness: input.openness,
+        priorityBasis: input.priorityBasis ?? null,
+        legalBasis: input.legalBasis ?? null,
+        plannedOpeningOn: input.openness === Openness.OPENABLE ? input.plannedOpeningOn : null,
+        state: input.openness === Openness.OPENABLE ? InventoryState.PLANNED : InventoryState.INVENTORIED,
+      });
+      tx.assign(item, inventoryRank(item));
+      appendEvent(tx, "OpennessDecided", item.id, { agencyCode: item.agencyCode, openness: input.openness, priorityBasis: input.priorityBasis ?? null });
+    });
+  }
+
+  @Mutation(() => InventoryItemPayload, { description: "Record how a holding's personal data was de-identified." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  recordDeIdentification(@Arg("input") input: RecordDeIdentificationInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
+    return lockedItem(context, input.agencyCode, input.itemId, "record de-identification", (item, tx) => {
+      tx.assign(item, { deIdentification: input.method });
+      appendEvent(tx, "DeIdentificationRecorded", item.id, { agencyCode: item.agencyCode });
+    });
+  }
+
+  @Mutation(() => InventoryItemPayload, { description: "Record a holding's usage (views, downloads, requests), which ranks the inventory." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  recordInventoryUsage(@Arg("input") input: RecordInventoryUsageInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
+    return lockedItem(context, input.agencyCode, input.itemId, "record usage", (item, tx) => {
+      tx.assign(item, { views: input.views, downloads: input.downloads, requests: input.requests });
+      tx.assign(item, inventoryRank(item));
+    });
+  }
+
+  @Mutation(() => InventoryItemPayload, { description: "Publish a planned holding as a dataset; personal data only once de-identified." })
+  @Directive('@shardBy(argument: "input.agencyCode")')
+  publishInventoryItem(@Arg("input") input: PublishInventoryItemInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
+    if (input.dataset.agencyCode !== input.agencyCode) throw badUserInput([{ path: "input.dataset.agencyCode", reason: "must be the inventory's agency" }]);
+    const problems = metadataProblems(input.dataset).map((p) => ({ ...p, path: p.path.replace(/^input\./, "input.dataset.") }));
+    if (problems.length > 0) throw badUserInput(problems);
+    return lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
+      const problem = publishProblem(item);
+      if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
+      if (await tx.count(Dataset, { identifier: input.dataset.identifier })) {
+        throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.dataset.identifier} already exists.`, { fields: [{ path: "input.dataset.identifier", reason: "is already used" }] });
+      }
+      const dataset = await writeDataset(tx, input.dataset);
+      tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: dataset.id });
+    });
+  }
+}
