@@ -3,7 +3,7 @@
  * admitted and removed under load without a failed request, persisted
  * across a gateway restart, and only by the ministry.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Role } from "../subgraphs/kit/claims";
@@ -86,6 +86,19 @@ test("admitting and removing a shard under concurrent queries fails no request, 
   expect(answered).toBeGreaterThan(8);
   const gone = await topology.query(`{ catalogueSummary(agencyCodes: ["THPO"]) { datasets } }`, undefined, admin);
   expect(gone.errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", agencyCode: "THPO" });
+});
+
+test("a change that cannot be saved is not made", async () => {
+  // Where the table is written, a directory now stands: the save fails.
+  rmSync(routingFile, { force: true });
+  mkdirSync(join(routingFile, "blocked"), { recursive: true });
+  try {
+    const response = await topology.query(ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: thpo.url } }, admin);
+    expect(response.errors?.[0].message).toMatch(/could not be saved.*nothing was changed/);
+    expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
+  } finally {
+    rmSync(routingFile, { recursive: true, force: true });
+  }
 });
 
 test("the routing table survives a gateway restart", async () => {

@@ -67,8 +67,9 @@ export class ShardRegistry {
       });
     }
     const previous = this.options.routing.shardsOf(subgraph).get(agencyCode);
+    const shards = this.options.routing.toJSON();
+    this.persist({ ...shards, [subgraph]: { ...shards[subgraph], [agencyCode]: url } });
     this.options.routing.set(subgraph, agencyCode, url);
-    this.persist();
     await this.options.health.probeOne(url);
     this.options.log.info({ subgraph, agencyCode, url, previous }, previous ? "shard moved" : "shard admitted");
     return this.list().find((shard) => shard.subgraph === subgraph && shard.agencyCode === agencyCode)!;
@@ -78,15 +79,24 @@ export class ShardRegistry {
     this.validate(viewer, subgraph, agencyCode);
     const shard = this.list().find((s) => s.subgraph === subgraph && s.agencyCode === agencyCode);
     if (!shard) throw notFound(`The ${subgraph} shard of ${agencyCode}`);
+    const { [agencyCode]: _removed, ...remaining } = this.options.routing.toJSON()[subgraph];
+    this.persist({ ...this.options.routing.toJSON(), [subgraph]: remaining });
     this.options.routing.remove(subgraph, agencyCode);
-    this.persist();
     this.options.log.info({ subgraph, agencyCode, url: shard.url }, "shard removed");
     return shard;
   }
 
-  private persist(): void {
-    if (this.options.routingFile) saveRoutingFile(this.options.routingFile, this.options.routing.toJSON());
+  /** Writes the table a change will produce, before applying it: a change that cannot be kept is not made. */
+  private persist(shards: ReturnType<RoutingTable["toJSON"]>): void {
+    if (!this.options.routingFile) return;
+    try {
+      saveRoutingFile(this.options.routingFile, shards);
+    } catch (error) {
+      this.options.log.error({ err: error, file: this.options.routingFile }, "routing table not saved; the change was not made");
+      throw govError(ErrorCode.INTERNAL_SERVER_ERROR, `The routing table could not be saved to ${this.options.routingFile}; nothing was changed.`);
+    }
   }
+
 }
 
 /** The gateway's own fields, beside the supergraph's. */
