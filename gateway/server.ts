@@ -28,7 +28,7 @@ import type { Topology } from "./topology";
 import { startTransferRelay } from "./transfers";
 import { HealthMonitor } from "./registry/health";
 import { registryResolvers, registryTypeDefs, ShardRegistry } from "./registry/registry";
-import { loadRoutingFile } from "./registry/store";
+import { initialShards, loadRoutingFile } from "./registry/store";
 
 export interface GatewayOptions {
   supergraph: string;
@@ -47,6 +47,8 @@ export interface GatewayOptions {
    * Without it, registry changes last as long as the process.
    */
   routingFile?: string;
+  /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
+  healthIntervalMs?: number;
 }
 
 export interface RunningGateway {
@@ -96,12 +98,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   const topology = options.topology;
-  const persisted = topology && options.routingFile ? loadRoutingFile(options.routingFile) : undefined;
-  const routing = topology ? new RoutingTable({ shards: persisted ?? topology.shards }) : undefined;
-  const health = routing ? new HealthMonitor(routing, config.shardTimeoutMs) : undefined;
+  const shardTimeoutMs = options.shardTimeoutMs ?? config.shardTimeoutMs;
+  const routing = topology
+    ? new RoutingTable({
+        shards: options.routingFile ? initialShards(topology.shards, loadRoutingFile(options.routingFile), options.routingFile) : topology.shards,
+      })
+    : undefined;
+  const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
   const registry =
     routing && health
-      ? new ShardRegistry({ routing, health, internalSecret: options.secrets.internalSecret, routingFile: options.routingFile, timeoutMs: config.shardTimeoutMs, log })
+      ? new ShardRegistry({
+          routing,
+          health,
+          internalSecret: options.secrets.internalSecret,
+          claimsTtlSeconds: config.claimsTtlSeconds,
+          routingFile: options.routingFile,
+          timeoutMs: shardTimeoutMs,
+          log,
+        })
       : undefined;
   const transportEntries: Record<string, { kind?: string; location?: string; options?: Record<string, unknown> }> = {
     "*": { options: { subscriptions: { kind: "ws", location: "/graphql" } } },
@@ -122,7 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             shard: shardTransport({
               routing,
               policies,
-              timeoutMs: options.shardTimeoutMs ?? config.shardTimeoutMs,
+              timeoutMs: shardTimeoutMs,
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
               log,
             }),
@@ -163,7 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     wsServer,
   );
 
-  health?.start(config.healthIntervalMs);
+  health?.start(options.healthIntervalMs ?? config.healthIntervalMs);
   const relay =
     routing && routing.subgraphs().includes("feedback")
       ? startTransferRelay({

@@ -1,11 +1,14 @@
 /**
- * The run-time registry: shards admitted only with the canonical SDL,
- * admitted and removed under load without a failed request, persisted
- * across a gateway restart, and only by the ministry.
+ * The run-time registry, with real shards on PostgreSQL: shards admitted only
+ * with the canonical SDL and as the agency they claim to be; admitted, moved
+ * and removed under load without a failed request; health probed; the table
+ * persisted across a gateway restart; all of it for the ministry only.
+ * The tests run in order and share one topology: each starts from the state
+ * the previous one left.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Role } from "../subgraphs/kit/claims";
 import type { RunningInstance } from "../subgraphs/kit/server";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
@@ -16,7 +19,7 @@ let admin: string;
 let thpo: RunningInstance;
 
 beforeAll(async () => {
-  topology = await startTestTopology(["MOJ", "ACA"], { routingFile });
+  topology = await startTestTopology(["MOJ", "ACA"], { routingFile, healthIntervalMs: 200 });
   admin = await topology.token(Role.MINISTRY_ADMIN);
   thpo = await topology.startInstance("catalogue", "THPO");
 }, 60_000);
@@ -25,67 +28,182 @@ afterAll(async () => {
   await topology?.stop();
 });
 
-const ADMIT = "mutation($input: AdmitShardInput!) { admitShard(input: $input) { shard { subgraph agencyCode url state } } }";
-const REMOVE = "mutation($input: RemoveShardInput!) { removeShard(input: $input) { shard { agencyCode } } }";
-const SHARDS = "{ shards { subgraph agencyCode url state latencyMs } }";
-
-async function catalogueShards(url = topology.gateway.url): Promise<string[]> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${admin}` }, body: JSON.stringify({ query: SHARDS }) });
-  const body = (await response.json()) as GraphQLResponse<{ shards: { subgraph: string; agencyCode: string }[] }>;
-  return body.data!.shards.filter((s) => s.subgraph === "catalogue").map((s) => s.agencyCode);
+interface ShardRow {
+  subgraph: string;
+  agencyCode: string;
+  url: string;
+  state: "UP" | "DOWN" | "UNKNOWN";
+  lastError: string | null;
+  latencyMs: number | null;
+  checkedAt: string | null;
 }
 
+const ADMIT = "mutation($input: AdmitShardInput!) { admitShard(input: $input) { shard { subgraph agencyCode url state latencyMs } } }";
+const REMOVE = "mutation($input: RemoveShardInput!) { removeShard(input: $input) { shard { subgraph agencyCode url } } }";
+const SHARDS = "{ shards { subgraph agencyCode url state lastError latencyMs checkedAt } }";
+const THPO_SUMMARY = `{ catalogueSummary(agencyCodes: ["THPO"]) { datasets } }`;
+
+async function gql<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>, token = admin): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
+async function shards(url = topology.gateway.url): Promise<ShardRow[]> {
+  const response = await gql<{ shards: ShardRow[] }>(url, SHARDS);
+  expect(response.errors).toBeUndefined();
+  return response.data!.shards;
+}
+
+const catalogueShards = async (url?: string) => (await shards(url)).filter((s) => s.subgraph === "catalogue").map((s) => s.agencyCode);
+const admit = (agencyCode: string, url: string, subgraph = "catalogue") => gql<{ admitShard: { shard: ShardRow } }>(topology.gateway.url, ADMIT, { input: { subgraph, agencyCode, url } });
+const remove = (agencyCode: string, subgraph = "catalogue") => gql(topology.gateway.url, REMOVE, { input: { subgraph, agencyCode } });
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("every shard is listed with its health", async () => {
+  const listed = await eventually(shards, (rows) => rows.every((row) => row.state === "UP"));
+  expect(listed.map((s) => `${s.subgraph}:${s.agencyCode}`)).toEqual(["catalogue:MOJ", "catalogue:ACA", "feedback:MOJ", "feedback:ACA"]);
+  for (const row of listed) {
+    expect(row).toMatchObject({ state: "UP", url: topology.instances.get(`${row.subgraph}:${row.agencyCode}`)!.url, lastError: null });
+    expect(row.latencyMs).toEqual(expect.any(Number));
+    expect(Date.parse(row.checkedAt!)).toBeGreaterThan(Date.now() - 60_000);
+  }
+});
+
 test("a shard whose SDL is not its subgraph's canonical SDL is refused, with the difference, and nothing changes", async () => {
-  const wrong = topology.instances.get("feedback:ACA")!.url;
-  const response = await topology.query(ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: wrong } }, admin);
+  const feedback = topology.instances.get("feedback:ACA")!.url;
+  const response = await admit("THPO", feedback);
+  expect(response.data).toBeNull();
+  const error = response.errors![0];
+  expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.url" }] });
+  const diff = String(error.extensions!.diff);
+  expect(diff).toMatch(/^--- schema\/catalogue.graphql\n\+\+\+ shard _service.sdl\n@@ /);
+  expect(diff).toMatch(/^\+ {2}feedbackStats/m);
+  expect(error.message).toContain(diff);
+  expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
+  expect(existsSync(routingFile)).toBe(false);
+});
+
+test("a shard with the canonical SDL that serves another agency is refused", async () => {
+  const response = await admit("THPO", topology.instances.get("catalogue:MOJ")!.url);
   expect(response.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
-  expect(String(response.errors?.[0].extensions?.diff)).toMatch(/^--- schema\/catalogue.graphql\n\+\+\+ shard _service.sdl/);
-  expect(String(response.errors?.[0].extensions?.diff)).toContain("+  feedbackStats");
+  expect(response.errors?.[0].message).toContain("it serves the catalogue shard of MOJ, not the catalogue shard of THPO");
   expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
 });
 
 test("an unreachable shard is refused as unavailable", async () => {
-  const response = await topology.query(ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: "http://127.0.0.1:1/graphql" } }, admin);
-  expect(response.errors?.[0].extensions).toMatchObject({ code: "SHARD_UNAVAILABLE", agencyCode: "THPO", subgraph: "catalogue" });
+  const response = await admit("THPO", "http://127.0.0.1:1/graphql");
+  expect(response.errors?.[0].extensions).toEqual({ code: "SHARD_UNAVAILABLE", agencyCode: "THPO", subgraph: "catalogue" });
+  expect(response.errors?.[0].message).toMatch(/could not be reached/);
+});
+
+test("only agency subgraphs take shards, and only for agencies of the directory", async () => {
+  const ministry = await admit("THPO", thpo.url, "metrics");
+  expect(ministry.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.subgraph" }] });
+  const stranger = await admit("XYZ", thpo.url);
+  expect(stranger.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.agencyCode" }] });
+  const nothing = await remove("THPO");
+  expect(nothing.errors?.[0].extensions?.code).toBe("NOT_FOUND");
 });
 
 test("only MINISTRY_ADMIN may see or change the registry", async () => {
+  const url = topology.gateway.url;
   const staff = await topology.token(Role.AGENCY_STAFF, "THPO");
-  expect((await topology.query(ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: thpo.url } }, staff)).errors?.[0].extensions?.code).toBe("FORBIDDEN");
-  expect((await topology.query(SHARDS, {}, staff)).errors?.[0].extensions?.code).toBe("FORBIDDEN");
-  expect((await topology.query(SHARDS, {})).errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  const cio = await topology.token(Role.AGENCY_CIO, "MOJ");
+  for (const token of [staff, cio, ""]) {
+    expect((await gql(url, ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: thpo.url } }, token)).errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect((await gql(url, REMOVE, { input: { subgraph: "catalogue", agencyCode: "MOJ" } }, token)).errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect((await gql(url, SHARDS, {}, token)).errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  }
+  expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
 });
 
 test("admitting and removing a shard under concurrent queries fails no request, and takes effect at once", async () => {
-  let stop = false;
+  // Fanned out to every catalogue shard, through two merge strategies (AGGREGATE and CONNECTION).
+  const LOAD = "{ catalogueSummary { datasets } datasets(first: 3) { totalCount edges { node { agencyCode identifier } } } }";
+  type Load = { catalogueSummary: { datasets: number }; datasets: { totalCount: number } };
+  const before = await topology.query<Load>(LOAD);
+  expect(before.errors).toBeUndefined();
+  const base = { summary: before.data!.catalogueSummary.datasets, listed: before.data!.datasets.totalCount };
+
+  // A bounded load on loopback: 8 workers, at least 200 requests and until both changes are made, never more than 2000.
+  const requests: { sent: number; answered: number }[] = [];
   const failures: unknown[] = [];
-  let answered = 0;
-  // A bounded load on loopback: 8 workers, at most 400 requests, ending when the changes are done.
+  const summaries = new Set<number>();
+  const listed = new Set<number>();
+  let changed = false;
+  let issued = 0;
   const worker = async () => {
-    for (let i = 0; i < 50 && !stop; i++) {
-      const response = await topology.query<{ catalogueSummary: { datasets: number } }>("{ catalogueSummary { datasets } }", undefined, admin);
-      if (response.errors || typeof response.data?.catalogueSummary.datasets !== "number") failures.push(response);
-      answered += 1;
+    while ((!changed || issued < 200) && issued < 2000) {
+      issued += 1;
+      const sent = performance.now();
+      const response = await topology.query<Load>(LOAD);
+      requests.push({ sent, answered: performance.now() });
+      if (response.errors || !response.data) failures.push(response);
+      else {
+        summaries.add(response.data.catalogueSummary.datasets);
+        listed.add(response.data.datasets.totalCount);
+      }
     }
   };
   const load = Promise.all(Array.from({ length: 8 }, worker));
+  const answeredSoFar = async (more: number) => {
+    const target = requests.length + more;
+    await eventually(async () => requests.length, (n) => n >= target);
+  };
+  /** Requests sent before a change was answered and answered after it was sent: in flight while it was made. */
+  const inFlightDuring = (change: { sent: number; answered: number }) => requests.filter((r) => r.sent < change.answered && r.answered > change.sent).length;
 
-  const admitted = await topology.query<{ admitShard: { shard: { state: string } } }>(ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: thpo.url } }, admin);
+  await answeredSoFar(16);
+  const admission = { sent: performance.now(), answered: 0 };
+  const admitted = await admit("THPO", thpo.url);
+  admission.answered = performance.now();
   expect(admitted.errors).toBeUndefined();
-  expect(admitted.data!.admitShard.shard.state).toBe("UP");
+  expect(admitted.data!.admitShard.shard).toMatchObject({ subgraph: "catalogue", agencyCode: "THPO", url: thpo.url, state: "UP" });
   expect(await catalogueShards()).toEqual(["MOJ", "THPO", "ACA"]);
-  const fromThpo = await topology.query<{ catalogueSummary: { datasets: number } }>(`{ catalogueSummary(agencyCodes: ["THPO"]) { datasets } }`, undefined, admin);
+  const fromThpo = await topology.query<Load>(`{ catalogueSummary(agencyCodes: ["THPO"]) { datasets } datasets(first: 1, agencyCodes: ["THPO"]) { totalCount } }`);
   expect(fromThpo.errors).toBeUndefined();
-  expect(fromThpo.data!.catalogueSummary.datasets).toBeGreaterThan(0);
+  const thpoPart = { summary: fromThpo.data!.catalogueSummary.datasets, listed: fromThpo.data!.datasets.totalCount };
+  expect(thpoPart.summary).toBeGreaterThan(0);
+  const agency = await topology.query<{ agencies: { datasets: { totalCount: number } }[] }>(`{ agencies(codes: ["THPO"]) { datasets(first: 1) { totalCount } } }`);
+  expect(agency.errors).toBeUndefined();
+  expect(agency.data!.agencies[0].datasets.totalCount).toBeGreaterThan(0);
+  // Requests sent after the admission was answered see the new shard.
+  await answeredSoFar(16);
 
-  const removed = await topology.query(REMOVE, { input: { subgraph: "catalogue", agencyCode: "THPO" } }, admin);
+  const removal = { sent: performance.now(), answered: 0 };
+  const removed = await remove("THPO");
+  removal.answered = performance.now();
   expect(removed.errors).toBeUndefined();
-  stop = true;
+  changed = true;
   await load;
+
   expect(failures).toEqual([]);
-  expect(answered).toBeGreaterThan(8);
-  const gone = await topology.query(`{ catalogueSummary(agencyCodes: ["THPO"]) { datasets } }`, undefined, admin);
+  expect(requests.length).toBeGreaterThanOrEqual(200);
+  expect(inFlightDuring(admission)).toBeGreaterThan(0);
+  expect(inFlightDuring(removal)).toBeGreaterThan(0);
+  // Each fanned-out field was answered from one whole table, with or without THPO: both were seen, nothing else.
+  expect([...summaries].sort((a, b) => a - b)).toEqual([base.summary, base.summary + thpoPart.summary]);
+  expect([...listed].sort((a, b) => a - b)).toEqual([base.listed, base.listed + thpoPart.listed]);
+
+  expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
+  const gone = await topology.query(THPO_SUMMARY);
   expect(gone.errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", agencyCode: "THPO" });
+  const everyone = await topology.query<Load>(LOAD);
+  expect(everyone.errors).toBeUndefined();
+  expect(everyone.data!.catalogueSummary.datasets).toBe(base.summary);
+  expect(JSON.parse(readFileSync(routingFile, "utf8")).catalogue).toEqual({ MOJ: topology.instances.get("catalogue:MOJ")!.url, ACA: topology.instances.get("catalogue:ACA")!.url });
 });
 
 test("a change that cannot be saved is not made", async () => {
@@ -93,18 +211,46 @@ test("a change that cannot be saved is not made", async () => {
   rmSync(routingFile, { force: true });
   mkdirSync(join(routingFile, "blocked"), { recursive: true });
   try {
-    const response = await topology.query(ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: thpo.url } }, admin);
+    const response = await admit("THPO", thpo.url);
     expect(response.errors?.[0].message).toMatch(/could not be saved.*nothing was changed/);
     expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
+    expect(readdirSync(dirname(routingFile))).toEqual(["routing.json"]);
   } finally {
     rmSync(routingFile, { recursive: true, force: true });
   }
 });
 
+test("a shard is moved by admitting its agency at a new URL; a refused move keeps the old one; a stopped shard shows DOWN", async () => {
+  expect((await admit("THPO", thpo.url)).errors).toBeUndefined();
+  // The agency's new machine: another instance on the same database.
+  const moved = await topology.startInstance("catalogue", "THPO");
+  const thpoRow = async () => (await shards()).find((s) => s.subgraph === "catalogue" && s.agencyCode === "THPO")!;
+
+  const move = await admit("THPO", moved.url);
+  expect(move.errors).toBeUndefined();
+  expect(move.data!.admitShard.shard).toMatchObject({ url: moved.url, state: "UP" });
+  expect((await topology.query<{ catalogueSummary: { datasets: number } }>(THPO_SUMMARY)).data?.catalogueSummary.datasets).toBeGreaterThan(0);
+
+  const wrongMove = await admit("THPO", topology.instances.get("feedback:MOJ")!.url);
+  expect(wrongMove.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+  expect((await thpoRow()).url).toBe(moved.url);
+
+  await moved.stop();
+  topology.instances.delete("catalogue:THPO#2");
+  const down = await eventually(thpoRow, (row) => row.state === "DOWN");
+  expect(down).toMatchObject({ state: "DOWN", latencyMs: null, lastError: expect.stringMatching(/^readiness/) });
+
+  const back = await admit("THPO", thpo.url);
+  expect(back.errors).toBeUndefined();
+  expect(back.data!.admitShard.shard).toMatchObject({ url: thpo.url, state: "UP" });
+});
+
 test("the routing table survives a gateway restart", async () => {
-  const admitted = await topology.query(ADMIT, { input: { subgraph: "catalogue", agencyCode: "THPO", url: thpo.url } }, admin);
-  expect(admitted.errors).toBeUndefined();
   await topology.gateway.stop();
   const restarted = await topology.startGateway({ routingFile });
+  expect((await shards(restarted.url)).find((s) => s.agencyCode === "THPO")).toMatchObject({ subgraph: "catalogue", url: thpo.url });
   expect(await catalogueShards(restarted.url)).toEqual(["MOJ", "THPO", "ACA"]);
+  const fromThpo = await gql<{ catalogueSummary: { datasets: number } }>(restarted.url, THPO_SUMMARY);
+  expect(fromThpo.errors).toBeUndefined();
+  expect(fromThpo.data!.catalogueSummary.datasets).toBeGreaterThan(0);
 });

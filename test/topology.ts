@@ -28,22 +28,34 @@ export interface TestTopology {
   serverUrl: string;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   token(role: Role, agencyCode?: string): Promise<string>;
-  /** Starts another instance on the test's server and prefix, without telling the gateway (see the registry). */
+  /**
+   * Starts another instance on the test's server and prefix, without telling the gateway (see the registry).
+   * A second instance of a shard (its new home in a move) shares the shard's database and is kept as "name:CODE#2".
+   */
   startInstance(name: string, agencyCode?: string): Promise<RunningInstance>;
   /** Starts another gateway over the same instances (e.g. to show what survives a restart). */
-  startGateway(options?: { routingFile?: string }): Promise<RunningGateway>;
+  startGateway(options?: GatewayTestOptions): Promise<RunningGateway>;
   /** Runs SQL on one instance's own database. */
   sql<T extends object = Record<string, unknown>>(instance: string, text: string, values?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
 
-export async function startTestTopology(agencyCodes: string[], options: { routingFile?: string } = {}): Promise<TestTopology> {
+export interface GatewayTestOptions {
+  /** The gateway's routing file; give each test file its own, so registry changes stay in that file. */
+  routingFile?: string;
+  healthIntervalMs?: number;
+}
+
+export async function startTestTopology(agencyCodes: string[], options: GatewayTestOptions = {}): Promise<TestTopology> {
   const serverUrl = process.env.DATABASE_URL!;
   const prefix = `t${randomBytes(4).toString("hex")}`;
   const instances = new Map<string, RunningInstance>();
   const start = async (name: string, agencyCode?: string) => {
     const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0 });
-    instances.set(agencyCode ? `${name}:${agencyCode}` : name, instance);
+    const key = agencyCode ? `${name}:${agencyCode}` : name;
+    let n = 1;
+    while (instances.has(n === 1 ? key : `${key}#${n}`)) n += 1;
+    instances.set(n === 1 ? key : `${key}#${n}`, instance);
     return instance;
   };
   await Promise.all([
@@ -54,7 +66,7 @@ export async function startTestTopology(agencyCodes: string[], options: { routin
   const secrets = loadSecrets();
   const shardsOf = (name: string) => Object.fromEntries(agencyCodes.map((code) => [code, instances.get(`${name}:${code}`)!.url]));
   const gateways: RunningGateway[] = [];
-  const launchGateway = async (gatewayOptions: { routingFile?: string } = options) => {
+  const launchGateway = async (gatewayOptions: GatewayTestOptions = options) => {
     const started = await startGateway({
       supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
       secrets,
@@ -64,6 +76,7 @@ export async function startTestTopology(agencyCodes: string[], options: { routin
       },
       port: 0,
       routingFile: gatewayOptions.routingFile,
+      healthIntervalMs: gatewayOptions.healthIntervalMs,
     });
     gateways.push(started);
     return started;

@@ -2,22 +2,27 @@
  * The run-time shard registry: the ministry admits, moves and removes agency
  * shards through the gateway (GraphQL), without a restart and without
  * failing requests in flight (the routing table is copy-on-write). A shard
- * is admitted only when its SDL is the canonical one of its subgraph;
- * every change is persisted when a routing file is configured.
+ * is admitted only when its SDL is the canonical one of its subgraph and it
+ * is the instance of the agency it is admitted for; every change is written
+ * to the routing file before it is applied, so the file never lags behind
+ * what the gateway routes by.
  */
 import agencies from "../../schema/agencies.json";
-import { Role, signClaims, SYSTEM_SUBJECTS, type Viewer } from "../../subgraphs/kit/claims";
+import { ANONYMOUS, Role, signClaims, SYSTEM_SUBJECTS, type Viewer } from "../../subgraphs/kit/claims";
 import { requireRole } from "../../subgraphs/kit/authorization";
-import { badUserInput, ErrorCode, govError, notFound } from "../../subgraphs/kit/errors";
+import { badUserInput, ErrorCode, govError, notFound, type FieldProblem } from "../../subgraphs/kit/errors";
 import type { Logger } from "../../subgraphs/kit/logger";
 import type { RoutingTable } from "../shard-router/routing-table";
 import { checkAdmission } from "./admission";
 import type { HealthMonitor, ShardHealth } from "./health";
-import { saveRoutingFile } from "./store";
+import { saveRoutingFile, type Shards } from "./store";
 
-export interface Shard extends ShardHealth {
+export interface ShardAddress {
   subgraph: string;
   agencyCode: string;
+}
+
+export interface Shard extends ShardAddress, ShardHealth {
   url: string;
 }
 
@@ -25,6 +30,7 @@ export interface RegistryOptions {
   routing: RoutingTable;
   health: HealthMonitor;
   internalSecret: string;
+  claimsTtlSeconds: number;
   routingFile?: string;
   timeoutMs: number;
   log: Logger;
@@ -32,71 +38,105 @@ export interface RegistryOptions {
 
 const knownAgencies = new Set(agencies.agencies.map((agency) => agency.code));
 
+/** Only the ministry's administrators see or change where agencies' data is routed. */
+export function requireRegistryAdmin(viewer: Viewer, action: string): void {
+  requireRole(viewer, [Role.MINISTRY_ADMIN], action);
+}
+
+/** What is wrong with a registry change's input: only agency subgraphs take shards, only agencies of the directory have them. */
+export function shardInputProblems(agencySubgraphs: readonly string[], input: ShardAddress & { url?: string }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (!agencySubgraphs.includes(input.subgraph)) {
+    problems.push({ path: "input.subgraph", reason: `is not an agency subgraph (${agencySubgraphs.join(", ")})` });
+  }
+  if (!knownAgencies.has(input.agencyCode)) problems.push({ path: "input.agencyCode", reason: "is not an agency of schema/agencies.json" });
+  if (input.url !== undefined && !isHttpUrl(input.url)) problems.push({ path: "input.url", reason: "must be the http(s) URL of the shard's GraphQL endpoint" });
+  return problems;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** The table with one agency's shard set (url) or taken out (undefined); the given table is left as it is. */
+export function withShard(shards: Shards, { subgraph, agencyCode }: ShardAddress, url: string | undefined): Shards {
+  const { [agencyCode]: _previous, ...others } = shards[subgraph] ?? {};
+  return { ...shards, [subgraph]: url === undefined ? others : { ...others, [agencyCode]: url } };
+}
+
 export class ShardRegistry {
   constructor(private readonly options: RegistryOptions) {}
 
-  list(): Shard[] {
+  list(viewer: Viewer): Shard[] {
+    requireRegistryAdmin(viewer, "list the shards");
+    return this.all();
+  }
+
+  private all(): Shard[] {
     const { routing, health } = this.options;
     return routing.subgraphs().flatMap((subgraph) =>
       [...routing.shardsOf(subgraph)].map(([agencyCode, url]) => ({ subgraph, agencyCode, url, ...health.of(url) })),
     );
   }
 
-  private validate(viewer: Viewer, subgraph: string, agencyCode: string, url?: string): void {
-    requireRole(viewer, [Role.MINISTRY_ADMIN], "change the shard registry");
-    const problems = [];
-    if (!this.options.routing.subgraphs().includes(subgraph)) {
-      problems.push({ path: "input.subgraph", reason: `is not an agency subgraph (${this.options.routing.subgraphs().join(", ")})` });
-    }
-    if (!knownAgencies.has(agencyCode)) problems.push({ path: "input.agencyCode", reason: "is not an agency of schema/agencies.json" });
-    if (url !== undefined && !/^https?:\/\/[^/]+\/\S*$/.test(url)) problems.push({ path: "input.url", reason: "must be an http(s) URL of the shard's GraphQL endpoint" });
-    if (problems.length > 0) throw badUserInput(problems);
+  private find({ subgraph, agencyCode }: ShardAddress): Shard | undefined {
+    return this.all().find((shard) => shard.subgraph === subgraph && shard.agencyCode === agencyCode);
   }
 
   /** Admits a shard, or moves an agency's shard to a new URL, once its SDL checks out. */
-  async admit(viewer: Viewer, subgraph: string, agencyCode: string, url: string): Promise<Shard> {
-    this.validate(viewer, subgraph, agencyCode, url);
-    const claims = await signClaims({ sub: SYSTEM_SUBJECTS.REGISTRY, role: Role.MINISTRY_ADMIN }, this.options.internalSecret, 60);
-    const check = await checkAdmission(subgraph, url, claims, this.options.timeoutMs);
+  async admit(viewer: Viewer, input: ShardAddress & { url: string }): Promise<Shard> {
+    requireRegistryAdmin(viewer, "admit or move a shard");
+    const problems = shardInputProblems(this.options.routing.subgraphs(), input);
+    if (problems.length > 0) throw badUserInput(problems);
+    const { subgraph, agencyCode, url } = input;
+    // The shard refuses unsigned requests; the registry asks as the ministry, not as the caller.
+    const claims = await signClaims({ sub: SYSTEM_SUBJECTS.REGISTRY, role: Role.MINISTRY_ADMIN }, this.options.internalSecret, this.options.claimsTtlSeconds);
+    const check = await checkAdmission(subgraph, agencyCode, url, claims, this.options.timeoutMs);
     if (!check.ok) {
       const message = `The ${subgraph} shard of ${agencyCode} at ${url} was not admitted: ${check.reason}.`;
       if (check.unreachable) throw govError(ErrorCode.SHARD_UNAVAILABLE, message, { agencyCode, subgraph });
       throw govError(ErrorCode.BAD_USER_INPUT, check.diff ? `${message}\n${check.diff}` : message, {
         fields: [{ path: "input.url", reason: check.reason }],
-        diff: check.diff,
+        ...(check.diff ? { diff: check.diff } : {}),
       });
     }
     const previous = this.options.routing.shardsOf(subgraph).get(agencyCode);
-    const shards = this.options.routing.toJSON();
-    this.persist({ ...shards, [subgraph]: { ...shards[subgraph], [agencyCode]: url } });
-    this.options.routing.set(subgraph, agencyCode, url);
+    this.commit(input, url);
     await this.options.health.probeOne(url);
     this.options.log.info({ subgraph, agencyCode, url, previous }, previous ? "shard moved" : "shard admitted");
-    return this.list().find((shard) => shard.subgraph === subgraph && shard.agencyCode === agencyCode)!;
+    return this.find(input)!;
   }
 
-  remove(viewer: Viewer, subgraph: string, agencyCode: string): Shard {
-    this.validate(viewer, subgraph, agencyCode);
-    const shard = this.list().find((s) => s.subgraph === subgraph && s.agencyCode === agencyCode);
-    if (!shard) throw notFound(`The ${subgraph} shard of ${agencyCode}`);
-    const { [agencyCode]: _removed, ...remaining } = this.options.routing.toJSON()[subgraph];
-    this.persist({ ...this.options.routing.toJSON(), [subgraph]: remaining });
-    this.options.routing.remove(subgraph, agencyCode);
-    this.options.log.info({ subgraph, agencyCode, url: shard.url }, "shard removed");
+  remove(viewer: Viewer, input: ShardAddress): Shard {
+    requireRegistryAdmin(viewer, "remove a shard");
+    const problems = shardInputProblems(this.options.routing.subgraphs(), input);
+    if (problems.length > 0) throw badUserInput(problems);
+    const shard = this.find(input);
+    if (!shard) throw notFound(`The ${input.subgraph} shard of ${input.agencyCode}`);
+    this.commit(input, undefined);
+    this.options.log.info({ subgraph: shard.subgraph, agencyCode: shard.agencyCode, url: shard.url }, "shard removed");
     return shard;
   }
 
-  /** Writes the table a change will produce, before applying it: a change that cannot be kept is not made. */
-  private persist(shards: ReturnType<RoutingTable["toJSON"]>): void {
-    if (!this.options.routingFile) return;
-    try {
-      saveRoutingFile(this.options.routingFile, shards);
-    } catch (error) {
-      this.options.log.error({ err: error, file: this.options.routingFile }, "routing table not saved; the change was not made");
-      throw govError(ErrorCode.INTERNAL_SERVER_ERROR, `The routing table could not be saved to ${this.options.routingFile}; nothing was changed.`);
+  /** Persists, then applies: a change that cannot be kept is not made. */
+  private commit(address: ShardAddress, url: string | undefined): void {
+    const { routing, routingFile, log } = this.options;
+    if (routingFile) {
+      try {
+        saveRoutingFile(routingFile, withShard(routing.toJSON(), address, url));
+      } catch (error) {
+        log.error({ err: error, file: routingFile }, "routing table not saved; the change was not made");
+        throw govError(ErrorCode.INTERNAL_SERVER_ERROR, `The routing table could not be saved to ${routingFile}; nothing was changed.`);
+      }
     }
+    if (url === undefined) routing.remove(address.subgraph, address.agencyCode);
+    else routing.set(address.subgraph, address.agencyCode, url);
   }
-
 }
 
 /** The gateway's own fields, beside the supergraph's. */
@@ -109,10 +149,11 @@ export const registryTypeDefs = /* GraphQL */ `
     agencyCode: ID!
     url: String!
     state: ShardState!
-    "Why the last health probe or admission failed."
+    "The last failure of the readiness probe (kept after the shard recovers)."
     lastError: String
-    "Time of the last readiness probe, in milliseconds."
+    "How long the last successful readiness probe took, in milliseconds."
     latencyMs: Int
+    "When the shard was last probed."
     checkedAt: DateTime
   }
 
@@ -138,7 +179,7 @@ export const registryTypeDefs = /* GraphQL */ `
   }
 
   extend type Mutation {
-    "Admits an agency's shard, or moves it to a new URL, once its SDL is the canonical one (MINISTRY_ADMIN)."
+    "Admits an agency's shard, or moves it to a new URL, once it answers with the canonical SDL and as that agency's shard (MINISTRY_ADMIN)."
     admitShard(input: AdmitShardInput!): AdmitShardPayload!
     "Stops routing to an agency's shard (MINISTRY_ADMIN)."
     removeShard(input: RemoveShardInput!): RemoveShardPayload!
@@ -148,20 +189,17 @@ export const registryTypeDefs = /* GraphQL */ `
 type Context = { viewer?: Viewer };
 
 export function registryResolvers(registry: ShardRegistry) {
-  const viewerOf = (context: Context): Viewer => context.viewer ?? { sub: "anonymous", role: Role.PUBLIC };
+  const viewerOf = (context: Context): Viewer => context.viewer ?? ANONYMOUS;
   return {
     Query: {
-      shards: (_: unknown, __: unknown, context: Context) => {
-        requireRole(viewerOf(context), [Role.MINISTRY_ADMIN], "list the shards");
-        return registry.list();
-      },
+      shards: (_: unknown, __: unknown, context: Context) => registry.list(viewerOf(context)),
     },
     Mutation: {
-      admitShard: async (_: unknown, { input }: { input: { subgraph: string; agencyCode: string; url: string } }, context: Context) => ({
-        shard: await registry.admit(viewerOf(context), input.subgraph, input.agencyCode, input.url),
+      admitShard: async (_: unknown, { input }: { input: ShardAddress & { url: string } }, context: Context) => ({
+        shard: await registry.admit(viewerOf(context), input),
       }),
-      removeShard: (_: unknown, { input }: { input: { subgraph: string; agencyCode: string } }, context: Context) => ({
-        shard: registry.remove(viewerOf(context), input.subgraph, input.agencyCode),
+      removeShard: (_: unknown, { input }: { input: ShardAddress }, context: Context) => ({
+        shard: registry.remove(viewerOf(context), input),
       }),
     },
   };
