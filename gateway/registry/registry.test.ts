@@ -48,7 +48,7 @@ describe("registry rules", () => {
 
   test("only agency subgraphs take shards, only directory agencies have them, a URL is http(s)", () => {
     const subgraphs = ["catalogue", "feedback"];
-    expect(shardInputProblems(subgraphs, { subgraph: "catalogue", agencyCode: "THPO", url: "http://10.0.0.7:4000/graphql" })).toEqual([]);
+    expect(shardInputProblems(subgraphs, { subgraph: "catalogue", agencyCode: "THPO", url: "http://catalogue-thpo.agency.example:4000/graphql" })).toEqual([]);
     expect(shardInputProblems(subgraphs, { subgraph: "metrics", agencyCode: "XYZ", url: "ftp://x/graphql" }).map((p) => p.path)).toEqual([
       "input.subgraph",
       "input.agencyCode",
@@ -68,9 +68,9 @@ describe("registry rules", () => {
   });
 
   test("the readiness probe is the shard's URL without /graphql", () => {
-    expect(readinessUrl("http://10.0.0.7:4101/graphql")).toBe("http://10.0.0.7:4101/readiness");
+    expect(readinessUrl("http://catalogue-thpo.agency.example:4101/graphql")).toBe("http://catalogue-thpo.agency.example:4101/readiness");
     expect(readinessUrl("https://shards.example.gov.tw/aca/catalogue/graphql/")).toBe("https://shards.example.gov.tw/aca/catalogue/readiness");
-    expect(readinessUrl("http://10.0.0.7:4101/")).toBe("http://10.0.0.7:4101/readiness");
+    expect(readinessUrl("http://catalogue-thpo.agency.example:4101/")).toBe("http://catalogue-thpo.agency.example:4101/readiness");
   });
 });
 
