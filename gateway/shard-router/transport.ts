@@ -39,6 +39,9 @@ export function shardTransport({ routing, policies, timeoutMs, openStream, log }
         executorFor(url) {
           let executor = executors.get(url);
           if (!executor) {
+            // A new address: forget the clients of shards that moved or left the routing table since.
+            const routed = new Set(routing.shardsOf(subgraphName).values());
+            for (const known of executors.keys()) if (!routed.has(known)) executors.delete(known);
             executor = Promise.resolve(getTransportExecutor({ ...transportEntry, kind: "http", location: url }));
             executors.set(url, executor);
           }

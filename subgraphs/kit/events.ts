@@ -17,6 +17,7 @@ import { badUserInput } from "./errors";
 import type { Logger } from "./logger";
 import { OUTBOX_CHANNEL } from "./outbox";
 import { POSITION_MARKER } from "./shard-directives";
+import { isRequested } from "./shard";
 import type { SubgraphContext } from "./subgraph";
 
 const BATCH = 500;
@@ -87,8 +88,7 @@ export function EventSubscription({ field, typeName, typeDescription, visible }:
       description: `${typeDescription} Live, from every agency or those named; pass the cursor of the last event received as \`after\` to resume without a gap.`,
       subscribe: ({ args, context }) => {
         const { em, events, instance, viewer } = context as SubgraphContext;
-        const requested = !args.agencyCodes || (args.agencyCodes as string[]).includes(instance.agencyCode!);
-        return requested ? events.stream(em, args.after ?? null, visible && ((row) => visible(viewer, row))) : noEvents();
+        return isRequested(instance, args.agencyCodes as string[] | undefined) ? events.stream(em, args.after ?? null, visible && ((row) => visible(viewer, row))) : noEvents();
       },
     })
     @Directive('@shardFanOut(merge: "STREAM", subset: "agencyCodes")')
