@@ -2,12 +2,12 @@
  * Users' tokens. The gateway verifies a bearer JWT (HS256 with a secret, or
  * asymmetric keys from a JWKS URL; issuer and audience checked), turns its
  * claims into a viewer, and forwards them to subgraphs signed
- * (subgraphs/kit/claims.ts). A request without a token is PUBLIC.
+ * (contract/claims.ts). A request without a token is PUBLIC.
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
-import { ANONYMOUS, isSystemSubject, viewerFromClaims, type Viewer } from "../subgraphs/kit/claims";
-import { config, type Secrets } from "../subgraphs/kit/config";
-import { unauthenticated } from "../subgraphs/kit/errors";
+import { ANONYMOUS, isSystemSubject, viewerFromClaims, type Viewer } from "../contract/claims";
+import { config, type Secrets } from "../contract/config";
+import { unauthenticated } from "../contract/errors";
 
 export interface TokenVerifier {
   /** The viewer of a request, from its Authorization header value. */

@@ -9,8 +9,8 @@
  * source keeps it until the target has it) and never doubled (the target
  * keys it by its id).
  */
-import { Role, SYSTEM_SUBJECTS, signClaims, CLAIMS_HEADER } from "../subgraphs/kit/claims";
-import type { Logger } from "../subgraphs/kit/logger";
+import { Role, SYSTEM_SUBJECTS, signClaims, CLAIMS_HEADER } from "../contract/claims";
+import type { Logger } from "../contract/logger";
 import type { RoutingTable } from "./shard-router/routing-table";
 
 const SUBGRAPH = "feedback";

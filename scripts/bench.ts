@@ -42,8 +42,8 @@ import { startGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
 import { importDatasetList } from "../subgraphs/catalogue/dataset-list";
 import { PLATFORM_COLUMNS } from "../subgraphs/catalogue/platform-csv";
-import { CLAIMS_HEADER, Role, signClaims } from "../subgraphs/kit/claims";
-import { config, loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import { CLAIMS_HEADER, Role, signClaims } from "../contract/claims";
+import { config, loadSecrets, projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 

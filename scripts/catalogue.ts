@@ -13,18 +13,18 @@ import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { catalogue } from "../subgraphs/catalogue";
 import { exportDatasetList, importDatasetList } from "../subgraphs/catalogue/dataset-list";
-import agencies from "../schema/agencies.json";
-import { config } from "../subgraphs/kit/config";
+import { AGENCY_CODES, isAgencyCode } from "../contract/agencies";
+import { config } from "../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
-import { loggerFor } from "../subgraphs/kit/logger";
+import { loggerFor } from "../contract/logger";
 import { migrate, openOrm } from "../subgraphs/kit/orm";
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { agency: { type: "string" } } });
   const [command, file] = positionals;
   const agencyCode = values.agency;
-  if (!agencyCode || !agencies.agencies.some((agency) => agency.code === agencyCode) || !["import", "export"].includes(command) || (command === "import" && !file)) {
-    throw new Error(`usage: catalogue import --agency CODE FILE | catalogue export --agency CODE (codes: ${agencies.agencies.map((a) => a.code).join(", ")})`);
+  if (!isAgencyCode(agencyCode) || !["import", "export"].includes(command) || (command === "import" && !file)) {
+    throw new Error(`usage: catalogue import --agency CODE FILE | catalogue export --agency CODE (codes: ${AGENCY_CODES.join(", ")})`);
   }
   const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
   const database = databaseName("catalogue", agencyCode);

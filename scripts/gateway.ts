@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startGateway } from "../gateway/server";
-import { loadTopology } from "../gateway/topology";
-import { config, loadSecrets, projectRoot } from "../subgraphs/kit/config";
-import { rootLogger } from "../subgraphs/kit/logger";
+import { loadTopology } from "../contract/topology";
+import { config, loadSecrets, projectRoot } from "../contract/config";
+import { rootLogger } from "../contract/logger";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { supergraph: { type: "string" }, port: { type: "string" } } });

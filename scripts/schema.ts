@@ -2,8 +2,8 @@
 import "reflect-metadata";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { composeSchemas } from "../gateway/compose";
-import { projectRoot } from "../subgraphs/kit/config";
+import { composeSchemas } from "./compose";
+import { projectRoot } from "../contract/config";
 
 async function main(): Promise<void> {
   const { subgraphs, supergraph } = await composeSchemas();

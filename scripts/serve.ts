@@ -6,10 +6,10 @@
  * PORT when one instance is served, else from the topology.
  */
 import "reflect-metadata";
-import { instancePort, loadTopology } from "../gateway/topology";
+import { instancePort, loadTopology } from "../contract/topology";
 import { subgraphs } from "../subgraphs";
-import { config } from "../subgraphs/kit/config";
-import { rootLogger } from "../subgraphs/kit/logger";
+import { config } from "../contract/config";
+import { rootLogger } from "../contract/logger";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 
 async function main(): Promise<void> {

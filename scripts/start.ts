@@ -15,9 +15,10 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { agencyCodes, localTopology } from "../gateway/topology";
+import { AGENCY_CODES } from "../contract/agencies";
+import { localTopology } from "../contract/topology";
 import { agencySubgraphs, ministrySubgraphs } from "../subgraphs";
-import { config, loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import { config, loadSecrets, projectRoot } from "../contract/config";
 import { databaseName } from "../subgraphs/kit/database";
 
 interface EmbeddedPostgres {
@@ -100,8 +101,8 @@ async function main(): Promise<void> {
   const subgraphServices: Service[] = [
     ...agencySubgraphs.map((name) => ({
       name,
-      args: [serve, ...agencyCodes.map((code) => `${name}:${code}`)],
-      instances: agencyCodes.map((code): [string, string, string] => [name, code, topology.shards[name][code]]),
+      args: [serve, ...AGENCY_CODES.map((code) => `${name}:${code}`)],
+      instances: AGENCY_CODES.map((code): [string, string, string] => [name, code, topology.shards[name][code]]),
     })),
     ...ministrySubgraphs.map((name) => ({ name, args: [serve, name], instances: [[name, "", topology.subgraphs[name]]] as [string, string, string][] })),
   ];

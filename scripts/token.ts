@@ -4,8 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { issueDevToken } from "../gateway/auth";
-import { viewerFromClaims, Role } from "../subgraphs/kit/claims";
-import { loadSecrets } from "../subgraphs/kit/config";
+import { viewerFromClaims, Role } from "../contract/claims";
+import { loadSecrets } from "../contract/config";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

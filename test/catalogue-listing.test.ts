@@ -3,7 +3,7 @@
  * constant number of SQL statements per page whatever its size (no N+1).
  */
 import { Client } from "pg";
-import { Role } from "../subgraphs/kit/claims";
+import { Role } from "../contract/claims";
 import { startTestTopology, type TestTopology } from "./topology";
 
 let topology: TestTopology;

@@ -4,11 +4,11 @@
  * however unequal the shards (one is emptied, the largest holds ~30%).
  */
 import { seededRandom } from "../subgraphs/kit/random";
-import { Role } from "../subgraphs/kit/claims";
+import { Role } from "../contract/claims";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
-import agencies from "../schema/agencies.json";
+import { AGENCY_CODES } from "../contract/agencies";
 
-const codes = agencies.agencies.map((agency) => agency.code);
+const codes = [...AGENCY_CODES];
 let topology: TestTopology;
 let token: string;
 

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import agencies from "../schema/agencies.json";
+import { AGENCY_CODES } from "../contract/agencies";
 import { subgraphs } from "../subgraphs";
-import { projectRoot } from "../subgraphs/kit/config";
+import { projectRoot } from "../contract/config";
 
 interface Service {
   command?: string[];
@@ -22,7 +22,7 @@ const topology = JSON.parse(readFileSync(join(projectRoot, "schema", "topology.d
   subgraphs: Record<string, string>;
   shards: Record<string, Record<string, string>>;
 };
-const configSource = readFileSync(join(projectRoot, "subgraphs", "kit", "config.ts"), "utf8");
+const configSource = readFileSync(join(projectRoot, "contract", "config.ts"), "utf8");
 const nodeServices = Object.entries(compose.services).filter(([, service]) => service.command?.[0] === "node");
 
 test("every node service runs a script of the project, as npm start does, with a readiness health check", () => {
@@ -43,7 +43,7 @@ test("every variable given to a service is one the code reads", () => {
 });
 
 test("the docker topology names a service for every subgraph and shard, and only known agencies", () => {
-  const codes = new Set(agencies.agencies.map((agency) => agency.code));
+  const codes = new Set(AGENCY_CODES);
   const instances = nodeServices.flatMap(([name, service]) => (service.command![1] === "dist/scripts/serve.js" ? [[name, service.command![2]]] : []));
   const urls = [
     ...Object.entries(topology.subgraphs).map(([subgraph, url]) => [subgraph, url]),

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { Client } from "pg";
 import { stringify } from "csv-stringify/sync";
 import { PLATFORM_COLUMNS, readPlatformCsv } from "../subgraphs/catalogue/platform-csv";
-import { projectRoot } from "../subgraphs/kit/config";
+import { projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@
  * The walking skeleton end to end: PostgreSQL, the catalogue and feedback
  * shards of two agencies, the ministry subgraphs and the gateway, all real.
  */
-import { CLAIMS_HEADER, signClaims, Role } from "../subgraphs/kit/claims";
+import { CLAIMS_HEADER, signClaims, Role } from "../contract/claims";
 import { startTestTopology, type TestTopology } from "./topology";
 
 let topology: TestTopology;

@@ -2,8 +2,8 @@
  * Public submission that cannot lose or double a comment: acknowledged only
  * after commit, retried submissions stored once, per-client rate limit.
  */
-import { Role } from "../subgraphs/kit/claims";
-import { config } from "../subgraphs/kit/config";
+import { Role } from "../contract/claims";
+import { config } from "../contract/config";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 
 let topology: TestTopology;

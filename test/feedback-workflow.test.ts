@@ -6,7 +6,7 @@
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { encodeGatewayCursor } from "../gateway/shard-router/connection";
-import { Role } from "../subgraphs/kit/claims";
+import { Role } from "../contract/claims";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 
 let topology: TestTopology;

@@ -2,7 +2,7 @@
  * The data inventory through the gateway: decisions with their bases, the
  * opening order, and personal data published only once de-identified.
  */
-import { Role } from "../subgraphs/kit/claims";
+import { Role } from "../contract/claims";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 
 let topology: TestTopology;

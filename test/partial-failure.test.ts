@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { issueDevToken } from "../gateway/auth";
 import { startGateway, type RunningGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
-import { Role } from "../subgraphs/kit/claims";
-import { loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import { Role } from "../contract/claims";
+import { loadSecrets, projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { projectRoot } from "../subgraphs/kit/config";
+import { projectRoot } from "../contract/config";
 
 export interface ShardProcess {
   url: string;

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkDataset } from "../subgraphs/catalogue/quality/checker";
 import { Dataset } from "../subgraphs/catalogue/entities";
-import { Role } from "../subgraphs/kit/claims";
+import { Role } from "../contract/claims";
 import { startTestTopology, type TestTopology } from "./topology";
 
 const big5 = Buffer.from([0xa6, 0x7e, 0xab, 0xd7, 0x2c, 0xa5, 0xf3, 0xbc, 0xc6, 0x0a, 0x32, 0x30, 0x31, 0x37, 0x2c, 0x35, 0x0a]); // 年度,件數\n2017,5\n

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Role } from "../subgraphs/kit/claims";
+import { Role } from "../contract/claims";
 import type { RunningInstance } from "../subgraphs/kit/server";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 

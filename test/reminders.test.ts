@@ -5,8 +5,8 @@
 import { MikroORM } from "@mikro-orm/postgresql";
 import { sendDueReminders } from "../subgraphs/feedback/reminders";
 import { feedback as feedbackSubgraph } from "../subgraphs/feedback";
-import { Role } from "../subgraphs/kit/claims";
-import { loggerFor } from "../subgraphs/kit/logger";
+import { Role } from "../contract/claims";
+import { loggerFor } from "../contract/logger";
 import { databaseUrl } from "../subgraphs/kit/database";
 import { openOrm } from "../subgraphs/kit/orm";
 import { startTestTopology, type TestTopology } from "./topology";

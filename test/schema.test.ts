@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { composeSchemas } from "../gateway/compose";
-import { projectRoot } from "../subgraphs/kit/config";
+import { composeSchemas } from "../scripts/compose";
+import { projectRoot } from "../contract/config";
 
 const checkedIn = (name: string) => readFileSync(join(projectRoot, "schema", `${name}.graphql`), "utf8");
 

@@ -12,7 +12,7 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
-import { projectRoot } from "../subgraphs/kit/config";
+import { projectRoot } from "../contract/config";
 import { freePort } from "./processes";
 
 const products = [

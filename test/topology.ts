@@ -11,8 +11,8 @@ import { Client } from "pg";
 import { issueDevToken } from "../gateway/auth";
 import { startGateway, type RunningGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
-import type { Role } from "../subgraphs/kit/claims";
-import { loadSecrets, projectRoot } from "../subgraphs/kit/config";
+import type { Role } from "../contract/claims";
+import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 

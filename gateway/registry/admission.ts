@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { CLAIMS_HEADER } from "../../subgraphs/kit/claims";
-import { projectRoot } from "../../subgraphs/kit/config";
+import { CLAIMS_HEADER } from "../../contract/claims";
+import { projectRoot } from "../../contract/config";
 import { describeFetchError } from "./fetch-error";
 import { readinessUrl } from "./health";
 

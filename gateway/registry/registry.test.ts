@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Role } from "../../subgraphs/kit/claims";
+import { Role } from "../../contract/claims";
 import { RoutingTable } from "../shard-router/routing-table";
 import { canonicalSdl, sdlDifference } from "./admission";
 import { readinessUrl } from "./health";

@@ -7,11 +7,11 @@
  * to the routing file before it is applied, so the file never lags behind
  * what the gateway routes by.
  */
-import agencies from "../../schema/agencies.json";
-import { ANONYMOUS, Role, signClaims, SYSTEM_SUBJECTS, type Viewer } from "../../subgraphs/kit/claims";
-import { requireRole } from "../../subgraphs/kit/authorization";
-import { badUserInput, ErrorCode, govError, notFound, type FieldProblem } from "../../subgraphs/kit/errors";
-import type { Logger } from "../../subgraphs/kit/logger";
+import { isAgencyCode } from "../../contract/agencies";
+import { ANONYMOUS, Role, signClaims, SYSTEM_SUBJECTS, type Viewer } from "../../contract/claims";
+import { requireRole } from "../../contract/authorization";
+import { badUserInput, ErrorCode, govError, notFound, type FieldProblem } from "../../contract/errors";
+import type { Logger } from "../../contract/logger";
 import type { RoutingTable } from "../shard-router/routing-table";
 import { checkAdmission } from "./admission";
 import type { HealthMonitor, ShardHealth } from "./health";
@@ -36,8 +36,6 @@ export interface RegistryOptions {
   log: Logger;
 }
 
-const knownAgencies = new Set(agencies.agencies.map((agency) => agency.code));
-
 /** Only the ministry's administrators see or change where agencies' data is routed. */
 export function requireRegistryAdmin(viewer: Viewer, action: string): void {
   requireRole(viewer, [Role.MINISTRY_ADMIN], action);
@@ -49,7 +47,7 @@ export function shardInputProblems(agencySubgraphs: readonly string[], input: Sh
   if (!agencySubgraphs.includes(input.subgraph)) {
     problems.push({ path: "input.subgraph", reason: `is not an agency subgraph (${agencySubgraphs.join(", ")})` });
   }
-  if (!knownAgencies.has(input.agencyCode)) problems.push({ path: "input.agencyCode", reason: "is not an agency of schema/agencies.json" });
+  if (!isAgencyCode(input.agencyCode)) problems.push({ path: "input.agencyCode", reason: "is not an agency of schema/agencies.json" });
   if (input.url !== undefined && !isHttpUrl(input.url)) problems.push({ path: "input.url", reason: "must be the http(s) URL of the shard's GraphQL endpoint" });
   return problems;
 }

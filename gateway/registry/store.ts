@@ -5,12 +5,10 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import agencies from "../../schema/agencies.json";
-import type { Topology } from "../topology";
+import { isAgencyCode } from "../../contract/agencies";
+import type { Topology } from "../../contract/topology";
 
 export type Shards = Topology["shards"];
-
-const knownAgencies = new Set(agencies.agencies.map((agency) => agency.code));
 
 export function loadRoutingFile(path: string): Shards | undefined {
   if (!existsSync(path)) return undefined;
@@ -35,7 +33,7 @@ export function initialShards(topology: Shards, persisted: Shards | undefined, p
   const problems = Object.entries(persisted).flatMap(([subgraph, byAgency]) => [
     ...(subgraph in topology ? [] : [`"${subgraph}" is not an agency subgraph of the topology (${Object.keys(topology).join(", ")})`]),
     ...Object.keys(byAgency)
-      .filter((code) => !knownAgencies.has(code))
+      .filter((code) => !isAgencyCode(code))
       .map((code) => `${subgraph}: "${code}" is not an agency of schema/agencies.json`),
   ]);
   if (problems.length > 0) throw new Error(`The routing file ${path} does not fit this gateway: ${problems.join("; ")}. Fix or delete it.`);

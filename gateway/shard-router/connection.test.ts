@@ -2,7 +2,7 @@
  * The CONNECTION strategy as plain functions: simulated shards answer pages
  * the way a shard does (keyset after its own position), the gateway merges.
  */
-import { encodeCursor, type SortKey } from "../../subgraphs/kit/cursor";
+import { encodeCursor, type SortKey } from "../../contract/cursor";
 import { seededRandom } from "../../subgraphs/kit/random";
 import { decodeGatewayCursor, encodeGatewayCursor, mergeConnection, mergePages, SHARD_FIELDS, type ConnectionShape, type Positions } from "./connection";
 
@@ -96,12 +96,12 @@ describe("mergePages", () => {
     expect(mergePages([{ ...pages[1], hasMore: true }], 1).hasNextPage).toBe(true);
   });
 
-  test("equal keys in two shards are ordered by agency code", () => {
+  test("equal keys in two shards are ordered as the agency directory orders their agencies", () => {
     const pages = [
       { agencyCode: "MOJ", keys: [key("2017-01-01", "X")], hasMore: false },
       { agencyCode: "ACA", keys: [key("2017-01-01", "X")], hasMore: false },
     ];
-    expect(mergePages(pages, 2).taken.map((t) => t.agencyCode)).toEqual(["ACA", "MOJ"]);
+    expect(mergePages(pages, 2).taken.map((t) => t.agencyCode)).toEqual(["MOJ", "ACA"]);
   });
 });
 

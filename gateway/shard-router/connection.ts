@@ -4,7 +4,7 @@
  * Each shard answers its own page of the connection, in the requested order,
  * after its own position. The gateway k-way merges those pages by sort key
  * (decoded from each shard edge's cursor; ties between shards broken by
- * agency code so the order is total), keeps the first `first` items, and
+ * directory order of their agencies so the order is total), keeps the first `first` items, and
  * gives each edge a gateway cursor recording every shard's position after
  * that edge. Asked for the next page, each shard is sent only its own
  * position, so it returns only what follows it: an item is never skipped or
@@ -14,8 +14,9 @@
  * totalCount is the sum of the shards' totals; hasNextPage is exact: true
  * when a fetched item was left over or a shard said it has more.
  */
-import { compareSortKeys, decodeCursor, type SortKey } from "../../subgraphs/kit/cursor";
-import { badUserInput } from "../../subgraphs/kit/errors";
+import { compareAgencyCodes } from "../../contract/agencies";
+import { compareSortKeys, decodeCursor, type SortKey } from "../../contract/cursor";
+import { badUserInput } from "../../contract/errors";
 import type { Json } from "./merge";
 
 /** Each shard's position: the cursor of the last item taken from it, null before its first. */
@@ -52,10 +53,6 @@ export interface MergedPage {
   hasNextPage: boolean;
 }
 
-function compareCodes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** K-way merge of sorted shard pages; keeps the first `first` items. */
 export function mergePages(pages: readonly ShardPage[], first: number): MergedPage {
   const next = pages.map(() => 0);
@@ -68,7 +65,7 @@ export function mergePages(pages: readonly ShardPage[], first: number): MergedPa
         best = i;
         return;
       }
-      const order = compareSortKeys(page.keys[next[i]], pages[best].keys[next[best]]) || compareCodes(page.agencyCode, pages[best].agencyCode);
+      const order = compareSortKeys(page.keys[next[i]], pages[best].keys[next[best]]) || compareAgencyCodes(page.agencyCode, pages[best].agencyCode);
       if (order < 0) best = i;
     });
     if (best < 0) break;

@@ -14,9 +14,9 @@
  */
 import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from "graphql";
-import type { Logger } from "../../subgraphs/kit/logger";
-import { ErrorCode } from "../../subgraphs/kit/errors";
-import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+import type { Logger } from "../../contract/logger";
+import { ErrorCode } from "../../contract/errors";
+import { MergeStrategy } from "../../contract/shard-directives";
 import { mergeConnection } from "./connection";
 import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
 import { reportPartialAnswer } from "./partial-answers";

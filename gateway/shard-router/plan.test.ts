@@ -1,5 +1,5 @@
 import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode } from "graphql";
-import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+import { MergeStrategy } from "../../contract/shard-directives";
 import { planShardRequest, type FieldPlan, type ShardCall } from "./plan";
 import type { SubgraphShardPolicy } from "./policies";
 

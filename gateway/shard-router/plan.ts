@@ -32,8 +32,8 @@ import {
   type TypeNode,
   type VariableDefinitionNode,
 } from "graphql";
-import { ErrorCode } from "../../subgraphs/kit/errors";
-import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+import { ErrorCode } from "../../contract/errors";
+import { MergeStrategy } from "../../contract/shard-directives";
 import { decodeGatewayCursor, SHARD_FIELDS, type ConnectionShape, type Positions } from "./connection";
 import type { SubgraphShardPolicy } from "./policies";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "../../subgraphs/kit/config";
+import { projectRoot } from "../../contract/config";
 import { readShardPolicies } from "./policies";
 
 describe("the checked-in supergraph", () => {

@@ -14,7 +14,7 @@ import {
   type ObjectTypeDefinitionNode,
   type ObjectTypeExtensionNode,
 } from "graphql";
-import { MergeStrategy } from "../../subgraphs/kit/shard-directives";
+import { MergeStrategy } from "../../contract/shard-directives";
 
 export type RootPolicy =
   | { kind: "by"; argumentPath: string[] }

@@ -5,14 +5,11 @@
  * next request without a restart. Copy-on-write: a change replaces the
  * subgraph's map, so a request in flight keeps the snapshot it planned with.
  */
-import agencies from "../../schema/agencies.json";
-import type { Topology } from "../topology";
-
-const directoryOrder = new Map(agencies.agencies.map((agency, i) => [agency.code, i]));
-const position = (code: string) => directoryOrder.get(code) ?? Number.MAX_SAFE_INTEGER;
+import { compareAgencyCodes } from "../../contract/agencies";
+import type { Topology } from "../../contract/topology";
 
 function ordered(entries: Iterable<[string, string]>): Map<string, string> {
-  return new Map([...entries].sort(([a], [b]) => position(a) - position(b) || (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...entries].sort(([a], [b]) => compareAgencyCodes(a, b)));
 }
 
 export class RoutingTable {

@@ -16,9 +16,9 @@
  */
 import type { ExecutionResult } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode } from "graphql";
-import { ErrorCode } from "../../subgraphs/kit/errors";
-import type { Logger } from "../../subgraphs/kit/logger";
-import { POSITION_MARKER } from "../../subgraphs/kit/shard-directives";
+import { ErrorCode } from "../../contract/errors";
+import type { Logger } from "../../contract/logger";
+import { POSITION_MARKER } from "../../contract/shard-directives";
 import { encodeGatewayCursor, SHARD_FIELDS, type Positions } from "./connection";
 import type { Json } from "./merge";
 

@@ -9,7 +9,7 @@
 import { setMaxListeners } from "node:events";
 import type { Transport } from "@graphql-mesh/transport-common";
 import type { Executor } from "@graphql-tools/utils";
-import type { Logger } from "../../subgraphs/kit/logger";
+import type { Logger } from "../../contract/logger";
 import { createShardExecutor, type ShardExecutorOptions } from "./executor";
 import type { SubgraphShardPolicy } from "./policies";
 import type { RoutingTable } from "./routing-table";

@@ -9,7 +9,7 @@ import type { ExecutionRequest, ExecutionResult } from "@graphql-tools/utils";
 import { print, type DocumentNode } from "graphql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../../subgraphs/kit/claims";
+import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../../contract/claims";
 
 export function wsStreamOpener(internalSecret: string, ttlSeconds: number) {
   return (url: string, document: DocumentNode, variables: Record<string, unknown>, request: ExecutionRequest): AsyncIterable<ExecutionResult> => {

@@ -1,10 +1,10 @@
 import { LockMode } from "@mikro-orm/postgresql";
 import { IsIn, IsOptional, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import agencies from "../../schema/agencies.json";
-import { requireRole } from "../kit/authorization";
-import { Role } from "../kit/claims";
-import { badUserInput, notFound } from "../kit/errors";
+import { AGENCY_CODES } from "../../contract/agencies";
+import { requireRole } from "../../contract/authorization";
+import { Role } from "../../contract/claims";
+import { badUserInput, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { appointmentProblem, compositionOf, compositionProblems, PanelRole } from "./composition";
@@ -54,7 +54,7 @@ class AppointPanelMemberInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @IsIn(agencies.agencies.map((agency) => agency.code), { message: "must be the code of an agency in the directory" })
+  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
   agencyCode?: string;
 
   @Field()

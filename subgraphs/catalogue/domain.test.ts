@@ -1,5 +1,5 @@
-import agencies from "../../schema/agencies.json";
-import { Role, type Viewer } from "../kit/claims";
+import { AGENCY_CODES } from "../../contract/agencies";
+import { Role, type Viewer } from "../../contract/claims";
 import { ACCRUAL_PERIODICITY, FREE, isVisible, metadataProblems, summarize, visibleStates } from "./domain";
 import { LifecycleState } from "./entities";
 import { seedPlan } from "./seed";
@@ -73,7 +73,7 @@ describe("update frequency (更新頻率): a number and a unit, or irregular", (
 
 describe("the seed plan reproduces the ministry's published figures (DOMAIN.md)", () => {
   const plan = seedPlan();
-  const codes = agencies.agencies.map((a) => a.code);
+  const codes = AGENCY_CODES;
   const opened = (code: string) => Object.values(plan[code].openedPerYear).reduce((a, b) => a + b, 0);
 
   test("one plan per agency of schema/agencies.json", () => {

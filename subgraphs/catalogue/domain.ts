@@ -2,8 +2,8 @@
  * Catalogue rules as plain functions over data: the metadata vocabulary of
  * the national platform, who may see what, and the counts dashboards use.
  */
-import { isInsider } from "../kit/authorization";
-import type { Viewer } from "../kit/claims";
+import { isInsider } from "../../contract/authorization";
+import type { Viewer } from "../../contract/claims";
 import { LifecycleState } from "./entities";
 
 /** The national platform's 18 service categories (服務分類). */

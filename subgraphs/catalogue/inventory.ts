@@ -11,14 +11,14 @@
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Directive } from "type-graphql";
-import { requireAgencyWriter } from "../kit/authorization";
-import { badUserInput, ErrorCode, govError, notFound } from "../kit/errors";
+import { requireAgencyWriter } from "../../contract/authorization";
+import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate } from "../kit/scalars";
 import { assertOwnShard } from "../kit/shard";
 import { ConnectionType } from "../kit/connection";
-import type { SortOrder } from "../kit/cursor";
+import type { SortOrder } from "../../contract/cursor";
 import { Dataset } from "./entities";
 import type { CatalogueContext } from "./index";
 import { RegisterDatasetInput } from "./inputs";

@@ -1,13 +1,12 @@
 import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
-import agencies from "../../schema/agencies.json";
-import { Role, type Viewer } from "../kit/claims";
-import { isInsider } from "../kit/authorization";
-import { requireAgencyWriter } from "../kit/authorization";
+import { Role, type Viewer } from "../../contract/claims";
+import { isInsider } from "../../contract/authorization";
+import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
-import type { SortOrder } from "../kit/cursor";
-import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../kit/errors";
+import type { SortOrder } from "../../contract/cursor";
+import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -20,7 +19,7 @@ import { checkDataset, fetchReplyStats } from "./quality/checker";
 import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
 import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
-import { config } from "../kit/config";
+import { config } from "../../contract/config";
 import { writeDataset } from "./writes";
 import type { CatalogueContext } from "./index";
 
@@ -207,11 +206,6 @@ export class DatasetResolver {
       { fields: ["issued", "retiredOn"] },
     );
     return summarize(rows, asOf ?? taipeiDate(new Date()));
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: "The publisher's OID in the government registry (publisherOID), from the agency directory." })
-  publisherOid(@Root() dataset: Dataset): string | null {
-    return agencies.agencies.find((agency) => agency.code === dataset.agencyCode)?.oid ?? null;
   }
 
   @FieldResolver(() => DatasetCheck, { nullable: true, description: "The latest quality check (資料集品質檢測): indicators and badge." })

@@ -6,7 +6,7 @@
  * share; the shares are apportioned so the sums are exact.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
-import agencies from "../../schema/agencies.json";
+import { AGENCY_CODES, agencyByCode } from "../../contract/agencies";
 import { apportion, hashString, pick, seededRandom } from "../kit/random";
 import type { InstanceInfo } from "../kit/subgraph";
 import { Dataset, DatasetType, LifecycleState, Resource } from "./entities";
@@ -40,7 +40,7 @@ export interface AgencySeedPlan {
 
 /** How many datasets each agency opened per year and retired by 2018-03-16. */
 export function seedPlan(): Record<string, AgencySeedPlan> {
-  const codes = agencies.agencies.map((a) => a.code);
+  const codes = AGENCY_CODES;
   const weights = codes.map((code) => AGENCY_WEIGHT[code] ?? 1);
   const plan: Record<string, AgencySeedPlan> = Object.fromEntries(codes.map((code) => [code, { openedPerYear: {}, retired: 0 }]));
   for (const [year, total] of Object.entries(OPENED_PER_YEAR)) {
@@ -56,7 +56,7 @@ function isoDay(year: number, dayOfYear: number): string {
 
 export async function seedCatalogue(em: EntityManager, instance: InstanceInfo): Promise<void> {
   const code = instance.agencyCode!;
-  const agency = agencies.agencies.find((a) => a.code === code)!;
+  const agency = agencyByCode(code)!;
   const plan = seedPlan()[code];
   const random = seededRandom(hashString(code));
   const topics = TOPICS[code] ?? ["業務統計"];

@@ -16,10 +16,10 @@
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
 import { IsEmail, IsIn, IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
-import agencies from "../../schema/agencies.json";
-import { requireAgencyWriter, requireRole } from "../kit/authorization";
-import { Role, SYSTEM_SUBJECTS } from "../kit/claims";
-import { ErrorCode, govError, notFound } from "../kit/errors";
+import { AGENCY_CODES } from "../../contract/agencies";
+import { requireAgencyWriter, requireRole } from "../../contract/authorization";
+import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
+import { ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested } from "../kit/shard";
@@ -46,8 +46,6 @@ export enum RequestReplyType {
   CANNOT_PROVIDE = "CANNOT_PROVIDE",
 }
 registerEnumType(RequestReplyType, { name: "RequestReplyType", description: "How a request was closed (結案回覆類型)." });
-
-const agencyCodes = agencies.agencies.map((agency) => agency.code);
 
 @ObjectType({ description: "A request for a new dataset (我想要更多), assigned to an agency." })
 @Directive('@key(fields: "agencyCode id")')
@@ -137,7 +135,7 @@ class ReassignDatasetRequestInput {
   requestId!: string;
 
   @Field(() => ID)
-  @IsIn(agencyCodes, { message: "must be the code of an agency in the directory" })
+  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
   toAgencyCode!: string;
 
   @Field()

@@ -6,7 +6,7 @@
  * a calendar; see config.ts).
  */
 import { readFileSync } from "node:fs";
-import { config } from "../kit/config";
+import { config } from "../../contract/config";
 import { taipeiDate } from "../kit/scalars";
 
 export interface DeadlinePolicy {

@@ -5,8 +5,8 @@
  * does not count.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { config } from "../kit/config";
-import { ErrorCode, govError } from "../kit/errors";
+import { config } from "../../contract/config";
+import { ErrorCode, govError } from "../../contract/errors";
 
 /** Counts a submission against the client's hourly quota; refuses it, with when to retry, once the quota is used. */
 export async function takeSubmissionQuota(tx: EntityManager, client: string, now: Date): Promise<void> {

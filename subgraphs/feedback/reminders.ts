@@ -8,7 +8,7 @@
  * reminder is lost or doubled across a restart. The clock is injected.
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-import type { Logger } from "../kit/logger";
+import type { Logger } from "../../contract/logger";
 import { appendEvent } from "../kit/outbox";
 import { deadlinePolicy, type DeadlinePolicy } from "./deadline";
 

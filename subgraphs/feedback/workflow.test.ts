@@ -1,4 +1,4 @@
-import { Role, type Viewer } from "../kit/claims";
+import { Role, type Viewer } from "../../contract/claims";
 import { FeedbackAction, FeedbackState, transition, WORKFLOW } from "./workflow";
 
 const staff = (agencyCode: string): Viewer => ({ sub: "s", role: Role.AGENCY_STAFF, agencyCode });

@@ -12,7 +12,7 @@
  *      │ followUp                                                          ▼
  *      └──────────────────────────────── CLOSED ◀──closeFeedback── ANSWERED
  */
-import { Role, type Viewer } from "../kit/claims";
+import { Role, type Viewer } from "../../contract/claims";
 
 export enum FeedbackState {
   RECEIVED = "RECEIVED",

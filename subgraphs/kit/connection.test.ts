@@ -1,6 +1,6 @@
 import type { GraphQLError } from "graphql";
 import { checkPageSize, MAX_PAGE_SIZE } from "./connection";
-import { decodeCursor, encodeCursor, type SortKey } from "./cursor";
+import { decodeCursor, encodeCursor, type SortKey } from "../../contract/cursor";
 
 interface Row {
   agencyCode?: string;

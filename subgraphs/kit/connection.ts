@@ -5,8 +5,8 @@
  */
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
 import type { EntityManager, EntityName, FilterQuery } from "@mikro-orm/postgresql";
-import { decodeCursor, encodeCursor, type KeyValue, type SortKey, type SortOrder } from "./cursor";
-import { badUserInput } from "./errors";
+import { decodeCursor, encodeCursor, type KeyValue, type SortKey, type SortOrder } from "../../contract/cursor";
+import { badUserInput } from "../../contract/errors";
 
 @ObjectType()
 export class PageInfo {

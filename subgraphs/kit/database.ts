@@ -4,7 +4,7 @@
  * subgraph's after its subgraph alone (govgraph_metrics).
  */
 import { Client } from "pg";
-import { config } from "./config";
+import { config } from "../../contract/config";
 
 export function databaseName(subgraph: string, agencyCode?: string, prefix = config.databasePrefix): string {
   const parts = [prefix, subgraph, agencyCode?.toLowerCase()].filter(Boolean);

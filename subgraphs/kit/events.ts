@@ -12,11 +12,11 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { Client } from "pg";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Directive, Field, ID, ObjectType, Resolver, Root, Subscription } from "type-graphql";
-import type { Viewer } from "./claims";
-import { badUserInput } from "./errors";
-import type { Logger } from "./logger";
+import type { Viewer } from "../../contract/claims";
+import { badUserInput } from "../../contract/errors";
+import type { Logger } from "../../contract/logger";
 import { OUTBOX_CHANNEL } from "./outbox";
-import { POSITION_MARKER } from "./shard-directives";
+import { POSITION_MARKER } from "../../contract/shard-directives";
 import { isRequested } from "./shard";
 import type { SubgraphContext } from "./subgraph";
 

@@ -4,8 +4,8 @@
  */
 import { MikroORM, PostgreSqlDriver, ReflectMetadataProvider, type Options } from "@mikro-orm/postgresql";
 import { Migrator, type Migration } from "@mikro-orm/migrations";
-import { config } from "./config";
-import type { Logger } from "./logger";
+import { config } from "../../contract/config";
+import type { Logger } from "../../contract/logger";
 
 export interface NamedMigration {
   name: string;

@@ -11,9 +11,9 @@ import { execute, GraphQLSchema, parse } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, createResolversMap, getMetadataStorage, type ResolverData } from "type-graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
-import { badUserInput, type FieldProblem } from "./errors";
+import { badUserInput, type FieldProblem } from "../../contract/errors";
 import { inputProblems } from "./validation";
-import { shardDirectives, shardLinkSdl } from "./shard-directives";
+import { shardDirectives, shardLinkSdl } from "../../contract/shard-directives";
 import type { SubgraphDefinition } from "./subgraph";
 
 const FEDERATION_LINK =

@@ -1,4 +1,4 @@
-import { govError, ErrorCode } from "./errors";
+import { govError, ErrorCode } from "../../contract/errors";
 import type { InstanceInfo } from "./subgraph";
 
 /**

@@ -1,8 +1,8 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { NonEmptyArray } from "type-graphql";
-import type { Viewer } from "./claims";
+import type { Viewer } from "../../contract/claims";
 import type { OutboxFeed } from "./events";
-import type { Logger } from "./logger";
+import type { Logger } from "../../contract/logger";
 import type { NamedMigration } from "./orm";
 
 /** Which instance of which subgraph this is: agency shards name their agency. */

@@ -4,7 +4,7 @@
  * and the reason. Used for GraphQL arguments and for imported rows alike.
  */
 import { validate, type ValidationError } from "class-validator";
-import type { FieldProblem } from "./errors";
+import type { FieldProblem } from "../../contract/errors";
 
 function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {

@@ -28,6 +28,17 @@ export class Agency {
   position!: number;
 }
 
+/** A catalogue dataset as the directory sees it: whose OID publishes it. */
+@ObjectType("Dataset")
+@Directive('@key(fields: "agencyCode id")')
+export class DirectoryDataset {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID)
+  id!: string;
+}
+
 /** The four strategies of the ministry's open-data action strategy. */
 export enum Strategy {
   EXPAND_OPEN_DATA = 1,

@@ -6,9 +6,9 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
-import { Agency, Target } from "./entities";
+import { Agency, DirectoryDataset, Target } from "./entities";
 import { migrations } from "./migrations";
-import { AgencyResolver } from "./resolvers";
+import { AgencyResolver, DirectoryDatasetResolver } from "./resolvers";
 import { seedMetrics } from "./seed";
 
 function createLoaders(em: EntityManager) {
@@ -25,9 +25,11 @@ export const metrics: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   sharded: false,
   entities: [Agency, Target, OutboxEvent],
   migrations,
-  resolvers: [AgencyResolver],
+  resolvers: [AgencyResolver, DirectoryDatasetResolver],
+  orphanedTypes: [DirectoryDataset],
   references: {
     Agency: (reference, { loaders }) => loaders.agency.load(String(reference.code)),
+    Dataset: (reference) => ({ agencyCode: reference.agencyCode, id: reference.id }),
   },
   createLoaders,
   seed: seedMetrics,

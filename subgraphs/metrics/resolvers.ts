@@ -1,20 +1,18 @@
 import { IsIn, Max, Min } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import agencies from "../../schema/agencies.json";
-import { requireRole } from "../kit/authorization";
-import { Role } from "../kit/claims";
-import { badUserInput } from "../kit/errors";
+import { AGENCY_CODES } from "../../contract/agencies";
+import { requireRole } from "../../contract/authorization";
+import { Role } from "../../contract/claims";
+import { badUserInput } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
-import { Agency, Indicator, Target } from "./entities";
+import { Agency, DirectoryDataset, Indicator, Target } from "./entities";
 import { strategyOf, targetValueProblem } from "./domain";
 import type { MetricsContext } from "./index";
-
-const agencyCodes = agencies.agencies.map((agency) => agency.code);
 
 @InputType({ description: "Sets one agency's target for one indicator and year (replaces an earlier value)." })
 class SetTargetInput {
   @Field(() => ID)
-  @IsIn(agencyCodes, { message: "must be the code of an agency in the directory" })
+  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
   agencyCode!: string;
 
   @Field(() => Indicator)
@@ -72,5 +70,13 @@ export class AgencyResolver {
       appendEvent(tx, "TargetSet", target.id, { ...input });
       return { target };
     });
+  }
+}
+
+@Resolver(() => DirectoryDataset)
+export class DirectoryDatasetResolver {
+  @FieldResolver(() => String, { nullable: true, description: "The publisher's OID in the government registry (publisherOID), from the agency directory." })
+  async publisherOid(@Root() dataset: DirectoryDataset, @Ctx() { loaders }: MetricsContext): Promise<string | null> {
+    return (await loaders.agency.load(dataset.agencyCode))?.oid ?? null;
   }
 }

@@ -1,14 +1,14 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import agencies from "../../schema/agencies.json";
+import { AGENCIES } from "../../contract/agencies";
 import { Agency, Indicator, Target } from "./entities";
 import { strategyOf } from "./domain";
 
 /** The agency directory of DOMAIN.md and the ministry-wide targets of 2018. */
 export async function seedMetrics(em: EntityManager): Promise<void> {
-  agencies.agencies.forEach((agency, position) => em.persist(em.create(Agency, { ...agency, position })));
+  AGENCIES.forEach((agency, position) => em.persist(em.create(Agency, { ...agency, position })));
   // Targets refer to agencies by code only (no ORM relation), so write the directory first.
   await em.flush();
-  const ministry = agencies.agencies[0].code;
+  const ministry = AGENCIES[0].code;
   const targets2018: [Indicator, number][] = [
     [Indicator.DATASETS_OPENED, 120],
     [Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, 100],

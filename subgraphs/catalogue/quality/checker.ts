@@ -5,10 +5,10 @@
  * resource and per dataset and appends a QualityChecked event.
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-import { loadTopology } from "../../../gateway/topology";
-import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS } from "../../kit/claims";
-import { config, loadSecrets } from "../../kit/config";
-import type { Logger } from "../../kit/logger";
+import { loadTopology } from "../../../contract/topology";
+import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS } from "../../../contract/claims";
+import { config, loadSecrets } from "../../../contract/config";
+import type { Logger } from "../../../contract/logger";
 import { appendEvent } from "../../kit/outbox";
 import { Dataset, Resource } from "../entities";
 import { DatasetCheck, ResourceCheck } from "./entities";

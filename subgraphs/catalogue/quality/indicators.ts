@@ -9,7 +9,7 @@
  * all hold wins. A dataset's result is the intersection of its resources'.
  */
 
-import { config } from "../../kit/config";
+import { config } from "../../../contract/config";
 
 export const INDICATORS = ["linkValidity", "directDownload", "structuredFormat", "encodingMatch", "fieldsMatch", "timeliness", "replyEfficiency"] as const;
 export type Indicator = (typeof INDICATORS)[number];

@@ -7,8 +7,8 @@ import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
 import { subgraphs, agencySubgraphs } from "../subgraphs";
 import { subgraphSdl } from "../subgraphs/kit/schema";
-import { readShardPolicies } from "./shard-router/policies";
-import { localTopology } from "./topology";
+import { readShardPolicies } from "../gateway/shard-router/policies";
+import { localTopology } from "../contract/topology";
 
 export interface ComposedSchemas {
   /** Canonical SDL per subgraph name. */

@@ -6,8 +6,8 @@
  * same shape (GOVGRAPH_TOPOLOGY), as docker-compose.yml does.
  */
 import { readFileSync } from "node:fs";
-import agencies from "../schema/agencies.json";
-import { config } from "../subgraphs/kit/config";
+import { AGENCY_CODES } from "./agencies";
+import { config } from "./config";
 
 export interface Topology {
   /** URL of each ministry subgraph. */
@@ -15,8 +15,6 @@ export interface Topology {
   /** The routing table: agency subgraph → agency code → shard URL. */
   shards: Record<string, Record<string, string>>;
 }
-
-export const agencyCodes: string[] = agencies.agencies.map((agency) => agency.code);
 
 const shardPortOffset: Record<string, number> = { catalogue: 100, feedback: 200 };
 const ministryPortOffset: Record<string, number> = { advisory: 1, metrics: 2 };
@@ -28,7 +26,7 @@ export function localTopology(gatewayPort = config.gatewayPort, host = config.ho
     shards: Object.fromEntries(
       Object.entries(shardPortOffset).map(([name, offset]) => [
         name,
-        Object.fromEntries(agencyCodes.map((code, i) => [code, url(gatewayPort + offset + i)])),
+        Object.fromEntries(AGENCY_CODES.map((code, i) => [code, url(gatewayPort + offset + i)])),
       ]),
     ),
   };
