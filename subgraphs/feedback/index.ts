@@ -11,6 +11,7 @@ import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
 import { feedbackStats, type FeedbackStatsParts } from "./deadline";
 import { DatasetRequest, DatasetRequestResolver } from "./dataset-requests";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
+import { FeedbackListResolver } from "./listing";
 import { migrations } from "./migrations";
 import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackEventResolver, FeedbackResolver } from "./resolvers";
 import { startReminderScheduler } from "./reminders";
@@ -37,7 +38,7 @@ export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   sharded: true,
   entities: [Feedback, Reply, FeedbackTransition, DatasetRequest, OutboxEvent],
   migrations,
-  resolvers: [FeedbackResolver, FeedbackAgencyResolver, FeedbackEventResolver, DatasetRequestResolver],
+  resolvers: [FeedbackResolver, FeedbackListResolver, FeedbackAgencyResolver, FeedbackEventResolver, DatasetRequestResolver],
   orphanedTypes: [FeedbackAgency, DatasetReference],
   references: {
     Feedback: (reference, { loaders }) => loaders.feedback.load(String(reference.id)),

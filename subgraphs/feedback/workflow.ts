@@ -103,3 +103,15 @@ export function transition(
 function describe(action: FeedbackAction): string {
   return action.toLowerCase().replace(/_/g, " ");
 }
+
+/**
+ * The actions `viewer` may take on a comment in state `from`, so a client
+ * shows only the buttons the API would accept (a reason, when one is needed,
+ * is asked for at the time).
+ */
+export function availableActions(from: FeedbackState, context: { viewer: Viewer; owner: string }): FeedbackAction[] {
+  return Object.values(FeedbackAction).filter((action) => {
+    const check = transition(action, from, context);
+    return check.ok || check.code === "BAD_USER_INPUT";
+  });
+}
