@@ -5,9 +5,12 @@
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
  *   the engine alone serves any supergraph);
- * - /healthcheck (alive) and /readiness (schema loaded, not draining).
+ * - /healthcheck (alive) and /readiness (schema loaded, not draining);
+ * - the web console at / (sharded mode), whose GraphQL documents are trusted
+ *   (persisted): it sends their ids only; other clients still send any query.
  */
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import httpTransport from "@graphql-mesh/transport-http";
 import wsTransport from "@graphql-mesh/transport-ws";
@@ -15,10 +18,11 @@ import { useServer } from "graphql-ws/use/ws";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../contract/claims";
-import { config, type Secrets } from "../contract/config";
+import { config, projectRoot, type Secrets } from "../contract/config";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
+import { consoleHandler, loadTrustedDocuments } from "./console";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { RoutingTable } from "./shard-router/routing-table";
@@ -49,6 +53,8 @@ export interface GatewayOptions {
   routingFile?: string;
   /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
   healthIntervalMs?: number;
+  /** The built web console to serve at / (default dist/console in sharded mode; none in standard mode). */
+  consoleDir?: string;
 }
 
 export interface RunningGateway {
@@ -125,6 +131,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     for (const name of routing.subgraphs()) transportEntries[name] = { kind: "shard" };
   }
   const policies = routing ? readShardPolicies(options.supergraph, routing.subgraphs()) : new Map();
+  const consoleDir = options.consoleDir ?? (topology ? join(projectRoot, "dist", "console") : undefined);
+  const trustedDocuments = consoleDir ? loadTrustedDocuments(consoleDir) : new Map<string, string>();
 
   const runtime = createGatewayRuntime({
     supergraph: options.supergraph,
@@ -147,6 +155,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
     plugins: () => [useIdentity(verifier), usePartialAnswers()],
+    // The console sends the id of a document the build extracted; every other client may still send any document.
+    ...(trustedDocuments.size > 0
+      ? { persistedDocuments: { getPersistedOperation: (id: string) => trustedDocuments.get(id) ?? null, allowArbitraryDocuments: true } }
+      : {}),
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },
@@ -167,7 +179,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A graphql-ws operation arriving before the first HTTP request would otherwise find no schema.
   await runtime.getSchema();
 
-  const httpServer: Server = createServer(runtime);
+  const serveConsole = consoleDir ? consoleHandler(consoleDir, options.secrets) : undefined;
+  const httpServer: Server = createServer((req, res) => {
+    if (!serveConsole?.(req, res)) void runtime(req, res);
+  });
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsCleanup = useServer(
     getGraphQLWSOptions(runtime, (ctx) => ({
