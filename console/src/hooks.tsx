@@ -1,6 +1,6 @@
 /** Small pieces every page uses: a query that can be run again, and an error shown in words. */
-import { createContext } from "preact";
-import { useCallback, useContext, useEffect, useState } from "preact/hooks";
+import { createContext, type ComponentChildren } from "preact";
+import { useCallback, useContext, useEffect, useId, useState } from "preact/hooks";
 import { request, type ApiError } from "./api";
 import { describeError, useWords } from "./i18n";
 import { ANONYMOUS, type Session } from "./session";
@@ -42,6 +42,17 @@ export function Errors({ errors }: { errors?: ApiError[] }) {
       {errors.map((error, i) => (
         <p key={i}>{describeError(words, error)}</p>
       ))}
+    </div>
+  );
+}
+
+/** A labelled control: the label names the control alone (a wrapping label would also read out every option). */
+export function Field({ label, children }: { label: string; children: (id: string) => ComponentChildren }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {children(id)}
     </div>
   );
 }

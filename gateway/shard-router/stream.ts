@@ -12,7 +12,10 @@
  * shard restart no event is lost and none is delivered twice.
  *
  * A shard stream opened without a position first sends a position marker
- * (STREAM_POSITION): the gateway records it and does not forward it.
+ * (STREAM_POSITION): the gateway records it. Once every such shard has sent
+ * its marker, the client gets one STREAM_POSITION event whose cursor records
+ * where the whole stream starts, so a client that disconnects before any
+ * event happens can still resume without a gap.
  */
 import type { ExecutionResult } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode } from "graphql";
@@ -79,9 +82,16 @@ export function fanIn(options: FanInOptions): AsyncIterableIterator<ExecutionRes
       timers.add(timer);
     });
 
+  const unpositioned = new Set(options.calls.map((call) => call.agencyCode).filter((code) => positions[code] == null));
+  let announced = unpositioned.size === 0;
+
   const forward = (agencyCode: string, event: JsonObject) => {
     positions[agencyCode] = String(event[SHARD_FIELDS.cursor]);
-    if (event[SHARD_FIELDS.type] === POSITION_MARKER) return;
+    if (event[SHARD_FIELDS.type] === POSITION_MARKER) {
+      unpositioned.delete(agencyCode);
+      if (announced || unpositioned.size > 0) return;
+      announced = true;
+    }
     const cursor = encodeGatewayCursor(positions);
     const visible: JsonObject = { ...event };
     delete visible[SHARD_FIELDS.cursor];

@@ -7,7 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { request, type ApiError } from "../api";
 import { AGENCIES, agencyName } from "../agencies";
-import { Errors, useQuery, useSession } from "../hooks";
+import { Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords } from "../i18n";
 import { dayInTaipei, formatDay } from "../time";
 import ops from "../operations/datasets.graphql";
@@ -70,13 +70,14 @@ export function DatasetList() {
           void load(null);
         }}
       >
-        <label>
-          {words.search}
-          <input type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
-        </label>
-        <label>
-          {words.filterAgency}
-          <select value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
+        <Field label={words.search}>
+          {(id) => (
+          <input id={id} type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+          )}
+        </Field>
+        <Field label={words.filterAgency}>
+          {(id) => (
+          <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
             <option value="">{words.all}</option>
             {AGENCIES.map((entry) => (
               <option key={entry.code} value={entry.code}>
@@ -84,7 +85,8 @@ export function DatasetList() {
               </option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
         <button type="submit">{words.searchButton}</button>
       </form>
       <Errors errors={errors} />

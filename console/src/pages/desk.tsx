@@ -5,13 +5,15 @@
  * API's `availableActions` (the workflow's one rule); whatever the API still
  * refuses (the comment changed meanwhile) is shown in words.
  */
-import { useState } from "preact/hooks";
-import { request, type ApiError } from "../api";
-import { Errors, useQuery, useSession } from "../hooks";
+import { useEffect, useState } from "preact/hooks";
+import { openLive, request, type ApiError, type ConnectionState } from "../api";
+import { Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords } from "../i18n";
 import { AGENCY_ROLES } from "../session";
 import { daysLeft, formatDay, dayInTaipei } from "../time";
 import ops from "../operations/desk.graphql";
+import events from "../operations/events.graphql";
+import { LiveBadge } from "./dashboard";
 
 type Action = "DRAFT_REPLY" | "SUBMIT_REPLY_FOR_APPROVAL" | "APPROVE_REPLY" | "RETURN_REPLY" | "FOLLOW_UP" | "CLOSE";
 type State = "RECEIVED" | "REPLY_DRAFTED" | "AWAITING_APPROVAL" | "RETURNED" | "ANSWERED" | "CLOSED";
@@ -81,10 +83,11 @@ function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): vo
       {draft && !actions.includes("DRAFT_REPLY") && <blockquote class="draft">{draft.body}</blockquote>}
       <Errors errors={errors} />
       {actions.includes("DRAFT_REPLY") && (
-        <label>
-          {words.replyDraft}
-          <textarea rows={4} value={body} onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
-        </label>
+        <Field label={words.replyDraft}>
+          {(id) => (
+          <textarea id={id} rows={4} value={body} onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
+          )}
+        </Field>
       )}
       <div class="buttons">
         {actions.includes("DRAFT_REPLY") && (
@@ -105,10 +108,11 @@ function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): vo
       </div>
       {actions.includes("RETURN_REPLY") && (
         <div class="buttons">
-          <label>
-            {words.returnReason}
-            <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-          </label>
+          <Field label={words.returnReason}>
+            {(id) => (
+            <input id={id} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+            )}
+          </Field>
           <button type="button" disabled={busy} onClick={() => act(ops.ReturnReply, { reason })}>
             {words.returnReply}
           </button>
@@ -137,6 +141,16 @@ export function ReplyDesk() {
   const session = useSession();
   const isAgency = AGENCY_ROLES.has(session.role) && session.agencyCode;
   const result = useQuery<DeskData>(ops.ReplyDesk, { agencyCode: session.agencyCode }, !isAgency);
+  const [state, setState] = useState<ConnectionState>("connecting");
+  // What a colleague does (a draft submitted, a reply approved) shows up here as it happens.
+  useEffect(() => {
+    if (!isAgency) return;
+    const reload = () => {
+      result.reload();
+      return undefined;
+    };
+    return openLive(session, [{ operation: events.FeedbackEvents, variables: { agencyCodes: [session.agencyCode] }, next: reload }], setState);
+  }, [session.token]);
   if (!isAgency) {
     return (
       <div>
@@ -149,9 +163,12 @@ export function ReplyDesk() {
   const titles = { OVERDUE: words.overdue, DUE_SOON: words.dueSoon, ON_TIME: words.onTime };
   return (
     <div>
-      <h1>
-        {words.deskTitle} · {session.agencyCode}
-      </h1>
+      <div class="title-row">
+        <h1>
+          {words.deskTitle} · {session.agencyCode}
+        </h1>
+        <LiveBadge state={state} />
+      </div>
       <Errors errors={result.errors} />
       {result.loading && <p>{words.loading}</p>}
       {!result.loading && comments.length === 0 && <p>{words.noComments}</p>}

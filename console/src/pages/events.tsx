@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { openLive, type ApiError, type ConnectionState } from "../api";
 import { AGENCIES, agencyName } from "../agencies";
-import { Errors, useSession } from "../hooks";
+import { Errors, useSession, Field } from "../hooks";
 import { useWords } from "../i18n";
 import ops from "../operations/events.graphql";
 import { LiveBadge } from "./dashboard";
@@ -63,9 +63,9 @@ export function EventFeed() {
       </div>
       <Errors errors={errors} />
       <div class="filters">
-        <label>
-          {words.filterAgency}
-          <select value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
+        <Field label={words.filterAgency}>
+          {(id) => (
+          <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
             <option value="">{words.all}</option>
             {AGENCIES.map((entry) => (
               <option key={entry.code} value={entry.code}>
@@ -73,10 +73,11 @@ export function EventFeed() {
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          {words.filterType}
-          <select value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+          )}
+        </Field>
+        <Field label={words.filterType}>
+          {(id) => (
+          <select id={id} value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
             <option value="">{words.all}</option>
             {types.map((name) => (
               <option key={name} value={name}>
@@ -84,7 +85,8 @@ export function EventFeed() {
               </option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
       </div>
       {shown.length === 0 ? (
         <p>{words.noEvents}</p>

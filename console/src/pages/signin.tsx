@@ -4,6 +4,7 @@
  * with an external JWKS). With a real identity provider, paste its token.
  */
 import { useState } from "preact/hooks";
+import { Field } from "../hooks";
 import { AGENCIES } from "../agencies";
 import { useWords } from "../i18n";
 import { AGENCY_ROLES, ROLES, sessionFromToken, type Role, type Session } from "../session";
@@ -52,37 +53,40 @@ export function SignIn({ onSession }: { session: Session; onSession(session: Ses
         </p>
       )}
       <form onSubmit={signIn} class="card">
-        <label>
-          {words.role}
-          <select value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as Role)}>
+        <Field label={words.role}>
+          {(id) => (
+          <select id={id} value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as Role)}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {words.roles[r]}
               </option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
         {AGENCY_ROLES.has(role) && (
-          <label>
-            {words.agency}
-            <select value={agencyCode} onChange={(e) => setAgencyCode((e.target as HTMLSelectElement).value)}>
+          <Field label={words.agency}>
+            {(id) => (
+            <select id={id} value={agencyCode} onChange={(e) => setAgencyCode((e.target as HTMLSelectElement).value)}>
               {AGENCIES.map((agency) => (
                 <option key={agency.code} value={agency.code}>
                   {words.lang === "en" ? agency.nameEn : agency.name} ({agency.code})
                 </option>
               ))}
             </select>
-          </label>
+            )}
+          </Field>
         )}
         <button type="submit">{words.signIn}</button>
       </form>
       <h2>{words.tokenTitle}</h2>
       <p>{words.tokenHelp}</p>
       <form onSubmit={useToken} class="card">
-        <label>
-          {words.token}
-          <textarea rows={3} value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} />
-        </label>
+        <Field label={words.token}>
+          {(id) => (
+          <textarea id={id} rows={3} value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} />
+          )}
+        </Field>
         <button type="submit">{words.useToken}</button>
       </form>
     </div>
