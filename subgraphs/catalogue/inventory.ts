@@ -20,7 +20,7 @@ import { ShardBy } from "../kit/shard";
 import { ConnectionType } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import { Dataset } from "./entities";
-import type { CatalogueContext } from "./index";
+import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
 import { metadataProblems } from "./domain";
 import { writeDataset } from "./writes";

@@ -15,13 +15,12 @@ import { isVisible, metadataProblems, retirementProblem, summarize, visibleState
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import { INVENTORY_ORDER, InventoryConnection, InventoryItem } from "./inventory";
-import { checkDataset, fetchReplyStats } from "./quality/checker";
+import { checkDataset, checkOptions } from "./quality/checker";
 import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
 import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
-import { config } from "../../contract/config";
 import { writeDataset } from "./writes";
-import type { CatalogueContext } from "./index";
+import type { CatalogueContext } from "./context";
 
 /** The catalogue's view of an agency: its datasets, resolved on the agency's own shard. */
 @ObjectType("Agency")
@@ -238,12 +237,12 @@ export class DatasetResolver {
 
   @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })
   @ShardBy("input.agencyCode")
-  async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, log }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
+  async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, log, settings }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "check dataset quality");
     const dataset = await em.findOne(Dataset, { id: input.datasetId });
     if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
-    const replyStats = await fetchReplyStats(input.agencyCode, log);
-    return { check: await checkDataset(em, dataset, { now: new Date(), timeoutMs: config.qualityTimeoutMs, replyStats }) };
+    const replyStats = await settings.quality.replyRecord(input.agencyCode, log);
+    return { check: await checkDataset(em, dataset, checkOptions(settings.quality, replyStats)) };
   }
 
   @Mutation(() => RegisterDatasetPayload, { description: "Agency staff retire (or merge away) a published dataset; it stays in the catalogue with the day and the reason." })

@@ -23,7 +23,7 @@ import { ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
 import { isRequested, ShardBy } from "../kit/shard";
-import type { FeedbackContext } from "./index";
+import type { FeedbackContext } from "./context";
 import { takeSubmissionQuota } from "./quota";
 
 export enum RequestState {
@@ -251,10 +251,10 @@ export class DatasetRequestResolver {
 
   @Mutation(() => DatasetRequestPayload, { description: "Anyone asks for a dataset; the request goes to the agency named." })
   @ShardBy("input.agencyCode")
-  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, viewer, settings }: FeedbackContext): Promise<DatasetRequestPayload> {
     return em.transactional(async (tx) => {
       const receivedAt = new Date();
-      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
+      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
       const request = tx.create(DatasetRequest, { ...input, receivedAt, assignedAgencies: [input.agencyCode] });
       tx.persist(request);
       appendEvent(tx, "DatasetRequestReceived", request.id, { agencyCode: request.agencyCode, title: request.title });
