@@ -6,12 +6,12 @@ import { isInsider } from "../../contract/authorization";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
-import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
+import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
-import { isVisible, metadataProblems, retirementProblem, summarize, visibleStates } from "./domain";
+import { isVisible, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import { INVENTORY_ORDER, InventoryConnection, InventoryItem } from "./inventory";
@@ -19,7 +19,7 @@ import { checkDataset, checkOptions } from "./quality/checker";
 import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
 import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
-import { writeDataset } from "./writes";
+import { publishDataset } from "./writes";
 import type { CatalogueContext } from "./context";
 
 /** The catalogue's view of an agency: its datasets, resolved on the agency's own shard. */
@@ -223,16 +223,7 @@ export class DatasetResolver {
     @Ctx() { em, viewer }: CatalogueContext,
   ): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "publish datasets");
-    const problems = metadataProblems(input);
-    if (problems.length > 0) throw badUserInput(problems);
-    return em.transactional(async (tx) => {
-      if (await tx.count(Dataset, { identifier: input.identifier })) {
-        throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists.`, {
-          fields: [{ path: "input.identifier", reason: "is already used" }],
-        });
-      }
-      return { dataset: await writeDataset(tx, input) };
-    });
+    return em.transactional(async (tx) => ({ dataset: await publishDataset(tx, input, "input") }));
   }
 
   @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })

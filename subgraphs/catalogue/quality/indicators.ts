@@ -1,5 +1,5 @@
 /**
- * The seven indicators of the quality check (資料集品質檢測, DOMAIN.md) and
+ * The seven indicators of the quality check (資料集品質檢測, ../shared/design/DOMAIN.md) and
  * the badge they earn, as plain functions over what a check observed.
  *
  * Which indicators earn which badge is not published; the default mapping
