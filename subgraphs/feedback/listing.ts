@@ -4,14 +4,14 @@
  * what is not (the email, drafts, the workflow history) is guarded on the
  * Feedback fields themselves, so every viewer may list.
  */
-import { ArgsType, Args, Ctx, Directive, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { ArgsType, Args, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { FilterQuery } from "@mikro-orm/postgresql";
 import type { SortOrder } from "../../contract/cursor";
 import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
-import { assertOwnShard } from "../kit/shard";
+import { ShardBy } from "../kit/shard";
 import { Feedback } from "./entities";
 import { availableActions, FeedbackAction, FeedbackState } from "./workflow";
-import type { FeedbackContext } from "./index";
+import type { FeedbackContext } from "./context";
 
 const FeedbackConnection = ConnectionType(Feedback, "Feedback");
 
@@ -55,9 +55,8 @@ function agencyFeedbackFilter(args: Pick<AgencyFeedbackArgs, "datasetId" | "unan
 @Resolver(() => Feedback)
 export class FeedbackListResolver {
   @Query(() => FeedbackConnection, { description: "One agency's public comments by reply deadline, earliest first: the reply desk's queue, or a dataset's comments." })
-  @Directive('@shardBy(argument: "agencyCode")')
-  agencyFeedback(@Args() args: AgencyFeedbackArgs, @Ctx() { em, instance }: FeedbackContext): Promise<Connection<Feedback>> {
-    assertOwnShard(instance, args.agencyCode);
+  @ShardBy("agencyCode")
+  agencyFeedback(@Args() args: AgencyFeedbackArgs, @Ctx() { em }: FeedbackContext): Promise<Connection<Feedback>> {
     return keysetPage(em, Feedback, () => agencyFeedbackFilter(args), DEADLINE_ORDER, args.first, args.after);
   }
 

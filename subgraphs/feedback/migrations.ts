@@ -1,4 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
+import { JobLeaseMigration } from "../kit/job-lease";
 import { OutboxMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
@@ -98,5 +99,6 @@ class CommentsByDeadline extends Migration {
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_public_comments", class: PublicComments },
-  { name: "0003_comments_by_deadline", class: CommentsByDeadline },
+  { name: "0003_job_lease", class: JobLeaseMigration },
+  { name: "0004_comments_by_deadline", class: CommentsByDeadline },
 ];
