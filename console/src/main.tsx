@@ -26,7 +26,7 @@ function currentRoute(): Route {
   return { path: path.split("/").filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query ?? "") };
 }
 
-function page(route: Route, session: Session, onSession: (session: Session) => void) {
+function page(route: Route, onSession: (session: Session) => void) {
   const [first, second, third] = route.path;
   switch (first) {
     case undefined:
@@ -40,7 +40,7 @@ function page(route: Route, session: Session, onSession: (session: Session) => v
     case "agencies":
       return <AgencyPage code={second} asOf={route.params.get("asOf") ?? undefined} />;
     case "signin":
-      return <SignIn session={session} onSession={onSession} />;
+      return <SignIn onSession={onSession} />;
     default:
       return <p>404</p>;
   }
@@ -103,7 +103,7 @@ function App() {
             </button>
           </div>
         </header>
-        <main>{page(route, session, onSession)}</main>
+        <main>{page(route, onSession)}</main>
       </SessionContext.Provider>
     </LangContext.Provider>
   );

@@ -72,19 +72,19 @@ export function DatasetList() {
       >
         <Field label={words.search}>
           {(id) => (
-          <input id={id} type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+            <input id={id} type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
           )}
         </Field>
         <Field label={words.filterAgency}>
           {(id) => (
-          <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
-            <option value="">{words.all}</option>
-            {AGENCIES.map((entry) => (
-              <option key={entry.code} value={entry.code}>
-                {agencyName(entry.code, words.lang)}
-              </option>
-            ))}
-          </select>
+            <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
+              <option value="">{words.all}</option>
+              {AGENCIES.map((entry) => (
+                <option key={entry.code} value={entry.code}>
+                  {agencyName(entry.code, words.lang)}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
         <button type="submit">{words.searchButton}</button>

@@ -85,7 +85,7 @@ function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): vo
       {actions.includes("DRAFT_REPLY") && (
         <Field label={words.replyDraft}>
           {(id) => (
-          <textarea id={id} rows={4} value={body} onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
+            <textarea id={id} rows={4} value={body} onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
           )}
         </Field>
       )}
@@ -110,7 +110,7 @@ function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): vo
         <div class="buttons">
           <Field label={words.returnReason}>
             {(id) => (
-            <input id={id} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+              <input id={id} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
             )}
           </Field>
           <button type="button" disabled={busy} onClick={() => act(ops.ReturnReply, { reason })}>

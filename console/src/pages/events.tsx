@@ -65,26 +65,26 @@ export function EventFeed() {
       <div class="filters">
         <Field label={words.filterAgency}>
           {(id) => (
-          <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
-            <option value="">{words.all}</option>
-            {AGENCIES.map((entry) => (
-              <option key={entry.code} value={entry.code}>
-                {agencyName(entry.code, words.lang)}
-              </option>
-            ))}
-          </select>
+            <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
+              <option value="">{words.all}</option>
+              {AGENCIES.map((entry) => (
+                <option key={entry.code} value={entry.code}>
+                  {agencyName(entry.code, words.lang)}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
         <Field label={words.filterType}>
           {(id) => (
-          <select id={id} value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
-            <option value="">{words.all}</option>
-            {types.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
+            <select id={id} value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+              <option value="">{words.all}</option>
+              {types.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
       </div>

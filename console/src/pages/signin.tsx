@@ -9,7 +9,7 @@ import { AGENCIES } from "../agencies";
 import { useWords } from "../i18n";
 import { AGENCY_ROLES, ROLES, sessionFromToken, type Role, type Session } from "../session";
 
-export function SignIn({ onSession }: { session: Session; onSession(session: Session): void }) {
+export function SignIn({ onSession }: { onSession(session: Session): void }) {
   const words = useWords();
   const [role, setRole] = useState<Role>("MINISTRY_ADMIN");
   const [agencyCode, setAgencyCode] = useState(AGENCIES[0].code);
@@ -55,25 +55,25 @@ export function SignIn({ onSession }: { session: Session; onSession(session: Ses
       <form onSubmit={signIn} class="card">
         <Field label={words.role}>
           {(id) => (
-          <select id={id} value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {words.roles[r]}
-              </option>
-            ))}
-          </select>
+            <select id={id} value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as Role)}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {words.roles[r]}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
         {AGENCY_ROLES.has(role) && (
           <Field label={words.agency}>
             {(id) => (
-            <select id={id} value={agencyCode} onChange={(e) => setAgencyCode((e.target as HTMLSelectElement).value)}>
-              {AGENCIES.map((agency) => (
-                <option key={agency.code} value={agency.code}>
-                  {words.lang === "en" ? agency.nameEn : agency.name} ({agency.code})
-                </option>
-              ))}
-            </select>
+              <select id={id} value={agencyCode} onChange={(e) => setAgencyCode((e.target as HTMLSelectElement).value)}>
+                {AGENCIES.map((agency) => (
+                  <option key={agency.code} value={agency.code}>
+                    {words.lang === "en" ? agency.nameEn : agency.name} ({agency.code})
+                  </option>
+                ))}
+              </select>
             )}
           </Field>
         )}
@@ -84,7 +84,7 @@ export function SignIn({ onSession }: { session: Session; onSession(session: Ses
       <form onSubmit={useToken} class="card">
         <Field label={words.token}>
           {(id) => (
-          <textarea id={id} rows={3} value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} />
+            <textarea id={id} rows={3} value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} />
           )}
         </Field>
         <button type="submit">{words.useToken}</button>
