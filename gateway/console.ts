@@ -64,9 +64,9 @@ export function consoleHandler(dir: string, secrets: Secrets): (req: IncomingMes
   return (req, res) => {
     const path = normalize(new URL(req.url ?? "/", "http://localhost").pathname);
     if (path === "/console/dev-token" && req.method === "POST") {
-      // With an external identity provider the local secret signs nothing anyone should trust.
-      if (config.jwksUrl) {
-        send(res, 403, { error: "This platform verifies tokens with GOVGRAPH_JWKS_URL: sign in with your identity provider." });
+      // With an external identity provider, or in production, the local secret signs nothing anyone should trust.
+      if (!config.devSignIn) {
+        send(res, 403, { error: "Development sign-in is off here (GOVGRAPH_JWKS_URL or NODE_ENV=production): sign in with your identity provider." });
         return true;
       }
       readJson(req)

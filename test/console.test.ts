@@ -37,8 +37,9 @@ afterAll(async () => {
   await topology?.stop();
 });
 
-async function newPage(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "zh-TW", timezoneId: "Asia/Taipei" });
+/** A fresh browser profile; `bypassCSP` lets the test inject axe-core past the console's Content-Security-Policy. */
+async function newPage(width = 1280, bypassCSP = false): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "zh-TW", timezoneId: "Asia/Taipei", bypassCSP });
   return { context, page: await context.newPage() };
 }
 
@@ -335,7 +336,7 @@ describe("every page: no serious accessibility violation, usable at 375 px", () 
     ["desk", "/#/desk", "AGENCY_STAFF"],
   ];
   test.each(pages)("%s", async (name, path, role) => {
-    const { context, page } = await newPage(375);
+    const { context, page } = await newPage(375, true);
     if (role) await signIn(page, role, "MOJ");
     await page.goto(`${base}${path}`);
     await page.waitForSelector("main h1");
