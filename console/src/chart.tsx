@@ -5,18 +5,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-
-export interface YearCount {
-  year: number;
-  rocYear: number;
-  count: number;
-}
-
-/** The running total of openings, year by year. */
-export function cumulative(counts: YearCount[]): number[] {
-  let sum = 0;
-  return counts.map((entry) => (sum += entry.count));
-}
+import { cumulative, type YearCount } from "./figures";
 
 export function OpenedPerYearChart({ counts, labels }: { counts: YearCount[]; labels: { opened: string; cumulative: string } }) {
   const box = useRef<HTMLDivElement>(null);

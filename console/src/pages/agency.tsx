@@ -3,7 +3,8 @@ import { Errors, useQuery } from "../hooks";
 import { useWords } from "../i18n";
 import { formatDay } from "../time";
 import ops from "../operations/dashboard.graphql";
-import { LiveBadge, number, OpenedPerYear, share, StrategyTiles, useProgressChanges, type Progress } from "./dashboard";
+import type { Progress } from "../figures";
+import { LiveBadge, number, OpenedPerYear, share, StrategyTiles, useProgressChanges } from "./dashboard";
 
 interface AgencyPageData {
   agency: {

@@ -6,38 +6,13 @@
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { openLive, type ConnectionState } from "../api";
-import { OpenedPerYearChart, type YearCount } from "../chart";
+import { OpenedPerYearChart } from "../chart";
 import { Errors, useQuery, useSession } from "../hooks";
 import { useWords } from "../i18n";
 import { agencyName } from "../agencies";
 import { formatDay } from "../time";
+import { sortAgencies, type AgencyRow, type Figure, type Progress, type SortKey } from "../figures";
 import ops from "../operations/dashboard.graphql";
-
-export interface Figure {
-  indicator: keyof ReturnType<typeof useWords>["indicators"];
-  strategy: keyof ReturnType<typeof useWords>["strategies"];
-  actual: number;
-  target: number | null;
-  gap: number | null;
-}
-
-export interface Progress {
-  asOf: string;
-  year: number;
-  rocYear: number;
-  datasetsOnPlatform: number;
-  datasetsRetired: number;
-  openedInYear: number;
-  inventoryPlanned: number;
-  inventoryOpened: number;
-  badgeDistribution: { level: "PLATINUM" | "GOLD" | "SILVER" | "BRONZE" | "NONE"; count: number }[];
-  commentsReceived: number;
-  repliedWithinDeadline: number;
-  repliedWithinDeadlineShare: number | null;
-  overdueNow: number;
-  openedByYear?: YearCount[];
-  figures?: Figure[];
-}
 
 const STRATEGIES = ["EXPAND_OPEN_DATA", "IMPROVE_QUALITY", "COLLABORATE", "EVALUATE"] as const;
 
@@ -154,40 +129,10 @@ export function OpenedPerYear({ progress }: { progress: Progress }) {
   );
 }
 
-interface AgencyRow {
-  code: string;
-  name: string;
-  nameEn: string;
-  progress: Progress | null;
-}
-
-type SortKey = "name" | "datasets" | "badges" | "onTime" | "overdue" | "inventory";
-
-const sortValue: Record<SortKey, (row: AgencyRow) => number | string> = {
-  name: (row) => row.code,
-  datasets: (row) => row.progress?.datasetsOnPlatform ?? -1,
-  badges: (row) => row.progress?.badgeDistribution.filter((b) => b.level !== "NONE").reduce((sum, b) => sum + b.count, 0) ?? -1,
-  onTime: (row) => row.progress?.repliedWithinDeadlineShare ?? -1,
-  overdue: (row) => row.progress?.overdueNow ?? -1,
-  inventory: (row) => (row.progress && row.progress.inventoryPlanned > 0 ? row.progress.inventoryOpened / row.progress.inventoryPlanned : -1),
-};
-
-/** Rows sorted by a column, ties by directory order (the order the API returns). */
-export function sortAgencies(rows: AgencyRow[], key: SortKey, descending: boolean): AgencyRow[] {
-  return rows
-    .map((row, position) => ({ row, position }))
-    .sort((a, b) => {
-      const [x, y] = [sortValue[key](a.row), sortValue[key](b.row)];
-      const order = x < y ? -1 : x > y ? 1 : 0;
-      return (descending ? -order : order) || a.position - b.position;
-    })
-    .map(({ row }) => row);
-}
-
 function AgencyTable({ rows, asOf }: { rows: AgencyRow[]; asOf?: string }) {
   const words = useWords();
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "name", descending: false });
-  const sorted = useMemo(() => (sort.key === "name" && !sort.descending ? rows : sortAgencies(rows, sort.key, sort.descending)), [rows, sort]);
+  const sorted = useMemo(() => sortAgencies(rows, sort.key, sort.descending), [rows, sort]);
   const columns: [SortKey, string][] = [
     ["name", words.agency],
     ["datasets", words.datasets],
