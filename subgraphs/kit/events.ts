@@ -12,9 +12,9 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { Client } from "pg";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Directive, Field, ID, ObjectType, Resolver, Root, Subscription } from "type-graphql";
-import type { Viewer } from "../../contract/claims";
 import { badUserInput } from "../../contract/errors";
 import type { Logger } from "../../contract/logger";
+import { mayReceiveEvent } from "../../contract/visibility";
 import { OUTBOX_CHANNEL } from "./outbox";
 import { POSITION_MARKER } from "../../contract/shard-directives";
 import { isRequested } from "./shard";
@@ -70,15 +70,15 @@ export interface EventSubscriptionOptions {
   /** Its event type, e.g. CatalogueEvent, and what it describes. */
   typeName: string;
   typeDescription: string;
-  /** Which events a viewer may receive (default: all). */
-  visible?: (viewer: Viewer, row: OutboxRow) => boolean;
 }
 
 /**
  * Declares an agency subgraph's event subscription: `<field>(agencyCodes, after)`,
  * fanned in by the gateway (STREAM), reading this shard's outbox after `after`.
+ * A viewer receives, live and in replays alike, only the event kinds that
+ * contract/visibility.ts lets them see.
  */
-export function EventSubscription({ field, typeName, typeDescription, visible }: EventSubscriptionOptions) {
+export function EventSubscription({ field, typeName, typeDescription }: EventSubscriptionOptions) {
   const EventType = OutboxEventType(typeName, typeDescription);
 
   @Resolver()
@@ -88,7 +88,8 @@ export function EventSubscription({ field, typeName, typeDescription, visible }:
       description: `${typeDescription} Live, from every agency or those named; pass the cursor of the last event received as \`after\` to resume without a gap.`,
       subscribe: ({ args, context }) => {
         const { em, events, instance, viewer } = context as SubgraphContext;
-        return isRequested(instance, args.agencyCodes as string[] | undefined) ? events.stream(em, args.after ?? null, visible && ((row) => visible(viewer, row))) : noEvents();
+        if (!isRequested(instance, args.agencyCodes as string[] | undefined)) return noEvents();
+        return events.stream(em, args.after ?? null, (row) => mayReceiveEvent(viewer, { type: row.type, agencyCode: instance.agencyCode! }));
       },
     })
     @Directive('@shardFanOut(merge: "STREAM", subset: "agencyCodes")')
