@@ -14,6 +14,19 @@ function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
   });
 }
 
+/** PostgreSQL cannot store NUL, and no text of the domain holds control characters (tabs and line breaks aside). */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Every string in `value` (an argument, an input, a row) that holds a control character, by path. */
+export function controlCharacterProblems(value: unknown, path: string): FieldProblem[] {
+  if (typeof value === "string") return CONTROL_CHARACTER.test(value) ? [{ path, reason: "contains a control character (such as NUL); remove it" }] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => controlCharacterProblems(item, `${path}.${index}`));
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return Object.entries(value).flatMap(([key, item]) => controlCharacterProblems(item, path ? `${path}.${key}` : key));
+  }
+  return [];
+}
+
 export async function inputProblems(input: object, prefix = ""): Promise<FieldProblem[]> {
-  return problemsOf(await validate(input, { forbidUnknownValues: false }), prefix);
+  return [...controlCharacterProblems(input, prefix), ...problemsOf(await validate(input, { forbidUnknownValues: false }), prefix)];
 }
