@@ -96,12 +96,19 @@ export const config = {
   qualityTimeoutMs: intFrom("GOVGRAPH_QUALITY_TIMEOUT_MS", 10_000),
   qualityCheckPeriodMs: intFrom("GOVGRAPH_QUALITY_PERIOD_HOURS", 24) * 3_600_000,
   badgeRules: env.GOVGRAPH_BADGE_RULES || undefined,
+  /** Addresses and ranges ("10.0.0.0/8") of intranet hosts the quality check may fetch; every other non-public address is refused. */
+  fetchAllow: listFrom("GOVGRAPH_FETCH_ALLOW"),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
   /** Largest request body (and WebSocket message) any GovGraph server accepts. */
   maxBodyBytes: intFrom("GOVGRAPH_MAX_BODY_BYTES", 2_000_000),
   /** Origins whose pages may call the gateway from a browser (CORS); same-origin pages need none. */
   corsOrigins: listFrom("GOVGRAPH_CORS_ORIGINS"),
+  /** Operations open over WebSocket at the gateway (subscriptions, mostly): per client address, and in all. */
+  subscriptionLimits: {
+    perClient: intFrom("GOVGRAPH_MAX_SUBSCRIPTIONS_PER_CLIENT", 20),
+    total: intFrom("GOVGRAPH_MAX_SUBSCRIPTIONS", 2000),
+  },
   /** Operation limits at the gateway, checked before planning (gateway/limits.ts). */
   operationLimits: {
     maxTokens: intFrom("GOVGRAPH_MAX_TOKENS", 2000),

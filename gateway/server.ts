@@ -23,6 +23,7 @@ import { loggerFor } from "../contract/logger";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits } from "./limits";
+import { SubscriptionCounter } from "./subscription-limits";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { RoutingTable } from "./shard-router/routing-table";
@@ -213,12 +214,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const httpServer: Server = createServer(runtime);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
+  type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
+  const wsOptions = getGraphQLWSOptions(runtime, (ctx) => ({
+    connectionParams: ctx.connectionParams ?? {},
+    remoteAddress: (ctx.extra as WsExtra).request?.socket?.remoteAddress,
+    upgradeHeaders: (ctx.extra as WsExtra).request?.headers,
+  }));
+  const subscriptions = new SubscriptionCounter(config.subscriptionLimits);
   const wsCleanup = useServer(
-    getGraphQLWSOptions(runtime, (ctx) => ({
-      connectionParams: ctx.connectionParams ?? {},
-      remoteAddress: (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress,
-      upgradeHeaders: (ctx.extra as { request?: { headers?: Record<string, unknown> } }).request?.headers,
-    })),
+    {
+      ...wsOptions,
+      // Counted by the client's address: a limit per token subject would let one address open any number of anonymous ones.
+      async onSubscribe(ctx, id, payload) {
+        const { request } = ctx.extra as WsExtra;
+        const forwarded = request?.headers?.["x-forwarded-for"];
+        const client = clientAddress(request?.socket?.remoteAddress, typeof forwarded === "string" ? forwarded : undefined, config.trustedProxies);
+        const refusal = subscriptions.take(ctx, id, client);
+        if (refusal) return [refusal];
+        try {
+          const started = await wsOptions.onSubscribe!(ctx, id, payload);
+          // Refused by validation: it never runs, and graphql-ws does not complete it.
+          if (Array.isArray(started)) subscriptions.release(ctx, id);
+          return started;
+        } catch (error) {
+          subscriptions.release(ctx, id);
+          throw error;
+        }
+      },
+      onComplete: (ctx, id) => subscriptions.release(ctx, id),
+      onClose: (ctx) => subscriptions.releaseAll(ctx),
+    },
     wsServer,
   );
 

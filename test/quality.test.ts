@@ -3,6 +3,7 @@
  * Big5 CSV, JSON, a broken link, a redirect, an HTML error page, a server
  * that never answers), checked through the gateway and directly.
  */
+import "./allow-loopback-fetch";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkDataset } from "../subgraphs/catalogue/quality/checker";

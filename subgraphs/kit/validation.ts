@@ -3,7 +3,7 @@
  * problem per offending field, with its path (input.resources.0.downloadUrl)
  * and the reason. Used for GraphQL arguments and for imported rows alike.
  */
-import { validate, type ValidationError } from "class-validator";
+import { IsUrl, validate, type ValidationError } from "class-validator";
 import type { FieldProblem } from "../../contract/errors";
 
 function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
@@ -30,3 +30,7 @@ export function controlCharacterProblems(value: unknown, path: string): FieldPro
 export async function inputProblems(input: object, prefix = ""): Promise<FieldProblem[]> {
   return [...controlCharacterProblems(input, prefix), ...problemsOf(await validate(input, { forbidUnknownValues: false }), prefix)];
 }
+
+/** A link people and the quality check follow: http or https only (no javascript:, file:, data:…). */
+export const IsWebUrl = () =>
+  IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false }, { message: "$property must be an http or https URL" });
