@@ -29,7 +29,11 @@ async function validateArgument(value: unknown, argType: unknown, data: Resolver
   const isInput = getMetadataStorage().inputTypes.some((input) => input.target === argType);
   const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === "object");
   const problems: FieldProblem[] = [];
-  if (values.length === 0) problems.push(...controlCharacterProblems(value, Object.keys(data.args).find((name) => data.args[name] === value) ?? "argument"));
+  if (values.length === 0) {
+    // type-graphql hands over a converted copy of the argument: find its name by value.
+    const name = Object.keys(data.args).find((key) => JSON.stringify(data.args[key]) === JSON.stringify(value)) ?? "argument";
+    problems.push(...controlCharacterProblems(value, name));
+  }
   for (const item of values) problems.push(...(await inputProblems(item as object, isInput ? "input" : "")));
   if (problems.length > 0) throw badUserInput(problems);
 }
