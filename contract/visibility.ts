@@ -46,7 +46,12 @@ export const EVENT_AUDIENCE: Readonly<Record<string, Audience>> = {
   DatasetRequestClosed: everyone,
 };
 
-/** Whether `viewer` may receive an event of `type` from `agencyCode`'s shard. */
+/**
+ * Whether `viewer` may receive an event of `type` from `agencyCode`'s shard:
+ * the kind's audience, and an agency's own roles follow their agency's
+ * stream only (as the README says; they read other agencies' data as anyone would, by query).
+ */
 export function mayReceiveEvent(viewer: Viewer, event: { type: string; agencyCode: string }): boolean {
+  if (viewer.agencyCode && viewer.agencyCode !== event.agencyCode) return false;
   return (EVENT_AUDIENCE[event.type] ?? insiders)(viewer, event.agencyCode);
 }

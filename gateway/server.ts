@@ -22,7 +22,7 @@ import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
-import { useOperationLimits } from "./limits";
+import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
@@ -53,6 +53,8 @@ export interface GatewayOptions {
    * Without it, registry changes last as long as the process.
    */
   routingFile?: string;
+  /** Operation limits (default from the configuration); null runs without them, to measure what they cost. */
+  operationLimits?: OperationLimits | null;
   /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
   healthIntervalMs?: number;
 }
@@ -186,7 +188,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     plugins: () => [
       useCsrfPrevention(),
       useBodyLimit(config.maxBodyBytes),
-      ...useOperationLimits(config.operationLimits, shardsOf),
+      ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
       useIdentity(verifier),
       usePartialAnswers(),
     ],

@@ -4,6 +4,7 @@
  * still pass the same limits.
  */
 import { AGENCY_CODES } from "../../contract/agencies";
+import { ATTACKS, README_AGENCIES_QUERY } from "../../scripts/attacks";
 import { startTrippedGateway } from "./tripwire";
 
 let platform: Awaited<ReturnType<typeof startTrippedGateway>>;
@@ -23,27 +24,7 @@ async function post(query: string): Promise<{ status: number; ms: number; body: 
   return { status: response.status, ms: performance.now() - started, body };
 }
 
-const fragmentBomb = [
-  "query { ...F0 }",
-  ...Array.from({ length: 20 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`),
-  "fragment F20 on Query { catalogueSummary { datasets } }",
-].join("\n");
-
-const attacks: [string, string, string][] = [
-  ["1,000 aliases of a fanned-out field", `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: catalogueSummary { datasets }`).join(" ")} }`, "tokens"],
-  ["100 aliases of a fanned-out field", `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: catalogueSummary { datasets }`).join(" ")} }`, "aliases"],
-  ["20 nested fragments each spread twice (2^20 fields)", fragmentBomb, "fields"],
-  ["10,000 nested inline fragments", `{ ${"... on Query { ".repeat(10_000)}__typename${" }".repeat(10_000)} }`, "tokens"],
-  ["20 levels of inline fragments", `{ ${"... on Query { ".repeat(20)}catalogueSummary { datasets }${" }".repeat(20)} }`, "depth"],
-  ["30 directives on one field", `{ catalogueSummary ${"@include(if: true) ".repeat(30)}{ datasets } }`, "directives"],
-  [
-    "25 listings sent to every shard",
-    `{ ${Array.from({ length: 25 }, (_, i) => `l${i}: datasets(first: 100) { edges { node { ${"identifier ".repeat(20)} } } }`).join(" ")} }`,
-    "cost",
-  ],
-];
-
-describe.each(attacks)("%s", (_name, query, limit) => {
+describe.each(ATTACKS)("$name", ({ query, limit }) => {
   it(`is refused (${limit}) before any shard is called`, async () => {
     const before = platform.calls();
     const { body, ms } = await post(query);
@@ -56,15 +37,7 @@ describe.each(attacks)("%s", (_name, query, limit) => {
 });
 
 const readmeQueries = [
-  `{
-    agencies {
-      code name oid
-      datasets(first: 2) { totalCount edges { node { identifier title issued } } }
-      feedbackStats { received answered answeredOnTime overdue }
-      panelRepresentatives { name affiliation }
-      targets(year: 2018) { indicator value }
-    }
-  }`,
+  README_AGENCIES_QUERY,
   `{ catalogueSummary(asOf: "2018-03-16") { datasets published retired } }`,
   `{ datasets(first: 20, orderBy: PUBLISHED_DESC) {
       totalCount
