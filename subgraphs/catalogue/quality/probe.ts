@@ -11,14 +11,13 @@
  * private, link-local and cloud metadata, carrier-grade NAT, multicast,
  * reserved), checked on the address actually connected to (after DNS
  * resolution, so a name cannot point inside) and again on every redirect,
- * which are followed one by one. GOVGRAPH_FETCH_ALLOW lists the intranet
- * addresses or ranges that may be fetched nonetheless.
+ * which are followed one by one. `allowed` (GOVGRAPH_FETCH_ALLOW, in the
+ * quality settings) lists intranet addresses that may be fetched nonetheless.
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { BlockList, isIP } from "node:net";
-import { config } from "../../../contract/config";
 
 const MAX_REDIRECTS = 5;
 
@@ -45,10 +44,11 @@ export function allowList(entries: readonly string[]): BlockList {
   return allowed;
 }
 
-const configuredAllowList = allowList(config.fetchAllow);
+/** No exception: only public addresses. */
+const NOTHING_ALLOWED = new BlockList();
 
 /** Why the check may not connect to `address`, or null. */
-export function refusedAddress(address: string, allowed: BlockList = configuredAllowList): string | null {
+export function refusedAddress(address: string, allowed: BlockList = NOTHING_ALLOWED): string | null {
   const family = isIP(address) === 6 ? "ipv6" : "ipv4";
   if (!NOT_PUBLIC.check(address, family) || allowed.check(address, family)) return null;
   return "its address is not public (loopback, private, link-local or reserved); an intranet address must be allowed with GOVGRAPH_FETCH_ALLOW";
@@ -109,7 +109,7 @@ async function readHead(response: IncomingMessage, maxBytes: number): Promise<Ui
 export async function probeResource(
   url: string,
   declaredFormat: string,
-  { timeoutMs = 10_000, maxBytes = 64 * 1024, allowed = configuredAllowList }: { timeoutMs?: number; maxBytes?: number; allowed?: BlockList } = {},
+  { timeoutMs = 10_000, maxBytes = 64 * 1024, allowed = NOTHING_ALLOWED }: { timeoutMs?: number; maxBytes?: number; allowed?: BlockList } = {},
 ): Promise<Probe> {
   const failed = (error: string, finalUrl: string | null = null): Probe => ({ linkValid: false, directDownload: false, status: null, finalUrl, contentType: null, head: null, error });
   const signal = AbortSignal.timeout(timeoutMs);
