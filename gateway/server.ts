@@ -160,7 +160,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const policies = routing ? readShardPolicies(options.supergraph, routing.subgraphs()) : new Map();
   // How many shards a root field is sent to, for the cost limit: every shard of its subgraph when fanned out.
   const shardsOf = (coordinate: string): number => {
-    for (const [subgraph, policy] of policies) if (policy.rootFields.get(coordinate)?.kind === "fanOut") return routing!.shardsOf(subgraph).size;
+    for (const [subgraph, policy] of policies) {
+      const root = policy.rootFields.get(coordinate);
+      if (root && root.kind !== "shardBy") return routing!.shardsOf(subgraph).size;
+    }
     return 1;
   };
 
