@@ -232,8 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Counted by the client's address: a limit per token subject would let one address open any number of anonymous ones.
       async onSubscribe(ctx, id, payload) {
         const { request } = ctx.extra as WsExtra;
-        const forwarded = request?.headers?.["x-forwarded-for"];
-        const client = clientAddress(request?.socket?.remoteAddress, typeof forwarded === "string" ? forwarded : undefined, config.trustedProxies);
+        const client = clientAddress(request?.socket?.remoteAddress, forwardedFor({ upgradeHeaders: request?.headers }), config.trustedProxies);
         const refusal = subscriptions.take(ctx, id, client);
         if (refusal) return [refusal];
         try {

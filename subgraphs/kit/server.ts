@@ -53,7 +53,7 @@ export interface RunningInstance {
  * once, a duplicate key): CONFLICT, naming the fields, as a mutation would
  * had it seen the other write first. The transaction was rolled back.
  */
-export function uniqueViolationConflict(error: unknown, path: GraphQLFormattedError["path"]): GraphQLFormattedError | null {
+function uniqueViolationConflict(error: unknown, path: GraphQLFormattedError["path"]): GraphQLFormattedError | null {
   const cause = error instanceof GraphQLError ? error.originalError : error;
   if (!(cause instanceof UniqueConstraintViolationException)) return null;
   const detail = String((cause as { detail?: unknown }).detail ?? "");
