@@ -40,7 +40,7 @@ export interface ShardExecutorOptions {
   log: Logger;
 }
 
-type ShardAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string };
+type ShardAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; unreachable?: boolean };
 type ErrorLike = GraphQLError | GraphQLFormattedError;
 
 function shardUnavailable(subgraph: string, agencyCode: string, reason: string, path?: (string | number)[]): GraphQLError {
@@ -62,7 +62,8 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
   const refusal = options.guard?.refusal(url);
   if (refusal) return { ok: false, reason: refusal };
   const answer = await askShard(call, url, request, options);
-  options.guard?.record(url, answer.ok);
+  // Only a shard that cannot be reached opens its breaker: a slow answer may be the machine's load, and the concurrency limit bounds it.
+  if (answer.ok || answer.unreachable) options.guard?.record(url, answer.ok);
   return answer;
 }
 
@@ -86,14 +87,15 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
     const errors = result.errors ?? [];
     const ownError = errors.some((e) => e.path || isErrorCode(e.extensions?.code));
     if (!result.data && !ownError) {
+      if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms` };
       options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: errors.map((e) => e.message) }, "shard call failed");
-      return { ok: false, reason: "it could not be reached or did not answer GraphQL" };
+      return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
     }
     return { ok: true, result };
   } catch (error) {
     if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms` };
     options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, err: error }, "shard call failed");
-    return { ok: false, reason: "it could not be reached" };
+    return { ok: false, reason: "it could not be reached", unreachable: true };
   } finally {
     release?.();
   }

@@ -9,7 +9,7 @@ describe("circuit breaker", () => {
     guard.record(URL_A, false);
     expect(guard.refusal(URL_A)).toBeNull();
     guard.record(URL_A, false);
-    expect(guard.refusal(URL_A)).toMatch(/failed 3 times in a row/);
+    expect(guard.refusal(URL_A)).toMatch(/could not be reached 3 times in a row/);
     await new Promise((resolveWait) => setTimeout(resolveWait, 80));
     expect(guard.refusal(URL_A)).toBeNull();
     // The trial fails: open again at once.

@@ -1,7 +1,7 @@
 /**
  * Protects each shard from the gateway's own traffic:
- * - a circuit breaker: a shard the health checks mark DOWN, or that failed
- *   `failureThreshold` calls in a row, is not called for `cooldownMs` (or
+ * - a circuit breaker: a shard the health checks mark DOWN, or that could
+ *   not be reached `failureThreshold` times in a row, is not called for `cooldownMs` (or
  *   until a health probe sees it ready again): its part answers
  *   SHARD_UNAVAILABLE at once instead of after the full timeout;
  * - a concurrency limit: at most `concurrency` calls in flight per shard,
@@ -49,7 +49,7 @@ export class ShardGuard {
       state.failures = this.options.failureThreshold - 1;
       return null;
     }
-    return `it failed ${this.options.failureThreshold} times in a row; it is called again within ${Math.ceil(this.options.cooldownMs / 1000)} s`;
+    return `it could not be reached ${this.options.failureThreshold} times in a row; it is called again within ${Math.ceil(this.options.cooldownMs / 1000)} s`;
   }
 
   /** Waits for a free slot (or the signal's abort), and returns the function that frees it. */
