@@ -337,6 +337,7 @@ export class InventoryResolver {
       }
       const dataset = await writeDataset(tx, input.dataset);
       tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: dataset.id });
+      appendEvent(tx, "InventoryItemPublished", item.id, { agencyCode: item.agencyCode, datasetId: dataset.id, priorityBasis: item.priorityBasis ?? null });
     });
   }
 }

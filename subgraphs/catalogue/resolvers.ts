@@ -7,7 +7,6 @@ import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
-import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested } from "../kit/shard";
@@ -20,7 +19,7 @@ import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities"
 import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
 import { config } from "../../contract/config";
-import { writeDataset } from "./writes";
+import { appendDatasetEvent, writeDataset } from "./writes";
 import type { CatalogueContext } from "./index";
 
 /** The catalogue's view of an agency: its datasets, resolved on the agency's own shard. */
@@ -269,7 +268,7 @@ export class DatasetResolver {
         retirementReason: input.mergedInto ? `merged into ${input.mergedInto}: ${input.reason}` : input.reason,
         modified: new Date(),
       });
-      appendEvent(tx, "DatasetRetired", dataset.id, { agencyCode: dataset.agencyCode, identifier: dataset.identifier, retiredOn, mergedInto: input.mergedInto ?? null });
+      appendDatasetEvent(tx, "DatasetRetired", dataset, { mergedInto: input.mergedInto ?? null });
       return { dataset };
     });
   }
