@@ -14,7 +14,8 @@ import wsTransport from "@graphql-mesh/transport-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
-import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../contract/claims";
+import { ANONYMOUS, CLAIMS_HEADER, isSystemSubject, signClaims, verifyClaims, type Viewer } from "../contract/claims";
+import { unauthenticated } from "../contract/errors";
 import { config, type Secrets } from "../contract/config";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
@@ -70,10 +71,18 @@ interface IdentityContext {
  * with the client key that per-client limits count by: the token's subject,
  * else the caller's address.
  */
-function useIdentity(verifier: TokenVerifier): GatewayPlugin {
+function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPlugin {
   return {
     async onContextBuilding({ context, extendContext }) {
       const ctx = context as IdentityContext & { request?: Request };
+      // The ministry's own processes (metrics) call as a system identity with claims signed by the internal secret.
+      const signed = ctx.connectionParams?.[CLAIMS_HEADER] ?? ctx.request?.headers.get(CLAIMS_HEADER);
+      if (typeof signed === "string") {
+        const system = await verifyClaims(signed, internalSecret);
+        if (!isSystemSubject(system.sub)) throw unauthenticated("Signed claims are accepted from the platform's own system callers only.");
+        extendContext({ viewer: { ...system, client: `subject:${system.sub}` } } as never);
+        return;
+      }
       const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
       const authorization = typeof fromParams === "string" ? fromParams : ctx.request?.headers.get("authorization");
       const viewer = await verifier.viewerOf(authorization);
@@ -146,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     transportEntries,
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
-    plugins: () => [useIdentity(verifier), usePartialAnswers()],
+    plugins: () => [useIdentity(verifier, options.secrets.internalSecret), usePartialAnswers()],
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },

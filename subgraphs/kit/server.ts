@@ -36,6 +36,8 @@ export interface InstanceOptions {
   seed?: boolean;
   /** Prefix of the database name (default GOVGRAPH_DB_PREFIX): lets tests share a server. */
   databasePrefix?: string;
+  /** The gateway's URL, for background work that asks it things (metrics); none: that work does not run. */
+  gatewayUrl?: string;
 }
 
 export interface RunningInstance {
@@ -91,7 +93,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
 
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
   await events.start();
-  const background = definition.background?.(orm, info, log);
+  const background = definition.background?.(orm, info, log, { gatewayUrl: options.gatewayUrl });
 
   const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L>> => {

@@ -22,6 +22,12 @@ export interface SubgraphContext<Loaders = unknown> {
   events: OutboxFeed;
 }
 
+/** What an instance knows of the rest of the deployment. */
+export interface Surroundings {
+  /** The gateway's URL, when this instance may ask it things (metrics follows its routing table). */
+  gatewayUrl?: string;
+}
+
 export type ReferenceResolver<Loaders> = (reference: Record<string, unknown>, context: SubgraphContext<Loaders>) => unknown;
 
 /**
@@ -41,7 +47,7 @@ export interface SubgraphDefinition<Loaders = unknown> {
   references: Record<string, ReferenceResolver<Loaders>>;
   createLoaders(em: EntityManager, instance: InstanceInfo): Loaders;
   /** Work the instance runs in the background while it serves (e.g. reminders); stopped before the database closes. */
-  background?(orm: MikroORM, instance: InstanceInfo, log: Logger): { stop(): Promise<void> };
+  background?(orm: MikroORM, instance: InstanceInfo, log: Logger, surroundings: Surroundings): { stop(): Promise<void> };
   /** Fills a fresh database with the example data of ../shared/design/DOMAIN.md. */
   seed?(em: EntityManager, instance: InstanceInfo): Promise<void>;
 }
