@@ -41,13 +41,13 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 30_0
   throw new Error(`${url} was not ready within ${timeoutMs} ms`);
 }
 
-export async function startShardProcess(spec: string, options: { serverUrl: string; databasePrefix: string }): Promise<ShardProcess> {
+export async function startShardProcess(spec: string, options: { serverUrl: string; databasePrefix: string; env?: Record<string, string> }): Promise<ShardProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "serve.js"), spec], {
-      env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.databasePrefix, PORT: String(port) },
+      env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.databasePrefix, PORT: String(port), ...options.env },
       stdio: ["ignore", "ignore", "inherit"],
     });
     await waitUntilReady(url, child);

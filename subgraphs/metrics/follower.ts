@@ -14,7 +14,7 @@ import { CLAIMS_HEADER } from "../../contract/claims";
 import type { Logger } from "../../contract/logger";
 import { askGateway, systemClaims } from "./gateway-client";
 import type { ShardEvent } from "./projection";
-import { applyEvents, storedPosition, type ShardKey } from "./store";
+import { applyEvents, resetProjection, storedPosition, type ShardKey } from "./store";
 
 /** The event stream of each agency subgraph metrics projects. */
 const STREAMS: Record<string, string> = {
@@ -197,4 +197,51 @@ export class Projector {
     await Promise.all([...this.followers.values()].map((follower) => follower.stop()));
     this.followers.clear();
   }
+}
+
+/** A shard's head: the seq its stream reports as where "now" starts (the position marker of a stream opened without a cursor). */
+export async function shardHead(url: string, subgraph: string, internalSecret: string): Promise<string> {
+  const client = createClient({
+    url: url.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: async () => ({ [CLAIMS_HEADER]: await systemClaims(internalSecret) }),
+  });
+  const events = client.iterate<{ event: { seq: string } }>({ query: STREAMS[subgraph], variables: { after: null } });
+  try {
+    const first = await events.next();
+    if (first.done || !first.value.data) throw new Error(`${subgraph} shard at ${url} did not report its position`);
+    return first.value.data.event.seq;
+  } finally {
+    await events.return?.();
+    await client.dispose();
+  }
+}
+
+/**
+ * Replays every shard's whole history into an emptied projection, until each
+ * position reaches the head the shard had when the rebuild began. Safe while
+ * metrics runs: its followers find their positions reset and resume from them.
+ */
+export async function rebuildProjection(options: FollowerOptions & { gatewayUrl: string; onProgress?(applied: number, total: number): void }): Promise<{ events: number; seconds: number }> {
+  const { shards } = await askGateway<{ shards: RoutedShard[] }>(options.gatewayUrl, options.internalSecret, "{ shards { subgraph agencyCode url } }");
+  const followed = shards.filter((shard) => STREAMS[shard.subgraph]);
+  const heads = await Promise.all(followed.map((shard) => shardHead(shard.url, shard.subgraph, options.internalSecret)));
+  const total = heads.reduce((sum, head) => sum + Number(head), 0);
+  const started = performance.now();
+  await resetProjection(options.orm.em.fork());
+  const followers = followed.map((shard) => new ShardFollower({ subgraph: shard.subgraph, agencyCode: shard.agencyCode }, shard.url, options));
+  try {
+    for (;;) {
+      const positions = await Promise.all(followed.map((shard) => storedPosition(options.orm.em.fork(), shard)));
+      const applied = positions.reduce((sum, position, i) => sum + Math.min(Number(position), Number(heads[i])), 0);
+      options.onProgress?.(applied, total);
+      if (positions.every((position, i) => BigInt(position) >= BigInt(heads[i]))) break;
+      await sleep(100);
+    }
+  } finally {
+    await Promise.all(followers.map((follower) => follower.stop()));
+  }
+  return { events: total, seconds: (performance.now() - started) / 1000 };
 }

@@ -69,7 +69,8 @@ export class AgencyResolver {
       const target = existing ?? tx.create(Target, { ...input, strategy: strategyOf[input.indicator] });
       const now = new Date();
       tx.assign(target, { value: input.value, updatedAt: now });
-      tx.persist(target);
+      // The change refers to the target by id only: the target row goes first.
+      await tx.persist(target).flush();
       tx.persist(tx.create(TargetChange, { targetId: target.id, oldValue, newValue: input.value, changedBy: viewer.sub, changedAt: now }));
       appendEvent(tx, "TargetSet", target.id, { ...input });
       return { target };

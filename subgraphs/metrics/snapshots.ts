@@ -33,8 +33,10 @@ export async function fillSnapshotsFromHistory(em: EntityManager): Promise<void>
 export async function snapshotToday(em: EntityManager): Promise<void> {
   const today = taipeiDate(new Date());
   const agencies = await em.find(Agency, {});
-  const rows = await Promise.all(
-    agencies.map(async (agency) => {
+  const rows = [];
+  // One agency after the other: the job shares the pool with the projection and the queries.
+  for (const agency of agencies) {
+    rows.push(await (async () => {
       const p = await progressOf(em, [agency.code], agency.code, today, undefined);
       const values: Record<HistoryFigure, number> = {
         [HistoryFigure.DATASETS_ON_PLATFORM]: p.datasetsOnPlatform,
@@ -44,8 +46,8 @@ export async function snapshotToday(em: EntityManager): Promise<void> {
         [HistoryFigure.OVERDUE_NOW]: p.overdueNow,
       };
       return Object.entries(values).map(([figure, value]) => ({ agencyCode: agency.code, figure, value }));
-    }),
-  );
+    })());
+  }
   await em.getConnection().execute(
     `insert into daily_snapshot (agency_code, figure, day, value)
      select x."agencyCode", x.figure, ?::date, x.value from jsonb_to_recordset(?::jsonb) as x("agencyCode" text, figure text, value double precision)

@@ -20,7 +20,9 @@ import {
   type ShardEvent,
 } from "./projection";
 
-type Connection = ReturnType<EntityManager["getConnection"]>;
+/** Runs SQL on the EntityManager's transaction when it has one (MikroORM's execute otherwise takes a fresh pool connection). */
+type Sql = <T = Record<string, unknown>[]>(text: string, params?: unknown[]) => Promise<T>;
+const sqlOf = (em: EntityManager): Sql => (text, params = []) => em.getConnection().execute(text, params as never[], "all", em.getTransactionContext()) as never;
 
 export interface ShardKey {
   subgraph: string;
@@ -52,10 +54,10 @@ export async function storedPosition(em: EntityManager, shard: ShardKey): Promis
  */
 export async function applyEvents(em: EntityManager, shard: ShardKey, expected: string, events: readonly ShardEvent[]): Promise<ApplyResult> {
   return em.transactional(async (tx) => {
-    const connection = tx.getConnection();
+    const connection = sqlOf(tx);
     const params = [shard.subgraph, shard.agencyCode];
-    await connection.execute("insert into projection_position (subgraph, agency_code, seq) values (?, ?, 0) on conflict do nothing", params);
-    const [{ seq: stored }] = await connection.execute<{ seq: string }[]>(
+    await connection("insert into projection_position (subgraph, agency_code, seq) values (?, ?, 0) on conflict do nothing", params);
+    const [{ seq: stored }] = await connection<{ seq: string }[]>(
       "select seq::text as seq from projection_position where subgraph = ? and agency_code = ? for update",
       params,
     );
@@ -64,7 +66,7 @@ export async function applyEvents(em: EntityManager, shard: ShardKey, expected: 
     if (fresh.length === 0) return { kind: "applied", position: stored, cause: null };
     const cause = shard.subgraph === "feedback" ? await applyFeedback(connection, shard.agencyCode, fresh) : await applyCatalogue(connection, shard.agencyCode, fresh);
     const position = fresh[fresh.length - 1].seq;
-    await connection.execute("update projection_position set seq = ?, updated_at = now() where subgraph = ? and agency_code = ?", [position, ...params]);
+    await connection("update projection_position set seq = ?, updated_at = now() where subgraph = ? and agency_code = ?", [position, ...params]);
     return { kind: "applied", position, cause };
   });
 }
@@ -87,12 +89,12 @@ function fold<F>(
   return { changed, last };
 }
 
-async function applyCatalogue(connection: Connection, agencyCode: string, events: readonly ShardEvent[]): Promise<string | null> {
+async function applyCatalogue(connection: Sql, agencyCode: string, events: readonly ShardEvent[]): Promise<string | null> {
   const datasetEvents = events.filter((event) => nextDatasetFact(null, event) !== undefined);
   const inventoryEvents = events.filter((event) => nextInventoryFact(null, event) !== undefined);
   const ids = (list: readonly ShardEvent[]) => json([...new Set(list.map((event) => event.subjectId))]);
 
-  const datasetRows = await connection.execute<Record<string, unknown>[]>(
+  const datasetRows = await connection<Record<string, unknown>[]>(
     `select dataset_id, issued::text as issued, retired_on::text as retired_on, badge, structured_resources, structured_resources_passing
      from dataset_fact where agency_code = ? and dataset_id in (select jsonb_array_elements_text(?::jsonb))`,
     [agencyCode, ids(datasetEvents)],
@@ -108,7 +110,7 @@ async function applyCatalogue(connection: Connection, agencyCode: string, events
     datasetEvents,
     nextDatasetFact,
   );
-  const inventoryRows = await connection.execute<Record<string, unknown>[]>(
+  const inventoryRows = await connection<Record<string, unknown>[]>(
     "select item_id, openness, priority_basis, published from inventory_fact where agency_code = ? and item_id in (select jsonb_array_elements_text(?::jsonb))",
     [agencyCode, ids(inventoryEvents)],
   );
@@ -119,7 +121,7 @@ async function applyCatalogue(connection: Connection, agencyCode: string, events
   );
 
   if (datasets.changed.size > 0) {
-    await connection.execute(
+    await connection(
       `insert into dataset_fact (agency_code, dataset_id, issued, retired_on, badge, structured_resources, structured_resources_passing)
        select ?, x.id, x.issued, x."retiredOn", x.badge, x."structuredResources", x."structuredResourcesPassing"
        from jsonb_to_recordset(?::jsonb) as x(id text, issued date, "retiredOn" date, badge text, "structuredResources" int, "structuredResourcesPassing" int)
@@ -129,7 +131,7 @@ async function applyCatalogue(connection: Connection, agencyCode: string, events
     );
   }
   if (inventory.changed.size > 0) {
-    await connection.execute(
+    await connection(
       `insert into inventory_fact (agency_code, item_id, openness, priority_basis, published)
        select ?, x.id, x.openness, x."priorityBasis", x.published
        from jsonb_to_recordset(?::jsonb) as x(id text, openness text, "priorityBasis" text, published boolean)
@@ -146,18 +148,18 @@ async function applyCatalogue(connection: Connection, agencyCode: string, events
   return last?.type ?? null;
 }
 
-async function addToFigures(connection: Connection, agencyCode: string, deltas: Contribution[]): Promise<void> {
+async function addToFigures(connection: Sql, agencyCode: string, deltas: Contribution[]): Promise<void> {
   const byDay = deltas.filter((delta) => delta.day !== null);
   const now = deltas.filter((delta) => delta.day === null);
   if (byDay.length > 0) {
-    await connection.execute(
+    await connection(
       `insert into figure_day (agency_code, figure, day, value) select ?, x.figure, x.day, x.amount
        from jsonb_to_recordset(?::jsonb) as x(figure text, day date, amount bigint)
        on conflict (agency_code, figure, day) do update set value = figure_day.value + excluded.value`,
       [agencyCode, json(byDay)],
     );
     const byYear = mergeDeltas(byDay.map((delta) => ({ ...delta, day: delta.day!.slice(0, 4) })));
-    await connection.execute(
+    await connection(
       `insert into figure_year (agency_code, figure, year, value) select ?, x.figure, x.day::int, x.amount
        from jsonb_to_recordset(?::jsonb) as x(figure text, day text, amount bigint)
        on conflict (agency_code, figure, year) do update set value = figure_year.value + excluded.value`,
@@ -165,7 +167,7 @@ async function addToFigures(connection: Connection, agencyCode: string, deltas: 
     );
   }
   if (now.length > 0) {
-    await connection.execute(
+    await connection(
       `insert into figure_now (agency_code, figure, value) select ?, x.figure, x.amount
        from jsonb_to_recordset(?::jsonb) as x(figure text, amount bigint)
        on conflict (agency_code, figure) do update set value = figure_now.value + excluded.value`,
@@ -174,9 +176,9 @@ async function addToFigures(connection: Connection, agencyCode: string, deltas: 
   }
 }
 
-async function applyFeedback(connection: Connection, agencyCode: string, events: readonly ShardEvent[]): Promise<string | null> {
+async function applyFeedback(connection: Sql, agencyCode: string, events: readonly ShardEvent[]): Promise<string | null> {
   const relevant = events.filter((event) => nextFeedbackFact(null, event) !== undefined);
-  const rows = await connection.execute<Record<string, unknown>[]>(
+  const rows = await connection<Record<string, unknown>[]>(
     `select feedback_id, received_at, reply_due_at, answered_at from feedback_fact
      where agency_code = ? and feedback_id in (select jsonb_array_elements_text(?::jsonb))`,
     [agencyCode, json([...new Set(relevant.map((event) => event.subjectId))])],
@@ -188,7 +190,7 @@ async function applyFeedback(connection: Connection, agencyCode: string, events:
     nextFeedbackFact,
   );
   if (comments.changed.size === 0) return null;
-  await connection.execute(
+  await connection(
     `insert into feedback_fact (agency_code, feedback_id, received_at, reply_due_at, answered_at)
      select ?, x.id, x."receivedAt", x."replyDueAt", x."answeredAt"
      from jsonb_to_recordset(?::jsonb) as x(id text, "receivedAt" timestamptz, "replyDueAt" timestamptz, "answeredAt" timestamptz)
@@ -222,11 +224,11 @@ export function taipeiDayStart(day: string): string {
 }
 
 export async function readFigures(em: EntityManager, agencyCodes: readonly string[] | null, asOf: string, year: number): Promise<ProjectedFigures> {
-  const connection = em.getConnection();
+  const connection = sqlOf(em);
   const s = scope(agencyCodes);
   const asOfYear = Number(asOf.slice(0, 4));
   const [yearly, now, comments] = await Promise.all([
-    connection.execute<{ figure: string; year: number; value: string }[]>(
+    connection<{ figure: string; year: number; value: string }[]>(
       `select figure, year, sum(value)::text as value from (
          select figure, year, value from figure_year where ${IN_SCOPE} and year < ?
          union all
@@ -234,9 +236,9 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
        ) scoped group by figure, year`,
       [s, s, asOfYear, s, s, `${asOfYear}-01-01`, asOf],
     ),
-    connection.execute<{ figure: string; value: string }[]>(`select figure, sum(value)::text as value from figure_now where ${IN_SCOPE} group by figure`, [s, s]),
+    connection<{ figure: string; value: string }[]>(`select figure, sum(value)::text as value from figure_now where ${IN_SCOPE} group by figure`, [s, s]),
     // Comments of the year received by asOf; a reply counts once approved by the end of asOf.
-    connection.execute<Record<string, string | null>[]>(
+    connection<Record<string, string | null>[]>(
       `select count(*) filter (where in_year)::text as received,
               count(*) filter (where in_year and answered)::text as answered,
               count(*) filter (where in_year and answered and answered_at < reply_due_at)::text as on_time,
@@ -276,13 +278,13 @@ function nextDayStart(day: string): string {
 
 /** All-time counts per agency, in the shape of the shards' own answers (catalogueSummary, feedbackStats), for reconciliation. */
 export async function projectedCounts(em: EntityManager, asOf: string): Promise<Map<string, Record<string, number>>> {
-  const connection = em.getConnection();
+  const connection = sqlOf(em);
   const [datasets, comments] = await Promise.all([
-    connection.execute<{ agency_code: string; figure: string; value: string }[]>(
+    connection<{ agency_code: string; figure: string; value: string }[]>(
       "select agency_code, figure, sum(value)::text as value from figure_day where day <= ?::date group by agency_code, figure",
       [asOf],
     ),
-    connection.execute<Record<string, string>[]>(
+    connection<Record<string, string>[]>(
       `select agency_code, count(*)::text as received, count(answered_at)::text as answered,
               count(*) filter (where answered_at < reply_due_at)::text as "answeredOnTime",
               count(*) filter (where answered_at is null and reply_due_at <= now())::text as overdue
