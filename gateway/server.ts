@@ -60,6 +60,8 @@ export interface RunningGateway {
 
 interface IdentityContext {
   viewer?: Viewer;
+  /** The viewer's claims, signed for the subgraphs. */
+  subgraphClaims?: string;
   connectionParams?: Record<string, unknown>;
   /** The caller's address: from the HTTP server (req) or the WebSocket upgrade (remoteAddress). */
   req?: { socket?: { remoteAddress?: string } };
@@ -80,7 +82,8 @@ function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPl
       if (typeof signed === "string") {
         const system = await verifyClaims(signed, internalSecret);
         if (!isSystemSubject(system.sub)) throw unauthenticated("Signed claims are accepted from the platform's own system callers only.");
-        extendContext({ viewer: { ...system, client: `subject:${system.sub}` } } as never);
+        const viewer = { ...system, client: `subject:${system.sub}` };
+        extendContext({ viewer, subgraphClaims: await signClaims(viewer, internalSecret, config.claimsTtlSeconds) } as never);
         return;
       }
       const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
@@ -88,7 +91,9 @@ function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPl
       const viewer = await verifier.viewerOf(authorization);
       const address = ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress ?? "unknown";
       const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
-      extendContext({ viewer: { ...viewer, client } } as never);
+      const forwarded = { ...viewer, client };
+      // Signed once here: subscriptions to ministry subgraphs carry them in their connection parameters (see transportEntries).
+      extendContext({ viewer: forwarded, subgraphClaims: await signClaims(forwarded, internalSecret, config.claimsTtlSeconds) } as never);
     },
   };
 }
@@ -98,6 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const verifier = createTokenVerifier(options.secrets);
   const signed = new WeakMap<object, Promise<string>>();
   const claimsOf = (context: IdentityContext): Promise<string> => {
+    if (context.subgraphClaims) return Promise.resolve(context.subgraphClaims);
     let claims = signed.get(context);
     if (!claims) {
       claims = signClaims(context.viewer ?? ANONYMOUS, options.secrets.internalSecret, config.claimsTtlSeconds);
@@ -127,7 +133,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         })
       : undefined;
   const transportEntries: Record<string, { kind?: string; location?: string; options?: Record<string, unknown> }> = {
-    "*": { options: { subscriptions: { kind: "ws", location: "/graphql" } } },
+    "*": { options: { subscriptions: { kind: "ws", location: "/graphql", options: { connectionParams: { [CLAIMS_HEADER]: "{context.subgraphClaims}" } } } } },
   };
   if (topology && routing) {
     for (const [name, url] of Object.entries(topology.subgraphs)) transportEntries[name] = { location: url };

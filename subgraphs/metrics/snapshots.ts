@@ -33,26 +33,24 @@ export async function fillSnapshotsFromHistory(em: EntityManager): Promise<void>
 export async function snapshotToday(em: EntityManager): Promise<void> {
   const today = taipeiDate(new Date());
   const agencies = await em.find(Agency, {});
-  const rows = [];
+  const rows: { agencyCode: string; figure: string; value: number }[] = [];
   // One agency after the other: the job shares the pool with the projection and the queries.
   for (const agency of agencies) {
-    rows.push(await (async () => {
-      const p = await progressOf(em, [agency.code], agency.code, today, undefined);
-      const values: Record<HistoryFigure, number> = {
-        [HistoryFigure.DATASETS_ON_PLATFORM]: p.datasetsOnPlatform,
-        [HistoryFigure.DATASETS_OPENED]: p.datasetsOnPlatform + p.datasetsRetired,
-        [HistoryFigure.DATASETS_RETIRED]: p.datasetsRetired,
-        [HistoryFigure.STRUCTURED_RESOURCES_PASSING]: p.structuredResourcesPassing,
-        [HistoryFigure.OVERDUE_NOW]: p.overdueNow,
-      };
-      return Object.entries(values).map(([figure, value]) => ({ agencyCode: agency.code, figure, value }));
-    })());
+    const p = await progressOf(em, [agency.code], agency.code, today, undefined);
+    const values: Record<HistoryFigure, number> = {
+      [HistoryFigure.DATASETS_ON_PLATFORM]: p.datasetsOnPlatform,
+      [HistoryFigure.DATASETS_OPENED]: p.datasetsOnPlatform + p.datasetsRetired,
+      [HistoryFigure.DATASETS_RETIRED]: p.datasetsRetired,
+      [HistoryFigure.STRUCTURED_RESOURCES_PASSING]: p.structuredResourcesPassing,
+      [HistoryFigure.OVERDUE_NOW]: p.overdueNow,
+    };
+    rows.push(...Object.entries(values).map(([figure, value]) => ({ agencyCode: agency.code, figure, value })));
   }
   await em.getConnection().execute(
     `insert into daily_snapshot (agency_code, figure, day, value)
      select x."agencyCode", x.figure, ?::date, x.value from jsonb_to_recordset(?::jsonb) as x("agencyCode" text, figure text, value double precision)
      on conflict (agency_code, figure, day) do update set value = excluded.value`,
-    [today, JSON.stringify(rows.flat())],
+    [today, JSON.stringify(rows)],
   );
 }
 
