@@ -2,7 +2,7 @@
  * Who is asking. The gateway verifies the user's token, then forwards the
  * verified claims to subgraphs as a short-lived HS256 JWS in one header; a
  * subgraph trusts nothing else a client sends. Roles are those of
- * ARCHITECTURE.md; agency roles are bound to exactly one agency code.
+ * ../shared/design/ARCHITECTURE.md; agency roles are bound to exactly one agency code.
  */
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
 import { unauthenticated } from "./errors";
@@ -34,7 +34,13 @@ export const ANONYMOUS: Viewer = Object.freeze({ sub: "anonymous", role: Role.PU
  * Subjects the gateway itself acts as (never a user's): the gateway refuses
  * user tokens that claim one, so only holders of the internal secret can.
  */
-export const SYSTEM_SUBJECTS = { TRANSFER_RELAY: "system:transfer-relay", REGISTRY: "system:registry", QUALITY_CHECK: "system:quality-check", METRICS: "system:metrics" } as const;
+export const SYSTEM_SUBJECTS = {
+  TRANSFER_RELAY: "system:transfer-relay",
+  REGISTRY: "system:registry",
+  QUALITY_CHECK: "system:quality-check",
+  METRICS: "system:metrics",
+} as const;
+export type SystemSubject = (typeof SYSTEM_SUBJECTS)[keyof typeof SYSTEM_SUBJECTS];
 export const isSystemSubject = (sub: string) => sub.startsWith("system:");
 
 /** The header that carries the gateway's signed claims to a subgraph. */

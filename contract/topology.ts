@@ -10,8 +10,6 @@ import { AGENCY_CODES } from "./agencies";
 import { config } from "./config";
 
 export interface Topology {
-  /** URL of the gateway, for the ministry's processes that ask it things (metrics reads its routing table). */
-  gateway?: string;
   /** URL of each ministry subgraph. */
   subgraphs: Record<string, string>;
   /** The routing table: agency subgraph → agency code → shard URL. */
@@ -24,7 +22,6 @@ const ministryPortOffset: Record<string, number> = { advisory: 1, metrics: 2 };
 export function localTopology(gatewayPort = config.gatewayPort, host = config.host): Topology {
   const url = (port: number) => `http://${host}:${port}/graphql`;
   return {
-    gateway: url(gatewayPort),
     subgraphs: Object.fromEntries(Object.entries(ministryPortOffset).map(([name, offset]) => [name, url(gatewayPort + offset)])),
     shards: Object.fromEntries(
       Object.entries(shardPortOffset).map(([name, offset]) => [

@@ -9,12 +9,11 @@ import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { config, loadSecrets } from "../contract/config";
 import { loggerFor } from "../contract/logger";
-import { loadTopology } from "../contract/topology";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { migrate, openOrm } from "../subgraphs/kit/orm";
 import { metrics } from "../subgraphs/metrics";
 import { rebuildProjection } from "../subgraphs/metrics/follower";
-import { askGateway } from "../subgraphs/metrics/gateway-client";
+import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { panelReader } from "../subgraphs/metrics/live";
 import { evaluationReport } from "../subgraphs/metrics/progress";
 import { reconcile } from "../subgraphs/metrics/reconcile";
@@ -29,8 +28,7 @@ async function main(): Promise<void> {
   if (!["rebuild", "reconcile", "report"].includes(command)) throw new Error(USAGE);
   const year = Number(values.year);
   if (command === "report" && (!Number.isInteger(year) || year < 1912 || !["csv", "html"].includes(values.format!))) throw new Error(USAGE);
-  const gatewayUrl = loadTopology().gateway;
-  if (!gatewayUrl && command !== "report") throw new Error("The topology names no gateway to ask for the shards (GOVGRAPH_TOPOLOGY: add \"gateway\").");
+  const gatewayUrl = config.gatewayUrl;
   const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
   const database = databaseName("metrics");
   await ensureDatabase(serverUrl, database);
@@ -38,13 +36,13 @@ async function main(): Promise<void> {
   const orm = await openOrm({ url: databaseUrl(serverUrl, database), entities: metrics.entities, migrations: metrics.migrations, log });
   try {
     await migrate(orm);
-    const { internalSecret } = loadSecrets();
-    if (gatewayUrl) panelReader.configure(gatewayUrl, internalSecret, log);
+    const system = metricsSystemClient(loadSecrets().internalSecret, config.claimsTtlSeconds, config.shardTimeoutMs);
+    panelReader.configure(gatewayUrl, system, log);
     if (command === "rebuild") {
       const { events, seconds } = await rebuildProjection({
         orm,
-        gatewayUrl: gatewayUrl!,
-        internalSecret,
+        gatewayUrl,
+        system,
         log,
         onChange: () => undefined,
         onProgress: (applied, total) => process.stderr.write(`\rreplayed ${applied}/${total} events`),
@@ -53,7 +51,7 @@ async function main(): Promise<void> {
       await snapshotToday(orm.em.fork());
       console.error(`\nrebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)`);
     } else if (command === "reconcile") {
-      const drifts = await reconcile(orm.em.fork(), (query, variables) => askGateway(gatewayUrl!, internalSecret, query, variables));
+      const drifts = await reconcile(orm.em.fork(), (query, variables) => askGateway(system, gatewayUrl, query, variables));
       for (const drift of drifts) console.log(`${drift.agencyCode} ${drift.figure}: projected ${drift.projected}, shard ${drift.shard}`);
       console.error(drifts.length === 0 ? "no drift" : `${drifts.length} figures drift`);
       if (drifts.length > 0) process.exitCode = 1;

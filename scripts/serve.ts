@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     const definition = subgraphs[name];
     if (!definition) throw new Error(`unknown subgraph "${name}" (known: ${Object.keys(subgraphs).join(", ")})`);
     const port = specs.length === 1 && config.port ? config.port : instancePort(topology, name, agencyCode);
-    running.push(await startInstance(definition, { agencyCode, serverUrl, port, gatewayUrl: topology.gateway }));
+    running.push(await startInstance(definition, { agencyCode, serverUrl, port }));
   }
 }
 

@@ -4,11 +4,11 @@
  * and once it has caught up every figure equals the shards' own counts. A
  * shard admitted at run time is followed without a restart.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Role } from "../contract/claims";
-import { askGateway } from "../subgraphs/metrics/gateway-client";
+import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
 import { startShardProcess, type ShardProcess } from "./processes";
 import { startTestTopology, type TestTopology } from "./topology";
@@ -20,7 +20,7 @@ let admin: string;
 
 const secret = () => process.env.GOVGRAPH_INTERNAL_SECRET!;
 const drifts = () =>
-  reconcile(topology.instances.get("metrics")!.orm.em.fork(), (query, variables) => askGateway(topology.gateway.url, secret(), query, variables));
+  reconcile(topology.instances.get("metrics")!.orm.em.fork(), (query, variables) => askGateway(metricsSystemClient(secret()), topology.gateway.url, query, variables));
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -36,12 +36,10 @@ beforeAll(async () => {
   topology = await startTestTopology(["MOJ", "ACA"], { routingFile: join(dir, "routing.json"), healthIntervalMs: 200 });
   admin = await topology.token(Role.MINISTRY_ADMIN);
   // The metrics process that projects: same database as the in-process instance the gateway asks, which only reads.
-  const topologyFile = join(dir, "topology.json");
-  writeFileSync(topologyFile, JSON.stringify({ gateway: topology.gateway.url, subgraphs: {}, shards: {} }));
   metricsProcess = await startShardProcess("metrics", {
     serverUrl: process.env.DATABASE_URL!,
     databasePrefix: topology.instances.get("metrics")!.database.replace(/_metrics$/, ""),
-    env: { GOVGRAPH_TOPOLOGY: topologyFile, GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: "300" },
+    env: { GOVGRAPH_GATEWAY_URL: topology.gateway.url, GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: "300" },
   });
 }, 120_000);
 

@@ -9,7 +9,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { AGENCY_CODES } from "../contract/agencies";
 import { Role } from "../contract/claims";
-import { askGateway } from "../subgraphs/metrics/gateway-client";
+import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
 import { startTestTopology, type TestTopology } from "./topology";
@@ -177,7 +177,7 @@ test("the evaluation report has a row per strategy, agency and indicator with ta
 test("reconcile finds no drift between the projection and every shard's own counts", async () => {
   const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
   const drifts = await eventually(
-    () => reconcile(metricsEm(), (query, variables) => askGateway(topology.gateway.url, secret, query, variables)),
+    () => reconcile(metricsEm(), (query, variables) => askGateway(metricsSystemClient(secret), topology.gateway.url, query, variables)),
     (found) => found.length === 0,
     60_000,
   );

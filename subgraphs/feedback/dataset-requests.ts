@@ -22,18 +22,11 @@ import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
 import { ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
-import { assertOwnShard, isRequested } from "../kit/shard";
-import type { FeedbackContext } from "./index";
+import { isRequested, ShardBy } from "../kit/shard";
+import type { FeedbackContext } from "./context";
 import { takeSubmissionQuota } from "./quota";
+import { RequestAction, RequestState, requestTransition } from "./request-workflow";
 
-export enum RequestState {
-  OPEN = "OPEN",
-  /** Reassigned; being moved to `transferredTo`'s shard. */
-  TRANSFERRING = "TRANSFERRING",
-  /** Moved: the request now lives on `transferredTo`'s shard; this row is its tombstone. */
-  TRANSFERRED = "TRANSFERRED",
-  CLOSED = "CLOSED",
-}
 registerEnumType(RequestState, { name: "RequestState" });
 
 /** How a request was closed (結案回覆類型), as the national platform lists them. */
@@ -228,13 +221,12 @@ function requireRelay(context: FeedbackContext): void {
 @Resolver(() => DatasetRequest)
 export class DatasetRequestResolver {
   @Query(() => DatasetRequest, { nullable: true })
-  @Directive('@shardBy(argument: "agencyCode")')
+  @ShardBy("agencyCode")
   datasetRequest(
-    @Arg("agencyCode", () => ID) agencyCode: string,
+    @Arg("agencyCode", () => ID) _agencyCode: string,
     @Arg("id", () => ID) id: string,
-    @Ctx() { em, instance }: FeedbackContext,
+    @Ctx() { em }: FeedbackContext,
   ): Promise<DatasetRequest | null> {
-    assertOwnShard(instance, agencyCode);
     return em.findOne(DatasetRequest, { id });
   }
 
@@ -251,12 +243,11 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "Anyone asks for a dataset; the request goes to the agency named." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+  @ShardBy("input.agencyCode")
+  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, viewer, settings }: FeedbackContext): Promise<DatasetRequestPayload> {
     return em.transactional(async (tx) => {
       const receivedAt = new Date();
-      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
+      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
       const request = tx.create(DatasetRequest, { ...input, receivedAt, assignedAgencies: [input.agencyCode] });
       tx.persist(request);
       appendEvent(tx, "DatasetRequestReceived", request.id, { agencyCode: request.agencyCode, title: request.title });
@@ -265,43 +256,42 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "The assigned agency or the ministry reassigns a request to another agency; it moves to that agency's shard." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async reassignDatasetRequest(@Arg("input") input: ReassignDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+  @ShardBy("input.agencyCode")
+  async reassignDatasetRequest(@Arg("input") input: ReassignDatasetRequestInput, @Ctx() { em, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "reassign dataset requests");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     if (input.toAgencyCode === input.agencyCode) {
       throw govError(ErrorCode.BAD_USER_INPUT, "The request is already assigned to that agency.", { fields: [{ path: "input.toAgencyCode", reason: "is the current agency" }] });
     }
     return em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
-      if (request.state !== RequestState.OPEN) throw govError(ErrorCode.CONFLICT, `Only an open request can be reassigned; this one is ${request.state}.`);
-      tx.assign(request, { state: RequestState.TRANSFERRING, transferredTo: input.toAgencyCode, transferReason: input.reason });
+      const next = requestTransition(RequestAction.REASSIGN, request.state);
+      if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
+      tx.assign(request, { state: next.to, transferredTo: input.toAgencyCode, transferReason: input.reason });
       appendEvent(tx, "DatasetRequestReassigned", request.id, { agencyCode: request.agencyCode, to: input.toAgencyCode, reason: input.reason });
       return { request };
     });
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "The assigned agency closes a request with its answer (結案)." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async closeDatasetRequest(@Arg("input") input: CloseDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+  @ShardBy("input.agencyCode")
+  async closeDatasetRequest(@Arg("input") input: CloseDatasetRequestInput, @Ctx() { em, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "close dataset requests");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     return em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
-      if (request.state !== RequestState.OPEN) throw govError(ErrorCode.CONFLICT, `Only an open request can be closed; this one is ${request.state}.`);
-      tx.assign(request, { state: RequestState.CLOSED, replyType: input.replyType, reply: input.reply, closedAt: new Date() });
+      const next = requestTransition(RequestAction.CLOSE, request.state);
+      if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
+      tx.assign(request, { state: next.to, replyType: input.replyType, reply: input.reply, closedAt: new Date() });
       appendEvent(tx, "DatasetRequestClosed", request.id, { agencyCode: request.agencyCode, replyType: input.replyType });
       return { request };
     });
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "Step 2 of a move, by the transfer relay: the request arrives here. Idempotent." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   async acceptDatasetRequest(@Arg("input") input: AcceptDatasetRequestInput, @Ctx() context: FeedbackContext): Promise<DatasetRequestPayload> {
     requireRelay(context);
-    assertOwnShard(context.instance, input.agencyCode, "input.agencyCode");
     return context.em.transactional(async (tx) => {
       const arrived = await tx.findOne(DatasetRequest, { id: input.id });
       if (arrived) return { request: arrived };
@@ -314,16 +304,16 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "Step 3 of a move, by the transfer relay: the request leaves a tombstone here. Idempotent." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   async completeDatasetRequestTransfer(@Arg("input") input: CompleteDatasetRequestTransferInput, @Ctx() context: FeedbackContext): Promise<DatasetRequestPayload> {
     requireRelay(context);
-    assertOwnShard(context.instance, input.agencyCode, "input.agencyCode");
     return context.em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
-      if (request.state === RequestState.TRANSFERRED) return { request };
-      if (request.state !== RequestState.TRANSFERRING) throw govError(ErrorCode.CONFLICT, `The request is ${request.state}, not being moved.`);
-      request.state = RequestState.TRANSFERRED;
+      const next = requestTransition(RequestAction.COMPLETE_TRANSFER, request.state);
+      if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
+      if (next.repeated) return { request };
+      request.state = next.to;
       appendEvent(tx, "DatasetRequestTransferred", request.id, { agencyCode: request.agencyCode, to: request.transferredTo });
       return { request };
     });

@@ -5,13 +5,13 @@ import { isInsider } from "../../contract/authorization";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
-import { assertOwnShard, isRequested } from "../kit/shard";
+import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { deadlineFacts, deadlineState, DeadlineState, feedbackStats, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, transition } from "./workflow";
-import type { FeedbackContext } from "./index";
+import type { FeedbackContext } from "./context";
 
 /** The feedback subgraph's view of an agency: its reply performance, from its own shard. */
 @ObjectType("Agency")
@@ -155,13 +155,12 @@ async function currentDraft(em: EntityManager, feedback: Feedback): Promise<Repl
  * why, and appends the event. A refused action changes nothing.
  */
 async function act(
-  { em, viewer, instance }: FeedbackContext,
+  { em, viewer }: FeedbackContext,
   input: FeedbackRefInput,
   action: FeedbackAction,
   effect: (tx: EntityManager, feedback: Feedback, now: Date) => Promise<void> | void,
   options: { reason?: string; isCommenter?: (feedback: Feedback) => boolean } = {},
 ): Promise<FeedbackPayload> {
-  assertOwnShard(instance, input.agencyCode, "input.agencyCode");
   return em.transactional(async (tx) => {
     const feedback = await tx.findOne(Feedback, { id: input.feedbackId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!feedback) throw notFound(`Feedback ${input.feedbackId} of ${input.agencyCode}`);
@@ -200,13 +199,12 @@ export class FeedbackAgencyResolver {
 @Resolver(() => Feedback)
 export class FeedbackResolver {
   @Query(() => Feedback, { nullable: true })
-  @Directive('@shardBy(argument: "agencyCode")')
+  @ShardBy("agencyCode")
   feedback(
-    @Arg("agencyCode", () => ID) agencyCode: string,
+    @Arg("agencyCode", () => ID) _agencyCode: string,
     @Arg("id", () => ID) id: string,
-    @Ctx() { loaders, instance }: FeedbackContext,
+    @Ctx() { loaders }: FeedbackContext,
   ): Promise<Feedback | null> {
-    assertOwnShard(instance, agencyCode);
     return loaders.feedback.load(id);
   }
 
@@ -214,9 +212,9 @@ export class FeedbackResolver {
   @Directive('@shardFanOut(merge: "AGGREGATE", subset: "agencyCodes")')
   async feedbackStats(
     @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
-    @Ctx() { loaders, instance }: FeedbackContext,
+    @Ctx() { loaders, instance, settings }: FeedbackContext,
   ): Promise<FeedbackStats> {
-    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date());
+    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date(), settings.deadline);
     return loaders.stats.load(instance.agencyCode!);
   }
 
@@ -226,8 +224,8 @@ export class FeedbackResolver {
   }
 
   @FieldResolver(() => DeadlineState)
-  deadlineState(@Root() feedback: Feedback): DeadlineState {
-    return deadlineState(feedback, new Date());
+  deadlineState(@Root() feedback: Feedback, @Ctx() { settings }: FeedbackContext): DeadlineState {
+    return deadlineState(feedback, new Date(), settings.deadline);
   }
 
   @FieldResolver(() => DatasetReference, { nullable: true })
@@ -248,7 +246,7 @@ export class FeedbackResolver {
   }
 
   @Mutation(() => FeedbackPayload, { description: "Staff of the owning agency draft (or revise) the reply." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   draftReply(@Arg("input") input: DraftReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.DRAFT_REPLY, async (tx, feedback, now) => {
       const draft = await currentDraft(tx, feedback);
@@ -258,13 +256,13 @@ export class FeedbackResolver {
   }
 
   @Mutation(() => FeedbackPayload, { description: "Staff submit the drafted reply to their CIO." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   submitReplyForApproval(@Arg("input") input: SubmitReplyForApprovalInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL, () => undefined);
   }
 
   @Mutation(() => FeedbackPayload, { description: "The owning agency's CIO approves the reply: it is published, and the deadline is met." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   approveReply(@Arg("input") input: ApproveReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.APPROVE_REPLY, async (tx, feedback, now) => {
       const draft = await currentDraft(tx, feedback);
@@ -275,13 +273,13 @@ export class FeedbackResolver {
   }
 
   @Mutation(() => FeedbackPayload, { description: "The owning agency's CIO sends the reply back to staff, saying why." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   returnReply(@Arg("input") input: ReturnReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.RETURN_REPLY, () => undefined, { reason: input.reason });
   }
 
   @Mutation(() => FeedbackPayload, { description: "The citizen who wrote the comment writes again; the thread reopens with a new deadline." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   followUp(@Arg("input") input: FollowUpInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(
       context,
@@ -289,34 +287,33 @@ export class FeedbackResolver {
       FeedbackAction.FOLLOW_UP,
       async (tx, feedback, now) => {
         tx.persist(tx.create(Reply, { feedback, author: ReplyAuthor.CITIZEN, body: input.body, createdAt: now, publishedAt: now }));
-        tx.assign(feedback, { replyDueAt: replyDueAt(now), answeredAt: null });
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
+        tx.assign(feedback, { replyDueAt: replyDueAt(now, context.settings.deadline), answeredAt: null });
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, context.settings.deadline);
       },
       { isCommenter: (feedback) => feedback.email.toLowerCase() === input.email.toLowerCase() },
     );
   }
 
   @Mutation(() => FeedbackPayload, { description: "The owning agency closes an answered comment." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   closeFeedback(@Arg("input") input: CloseFeedbackInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.CLOSE, () => undefined);
   }
 
   @Mutation(() => FeedbackPayload, { description: "Anyone submits a comment; it is acknowledged only once stored." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<FeedbackPayload> {
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+  @ShardBy("input.agencyCode")
+  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, viewer, settings }: FeedbackContext): Promise<FeedbackPayload> {
     const retried = () => (input.idempotencyKey ? em.fork().findOne(Feedback, { idempotencyKey: input.idempotencyKey }) : null);
     const earlier = await retried();
     if (earlier) return { feedback: sameSubmission(earlier, input) };
     try {
       return await em.transactional(async (tx) => {
         const receivedAt = new Date();
-        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
-        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt) });
+        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
+        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
         tx.persist(feedback);
         await tx.flush();
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
         appendFeedbackReceived(tx, feedback);
         return { feedback };
       });

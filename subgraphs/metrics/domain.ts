@@ -1,7 +1,7 @@
 import { Role, type Viewer } from "../../contract/claims";
 import { Indicator, Strategy } from "./entities";
 
-/** Which strategy each indicator measures (DOMAIN.md, the action strategy table). */
+/** Which strategy each indicator measures (../shared/design/DOMAIN.md, the action strategy table). */
 export const strategyOf: Record<Indicator, Strategy> = {
   [Indicator.DATASETS_OPENED]: Strategy.EXPAND_OPEN_DATA,
   [Indicator.DATASETS_ON_PLATFORM]: Strategy.EXPAND_OPEN_DATA,

@@ -11,8 +11,10 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { CLAIMS_HEADER } from "../../contract/claims";
+import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
-import { askGateway, systemClaims } from "./gateway-client";
+import type { SystemClient } from "../../contract/system-client";
+import { askGateway } from "./gateway-client";
 import type { ShardEvent } from "./projection";
 import { applyEvents, resetProjection, storedPosition, type ShardKey } from "./store";
 
@@ -33,7 +35,7 @@ export interface ProgressChange {
 
 export interface FollowerOptions {
   orm: MikroORM;
-  internalSecret: string;
+  system: SystemClient;
   log: Logger;
   /** Called after each committed batch that changed a figure. */
   onChange(change: ProgressChange): void;
@@ -83,7 +85,7 @@ export class ShardFollower {
       webSocketImpl: WebSocket,
       lazy: true,
       retryAttempts: 0,
-      connectionParams: async () => ({ [CLAIMS_HEADER]: await systemClaims(this.options.internalSecret) }),
+      connectionParams: async () => ({ [CLAIMS_HEADER]: await this.options.system.claims() }),
     });
     this.client = client;
     const queue: ShardEvent[] = [];
@@ -153,25 +155,25 @@ interface RoutedShard {
 /** Every shard the gateway routes to, followed; the routing table read again every followIntervalMs. */
 export class Projector {
   private readonly followers = new Map<string, ShardFollower>();
-  private timer?: NodeJS.Timeout;
-  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ProjectorOptions) {}
 
-  start(): void {
-    const tick = () => {
-      this.refreshing = this.refreshing.then(() => this.refresh()).catch((error: unknown) => {
-        this.options.log.warn({ err: error }, "could not read the routing table from the gateway; will retry");
-      });
+  /** Follows the routing table as a job (contract/jobs.ts); stopping it stops every follower. */
+  start(): RunningJob {
+    const job = startJob({ name: "metrics-routing", intervalMs: this.options.followIntervalMs, runAtStart: true, run: () => this.refresh(), log: this.options.log });
+    return {
+      runOnce: () => job.runOnce(),
+      stop: async () => {
+        await job.stop();
+        await Promise.all([...this.followers.values()].map((follower) => follower.stop()));
+        this.followers.clear();
+      },
     };
-    tick();
-    this.timer = setInterval(tick, this.options.followIntervalMs);
-    this.timer.unref();
   }
 
   /** Reads the routing table and starts, moves or stops followers to match it. */
   async refresh(): Promise<void> {
-    const { shards } = await askGateway<{ shards: RoutedShard[] }>(this.options.gatewayUrl, this.options.internalSecret, "{ shards { subgraph agencyCode url } }");
+    const { shards } = await askGateway<{ shards: RoutedShard[] }>(this.options.system, this.options.gatewayUrl, "{ shards { subgraph agencyCode url } }");
     const wanted = new Map(shards.filter((shard) => STREAMS[shard.subgraph]).map((shard) => [`${shard.subgraph}:${shard.agencyCode}`, shard]));
     for (const [key, follower] of this.followers) {
       if (wanted.get(key)?.url === follower.url) continue;
@@ -190,23 +192,16 @@ export class Projector {
   followed(): string[] {
     return [...this.followers.keys()].sort();
   }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.refreshing;
-    await Promise.all([...this.followers.values()].map((follower) => follower.stop()));
-    this.followers.clear();
-  }
 }
 
 /** A shard's head: the seq its stream reports as where "now" starts (the position marker of a stream opened without a cursor). */
-export async function shardHead(url: string, subgraph: string, internalSecret: string): Promise<string> {
+export async function shardHead(url: string, subgraph: string, system: SystemClient): Promise<string> {
   const client = createClient({
     url: url.replace(/^http/, "ws"),
     webSocketImpl: WebSocket,
     lazy: true,
     retryAttempts: 0,
-    connectionParams: async () => ({ [CLAIMS_HEADER]: await systemClaims(internalSecret) }),
+    connectionParams: async () => ({ [CLAIMS_HEADER]: await system.claims() }),
   });
   const events = client.iterate<{ event: { seq: string } }>({ query: STREAMS[subgraph], variables: { after: null } });
   try {
@@ -225,9 +220,9 @@ export async function shardHead(url: string, subgraph: string, internalSecret: s
  * metrics runs: its followers find their positions reset and resume from them.
  */
 export async function rebuildProjection(options: FollowerOptions & { gatewayUrl: string; onProgress?(applied: number, total: number): void }): Promise<{ events: number; seconds: number }> {
-  const { shards } = await askGateway<{ shards: RoutedShard[] }>(options.gatewayUrl, options.internalSecret, "{ shards { subgraph agencyCode url } }");
+  const { shards } = await askGateway<{ shards: RoutedShard[] }>(options.system, options.gatewayUrl, "{ shards { subgraph agencyCode url } }");
   const followed = shards.filter((shard) => STREAMS[shard.subgraph]);
-  const heads = await Promise.all(followed.map((shard) => shardHead(shard.url, shard.subgraph, options.internalSecret)));
+  const heads = await Promise.all(followed.map((shard) => shardHead(shard.url, shard.subgraph, options.system)));
   const total = heads.reduce((sum, head) => sum + Number(head), 0);
   const started = performance.now();
   await resetProjection(options.orm.em.fork());

@@ -1,24 +1,17 @@
 /**
- * Metrics asks the gateway, as its own system identity (claims signed with
- * the internal secret, which only the ministry's processes hold): the
- * routing table to follow, and the advisory panel's figures.
+ * Metrics asks the gateway as its own system identity (contract/system-client.ts):
+ * the routing table to follow, the advisory panel's figures, the shards' own counts.
  */
-import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS, type Viewer } from "../../contract/claims";
+import { SYSTEM_SUBJECTS } from "../../contract/claims";
+import { createSystemClient, type SystemClient } from "../../contract/system-client";
 
-export const METRICS_VIEWER: Viewer = { sub: SYSTEM_SUBJECTS.METRICS, role: Role.MINISTRY_ADMIN };
-
-export async function systemClaims(internalSecret: string): Promise<string> {
-  return signClaims(METRICS_VIEWER, internalSecret, 60);
+export function metricsSystemClient(internalSecret: string, claimsTtlSeconds = 60, timeoutMs = 5000): SystemClient {
+  return createSystemClient({ subject: SYSTEM_SUBJECTS.METRICS, internalSecret, claimsTtlSeconds, timeoutMs });
 }
 
-export async function askGateway<T>(gatewayUrl: string, internalSecret: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(gatewayUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json", [CLAIMS_HEADER]: await systemClaims(internalSecret) },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(5000),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data) throw new Error(body.errors?.map((error) => error.message).join("; ") ?? `HTTP ${response.status}`);
-  return body.data;
+/** One operation through the gateway; any failure is thrown with its reason (callers retry or report it). */
+export async function askGateway<T>(system: SystemClient, gatewayUrl: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const answer = await system.request<T>(gatewayUrl, query, variables);
+  if (!answer.ok) throw new Error(`the gateway at ${gatewayUrl} could not answer: ${answer.reason}`);
+  return answer.data;
 }

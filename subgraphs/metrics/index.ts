@@ -2,11 +2,9 @@
  * metrics (ministry subgraph): the agency directory, performance targets,
  * and progress against them projected from every agency shard's events.
  */
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { config, loadSecrets } from "../../contract/config";
-import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
-import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
+import type { SubgraphDefinition } from "../kit/subgraph";
+import { configureMetrics, createMetricsLoaders, type MetricsSettings } from "./context";
 import { Agency, DirectoryDataset, Target, TargetChange } from "./entities";
 import { Projector } from "./follower";
 import { panelReader, progressFeed } from "./live";
@@ -16,17 +14,7 @@ import { AgencyResolver, DirectoryDatasetResolver, TargetResolver } from "./reso
 import { seedMetrics } from "./seed";
 import { startSnapshotJob } from "./snapshots";
 
-function createLoaders(em: EntityManager) {
-  return {
-    agency: rowsByKey<Agency, string>(em, Agency, "code"),
-    targetsOfAgency: rowsGroupedBy<Target, string>(em, Target, "agencyCode", { year: "asc", indicator: "asc" }),
-    changesOfTarget: rowsGroupedBy<TargetChange, string>(em, TargetChange, "targetId", { changedAt: "asc" }),
-  };
-}
-
-export type MetricsContext = SubgraphContext<ReturnType<typeof createLoaders>>;
-
-export const metrics: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
+export const metrics: SubgraphDefinition<ReturnType<typeof createMetricsLoaders>, MetricsSettings> = {
   name: "metrics",
   sharded: false,
   entities: [Agency, Target, TargetChange, OutboxEvent],
@@ -38,28 +26,19 @@ export const metrics: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
     Dataset: (reference) => ({ agencyCode: reference.agencyCode, id: reference.id }),
     EvaluationReport: (reference, { em }) => evaluationReport(em, Number(reference.year)),
   },
-  createLoaders,
-  // The projection follows the gateway's routing table, so it runs only where the gateway is known.
-  background: (orm, _instance, log, { gatewayUrl }) => {
-    const snapshots = startSnapshotJob(() => orm.em.fork(), config.metricsSnapshotIntervalMs, log);
-    if (!gatewayUrl) return snapshots;
-    const { internalSecret } = loadSecrets();
-    panelReader.configure(gatewayUrl, internalSecret, log);
+  configure: configureMetrics,
+  createLoaders: createMetricsLoaders,
+  background: ({ orm, log, settings, gatewayUrl }) => {
+    panelReader.configure(gatewayUrl, settings.system, log);
     const projector = new Projector({
       orm,
       gatewayUrl,
-      internalSecret,
+      system: settings.system,
       log,
-      followIntervalMs: config.metricsFollowIntervalMs,
+      followIntervalMs: settings.followIntervalMs,
       onChange: (change) => progressFeed.publish("progressChanged", change),
     });
-    projector.start();
-    return {
-      async stop() {
-        await projector.stop();
-        await snapshots.stop();
-      },
-    };
+    return [projector.start(), startSnapshotJob(orm, settings.snapshotIntervalMs, log)];
   },
   seed: seedMetrics,
 };

@@ -7,6 +7,7 @@
 import { createPubSub } from "@graphql-yoga/subscription";
 import type { Logger } from "../../contract/logger";
 import type { ProgressChange } from "./follower";
+import type { SystemClient } from "../../contract/system-client";
 import { askGateway } from "./gateway-client";
 
 export const progressFeed = createPubSub<{ progressChanged: [ProgressChange] }>();
@@ -19,11 +20,11 @@ export interface PanelFigures {
 const PANEL_TTL_MS = 30_000;
 
 export class PanelReader {
-  private gateway?: { url: string; internalSecret: string; log: Logger };
+  private gateway?: { url: string; system: SystemClient; log: Logger };
   private readonly cache = new Map<string, { at: number; figures: Promise<PanelFigures> }>();
 
-  configure(url: string, internalSecret: string, log: Logger): void {
-    this.gateway = { url, internalSecret, log };
+  configure(url: string, system: SystemClient, log: Logger): void {
+    this.gateway = { url, system, log };
     this.cache.clear();
   }
 
@@ -41,13 +42,13 @@ export class PanelReader {
     const gateway = this.gateway;
     if (!gateway) return { civilSocietyPanelMembers: 0, panelMeetingsHeld: 0 };
     const members = askGateway<{ currentPanelTerm: { composition: { civilSocietyRepresentatives: number } } | null }>(
+      gateway.system,
       gateway.url,
-      gateway.internalSecret,
       "{ currentPanelTerm { composition { civilSocietyRepresentatives } } }",
     ).then((data) => data.currentPanelTerm?.composition.civilSocietyRepresentatives ?? 0);
     const meetings = askGateway<{ panelMeetings: { heldOn: string }[] }>(
+      gateway.system,
       gateway.url,
-      gateway.internalSecret,
       "query($from: Date, $to: Date) { panelMeetings(from: $from, to: $to) { heldOn } }",
       { from: `${year}-01-01`, to: asOf },
     ).then((data) => data.panelMeetings.filter((meeting) => meeting.heldOn <= asOf).length);

@@ -19,7 +19,7 @@ import { panelReader, progressFeed } from "./live";
 import { FIGURE } from "./projection";
 import { snapshotSeries } from "./snapshots";
 import { readFigures } from "./store";
-import type { MetricsContext } from "./index";
+import type { MetricsContext } from "./context";
 
 @ObjectType({ description: "A figure beside its target (null when none is set) and the gap (actual − target; null without a target)." })
 export class Figure {

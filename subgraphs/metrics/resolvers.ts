@@ -8,7 +8,7 @@ import { badUserInput, forbidden } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { Agency, DirectoryDataset, Indicator, Target, TargetChange } from "./entities";
 import { mayReadTargetHistory, strategyOf, targetValueProblem } from "./domain";
-import type { MetricsContext } from "./index";
+import type { MetricsContext } from "./context";
 
 @InputType({ description: "Sets one agency's target for one indicator and year (replaces an earlier value)." })
 class SetTargetInput {

@@ -5,7 +5,8 @@
  * comments) are recorded once a day by the snapshot job. A series reads, for
  * each day something changed, the latest snapshot of every agency asked for.
  */
-import type { EntityManager } from "@mikro-orm/postgresql";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
 import { taipeiDate } from "../kit/scalars";
 import { Agency } from "./entities";
@@ -70,19 +71,7 @@ export async function snapshotSeries(em: EntityManager, figure: HistoryFigure, a
   return rows.map((row) => ({ day: row.day, value: Number(row.value) }));
 }
 
-/** Snapshots today's figures now and then every `intervalMs`. */
-export function startSnapshotJob(em: () => EntityManager, intervalMs: number, log: Logger): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = running.then(() => snapshotToday(em())).catch((error: unknown) => log.warn({ err: error }, "daily snapshot failed; retrying at the next tick"));
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+/** Snapshots today's figures at start and then every `intervalMs`. */
+export function startSnapshotJob(orm: MikroORM, intervalMs: number, log: Logger): RunningJob {
+  return startJob({ name: "metrics-snapshot", intervalMs, runAtStart: true, run: () => snapshotToday(orm.em.fork()), log });
 }
