@@ -3,9 +3,9 @@
  * for tests that kill a shard and start it again on the same port.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { projectRoot } from "../contract/config";
+import { freePort } from "../contract/listen";
 
 export interface ShardProcess {
   url: string;
@@ -16,16 +16,7 @@ export interface ShardProcess {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
