@@ -10,7 +10,10 @@ import WebSocket from "ws";
 import { AGENCY_CODES } from "../contract/agencies";
 import { Role } from "../contract/claims";
 import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
+import { loggerFor } from "../contract/logger";
+import { rebuildProjection } from "../subgraphs/metrics/follower";
 import { reconcile } from "../subgraphs/metrics/reconcile";
+import { fillSnapshotsFromHistory } from "../subgraphs/metrics/snapshots";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
 import { startTestTopology, type TestTopology } from "./topology";
 
@@ -183,3 +186,20 @@ test("reconcile finds no drift between the projection and every shard's own coun
   );
   expect(drifts).toEqual([]);
 }, 90_000);
+
+test("a rebuild replays every shard's history into emptied figures, with daily snapshots, while metrics runs", async () => {
+  const orm = topology.instances.get("metrics")!.orm;
+  const system = metricsSystemClient(process.env.GOVGRAPH_INTERNAL_SECRET!);
+  const { events } = await rebuildProjection({ orm, system, gatewayUrl: topology.gateway.url, log: loggerFor("metrics"), onChange: () => undefined });
+  expect(events).toBeGreaterThan(2179 + 138);
+  await fillSnapshotsFromHistory(orm.em.fork());
+  const answer = await topology.query<{ ministryProgress: { datasetsOnPlatform: number }; progressHistory: { day: string; value: number }[] }>(
+    `{ ministryProgress(asOf: "2018-03-16") { datasetsOnPlatform } progressHistory(figure: DATASETS_ON_PLATFORM, from: "2013-01-01", to: "2018-03-16") { day value } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data!.ministryProgress.datasetsOnPlatform).toBe(2041);
+  expect(answer.data!.progressHistory.at(-1)!.value).toBe(2041);
+  expect(answer.data!.progressHistory[0].day.startsWith("2013")).toBe(true);
+  const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
+  expect(await eventually(() => reconcile(metricsEm(), (query, variables) => askGateway(metricsSystemClient(secret), topology.gateway.url, query, variables)), (found) => found.length === 0, 60_000)).toEqual([]);
+}, 120_000);

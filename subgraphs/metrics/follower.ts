@@ -187,11 +187,6 @@ export class Projector {
       this.options.log.info({ shard: key, url: shard.url }, "following shard");
     }
   }
-
-  /** The shards followed now, as subgraph:AGENCY. */
-  followed(): string[] {
-    return [...this.followers.keys()].sort();
-  }
 }
 
 /** A shard's head: the seq its stream reports as where "now" starts (the position marker of a stream opened without a cursor). */

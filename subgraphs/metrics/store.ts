@@ -215,7 +215,7 @@ export interface ProjectedFigures {
   byYear: Map<string, Map<number, number>>;
   /** figure → amount, as things stand now. */
   now: Map<string, number>;
-  comments: { received: number; answered: number; answeredOnTime: number; overdueNow: number; medianDaysToReply: number | null };
+  comments: { received: number; answeredOnTime: number; overdueNow: number; medianDaysToReply: number | null };
 }
 
 /** The instant a Taipei calendar day starts. */
@@ -240,7 +240,6 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
     // Comments of the year received by asOf; a reply counts once approved by the end of asOf.
     connection<Record<string, string | null>[]>(
       `select count(*) filter (where in_year)::text as received,
-              count(*) filter (where in_year and answered)::text as answered,
               count(*) filter (where in_year and answered and answered_at < reply_due_at)::text as on_time,
               count(*) filter (where answered_at is null and reply_due_at <= now())::text as overdue,
               (percentile_cont(0.5) within group (order by extract(epoch from answered_at - received_at) / 86400)
@@ -263,7 +262,6 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
     now: new Map(now.map((row) => [row.figure, Number(row.value)])),
     comments: {
       received: Number(c.received),
-      answered: Number(c.answered),
       answeredOnTime: Number(c.on_time),
       overdueNow: Number(c.overdue),
       medianDaysToReply: c.median === null ? null : Number(c.median),
