@@ -97,16 +97,9 @@ function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPl
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = loggerFor("gateway");
   const verifier = createTokenVerifier(options.secrets);
-  const signed = new WeakMap<object, Promise<string>>();
-  const claimsOf = (context: IdentityContext): Promise<string> => {
-    if (context.subgraphClaims) return Promise.resolve(context.subgraphClaims);
-    let claims = signed.get(context);
-    if (!claims) {
-      claims = signClaims(context.viewer ?? ANONYMOUS, options.secrets.internalSecret, config.claimsTtlSeconds);
-      signed.set(context, claims);
-    }
-    return claims;
-  };
+  // Signed once per request by useIdentity; a context it did not build goes as its viewer (or anonymous).
+  const claimsOf = async (context: IdentityContext): Promise<string> =>
+    context.subgraphClaims ?? signClaims(context.viewer ?? ANONYMOUS, options.secrets.internalSecret, config.claimsTtlSeconds);
 
   const topology = options.topology;
   const shardTimeoutMs = options.shardTimeoutMs ?? config.shardTimeoutMs;

@@ -55,8 +55,8 @@ export class PanelReader {
     const [civilSocietyPanelMembers, panelMeetingsHeld] = await Promise.all(
       [members, meetings].map((figure) =>
         figure.catch((error: unknown) => {
+          // Kept like an answer for the TTL: an unavailable advisory subgraph costs one call per TTL, not one per request.
           gateway.log.warn({ err: error }, "the advisory panel's figures are unavailable; counted as 0 until it answers");
-          this.cache.clear();
           return 0;
         }),
       ),
