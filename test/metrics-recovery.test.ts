@@ -20,16 +20,20 @@ let admin: string;
 
 const secret = () => process.env.GOVGRAPH_INTERNAL_SECRET!;
 const drifts = () =>
-  reconcile(topology.instances.get("metrics")!.orm.em.fork(), (query, variables) => askGateway(metricsSystemClient(secret()), topology.gateway.url, query, variables));
+  reconcile(topology.instances.get("metrics")!.orm.em.fork(), (query, variables) => askGateway(metricsSystemClient(secret(), 60, 30_000), topology.gateway.url, query, variables));
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
+  for (;;) {
+    try {
+      const value = await read();
+      if (done(value) || Date.now() >= deadline) return value;
+    } catch (error) {
+      // A failed read (a timeout on a loaded machine) counts as "not yet", until the deadline.
+      if (Date.now() >= deadline) throw error;
+    }
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
-    value = await read();
   }
-  return value;
 }
 
 beforeAll(async () => {
