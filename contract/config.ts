@@ -104,6 +104,9 @@ export const config = {
   fetchAllow: listFrom("GOVGRAPH_FETCH_ALLOW"),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
+  /** Metrics: how often it reads the gateway's routing table to follow shards admitted, moved or removed; how often it snapshots today's figures. */
+  metricsFollowIntervalMs: intFrom("GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS", 5000),
+  metricsSnapshotIntervalMs: intFrom("GOVGRAPH_METRICS_SNAPSHOT_INTERVAL_MS", 3_600_000),
   /** Largest request body (and WebSocket message) any GovGraph server accepts. */
   maxBodyBytes: intFrom("GOVGRAPH_MAX_BODY_BYTES", 2_000_000),
   /** Origins whose pages may call the gateway from a browser (CORS); same-origin pages need none. */

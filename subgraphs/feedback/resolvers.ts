@@ -6,7 +6,7 @@ import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors"
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
-import { deadlineState, DeadlineState, feedbackStats, replyDueAt } from "./deadline";
+import { deadlineFacts, deadlineState, DeadlineState, feedbackStats, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
@@ -130,8 +130,12 @@ class FollowUpInput extends FeedbackRefInput {
   body!: string;
 }
 
+export function appendFeedbackReceived(em: EntityManager, feedback: Feedback): void {
+  appendEvent(em, "FeedbackReceived", feedback.id, { agencyCode: feedback.agencyCode, title: feedback.title, ...deadlineFacts(feedback) });
+}
+
 /** The outbox event type of each workflow action. */
-const EVENT_OF: Record<FeedbackAction, string> = {
+export const EVENT_OF: Record<FeedbackAction, string> = {
   [FeedbackAction.DRAFT_REPLY]: "ReplyDrafted",
   [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]: "ReplySubmittedForApproval",
   [FeedbackAction.APPROVE_REPLY]: "ReplyApproved",
@@ -174,7 +178,7 @@ async function act(
     tx.persist(
       tx.create(FeedbackTransition, { feedback, action, fromState: from, toState: check.to, actor: viewer.sub, actorRole: viewer.role, reason: options.reason, at: now }),
     );
-    appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role });
+    appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role, ...deadlineFacts(feedback) });
     return { feedback };
   });
 }
@@ -313,12 +317,7 @@ export class FeedbackResolver {
         tx.persist(feedback);
         await tx.flush();
         await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
-        appendEvent(tx, "FeedbackReceived", feedback.id, {
-          agencyCode: feedback.agencyCode,
-          title: feedback.title,
-          receivedAt: receivedAt.toISOString(),
-          replyDueAt: feedback.replyDueAt.toISOString(),
-        });
+        appendFeedbackReceived(tx, feedback);
         return { feedback };
       });
     } catch (error) {

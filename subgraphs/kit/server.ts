@@ -36,6 +36,8 @@ export interface InstanceOptions {
   seed?: boolean;
   /** Prefix of the database name (default GOVGRAPH_DB_PREFIX): lets tests share a server. */
   databasePrefix?: string;
+  /** The gateway's URL for background work that asks it things (metrics), instead of GOVGRAPH_GATEWAY_URL (tests). */
+  gatewayUrl?: string;
 }
 
 export interface RunningInstance {
@@ -111,7 +113,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
 
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
   await events.start();
-  const jobs = definition.background?.({ orm, instance: info, log, settings }) ?? [];
+  const jobs = definition.background?.({ orm, instance: info, log, settings, gatewayUrl: options.gatewayUrl ?? config.gatewayUrl }) ?? [];
 
   const schema = await subgraphSchema(definition as SubgraphDefinition<any, any>);
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {
