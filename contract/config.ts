@@ -82,6 +82,13 @@ export const config = {
   badgeRules: env.GOVGRAPH_BADGE_RULES || undefined,
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
+  /** The advisory panel's composition rule (strategy 3): conveners, members besides them, agency representatives among the members, and the fewest civil-society representatives. */
+  panelRules: {
+    conveners: intFrom("GOVGRAPH_PANEL_CONVENERS", 1),
+    members: intFrom("GOVGRAPH_PANEL_MEMBERS", 11),
+    agencyRepresentatives: intFrom("GOVGRAPH_PANEL_AGENCY_REPRESENTATIVES", 7),
+    minCivilSocietyRepresentatives: intFrom("GOVGRAPH_PANEL_MIN_CIVIL_SOCIETY", 4),
+  },
   /** How long a stopping server lets requests in flight finish. */
   drainTimeoutMs: intFrom("GOVGRAPH_DRAIN_TIMEOUT_MS", 5000),
 };

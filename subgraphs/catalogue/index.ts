@@ -12,7 +12,7 @@ import { Dataset, Resource } from "./entities";
 import { migrations } from "./migrations";
 import { startQualityScheduler } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
-import { InventoryItem, InventoryResolver } from "./inventory";
+import { canReadInventory, InventoryItem, InventoryResolver, PanelResolutionRef } from "./inventory";
 import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
 
@@ -39,12 +39,14 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, OutboxEvent],
   migrations,
   resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver, InventoryResolver, InventoryAgencyResolver],
-  orphanedTypes: [CatalogueAgency],
+  orphanedTypes: [CatalogueAgency, PanelResolutionRef],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {
       const dataset = await loaders.dataset.load(String(reference.id));
       return dataset && isVisible(viewer, dataset) ? dataset : null;
     },
+    InventoryItem: (reference, { em, viewer, instance }) =>
+      canReadInventory(viewer, instance.agencyCode!) ? em.findOne(InventoryItem, { id: String(reference.id), agencyCode: instance.agencyCode }) : null,
     Agency: (reference) => ({ code: reference.code }),
   },
   createLoaders,
