@@ -136,10 +136,13 @@ class DraftPanelTermInput {
 }
 
 @InputType()
-class PanelTermRefInput {
+class ActivatePanelTermInput {
   @Field(() => ID)
   termId!: string;
 }
+
+@InputType()
+class EndPanelTermInput extends ActivatePanelTermInput {}
 
 @ObjectType()
 class PanelTermPayload {
@@ -244,12 +247,12 @@ export class PanelTermResolver {
   }
 
   @Mutation(() => PanelTermPayload, { description: "MINISTRY_ADMIN activates a drafted term; refused, naming every broken rule, unless its members meet the composition rule and no other term is active." })
-  activatePanelTerm(@Arg("input") input: PanelTermRefInput, @Ctx() context: AdvisoryContext): Promise<PanelTermPayload> {
+  activatePanelTerm(@Arg("input") input: ActivatePanelTermInput, @Ctx() context: AdvisoryContext): Promise<PanelTermPayload> {
     return this.moveTerm(context, input.termId, TermStatus.ACTIVE, "PanelTermActivated");
   }
 
   @Mutation(() => PanelTermPayload, { description: "MINISTRY_ADMIN ends the active term." })
-  endPanelTerm(@Arg("input") input: PanelTermRefInput, @Ctx() context: AdvisoryContext): Promise<PanelTermPayload> {
+  endPanelTerm(@Arg("input") input: EndPanelTermInput, @Ctx() context: AdvisoryContext): Promise<PanelTermPayload> {
     return this.moveTerm(context, input.termId, TermStatus.ENDED, "PanelTermEnded");
   }
 
