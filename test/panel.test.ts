@@ -67,6 +67,7 @@ test("the seeded panel: an active, valid term; four review meetings, the last re
     `{ panelMeetings(from: "2018-03-19", to: "2018-03-19") {
         quorum { seated required present met }
         reviews { agencyCode outcome requests agency { code inventorySummary { total byState { state count } byBasis { basis planned published } } feedbackStats { received overdue } } }
+        followUps { status resolution { ownerAgency { code } meeting { heldOn } } }
         reports { year sentOn evaluation { year } } } }`,
     undefined,
     tokens.panel,
@@ -74,6 +75,8 @@ test("the seeded panel: an active, valid term; four review meetings, the last re
   const [meeting] = review.data.panelMeetings;
   expect(meeting.quorum).toEqual({ seated: 12, required: 7, present: 11, met: true });
   expect(meeting.reviews.map((r: { agencyCode: string }) => r.agencyCode).sort()).toEqual(["AAC", "ACA", "AEA", "AJ", "IFM", "MJIB", "MOJ", "SPO", "THPO"]);
+  expect(meeting.followUps.length).toBeGreaterThan(0);
+  for (const followUp of meeting.followUps) expect(followUp).toMatchObject({ status: "OVERDUE", resolution: { meeting: { heldOn: "2017-03-28" } } });
   expect(meeting.reports).toEqual([{ year: 2017, sentOn: "2018-04-02", evaluation: { year: 2017 } }]);
   // This topology runs two agencies' shards: their evidence comes live from them; the seven others' shards are not here.
   for (const code of ["MOJ", "ACA"]) {

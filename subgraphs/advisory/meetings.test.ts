@@ -32,7 +32,7 @@ test("a meeting follows up the earlier meetings' resolutions not done before it,
   const doneBefore = { id: "doneBefore", meetingHeldOn: "2015-06-22", dueOn: "2015-09-30", doneOn: "2015-09-01" };
   const doneThatDay = { id: "doneThatDay", meetingHeldOn: "2015-06-22", dueOn: "2015-09-30", doneOn: "2016-03-29" };
   const same = { id: "same", meetingHeldOn: "2016-03-29", dueOn: "2016-06-30" };
-  const followUps = followUpsAt([open, late, doneBefore, doneThatDay, same], "2016-03-29");
+  const followUps = followUpsAt([open, late, doneBefore, doneThatDay, same], (r) => r.meetingHeldOn, "2016-03-29");
   expect(followUps.map(({ resolution, status }) => [resolution.id, status])).toEqual([
     ["open", ResolutionStatus.OPEN],
     ["late", ResolutionStatus.OVERDUE],

@@ -34,15 +34,17 @@ export function resolutionStatusOn(resolution: { dueOn?: string | null; doneOn?:
 }
 
 /**
- * The resolutions a meeting follows up: those adopted at earlier meetings and
- * not done before this one, each with its status on the meeting's day.
+ * The resolutions a meeting follows up: those adopted at earlier meetings
+ * (`adoptedOn` gives the day of a resolution's meeting) and not done before
+ * this one, each with its status on the meeting's day.
  */
-export function followUpsAt<R extends { meetingHeldOn: string; dueOn?: string | null; doneOn?: string | null }>(
+export function followUpsAt<R extends { dueOn?: string | null; doneOn?: string | null }>(
   resolutions: readonly R[],
+  adoptedOn: (resolution: R) => string,
   heldOn: string,
 ): { resolution: R; status: ResolutionStatus }[] {
   return resolutions
-    .filter((resolution) => resolution.meetingHeldOn < heldOn && !(resolution.doneOn && resolution.doneOn < heldOn))
+    .filter((resolution) => adoptedOn(resolution) < heldOn && !(resolution.doneOn && resolution.doneOn < heldOn))
     .map((resolution) => ({ resolution, status: resolutionStatusOn(resolution, heldOn) }));
 }
 

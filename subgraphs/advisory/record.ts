@@ -367,10 +367,7 @@ export class PanelMeetingResolver {
     const earlier = await em.find(PanelMeeting, { heldOn: { $lt: meeting.heldOn } });
     const heldOn = new Map(earlier.map((m) => [m.id, m.heldOn]));
     const resolutions = await em.find(PanelResolution, { meetingId: { $in: [...heldOn.keys()] } }, { orderBy: { dueOn: "asc", id: "asc" } });
-    return followUpsAt(
-      resolutions.map((resolution) => Object.assign(resolution, { meetingHeldOn: heldOn.get(resolution.meetingId)! })),
-      meeting.heldOn,
-    );
+    return followUpsAt(resolutions, (resolution) => heldOn.get(resolution.meetingId)!, meeting.heldOn);
   }
 
   @FieldResolver(() => StrategyVersion, { nullable: true, description: "The version of the action strategy approved at this meeting." })

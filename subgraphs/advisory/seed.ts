@@ -116,8 +116,8 @@ export async function seedAdvisory(em: EntityManager): Promise<void> {
         text: `${r.agencyCode}於下次會議前補正盤點清冊並改善逾期回復情形。`,
         ownerAgencyCode: r.agencyCode,
         dueOn: addDays(heldOn, 90),
-        // All done but those of the last meeting, which stay overdue for the next to follow up.
-        doneOn: m < MEETINGS.length - 1 ? addDays(heldOn, 60) : undefined,
+        // Each is done a month after the next meeting, which follows it up as overdue; the last meeting's stay open.
+        doneOn: m < MEETINGS.length - 1 ? addDays(MEETINGS[m + 1].heldOn, 30) : undefined,
       }),
     );
     const version = em.create(StrategyVersion, { version: m + 1, approvedOn: heldOn, meetingId: meeting.id, summary: strategy, targets: TARGETS });
