@@ -240,6 +240,8 @@ describe("roles", () => {
     await ok(mutate("recordReview", { meetingId, agencyCode: "MOJ", outcome: "SATISFACTORY", requests: "持續辦理" }, "review { id }"));
   });
 
+  /** The seeded 2018 meeting's attendance, follow-ups and reports: for the ministry and the panel only. */
+  const SEEDED_RECORD = '{ panelMeetings(from: "2018-03-19", to: "2018-03-19") { title quorum { met } followUps { status } reports { year } } }';
   const MEETING = `query($id: ID!) { panelMeeting(id: $id) { title minutes agenda { title } attendees { id } reviews { agencyCode remarks { text } } resolutions { id } } }`;
   const read = (token?: string) => q(MEETING, { id: meetingId }, token);
   const resolutionIds = (response: GraphQLResponse<Data>) => response.data.panelMeeting.resolutions.map((r: { id: string }) => r.id).sort();
@@ -255,6 +257,9 @@ describe("roles", () => {
     expect(seeded.data.strategyVersions).toHaveLength(4);
     expect((await q("{ panelResolutions { id } }")).data.panelResolutions.map((r: { id: string }) => r.id)).not.toContain(acaResolution);
     expect(codes(await q("{ executiveYuanReports { year } }"))).toEqual(["FORBIDDEN"]);
+    const record = await q(SEEDED_RECORD);
+    expect(record.data.panelMeetings[0]).toEqual({ title: expect.any(String), quorum: null, followUps: null, reports: null });
+    expect(codes(record)).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
     expect(codes(await mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE" }, "resolution { id }", PUBLIC))).toEqual(["FORBIDDEN"]);
     expect(codes(await mutate("schedulePanelMeeting", { heldOn: "2026-07-01", title: "x" }, "meeting { id }", PUBLIC))).toEqual(["FORBIDDEN"]);
   });
@@ -267,6 +272,8 @@ describe("roles", () => {
     expect(answer.data.panelMeeting).toMatchObject({ minutes: null, agenda: null, attendees: null, reviews: [{ agencyCode: "ACA", remarks: expect.any(Array) }] });
     expect(resolutionIds(answer)).toEqual([acaResolution]);
     expect(codes(answer)).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
+    expect(codes(await q(SEEDED_RECORD, undefined, tokens[who]))).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
+    expect(codes(await q("{ executiveYuanReports { year } }", undefined, tokens[who]))).toEqual(["FORBIDDEN"]);
 
     const done = await ok(mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE", on: "2026-07-01" }, "resolution { status doneOn }", tokens[who]));
     expect(done.updateResolutionStatus.resolution).toEqual({ status: "DONE", doneOn: "2026-07-01" });
@@ -288,6 +295,7 @@ describe("roles", () => {
     expect(answer.data.panelMeeting.reviews[0].remarks).toEqual([{ text: "請說明逾期原因" }]);
     expect(resolutionIds(answer)).toEqual([acaResolution, mojResolution].sort());
     expect((await ok(q("{ executiveYuanReports { year } }", undefined, tokens.panel))).executiveYuanReports).toHaveLength(4);
+    expect((await ok(q(SEEDED_RECORD, undefined, tokens.panel))).panelMeetings[0]).toMatchObject({ quorum: { met: true }, reports: [{ year: 2017 }] });
     expect(codes(await mutate("recordMinutes", { meetingId, minutes: "x", publish: true }, "meeting { id }", tokens.panel))).toEqual(["FORBIDDEN"]);
     expect(codes(await mutate("updateResolutionStatus", { resolutionId: mojResolution, status: "DONE" }, "resolution { id }", tokens.panel))).toEqual(["FORBIDDEN"]);
   });
