@@ -82,6 +82,7 @@ test("the seeded panel: an active, valid term; four review meetings, the last re
   for (const code of ["MOJ", "ACA"]) {
     const { agency } = meeting.reviews.find((r: { agencyCode: string }) => r.agencyCode === code);
     const [inventory] = await topology.sql<{ n: string }>(`catalogue:${code}`, "select count(*) as n from inventory_item");
+    expect(Number(inventory.n)).toBeGreaterThan(0);
     expect(agency.inventorySummary.total).toBe(Number(inventory.n));
     expect(agency.inventorySummary.byState).toHaveLength(3);
     expect(agency.feedbackStats.received).toBe(await count(`feedback:${code}`, "feedback"));
