@@ -4,12 +4,9 @@
  * agendas referring to the agencies' entities, resolutions, reviews of every
  * agency, the action strategy's versions and reports to the Executive Yuan.
  */
-import DataLoader from "dataloader";
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
-import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
-import { TermStatus } from "./composition";
+import type { SubgraphDefinition } from "../kit/subgraph";
+import { configureAdvisory, createAdvisoryLoaders, type AdvisorySettings } from "./context";
 import {
   AgencyReview,
   AgendaItem,
@@ -30,30 +27,7 @@ import { AdvisoryAgency, AdvisoryAgencyResolver, PanelTermResolver } from "./res
 import { seedAdvisory } from "./seed";
 import { canSeeResolution } from "./access";
 
-function createLoaders(em: EntityManager) {
-  return {
-    term: rowsByKey<PanelTerm, string>(em, PanelTerm, "id"),
-    membersOfTerm: rowsGroupedBy<PanelMember, string>(em, PanelMember, "term", { role: "asc", name: "asc" }, (member) => member.term.id),
-    /** The active term, else the latest: one query per request however many agencies ask. */
-    currentTerm: new DataLoader<"current", PanelTerm | null>(async (keys) => {
-      const term =
-        (await em.findOne(PanelTerm, { status: TermStatus.ACTIVE })) ?? (await em.findOne(PanelTerm, {}, { orderBy: { startsOn: "desc" } }));
-      return keys.map(() => term);
-    }),
-    meeting: rowsByKey<PanelMeeting, string>(em, PanelMeeting, "id"),
-    attendanceOfMeeting: rowsGroupedBy<PanelAttendance, string>(em, PanelAttendance, "meetingId"),
-    agendaOfMeeting: rowsGroupedBy<AgendaItem, string>(em, AgendaItem, "meetingId", { position: "asc" }),
-    subjectsOfItem: rowsGroupedBy<AgendaSubject, string>(em, AgendaSubject, "agendaItemId", { kind: "asc", agencyCode: "asc" }),
-    resolution: rowsByKey<PanelResolution, string>(em, PanelResolution, "id"),
-    resolutionsOfMeeting: rowsGroupedBy<PanelResolution, string>(em, PanelResolution, "meetingId", { dueOn: "asc", id: "asc" }),
-    reviewsOfMeeting: rowsGroupedBy<AgencyReview, string>(em, AgencyReview, "meetingId", { agencyCode: "asc" }),
-    remarksOfReview: rowsGroupedBy<ReviewRemark, string>(em, ReviewRemark, "reviewId", { at: "asc" }),
-  };
-}
-
-export type AdvisoryContext = SubgraphContext<ReturnType<typeof createLoaders>>;
-
-export const advisory: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
+export const advisory: SubgraphDefinition<ReturnType<typeof createAdvisoryLoaders>, AdvisorySettings> = {
   name: "advisory",
   sharded: false,
   entities: [PanelTerm, PanelMember, PanelMeeting, PanelAttendance, AgendaItem, AgendaSubject, PanelResolution, AgencyReview, ReviewRemark, StrategyVersion, ExecutiveYuanReport, OutboxEvent],
@@ -78,6 +52,7 @@ export const advisory: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
       return resolution && meeting && canSeeResolution(viewer, resolution, meeting) ? resolution : null;
     },
   },
-  createLoaders,
+  configure: configureAdvisory,
+  createLoaders: createAdvisoryLoaders,
   seed: seedAdvisory,
 };

@@ -39,7 +39,7 @@ import {
   ReviewRemark,
   StrategyVersion,
 } from "./entities";
-import type { AdvisoryContext } from "./index";
+import type { AdvisoryContext } from "./context";
 import { consultedItemOf, followUpsAt, isSeatedOn, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
 import { DatasetRef, DatasetRequestRef, EvaluationReportRef, FeedbackRef, InventoryItemRef } from "./references";
 import { AdvisoryAgency } from "./resolvers";

@@ -2,7 +2,6 @@ import { LockMode } from "@mikro-orm/postgresql";
 import { IsIn, IsOptional, Length, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { AGENCY_CODES } from "../../contract/agencies";
-import { config } from "../../contract/config";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -21,7 +20,7 @@ import {
   type RuleViolation,
 } from "./composition";
 import { PanelMember, PanelTerm } from "./entities";
-import type { AdvisoryContext } from "./index";
+import type { AdvisoryContext } from "./context";
 
 /** The advisory subgraph's view of an agency: who represents it on the current panel. */
 @ObjectType("Agency")
@@ -197,7 +196,7 @@ async function changeMembership<T>(
     if (!term) throw notFound(`Panel term ${id}`);
     if (term.status === TermStatus.ENDED) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${term.name} has ended.`);
     const members = seated(await tx.find(PanelMember, { term }));
-    const violations = membershipChangeProblems(term.status, members, change, config.panelRules);
+    const violations = membershipChangeProblems(term.status, members, change, context.settings.panelRules);
     if (violations.length > 0) throw ruleRefusal(term, action, violations);
     return write(tx, term);
   });
@@ -228,9 +227,9 @@ export class PanelTermResolver {
   }
 
   @FieldResolver(() => PanelComposition, { description: "The seated members against the composition rule." })
-  async composition(@Root() term: PanelTerm, @Ctx() { loaders }: AdvisoryContext): Promise<PanelComposition> {
+  async composition(@Root() term: PanelTerm, @Ctx() { loaders, settings }: AdvisoryContext): Promise<PanelComposition> {
     const composition = compositionOf(seated(await loaders.membersOfTerm.load(term.id)));
-    const violations = compositionProblems(composition, config.panelRules);
+    const violations = compositionProblems(composition, settings.panelRules);
     return { ...composition, compliant: violations.length === 0, violations };
   }
 
@@ -256,7 +255,7 @@ export class PanelTermResolver {
     return this.moveTerm(context, input.termId, TermStatus.ENDED, "PanelTermEnded");
   }
 
-  private moveTerm({ em, viewer }: AdvisoryContext, termId: string, to: TermStatus, event: string): Promise<PanelTermPayload> {
+  private moveTerm({ em, viewer, settings }: AdvisoryContext, termId: string, to: TermStatus, event: string): Promise<PanelTermPayload> {
     const action = to === TermStatus.ACTIVE ? "activate the term" : "end the term";
     requirePanelManager(viewer, to === TermStatus.ACTIVE ? "activate panel terms" : "end panel terms");
     return em.transactional(async (tx) => {
@@ -266,7 +265,7 @@ export class PanelTermResolver {
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action} ${term.name}: ${problem}.`);
       if (to === TermStatus.ACTIVE) {
         const active = await tx.findOne(PanelTerm, { status: TermStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        const violations = activationProblems(term, seated(await tx.find(PanelMember, { term })), active, config.panelRules);
+        const violations = activationProblems(term, seated(await tx.find(PanelMember, { term })), active, settings.panelRules);
         if (violations.length > 0) throw ruleRefusal(term, action, violations);
       }
       term.status = to;

@@ -1,5 +1,5 @@
 /**
- * The panel as DOMAIN.md describes it: set up on 2015-06-01 (104/6/1), two-year
+ * The panel as ../shared/design/DOMAIN.md describes it: set up on 2015-06-01 (104/6/1), two-year
  * terms, each with 1 convener, 7 agency and 4 civil-society representatives;
  * the latest term active, the others ended. The four review meetings
  * (2015-06-22, 2016-03-29, 2017-03-28, 2018-03-19) each review every agency,
