@@ -279,6 +279,7 @@ describe("roles", () => {
     const done = await ok(mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE", on: "2026-07-01" }, "resolution { status doneOn }", tokens[who]));
     expect(done.updateResolutionStatus.resolution).toEqual({ status: "DONE", doneOn: "2026-07-01" });
     await ok(mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "OPEN" }, "resolution { status }", tokens[who]));
+    expect(await topology.sql("advisory", "select done_on from panel_resolution where id = $1", [acaResolution])).toEqual([{ done_on: null }]);
     const before = await topology.sql("advisory", "select done_on from panel_resolution where id = $1", [mojResolution]);
     expect(codes(await mutate("updateResolutionStatus", { resolutionId: mojResolution, status: "DONE" }, "resolution { id }", tokens[who]))).toEqual(["FORBIDDEN"]);
     expect(await topology.sql("advisory", "select done_on from panel_resolution where id = $1", [mojResolution])).toEqual(before);
@@ -311,6 +312,17 @@ describe("roles", () => {
     expect(publicView.data.panelMeeting.minutes).toBe("公開之紀錄");
     expect(resolutionIds(publicView)).toEqual([acaResolution, mojResolution].sort());
     expect(codes(publicView)).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
+
+    const targets = [{ strategy: 2, goal: "民眾意見14日內回復" }];
+    expect(codes(await mutate("approveStrategyVersion", { meetingId, summary: "第5版", targets }, "version { id }", tokens.panel))).toEqual(["FORBIDDEN"]);
+    const version = await ok(mutate("approveStrategyVersion", { meetingId, summary: "第5版", targets }, "version { version approvedOn targets { strategy goal } }"));
+    expect(version.approveStrategyVersion.version).toEqual({ version: 5, approvedOn: "2026-06-15", targets });
+    expect(codes(await mutate("approveStrategyVersion", { meetingId, summary: "again", targets }, "version { id }"))).toEqual(["CONFLICT"]);
+    const early = await mutate("recordExecutiveYuanReport", { meetingId, year: 2025, sentOn: "2026-06-01", summary: "x" }, "report { id }");
+    expect(early.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.sentOn" }] });
+    const report = await ok(mutate("recordExecutiveYuanReport", { meetingId, year: 2025, sentOn: "2026-06-30", summary: "114年度成果" }, "report { sentOn evaluation { year } meeting { heldOn } }"));
+    expect(report.recordExecutiveYuanReport.report).toEqual({ sentOn: "2026-06-30", evaluation: { year: 2025 }, meeting: { heldOn: "2026-06-15" } });
+    expect((await ok(q("{ strategyVersions { version } }"))).strategyVersions).toHaveLength(5);
   });
 });
 
@@ -320,6 +332,8 @@ test("once the active term has ended, a complete draft is activated; an ended te
   const current = (await ok(q("{ currentPanelTerm { id } }"))).currentPanelTerm;
   expect(codes(await mutate("endPanelTerm", { termId: draft.id }, "term { id }"))).toEqual(["CONFLICT"]);
   expect((await ok(mutate("endPanelTerm", { termId: current.id }, "term { status }"))).endPanelTerm.term.status).toBe("ENDED");
+  // With no term active, the current term is the latest.
+  expect((await ok(q("{ currentPanelTerm { name status } }"))).currentPanelTerm).toEqual({ name: "第10屆", status: "DRAFT" });
   expect((await ok(mutate("activatePanelTerm", { termId: draft.id }, "term { status }"))).activatePanelTerm.term.status).toBe("ACTIVE");
   expect((await ok(q("{ currentPanelTerm { name composition { compliant } } }"))).currentPanelTerm).toEqual({ name: "第10屆", composition: { compliant: true } });
   expect(codes(await appointTo(current.id, "CIVIL_SOCIETY_REPRESENTATIVE", { organisation: "x", expertise: "y" }))).toEqual(["CONFLICT"]);

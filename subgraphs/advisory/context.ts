@@ -22,8 +22,7 @@ export function createAdvisoryLoaders(em: EntityManager) {
     membersOfTerm: rowsGroupedBy<PanelMember, string>(em, PanelMember, "term", { role: "asc", name: "asc" }, (member) => member.term.id),
     /** The active term, else the latest: one query per request however many agencies ask. */
     currentTerm: new DataLoader<"current", PanelTerm | null>(async (keys) => {
-      const term =
-        (await em.findOne(PanelTerm, { status: TermStatus.ACTIVE })) ?? (await em.findOne(PanelTerm, {}, { orderBy: { startsOn: "desc" } }));
+      const term = (await em.findOne(PanelTerm, { status: TermStatus.ACTIVE })) ?? (await em.find(PanelTerm, {}, { orderBy: { startsOn: "desc" }, limit: 1 }))[0] ?? null;
       return keys.map(() => term);
     }),
     meeting: rowsByKey<PanelMeeting, string>(em, PanelMeeting, "id"),

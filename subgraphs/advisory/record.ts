@@ -552,7 +552,7 @@ export class PanelResolutionResolver {
       const resolution = await tx.findOne(PanelResolution, { id: input.resolutionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!resolution) throw notFound(`Panel resolution ${input.resolutionId}`);
       requireResolutionOwner(viewer, resolution);
-      resolution.doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? today()) : undefined;
+      tx.assign(resolution, { doneOn: input.status === ResolutionStatus.DONE ? (input.on ?? today()) : null });
       appendEvent(tx, "PanelResolutionStatusUpdated", resolution.id, { status: input.status, ownerAgencyCode: resolution.ownerAgencyCode ?? null });
       return { resolution };
     });
@@ -618,12 +618,12 @@ export class StrategyVersionResolver {
   approveStrategyVersion(@Arg("input") input: ApproveStrategyVersionInput, @Ctx() context: AdvisoryContext): Promise<StrategyVersionPayload> {
     return managed(context, "record strategy versions", async (tx) => {
       const meeting = await meetingOf(tx, input.meetingId, true);
+      // The table lock numbers versions one after another even when two meetings approve at once.
+      await tx.execute("lock table strategy_version in exclusive mode");
       if (await tx.count(StrategyVersion, { meetingId: meeting.id })) {
         throw govError(ErrorCode.CONFLICT, `The meeting of ${meeting.heldOn} already approved a version of the strategy.`);
       }
-      // The table lock numbers versions one after another even when two meetings approve at once.
-      await tx.getConnection().execute("lock table strategy_version in exclusive mode");
-      const last = await tx.findOne(StrategyVersion, {}, { orderBy: { version: "desc" } });
+      const [last] = await tx.find(StrategyVersion, {}, { orderBy: { version: "desc" }, limit: 1 });
       const version = tx.create(StrategyVersion, {
         version: (last?.version ?? 0) + 1,
         approvedOn: meeting.heldOn,
