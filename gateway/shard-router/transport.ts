@@ -19,10 +19,11 @@ export interface ShardTransportOptions {
   policies: ReadonlyMap<string, SubgraphShardPolicy>;
   timeoutMs: number;
   openStream: ShardExecutorOptions["openStream"];
+  guard?: ShardExecutorOptions["guard"];
   log: Logger;
 }
 
-export function shardTransport({ routing, policies, timeoutMs, openStream, log }: ShardTransportOptions): Transport {
+export function shardTransport({ routing, policies, timeoutMs, openStream, guard, log }: ShardTransportOptions): Transport {
   // Every shard call adds an abort listener to its http executor's shared dispose signal; they are
   // released only when the call's combined signal is collected, so under load a busy shard's signal
   // holds thousands at once without any leak. Node's warning threshold (10) does not fit that.
@@ -49,6 +50,7 @@ export function shardTransport({ routing, policies, timeoutMs, openStream, log }
         },
         openStream,
         timeoutMs,
+        guard,
         log,
       });
     },

@@ -3,12 +3,13 @@
  * per the national metadata standard, their lifecycle, the data inventory
  * and the quality checks.
  */
+import { inventoryReaders } from "../../contract/visibility";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { configureCatalogue, createCatalogueLoaders, type CatalogueSettings } from "./context";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
-import { canReadInventory, InventoryItem, InventoryResolver, PanelResolutionRef } from "./inventory";
+import { InventoryItem, InventoryResolver, PanelResolutionRef } from "./inventory";
 import { migrations } from "./migrations";
 import { startQualityChecks } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
@@ -28,7 +29,7 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoad
       return dataset && isVisible(viewer, dataset) ? dataset : null;
     },
     InventoryItem: (reference, { em, viewer, instance }) =>
-      canReadInventory(viewer, instance.agencyCode!) ? em.findOne(InventoryItem, { id: String(reference.id), agencyCode: instance.agencyCode }) : null,
+      inventoryReaders(viewer, instance.agencyCode!) ? em.findOne(InventoryItem, { id: String(reference.id), agencyCode: instance.agencyCode }) : null,
     Agency: (reference) => ({ code: reference.code }),
   },
   configure: configureCatalogue,

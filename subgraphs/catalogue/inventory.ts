@@ -11,8 +11,7 @@
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Root } from "type-graphql";
-import { isInsider, requireAgencyWriter } from "../../contract/authorization";
-import { Role, type Viewer } from "../../contract/claims";
+import { requireAgencyWriter } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
@@ -43,11 +42,6 @@ export enum PriorityBasis {
 registerEnumType(InventoryState, { name: "InventoryState" });
 registerEnumType(Openness, { name: "Openness" });
 registerEnumType(PriorityBasis, { name: "PriorityBasis", description: "Required by law; produced by statutory duty with no legal restriction; high public demand." });
-
-/** Who reads an agency's inventory: the agency, the ministry, and the advisory panel, which reviews it. */
-export function canReadInventory(viewer: Viewer, agencyCode: string): boolean {
-  return isInsider(viewer, agencyCode) || viewer.role === Role.PANEL_MEMBER;
-}
 
 /** The advisory panel's resolution, as the catalogue refers to it (the advisory subgraph resolves it). */
 @ObjectType("PanelResolution")

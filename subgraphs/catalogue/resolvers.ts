@@ -2,6 +2,7 @@ import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
+import { inventoryReaders } from "../../contract/visibility";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
@@ -14,7 +15,6 @@ import { isVisible, retirementProblem, summarize, visibleStates } from "./domain
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import {
-  canReadInventory,
   INVENTORY_ORDER,
   InventoryConnection,
   InventoryItem,
@@ -32,7 +32,7 @@ import { publishDataset } from "./writes";
 import type { CatalogueContext } from "./context";
 
 function requireInventoryReader(viewer: Viewer, agencyCode: string): void {
-  if (!canReadInventory(viewer, agencyCode)) throw forbidden("The inventory is shown to its agency, the ministry and the advisory panel.");
+  if (!inventoryReaders(viewer, agencyCode)) throw forbidden("The inventory is shown to its agency, the ministry and the advisory panel.");
 }
 
 /** The catalogue's view of an agency: its datasets, resolved on the agency's own shard. */
