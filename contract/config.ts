@@ -107,6 +107,13 @@ export const config = {
   /** Metrics: how often it reads the gateway's routing table to follow shards admitted, moved or removed; how often it snapshots today's figures. */
   metricsFollowIntervalMs: intFrom("GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS", 5000),
   metricsSnapshotIntervalMs: intFrom("GOVGRAPH_METRICS_SNAPSHOT_INTERVAL_MS", 3_600_000),
+  /** The advisory panel's composition rule (strategy 3): conveners, members besides them, agency representatives among the members, and the fewest civil-society representatives. */
+  panelRules: {
+    conveners: intFrom("GOVGRAPH_PANEL_CONVENERS", 1),
+    members: intFrom("GOVGRAPH_PANEL_MEMBERS", 11),
+    agencyRepresentatives: intFrom("GOVGRAPH_PANEL_AGENCY_REPRESENTATIVES", 7),
+    minCivilSocietyRepresentatives: intFrom("GOVGRAPH_PANEL_MIN_CIVIL_SOCIETY", 4),
+  },
   /** Largest request body (and WebSocket message) any GovGraph server accepts. */
   maxBodyBytes: intFrom("GOVGRAPH_MAX_BODY_BYTES", 2_000_000),
   /** Origins whose pages may call the gateway from a browser (CORS); same-origin pages need none. */
