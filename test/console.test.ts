@@ -26,7 +26,7 @@ let serial = 0;
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   [topology, browser] = await Promise.all([
-    startTestTopology([...AGENCY_CODES]),
+    startTestTopology([...AGENCY_CODES], { projection: true }),
     chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS }),
   ]);
   base = topology.gateway.url.replace(/\/graphql$/, "");
