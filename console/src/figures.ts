@@ -6,7 +6,15 @@ export interface YearCount {
 }
 
 export type Strategy = "EXPAND_OPEN_DATA" | "IMPROVE_QUALITY" | "COLLABORATE" | "EVALUATE";
-export type Indicator = "DATASETS_OPENED" | "REPLIES_WITHIN_DEADLINE_PERCENT" | "CIVIL_PANEL_MEMBERS" | "PANEL_MEETINGS";
+export type Indicator =
+  | "DATASETS_OPENED"
+  | "DATASETS_ON_PLATFORM"
+  | "INVENTORY_OPENED"
+  | "REPLIES_WITHIN_DEADLINE_PERCENT"
+  | "STRUCTURED_RESOURCES_PASSING_PERCENT"
+  | "COMMENTS_OVERDUE"
+  | "CIVIL_PANEL_MEMBERS"
+  | "PANEL_MEETINGS";
 
 export interface Figure {
   indicator: Indicator;

@@ -68,7 +68,7 @@ export function StrategyTiles({ figures }: { figures: Figure[] }) {
             .filter((figure) => figure.strategy === strategy)
             .map((figure) => (
               <dl key={figure.indicator} data-indicator={figure.indicator}>
-                <dt>{words.indicators[figure.indicator]}</dt>
+                <dt>{words.indicators[figure.indicator] ?? figure.indicator}</dt>
                 <dd>
                   <span class="big">{number(figure.actual, words.lang, 1)}</span>
                   <span>
