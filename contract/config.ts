@@ -57,6 +57,8 @@ export const config = {
   /** JSON file describing where every subgraph and shard listens; default: the local topology. */
   topologyFile: env.GOVGRAPH_TOPOLOGY || undefined,
   logLevel: env.LOG_LEVEL || "info",
+  /** Where traces are sent over OTLP/HTTP (the collector's base URL; /v1/traces is added); tracing is off without it. */
+  otlpEndpoint: env.GOVGRAPH_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   /** Users' tokens: HS256 secret, or a JWKS URL for asymmetric keys; issuer and audience are checked when set. */
   jwtSecret: env.GOVGRAPH_JWT_SECRET || undefined,
   jwksUrl: env.GOVGRAPH_JWKS_URL || undefined,
@@ -105,6 +107,13 @@ export const config = {
   /** Metrics: how often it reads the gateway's routing table to follow shards admitted, moved or removed; how often it snapshots today's figures. */
   metricsFollowIntervalMs: intFrom("GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS", 5000),
   metricsSnapshotIntervalMs: intFrom("GOVGRAPH_METRICS_SNAPSHOT_INTERVAL_MS", 3_600_000),
+  /** The advisory panel's composition rule (strategy 3): conveners, members besides them, agency representatives among the members, and the fewest civil-society representatives. */
+  panelRules: {
+    conveners: intFrom("GOVGRAPH_PANEL_CONVENERS", 1),
+    members: intFrom("GOVGRAPH_PANEL_MEMBERS", 11),
+    agencyRepresentatives: intFrom("GOVGRAPH_PANEL_AGENCY_REPRESENTATIVES", 7),
+    minCivilSocietyRepresentatives: intFrom("GOVGRAPH_PANEL_MIN_CIVIL_SOCIETY", 4),
+  },
   /** Largest request body (and WebSocket message) any GovGraph server accepts. */
   maxBodyBytes: intFrom("GOVGRAPH_MAX_BODY_BYTES", 2_000_000),
   /** Origins whose pages may call the gateway from a browser (CORS); same-origin pages need none. */

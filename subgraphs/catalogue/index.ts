@@ -3,12 +3,13 @@
  * per the national metadata standard, their lifecycle, the data inventory
  * and the quality checks.
  */
+import { inventoryReaders } from "../../contract/visibility";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { configureCatalogue, createCatalogueLoaders, type CatalogueSettings } from "./context";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
-import { InventoryItem, InventoryResolver } from "./inventory";
+import { InventoryItem, InventoryResolver, PanelResolutionRef } from "./inventory";
 import { migrations } from "./migrations";
 import { startQualityChecks } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
@@ -21,12 +22,14 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoad
   entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, OutboxEvent],
   migrations,
   resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver, InventoryResolver, InventoryAgencyResolver],
-  orphanedTypes: [CatalogueAgency],
+  orphanedTypes: [CatalogueAgency, PanelResolutionRef],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {
       const dataset = await loaders.dataset.load(String(reference.id));
       return dataset && isVisible(viewer, dataset) ? dataset : null;
     },
+    InventoryItem: (reference, { em, viewer, instance }) =>
+      inventoryReaders(viewer, instance.agencyCode!) ? em.findOne(InventoryItem, { id: String(reference.id), agencyCode: instance.agencyCode }) : null,
     Agency: (reference) => ({ code: reference.code }),
   },
   configure: configureCatalogue,
