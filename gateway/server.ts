@@ -5,7 +5,8 @@
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
  *   the engine alone serves any supergraph);
- * - /healthcheck (alive) and /readiness (schema loaded, not draining).
+ * - /healthcheck (alive), /readiness (schema loaded, not draining) and
+ *   /metrics (Prometheus), and a trace of every request (observability.ts).
  */
 import { createServer, type Server } from "node:http";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
@@ -18,6 +19,8 @@ import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../contract/c
 import { config, type Secrets } from "../contract/config";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
+import { ATTRIBUTE, traceRequest } from "../contract/tracing";
+import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
@@ -105,6 +108,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
+  const metrics = gatewayMetrics(options.supergraph);
+  if (routing && health) observeShardStates(metrics, routing, health);
   const registry =
     routing && health
       ? new ShardRegistry({
@@ -139,6 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               timeoutMs: shardTimeoutMs,
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
               log,
+              observeCall: shardCallObserver(metrics),
             }),
           }
         : {}),
@@ -146,7 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     transportEntries,
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
-    plugins: () => [useIdentity(verifier), usePartialAnswers()],
+    plugins: () => [useIdentity(verifier), usePartialAnswers(), useObservability(metrics)],
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },
@@ -167,7 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A graphql-ws operation arriving before the first HTTP request would otherwise find no schema.
   await runtime.getSchema();
 
-  const httpServer: Server = createServer(runtime);
+  const httpServer: Server = createServer((req, res) => traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)));
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsCleanup = useServer(
     getGraphQLWSOptions(runtime, (ctx) => ({

@@ -35,11 +35,15 @@ export interface ShardExecutorOptions {
   openStream(url: string, document: DocumentNode, variables: Record<string, unknown>, request: ExecutionRequest): AsyncIterable<ExecutionResult>;
   timeoutMs: number;
   log: Logger;
+  /** Watches every shard call (metrics, tracing): runs it and sees its answer. */
+  observeCall?: ShardCallObserver;
 }
+
+export type ShardAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; timedOut: boolean };
+export type ShardCallObserver = (shard: { subgraph: string; agencyCode: string }, call: () => Promise<ShardAnswer>) => Promise<ShardAnswer>;
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 
-type ShardAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string };
 type ErrorLike = GraphQLError | GraphQLFormattedError;
 
 function shardUnavailable(subgraph: string, agencyCode: string, reason: string, path?: (string | number)[]): GraphQLError {
@@ -69,14 +73,14 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
       signal.addEventListener("abort", () => reject(new Error(`no answer within ${options.timeoutMs} ms`)), { once: true }),
     );
     const result = await Promise.race([pending, timeout]);
-    if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "empty answer" };
+    if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "empty answer", timedOut: false };
     // No data and no error of the subgraph's own (a GovGraph code): the shard was not reached or did not answer.
     const errors = result.errors ?? [];
     const ownError = errors.some((e) => e.path || knownCodes.has(String(e.extensions?.code)));
-    if (!result.data && !ownError) return { ok: false, reason: errors.map((e) => e.message).join("; ") || "no data" };
+    if (!result.data && !ownError) return { ok: false, reason: errors.map((e) => e.message).join("; ") || "no data", timedOut: false };
     return { ok: true, result };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    return { ok: false, reason: error instanceof Error ? error.message : String(error), timedOut: (signal.reason as Error | undefined)?.name === "TimeoutError" };
   }
 }
 
@@ -192,7 +196,11 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     if (request.operationType === "subscription") return subscribe(plan, request);
     const answers = new Map(
       await Promise.all(
-        plan.calls.map(async (call) => [call.agencyCode, await callShard(call, shards.get(call.agencyCode)!, request, options)] as const),
+        plan.calls.map(async (call) => {
+          const run = () => callShard(call, shards.get(call.agencyCode)!, request, options);
+          const answer = options.observeCall ? await options.observeCall({ subgraph: options.subgraph, agencyCode: call.agencyCode }, run) : await run();
+          return [call.agencyCode, answer] as const;
+        }),
       ),
     );
     const errors: GraphQLError[] = [];

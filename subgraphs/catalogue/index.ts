@@ -4,13 +4,14 @@
  */
 import DataLoader from "dataloader";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { METRIC } from "../../contract/metrics";
 import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
 import { migrations } from "./migrations";
-import { startQualityScheduler } from "./quality/checker";
+import { countDueChecks, startQualityScheduler } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { InventoryItem, InventoryResolver } from "./inventory";
 import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
@@ -49,5 +50,9 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   },
   createLoaders,
   background: (orm, instance, log) => startQualityScheduler(orm, instance.agencyCode!, log),
+  metrics: (metrics, orm) =>
+    metrics.gauge(METRIC.qualityChecksDue, "Published datasets whose quality check is due and not yet started (the checker's queue).", [], async (gauge) => {
+      gauge.set(await countDueChecks(orm.em.fork()));
+    }),
   seed: seedCatalogue,
 };

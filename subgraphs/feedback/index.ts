@@ -5,10 +5,11 @@
 import DataLoader from "dataloader";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { config } from "../../contract/config";
+import { METRIC } from "../../contract/metrics";
 import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
-import { feedbackStats, type FeedbackStatsParts } from "./deadline";
+import { deadlineBacklog, feedbackStats, type FeedbackStatsParts } from "./deadline";
 import { DatasetRequest, DatasetRequestResolver } from "./dataset-requests";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
 import { migrations } from "./migrations";
@@ -46,5 +47,12 @@ export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
   },
   createLoaders,
   background: (orm, _instance, log) => startReminderScheduler(orm, log, config.reminderIntervalMs),
+  metrics: (metrics, orm) =>
+    metrics.gauge(METRIC.feedbackBacklog, "Unanswered comments by deadline state: due_soon (within the reminder window) or overdue.", ["state"], async (gauge) => {
+      const open = await orm.em.fork().find(Feedback, { answeredAt: null }, { fields: ["replyDueAt", "answeredAt"] });
+      const backlog = deadlineBacklog(open, new Date());
+      gauge.set({ state: "due_soon" }, backlog.dueSoon);
+      gauge.set({ state: "overdue" }, backlog.overdue);
+    }),
   seed: seedFeedback,
 };

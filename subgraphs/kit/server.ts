@@ -1,8 +1,9 @@
 /**
  * Runs one instance of a subgraph: its own database (created and migrated on
  * start, seeded when fresh), Apollo Server 5 on express for queries and
- * mutations, graphql-ws on the same path for subscriptions, and
- * /healthcheck (alive) and /readiness (database reachable, not draining).
+ * mutations, graphql-ws on the same path for subscriptions,
+ * /healthcheck (alive), /readiness (database reachable, not draining) and
+ * /metrics (Prometheus; see observability.ts).
  */
 import { createServer, type Server } from "node:http";
 import { ApolloServer, type BaseContext } from "@apollo/server";
@@ -21,8 +22,11 @@ import { ErrorCode } from "../../contract/errors";
 import { OutboxFeed } from "./events";
 import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
+import { schemaHash, ServerMetrics, VERSION } from "../../contract/metrics";
+import { traceRequest } from "../../contract/tracing";
+import { observeDatabase, requestMetricsPlugin, spanAttributes, streamObserver } from "./observability";
 import { migrate, openOrm } from "./orm";
-import { subgraphSchema } from "./schema";
+import { subgraphSchema, subgraphSdl } from "./schema";
 import type { InstanceInfo, SubgraphContext, SubgraphDefinition } from "./subgraph";
 
 export interface InstanceOptions {
@@ -89,11 +93,20 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     log.info("seeded");
   }
 
-  const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
+  const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
+  const metrics = new ServerMetrics({
+    service: definition.name,
+    agencyCode: options.agencyCode,
+    version: VERSION,
+    schemaHash: schemaHash(await subgraphSdl(definition as SubgraphDefinition<any>)),
+  });
+  observeDatabase(orm, metrics, info);
+  definition.metrics?.(metrics, orm);
+
+  const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log, streamObserver(metrics));
   await events.start();
   const background = definition.background?.(orm, info, log);
 
-  const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L>> => {
     const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
     const em = orm.em.fork();
@@ -127,6 +140,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.drainTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      requestMetricsPlugin(metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
@@ -138,9 +152,15 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     const ready = !draining && db.ok;
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : draining ? "draining" : "database unreachable", ...info });
   });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.text());
+  });
+  const traced = spanAttributes(info);
   app.use(
     "/graphql",
     express.json({ limit: "2mb" }),
+    // After the body is read: what follows runs in the request's trace context.
+    (req, res, next) => traceRequest(req, res, traced, next),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const header = req.headers[CLAIMS_HEADER];

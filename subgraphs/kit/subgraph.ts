@@ -3,6 +3,7 @@ import type { NonEmptyArray } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
 import type { OutboxFeed } from "./events";
 import type { Logger } from "../../contract/logger";
+import type { ServerMetrics } from "../../contract/metrics";
 import type { NamedMigration } from "./orm";
 
 /** Which instance of which subgraph this is: agency shards name their agency. */
@@ -42,6 +43,8 @@ export interface SubgraphDefinition<Loaders = unknown> {
   createLoaders(em: EntityManager, instance: InstanceInfo): Loaders;
   /** Work the instance runs in the background while it serves (e.g. reminders); stopped before the database closes. */
   background?(orm: MikroORM, instance: InstanceInfo, log: Logger): { stop(): Promise<void> };
+  /** Registers the subgraph's own metrics on the instance's registry (e.g. gauges read from its database when scraped). */
+  metrics?(metrics: ServerMetrics, orm: MikroORM): void;
   /** Fills a fresh database with the example data of ../shared/design/DOMAIN.md. */
   seed?(em: EntityManager, instance: InstanceInfo): Promise<void>;
 }

@@ -94,6 +94,15 @@ export async function fetchReplyStats(agencyCode: string, log: Logger): Promise<
   }
 }
 
+/** Which datasets are due for a check: published, and their turn has come. */
+const DUE_FOR_CHECK = "lifecycle_state = 'PUBLISHED' and next_quality_check_at <= now()";
+
+/** How many datasets wait for their check (the quality checker's queue). */
+export async function countDueChecks(em: EntityManager): Promise<number> {
+  const [row] = await em.getConnection().execute<{ due: number }[]>(`select count(*)::int as due from dataset where ${DUE_FOR_CHECK}`);
+  return row.due;
+}
+
 /**
  * Checks every published dataset whose turn has come (next_quality_check_at),
  * `concurrency` at a time. Datasets are claimed with SKIP LOCKED and a lease,
@@ -106,7 +115,7 @@ export function startQualityScheduler(orm: MikroORM, agencyCode: string, log: Lo
     const em = orm.em.fork();
     const due = await em.getConnection().execute<{ id: string }[]>(
       `update dataset set next_quality_check_at = now() + interval '1 hour'
-       where id in (select id from dataset where lifecycle_state = 'PUBLISHED' and next_quality_check_at <= now()
+       where id in (select id from dataset where ${DUE_FOR_CHECK}
                     order by next_quality_check_at limit ? for update skip locked)
        returning id`,
       [concurrency * 4],
