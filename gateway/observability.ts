@@ -8,6 +8,7 @@
  */
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
+import { getOperationAST } from "graphql";
 import { METRIC, schemaHash, ServerMetrics, VERSION } from "../contract/metrics";
 import { ATTRIBUTE, injectTraceContext, tracer } from "../contract/tracing";
 import type { HealthMonitor, ShardState } from "./registry/health";
@@ -75,7 +76,16 @@ export function useObservability(metrics: ServerMetrics): GatewayPlugin {
     onParams({ request, params }) {
       const seen = requests.get(request);
       if (seen) seen.operationName = params.operationName;
-      if (params.operationName) trace.getActiveSpan()?.setAttribute(ATTRIBUTE.operation, params.operationName);
+    },
+    // The operation's name as the document gives it, when the client did not name it in the request.
+    onParse({ context }) {
+      const seen = requests.get((context as { request?: Request }).request!);
+      if (!seen) return;
+      return ({ result }) => {
+        if (result instanceof Error || !result || !("kind" in result)) return;
+        seen.operationName = getOperationAST(result, seen.operationName)?.name?.value ?? seen.operationName;
+        if (seen.operationName) trace.getActiveSpan()?.setAttribute(ATTRIBUTE.operation, seen.operationName);
+      };
     },
     onExecutionResult({ request, result }) {
       const seen = requests.get(request);
