@@ -78,7 +78,9 @@ export function injectTraceContext(headers: Record<string, string>): Record<stri
  */
 export function traceRequest(req: IncomingMessage, res: ServerResponse, attributes: Attributes, serve: () => void): void {
   const parent = propagation.extract(context.active(), req.headers as IncomingHttpHeaders);
-  const span = tracer.startSpan(`${req.method} ${req.url?.split("?")[0] ?? ""}`, { kind: SpanKind.SERVER, attributes }, parent);
+  // Express's `originalUrl` keeps the path a router mounted at.
+  const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? "").split("?")[0];
+  const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes }, parent);
   res.once("close", () => {
     span.setAttribute("http.response.status_code", res.statusCode);
     if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
