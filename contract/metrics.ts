@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { projectRoot } from "./config";
-import { ErrorCode } from "./errors";
+import { ErrorCode, isErrorCode } from "./errors";
 
 /** The version every server reports (package.json). */
 export const VERSION = (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string }).version;
@@ -43,7 +43,6 @@ export const OTHER_OPERATION = "other";
 /** How many distinct operation names one server labels before it counts the rest as "other". */
 export const OPERATION_NAME_CAP = 100;
 
-const knownCodes = new Set<string>(Object.values(ErrorCode));
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
 /**
@@ -73,7 +72,7 @@ export class OperationNames {
 export function outcomeOf(errors: readonly { extensions?: Record<string, unknown> }[] | undefined): string {
   if (!errors || errors.length === 0) return OK;
   const code = String(errors[0].extensions?.code ?? "");
-  if (knownCodes.has(code)) return code;
+  if (isErrorCode(code)) return code;
   return code.startsWith("GRAPHQL_") ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
 }
 

@@ -11,7 +11,7 @@ import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from 
 import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, transition } from "./workflow";
-import type { FeedbackContext } from "./index";
+import type { FeedbackContext } from "./context";
 
 /** The feedback subgraph's view of an agency: its reply performance, from its own shard. */
 @ObjectType("Agency")
@@ -208,9 +208,9 @@ export class FeedbackResolver {
   @Directive('@shardFanOut(merge: "AGGREGATE", subset: "agencyCodes")')
   async feedbackStats(
     @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
-    @Ctx() { loaders, instance }: FeedbackContext,
+    @Ctx() { loaders, instance, settings }: FeedbackContext,
   ): Promise<FeedbackStats> {
-    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date());
+    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date(), settings.deadline);
     return loaders.stats.load(instance.agencyCode!);
   }
 
@@ -220,8 +220,8 @@ export class FeedbackResolver {
   }
 
   @FieldResolver(() => DeadlineState)
-  deadlineState(@Root() feedback: Feedback): DeadlineState {
-    return deadlineState(feedback, new Date());
+  deadlineState(@Root() feedback: Feedback, @Ctx() { settings }: FeedbackContext): DeadlineState {
+    return deadlineState(feedback, new Date(), settings.deadline);
   }
 
   @FieldResolver(() => DatasetReference, { nullable: true })
@@ -283,8 +283,8 @@ export class FeedbackResolver {
       FeedbackAction.FOLLOW_UP,
       async (tx, feedback, now) => {
         tx.persist(tx.create(Reply, { feedback, author: ReplyAuthor.CITIZEN, body: input.body, createdAt: now, publishedAt: now }));
-        tx.assign(feedback, { replyDueAt: replyDueAt(now), answeredAt: null });
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
+        tx.assign(feedback, { replyDueAt: replyDueAt(now, context.settings.deadline), answeredAt: null });
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, context.settings.deadline);
       },
       { isCommenter: (feedback) => feedback.email.toLowerCase() === input.email.toLowerCase() },
     );
@@ -298,18 +298,18 @@ export class FeedbackResolver {
 
   @Mutation(() => FeedbackPayload, { description: "Anyone submits a comment; it is acknowledged only once stored." })
   @ShardBy("input.agencyCode")
-  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, viewer }: FeedbackContext): Promise<FeedbackPayload> {
+  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, viewer, settings }: FeedbackContext): Promise<FeedbackPayload> {
     const retried = () => (input.idempotencyKey ? em.fork().findOne(Feedback, { idempotencyKey: input.idempotencyKey }) : null);
     const earlier = await retried();
     if (earlier) return { feedback: sameSubmission(earlier, input) };
     try {
       return await em.transactional(async (tx) => {
         const receivedAt = new Date();
-        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
-        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt) });
+        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
+        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
         tx.persist(feedback);
         await tx.flush();
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
         appendEvent(tx, "FeedbackReceived", feedback.id, {
           agencyCode: feedback.agencyCode,
           title: feedback.title,

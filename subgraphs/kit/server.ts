@@ -18,8 +18,8 @@ import { WebSocketServer } from "ws";
 import { CLAIMS_HEADER, verifyClaims } from "../../contract/claims";
 import { config, loadSecrets } from "../../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "./database";
-import { ErrorCode } from "../../contract/errors";
-import { OutboxFeed } from "./events";
+import { ErrorCode, isErrorCode } from "../../contract/errors";
+import { OutboxFeed } from "./outbox-feed";
 import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
 import { schemaHash, ServerMetrics, VERSION } from "../../contract/metrics";
@@ -52,13 +52,11 @@ export interface RunningInstance {
   stop(): Promise<void>;
 }
 
-const knownCodes = new Set<string>(Object.values(ErrorCode));
-
 /** Internal failures keep their details in the log, not in the answer. */
 function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
     if (typeof code === "string" && code.startsWith("GRAPHQL_")) {
       return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
     }
@@ -71,11 +69,12 @@ function formatError(log: Logger) {
   };
 }
 
-export async function startInstance<L>(definition: SubgraphDefinition<L>, options: InstanceOptions): Promise<RunningInstance> {
+export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, options: InstanceOptions): Promise<RunningInstance> {
   if (definition.sharded && !options.agencyCode) throw new Error(`${definition.name} is an agency subgraph: give an agency code`);
   const info: InstanceInfo = { subgraph: definition.name, agencyCode: options.agencyCode };
   const log = loggerFor(definition.name, options.agencyCode);
   const secrets = loadSecrets();
+  const settings = definition.configure?.(config, secrets) as S;
 
   const database = databaseName(definition.name, options.agencyCode, options.databasePrefix);
   await ensureDatabase(options.serverUrl, database);
@@ -89,28 +88,28 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
   if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
   if (wasEmpty && options.seed !== false && definition.seed) {
     const em = orm.em.fork();
-    await em.transactional((tx) => definition.seed!(tx, info));
+    await em.transactional((tx) => definition.seed!(tx, info, settings));
     log.info("seeded");
   }
 
-  const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
+  const schema = await subgraphSchema(definition as SubgraphDefinition<any, any>);
   const metrics = new ServerMetrics({
     service: definition.name,
     agencyCode: options.agencyCode,
     version: VERSION,
-    schemaHash: schemaHash(await subgraphSdl(definition as SubgraphDefinition<any>)),
+    schemaHash: schemaHash(await subgraphSdl(definition as SubgraphDefinition<any, any>)),
   });
   observeDatabase(orm, metrics, info);
-  definition.metrics?.(metrics, orm);
+  definition.metrics?.(metrics, { orm, instance: info, log, settings });
 
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log, streamObserver(metrics));
   await events.start();
-  const background = definition.background?.(orm, info, log);
+  const jobs = definition.background?.({ orm, instance: info, log, settings }) ?? [];
 
-  const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L>> => {
+  const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {
     const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
     const em = orm.em.fork();
-    return { viewer, em, loaders: definition.createLoaders(em, info), instance: info, log, events };
+    return { viewer, em, loaders: definition.createLoaders(em, info, settings), instance: info, log, events, settings };
   };
 
   const app = express();
@@ -176,7 +175,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     info, url, port, database, orm, log,
     async stop() {
       draining = true;
-      await background?.stop();
+      await Promise.all(jobs.map((job) => job.stop()));
       await events.close();
       await apollo.stop();
       await orm.close(true);
