@@ -23,8 +23,10 @@ export const ATTRIBUTE = { service: "govgraph.service", agency: "govgraph.agency
 export interface TracingOptions {
   /** The process's name in the tracing backend (resource `service.name`). */
   serviceName: string;
-  /** Where spans go; default: OTLP over HTTP to the configured endpoint, or nowhere (tracing off). */
+  /** Where spans go, each as it ends (tests); default: batches over OTLP/HTTP to `endpoint`. */
   exporter?: SpanExporter;
+  /** The OTLP collector's base URL (default GOVGRAPH_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT); without it or an exporter, tracing stays off. */
+  endpoint?: string;
 }
 
 export interface Tracing {
@@ -35,8 +37,7 @@ export interface Tracing {
 }
 
 /** Turns tracing on for this process, when an exporter or an endpoint is given. */
-export function startTracing({ serviceName, exporter }: TracingOptions): Tracing | undefined {
-  const endpoint = config.otlpEndpoint;
+export function startTracing({ serviceName, exporter, endpoint = config.otlpEndpoint }: TracingOptions): Tracing | undefined {
   if (!exporter && !endpoint) return undefined;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": serviceName }),

@@ -54,6 +54,8 @@ export interface GatewayOptions {
   routingFile?: string;
   /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
   healthIntervalMs?: number;
+  /** false leaves out /metrics and the request and shard-call instrumentation: only to measure what they cost (npm run bench -- observability). */
+  observability?: boolean;
 }
 
 export interface RunningGateway {
@@ -114,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
+  const observed = options.observability !== false;
   const metrics = gatewayMetrics(options.supergraph);
   if (routing && health) observeShardStates(metrics, routing, health);
   const systemClient = (subject: SystemSubject) =>
@@ -151,7 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               timeoutMs: shardTimeoutMs,
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
               log,
-              observeCall: shardCallObserver(metrics),
+              observeCall: observed ? shardCallObserver(metrics) : undefined,
             }),
           }
         : {}),
@@ -159,7 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     transportEntries,
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
-    plugins: () => [useIdentity(verifier), usePartialAnswers(), useObservability(metrics)],
+    plugins: () => [useIdentity(verifier), usePartialAnswers(), ...(observed ? [useObservability(metrics)] : [])],
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },
@@ -180,7 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A graphql-ws operation arriving before the first HTTP request would otherwise find no schema.
   await runtime.getSchema();
 
-  const httpServer: Server = createServer((req, res) => traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)));
+  const httpServer: Server = createServer(observed ? (req, res) => traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : runtime);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsCleanup = useServer(
     getGraphQLWSOptions(runtime, (ctx) => ({
