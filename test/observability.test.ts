@@ -4,6 +4,9 @@
  * whatever ids and names clients send.
  */
 import { randomUUID } from "node:crypto";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { Role } from "../contract/claims";
 import { METRIC, OPERATION_NAME_CAP } from "../contract/metrics";
 import { parseMetrics, total, type Sample } from "../contract/metrics-reading";
 import { instanceEndpoint } from "../contract/topology";
@@ -120,3 +123,45 @@ test("labels stay few under random ids and random operation names", async () => 
     expect(ids.filter((id) => text.includes(id))).toEqual([]);
   }
 }, 120_000);
+
+test("subscriptions are counted where they are open, and each delivered event's lag is observed at its shard", async () => {
+  const token = await t.token(Role.MINISTRY_ADMIN);
+  const client = createClient({ url: t.gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+  const received: string[] = [];
+  const lagBefore = total(await scrapeInstance("feedback:ACA"), `${METRIC.eventLag}_count`);
+  const unsubscribe = client.subscribe<{ feedbackEvents: { type: string } }>(
+    { query: 'subscription { feedbackEvents(agencyCodes: ["ACA"]) { type } }' },
+    { next: ({ data }) => data && received.push(data.feedbackEvents.type), error: () => undefined, complete: () => undefined },
+  );
+  try {
+    // The shard's stream is open once the gateway has subscribed upstream.
+    await until(async () => total(await scrapeInstance("feedback:ACA"), METRIC.subscriptions) === 1);
+    expect(total(await scrapeGateway(), METRIC.subscriptions)).toBe(1);
+    await submitFeedback();
+    await until(async () => received.includes("FeedbackReceived"));
+    expect(total(await scrapeInstance("feedback:ACA"), `${METRIC.eventLag}_count`)).toBeGreaterThan(lagBefore);
+  } finally {
+    unsubscribe();
+    await client.dispose();
+  }
+  await until(async () => total(await scrapeGateway(), METRIC.subscriptions) === 0);
+  // A shard's reader waiting on its outbox notices its subscriber left at its next event (outbox-feed.ts); then its stream ends.
+  await submitFeedback();
+  await until(async () => total(await scrapeInstance("feedback:ACA"), METRIC.subscriptions) === 0);
+});
+
+async function submitFeedback(): Promise<void> {
+  const submitted = await t.query("mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }", {
+    input: { agencyCode: "ACA", email: "a@example.org", commentType: "資料內容有誤", title: "欄位錯誤", body: "第3欄數值有誤。" },
+  });
+  expect(submitted.errors).toBeUndefined();
+}
+
+/** Waits (generously: the machine is shared) until `check` holds. */
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${check.toString()}`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+}
