@@ -11,9 +11,10 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-node";
+import type * as OtlpExporter from "@opentelemetry/exporter-trace-otlp-http";
+import type * as Resources from "@opentelemetry/resources";
+import type * as TraceSdk from "@opentelemetry/sdk-trace-node";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-node";
 import { config } from "./config";
 
 export const tracer = trace.getTracer("govgraph");
@@ -39,6 +40,10 @@ export interface Tracing {
 /** Turns tracing on for this process, when an exporter or an endpoint is given. */
 export function startTracing({ serviceName, exporter, endpoint = config.otlpEndpoint }: TracingOptions): Tracing | undefined {
   if (!exporter && !endpoint) return undefined;
+  // Loaded only when tracing is on: otherwise the SDK and exporter would lengthen every process's start for nothing.
+  const { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-node") as typeof TraceSdk;
+  const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http") as typeof OtlpExporter;
+  const { resourceFromAttributes } = require("@opentelemetry/resources") as typeof Resources;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": serviceName }),
     spanProcessors: [
