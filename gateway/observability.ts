@@ -23,7 +23,11 @@ export function gatewayMetrics(supergraph: string): ServerMetrics {
 
 /** Times, counts and traces every shard call. */
 export function shardCallObserver(metrics: ServerMetrics): ShardCallObserver {
-  const calls = metrics.counter(METRIC.shardCalls, "Calls to agency shards, by subgraph, agency and outcome (ok, error, timeout).", ["subgraph", "agency", "outcome"]);
+  const calls = metrics.counter(
+    METRIC.shardCalls,
+    "Calls to agency shards, by subgraph, agency and outcome (ok, error, timeout, refused: not sent, the shard being down or its circuit open).",
+    ["subgraph", "agency", "outcome"],
+  );
   const duration = metrics.histogram(METRIC.shardCallDuration, "Time of one call to an agency shard, by subgraph and agency.", ["subgraph", "agency"]);
   return (shard, call) =>
     tracer.startActiveSpan(
@@ -33,7 +37,7 @@ export function shardCallObserver(metrics: ServerMetrics): ShardCallObserver {
         const started = performance.now();
         const answer = await call();
         const labels = { subgraph: shard.subgraph, agency: shard.agencyCode };
-        calls.inc({ ...labels, outcome: answer.ok ? "ok" : answer.timedOut ? "timeout" : "error" });
+        calls.inc({ ...labels, outcome: answer.ok ? "ok" : answer.timedOut ? "timeout" : answer.refused ? "refused" : "error" });
         duration.observe(labels, (performance.now() - started) / 1000);
         if (!answer.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: answer.reason });
         span.end();

@@ -24,9 +24,13 @@ import { loggerFor } from "../contract/logger";
 import { ATTRIBUTE, traceRequest } from "../contract/tracing";
 import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
+import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
+import { useOperationLimits, type OperationLimits } from "./limits";
+import { SubscriptionCounter } from "./subscription-limits";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { RoutingTable } from "./shard-router/routing-table";
+import { ShardGuard } from "./shard-router/shard-guard";
 import { shardTransport } from "./shard-router/transport";
 import { wsStreamOpener } from "./shard-router/ws-stream";
 import type { Topology } from "../contract/topology";
@@ -52,6 +56,8 @@ export interface GatewayOptions {
    * Without it, registry changes last as long as the process.
    */
   routingFile?: string;
+  /** Operation limits (default from the configuration); null runs without them, to measure what they cost. */
+  operationLimits?: OperationLimits | null;
   /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
   healthIntervalMs?: number;
   /** false leaves out /metrics and the request and shard-call instrumentation: only to measure what they cost (npm run bench -- observability). */
@@ -72,6 +78,26 @@ interface IdentityContext {
   remoteAddress?: string;
 }
 
+/** The X-Forwarded-For header of the HTTP request or of the WebSocket upgrade. */
+function forwardedFor(ctx: IdentityContext & { request?: Request; upgradeHeaders?: Record<string, unknown> }): string | undefined {
+  const header = ctx.request?.headers.get("x-forwarded-for") ?? ctx.upgradeHeaders?.["x-forwarded-for"];
+  return typeof header === "string" ? header : undefined;
+}
+
+/**
+ * The caller's address: the socket's peer, or, when that peer is a trusted
+ * reverse proxy, the nearest address in X-Forwarded-For that is not one of
+ * those proxies (the ones before it could be written by the client itself).
+ */
+export function clientAddress(peer: string | undefined, forwarded: string | undefined, trusted: readonly string[]): string {
+  const normalized = (address: string) => address.trim().replace(/^::ffff:/, "");
+  let address = normalized(peer ?? "unknown");
+  if (!forwarded || !trusted.includes(address)) return address;
+  const hops = forwarded.split(",").map(normalized).filter(Boolean);
+  while (hops.length > 0 && trusted.includes(address)) address = hops.pop()!;
+  return address;
+}
+
 /**
  * Verifies the caller once per request and keeps the viewer on the context,
  * with the client key that per-client limits count by: the token's subject,
@@ -88,7 +114,7 @@ function useIdentity(verifier: TokenVerifier): GatewayPlugin {
       const authorization = param("authorization") ?? param("Authorization") ?? ctx.request?.headers.get("authorization");
       const systemClaims = param(CLAIMS_HEADER) ?? ctx.request?.headers.get(CLAIMS_HEADER);
       const viewer = await verifier.viewerOf(authorization, systemClaims);
-      const address = ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress ?? "unknown";
+      const address = clientAddress(ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress, forwardedFor(ctx), config.trustedProxies);
       const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
       extendContext({ viewer: { ...viewer, client } } as never);
     },
@@ -140,6 +166,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     for (const name of routing.subgraphs()) transportEntries[name] = { kind: "shard" };
   }
   const policies = routing ? readShardPolicies(options.supergraph, routing.subgraphs()) : new Map();
+  // How many shards a root field is sent to, for the cost limit: every shard of its subgraph when fanned out.
+  const shardsOf = (coordinate: string): number => {
+    for (const [subgraph, policy] of policies) {
+      const root = policy.rootFields.get(coordinate);
+      if (root && root.kind !== "shardBy") return routing!.shardsOf(subgraph).size;
+    }
+    return 1;
+  };
 
   const runtime = createGatewayRuntime({
     supergraph: options.supergraph,
@@ -153,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               policies,
               timeoutMs: shardTimeoutMs,
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
+              guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url) }),
               log,
               observeCall: observed ? shardCallObserver(metrics) : undefined,
             }),
@@ -162,7 +197,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     transportEntries,
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
-    plugins: () => [useIdentity(verifier), usePartialAnswers(), ...(observed ? [useObservability(metrics)] : [])],
+    plugins: () => [
+      // First: it answers GET /metrics before any other plugin may refuse a plain GET, and times each request from its start.
+      ...(observed ? [useObservability(metrics)] : []),
+      useCsrfPrevention(),
+      useBodyLimit(config.maxBodyBytes),
+      ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
+      useIdentity(verifier),
+      usePartialAnswers(),
+    ],
+    // Same-origin pages (the console) need no CORS; other origins only when listed.
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : false,
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },
@@ -184,12 +229,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await runtime.getSchema();
 
   const httpServer: Server = createServer(observed ? (req, res) => traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : runtime);
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
+  type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
+  const wsOptions = getGraphQLWSOptions(runtime, (ctx) => ({
+    connectionParams: ctx.connectionParams ?? {},
+    remoteAddress: (ctx.extra as WsExtra).request?.socket?.remoteAddress,
+    upgradeHeaders: (ctx.extra as WsExtra).request?.headers,
+  }));
+  const subscriptions = new SubscriptionCounter(config.subscriptionLimits);
   const wsCleanup = useServer(
-    getGraphQLWSOptions(runtime, (ctx) => ({
-      connectionParams: ctx.connectionParams ?? {},
-      remoteAddress: (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress,
-    })),
+    {
+      ...wsOptions,
+      // Counted by the client's address: a limit per token subject would let one address open any number of anonymous ones.
+      async onSubscribe(ctx, id, payload) {
+        const { request } = ctx.extra as WsExtra;
+        const client = clientAddress(request?.socket?.remoteAddress, forwardedFor({ upgradeHeaders: request?.headers }), config.trustedProxies);
+        const refusal = subscriptions.take(ctx, id, client);
+        if (refusal) return [refusal];
+        try {
+          const started = await wsOptions.onSubscribe!(ctx, id, payload);
+          // Refused by validation: it never runs, and graphql-ws does not complete it.
+          if (Array.isArray(started)) subscriptions.release(ctx, id);
+          return started;
+        } catch (error) {
+          subscriptions.release(ctx, id);
+          throw error;
+        }
+      },
+      onComplete: (ctx, id) => subscriptions.release(ctx, id),
+      onClose: (ctx) => subscriptions.releaseAll(ctx),
+    },
     wsServer,
   );
 

@@ -2,6 +2,7 @@
  * npm run bench -- router [--shards 1,9,40] [--datasets 300] [--duration 5] [--connections 16]
  * npm run bench -- feedback [--duration 10] [--connections 16]
  * npm run bench -- import [--rows 10000]
+ * npm run bench -- security [--duration 5] [--connections 16]
  * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
@@ -17,6 +18,12 @@
  * feedbackEvents: submissions per second, whether every acknowledged comment
  * was stored and delivered once (count in = count stored = count delivered),
  * and the delay from the event's transaction to its delivery (p50, p99).
+ *
+ * security: each attack of issue 12 (scripts/attacks.ts) against a gateway
+ * over every agency's catalogue and feedback shard: its time to refusal
+ * (median of 5) and code; then the README's cross-subgraph query
+ * (`agencies { … }`) under load, on a gateway with the operation limits and
+ * one without: what the protection costs.
  *
  * import: the platform's dataset list (22 columns, one or two resources a
  * row) imported into a fresh catalogue database, then imported again (every
@@ -56,6 +63,8 @@ import { PLATFORM_COLUMNS } from "../subgraphs/catalogue/platform-csv";
 import { CLAIMS_HEADER, Role, signClaims } from "../contract/claims";
 import { config, loadSecrets, projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
+import { AGENCY_CODES } from "../contract/agencies";
+import { ATTACKS, README_AGENCIES_QUERY } from "./attacks";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { startTracing } from "../contract/tracing";
 
@@ -124,8 +133,8 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "2" },
     },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, observability: benchObservability }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|observability [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -372,6 +381,58 @@ async function benchImport({ serverUrl, prefix, rows }: BenchOptions): Promise<v
     console.table(measures);
   } finally {
     await instance.stop();
+  }
+}
+
+async function benchSecurity({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
+  const instances: RunningInstance[] = [];
+  const gateways: { stop(): Promise<void> }[] = [];
+  try {
+    console.log(`starting metrics, advisory and ${AGENCY_CODES.length} agencies' catalogue and feedback shards…`);
+    const start = (name: string, agencyCode?: string, seed = false) =>
+      startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed, port: 0 }).then((instance) => (instances.push(instance), instance));
+    const [metrics, advisory] = await Promise.all([start("metrics", undefined, true), start("advisory", undefined, true)]);
+    const shards: Record<string, Record<string, string>> = { catalogue: {}, feedback: {} };
+    for (const code of AGENCY_CODES) {
+      for (const name of ["catalogue", "feedback"]) shards[name][code] = (await start(name, code)).url;
+    }
+    const topology = { subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards };
+    const supergraph = readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8");
+    const launch = async (operationLimits?: null) => {
+      const gateway = await startGateway({ supergraph, secrets: loadSecrets(), topology, port: 0, operationLimits });
+      gateways.push(gateway);
+      return gateway;
+    };
+    const limited = await launch();
+    const unlimited = await launch(null);
+    const json = { "content-type": "application/json" };
+
+    const refusals = [];
+    for (const attack of ATTACKS) {
+      const times: number[] = [];
+      let code = "";
+      for (let run = 0; run < 5; run += 1) {
+        const started = performance.now();
+        const response = await fetch(limited.url, { method: "POST", headers: json, body: JSON.stringify({ query: attack.query }) });
+        const body = (await response.json()) as { errors?: { extensions?: { code?: string; limit?: string } }[] };
+        times.push(performance.now() - started);
+        code = `${body.errors?.[0]?.extensions?.code ?? "none"} ${body.errors?.[0]?.extensions?.limit ?? ""}`.trim();
+      }
+      times.sort((a, b) => a - b);
+      refusals.push({ attack: attack.name, "bytes": attack.query.length, "refusal ms (median of 5)": Number(times[2].toFixed(1)), answer: code });
+    }
+    console.log("\ntime to refusal, gateway with the operation limits");
+    console.table(refusals);
+
+    const throughput = [];
+    for (const [limits, gateway] of [["with limits", limited], ["without limits", unlimited]] as const) {
+      throughput.push({ gateway: limits, ...(await load(gateway.url, {}, README_AGENCIES_QUERY, duration, connections)) });
+    }
+    console.log(`\nthe README's agencies query, ${connections} connections, ${duration} s`);
+    console.table(throughput.map((m) => ({ gateway: m.gateway, "p50 ms": m.p50, "p99 ms": m.p99, "req/s": m.requestsPerSecond, failed: m.failed })));
+  } finally {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await Promise.all(instances.map((instance) => instance.stop()));
   }
 }
 

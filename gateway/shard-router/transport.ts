@@ -19,11 +19,12 @@ export interface ShardTransportOptions {
   policies: ReadonlyMap<string, SubgraphShardPolicy>;
   timeoutMs: number;
   openStream: ShardExecutorOptions["openStream"];
+  guard?: ShardExecutorOptions["guard"];
   log: Logger;
   observeCall?: ShardCallObserver;
 }
 
-export function shardTransport({ routing, policies, timeoutMs, openStream, log, observeCall }: ShardTransportOptions): Transport {
+export function shardTransport({ routing, policies, timeoutMs, openStream, guard, log, observeCall }: ShardTransportOptions): Transport {
   // Every shard call adds an abort listener to its http executor's shared dispose signal; they are
   // released only when the call's combined signal is collected, so under load a busy shard's signal
   // holds thousands at once without any leak. Node's warning threshold (10) does not fit that.
@@ -50,6 +51,7 @@ export function shardTransport({ routing, policies, timeoutMs, openStream, log, 
         },
         openStream,
         timeoutMs,
+        guard,
         log,
         observeCall,
       });

@@ -3,9 +3,10 @@
  * registerDataset mutation and the import of the platform's dataset list,
  * so both refuse the same values for the same reasons.
  */
-import { ArrayMaxSize, IsIn, IsOptional, IsUrl, IsUUID, Length, Matches, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Length, Matches, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { CalendarDate } from "../kit/scalars";
+import { IsWebUrl } from "../kit/validation";
 import { ACCRUAL_PERIODICITY, CHARACTER_SETS, SERVICE_CATEGORIES } from "./domain";
 import { DatasetType } from "./entities";
 
@@ -36,7 +37,7 @@ export class ResourceInput {
   encoding!: string;
 
   @Field()
-  @IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false })
+  @IsWebUrl()
   downloadUrl!: string;
 
   @Field(() => String, { nullable: true, description: "資料量, as declared." })
@@ -121,6 +122,7 @@ export class RegisterDatasetInput {
   @Field(() => String, { nullable: true, description: "相關網址." })
   @IsOptional()
   @Length(1, 2000)
+  @IsWebUrl()
   landingPage?: string;
 
   @Field(() => String, { nullable: true, description: "計費方式, e.g. 免費." })
@@ -145,7 +147,7 @@ export class RegisterDatasetInput {
 
   @Field(() => String, { nullable: true, description: "costURL, when a fee is charged." })
   @IsOptional()
-  @IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false })
+  @IsWebUrl()
   costUrl?: string;
 
   @Field(() => String, { nullable: true, description: "costLaw: the legal basis of a fee." })

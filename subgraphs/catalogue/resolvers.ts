@@ -1,8 +1,8 @@
 import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
-import { Role, type Viewer } from "../../contract/claims";
-import { isInsider } from "../../contract/authorization";
+import type { Viewer } from "../../contract/claims";
+import { inventoryReaders } from "../../contract/visibility";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
@@ -146,7 +146,7 @@ export class InventoryAgencyResolver {
     @Ctx() { em, viewer, instance }: CatalogueContext,
   ): Promise<Connection<InventoryItem>> {
     assertOwnShard(instance, agency.code, "code");
-    if (!isInsider(viewer, agency.code) && viewer.role !== Role.PANEL_MEMBER) throw forbidden("The inventory is shown to its agency, the ministry and the advisory panel.");
+    if (!inventoryReaders(viewer, agency.code)) throw forbidden("The inventory is shown to its agency, the ministry and the advisory panel.");
     return keysetPage(em, InventoryItem, () => ({ agencyCode: agency.code }), INVENTORY_ORDER, first, after);
   }
 }

@@ -10,7 +10,7 @@ import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
-import type { MikroORM } from "@mikro-orm/postgresql";
+import { UniqueConstraintViolationException, type MikroORM } from "@mikro-orm/postgresql";
 import express from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
@@ -52,9 +52,30 @@ export interface RunningInstance {
   stop(): Promise<void>;
 }
 
+/**
+ * A unique constraint PostgreSQL enforced (two writers of one identifier at
+ * once, a duplicate key): CONFLICT, naming the fields, as a mutation would
+ * had it seen the other write first. The transaction was rolled back.
+ */
+function uniqueViolationConflict(error: unknown, path: GraphQLFormattedError["path"]): GraphQLFormattedError | null {
+  const cause = error instanceof GraphQLError ? error.originalError : error;
+  if (!(cause instanceof UniqueConstraintViolationException)) return null;
+  const detail = String((cause as { detail?: unknown }).detail ?? "");
+  const columns = (/^Key \(([^)]+)\)=/.exec(detail)?.[1] ?? "").split(",").map((column) => column.trim()).filter(Boolean);
+  const fields = columns.map((column) => ({ path: `input.${column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())}`, reason: "already taken" }));
+  const what = fields.length > 0 ? fields.map((field) => field.path.slice("input.".length)).join(", ") : "a unique value";
+  return {
+    message: `Another write took the same ${what} first; nothing was written. Read the current state and retry if needed.`,
+    path,
+    extensions: { code: ErrorCode.CONFLICT, fields },
+  };
+}
+
 /** Internal failures keep their details in the log, not in the answer. */
 function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const conflict = uniqueViolationConflict(error, formatted.path);
+    if (conflict) return conflict;
     const code = formatted.extensions?.code;
     if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
     if (typeof code === "string" && code.startsWith("GRAPHQL_")) {
@@ -116,7 +137,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
   const httpServer: Server = createServer(app);
   let draining = false;
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   const wsCleanup = useServer(
     {
       schema,
@@ -157,7 +178,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
   const traced = spanAttributes(info);
   app.use(
     "/graphql",
-    express.json({ limit: "2mb" }),
+    express.json({ limit: config.maxBodyBytes }),
     // After the body is read: what follows runs in the request's trace context.
     (req, res, next) => traceRequest(req, res, traced, next),
     expressMiddleware(apollo, {
@@ -167,6 +188,14 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
       },
     }),
   );
+
+  // A body refused before GraphQL (too large, not JSON) gets a GraphQL error, never express's HTML page with a stack.
+  app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = error.status ?? 500;
+    if (status >= 500) log.error({ err: error }, "request failed before GraphQL");
+    const message = error.type === "entity.too.large" ? `The request body is larger than ${config.maxBodyBytes} bytes.` : status < 500 ? "The request body is not valid JSON." : "Internal server error: the subgraph logged the details.";
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR } }] });
+  });
 
   const { port, url } = await listen(httpServer, options.port ?? 0, options.host ?? config.host);
   log.info({ url, database }, "subgraph listening");

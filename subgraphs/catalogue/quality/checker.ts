@@ -25,12 +25,14 @@ import {
   type BadgeRules,
   type Indicators,
 } from "./indicators";
+import type { BlockList } from "node:net";
 import { probeResource } from "./probe";
 import type { ReplyStats } from "./reply-record";
 
 export interface CheckOptions {
   now: Date;
   timeoutMs: number;
+  fetchAllowed: BlockList;
   /** How long until the dataset is checked again. */
   periodMs: number;
   badgeRules: BadgeRules;
@@ -40,7 +42,7 @@ export interface CheckOptions {
 
 /** The options of a check run now under the shard's settings. */
 export function checkOptions(settings: QualitySettings, replyStats: ReplyStats, now = new Date()): CheckOptions {
-  return { now, timeoutMs: settings.timeoutMs, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats };
+  return { now, timeoutMs: settings.timeoutMs, fetchAllowed: settings.fetchAllowed, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats };
 }
 
 function resourceIndicators(dataset: Dataset, resource: Resource, probe: Awaited<ReturnType<typeof probeResource>>, options: CheckOptions): Indicators {
@@ -62,7 +64,7 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
   const resources = await em.find(Resource, { dataset: dataset.id }, { orderBy: { position: "asc" } });
   const observed = await Promise.all(
     resources.map(async (resource) => {
-      const probe = await probeResource(resource.downloadUrl, resource.format, { timeoutMs: options.timeoutMs });
+      const probe = await probeResource(resource.downloadUrl, resource.format, { timeoutMs: options.timeoutMs, allowed: options.fetchAllowed });
       return { resource, probe, indicators: resourceIndicators(dataset, resource, probe, options) };
     }),
   );
