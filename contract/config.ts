@@ -104,6 +104,13 @@ export const config = {
   fetchAllow: listFrom("GOVGRAPH_FETCH_ALLOW"),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
+  /** The advisory panel's composition rule (strategy 3): conveners, members besides them, agency representatives among the members, and the fewest civil-society representatives. */
+  panelRules: {
+    conveners: intFrom("GOVGRAPH_PANEL_CONVENERS", 1),
+    members: intFrom("GOVGRAPH_PANEL_MEMBERS", 11),
+    agencyRepresentatives: intFrom("GOVGRAPH_PANEL_AGENCY_REPRESENTATIVES", 7),
+    minCivilSocietyRepresentatives: intFrom("GOVGRAPH_PANEL_MIN_CIVIL_SOCIETY", 4),
+  },
   /** Largest request body (and WebSocket message) any GovGraph server accepts. */
   maxBodyBytes: intFrom("GOVGRAPH_MAX_BODY_BYTES", 2_000_000),
   /** Origins whose pages may call the gateway from a browser (CORS); same-origin pages need none. */

@@ -4,12 +4,13 @@
  * and the quality checks.
  */
 import { METRIC } from "../../contract/metrics";
+import { inventoryReaders } from "../../contract/visibility";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { configureCatalogue, createCatalogueLoaders, type CatalogueSettings } from "./context";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
-import { InventoryItem, InventoryResolver } from "./inventory";
+import { InventoryItem, InventoryResolver, PanelResolutionRef } from "./inventory";
 import { migrations } from "./migrations";
 import { countDueChecks, startQualityChecks } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
@@ -22,12 +23,14 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoad
   entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, OutboxEvent],
   migrations,
   resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver, InventoryResolver, InventoryAgencyResolver],
-  orphanedTypes: [CatalogueAgency],
+  orphanedTypes: [CatalogueAgency, PanelResolutionRef],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {
       const dataset = await loaders.dataset.load(String(reference.id));
       return dataset && isVisible(viewer, dataset) ? dataset : null;
     },
+    InventoryItem: (reference, { em, viewer, instance }) =>
+      inventoryReaders(viewer, instance.agencyCode!) ? em.findOne(InventoryItem, { id: String(reference.id), agencyCode: instance.agencyCode }) : null,
     Agency: (reference) => ({ code: reference.code }),
   },
   configure: configureCatalogue,
