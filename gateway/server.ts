@@ -5,7 +5,8 @@
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
  *   the engine alone serves any supergraph);
- * - /healthcheck (alive) and /readiness (schema loaded, not draining).
+ * - /healthcheck (alive), /readiness (schema loaded, not draining) and
+ *   /metrics (Prometheus), and a trace of every request (observability.ts).
  */
 import { createServer, type Server } from "node:http";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
@@ -20,6 +21,8 @@ import { startJob } from "../contract/jobs";
 import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
+import { ATTRIBUTE, traceRequest } from "../contract/tracing";
+import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits, type OperationLimits } from "./limits";
@@ -57,6 +60,8 @@ export interface GatewayOptions {
   operationLimits?: OperationLimits | null;
   /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
   healthIntervalMs?: number;
+  /** false leaves out /metrics and the request and shard-call instrumentation: only to measure what they cost (npm run bench -- observability). */
+  observability?: boolean;
 }
 
 export interface RunningGateway {
@@ -135,6 +140,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
+  const observed = options.observability !== false;
+  const metrics = gatewayMetrics(options.supergraph);
+  if (routing && health) observeShardStates(metrics, routing, health);
   const systemClient = (subject: SystemSubject) =>
     createSystemClient({ subject, internalSecret: options.secrets.internalSecret, claimsTtlSeconds: config.claimsTtlSeconds, timeoutMs: shardTimeoutMs });
   const registry =
@@ -179,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
               guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url) }),
               log,
+              observeCall: observed ? shardCallObserver(metrics) : undefined,
             }),
           }
         : {}),
@@ -187,6 +196,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
     plugins: () => [
+      // First: it answers GET /metrics before any other plugin may refuse a plain GET, and times each request from its start.
+      ...(observed ? [useObservability(metrics)] : []),
       useCsrfPrevention(),
       useBodyLimit(config.maxBodyBytes),
       ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
@@ -215,7 +226,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A graphql-ws operation arriving before the first HTTP request would otherwise find no schema.
   await runtime.getSchema();
 
-  const httpServer: Server = createServer(runtime);
+  const httpServer: Server = createServer(observed ? (req, res) => traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : runtime);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
   const wsOptions = getGraphQLWSOptions(runtime, (ctx) => ({
