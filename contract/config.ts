@@ -57,6 +57,8 @@ export const config = {
   /** JSON file describing where every subgraph and shard listens; default: the local topology. */
   topologyFile: env.GOVGRAPH_TOPOLOGY || undefined,
   logLevel: env.LOG_LEVEL || "info",
+  /** Where traces are sent over OTLP/HTTP (the collector's base URL; /v1/traces is added); tracing is off without it. */
+  otlpEndpoint: env.GOVGRAPH_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   /** Users' tokens: HS256 secret, or a JWKS URL for asymmetric keys; issuer and audience are checked when set. */
   jwtSecret: env.GOVGRAPH_JWT_SECRET || undefined,
   jwksUrl: env.GOVGRAPH_JWKS_URL || undefined,

@@ -5,11 +5,12 @@
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
  *   the engine alone serves any supergraph);
- * - /healthcheck (alive) and /readiness (schema loaded, not draining);
+ * - /healthcheck (alive), /readiness (schema loaded, not draining) and
+ *   /metrics (Prometheus), and a trace of every request (observability.ts);
  * - the web console at / (sharded mode), whose GraphQL documents are trusted
  *   (persisted): it sends their ids only; other clients still send any query.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import httpTransport from "@graphql-mesh/transport-http";
@@ -23,6 +24,8 @@ import { startJob } from "../contract/jobs";
 import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
+import { ATTRIBUTE, traceRequest } from "../contract/tracing";
+import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { consoleHandler, loadTrustedDocuments } from "./console";
 import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
@@ -61,6 +64,8 @@ export interface GatewayOptions {
   operationLimits?: OperationLimits | null;
   /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
   healthIntervalMs?: number;
+  /** false leaves out /metrics and the request and shard-call instrumentation: only to measure what they cost (npm run bench -- observability). */
+  observability?: boolean;
   /** The built web console to serve at / (default dist/console in sharded mode; none in standard mode). */
   consoleDir?: string;
 }
@@ -141,6 +146,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
+  const observed = options.observability !== false;
+  const metrics = gatewayMetrics(options.supergraph);
+  if (routing && health) observeShardStates(metrics, routing, health);
   const systemClient = (subject: SystemSubject) =>
     createSystemClient({ subject, internalSecret: options.secrets.internalSecret, claimsTtlSeconds: config.claimsTtlSeconds, timeoutMs: shardTimeoutMs });
   const registry =
@@ -187,6 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
               guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url) }),
               log,
+              observeCall: observed ? shardCallObserver(metrics) : undefined,
             }),
           }
         : {}),
@@ -195,6 +204,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
     plugins: () => [
+      // First: it answers GET /metrics before any other plugin may refuse a plain GET, and times each request from its start.
+      ...(observed ? [useObservability(metrics)] : []),
       useCsrfPrevention(),
       useBodyLimit(config.maxBodyBytes),
       ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
@@ -228,8 +239,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await runtime.getSchema();
 
   const serveConsole = consoleDir ? consoleHandler(consoleDir, options.secrets) : undefined;
+  const graphql = (req: IncomingMessage, res: ServerResponse) =>
+    observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : void runtime(req, res);
   const httpServer: Server = createServer((req, res) => {
-    if (!serveConsole?.(req, res)) void runtime(req, res);
+    if (!serveConsole?.(req, res)) void graphql(req, res);
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };

@@ -3,6 +3,7 @@
  * npm run bench -- feedback [--duration 10] [--connections 16]
  * npm run bench -- import [--rows 10000]
  * npm run bench -- security [--duration 5] [--connections 16]
+ * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
  * - a fanned-out connection, `datasets(first: 20)`, merged across N shards;
@@ -35,6 +36,13 @@
  * every request with its own viewer (p50, p99), and the delay from a
  * dataset's registration (request sent; its commit is before the answer) to
  * the `progressChanged` a gateway subscriber receives (p50, p99).
+ * observability: the README's cross-subgraph query (agencies with their
+ * datasets, feedback stats, panel representatives and targets; three
+ * agencies' shards and the ministry subgraphs, seeded) through the gateway,
+ * with its metrics and tracing off, with metrics on, and with both on
+ * (spans batched over OTLP/HTTP to a local sink that accepts and drops
+ * them), in alternating rounds. Subgraph metrics stay on throughout; tracing
+ * on traces every instance in the process, as a deployment would.
  *
  * Each run is
  * bounded in time (after a 1 s warm-up), targets 127.0.0.1 only, and stops by
@@ -50,6 +58,8 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { stringify } from "csv-stringify/sync";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { issueDevToken } from "../gateway/auth";
@@ -64,6 +74,8 @@ import { AGENCY_CODES } from "../contract/agencies";
 import { ATTACKS, README_AGENCIES_QUERY } from "./attacks";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { freePort } from "../contract/listen";
+import { startTracing } from "../contract/tracing";
+
 
 interface Measure {
   scenario: string;
@@ -114,6 +126,7 @@ interface BenchOptions {
   shardCounts: number[];
   rows: number;
   datasets: number;
+  rounds: number;
 }
 
 async function main(): Promise<void> {
@@ -125,10 +138,11 @@ async function main(): Promise<void> {
       connections: { type: "string", default: "16" },
       rows: { type: "string", default: "10000" },
       datasets: { type: "string" },
+      rounds: { type: "string", default: "2" },
     },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, metrics: benchMetrics }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|metrics [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--datasets N]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -136,11 +150,12 @@ async function main(): Promise<void> {
     await bench({
       serverUrl,
       prefix,
-      duration: Number(values.duration ?? (positionals[0] === "router" ? 5 : 10)),
+      duration: Number(values.duration ?? (positionals[0] === "router" || positionals[0] === "observability" ? 5 : 10)),
       connections: Number(values.connections),
       shardCounts: values.shards!.split(",").map(Number),
       rows: Number(values.rows),
       datasets: Number(values.datasets ?? (positionals[0] === "metrics" ? 100_000 : 300)),
+      rounds: Number(values.rounds),
     });
   } finally {
     await dropDatabases(serverUrl, prefix);
@@ -279,6 +294,64 @@ async function benchFeedback({ serverUrl, prefix, duration, connections }: Bench
     await gateway.stop();
     await Promise.all(shards.map((shard) => shard.stop()));
   }
+}
+
+async function benchObservability({ serverUrl, prefix, duration, connections, rounds }: BenchOptions): Promise<void> {
+  const secrets = loadSecrets();
+  const codes = ["MOJ", "ACA", "AAC"];
+  console.log(`starting the ministry subgraphs and the catalogue and feedback shards of ${codes.join(", ")}, seeded…`);
+  const start = (name: string, agencyCode?: string) => startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0 });
+  const [metrics, advisory, ...shards] = await Promise.all([start("metrics"), start("advisory"), ...codes.flatMap((code) => [start("catalogue", code), start("feedback", code)])]);
+  const shardsOf = (name: string) => Object.fromEntries(codes.map((code) => [code, shards.find((s) => s.info.subgraph === name && s.info.agencyCode === code)!.url]));
+  // An OTLP collector that accepts every batch and keeps nothing.
+  let exportedBatches = 0;
+  const sink = createServer((req, res) => {
+    req.resume().on("end", () => {
+      exportedBatches += 1;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolveListen) => sink.listen(0, "127.0.0.1", resolveListen));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const query = `{ agencies(codes: ${JSON.stringify(codes)}) {
+    code name oid
+    datasets(first: 2) { totalCount edges { node { identifier title issued } } }
+    feedbackStats { received answered answeredOnTime overdue }
+    panelRepresentatives { name affiliation }
+    targets(year: 2018) { indicator value }
+  } }`;
+  const token = await issueDevToken({ sub: "bench", role: Role.MINISTRY_ADMIN }, secrets);
+  const modes = [
+    { mode: "metrics and tracing off", observability: false, tracing: false },
+    { mode: "metrics on", observability: true, tracing: false },
+    { mode: "metrics and tracing on", observability: true, tracing: true },
+  ];
+  const measures: (Omit<Measure, "scenario" | "shards"> & { mode: string; round: number })[] = [];
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const { mode, observability, tracing } of modes) {
+        const traces = tracing ? startTracing({ serviceName: "govgraph-bench", endpoint: sinkUrl }) : undefined;
+        const gateway = await startGateway({
+          supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+          secrets,
+          topology: { subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") } },
+          port: 0,
+          observability,
+        });
+        try {
+          measures.push({ mode, round, ...(await load(gateway.url, { authorization: `Bearer ${token}` }, query, duration, connections)) });
+        } finally {
+          await gateway.stop();
+          await traces?.stop();
+        }
+      }
+    }
+  } finally {
+    sink.close();
+    await Promise.all([metrics, advisory, ...shards].map((instance) => instance.stop()));
+  }
+  console.log(`\nthe README's cross-subgraph query (${codes.length} agencies) through the gateway, ${connections} connections, ${duration} s per row, loopback; ${exportedBatches} span batches exported`);
+  console.table(measures.map((m) => ({ mode: m.mode, round: m.round, "p50 ms": m.p50, "p99 ms": m.p99, "req/s": m.requestsPerSecond, failed: m.failed })));
 }
 
 async function benchImport({ serverUrl, prefix, rows }: BenchOptions): Promise<void> {

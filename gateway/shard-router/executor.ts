@@ -38,9 +38,14 @@ export interface ShardExecutorOptions {
   /** Circuit breaker and concurrency limit per shard (shard-guard.ts). */
   guard?: ShardGuard;
   log: Logger;
+  /** Watches every shard call (metrics, tracing): runs it and sees its answer. */
+  observeCall?: ShardCallObserver;
 }
 
-type ShardAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; unreachable?: boolean };
+export type ShardAnswer =
+  | { ok: true; result: ExecutionResult }
+  | { ok: false; reason: string; unreachable?: boolean; timedOut?: boolean; refused?: boolean };
+export type ShardCallObserver = (shard: { subgraph: string; agencyCode: string }, call: () => Promise<ShardAnswer>) => Promise<ShardAnswer>;
 type ErrorLike = GraphQLError | GraphQLFormattedError;
 
 function shardUnavailable(subgraph: string, agencyCode: string, reason: string, path?: (string | number)[]): GraphQLError {
@@ -60,7 +65,7 @@ function relocate(error: ErrorLike, agencyCode: string, subgraph: string, path: 
 
 async function callShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
   const refusal = options.guard?.refusal(url);
-  if (refusal) return { ok: false, reason: refusal };
+  if (refusal) return { ok: false, reason: refusal, refused: true };
   const answer = await askShard(call, url, request, options);
   // Only a shard that cannot be reached opens its breaker: a slow answer may be the machine's load, and the concurrency limit bounds it.
   if (answer.ok || answer.unreachable) options.guard?.record(url, answer.ok);
@@ -87,13 +92,13 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
     const errors = result.errors ?? [];
     const ownError = errors.some((e) => e.path || isErrorCode(e.extensions?.code));
     if (!result.data && !ownError) {
-      if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms` };
+      if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms`, timedOut: true };
       options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: errors.map((e) => e.message) }, "shard call failed");
       return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
     }
     return { ok: true, result };
   } catch (error) {
-    if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms` };
+    if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms`, timedOut: true };
     options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, err: error }, "shard call failed");
     return { ok: false, reason: "it could not be reached", unreachable: true };
   } finally {
@@ -248,7 +253,11 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     if (request.operationType === "subscription") return subscribe(plan, request);
     const answers = new Map(
       await Promise.all(
-        plan.calls.map(async (call) => [call.agencyCode, await callShard(call, shards.get(call.agencyCode)!, request, options)] as const),
+        plan.calls.map(async (call) => {
+          const run = () => callShard(call, shards.get(call.agencyCode)!, request, options);
+          const answer = options.observeCall ? await options.observeCall({ subgraph: options.subgraph, agencyCode: call.agencyCode }, run) : await run();
+          return [call.agencyCode, answer] as const;
+        }),
       ),
     );
     const errors: GraphQLError[] = [];

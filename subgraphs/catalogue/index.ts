@@ -3,6 +3,7 @@
  * per the national metadata standard, their lifecycle, the data inventory
  * and the quality checks.
  */
+import { METRIC } from "../../contract/metrics";
 import { inventoryReaders } from "../../contract/visibility";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphDefinition } from "../kit/subgraph";
@@ -11,7 +12,7 @@ import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
 import { InventoryItem, InventoryResolver, PanelResolutionRef } from "./inventory";
 import { migrations } from "./migrations";
-import { startQualityChecks } from "./quality/checker";
+import { countDueChecks, startQualityChecks } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
@@ -35,5 +36,9 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoad
   configure: configureCatalogue,
   createLoaders: createCatalogueLoaders,
   background: ({ orm, instance, log, settings }) => [startQualityChecks(orm, instance.agencyCode!, settings.quality, log)],
+  metrics: (metrics, { orm }) =>
+    metrics.gauge(METRIC.qualityChecksDue, "Published datasets whose quality check is due and not yet started (the checker's queue).", [], async (gauge) => {
+      gauge.set(await countDueChecks(orm.em.fork(), new Date()));
+    }),
   seed: seedCatalogue,
 };

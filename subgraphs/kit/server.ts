@@ -1,8 +1,9 @@
 /**
  * Runs one instance of a subgraph: its own database (created and migrated on
  * start, seeded when fresh), Apollo Server 5 on express for queries and
- * mutations, graphql-ws on the same path for subscriptions, and
- * /healthcheck (alive) and /readiness (database reachable, not draining).
+ * mutations, graphql-ws on the same path for subscriptions,
+ * /healthcheck (alive), /readiness (database reachable, not draining) and
+ * /metrics (Prometheus; see observability.ts).
  */
 import { createServer, type Server } from "node:http";
 import { ApolloServer, type BaseContext } from "@apollo/server";
@@ -21,8 +22,11 @@ import { ErrorCode, isErrorCode } from "../../contract/errors";
 import { OutboxFeed } from "./outbox-feed";
 import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
+import { schemaHash, ServerMetrics, VERSION } from "../../contract/metrics";
+import { traceRequest } from "../../contract/tracing";
+import { observeDatabase, requestMetricsPlugin, spanAttributes, streamObserver } from "./observability";
 import { migrate, openOrm } from "./orm";
-import { subgraphSchema } from "./schema";
+import { subgraphSchema, subgraphSdl } from "./schema";
 import type { InstanceInfo, SubgraphContext, SubgraphDefinition } from "./subgraph";
 
 export interface InstanceOptions {
@@ -111,11 +115,21 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     log.info("seeded");
   }
 
-  const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
-  await events.start();
-  const jobs = definition.background?.({ orm, instance: info, log, settings, gatewayUrl: options.gatewayUrl ?? config.gatewayUrl }) ?? [];
-
   const schema = await subgraphSchema(definition as SubgraphDefinition<any, any>);
+  const metrics = new ServerMetrics({
+    service: definition.name,
+    agencyCode: options.agencyCode,
+    version: VERSION,
+    schemaHash: schemaHash(await subgraphSdl(definition as SubgraphDefinition<any, any>)),
+  });
+  observeDatabase(orm, metrics, info);
+  const runtime = { orm, instance: info, log, settings, gatewayUrl: options.gatewayUrl ?? config.gatewayUrl };
+  definition.metrics?.(metrics, runtime);
+
+  const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log, streamObserver(metrics));
+  await events.start();
+  const jobs = definition.background?.(runtime) ?? [];
+
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {
     const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
     const em = orm.em.fork();
@@ -149,6 +163,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.drainTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      requestMetricsPlugin(metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
@@ -160,9 +175,15 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     const ready = !draining && db.ok;
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : draining ? "draining" : "database unreachable", ...info });
   });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.text());
+  });
+  const traced = spanAttributes(info);
   app.use(
     "/graphql",
     express.json({ limit: config.maxBodyBytes }),
+    // After the body is read: what follows runs in the request's trace context.
+    (req, res, next) => traceRequest(req, res, traced, next),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const header = req.headers[CLAIMS_HEADER];

@@ -98,6 +98,15 @@ const CLAIM_MS = 3_600_000;
 /** Datasets claimed per pass, so each of the `concurrency` workers has a few in turn. */
 const CLAIMS_PER_WORKER = 4;
 
+/** Which datasets are due for a check at the instant bound to `?`: published, and their turn has come. */
+const DUE_FOR_CHECK = "lifecycle_state = 'PUBLISHED' and next_quality_check_at <= ?";
+
+/** How many datasets wait for their check at `now` (the quality checker's queue). */
+export async function countDueChecks(em: EntityManager, now: Date): Promise<number> {
+  const [row] = await em.getConnection().execute<{ due: number }[]>(`select count(*)::int as due from dataset where ${DUE_FOR_CHECK}`, [now]);
+  return row.due;
+}
+
 /**
  * One pass: claims the published datasets whose turn has come
  * (next_quality_check_at) with SKIP LOCKED, moving their turn CLAIM_MS
@@ -108,7 +117,7 @@ const CLAIMS_PER_WORKER = 4;
 export async function checkDueDatasets(orm: MikroORM, agencyCode: string, settings: QualitySettings, log: Logger, now: Date): Promise<number> {
   const due = await orm.em.fork().getConnection().execute<{ id: string }[]>(
     `update dataset set next_quality_check_at = ?
-     where id in (select id from dataset where lifecycle_state = 'PUBLISHED' and next_quality_check_at <= ?
+     where id in (select id from dataset where ${DUE_FOR_CHECK}
                   order by next_quality_check_at limit ? for update skip locked)
      returning id`,
     [new Date(now.getTime() + CLAIM_MS), now, settings.concurrency * CLAIMS_PER_WORKER],
