@@ -193,7 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               policies,
               timeoutMs: shardTimeoutMs,
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
-              guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url) }),
+              guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url), reprobe: (url) => void health!.probeOne(url) }),
               log,
               observeCall: observed ? shardCallObserver(metrics) : undefined,
             }),

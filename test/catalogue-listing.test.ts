@@ -114,6 +114,7 @@ test("retiring a dataset keeps it with its day and reason, hides it from the pub
   expect(await summary()).toEqual({ published: before.published - 1, retired: before.retired + 1 });
   const publicView = await topology.query<{ dataset: unknown }>(`{ dataset(agencyCode: "ACA", id: "${target.id}") { title } }`);
   expect(publicView.data!.dataset).toBeNull();
-  const [event] = await topology.sql<{ type: string }>("catalogue:ACA", "select type from outbox_event where subject_id = $1", [target.id]);
-  expect(event.type).toBe("DatasetRetired");
+  // The seeded dataset's history: published, then retired.
+  const events = await topology.sql<{ type: string }>("catalogue:ACA", "select type from outbox_event where subject_id = $1 order by seq", [target.id]);
+  expect(events.map((event) => event.type)).toEqual(["DatasetPublished", "DatasetRetired"]);
 });

@@ -98,10 +98,14 @@ test("a request reassigned while the target shard is down waits at its source, t
   await until(async () => (await rows("MOJ", id))[0].state === "TRANSFERRED", "the move to finish");
   expect(await rows("ACA", id)).toEqual([{ state: "OPEN", assigned_agencies: ["MOJ", "ACA"] }]);
 
-  const moved = await query<{ datasetRequest: { agencyCode: string; state: string; assignedAgencies: string[] } }>(
-    `{ datasetRequest(agencyCode: "ACA", id: "${id}") { agencyCode state assignedAgencies } }`,
-    {},
-  );
+  // The gateway calls ACA's shard again once a health probe finds it ready (a DOWN shard is not called).
+  const readMoved = () =>
+    query<{ datasetRequest: { agencyCode: string; state: string; assignedAgencies: string[] } | null }>(
+      `{ datasetRequest(agencyCode: "ACA", id: "${id}") { agencyCode state assignedAgencies } }`,
+      {},
+    );
+  await until(async () => (await readMoved()).data?.datasetRequest != null, "the gateway to route to ACA's shard again");
+  const moved = await readMoved();
   expect(moved.data!.datasetRequest).toEqual({ agencyCode: "ACA", state: "OPEN", assignedAgencies: ["MOJ", "ACA"] });
   const tombstone = await query<{ datasetRequest: { state: string; transferredTo: string } }>(`{ datasetRequest(agencyCode: "MOJ", id: "${id}") { state transferredTo } }`, {});
   expect(tombstone.data!.datasetRequest).toEqual({ state: "TRANSFERRED", transferredTo: "ACA" });

@@ -118,12 +118,22 @@ let serial = 0;
 async function publish(agencyCode: string): Promise<string> {
   serial += 1;
   const staff = await issueDevToken({ sub: "staff", role: Role.AGENCY_STAFF, agencyCode }, loadSecrets());
-  const response = await fetch(gateway.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${staff}` },
-    body: JSON.stringify({ query: write.mutation, variables: { input: write.input(agencyCode, serial) } }),
-  });
-  const body = (await response.json()) as { data?: Record<string, Record<string, { id: string }>>; errors?: unknown[] };
+  const send = async () => {
+    const response = await fetch(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${staff}` },
+      body: JSON.stringify({ query: write.mutation, variables: { input: write.input(agencyCode, serial) } }),
+    });
+    return (await response.json()) as { data?: Record<string, Record<string, { id: string }>>; errors?: { message: string }[] };
+  };
+  // A restarted shard is called again once the gateway's health checks see it ready; until then the gateway
+  // refuses without calling it (nothing is written), and the client tries again.
+  let body = await send();
+  const deadline = Date.now() + 20_000;
+  while (body.errors?.some((error) => error.message.includes("it is down")) && Date.now() < deadline) {
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+    body = await send();
+  }
   expect(body.errors).toBeUndefined();
   return Object.values(Object.values(body.data!)[0])[0].id;
 }

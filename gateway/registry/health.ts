@@ -19,6 +19,9 @@ export interface ShardHealth {
   checkedAt: Date | null;
 }
 
+/** Failed probes in a row that mark a shard DOWN. */
+const DOWN_AFTER_FAILURES = 2;
+
 const UNKNOWN: ShardHealth = { state: "UNKNOWN", latencyMs: null, lastError: null, checkedAt: null };
 
 /** A shard's readiness endpoint: its GraphQL URL without the /graphql path, then /readiness. */
@@ -28,6 +31,8 @@ export function readinessUrl(graphqlUrl: string): string {
 
 export class HealthMonitor {
   private readonly health = new Map<string, ShardHealth>();
+  /** Failed probes in a row, per URL. */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly routing: RoutingTable,
@@ -44,7 +49,11 @@ export class HealthMonitor {
     await Promise.all([...this.urls()].map((url) => this.probeOne(url)));
     // Read the table again: a shard admitted during the round keeps the health its admission recorded.
     const current = this.urls();
-    for (const url of this.health.keys()) if (!current.has(url)) this.health.delete(url);
+    for (const url of this.health.keys()) {
+      if (current.has(url)) continue;
+      this.health.delete(url);
+      this.failures.delete(url);
+    }
   }
 
   private urls(): Set<string> {
@@ -58,6 +67,7 @@ export class HealthMonitor {
       const response = await fetch(readinessUrl(url), { signal: AbortSignal.timeout(this.timeoutMs) });
       const text = await response.text();
       if (response.ok) {
+        this.failures.delete(url);
         this.health.set(url, { state: "UP", latencyMs: Math.round(performance.now() - started), lastError: this.of(url).lastError, checkedAt: new Date() });
         return;
       }
@@ -65,7 +75,13 @@ export class HealthMonitor {
     } catch (error) {
       failure = `readiness: ${describeFetchError(error, this.timeoutMs)}`;
     }
-    this.health.set(url, { state: "DOWN", latencyMs: null, lastError: failure, checkedAt: new Date() });
+    // One failed probe (a busy shard, a slow answer) is noted; the second in a row marks the shard DOWN,
+    // which the shard router then stops calling until a probe finds it ready again.
+    const failures = (this.failures.get(url) ?? 0) + 1;
+    this.failures.set(url, failures);
+    const previous = this.of(url);
+    const state = failures >= DOWN_AFTER_FAILURES ? "DOWN" : previous.state;
+    this.health.set(url, { state, latencyMs: state === "DOWN" ? null : previous.latencyMs, lastError: failure, checkedAt: new Date() });
   }
 
 }

@@ -25,10 +25,13 @@ describe("circuit breaker", () => {
     expect(guard.refusal(URL_A)).toBeNull();
   });
 
-  it("refuses a shard the health checks mark DOWN, and closes once a probe after the opening sees it UP", () => {
+  it("refuses a shard the health checks mark DOWN, asking them to probe it again at most once a second, and closes once a probe after the opening sees it UP", () => {
     let health = { state: "DOWN", checkedAt: new Date() as Date | null };
-    const guard = new ShardGuard({ concurrency: 1, failureThreshold: 1, cooldownMs: 60_000, healthOf: () => health });
+    const reprobed: string[] = [];
+    const guard = new ShardGuard({ concurrency: 1, failureThreshold: 1, cooldownMs: 60_000, healthOf: () => health, reprobe: (url) => void reprobed.push(url) });
     expect(guard.refusal(URL_A)).toMatch(/down \(health checks\)/);
+    expect(guard.refusal(URL_A)).toMatch(/down \(health checks\)/);
+    expect(reprobed).toEqual([URL_A]);
     health = { state: "UP", checkedAt: new Date(Date.now() - 1000) };
     guard.record(URL_A, false);
     expect(guard.refusal(URL_A)).not.toBeNull();

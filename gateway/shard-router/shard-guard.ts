@@ -3,7 +3,10 @@
  * - a circuit breaker: a shard the health checks mark DOWN, or that could
  *   not be reached `failureThreshold` times in a row, is not called for `cooldownMs` (or
  *   until a health probe sees it ready again): its part answers
- *   SHARD_UNAVAILABLE at once instead of after the full timeout;
+ *   SHARD_UNAVAILABLE at once instead of after the full timeout. Traffic
+ *   to a DOWN shard asks the health checks to probe it again (`reprobe`, at
+ *   most once a second), so a shard that is back is called again within a
+ *   second of being asked for, not at the next scheduled probe;
  * - a concurrency limit: at most `concurrency` calls in flight per shard,
  *   the others wait their turn within their own timeout.
  */
@@ -13,13 +16,20 @@ export interface ShardGuardOptions {
   cooldownMs: number;
   /** The health checks' latest word on a shard URL. */
   healthOf?: (url: string) => { state: string; checkedAt: Date | null };
+  /** Asks the health checks to probe a DOWN shard now. */
+  reprobe?: (url: string) => void;
 }
+
+/** How often traffic to a DOWN shard asks for a probe. */
+const REPROBE_MS = 1000;
 
 interface ShardState {
   inFlight: number;
   waiting: (() => void)[];
   failures: number;
   openedAt: number | null;
+  /** When traffic to this DOWN shard last asked for a probe. */
+  reprobedAt: number;
 }
 
 export class ShardGuard {
@@ -30,7 +40,7 @@ export class ShardGuard {
   private stateOf(url: string): ShardState {
     let state = this.shards.get(url);
     if (!state) {
-      state = { inFlight: 0, waiting: [], failures: 0, openedAt: null };
+      state = { inFlight: 0, waiting: [], failures: 0, openedAt: null, reprobedAt: 0 };
       this.shards.set(url, state);
     }
     return state;
@@ -39,8 +49,14 @@ export class ShardGuard {
   /** Why the shard must not be called now, or null. */
   refusal(url: string): string | null {
     const health = this.options.healthOf?.(url);
-    if (health?.state === "DOWN") return "it is down (health checks); it is called again once it is ready";
     const state = this.stateOf(url);
+    if (health?.state === "DOWN") {
+      if (Date.now() - state.reprobedAt >= REPROBE_MS) {
+        state.reprobedAt = Date.now();
+        this.options.reprobe?.(url);
+      }
+      return "it is down (health checks); it is called again once it is ready";
+    }
     if (state.openedAt === null) return null;
     const recovered = health?.state === "UP" && health.checkedAt !== null && health.checkedAt.getTime() > state.openedAt;
     if (recovered || Date.now() - state.openedAt >= this.options.cooldownMs) {

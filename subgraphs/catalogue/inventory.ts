@@ -8,7 +8,7 @@
  *   INVENTORIED ──decide OPENABLE (basis, planned day)──▶ PLANNED ──publish──▶ PUBLISHED
  *        └──decide NOT_OPENABLE (legal basis): stays INVENTORIED, not openable
  */
-import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
+import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property, type EntityManager } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Root } from "type-graphql";
 import { requireAgencyWriter } from "../../contract/authorization";
@@ -343,6 +343,24 @@ export const INVENTORY_ORDER: SortOrder<InventoryItem> = {
   ],
 };
 
+/**
+ * The inventory's events, one function each, as the mutations append them
+ * and the seed replays them: the metrics projection counts planned and
+ * opened holdings from these alone.
+ */
+export const inventoryEvents = {
+  added: (em: EntityManager, item: InventoryItem) => appendEvent(em, "InventoryItemAdded", item.id, { agencyCode: item.agencyCode, title: item.title }),
+  opennessDecided: (em: EntityManager, item: InventoryItem) =>
+    appendEvent(em, "OpennessDecided", item.id, {
+      agencyCode: item.agencyCode,
+      openness: item.openness,
+      priorityBasis: item.priorityBasis ?? null,
+      panelResolutionId: item.panelResolutionId ?? null,
+    }),
+  published: (em: EntityManager, item: InventoryItem) =>
+    appendEvent(em, "InventoryItemPublished", item.id, { agencyCode: item.agencyCode, datasetId: item.datasetId, priorityBasis: item.priorityBasis ?? null }),
+};
+
 @Resolver(() => InventoryItem)
 export class InventoryResolver {
   @FieldResolver(() => PanelResolutionRef, { nullable: true, description: "The advisory panel's resolution the openness decision rests on, from the advisory subgraph." })
@@ -357,7 +375,7 @@ export class InventoryResolver {
     return em.transactional(async (tx) => {
       const item = tx.create(InventoryItem, { ...input, ...inventoryRank({ openness: Openness.UNDECIDED, views: 0, downloads: 0, requests: 0 }) });
       tx.persist(item);
-      appendEvent(tx, "InventoryItemAdded", item.id, { agencyCode: item.agencyCode, title: item.title });
+      inventoryEvents.added(tx, item);
       return { item };
     });
   }
@@ -377,12 +395,7 @@ export class InventoryResolver {
         panelResolutionId: input.panelResolutionId ?? null,
       });
       tx.assign(item, inventoryRank(item));
-      appendEvent(tx, "OpennessDecided", item.id, {
-        agencyCode: item.agencyCode,
-        openness: input.openness,
-        priorityBasis: input.priorityBasis ?? null,
-        panelResolutionId: input.panelResolutionId ?? null,
-      });
+      inventoryEvents.opennessDecided(tx, item);
     });
   }
 
@@ -413,7 +426,7 @@ export class InventoryResolver {
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
       const dataset = await publishDataset(tx, input.dataset, "input.dataset");
       tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: dataset.id });
-      appendEvent(tx, "InventoryItemPublished", item.id, { agencyCode: item.agencyCode, datasetId: dataset.id, priorityBasis: item.priorityBasis ?? null });
+      inventoryEvents.published(tx, item);
     });
   }
 }

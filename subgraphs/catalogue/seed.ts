@@ -11,7 +11,7 @@ import { apportion, hashString, pick, seededRandom } from "../kit/random";
 import type { InstanceInfo } from "../kit/subgraph";
 import { Dataset, DatasetType, LifecycleState, Resource } from "./entities";
 import { appendDatasetEvent } from "./writes";
-import { InventoryItem, inventoryRank, InventoryState, Openness, PriorityBasis } from "./inventory";
+import { InventoryItem, inventoryEvents, inventoryRank, InventoryState, Openness, PriorityBasis } from "./inventory";
 
 export const OPENED_PER_YEAR: Record<number, number> = { 2013: 50, 2014: 30, 2015: 1710, 2016: 252, 2017: 137 };
 export const RETIRED_BY_2018_03_16 = 138;
@@ -121,7 +121,15 @@ export async function seedCatalogue(em: EntityManager, instance: InstanceInfo): 
   for (const dataset of retired) appendDatasetEvent(em, "DatasetRetired", dataset, { mergedInto: null });
   await em.flush();
   // After the datasets: inventory items refer to them by a plain id column, which the ORM does not order by.
-  em.persist(seedInventory(em, code, datasets, topics, random));
+  const inventory = seedInventory(em, code, datasets, topics, random);
+  em.persist(inventory);
+  await em.flush();
+  // And the inventory's history, as its mutations would have written it.
+  for (const item of inventory) {
+    inventoryEvents.added(em, item);
+    if (item.openness !== Openness.UNDECIDED) inventoryEvents.opennessDecided(em, item);
+    if (item.state === InventoryState.PUBLISHED) inventoryEvents.published(em, item);
+  }
   await em.flush();
 }
 

@@ -171,9 +171,21 @@ export class Projector {
     };
   }
 
-  /** Reads the routing table and starts, moves or stops followers to match it. */
+  /** Whether the last read of the routing table failed: said once in the log, not on every pass (the gateway starts after the subgraphs). */
+  private routingUnread = false;
+
+  /** Reads the routing table and starts, moves or stops followers to match it; the shards followed stay as they are while the gateway cannot answer. */
   async refresh(): Promise<void> {
-    const { shards } = await askGateway<{ shards: RoutedShard[] }>(this.options.system, this.options.gatewayUrl, "{ shards { subgraph agencyCode url } }");
+    let shards: RoutedShard[];
+    try {
+      ({ shards } = await askGateway<{ shards: RoutedShard[] }>(this.options.system, this.options.gatewayUrl, "{ shards { subgraph agencyCode url } }"));
+    } catch (error) {
+      if (!this.routingUnread) this.options.log.warn({ err: error }, "the routing table could not be read; following the shards known so far, and asking again");
+      this.routingUnread = true;
+      return;
+    }
+    if (this.routingUnread) this.options.log.info("the routing table is read again");
+    this.routingUnread = false;
     const wanted = new Map(shards.filter((shard) => STREAMS[shard.subgraph]).map((shard) => [`${shard.subgraph}:${shard.agencyCode}`, shard]));
     for (const [key, follower] of this.followers) {
       if (wanted.get(key)?.url === follower.url) continue;
