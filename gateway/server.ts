@@ -5,13 +5,15 @@
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
  *   the engine alone serves any supergraph);
- * - /healthcheck (alive) and /readiness (schema loaded, not draining).
+ * - /healthcheck (alive) and /readiness (schema loaded, not draining);
+ * - GraphiQL at /graphql for a browser, with every asset served locally.
  */
 import { createServer, type Server } from "node:http";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import httpTransport from "@graphql-mesh/transport-http";
 import wsTransport from "@graphql-mesh/transport-ws";
 import { useServer } from "graphql-ws/use/ws";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../contract/claims";
@@ -160,6 +162,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
     },
     landingPage: false,
+    // GraphiQL's code is served inline from the installed package: no CDN, so it works on an intranet without internet access.
+    renderGraphiQL,
     graphqlEndpoint: "/graphql",
     healthCheckEndpoint: "/healthcheck",
     readinessCheckEndpoint: "/readiness",
