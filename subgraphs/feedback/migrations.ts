@@ -87,7 +87,19 @@ class PublicComments extends Migration {
   }
 }
 
+/** The receipt is the first step of every comment's history: comments received before keep theirs, at their receipt, by an unrecorded actor. */
+class ReceiptIsATransition extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table feedback_transition alter column from_state drop not null;`);
+    this.addSql(`alter table feedback_transition add check ((action = 'RECEIVE') = (from_state is null));`);
+    this.addSql(`
+      insert into feedback_transition (id, feedback_id, action, from_state, to_state, actor, actor_role, at)
+      select gen_random_uuid(), id, 'RECEIVE', null, 'RECEIVED', 'unrecorded', 'PUBLIC', received_at from feedback;`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_public_comments", class: PublicComments },
+  { name: "0003_receipt_is_a_transition", class: ReceiptIsATransition },
 ];

@@ -10,7 +10,7 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "../../contract/logger";
 import { appendEvent } from "../kit/outbox";
-import { deadlinePolicy, type DeadlinePolicy } from "./deadline";
+import { deadlinePolicy, lastReplyDayOf, type DeadlinePolicy } from "./deadline";
 
 export enum ReminderKind {
   DUE_SOON = "DUE_SOON",
@@ -65,6 +65,7 @@ export async function sendDueReminders(em: EntityManager, now: Date, batch = 100
       appendEvent(tx, EVENT_OF[reminder.kind], reminder.feedback_id, {
         agencyCode: reminder.agency_code,
         replyDueAt: new Date(reminder.reply_due_at).toISOString(),
+        lastReplyDay: lastReplyDayOf(new Date(reminder.reply_due_at)),
       });
       await tx.getConnection().execute("update reminder set sent_at = ? where id = ?", [now, reminder.id], "run", context);
       sent += 1;

@@ -6,11 +6,13 @@ import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors"
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested } from "../kit/shard";
-import { deadlineState, DeadlineState, feedbackStats, replyDueAt } from "./deadline";
+import { CalendarDate } from "../kit/scalars";
+import { deadlineState, DeadlineState, feedbackStats, lastReplyDayOf, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
-import { FeedbackAction, transition } from "./workflow";
+import { recordReceipt, recordStep } from "./history";
+import { FeedbackAction, transition, type WorkflowAction } from "./workflow";
 import type { FeedbackContext } from "./index";
 
 /** The feedback subgraph's view of an agency: its reply performance, from its own shard. */
@@ -132,6 +134,7 @@ class FollowUpInput extends FeedbackRefInput {
 
 /** The outbox event type of each workflow action. */
 const EVENT_OF: Record<FeedbackAction, string> = {
+  [FeedbackAction.RECEIVE]: "FeedbackReceived",
   [FeedbackAction.DRAFT_REPLY]: "ReplyDrafted",
   [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]: "ReplySubmittedForApproval",
   [FeedbackAction.APPROVE_REPLY]: "ReplyApproved",
@@ -153,7 +156,7 @@ async function currentDraft(em: EntityManager, feedback: Feedback): Promise<Repl
 async function act(
   { em, viewer, instance }: FeedbackContext,
   input: FeedbackRefInput,
-  action: FeedbackAction,
+  action: WorkflowAction,
   effect: (tx: EntityManager, feedback: Feedback, now: Date) => Promise<void> | void,
   options: { reason?: string; isCommenter?: (feedback: Feedback) => boolean } = {},
 ): Promise<FeedbackPayload> {
@@ -167,14 +170,12 @@ async function act(
       isCommenter: options.isCommenter?.(feedback),
       reason: options.reason,
     });
-    if (!check.ok) throw govError(check.code, `Refused: ${check.reason}.`);
+    if (!check.ok) throw govError(check.code, check.reason);
     const now = new Date();
     const from = feedback.state;
     await effect(tx, feedback, now);
     feedback.state = check.to;
-    tx.persist(
-      tx.create(FeedbackTransition, { feedback, action, fromState: from, toState: check.to, actor: viewer.sub, actorRole: viewer.role, reason: options.reason, at: now }),
-    );
+    recordStep(tx, feedback, { action, fromState: from, toState: check.to, viewer, reason: options.reason, at: now });
     appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role });
     return { feedback };
   });
@@ -219,6 +220,13 @@ export class FeedbackResolver {
   @FieldResolver(() => String, { nullable: true, description: "Shown to the owning agency and the ministry only." })
   email(@Root() feedback: Feedback, @Ctx() { viewer }: FeedbackContext): string | null {
     return isInsider(viewer, feedback.agencyCode) ? feedback.email : null;
+  }
+
+  @FieldResolver(() => CalendarDate, {
+    description: "The last day (Asia/Taipei) to publish an approved reply, inclusive: the deadline as people read it. `replyDueAt` is the instant this day ends.",
+  })
+  lastReplyDay(@Root() feedback: Feedback): string {
+    return lastReplyDayOf(feedback.replyDueAt);
   }
 
   @FieldResolver(() => DeadlineState)
@@ -311,13 +319,15 @@ export class FeedbackResolver {
         await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
         const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt) });
         tx.persist(feedback);
+        recordReceipt(tx, feedback, viewer);
         await tx.flush();
         await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
-        appendEvent(tx, "FeedbackReceived", feedback.id, {
+        appendEvent(tx, EVENT_OF[FeedbackAction.RECEIVE], feedback.id, {
           agencyCode: feedback.agencyCode,
           title: feedback.title,
           receivedAt: receivedAt.toISOString(),
           replyDueAt: feedback.replyDueAt.toISOString(),
+          lastReplyDay: lastReplyDayOf(feedback.replyDueAt),
         });
         return { feedback };
       });
@@ -341,7 +351,7 @@ function sameSubmission(stored: Feedback, input: SubmitFeedbackInput): Feedback 
 }
 
 /** What the public may follow live: comments arriving and answered, never drafts or internal review. */
-const PUBLIC_EVENTS = new Set(["FeedbackReceived", EVENT_OF[FeedbackAction.APPROVE_REPLY], EVENT_OF[FeedbackAction.FOLLOW_UP], EVENT_OF[FeedbackAction.CLOSE]]);
+const PUBLIC_EVENTS = new Set([EVENT_OF[FeedbackAction.RECEIVE], EVENT_OF[FeedbackAction.APPROVE_REPLY], EVENT_OF[FeedbackAction.FOLLOW_UP], EVENT_OF[FeedbackAction.CLOSE]]);
 
 export const FeedbackEventResolver = EventSubscription({
   field: "feedbackEvents",

@@ -6,8 +6,10 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { hashString, pick, seededRandom } from "../kit/random";
 import type { InstanceInfo } from "../kit/subgraph";
+import { ANONYMOUS } from "../../contract/claims";
 import { replyDueAt } from "./deadline";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
+import { recordReceipt } from "./history";
 import { scheduleReminders } from "./reminders";
 import { FeedbackState } from "./workflow";
 
@@ -42,6 +44,7 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo): P
       answeredAt,
     });
     em.persist(feedback);
+    recordReceipt(em, feedback, ANONYMOUS);
     if (!answeredAt) open.push(feedback);
     if (answeredAt) {
       const reply = { author: ReplyAuthor.AGENCY, body: "感謝您的意見，已依您的建議修正資料。", createdAt: answeredAt, publishedAt: answeredAt };
