@@ -34,7 +34,13 @@ export const ANONYMOUS: Viewer = Object.freeze({ sub: "anonymous", role: Role.PU
  * Subjects the gateway itself acts as (never a user's): the gateway refuses
  * user tokens that claim one, so only holders of the internal secret can.
  */
-export const SYSTEM_SUBJECTS = { TRANSFER_RELAY: "system:transfer-relay", REGISTRY: "system:registry", QUALITY_CHECK: "system:quality-check" } as const;
+export const SYSTEM_SUBJECTS = {
+  TRANSFER_RELAY: "system:transfer-relay",
+  REGISTRY: "system:registry",
+  QUALITY_CHECK: "system:quality-check",
+  METRICS: "system:metrics",
+} as const;
+export type SystemSubject = (typeof SYSTEM_SUBJECTS)[keyof typeof SYSTEM_SUBJECTS];
 export const isSystemSubject = (sub: string) => sub.startsWith("system:");
 
 /** The header that carries the gateway's signed claims to a subgraph. */

@@ -3,15 +3,19 @@
  * asymmetric keys from a JWKS URL; issuer and audience checked), turns its
  * claims into a viewer, and forwards them to subgraphs signed
  * (contract/claims.ts). A request without a token is PUBLIC.
+ *
+ * GovGraph's own system callers (the metrics projection, the quality check:
+ * contract/system-client.ts) present the internal signed claims instead of a
+ * user token; the gateway accepts those for system subjects only.
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
-import { ANONYMOUS, isSystemSubject, viewerFromClaims, type Viewer } from "../contract/claims";
+import { ANONYMOUS, isSystemSubject, verifyClaims, viewerFromClaims, type Viewer } from "../contract/claims";
 import { config, type Secrets } from "../contract/config";
 import { unauthenticated } from "../contract/errors";
 
 export interface TokenVerifier {
-  /** The viewer of a request, from its Authorization header value. */
-  viewerOf(authorization: string | null | undefined): Promise<Viewer>;
+  /** The viewer of a request, from its Authorization header value, or from a system caller's signed claims. */
+  viewerOf(authorization: string | null | undefined, systemClaims?: string | null): Promise<Viewer>;
 }
 
 export function createTokenVerifier(secrets: Secrets): TokenVerifier {
@@ -24,7 +28,12 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
     algorithms: config.jwksUrl ? ["RS256", "ES256", "EdDSA"] : ["HS256"],
   };
   return {
-    async viewerOf(authorization) {
+    async viewerOf(authorization, systemClaims) {
+      if (systemClaims) {
+        const system = await verifyClaims(systemClaims, secrets.internalSecret);
+        if (!isSystemSubject(system.sub)) throw unauthenticated("Signed claims are accepted from GovGraph's own system callers only: send a user token instead.");
+        return system;
+      }
       if (!authorization) return ANONYMOUS;
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');

@@ -16,8 +16,10 @@ import { useServer } from "graphql-ws/use/ws";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
-import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../contract/claims";
+import { ANONYMOUS, CLAIMS_HEADER, signClaims, SYSTEM_SUBJECTS, type SystemSubject, type Viewer } from "../contract/claims";
 import { config, type Secrets } from "../contract/config";
+import { startJob } from "../contract/jobs";
+import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
@@ -27,7 +29,7 @@ import { RoutingTable } from "./shard-router/routing-table";
 import { shardTransport } from "./shard-router/transport";
 import { wsStreamOpener } from "./shard-router/ws-stream";
 import type { Topology } from "../contract/topology";
-import { startTransferRelay } from "./transfers";
+import { relayTransfers } from "./transfers";
 import { HealthMonitor } from "./registry/health";
 import { registryResolvers, registryTypeDefs, ShardRegistry } from "./registry/registry";
 import { initialShards, loadRoutingFile } from "./registry/store";
@@ -76,9 +78,13 @@ function useIdentity(verifier: TokenVerifier): GatewayPlugin {
   return {
     async onContextBuilding({ context, extendContext }) {
       const ctx = context as IdentityContext & { request?: Request };
-      const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-      const authorization = typeof fromParams === "string" ? fromParams : ctx.request?.headers.get("authorization");
-      const viewer = await verifier.viewerOf(authorization);
+      const param = (name: string) => {
+        const value = ctx.connectionParams?.[name];
+        return typeof value === "string" ? value : undefined;
+      };
+      const authorization = param("authorization") ?? param("Authorization") ?? ctx.request?.headers.get("authorization");
+      const systemClaims = param(CLAIMS_HEADER) ?? ctx.request?.headers.get(CLAIMS_HEADER);
+      const viewer = await verifier.viewerOf(authorization, systemClaims);
       const address = ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress ?? "unknown";
       const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
       extendContext({ viewer: { ...viewer, client } } as never);
@@ -107,13 +113,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
+  const systemClient = (subject: SystemSubject) =>
+    createSystemClient({ subject, internalSecret: options.secrets.internalSecret, claimsTtlSeconds: config.claimsTtlSeconds, timeoutMs: shardTimeoutMs });
   const registry =
     routing && health
       ? new ShardRegistry({
           routing,
           health,
-          internalSecret: options.secrets.internalSecret,
-          claimsTtlSeconds: config.claimsTtlSeconds,
+          system: systemClient(SYSTEM_SUBJECTS.REGISTRY),
           routingFile: options.routingFile,
           timeoutMs: shardTimeoutMs,
           log,
@@ -181,25 +188,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     wsServer,
   );
 
-  health?.start(options.healthIntervalMs ?? config.healthIntervalMs);
-  const relay =
-    routing && routing.subgraphs().includes("feedback")
-      ? startTransferRelay({
-          routing,
-          internalSecret: options.secrets.internalSecret,
-          claimsTtlSeconds: config.claimsTtlSeconds,
-          intervalMs: options.transferIntervalMs ?? config.transferIntervalMs,
-          log,
-        })
-      : undefined;
+  const jobs = [
+    ...(health
+      ? [startJob({ name: "shard-health", intervalMs: options.healthIntervalMs ?? config.healthIntervalMs, runAtStart: true, run: () => health.probe(), log })]
+      : []),
+    ...(routing && routing.subgraphs().includes("feedback")
+      ? [
+          startJob({
+            name: "transfer-relay",
+            intervalMs: options.transferIntervalMs ?? config.transferIntervalMs,
+            run: async () => void (await relayTransfers({ routing, system: systemClient(SYSTEM_SUBJECTS.TRANSFER_RELAY), log })),
+            log,
+          }),
+        ]
+      : []),
+  ];
 
   const { port, url } = await listen(httpServer, options.port ?? 0, options.host ?? config.host);
   log.info({ url, sharded: Boolean(routing) }, "gateway listening");
 
   let stopped: Promise<void> | undefined;
   const stop = async () => {
-    await relay?.stop();
-    await health?.stop();
+    await Promise.all(jobs.map((job) => job.stop()));
     await wsCleanup.dispose();
     await new Promise<void>((resolveClose) => {
       httpServer.close(() => resolveClose());

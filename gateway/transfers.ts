@@ -9,8 +9,8 @@
  * source keeps it until the target has it) and never doubled (the target
  * keys it by its id).
  */
-import { Role, SYSTEM_SUBJECTS, signClaims, CLAIMS_HEADER } from "../contract/claims";
 import type { Logger } from "../contract/logger";
+import type { SystemClient, SystemCallResult } from "../contract/system-client";
 import type { RoutingTable } from "./shard-router/routing-table";
 
 const SUBGRAPH = "feedback";
@@ -26,79 +26,48 @@ interface Pending {
 
 export interface TransferRelayOptions {
   routing: RoutingTable;
-  internalSecret: string;
-  claimsTtlSeconds: number;
-  intervalMs: number;
+  /** Calls the shards as the transfer relay (system:transfer-relay), which alone may move requests. */
+  system: SystemClient;
   log: Logger;
 }
 
-async function call<T>(url: string, claims: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", [CLAIMS_HEADER]: claims },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data) throw new Error(body.errors?.map((e) => e.message).join("; ") ?? `HTTP ${response.status}`);
-  return body.data;
-}
-
 /** One pass over every feedback shard; returns how many requests it moved. */
-export async function relayTransfers({ routing, internalSecret, claimsTtlSeconds, log }: Omit<TransferRelayOptions, "intervalMs">): Promise<number> {
-  const claims = await signClaims({ sub: SYSTEM_SUBJECTS.TRANSFER_RELAY, role: Role.MINISTRY_ADMIN }, internalSecret, claimsTtlSeconds);
+export async function relayTransfers({ routing, system, log }: TransferRelayOptions): Promise<number> {
   const shards = routing.shardsOf(SUBGRAPH);
   let moved = 0;
   for (const [source, sourceUrl] of shards) {
-    let pending: Pending[];
-    try {
-      pending = (await call<{ pendingDatasetRequestTransfers: Pending[] }>(sourceUrl, claims, PENDING)).pendingDatasetRequestTransfers;
-    } catch (error) {
-      log.warn({ shard: `${SUBGRAPH}:${source}`, err: error }, "transfer relay could not read pending transfers; will retry");
+    const pending = await system.request<{ pendingDatasetRequestTransfers: Pending[] }>(sourceUrl, PENDING);
+    if (!pending.ok) {
+      log.warn({ shard: `${SUBGRAPH}:${source}`, failure: pending.reason }, "transfer relay could not read pending transfers; will retry");
       continue;
     }
-    for (const { email, request } of pending) {
+    for (const { email, request } of pending.data.pendingDatasetRequestTransfers) {
       const targetUrl = shards.get(request.transferredTo);
       if (!targetUrl) {
         log.warn({ request: request.id, to: request.transferredTo }, "no feedback shard for the target agency; the request waits at its source");
         continue;
       }
-      try {
-        await call(targetUrl, claims, ACCEPT, {
-          input: {
-            agencyCode: request.transferredTo,
-            id: request.id,
-            fromAgencyCode: source,
-            email,
-            title: request.title,
-            body: request.body,
-            receivedAt: request.receivedAt,
-            assignedAgencies: request.assignedAgencies,
-            transferReason: request.transferReason,
-          },
-        });
-        await call(sourceUrl, claims, COMPLETE, { input: { agencyCode: source, requestId: request.id } });
-        moved += 1;
-        log.info({ request: request.id, from: source, to: request.transferredTo }, "dataset request moved");
-      } catch (error) {
-        log.warn({ request: request.id, from: source, to: request.transferredTo, err: error }, "dataset request move interrupted; will resume");
+      const accepted = await system.request(targetUrl, ACCEPT, {
+        input: {
+          agencyCode: request.transferredTo,
+          id: request.id,
+          fromAgencyCode: source,
+          email,
+          title: request.title,
+          body: request.body,
+          receivedAt: request.receivedAt,
+          assignedAgencies: request.assignedAgencies,
+          transferReason: request.transferReason,
+        },
+      });
+      const completed: SystemCallResult<unknown> = accepted.ok ? await system.request(sourceUrl, COMPLETE, { input: { agencyCode: source, requestId: request.id } }) : accepted;
+      if (!completed.ok) {
+        log.warn({ request: request.id, from: source, to: request.transferredTo, failure: completed.reason }, "dataset request move interrupted; will resume");
+        continue;
       }
+      moved += 1;
+      log.info({ request: request.id, from: source, to: request.transferredTo }, "dataset request moved");
     }
   }
   return moved;
-}
-
-/** Runs the relay every `intervalMs` until stopped. */
-export function startTransferRelay(options: TransferRelayOptions) {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => relayTransfers(options)).catch((error: unknown) => options.log.error({ err: error }, "transfer relay failed"));
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

@@ -8,9 +8,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { CLAIMS_HEADER } from "../../contract/claims";
 import { projectRoot } from "../../contract/config";
-import { describeFetchError } from "./fetch-error";
+import { describeFetchError, type SystemClient } from "../../contract/system-client";
 import { readinessUrl } from "./health";
 
 // A whole foreign schema differs on every line; an error message must stay readable.
@@ -48,31 +47,12 @@ export type AdmissionResult =
  * subgraph and agency there, and a catalogue of MOJ admitted as THPO's would
  * answer THPO's questions from MOJ's database.
  */
-export async function checkAdmission(subgraph: string, agencyCode: string, url: string, claims: string, timeoutMs: number): Promise<AdmissionResult> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", [CLAIMS_HEADER]: claims },
-      body: JSON.stringify({ query: "{ _service { sdl } }" }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    text = await response.text();
-  } catch (error) {
-    return { ok: false, unreachable: true, reason: `it could not be reached: ${describeFetchError(error, timeoutMs)}` };
-  }
-  let body: { data?: { _service?: { sdl?: unknown } }; errors?: { message: string }[] };
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    return { ok: false, unreachable: false, reason: `it is not a GraphQL endpoint (HTTP ${response.status}, not JSON)` };
-  }
-  const sdl = body?.data?._service?.sdl;
-  if (typeof sdl !== "string") {
-    const why = body?.errors?.map((e) => e.message).join("; ") || `HTTP ${response.status}`;
-    return { ok: false, unreachable: false, reason: `it did not answer _service { sdl }: ${why}` };
-  }
+export async function checkAdmission(subgraph: string, agencyCode: string, url: string, system: SystemClient, timeoutMs: number): Promise<AdmissionResult> {
+  const answer = await system.request<{ _service?: { sdl?: unknown } }>(url, "{ _service { sdl } }");
+  if (!answer.ok && answer.kind === "UNREACHABLE") return { ok: false, unreachable: true, reason: `it could not be reached: ${answer.reason}` };
+  if (!answer.ok && answer.kind === "NOT_GRAPHQL") return { ok: false, unreachable: false, reason: answer.reason };
+  const sdl = answer.ok ? answer.data._service?.sdl : undefined;
+  if (typeof sdl !== "string") return { ok: false, unreachable: false, reason: `it did not answer _service { sdl }: ${answer.ok ? "no SDL" : answer.reason}` };
   const diff = sdlDifference(subgraph, canonicalSdl(subgraph), sdl);
   if (diff) return { ok: false, unreachable: false, reason: `its schema is not the canonical ${subgraph} schema`, diff };
   return checkIdentity(subgraph, agencyCode, url, timeoutMs);

@@ -5,7 +5,7 @@
  * part of an answer (SHARD_UNAVAILABLE), and taking it out is the ministry's call.
  */
 import type { RoutingTable } from "../shard-router/routing-table";
-import { describeFetchError } from "./fetch-error";
+import { describeFetchError } from "../../contract/system-client";
 
 export type ShardState = "UP" | "DOWN" | "UNKNOWN";
 
@@ -31,8 +31,6 @@ export function readinessUrl(graphqlUrl: string): string {
 
 export class HealthMonitor {
   private readonly health = new Map<string, ShardHealth>();
-  private timer?: NodeJS.Timeout;
-  private probing?: Promise<void>;
 
   constructor(
     private readonly routing: RoutingTable,
@@ -73,21 +71,6 @@ export class HealthMonitor {
     this.health.set(url, { state: "DOWN", latencyMs: null, lastError: failure, checkedAt: new Date() });
   }
 
-  /** Probes now and every intervalMs; a round still running when the next is due is not doubled. */
-  start(intervalMs: number): void {
-    const tick = () => {
-      this.probing ??= this.probe().finally(() => (this.probing = undefined));
-    };
-    tick();
-    this.timer = setInterval(tick, intervalMs);
-    // The probe must never keep a stopping process alive.
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.probing;
-  }
 }
 
 /** The reason a GovGraph instance gives for not being ready ("draining", "database unreachable"), if it gave one. */

@@ -8,10 +8,11 @@
  * what the gateway routes by.
  */
 import { isAgencyCode } from "../../contract/agencies";
-import { ANONYMOUS, Role, signClaims, SYSTEM_SUBJECTS, type Viewer } from "../../contract/claims";
+import { ANONYMOUS, Role, type Viewer } from "../../contract/claims";
 import { requireRole } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound, type FieldProblem } from "../../contract/errors";
 import type { Logger } from "../../contract/logger";
+import type { SystemClient } from "../../contract/system-client";
 import type { RoutingTable } from "../shard-router/routing-table";
 import { checkAdmission } from "./admission";
 import type { HealthMonitor, ShardHealth } from "./health";
@@ -29,8 +30,8 @@ export interface Shard extends ShardAddress, ShardHealth {
 export interface RegistryOptions {
   routing: RoutingTable;
   health: HealthMonitor;
-  internalSecret: string;
-  claimsTtlSeconds: number;
+  /** Calls shards as the registry (system:registry). */
+  system: SystemClient;
   routingFile?: string;
   timeoutMs: number;
   log: Logger;
@@ -92,9 +93,8 @@ export class ShardRegistry {
     const problems = shardInputProblems(this.options.routing.subgraphs(), input);
     if (problems.length > 0) throw badUserInput(problems);
     const { subgraph, agencyCode, url } = input;
-    // The shard refuses unsigned requests; the registry asks as the ministry, not as the caller.
-    const claims = await signClaims({ sub: SYSTEM_SUBJECTS.REGISTRY, role: Role.MINISTRY_ADMIN }, this.options.internalSecret, this.options.claimsTtlSeconds);
-    const check = await checkAdmission(subgraph, agencyCode, url, claims, this.options.timeoutMs);
+    // The shard refuses unsigned requests; the registry asks as itself, not as the caller.
+    const check = await checkAdmission(subgraph, agencyCode, url, this.options.system, this.options.timeoutMs);
     if (!check.ok) {
       const message = `The ${subgraph} shard of ${agencyCode} at ${url} was not admitted: ${check.reason}.`;
       if (check.unreachable) throw govError(ErrorCode.SHARD_UNAVAILABLE, message, { agencyCode, subgraph });

@@ -10,13 +10,13 @@
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length, Min, ValidateNested } from "class-validator";
-import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Directive } from "type-graphql";
+import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver } from "type-graphql";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate } from "../kit/scalars";
-import { assertOwnShard } from "../kit/shard";
+import { ShardBy } from "../kit/shard";
 import { ConnectionType } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import { Dataset } from "./entities";
@@ -251,7 +251,6 @@ class InventoryItemPayload {
 
 async function lockedItem(context: CatalogueContext, agencyCode: string, itemId: string, action: string, run: (item: InventoryItem, tx: CatalogueContext["em"]) => Promise<void> | void) {
   requireAgencyWriter(context.viewer, agencyCode, action);
-  assertOwnShard(context.instance, agencyCode, "input.agencyCode");
   return context.em.transactional(async (tx) => {
     const item = await tx.findOne(InventoryItem, { id: itemId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!item) throw notFound(`Inventory item ${itemId} of ${agencyCode}`);
@@ -275,10 +274,9 @@ export const INVENTORY_ORDER: SortOrder<InventoryItem> = {
 @Resolver(() => InventoryItem)
 export class InventoryResolver {
   @Mutation(() => InventoryItemPayload, { description: "Agency staff add a data holding to their inventory." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  addInventoryItem(@Arg("input") input: AddInventoryItemInput, @Ctx() { em, viewer, instance }: CatalogueContext): Promise<InventoryItemPayload> {
+  @ShardBy("input.agencyCode")
+  addInventoryItem(@Arg("input") input: AddInventoryItemInput, @Ctx() { em, viewer }: CatalogueContext): Promise<InventoryItemPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "add inventory items");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     return em.transactional(async (tx) => {
       const item = tx.create(InventoryItem, { ...input, ...inventoryRank({ openness: Openness.UNDECIDED, views: 0, downloads: 0, requests: 0 }) });
       tx.persist(item);
@@ -288,7 +286,7 @@ export class InventoryResolver {
   }
 
   @Mutation(() => InventoryItemPayload, { description: "Decide whether a holding can be opened: with the basis of its priority and a planned day, or the legal basis that forbids it." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   decideOpenness(@Arg("input") input: DecideOpennessInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     return lockedItem(context, input.agencyCode, input.itemId, "decide openness", (item, tx) => {
       const problem = decisionProblem(item, input);
@@ -306,7 +304,7 @@ export class InventoryResolver {
   }
 
   @Mutation(() => InventoryItemPayload, { description: "Record how a holding's personal data was de-identified." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   recordDeIdentification(@Arg("input") input: RecordDeIdentificationInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     return lockedItem(context, input.agencyCode, input.itemId, "record de-identification", (item, tx) => {
       tx.assign(item, { deIdentification: input.method });
@@ -315,7 +313,7 @@ export class InventoryResolver {
   }
 
   @Mutation(() => InventoryItemPayload, { description: "Record a holding's usage (views, downloads, requests), which ranks the inventory." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   recordInventoryUsage(@Arg("input") input: RecordInventoryUsageInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     return lockedItem(context, input.agencyCode, input.itemId, "record usage", (item, tx) => {
       tx.assign(item, { views: input.views, downloads: input.downloads, requests: input.requests });
@@ -324,7 +322,7 @@ export class InventoryResolver {
   }
 
   @Mutation(() => InventoryItemPayload, { description: "Publish a planned holding as a dataset; personal data only once de-identified." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   publishInventoryItem(@Arg("input") input: PublishInventoryItemInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     if (input.dataset.agencyCode !== input.agencyCode) throw badUserInput([{ path: "input.dataset.agencyCode", reason: "must be the inventory's agency" }]);
     const problems = metadataProblems(input.dataset).map((p) => ({ ...p, path: p.path.replace(/^input\./, "input.dataset.") }));

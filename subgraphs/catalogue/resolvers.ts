@@ -10,7 +10,7 @@ import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../co
 import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
-import { assertOwnShard, isRequested } from "../kit/shard";
+import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { isVisible, metadataProblems, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
@@ -155,13 +155,12 @@ export class InventoryAgencyResolver {
 @Resolver(() => Dataset)
 export class DatasetResolver {
   @Query(() => Dataset, { nullable: true, description: "One dataset, from its agency's shard." })
-  @Directive('@shardBy(argument: "agencyCode")')
+  @ShardBy("agencyCode")
   async dataset(
-    @Arg("agencyCode", () => ID) agencyCode: string,
+    @Arg("agencyCode", () => ID) _agencyCode: string,
     @Arg("id", () => ID) id: string,
-    @Ctx() { loaders, viewer, instance }: CatalogueContext,
+    @Ctx() { loaders, viewer }: CatalogueContext,
   ): Promise<Dataset | null> {
-    assertOwnShard(instance, agencyCode);
     const dataset = await loaders.dataset.load(id);
     return dataset && isVisible(viewer, dataset) ? dataset : null;
   }
@@ -219,13 +218,12 @@ export class DatasetResolver {
   }
 
   @Mutation(() => RegisterDatasetPayload, { description: "Agency staff publish a dataset on their agency's shard." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   async registerDataset(
     @Arg("input") input: RegisterDatasetInput,
-    @Ctx() { em, viewer, instance }: CatalogueContext,
+    @Ctx() { em, viewer }: CatalogueContext,
   ): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "publish datasets");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     const problems = metadataProblems(input);
     if (problems.length > 0) throw badUserInput(problems);
     return em.transactional(async (tx) => {
@@ -239,10 +237,9 @@ export class DatasetResolver {
   }
 
   @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, instance, log }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
+  @ShardBy("input.agencyCode")
+  async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, log }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "check dataset quality");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     const dataset = await em.findOne(Dataset, { id: input.datasetId });
     if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
     const replyStats = await fetchReplyStats(input.agencyCode, log);
@@ -250,10 +247,9 @@ export class DatasetResolver {
   }
 
   @Mutation(() => RegisterDatasetPayload, { description: "Agency staff retire (or merge away) a published dataset; it stays in the catalogue with the day and the reason." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async retireDataset(@Arg("input") input: RetireDatasetInput, @Ctx() { em, viewer, instance }: CatalogueContext): Promise<RegisterDatasetPayload> {
+  @ShardBy("input.agencyCode")
+  async retireDataset(@Arg("input") input: RetireDatasetInput, @Ctx() { em, viewer }: CatalogueContext): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "retire datasets");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     return em.transactional(async (tx) => {
       const dataset = await tx.findOne(Dataset, { id: input.datasetId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);

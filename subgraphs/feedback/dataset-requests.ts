@@ -22,7 +22,7 @@ import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
 import { ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
-import { assertOwnShard, isRequested } from "../kit/shard";
+import { isRequested, ShardBy } from "../kit/shard";
 import type { FeedbackContext } from "./index";
 import { takeSubmissionQuota } from "./quota";
 
@@ -228,13 +228,12 @@ function requireRelay(context: FeedbackContext): void {
 @Resolver(() => DatasetRequest)
 export class DatasetRequestResolver {
   @Query(() => DatasetRequest, { nullable: true })
-  @Directive('@shardBy(argument: "agencyCode")')
+  @ShardBy("agencyCode")
   datasetRequest(
-    @Arg("agencyCode", () => ID) agencyCode: string,
+    @Arg("agencyCode", () => ID) _agencyCode: string,
     @Arg("id", () => ID) id: string,
-    @Ctx() { em, instance }: FeedbackContext,
+    @Ctx() { em }: FeedbackContext,
   ): Promise<DatasetRequest | null> {
-    assertOwnShard(instance, agencyCode);
     return em.findOne(DatasetRequest, { id });
   }
 
@@ -251,9 +250,8 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "Anyone asks for a dataset; the request goes to the agency named." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+  @ShardBy("input.agencyCode")
+  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
     return em.transactional(async (tx) => {
       const receivedAt = new Date();
       await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
@@ -265,10 +263,9 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "The assigned agency or the ministry reassigns a request to another agency; it moves to that agency's shard." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async reassignDatasetRequest(@Arg("input") input: ReassignDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+  @ShardBy("input.agencyCode")
+  async reassignDatasetRequest(@Arg("input") input: ReassignDatasetRequestInput, @Ctx() { em, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "reassign dataset requests");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     if (input.toAgencyCode === input.agencyCode) {
       throw govError(ErrorCode.BAD_USER_INPUT, "The request is already assigned to that agency.", { fields: [{ path: "input.toAgencyCode", reason: "is the current agency" }] });
     }
@@ -283,10 +280,9 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "The assigned agency closes a request with its answer (結案)." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async closeDatasetRequest(@Arg("input") input: CloseDatasetRequestInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+  @ShardBy("input.agencyCode")
+  async closeDatasetRequest(@Arg("input") input: CloseDatasetRequestInput, @Ctx() { em, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "close dataset requests");
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
     return em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
@@ -298,10 +294,9 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "Step 2 of a move, by the transfer relay: the request arrives here. Idempotent." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   async acceptDatasetRequest(@Arg("input") input: AcceptDatasetRequestInput, @Ctx() context: FeedbackContext): Promise<DatasetRequestPayload> {
     requireRelay(context);
-    assertOwnShard(context.instance, input.agencyCode, "input.agencyCode");
     return context.em.transactional(async (tx) => {
       const arrived = await tx.findOne(DatasetRequest, { id: input.id });
       if (arrived) return { request: arrived };
@@ -314,10 +309,9 @@ export class DatasetRequestResolver {
   }
 
   @Mutation(() => DatasetRequestPayload, { description: "Step 3 of a move, by the transfer relay: the request leaves a tombstone here. Idempotent." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   async completeDatasetRequestTransfer(@Arg("input") input: CompleteDatasetRequestTransferInput, @Ctx() context: FeedbackContext): Promise<DatasetRequestPayload> {
     requireRelay(context);
-    assertOwnShard(context.instance, input.agencyCode, "input.agencyCode");
     return context.em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);

@@ -5,7 +5,7 @@ import { isInsider } from "../../contract/authorization";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
-import { assertOwnShard, isRequested } from "../kit/shard";
+import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { CalendarDate } from "../kit/scalars";
 import { deadlineState, DeadlineState, feedbackStats, lastReplyDayOf, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
@@ -154,13 +154,12 @@ async function currentDraft(em: EntityManager, feedback: Feedback): Promise<Repl
  * why, and appends the event. A refused action changes nothing.
  */
 async function act(
-  { em, viewer, instance }: FeedbackContext,
+  { em, viewer }: FeedbackContext,
   input: FeedbackRefInput,
   action: WorkflowAction,
   effect: (tx: EntityManager, feedback: Feedback, now: Date) => Promise<void> | void,
   options: { reason?: string; isCommenter?: (feedback: Feedback) => boolean } = {},
 ): Promise<FeedbackPayload> {
-  assertOwnShard(instance, input.agencyCode, "input.agencyCode");
   return em.transactional(async (tx) => {
     const feedback = await tx.findOne(Feedback, { id: input.feedbackId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!feedback) throw notFound(`Feedback ${input.feedbackId} of ${input.agencyCode}`);
@@ -197,13 +196,12 @@ export class FeedbackAgencyResolver {
 @Resolver(() => Feedback)
 export class FeedbackResolver {
   @Query(() => Feedback, { nullable: true })
-  @Directive('@shardBy(argument: "agencyCode")')
+  @ShardBy("agencyCode")
   feedback(
-    @Arg("agencyCode", () => ID) agencyCode: string,
+    @Arg("agencyCode", () => ID) _agencyCode: string,
     @Arg("id", () => ID) id: string,
-    @Ctx() { loaders, instance }: FeedbackContext,
+    @Ctx() { loaders }: FeedbackContext,
   ): Promise<Feedback | null> {
-    assertOwnShard(instance, agencyCode);
     return loaders.feedback.load(id);
   }
 
@@ -252,7 +250,7 @@ export class FeedbackResolver {
   }
 
   @Mutation(() => FeedbackPayload, { description: "Staff of the owning agency draft (or revise) the reply." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   draftReply(@Arg("input") input: DraftReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.DRAFT_REPLY, async (tx, feedback, now) => {
       const draft = await currentDraft(tx, feedback);
@@ -262,13 +260,13 @@ export class FeedbackResolver {
   }
 
   @Mutation(() => FeedbackPayload, { description: "Staff submit the drafted reply to their CIO." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   submitReplyForApproval(@Arg("input") input: SubmitReplyForApprovalInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL, () => undefined);
   }
 
   @Mutation(() => FeedbackPayload, { description: "The owning agency's CIO approves the reply: it is published, and the deadline is met." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   approveReply(@Arg("input") input: ApproveReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.APPROVE_REPLY, async (tx, feedback, now) => {
       const draft = await currentDraft(tx, feedback);
@@ -279,13 +277,13 @@ export class FeedbackResolver {
   }
 
   @Mutation(() => FeedbackPayload, { description: "The owning agency's CIO sends the reply back to staff, saying why." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   returnReply(@Arg("input") input: ReturnReplyInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.RETURN_REPLY, () => undefined, { reason: input.reason });
   }
 
   @Mutation(() => FeedbackPayload, { description: "The citizen who wrote the comment writes again; the thread reopens with a new deadline." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   followUp(@Arg("input") input: FollowUpInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(
       context,
@@ -301,15 +299,14 @@ export class FeedbackResolver {
   }
 
   @Mutation(() => FeedbackPayload, { description: "The owning agency closes an answered comment." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
+  @ShardBy("input.agencyCode")
   closeFeedback(@Arg("input") input: CloseFeedbackInput, @Ctx() context: FeedbackContext): Promise<FeedbackPayload> {
     return act(context, input, FeedbackAction.CLOSE, () => undefined);
   }
 
   @Mutation(() => FeedbackPayload, { description: "Anyone submits a comment; it is acknowledged only once stored." })
-  @Directive('@shardBy(argument: "input.agencyCode")')
-  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, instance, viewer }: FeedbackContext): Promise<FeedbackPayload> {
-    assertOwnShard(instance, input.agencyCode, "input.agencyCode");
+  @ShardBy("input.agencyCode")
+  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, viewer }: FeedbackContext): Promise<FeedbackPayload> {
     const retried = () => (input.idempotencyKey ? em.fork().findOne(Feedback, { idempotencyKey: input.idempotencyKey }) : null);
     const earlier = await retried();
     if (earlier) return { feedback: sameSubmission(earlier, input) };
