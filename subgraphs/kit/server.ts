@@ -1,6 +1,6 @@
 /**
  * Runs one instance of a subgraph: its own database (created and migrated on
- * start, seeded when fresh), Apollo Server 5 on express for queries and
+ * start, seeded until a seed has completed once), Apollo Server 5 on express for queries and
  * mutations, graphql-ws on the same path for subscriptions, and
  * /healthcheck (alive) and /readiness (database reachable, not draining).
  */
@@ -21,7 +21,7 @@ import { ErrorCode } from "../../contract/errors";
 import { OutboxFeed } from "./events";
 import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
-import { migrate, openOrm } from "./orm";
+import { migrate, openOrm, seedOnce } from "./orm";
 import { subgraphSchema } from "./schema";
 import type { InstanceInfo, SubgraphContext, SubgraphDefinition } from "./subgraph";
 
@@ -32,7 +32,7 @@ export interface InstanceOptions {
   serverUrl: string;
   port?: number;
   host?: string;
-  /** Seed a database that had no migrations applied before (default true). */
+  /** Seed the database unless a seed completed in it before (default true). */
   seed?: boolean;
   /** Prefix of the database name (default GOVGRAPH_DB_PREFIX): lets tests share a server. */
   databasePrefix?: string;
@@ -81,12 +81,13 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     migrations: definition.migrations,
     log,
   });
-  const { applied, wasEmpty } = await migrate(orm);
-  if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
-  if (wasEmpty && options.seed !== false && definition.seed) {
-    const em = orm.em.fork();
-    await em.transactional((tx) => definition.seed!(tx, info));
-    log.info("seeded");
+  try {
+    const applied = await migrate(orm);
+    if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
+    if (options.seed !== false && definition.seed && (await seedOnce(orm, (em) => definition.seed!(em, info)))) log.info("seeded");
+  } catch (error) {
+    await orm.close(true);
+    throw error;
   }
 
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
