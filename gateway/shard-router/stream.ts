@@ -16,6 +16,7 @@
  */
 import type { ExecutionResult } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode } from "graphql";
+import { backoffDelay } from "../../contract/backoff";
 import { ErrorCode } from "../../contract/errors";
 import type { Logger } from "../../contract/logger";
 import { POSITION_MARKER } from "../../contract/shard-directives";
@@ -40,12 +41,6 @@ export interface FanInOptions {
 }
 
 type JsonObject = { [key: string]: Json };
-
-/** The delay before reconnection attempt `attempt` (0-based): exponential, capped, with jitter. */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** attempt);
-  return ceiling / 2 + random() * (ceiling / 2);
-}
 
 /** graphql-ws rejects with an Error, a CloseEvent or a list of GraphQL errors. */
 function describeFailure(error: unknown): string {
