@@ -2,7 +2,7 @@
  * Who is asking. The gateway verifies the user's token, then forwards the
  * verified claims to subgraphs as a short-lived HS256 JWS in one header; a
  * subgraph trusts nothing else a client sends. Roles are those of
- * ARCHITECTURE.md; agency roles are bound to exactly one agency code.
+ * ../shared/design/ARCHITECTURE.md; agency roles are bound to exactly one agency code.
  */
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
 import { unauthenticated } from "./errors";

@@ -46,8 +46,10 @@ export const config = {
   dataDir,
   /** Address every server binds to. */
   host: env.GOVGRAPH_HOST || "127.0.0.1",
-  /** Gateway port; subgraph ports follow it (see scripts/topology.ts). */
+  /** Gateway port; subgraph ports follow it (see contract/topology.ts). */
   gatewayPort: intFrom("GATEWAY_PORT", 4000),
+  /** Where GovGraph's own system callers (the quality check) reach the gateway; default: the local gateway. */
+  gatewayUrl: env.GOVGRAPH_GATEWAY_URL || `http://${env.GOVGRAPH_HOST || "127.0.0.1"}:${intFrom("GATEWAY_PORT", 4000)}/graphql`,
   /** Port of a single subgraph process started by `scripts/serve.ts`. */
   port: intFrom("PORT", 0),
   /** JSON file describing where every subgraph and shard listens; default: the local topology. */
@@ -87,6 +89,7 @@ export const config = {
   /** How long a stopping server lets requests in flight finish. */
   drainTimeoutMs: intFrom("GOVGRAPH_DRAIN_TIMEOUT_MS", 5000),
 };
+export type Config = typeof config;
 
 if (config.replyDayKind !== "CALENDAR" && config.replyDayKind !== "WORKING") {
   throw new Error(`GOVGRAPH_REPLY_DAY_KIND must be "calendar" or "working", got "${env.GOVGRAPH_REPLY_DAY_KIND}"`);

@@ -16,6 +16,10 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+const codes = new Set<unknown>(Object.values(ErrorCode));
+/** Whether an error's `extensions.code` is one of GovGraph's own (else it came from elsewhere: the engine, a transport). */
+export const isErrorCode = (code: unknown): code is ErrorCode => codes.has(code);
+
 /** One offending input field: where it is in the mutation's input and why it was refused. */
 export interface FieldProblem {
   path: string;

@@ -11,6 +11,8 @@ process.env.GOVGRAPH_DATA_DIR ??= mkdtempSync(join(tmpdir(), "govgraph-test-data
 process.env.GOVGRAPH_TOPOLOGY ??= join(process.env.GOVGRAPH_DATA_DIR, "topology.json");
 writeFileSync(process.env.GOVGRAPH_TOPOLOGY, JSON.stringify({ subgraphs: {}, shards: {} }));
 process.env.LOG_LEVEL ??= "error";
+// The quality check reads reply records through the gateway; tests' gateways listen on ports of their own, so nothing answers here.
+process.env.GOVGRAPH_GATEWAY_URL ??= "http://127.0.0.1:9/graphql";
 // Quality checks run when a test asks (checkDatasetQuality), not on a timer.
 process.env.GOVGRAPH_QUALITY_INTERVAL_MS ??= "0";
 process.env.GOVGRAPH_QUALITY_TIMEOUT_MS ??= "1000";

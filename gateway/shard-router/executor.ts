@@ -15,7 +15,7 @@
 import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "../../contract/logger";
-import { ErrorCode } from "../../contract/errors";
+import { ErrorCode, isErrorCode } from "../../contract/errors";
 import { MergeStrategy } from "../../contract/shard-directives";
 import { mergeConnection } from "./connection";
 import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
@@ -36,8 +36,6 @@ export interface ShardExecutorOptions {
   timeoutMs: number;
   log: Logger;
 }
-
-const knownCodes = new Set<string>(Object.values(ErrorCode));
 
 type ShardAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string };
 type ErrorLike = GraphQLError | GraphQLFormattedError;
@@ -72,7 +70,7 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
     if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "empty answer" };
     // No data and no error of the subgraph's own (a GovGraph code): the shard was not reached or did not answer.
     const errors = result.errors ?? [];
-    const ownError = errors.some((e) => e.path || knownCodes.has(String(e.extensions?.code)));
+    const ownError = errors.some((e) => e.path || isErrorCode(e.extensions?.code));
     if (!result.data && !ownError) return { ok: false, reason: errors.map((e) => e.message).join("; ") || "no data" };
     return { ok: true, result };
   } catch (error) {
@@ -80,103 +78,138 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
   }
 }
 
-function mergeField(
-  plan: FieldPlan,
-  answers: Map<string, ShardAnswer>,
-  subgraph: string,
-  errors: GraphQLError[],
-  partial: (error: GraphQLError) => void,
-): Json {
+/** The answers of one subgraph request, and where merging reports problems. */
+interface Merging {
+  subgraph: string;
+  answers: ReadonlyMap<string, ShardAnswer>;
+  /** Errors at a path of the answer. */
+  errors: GraphQLError[];
+  /** Errors of single shards beside a fanned-out field's merged answer (partial-answers.ts). */
+  partial(error: GraphQLError): void;
+}
+
+/** A shard's own errors under one root field. */
+function errorsUnder(merging: Merging, agencyCode: string, key: string): readonly ErrorLike[] {
+  const answer = merging.answers.get(agencyCode);
+  return answer?.ok ? (answer.result.errors ?? []).filter((e) => e.path?.[0] === key) : [];
+}
+
+/** A shard's data for one root field: undefined when the shard did not answer. */
+function dataOf(merging: Merging, agencyCode: string, key: string): Json | undefined {
+  const answer = merging.answers.get(agencyCode);
+  return answer?.ok ? ((answer.result.data as Record<string, Json> | null)?.[key] ?? null) : undefined;
+}
+
+type FanOutPlan = Extract<FieldPlan, { agencyCodes: string[] }>;
+
+/**
+ * The parts of a fanned-out field, shard by shard, in routing-table order.
+ * Problems of single shards (down, unknown, no data) null nothing while
+ * another shard answered: they go beside the merged answer. When no shard
+ * answered they fail the field itself, and null is returned. Errors inside a
+ * shard's part keep their path; `listIndex` renumbers them for a merged list.
+ */
+function gather(plan: FanOutPlan, merging: Merging, listIndex = false): { agencyCode: string; value: Json }[] | null {
   const key = plan.responseKey;
-  const shardErrors = (agencyCode: string) =>
-    answers.get(agencyCode)?.ok ? ((answers.get(agencyCode) as { result: ExecutionResult }).result.errors ?? []).filter((e) => e.path?.[0] === key) : [];
-  const dataOf = (agencyCode: string): Json | undefined => {
-    const answer = answers.get(agencyCode);
-    return answer?.ok ? ((answer.result.data as Record<string, Json> | null)?.[key] ?? null) : undefined;
-  };
-  switch (plan.kind) {
-    case "local":
-      return plan.value as Json;
-    case "failed":
-      errors.push(new GraphQLError(plan.error.message, { path: [key], extensions: plan.error.extensions }));
-      return null;
-    case "one": {
-      const answer = answers.get(plan.agencyCode)!;
-      if (!answer.ok) {
-        errors.push(shardUnavailable(subgraph, plan.agencyCode, answer.reason, [key]));
-        return null;
-      }
-      shardErrors(plan.agencyCode).forEach((e) => errors.push(relocate(e, plan.agencyCode, subgraph, e.path)));
-      return dataOf(plan.agencyCode) ?? null;
+  const problems: GraphQLError[] = plan.unknownCodes.map(
+    (code) =>
+      new GraphQLError(`No shard is registered for agency ${JSON.stringify(code)}; answered without it.`, {
+        extensions: { code: ErrorCode.NOT_FOUND, agencyCode: code, subgraph: merging.subgraph },
+      }),
+  );
+  const parts: { agencyCode: string; value: Json }[] = [];
+  let offset = 0;
+  for (const agencyCode of plan.agencyCodes) {
+    const answer = merging.answers.get(agencyCode)!;
+    if (!answer.ok) {
+      problems.push(shardUnavailable(merging.subgraph, agencyCode, answer.reason));
+      continue;
     }
-    case "entities": {
-      for (const [position, error] of plan.unrouted) errors.push(new GraphQLError(error.message, { path: [key, position], extensions: error.extensions }));
-      const lists = new Map<string, Json[] | null>();
-      for (const [agencyCode, positions] of plan.owners) {
-        const answer = answers.get(agencyCode)!;
-        if (!answer.ok) {
-          positions.forEach((position) => errors.push(shardUnavailable(subgraph, agencyCode, answer.reason, [key, position])));
-          continue;
-        }
-        for (const error of shardErrors(agencyCode)) {
-          const index = error.path?.[1];
-          const targets = typeof index === "number" ? [positions[index]] : positions;
-          targets.forEach((position) => errors.push(relocate(error, agencyCode, subgraph, [key, position, ...(error.path?.slice(2) ?? [])])));
-        }
-        const list = dataOf(agencyCode);
-        lists.set(agencyCode, Array.isArray(list) ? list : null);
+    const value = dataOf(merging, agencyCode, key) ?? null;
+    for (const error of errorsUnder(merging, agencyCode, key)) {
+      if (value === null) {
+        problems.push(relocate(error, agencyCode, merging.subgraph, undefined));
+        continue;
       }
-      return reassembleEntities(plan.size, plan.owners, lists);
+      const [, index, ...rest] = error.path ?? [];
+      const path = listIndex && typeof index === "number" ? [key, offset + index, ...rest] : error.path;
+      merging.errors.push(relocate(error, agencyCode, merging.subgraph, path));
     }
-    case "fanOut": {
-      // Problems of single shards; they null nothing while another shard answered (see partial-answers.ts).
-      const problems: GraphQLError[] = plan.unknownCodes.map(
-        (code) =>
-          new GraphQLError(`No shard is registered for agency ${JSON.stringify(code)}; answered without it.`, {
-            extensions: { code: ErrorCode.NOT_FOUND, agencyCode: code, subgraph },
-          }),
-      );
-      const parts: { agencyCode: string; value: Json }[] = [];
-      let offset = 0;
-      for (const agencyCode of plan.agencyCodes) {
-        const answer = answers.get(agencyCode)!;
-        if (!answer.ok) {
-          problems.push(shardUnavailable(subgraph, agencyCode, answer.reason));
-          continue;
-        }
-        const value = dataOf(agencyCode) ?? null;
-        for (const error of shardErrors(agencyCode)) {
-          if (value === null) {
-            problems.push(relocate(error, agencyCode, subgraph, undefined));
-            continue;
-          }
-          const [, index, ...rest] = error.path ?? [];
-          const path = plan.merge === MergeStrategy.LIST && typeof index === "number" ? [key, offset + index, ...rest] : error.path;
-          errors.push(relocate(error, agencyCode, subgraph, path));
-        }
-        if (value === null) continue;
-        parts.push({ agencyCode, value });
-        offset += Array.isArray(value) ? value.length : 0;
-      }
-      if (parts.length === 0 && problems.length > 0) {
-        problems.forEach((problem) => errors.push(new GraphQLError(problem.message, { path: [key], extensions: problem.extensions })));
-        return null;
-      }
-      problems.forEach(partial);
-      if (plan.merge === MergeStrategy.LIST) return concatLists(parts.map(({ value }) => (Array.isArray(value) ? value : [])));
-      if (plan.connection) {
-        const { first, shape } = plan.connection;
-        return mergeConnection(parts as { agencyCode: string; value: { [key: string]: Json } }[], first, plan.positions!, shape);
-      }
-      try {
-        return addAggregates(parts.map(({ value }) => value));
-      } catch (error) {
-        if (!(error instanceof MergeError)) throw error;
-        errors.push(new GraphQLError(`Cannot add the shards' answers: ${error.message}`, { path: [key], extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, subgraph } }));
-        return null;
-      }
-    }
+    if (value === null) continue;
+    parts.push({ agencyCode, value });
+    offset += Array.isArray(value) ? value.length : 0;
   }
+  if (parts.length === 0 && problems.length > 0) {
+    problems.forEach((problem) => merging.errors.push(new GraphQLError(problem.message, { path: [key], extensions: problem.extensions })));
+    return null;
+  }
+  problems.forEach(merging.partial);
+  return parts;
+}
+
+type Merge<K extends FieldPlan["kind"]> = (plan: Extract<FieldPlan, { kind: K }>, merging: Merging) => Json;
+
+/** One merge per kind of field plan: how the shards' answers become the field's answer. */
+const merges: { [K in Exclude<FieldPlan["kind"], "STREAM">]: Merge<K> } = {
+  local: (plan) => plan.value as Json,
+  failed: (plan, merging) => {
+    merging.errors.push(new GraphQLError(plan.error.message, { path: [plan.responseKey], extensions: plan.error.extensions }));
+    return null;
+  },
+  shardBy: (plan, merging) => {
+    const answer = merging.answers.get(plan.agencyCode)!;
+    if (!answer.ok) {
+      merging.errors.push(shardUnavailable(merging.subgraph, plan.agencyCode, answer.reason, [plan.responseKey]));
+      return null;
+    }
+    errorsUnder(merging, plan.agencyCode, plan.responseKey).forEach((e) => merging.errors.push(relocate(e, plan.agencyCode, merging.subgraph, e.path)));
+    return dataOf(merging, plan.agencyCode, plan.responseKey) ?? null;
+  },
+  entities: (plan, merging) => {
+    const key = plan.responseKey;
+    for (const [position, error] of plan.unrouted) merging.errors.push(new GraphQLError(error.message, { path: [key, position], extensions: error.extensions }));
+    const lists = new Map<string, Json[] | null>();
+    for (const [agencyCode, positions] of plan.owners) {
+      const answer = merging.answers.get(agencyCode)!;
+      if (!answer.ok) {
+        positions.forEach((position) => merging.errors.push(shardUnavailable(merging.subgraph, agencyCode, answer.reason, [key, position])));
+        continue;
+      }
+      for (const error of errorsUnder(merging, agencyCode, key)) {
+        const index = error.path?.[1];
+        const targets = typeof index === "number" ? [positions[index]] : positions;
+        targets.forEach((position) => merging.errors.push(relocate(error, agencyCode, merging.subgraph, [key, position, ...(error.path?.slice(2) ?? [])])));
+      }
+      const list = dataOf(merging, agencyCode, key);
+      lists.set(agencyCode, Array.isArray(list) ? list : null);
+    }
+    return reassembleEntities(plan.size, plan.owners, lists);
+  },
+  LIST: (plan, merging) => {
+    const parts = gather(plan, merging, true);
+    return parts && concatLists(parts.map(({ value }) => (Array.isArray(value) ? value : [])));
+  },
+  AGGREGATE: (plan, merging) => {
+    const parts = gather(plan, merging);
+    if (!parts) return null;
+    try {
+      return addAggregates(parts.map(({ value }) => value));
+    } catch (error) {
+      if (!(error instanceof MergeError)) throw error;
+      merging.errors.push(
+        new GraphQLError(`Cannot add the shards' answers: ${error.message}`, { path: [plan.responseKey], extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, subgraph: merging.subgraph } }),
+      );
+      return null;
+    }
+  },
+  CONNECTION: (plan, merging) => {
+    const parts = gather(plan, merging);
+    return parts && mergeConnection(parts as { agencyCode: string; value: { [key: string]: Json } }[], plan.first, plan.positions, plan.shape);
+  },
+};
+
+function mergeField(plan: Exclude<FieldPlan, { kind: "STREAM" }>, merging: Merging): Json {
+  return (merges[plan.kind] as Merge<typeof plan.kind>)(plan as never, merging);
 }
 
 export function createShardExecutor(options: ShardExecutorOptions): Executor {
@@ -197,8 +230,13 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     );
     const errors: GraphQLError[] = [];
     const data: Record<string, Json> = {};
-    const partial = (error: GraphQLError) => reportPartialAnswer(request.context, error);
-    for (const field of plan.fields) data[field.responseKey] = mergeField(field, answers, options.subgraph, errors, partial);
+    const merging: Merging = { subgraph: options.subgraph, answers, errors, partial: (error) => reportPartialAnswer(request.context, error) };
+    for (const field of plan.fields) {
+      data[field.responseKey] =
+        field.kind === MergeStrategy.STREAM
+          ? merges.failed({ kind: "failed", responseKey: field.responseKey, error: new GraphQLError("A stream is answered by a subscription only.") }, merging)
+          : mergeField(field, merging);
+    }
     for (const [agencyCode, answer] of answers) {
       if (!answer.ok) continue;
       for (const error of answer.result.errors ?? []) {
@@ -212,16 +250,16 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
   const subscribe = (plan: ShardPlan, request: ExecutionRequest): ExecutionResult | AsyncIterableIterator<ExecutionResult> => {
     const [field] = plan.fields;
     if (field.kind === "failed") return { errors: [new GraphQLError(field.error.message, { path: [field.responseKey], extensions: field.error.extensions })] };
-    if (plan.fields.length !== 1 || field.kind !== "fanOut" || !field.stream) {
+    if (plan.fields.length !== 1 || field.kind !== MergeStrategy.STREAM) {
       return { errors: [new GraphQLError(`A subscription to ${options.subgraph} must select one fanned-in field.`)] };
     }
     return fanIn({
       subgraph: options.subgraph,
       responseKey: field.responseKey,
       calls: plan.calls,
-      afterVariable: field.afterVariable!,
-      positions: field.positions!,
-      cursorKeys: field.stream.cursorKeys,
+      afterVariable: field.afterVariable,
+      positions: field.positions,
+      cursorKeys: field.cursorKeys,
       urlOf: (agencyCode) => options.shards().get(agencyCode),
       open: (url, document, variables) => options.openStream(url, document, variables, request),
       log: options.log,

@@ -5,10 +5,10 @@ import type { SubgraphShardPolicy } from "./policies";
 
 const policy: SubgraphShardPolicy = {
   rootFields: new Map([
-    ["Query.dataset", { kind: "by", argumentPath: ["agencyCode"] }],
-    ["Mutation.registerDataset", { kind: "by", argumentPath: ["input", "agencyCode"] }],
-    ["Query.datasetsByIdentifier", { kind: "fanOut", merge: MergeStrategy.LIST, subsetArgument: "agencyCodes" }],
-    ["Query.catalogueSummary", { kind: "fanOut", merge: MergeStrategy.AGGREGATE, subsetArgument: "agencyCodes" }],
+    ["Query.dataset", { kind: "shardBy", argumentPath: ["agencyCode"] }],
+    ["Mutation.registerDataset", { kind: "shardBy", argumentPath: ["input", "agencyCode"] }],
+    ["Query.datasetsByIdentifier", { kind: MergeStrategy.LIST, subsetArgument: "agencyCodes" }],
+    ["Query.catalogueSummary", { kind: MergeStrategy.AGGREGATE, subsetArgument: "agencyCodes" }],
   ]),
   shardKeys: new Map([
     ["Dataset", "agencyCode"],
@@ -87,9 +87,8 @@ describe("a batched request: aliased root fields and _entities of several agenci
 
   test("a fan-out with a subset goes to the named agencies that have a shard and reports the others", () => {
     expect(fieldPlan(plan.fields, "_v0_datasetsByIdentifier")).toEqual({
-      kind: "fanOut",
+      kind: MergeStrategy.LIST,
       responseKey: "_v0_datasetsByIdentifier",
-      merge: MergeStrategy.LIST,
       agencyCodes: ["ACA"],
       unknownCodes: ["XYZ"],
     });
@@ -137,7 +136,7 @@ describe("@shardBy: one shard, named by an argument", () => {
       policy,
       agencyCodes,
     });
-    expect(plan.fields).toEqual([{ kind: "one", responseKey: "registerDataset", agencyCode: "ACA" }]);
+    expect(plan.fields).toEqual([{ kind: "shardBy", responseKey: "registerDataset", agencyCode: "ACA" }]);
     expect(plan.calls.map((c) => c.agencyCode)).toEqual(["ACA"]);
     expect(plan.calls[0].variables).toEqual({ input: { agencyCode: "ACA", title: "收容人數" } });
     expect(print(plan.calls[0].document)).toContain("mutation ($input: RegisterDatasetInput!)");
@@ -145,7 +144,7 @@ describe("@shardBy: one shard, named by an argument", () => {
 
   test("the agency code at input.agencyCode, written as a literal, possibly holding a variable", () => {
     const literal = planShardRequest({ document: parse(`mutation { registerDataset(input: { agencyCode: "AJ", title: "t" }) { dataset { id } } }`), policy, agencyCodes });
-    expect(literal.fields).toEqual([{ kind: "one", responseKey: "registerDataset", agencyCode: "AJ" }]);
+    expect(literal.fields).toEqual([{ kind: "shardBy", responseKey: "registerDataset", agencyCode: "AJ" }]);
     expect(literal.calls.map((c) => c.agencyCode)).toEqual(["AJ"]);
     const nested = planShardRequest({
       document: parse(`mutation($code: ID!) { registerDataset(input: { agencyCode: $code, title: "t" }) { dataset { id } } }`),
@@ -163,8 +162,8 @@ describe("@shardBy: one shard, named by an argument", () => {
       agencyCodes,
     });
     expect(plan.fields).toEqual([
-      { kind: "one", responseKey: "a", agencyCode: "MOJ" },
-      { kind: "one", responseKey: "b", agencyCode: "ACA" },
+      { kind: "shardBy", responseKey: "a", agencyCode: "MOJ" },
+      { kind: "shardBy", responseKey: "b", agencyCode: "ACA" },
     ]);
     expect(rootFieldNames(callTo(plan.calls, "MOJ")!)).toEqual(["a: dataset"]);
     expect(rootFieldNames(callTo(plan.calls, "ACA")!)).toEqual(["b: dataset"]);
@@ -204,7 +203,7 @@ describe("@shardBy: one shard, named by an argument", () => {
 describe("@shardFanOut: every shard, or the subset named", () => {
   test("without a subset, every shard in routing-table order", () => {
     const plan = planShardRequest({ document: parse(`{ catalogueSummary { datasets } }`), policy, agencyCodes });
-    expect(plan.fields[0]).toMatchObject({ kind: "fanOut", merge: MergeStrategy.AGGREGATE, agencyCodes: ["MOJ", "ACA", "AJ"], unknownCodes: [] });
+    expect(plan.fields[0]).toMatchObject({ kind: MergeStrategy.AGGREGATE, agencyCodes: ["MOJ", "ACA", "AJ"], unknownCodes: [] });
     expect(plan.calls.map((c) => c.agencyCode)).toEqual(["MOJ", "ACA", "AJ"]);
   });
 
@@ -215,14 +214,14 @@ describe("@shardFanOut: every shard, or the subset named", () => {
       policy,
       agencyCodes,
     });
-    expect(plan.fields[0]).toMatchObject({ kind: "fanOut", agencyCodes: ["MOJ", "AJ"], unknownCodes: ["NOPE"] });
+    expect(plan.fields[0]).toMatchObject({ kind: MergeStrategy.AGGREGATE, agencyCodes: ["MOJ", "AJ"], unknownCodes: ["NOPE"] });
     expect(plan.calls.map((c) => c.agencyCode)).toEqual(["MOJ", "AJ"]);
   });
 
   test("a single code where a list is expected (GraphQL list coercion) is a subset of one", () => {
     // `agencyCodes: "ACA"` is valid GraphQL for [ID!]: it means ["ACA"].
     const plan = planShardRequest({ document: parse(`{ catalogueSummary(agencyCodes: "ACA") { datasets } }`), policy, agencyCodes });
-    expect(plan.fields[0]).toMatchObject({ kind: "fanOut", agencyCodes: ["ACA"], unknownCodes: [] });
+    expect(plan.fields[0]).toMatchObject({ kind: MergeStrategy.AGGREGATE, agencyCodes: ["ACA"], unknownCodes: [] });
     expect(plan.calls.map((c) => c.agencyCode)).toEqual(["ACA"]);
   });
 });

@@ -43,25 +43,29 @@ export interface ShardCall {
   variables: Record<string, unknown>;
 }
 
+/** What every fan-out plan has: the agencies it goes to, and the codes asked for that have no shard. */
+interface FanOut {
+  responseKey: string;
+  agencyCodes: string[];
+  unknownCodes: string[];
+}
+
+/** Resumable fan-outs: where each shard starts (from the client's `after`) and the variable each shard reads it from. */
+interface Resumable extends FanOut {
+  positions: Positions;
+  afterVariable: string;
+}
+
+/** One plan per way a root field is answered; the routed ones are named as their policies (policies.ts). */
 export type FieldPlan =
   | { kind: "local"; responseKey: string; value: unknown }
   | { kind: "failed"; responseKey: string; error: GraphQLError }
-  | { kind: "one"; responseKey: string; agencyCode: string }
-  | {
-      kind: "fanOut";
-      responseKey: string;
-      merge: MergeStrategy;
-      agencyCodes: string[];
-      unknownCodes: string[];
-      /** CONNECTION and STREAM: where each shard starts (from the client's `after`), and the variable each shard reads it from. */
-      positions?: Positions;
-      afterVariable?: string;
-      /** CONNECTION: page size and what the client selected. */
-      connection?: { first: number; shape: ConnectionShape };
-      /** STREAM: the response keys under which the client selected the event's cursor. */
-      stream?: { cursorKeys: string[] };
-    }
-  | { kind: "entities"; responseKey: string; size: number; owners: Map<string, number[]>; unrouted: Map<number, GraphQLError> };
+  | { kind: "entities"; responseKey: string; size: number; owners: Map<string, number[]>; unrouted: Map<number, GraphQLError> }
+  | { kind: "shardBy"; responseKey: string; agencyCode: string }
+  | ({ kind: typeof MergeStrategy.LIST } & FanOut)
+  | ({ kind: typeof MergeStrategy.AGGREGATE } & FanOut)
+  | ({ kind: typeof MergeStrategy.CONNECTION; first: number; shape: ConnectionShape } & Resumable)
+  | ({ kind: typeof MergeStrategy.STREAM; cursorKeys: string[] } & Resumable);
 
 export interface ShardPlan {
   fields: FieldPlan[];
@@ -208,7 +212,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       if (agencyCodes.length === 0) fields.push({ kind: "failed", responseKey, error: routingError("No shard is registered for this subgraph.") });
       else {
         send(agencyCodes[0], field);
-        fields.push({ kind: "one", responseKey, agencyCode: agencyCodes[0] });
+        fields.push({ kind: "shardBy", responseKey, agencyCode: agencyCodes[0] });
       }
       return;
     }
@@ -241,7 +245,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       fields.push({ kind: "failed", responseKey, error: routingError(`${rootType}.${name} declares no shard policy.`) });
       return;
     }
-    if (route.kind === "by") {
+    if (route.kind === "shardBy") {
       const [argument, ...path] = route.argumentPath;
       let value = argumentValue(field, argument, variables);
       for (const key of path) value = value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
@@ -254,7 +258,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
         return;
       }
       send(value, field);
-      fields.push({ kind: "one", responseKey, agencyCode: value });
+      fields.push({ kind: "shardBy", responseKey, agencyCode: value });
       return;
     }
     const subset = route.subsetArgument ? argumentValue(field, route.subsetArgument, variables) : undefined;
@@ -262,9 +266,9 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     const requested = subset === undefined || subset === null ? null : (Array.isArray(subset) ? subset : [subset]).map(String);
     const targets = requested ? agencyCodes.filter((code) => requested.includes(code)) : [...agencyCodes];
     const unknownCodes = requested ? requested.filter((code) => !known.has(code)) : [];
-    if (route.merge !== MergeStrategy.CONNECTION && route.merge !== MergeStrategy.STREAM) {
+    if (route.kind === MergeStrategy.LIST || route.kind === MergeStrategy.AGGREGATE) {
       targets.forEach((agencyCode) => send(agencyCode, field));
-      fields.push({ kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes });
+      fields.push({ kind: route.kind, responseKey, agencyCodes: targets, unknownCodes });
       return;
     }
     // Resumable strategies: the client's cursor holds each shard's position; each shard gets its own.
@@ -277,7 +281,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       return;
     }
     for (const code of targets) positions[code] ??= null;
-    const extra = route.merge === MergeStrategy.CONNECTION ? SHARD_CONNECTION_SELECTIONS : SHARD_STREAM_SELECTIONS;
+    const extra = route.kind === MergeStrategy.CONNECTION ? SHARD_CONNECTION_SELECTIONS : SHARD_STREAM_SELECTIONS;
     const augmented: FieldNode = {
       ...field,
       selectionSet: { kind: Kind.SELECTION_SET, selections: [...(field.selectionSet?.selections ?? []), ...extra] },
@@ -287,12 +291,12 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       const [rewritten, definition] = withArgumentVariable(augmented, "after", afterVariable, namedType("String"));
       send(code, rewritten, [definition, positions[code]]);
     }
-    const plan = { kind: "fanOut", responseKey, merge: route.merge, agencyCodes: targets, unknownCodes, positions, afterVariable } as const;
-    if (route.merge === MergeStrategy.STREAM) {
-      fields.push({ ...plan, stream: { cursorKeys: keysNamed(fieldsOf(field.selectionSet?.selections ?? [], fragments), "cursor") } });
+    const resumable = { responseKey, agencyCodes: targets, unknownCodes, positions, afterVariable };
+    if (route.kind === MergeStrategy.STREAM) {
+      fields.push({ kind: route.kind, ...resumable, cursorKeys: keysNamed(fieldsOf(field.selectionSet?.selections ?? [], fragments), "cursor") });
     } else {
       const first = Number(argumentValue(field, "first", variables) ?? route.firstDefault ?? 20);
-      fields.push({ ...plan, connection: { first, shape: connectionShape(field, fragments) } });
+      fields.push({ kind: route.kind, ...resumable, first, shape: connectionShape(field, fragments) });
     }
   });
 

@@ -10,20 +10,20 @@ describe("the checked-in supergraph", () => {
   const feedback = policies.get("feedback")!;
 
   test("routes a dataset by its agencyCode argument", () => {
-    expect(catalogue.rootFields.get("Query.dataset")).toEqual({ kind: "by", argumentPath: ["agencyCode"] });
+    expect(catalogue.rootFields.get("Query.dataset")).toEqual({ kind: "shardBy", argumentPath: ["agencyCode"] });
   });
 
   test("routes registering a dataset by input.agencyCode", () => {
-    expect(catalogue.rootFields.get("Mutation.registerDataset")).toEqual({ kind: "by", argumentPath: ["input", "agencyCode"] });
+    expect(catalogue.rootFields.get("Mutation.registerDataset")).toEqual({ kind: "shardBy", argumentPath: ["input", "agencyCode"] });
   });
 
   test("fans the catalogue summary out to the agencies in agencyCodes and adds the answers", () => {
-    expect(catalogue.rootFields.get("Query.catalogueSummary")).toEqual({ kind: "fanOut", merge: "AGGREGATE", subsetArgument: "agencyCodes" });
+    expect(catalogue.rootFields.get("Query.catalogueSummary")).toEqual({ kind: "AGGREGATE", subsetArgument: "agencyCodes" });
   });
 
   test("merges the dataset list as a keyset connection and fans subscriptions in as a stream", () => {
-    expect(catalogue.rootFields.get("Query.datasets")).toEqual({ kind: "fanOut", merge: "CONNECTION", subsetArgument: "agencyCodes", firstDefault: 20 });
-    expect(catalogue.rootFields.get("Subscription.catalogueEvents")).toEqual({ kind: "fanOut", merge: "STREAM", subsetArgument: "agencyCodes" });
+    expect(catalogue.rootFields.get("Query.datasets")).toEqual({ kind: "CONNECTION", subsetArgument: "agencyCodes", firstDefault: 20 });
+    expect(catalogue.rootFields.get("Subscription.catalogueEvents")).toEqual({ kind: "STREAM", subsetArgument: "agencyCodes" });
   });
 
   test("names the shard key of each agency entity", () => {
@@ -100,11 +100,11 @@ describe("a minimal supergraph", () => {
   test("that keeps the contract gives the agency subgraph its policies; the ministry subgraph's fields and entities need none", () => {
     const policies = readShardPolicies(VALID, ["catalogue"]);
     expect(Object.fromEntries(policies.get("catalogue")!.rootFields)).toEqual({
-      "Query.dataset": { kind: "by", argumentPath: ["agencyCode"] },
-      "Query.catalogueSummary": { kind: "fanOut", merge: "AGGREGATE", subsetArgument: "agencyCodes" },
-      "Query.datasets": { kind: "fanOut", merge: "CONNECTION", subsetArgument: "agencyCodes", firstDefault: 20 },
-      "Mutation.registerDataset": { kind: "by", argumentPath: ["input", "agencyCode"] },
-      "Subscription.catalogueEvents": { kind: "fanOut", merge: "STREAM", subsetArgument: "agencyCodes" },
+      "Query.dataset": { kind: "shardBy", argumentPath: ["agencyCode"] },
+      "Query.catalogueSummary": { kind: "AGGREGATE", subsetArgument: "agencyCodes" },
+      "Query.datasets": { kind: "CONNECTION", subsetArgument: "agencyCodes", firstDefault: 20 },
+      "Mutation.registerDataset": { kind: "shardBy", argumentPath: ["input", "agencyCode"] },
+      "Subscription.catalogueEvents": { kind: "STREAM", subsetArgument: "agencyCodes" },
     });
     expect(Object.fromEntries(policies.get("catalogue")!.shardKeys)).toEqual({ Dataset: "agencyCode" });
   });

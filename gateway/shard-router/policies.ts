@@ -16,9 +16,17 @@ import {
 } from "graphql";
 import { MergeStrategy } from "../../contract/shard-directives";
 
+/**
+ * How one root field is routed, named as the SDL names it: `shardBy` (one
+ * shard, by the agency code at an argument path) or the merge strategy of a
+ * fan-out. The plan (plan.ts) uses the same names for its field plans.
+ */
 export type RootPolicy =
-  | { kind: "by"; argumentPath: string[] }
-  | { kind: "fanOut"; merge: MergeStrategy; subsetArgument?: string; firstDefault?: number };
+  | { kind: "shardBy"; argumentPath: string[] }
+  | { kind: typeof MergeStrategy.LIST; subsetArgument?: string }
+  | { kind: typeof MergeStrategy.AGGREGATE; subsetArgument?: string }
+  | { kind: typeof MergeStrategy.STREAM; subsetArgument?: string }
+  | { kind: typeof MergeStrategy.CONNECTION; subsetArgument?: string; firstDefault?: number };
 
 export interface SubgraphShardPolicy {
   /** Policy per root field, keyed `Query.datasets`, `Mutation.registerDataset`… */
@@ -74,18 +82,18 @@ function policyOf(field: FieldDefinitionNode, coordinate: string): RootPolicy | 
   if (by.length === 1) {
     const path = String(by[0].argument ?? "").split(".");
     if (!field.arguments?.some((arg) => arg.name.value === path[0])) return `${coordinate} is routed by "${path[0]}", which is not one of its arguments`;
-    return { kind: "by", argumentPath: path };
+    return { kind: "shardBy", argumentPath: path };
   }
   if (fanOut.length === 1) {
     const merge = String(fanOut[0].merge);
     if (!(merge in MergeStrategy)) return `${coordinate} asks for merge "${merge}"; known: ${Object.keys(MergeStrategy).join(", ")}`;
     const subset = fanOut[0].subset === undefined || fanOut[0].subset === null ? undefined : String(fanOut[0].subset);
     if (subset && !field.arguments?.some((arg) => arg.name.value === subset)) return `${coordinate} names subset argument "${subset}", which it does not have`;
-    if (merge !== MergeStrategy.CONNECTION) return { kind: "fanOut", merge: merge as MergeStrategy, subsetArgument: subset };
+    if (merge !== MergeStrategy.CONNECTION) return { kind: merge as Exclude<MergeStrategy, "CONNECTION">, subsetArgument: subset } as RootPolicy;
     const first = field.arguments?.find((arg) => arg.name.value === "first");
     if (!first || !field.arguments?.some((arg) => arg.name.value === "after")) return `${coordinate} merges as a CONNECTION: it needs "first" and "after" arguments`;
     const firstDefault = first.defaultValue ? Number(valueFromASTUntyped(first.defaultValue)) : undefined;
-    return { kind: "fanOut", merge: MergeStrategy.CONNECTION, subsetArgument: subset, firstDefault };
+    return { kind: MergeStrategy.CONNECTION, subsetArgument: subset, firstDefault };
   }
   return null;
 }
@@ -115,10 +123,10 @@ export function readShardPolicies(supergraph: string | DocumentNode, agencySubgr
           const policy = policyOf(field, coordinate);
           if (policy === null) problems.push(`${coordinate} of agency subgraph ${subgraph} declares no shard policy (@shardBy or @shardFanOut)`);
           else if (typeof policy === "string") problems.push(policy);
-          else if (operation === "mutation" && policy.kind !== "by") problems.push(`${coordinate} is a mutation: it must be routed to one shard with @shardBy`);
-          else if ((operation === "subscription") !== (policy.kind === "fanOut" && policy.merge === MergeStrategy.STREAM)) {
+          else if (operation === "mutation" && policy.kind !== "shardBy") problems.push(`${coordinate} is a mutation: it must be routed to one shard with @shardBy`);
+          else if ((operation === "subscription") !== (policy.kind === MergeStrategy.STREAM)) {
             problems.push(`${coordinate}: subscriptions, and only they, are fanned in with @shardFanOut(merge: "STREAM")`);
-          } else if (policy.kind === "fanOut" && policy.merge === MergeStrategy.STREAM && !field.arguments?.some((arg) => arg.name.value === "after")) {
+          } else if (policy.kind === MergeStrategy.STREAM && !field.arguments?.some((arg) => arg.name.value === "after")) {
             problems.push(`${coordinate} is a STREAM: it needs an "after" argument to resume from`);
           } else policies_.rootFields.set(coordinate, policy);
         }

@@ -9,7 +9,7 @@ import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { appointmentProblem, compositionOf, compositionProblems, PanelRole } from "./composition";
 import { PanelMember, PanelTerm } from "./entities";
-import type { AdvisoryContext } from "./index";
+import type { AdvisoryContext } from "./context";
 
 /** The advisory subgraph's view of an agency: who represents it on the current panel. */
 @ObjectType("Agency")

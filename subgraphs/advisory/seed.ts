@@ -1,5 +1,5 @@
 /**
- * The panel as DOMAIN.md describes it: set up on 2015-06-01 (104/6/1), two-year
+ * The panel as ../shared/design/DOMAIN.md describes it: set up on 2015-06-01 (104/6/1), two-year
  * terms, each with 1 convener, 7 agency and 4 civil-society representatives.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";

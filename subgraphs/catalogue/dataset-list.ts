@@ -36,7 +36,7 @@ export async function importDatasetList(
       const problems =
         "problems" in parsed
           ? parsed.problems
-          : [...(await inputProblems(parsed.input)), ...metadataProblems(parsed.input)].map((p) => `${p.path.replace(/^input\./, "")}: ${p.reason}`);
+          : [...(await inputProblems(parsed.input)), ...metadataProblems(parsed.input, "")].map((p) => `${p.path}: ${p.reason}`);
       if (problems.length > 0) report.rejected.push({ line: row.line, problems });
       else if ("input" in parsed) good.push(parsed.input);
     }

@@ -103,7 +103,7 @@ describe("real lists' spellings are read as the platform's one spelling", () => 
   );
 });
 
-describe("the seed plan reproduces the ministry's published figures (DOMAIN.md)", () => {
+describe("the seed plan reproduces the ministry's published figures (../shared/design/DOMAIN.md)", () => {
   const plan = seedPlan();
   const codes = AGENCY_CODES;
   const opened = (code: string) => Object.values(plan[code].openedPerYear).reduce((a, b) => a + b, 0);
@@ -138,13 +138,13 @@ describe("the seed plan reproduces the ministry's published figures (DOMAIN.md)"
 
 describe("rules across metadata fields", () => {
   test("a fee needs its explanation URL and legal basis; free data does not", () => {
-    expect(metadataProblems({ cost: "依規費法收費" }).map((p) => p.path)).toEqual(["input.costUrl", "input.costLaw"]);
-    expect(metadataProblems({ cost: "依規費法收費", costUrl: "https://example.gov.tw/fee", costLaw: "規費法" })).toEqual([]);
-    expect(metadataProblems({ cost: FREE })).toEqual([]);
+    expect(metadataProblems({ cost: "依規費法收費" }, "input").map((p) => p.path)).toEqual(["input.costUrl", "input.costLaw"]);
+    expect(metadataProblems({ cost: "依規費法收費", costUrl: "https://example.gov.tw/fee", costLaw: "規費法" }, "input")).toEqual([]);
+    expect(metadataProblems({ cost: FREE }, "input")).toEqual([]);
   });
 
   test("temporal coverage cannot end before it starts", () => {
-    expect(metadataProblems({ temporalCoverageFrom: "2018-01-01", temporalCoverageTo: "2017-12-31" })).toEqual([{ path: "input.temporalCoverageTo", reason: "is before temporalCoverageFrom" }]);
-    expect(metadataProblems({ temporalCoverageFrom: "2017-01-01", temporalCoverageTo: "2017-01-01" })).toEqual([]);
+    expect(metadataProblems({ temporalCoverageFrom: "2018-01-01", temporalCoverageTo: "2017-12-31" }, "input")).toEqual([{ path: "input.temporalCoverageTo", reason: "is before temporalCoverageFrom" }]);
+    expect(metadataProblems({ temporalCoverageFrom: "2017-01-01", temporalCoverageTo: "2017-01-01" }, "input")).toEqual([]);
   });
 });

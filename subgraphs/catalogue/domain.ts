@@ -4,6 +4,7 @@
  */
 import { isInsider } from "../../contract/authorization";
 import type { Viewer } from "../../contract/claims";
+import type { FieldProblem } from "../../contract/errors";
 import { LifecycleState } from "./entities";
 
 /** The national platform's 18 service categories (服務分類). */
@@ -112,21 +113,24 @@ export function retirementProblem(dataset: { lifecycleState: LifecycleState; iss
   return null;
 }
 
-/** Rules across fields of the metadata standard that field validation alone cannot state. */
-export function metadataProblems(input: {
-  cost?: string;
-  costUrl?: string;
-  costLaw?: string;
-  temporalCoverageFrom?: string;
-  temporalCoverageTo?: string;
-}): { path: string; reason: string }[] {
-  const problems = [];
+/**
+ * Rules across fields of the metadata standard that field validation alone
+ * cannot state. `at` is where the dataset sits in the caller's input
+ * ("input", "input.dataset"; "" for a row of an imported list), so each
+ * problem's path points at the offending field as the caller sent it.
+ */
+export function metadataProblems(
+  input: { cost?: string; costUrl?: string; costLaw?: string; temporalCoverageFrom?: string; temporalCoverageTo?: string },
+  at: string,
+): FieldProblem[] {
+  const path = (field: string) => (at ? `${at}.${field}` : field);
+  const problems: FieldProblem[] = [];
   if (input.cost && input.cost !== FREE) {
-    if (!input.costUrl) problems.push({ path: "input.costUrl", reason: "is required when a fee is charged" });
-    if (!input.costLaw) problems.push({ path: "input.costLaw", reason: "is required when a fee is charged" });
+    if (!input.costUrl) problems.push({ path: path("costUrl"), reason: "is required when a fee is charged" });
+    if (!input.costLaw) problems.push({ path: path("costLaw"), reason: "is required when a fee is charged" });
   }
   if (input.temporalCoverageFrom && input.temporalCoverageTo && input.temporalCoverageFrom > input.temporalCoverageTo) {
-    problems.push({ path: "input.temporalCoverageTo", reason: "is before temporalCoverageFrom" });
+    problems.push({ path: path("temporalCoverageTo"), reason: "is before temporalCoverageFrom" });
   }
   return problems;
 }

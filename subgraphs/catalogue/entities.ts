@@ -3,15 +3,14 @@ import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-gr
 import { newId } from "../kit/ids";
 import { CalendarDate } from "../kit/scalars";
 
+/** A dataset is published, then may be retired; what comes before publishing is the inventory's (InventoryState). */
 export enum LifecycleState {
-  INVENTORIED = "INVENTORIED",
-  PLANNED = "PLANNED",
   PUBLISHED = "PUBLISHED",
   RETIRED = "RETIRED",
 }
 registerEnumType(LifecycleState, {
   name: "LifecycleState",
-  description: "inventoried → planned → published → retired (with date and reason).",
+  description: "published → retired (with date and reason). A holding's path to publication is its inventory state (InventoryState).",
 });
 
 export enum DatasetType {

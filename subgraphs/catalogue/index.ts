@@ -1,39 +1,21 @@
 /**
  * catalogue (agency subgraph, one shard per agency): datasets and resources
- * per the national metadata standard, their lifecycle and counts.
+ * per the national metadata standard, their lifecycle, the data inventory
+ * and the quality checks.
  */
-import DataLoader from "dataloader";
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
-import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
+import type { SubgraphDefinition } from "../kit/subgraph";
+import { configureCatalogue, createCatalogueLoaders, type CatalogueSettings } from "./context";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
-import { migrations } from "./migrations";
-import { startQualityScheduler } from "./quality/checker";
-import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { InventoryItem, InventoryResolver } from "./inventory";
+import { migrations } from "./migrations";
+import { startQualityChecks } from "./quality/checker";
+import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
 
-function createLoaders(em: EntityManager) {
-  return {
-    /** The latest check of each dataset: one statement for a whole page. */
-    latestCheck: new DataLoader<string, DatasetCheck | null>(async (ids) => {
-      const rows = await em.find(DatasetCheck, { datasetId: { $in: [...ids] } }, { orderBy: { datasetId: "asc", checkedAt: "desc" } });
-      const latest = new Map<string, DatasetCheck>();
-      for (const row of rows) if (!latest.has(row.datasetId)) latest.set(row.datasetId, row);
-      return ids.map((id) => latest.get(id) ?? null);
-    }),
-    checksOfResource: rowsGroupedBy<ResourceCheck, string>(em, ResourceCheck, "resourceId", { checkedAt: "desc" }),
-    dataset: rowsByKey<Dataset, string>(em, Dataset, "id"),
-    resourcesOfDataset: rowsGroupedBy<Resource, string>(em, Resource, "dataset", { position: "asc" }, (resource) => resource.dataset.id),
-  };
-}
-
-export type CatalogueContext = SubgraphContext<ReturnType<typeof createLoaders>>;
-
-export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
+export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoaders>, CatalogueSettings> = {
   name: "catalogue",
   sharded: true,
   entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, OutboxEvent],
@@ -47,7 +29,8 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
     },
     Agency: (reference) => ({ code: reference.code }),
   },
-  createLoaders,
-  background: (orm, instance, log) => startQualityScheduler(orm, instance.agencyCode!, log),
+  configure: configureCatalogue,
+  createLoaders: createCatalogueLoaders,
+  background: ({ orm, instance, log, settings }) => [startQualityChecks(orm, instance.agencyCode!, settings.quality, log)],
   seed: seedCatalogue,
 };

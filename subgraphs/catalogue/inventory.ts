@@ -19,11 +19,9 @@ import { CalendarDate } from "../kit/scalars";
 import { ShardBy } from "../kit/shard";
 import { ConnectionType } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
-import { Dataset } from "./entities";
-import type { CatalogueContext } from "./index";
+import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
-import { metadataProblems } from "./domain";
-import { writeDataset } from "./writes";
+import { publishDataset } from "./writes";
 
 export enum InventoryState {
   INVENTORIED = "INVENTORIED",
@@ -325,15 +323,10 @@ export class InventoryResolver {
   @ShardBy("input.agencyCode")
   publishInventoryItem(@Arg("input") input: PublishInventoryItemInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     if (input.dataset.agencyCode !== input.agencyCode) throw badUserInput([{ path: "input.dataset.agencyCode", reason: "must be the inventory's agency" }]);
-    const problems = metadataProblems(input.dataset).map((p) => ({ ...p, path: p.path.replace(/^input\./, "input.dataset.") }));
-    if (problems.length > 0) throw badUserInput(problems);
     return lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
       const problem = publishProblem(item);
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
-      if (await tx.count(Dataset, { identifier: input.dataset.identifier })) {
-        throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.dataset.identifier} already exists.`, { fields: [{ path: "input.dataset.identifier", reason: "is already used" }] });
-      }
-      const dataset = await writeDataset(tx, input.dataset);
+      const dataset = await publishDataset(tx, input.dataset, "input.dataset");
       tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: dataset.id });
     });
   }

@@ -1,4 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
+import { JobLeaseMigration } from "../kit/job-lease";
 import { OutboxMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
@@ -115,7 +116,17 @@ class DatasetsAndResources extends Migration {
   }
 }
 
+/** A dataset is published or retired; inventoried and planned holdings are the inventory's states. */
+class DatasetLifecycle extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table dataset drop constraint dataset_lifecycle_state_check;`);
+    this.addSql(`alter table dataset add constraint dataset_lifecycle_state_check check (lifecycle_state in ('PUBLISHED', 'RETIRED'));`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_datasets_and_resources", class: DatasetsAndResources },
+  { name: "0003_job_lease", class: JobLeaseMigration },
+  { name: "0004_dataset_lifecycle", class: DatasetLifecycle },
 ];

@@ -1,6 +1,6 @@
 /**
  * The national open data platform's dataset list (CSV, UTF-8 with BOM, the
- * 22 columns of DOMAIN.md in this order; multi-resource fields joined with
+ * 22 columns of ../shared/design/DOMAIN.md in this order; multi-resource fields joined with
  * ";" in resource order), read into registerDataset inputs and written from
  * datasets. Plain functions: no database here.
  */

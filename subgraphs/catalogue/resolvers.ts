@@ -6,22 +6,21 @@ import { isInsider } from "../../contract/authorization";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
-import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
+import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
-import { isVisible, metadataProblems, retirementProblem, summarize, visibleStates } from "./domain";
+import { isVisible, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import { INVENTORY_ORDER, InventoryConnection, InventoryItem } from "./inventory";
-import { checkDataset, fetchReplyStats } from "./quality/checker";
+import { checkDataset, checkOptions } from "./quality/checker";
 import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
 import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
-import { config } from "../../contract/config";
-import { writeDataset } from "./writes";
-import type { CatalogueContext } from "./index";
+import { publishDataset } from "./writes";
+import type { CatalogueContext } from "./context";
 
 /** The catalogue's view of an agency: its datasets, resolved on the agency's own shard. */
 @ObjectType("Agency")
@@ -224,26 +223,17 @@ export class DatasetResolver {
     @Ctx() { em, viewer }: CatalogueContext,
   ): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "publish datasets");
-    const problems = metadataProblems(input);
-    if (problems.length > 0) throw badUserInput(problems);
-    return em.transactional(async (tx) => {
-      if (await tx.count(Dataset, { identifier: input.identifier })) {
-        throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists.`, {
-          fields: [{ path: "input.identifier", reason: "is already used" }],
-        });
-      }
-      return { dataset: await writeDataset(tx, input) };
-    });
+    return em.transactional(async (tx) => ({ dataset: await publishDataset(tx, input, "input") }));
   }
 
   @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })
   @ShardBy("input.agencyCode")
-  async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, log }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
+  async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, log, settings }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "check dataset quality");
     const dataset = await em.findOne(Dataset, { id: input.datasetId });
     if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
-    const replyStats = await fetchReplyStats(input.agencyCode, log);
-    return { check: await checkDataset(em, dataset, { now: new Date(), timeoutMs: config.qualityTimeoutMs, replyStats }) };
+    const replyStats = await settings.quality.replyRecord(input.agencyCode, log);
+    return { check: await checkDataset(em, dataset, checkOptions(settings.quality, replyStats)) };
   }
 
   @Mutation(() => RegisterDatasetPayload, { description: "Agency staff retire (or merge away) a published dataset; it stays in the catalogue with the day and the reason." })

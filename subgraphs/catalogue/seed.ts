@@ -1,5 +1,5 @@
 /**
- * Seed data that reproduces DOMAIN.md: datasets opened per year by the
+ * Seed data that reproduces ../shared/design/DOMAIN.md: datasets opened per year by the
  * ministry and its agencies (2013: 50, 2014: 30, 2015: 1,710, 2016: 252,
  * 2017: 137 — 2,179 in all) and 138 retired or merged by 2018-03-16, so that
  * 2,041 are on the platform that day. Each shard seeds only its own agency's

@@ -6,10 +6,11 @@
  * as a whole and numbered as the platform numbers them (identifier-001…).
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { taipeiDate } from "../kit/scalars";
 import { Dataset, DEFAULT_LICENSE, LifecycleState, Resource } from "./entities";
-import { inPlatformSpelling } from "./domain";
+import { inPlatformSpelling, metadataProblems } from "./domain";
 import type { RegisterDatasetInput } from "./inputs";
 
 export function resourceId(identifier: string, position: number): string {
@@ -41,4 +42,20 @@ export async function writeDataset(em: EntityManager, input: RegisterDatasetInpu
     issued: dataset.issued,
   });
   return dataset;
+}
+
+/**
+ * Publishes a new dataset from a mutation's input found at `at` ("input",
+ * "input.dataset"): refused with the offending fields' paths when the
+ * metadata rules fail (BAD_USER_INPUT) or the identifier is taken (CONFLICT).
+ */
+export async function publishDataset(tx: EntityManager, input: RegisterDatasetInput, at: string): Promise<Dataset> {
+  const problems = metadataProblems(input, at);
+  if (problems.length > 0) throw badUserInput(problems);
+  if (await tx.count(Dataset, { identifier: input.identifier })) {
+    throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists: choose another identifier, or update that dataset.`, {
+      fields: [{ path: `${at}.identifier`, reason: "is already used" }],
+    });
+  }
+  return writeDataset(tx, input);
 }

@@ -23,17 +23,10 @@ import { ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
 import { isRequested, ShardBy } from "../kit/shard";
-import type { FeedbackContext } from "./index";
+import type { FeedbackContext } from "./context";
 import { takeSubmissionQuota } from "./quota";
+import { RequestAction, RequestState, requestTransition } from "./request-workflow";
 
-export enum RequestState {
-  OPEN = "OPEN",
-  /** Reassigned; being moved to `transferredTo`'s shard. */
-  TRANSFERRING = "TRANSFERRING",
-  /** Moved: the request now lives on `transferredTo`'s shard; this row is its tombstone. */
-  TRANSFERRED = "TRANSFERRED",
-  CLOSED = "CLOSED",
-}
 registerEnumType(RequestState, { name: "RequestState" });
 
 /** How a request was closed (結案回覆類型), as the national platform lists them. */
@@ -251,10 +244,10 @@ export class DatasetRequestResolver {
 
   @Mutation(() => DatasetRequestPayload, { description: "Anyone asks for a dataset; the request goes to the agency named." })
   @ShardBy("input.agencyCode")
-  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, viewer }: FeedbackContext): Promise<DatasetRequestPayload> {
+  async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, viewer, settings }: FeedbackContext): Promise<DatasetRequestPayload> {
     return em.transactional(async (tx) => {
       const receivedAt = new Date();
-      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
+      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
       const request = tx.create(DatasetRequest, { ...input, receivedAt, assignedAgencies: [input.agencyCode] });
       tx.persist(request);
       appendEvent(tx, "DatasetRequestReceived", request.id, { agencyCode: request.agencyCode, title: request.title });
@@ -272,8 +265,9 @@ export class DatasetRequestResolver {
     return em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
-      if (request.state !== RequestState.OPEN) throw govError(ErrorCode.CONFLICT, `Only an open request can be reassigned; this one is ${request.state}.`);
-      tx.assign(request, { state: RequestState.TRANSFERRING, transferredTo: input.toAgencyCode, transferReason: input.reason });
+      const next = requestTransition(RequestAction.REASSIGN, request.state);
+      if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
+      tx.assign(request, { state: next.to, transferredTo: input.toAgencyCode, transferReason: input.reason });
       appendEvent(tx, "DatasetRequestReassigned", request.id, { agencyCode: request.agencyCode, to: input.toAgencyCode, reason: input.reason });
       return { request };
     });
@@ -286,8 +280,9 @@ export class DatasetRequestResolver {
     return em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
-      if (request.state !== RequestState.OPEN) throw govError(ErrorCode.CONFLICT, `Only an open request can be closed; this one is ${request.state}.`);
-      tx.assign(request, { state: RequestState.CLOSED, replyType: input.replyType, reply: input.reply, closedAt: new Date() });
+      const next = requestTransition(RequestAction.CLOSE, request.state);
+      if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
+      tx.assign(request, { state: next.to, replyType: input.replyType, reply: input.reply, closedAt: new Date() });
       appendEvent(tx, "DatasetRequestClosed", request.id, { agencyCode: request.agencyCode, replyType: input.replyType });
       return { request };
     });
@@ -315,9 +310,10 @@ export class DatasetRequestResolver {
     return context.em.transactional(async (tx) => {
       const request = await tx.findOne(DatasetRequest, { id: input.requestId });
       if (!request) throw notFound(`Dataset request ${input.requestId} of ${input.agencyCode}`);
-      if (request.state === RequestState.TRANSFERRED) return { request };
-      if (request.state !== RequestState.TRANSFERRING) throw govError(ErrorCode.CONFLICT, `The request is ${request.state}, not being moved.`);
-      request.state = RequestState.TRANSFERRED;
+      const next = requestTransition(RequestAction.COMPLETE_TRANSFER, request.state);
+      if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
+      if (next.repeated) return { request };
+      request.state = next.to;
       appendEvent(tx, "DatasetRequestTransferred", request.id, { agencyCode: request.agencyCode, to: request.transferredTo });
       return { request };
     });

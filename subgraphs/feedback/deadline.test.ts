@@ -123,7 +123,7 @@ describe("feedback statistics are additive counts", () => {
   });
 
   test("counts received, answered, answered on time, overdue, and whole days to reply", () => {
-    expect(feedbackStats([quick, slow, overdue, open, veryLate], now)).toEqual({
+    expect(feedbackStats([quick, slow, overdue, open, veryLate], now, taipei14)).toEqual({
       received: 5,
       answered: 3,
       answeredOnTime: 1,
@@ -135,15 +135,15 @@ describe("feedback statistics are additive counts", () => {
   test("the statistics of A ∪ B are those of A plus those of B, field by field", () => {
     const a = [quick, overdue, veryLate];
     const b = [slow, open];
-    expect(feedbackStats(a, now)).toEqual({ received: 3, answered: 2, answeredOnTime: 1, overdue: 1, daysToReplyHistogram: histogram({ 2: 1, 30: 1 }) });
-    expect(feedbackStats(b, now)).toEqual({ received: 2, answered: 1, answeredOnTime: 0, overdue: 0, daysToReplyHistogram: histogram({ 19: 1 }) });
-    expect(add(feedbackStats(a, now), feedbackStats(b, now))).toEqual(feedbackStats([...a, ...b], now));
+    expect(feedbackStats(a, now, taipei14)).toEqual({ received: 3, answered: 2, answeredOnTime: 1, overdue: 1, daysToReplyHistogram: histogram({ 2: 1, 30: 1 }) });
+    expect(feedbackStats(b, now, taipei14)).toEqual({ received: 2, answered: 1, answeredOnTime: 0, overdue: 0, daysToReplyHistogram: histogram({ 19: 1 }) });
+    expect(add(feedbackStats(a, now, taipei14), feedbackStats(b, now, taipei14))).toEqual(feedbackStats([...a, ...b], now, taipei14));
   });
 
   test("no comments: all zero, which adds nothing", () => {
-    const empty = feedbackStats([], now);
+    const empty = feedbackStats([], now, taipei14);
     expect(empty).toEqual({ received: 0, answered: 0, answeredOnTime: 0, overdue: 0, daysToReplyHistogram: histogram({}) });
-    expect(add(empty, feedbackStats([quick, open], now))).toEqual(feedbackStats([quick, open], now));
+    expect(add(empty, feedbackStats([quick, open], now, taipei14))).toEqual(feedbackStats([quick, open], now, taipei14));
   });
 });
 

@@ -6,8 +6,8 @@
  * a calendar; see config.ts).
  */
 import { readFileSync } from "node:fs";
-import { config } from "../../contract/config";
-import { taipeiDate } from "../kit/scalars";
+import type { Config } from "../../contract/config";
+import { DAY_MS, taipeiDate } from "../kit/scalars";
 
 export interface DeadlinePolicy {
   days: number;
@@ -22,13 +22,15 @@ export interface DeadlinePolicy {
 
 export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { days: 14, dayKind: "CALENDAR", holidays: new Set(), timeZone: "Asia/Taipei", dueSoonDays: 3 };
 
-/** The policy this deployment configured (GOVGRAPH_REPLY_DAYS, GOVGRAPH_REPLY_DAY_KIND, GOVGRAPH_HOLIDAYS_FILE). */
-export const deadlinePolicy: DeadlinePolicy = {
-  ...DEFAULT_DEADLINE_POLICY,
-  days: config.replyDays,
-  dayKind: config.replyDayKind,
-  holidays: new Set(config.holidaysFile ? readHolidays(config.holidaysFile) : []),
-};
+/** The policy a deployment configured (GOVGRAPH_REPLY_DAYS, GOVGRAPH_REPLY_DAY_KIND, GOVGRAPH_HOLIDAYS_FILE), read once at start. */
+export function configuredDeadlinePolicy(config: Pick<Config, "replyDays" | "replyDayKind" | "holidaysFile">): DeadlinePolicy {
+  return {
+    ...DEFAULT_DEADLINE_POLICY,
+    days: config.replyDays,
+    dayKind: config.replyDayKind,
+    holidays: new Set(config.holidaysFile ? readHolidays(config.holidaysFile) : []),
+  };
+}
 
 function readHolidays(file: string): string[] {
   const days = JSON.parse(readFileSync(file, "utf8")) as unknown;
@@ -37,8 +39,6 @@ function readHolidays(file: string): string[] {
   }
   return days;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The zone's offset from UTC at an instant, in minutes (Asia/Taipei: +480). */
 function offsetMinutes(instant: Date, timeZone: string): number {
@@ -70,7 +70,7 @@ function isWorkingDay(day: string, policy: DeadlinePolicy): boolean {
 }
 
 /** The last day to reply for a comment received on `receivedOn`: 14 days later, counting only the days the policy counts. */
-export function lastReplyDay(receivedOn: string, policy: DeadlinePolicy = deadlinePolicy): string {
+export function lastReplyDay(receivedOn: string, policy: DeadlinePolicy): string {
   if (policy.dayKind === "CALENDAR") return addDays(receivedOn, policy.days);
   let day = receivedOn;
   for (let counted = 0; counted < policy.days; ) {
@@ -85,7 +85,7 @@ export function lastReplyDay(receivedOn: string, policy: DeadlinePolicy = deadli
  * policy's zone) must be answered by the end of day D + 14 (calendar days by
  * default), i.e. before the start of the next day.
  */
-export function replyDueAt(receivedAt: Date, policy: DeadlinePolicy = deadlinePolicy): Date {
+export function replyDueAt(receivedAt: Date, policy: DeadlinePolicy): Date {
   const receivedOn = taipeiDate(receivedAt, policy.timeZone);
   return startOfDay(addDays(lastReplyDay(receivedOn, policy), 1), policy.timeZone);
 }
@@ -95,7 +95,7 @@ export function replyDueAt(receivedAt: Date, policy: DeadlinePolicy = deadlinePo
  * `replyDueAt`, which is exclusive: the start of the day after. This is the
  * day a person reads; printing replyDueAt as a date shows the day after.
  */
-export function lastReplyDayOf(replyDueAt: Date, policy: DeadlinePolicy = deadlinePolicy): string {
+export function lastReplyDayOf(replyDueAt: Date, policy: DeadlinePolicy): string {
   return taipeiDate(new Date(replyDueAt.getTime() - 1), policy.timeZone);
 }
 
@@ -111,7 +111,7 @@ export enum DeadlineState {
 export function deadlineState(
   feedback: { replyDueAt: Date; answeredAt?: Date | null },
   now: Date,
-  policy: DeadlinePolicy = deadlinePolicy,
+  policy: DeadlinePolicy,
 ): DeadlineState {
   const due = feedback.replyDueAt.getTime();
   if (feedback.answeredAt) return feedback.answeredAt.getTime() < due ? DeadlineState.ANSWERED_ON_TIME : DeadlineState.ANSWERED_LATE;
@@ -132,7 +132,7 @@ export interface FeedbackStatsParts {
 }
 
 /** Additive counts: the ministry-wide figure is the sum of the agencies'. */
-export function feedbackStats(items: readonly { receivedAt: Date; replyDueAt: Date; answeredAt?: Date | null }[], now: Date): FeedbackStatsParts {
+export function feedbackStats(items: readonly { receivedAt: Date; replyDueAt: Date; answeredAt?: Date | null }[], now: Date, policy: DeadlinePolicy): FeedbackStatsParts {
   const stats: FeedbackStatsParts = {
     received: items.length,
     answered: 0,
@@ -141,7 +141,7 @@ export function feedbackStats(items: readonly { receivedAt: Date; replyDueAt: Da
     daysToReplyHistogram: new Array<number>(REPLY_DAYS_BUCKETS).fill(0),
   };
   for (const item of items) {
-    const state = deadlineState(item, now);
+    const state = deadlineState(item, now, policy);
     if (state === DeadlineState.ANSWERED_ON_TIME || state === DeadlineState.ANSWERED_LATE) {
       stats.answered += 1;
       const days = Math.floor((item.answeredAt!.getTime() - item.receivedAt.getTime()) / DAY_MS);

@@ -1,38 +1,18 @@
 /**
- * feedback (agency subgraph, one shard per agency): public comments and
- * their 14-day reply deadline.
+ * feedback (agency subgraph, one shard per agency): public comments, their
+ * reply workflow and 14-day deadline, and requests for new datasets.
  */
-import DataLoader from "dataloader";
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { config } from "../../contract/config";
-import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
-import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
-import { feedbackStats, type FeedbackStatsParts } from "./deadline";
+import type { SubgraphDefinition } from "../kit/subgraph";
+import { configureFeedback, createFeedbackLoaders, type FeedbackSettings } from "./context";
 import { DatasetRequest, DatasetRequestResolver } from "./dataset-requests";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
 import { migrations } from "./migrations";
+import { startReminders } from "./reminders";
 import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackEventResolver, FeedbackResolver } from "./resolvers";
-import { startReminderScheduler } from "./reminders";
 import { seedFeedback } from "./seed";
 
-function createLoaders(em: EntityManager) {
-  return {
-    feedback: rowsByKey<Feedback, string>(em, Feedback, "id"),
-    repliesOfFeedback: rowsGroupedBy<Reply, string>(em, Reply, "feedback", { createdAt: "asc" }, (reply) => reply.feedback.id),
-    transitionsOfFeedback: rowsGroupedBy<FeedbackTransition, string>(em, FeedbackTransition, "feedback", { at: "asc" }, (step) => step.feedback.id),
-    /** One read of the deadline columns per request, however many fields ask for stats. */
-    stats: new DataLoader<string, FeedbackStatsParts>(async (codes) => {
-      const rows = await em.find(Feedback, { agencyCode: { $in: [...codes] } }, { fields: ["agencyCode", "receivedAt", "replyDueAt", "answeredAt"] });
-      const now = new Date();
-      return codes.map((code) => feedbackStats(rows.filter((row) => row.agencyCode === code), now));
-    }),
-  };
-}
-
-export type FeedbackContext = SubgraphContext<ReturnType<typeof createLoaders>>;
-
-export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
+export const feedback: SubgraphDefinition<ReturnType<typeof createFeedbackLoaders>, FeedbackSettings> = {
   name: "feedback",
   sharded: true,
   entities: [Feedback, Reply, FeedbackTransition, DatasetRequest, OutboxEvent],
@@ -44,7 +24,8 @@ export const feedback: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
     DatasetRequest: (reference, { em }) => em.findOne(DatasetRequest, { id: String(reference.id) }),
     Agency: (reference) => ({ code: reference.code }),
   },
-  createLoaders,
-  background: (orm, _instance, log) => startReminderScheduler(orm, log, config.reminderIntervalMs),
+  configure: configureFeedback,
+  createLoaders: createFeedbackLoaders,
+  background: ({ orm, log, settings }) => [startReminders(orm, log, settings.reminderIntervalMs)],
   seed: seedFeedback,
 };

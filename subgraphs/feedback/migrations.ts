@@ -1,4 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
+import { JobLeaseMigration } from "../kit/job-lease";
 import { OutboxMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
@@ -101,5 +102,6 @@ class ReceiptIsATransition extends Migration {
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_public_comments", class: PublicComments },
+  { name: "0003_job_lease", class: JobLeaseMigration },
   { name: "0003_receipt_is_a_transition", class: ReceiptIsATransition },
 ];

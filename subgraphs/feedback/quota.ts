@@ -5,11 +5,10 @@
  * does not count.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { config } from "../../contract/config";
 import { ErrorCode, govError } from "../../contract/errors";
 
 /** Counts a submission against the client's hourly quota; refuses it, with when to retry, once the quota is used. */
-export async function takeSubmissionQuota(tx: EntityManager, client: string, now: Date): Promise<void> {
+export async function takeSubmissionQuota(tx: EntityManager, client: string, now: Date, perHour: number): Promise<void> {
   const hour = 60 * 60 * 1000;
   const windowStart = new Date(Math.floor(now.getTime() / hour) * hour);
   const [row] = await tx.getConnection().execute<{ submissions: number }[]>(
@@ -20,11 +19,11 @@ export async function takeSubmissionQuota(tx: EntityManager, client: string, now
     "all",
     tx.getTransactionContext(),
   );
-  if (row.submissions > config.feedbackSubmissionsPerHour) {
+  if (row.submissions > perHour) {
     const retryAfterSeconds = Math.ceil((windowStart.getTime() + hour - now.getTime()) / 1000);
     throw govError(
       ErrorCode.RATE_LIMITED,
-      `Too many comments from you in this hour (limit ${config.feedbackSubmissionsPerHour}); try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+      `Too many comments from you in this hour (limit ${perHour}); try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
       { retryAfterSeconds },
     );
   }

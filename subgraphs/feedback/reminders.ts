@@ -10,7 +10,10 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "../../contract/logger";
 import { appendEvent } from "../kit/outbox";
-import { deadlinePolicy, lastReplyDayOf, type DeadlinePolicy } from "./deadline";
+import { startJob, systemClock, type Clock, type RunningJob } from "../../contract/jobs";
+import { databaseLease } from "../kit/job-lease";
+import { DAY_MS } from "../kit/scalars";
+import type { DeadlinePolicy } from "./deadline";
 
 export enum ReminderKind {
   DUE_SOON = "DUE_SOON",
@@ -18,10 +21,9 @@ export enum ReminderKind {
 }
 
 const EVENT_OF: Record<ReminderKind, string> = { DUE_SOON: "ReplyDueSoon", OVERDUE: "ReplyOverdue" };
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** When to remind about a deadline. */
-export function remindersFor(replyDueAt: Date, policy: DeadlinePolicy = deadlinePolicy): { kind: ReminderKind; fireAt: Date }[] {
+export function remindersFor(replyDueAt: Date, policy: DeadlinePolicy): { kind: ReminderKind; fireAt: Date }[] {
   return [
     { kind: ReminderKind.DUE_SOON, fireAt: new Date(replyDueAt.getTime() - policy.dueSoonDays * DAY_MS) },
     { kind: ReminderKind.OVERDUE, fireAt: replyDueAt },
@@ -29,11 +31,11 @@ export function remindersFor(replyDueAt: Date, policy: DeadlinePolicy = deadline
 }
 
 /** Writes a comment's reminders for its current deadline, dropping any unsent ones of an earlier deadline. */
-export async function scheduleReminders(tx: EntityManager, feedbackId: string, replyDueAt: Date): Promise<void> {
+export async function scheduleReminders(tx: EntityManager, feedbackId: string, replyDueAt: Date, policy: DeadlinePolicy): Promise<void> {
   const connection = tx.getConnection();
   const context = tx.getTransactionContext();
   await connection.execute("delete from reminder where feedback_id = ? and sent_at is null", [feedbackId], "run", context);
-  for (const { kind, fireAt } of remindersFor(replyDueAt)) {
+  for (const { kind, fireAt } of remindersFor(replyDueAt, policy)) {
     await connection.execute("insert into reminder (feedback_id, kind, fire_at) values (?, ?, ?)", [feedbackId, kind, fireAt], "run", context);
   }
 }
@@ -65,7 +67,6 @@ export async function sendDueReminders(em: EntityManager, now: Date, batch = 100
       appendEvent(tx, EVENT_OF[reminder.kind], reminder.feedback_id, {
         agencyCode: reminder.agency_code,
         replyDueAt: new Date(reminder.reply_due_at).toISOString(),
-        lastReplyDay: lastReplyDayOf(new Date(reminder.reply_due_at)),
       });
       await tx.getConnection().execute("update reminder set sent_at = ? where id = ?", [now, reminder.id], "run", context);
       sent += 1;
@@ -74,24 +75,18 @@ export async function sendDueReminders(em: EntityManager, now: Date, batch = 100
   });
 }
 
-/** Runs the dispatcher every `intervalMs` (and once at start) until stopped. */
-export function startReminderScheduler(orm: MikroORM, log: Logger, intervalMs: number, clock: () => Date = () => new Date()) {
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = running
-      .then(async () => {
-        const sent = await sendDueReminders(orm.em.fork(), clock());
-        if (sent > 0) log.info({ sent }, "reply reminders sent");
-      })
-      .catch((error: unknown) => log.error({ err: error }, "reminder dispatch failed; retrying at the next tick"));
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+/** Sends due reminders every `intervalMs` (and once at start); of several replicas of the shard, the lease holder does. */
+export function startReminders(orm: MikroORM, log: Logger, intervalMs: number, clock: Clock = systemClock): RunningJob {
+  return startJob({
+    name: "reply-reminders",
+    intervalMs,
+    runAtStart: true,
+    lease: databaseLease(orm),
+    clock,
+    log,
+    run: async (now) => {
+      const sent = await sendDueReminders(orm.em.fork(), now);
+      if (sent > 0) log.info({ sent }, "reply reminders sent");
     },
-  };
+  });
 }

@@ -13,7 +13,7 @@ import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
 import { recordReceipt, recordStep } from "./history";
 import { FeedbackAction, transition, type WorkflowAction } from "./workflow";
-import type { FeedbackContext } from "./index";
+import type { FeedbackContext } from "./context";
 
 /** The feedback subgraph's view of an agency: its reply performance, from its own shard. */
 @ObjectType("Agency")
@@ -209,9 +209,9 @@ export class FeedbackResolver {
   @Directive('@shardFanOut(merge: "AGGREGATE", subset: "agencyCodes")')
   async feedbackStats(
     @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
-    @Ctx() { loaders, instance }: FeedbackContext,
+    @Ctx() { loaders, instance, settings }: FeedbackContext,
   ): Promise<FeedbackStats> {
-    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date());
+    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date(), settings.deadline);
     return loaders.stats.load(instance.agencyCode!);
   }
 
@@ -223,13 +223,13 @@ export class FeedbackResolver {
   @FieldResolver(() => CalendarDate, {
     description: "The last day (Asia/Taipei) to publish an approved reply, inclusive: the deadline as people read it. `replyDueAt` is the instant this day ends.",
   })
-  lastReplyDay(@Root() feedback: Feedback): string {
-    return lastReplyDayOf(feedback.replyDueAt);
+  lastReplyDay(@Root() feedback: Feedback, @Ctx() { settings }: FeedbackContext): string {
+    return lastReplyDayOf(feedback.replyDueAt, settings.deadline);
   }
 
   @FieldResolver(() => DeadlineState)
-  deadlineState(@Root() feedback: Feedback): DeadlineState {
-    return deadlineState(feedback, new Date());
+  deadlineState(@Root() feedback: Feedback, @Ctx() { settings }: FeedbackContext): DeadlineState {
+    return deadlineState(feedback, new Date(), settings.deadline);
   }
 
   @FieldResolver(() => DatasetReference, { nullable: true })
@@ -291,8 +291,8 @@ export class FeedbackResolver {
       FeedbackAction.FOLLOW_UP,
       async (tx, feedback, now) => {
         tx.persist(tx.create(Reply, { feedback, author: ReplyAuthor.CITIZEN, body: input.body, createdAt: now, publishedAt: now }));
-        tx.assign(feedback, { replyDueAt: replyDueAt(now), answeredAt: null });
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
+        tx.assign(feedback, { replyDueAt: replyDueAt(now, context.settings.deadline), answeredAt: null });
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, context.settings.deadline);
       },
       { isCommenter: (feedback) => feedback.email.toLowerCase() === input.email.toLowerCase() },
     );
@@ -306,25 +306,25 @@ export class FeedbackResolver {
 
   @Mutation(() => FeedbackPayload, { description: "Anyone submits a comment; it is acknowledged only once stored." })
   @ShardBy("input.agencyCode")
-  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, viewer }: FeedbackContext): Promise<FeedbackPayload> {
+  async submitFeedback(@Arg("input") input: SubmitFeedbackInput, @Ctx() { em, viewer, settings }: FeedbackContext): Promise<FeedbackPayload> {
     const retried = () => (input.idempotencyKey ? em.fork().findOne(Feedback, { idempotencyKey: input.idempotencyKey }) : null);
     const earlier = await retried();
     if (earlier) return { feedback: sameSubmission(earlier, input) };
     try {
       return await em.transactional(async (tx) => {
         const receivedAt = new Date();
-        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt);
-        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt) });
+        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
+        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
         tx.persist(feedback);
         recordReceipt(tx, feedback, viewer);
         await tx.flush();
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt);
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
         appendEvent(tx, EVENT_OF[FeedbackAction.RECEIVE], feedback.id, {
           agencyCode: feedback.agencyCode,
           title: feedback.title,
           receivedAt: receivedAt.toISOString(),
           replyDueAt: feedback.replyDueAt.toISOString(),
-          lastReplyDay: lastReplyDayOf(feedback.replyDueAt),
+          lastReplyDay: lastReplyDayOf(feedback.replyDueAt, settings.deadline),
         });
         return { feedback };
       });

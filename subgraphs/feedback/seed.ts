@@ -5,8 +5,10 @@
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { hashString, pick, seededRandom } from "../kit/random";
+import { DAY_MS } from "../kit/scalars";
 import type { InstanceInfo } from "../kit/subgraph";
 import { ANONYMOUS } from "../../contract/claims";
+import type { FeedbackSettings } from "./context";
 import { replyDueAt } from "./deadline";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
 import { recordReceipt } from "./history";
@@ -16,9 +18,8 @@ import { FeedbackState } from "./workflow";
 const COMMENT_TYPES = ["資源資料編碼錯誤", "資料集提供機關聯絡資訊異常回報", "資料內容有誤", "資料下載連結失效", "建議增加欄位"];
 const IDENTITIES = ["一般民眾", "學生", "企業", "研究人員", "公務人員"];
 const INDUSTRIES = ["資訊服務業", "學術研究", "法律服務", "媒體", "其他"];
-const DAY_MS = 24 * 60 * 60 * 1000;
 
-export async function seedFeedback(em: EntityManager, instance: InstanceInfo): Promise<void> {
+export async function seedFeedback(em: EntityManager, instance: InstanceInfo, settings: FeedbackSettings): Promise<void> {
   const code = instance.agencyCode!;
   const random = seededRandom(hashString(`feedback:${code}`));
   const now = Date.now();
@@ -27,7 +28,7 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo): P
   for (let i = 0; i < count; i++) {
     const isOpen = i < 4;
     const receivedAt = new Date(now - (isOpen ? 2 + random() * 28 : 40 + random() * 2000) * DAY_MS);
-    const due = replyDueAt(receivedAt);
+    const due = replyDueAt(receivedAt, settings.deadline);
     const commentType = pick(random, COMMENT_TYPES);
     const answeredAt = isOpen ? undefined : new Date(receivedAt.getTime() + (random() < 0.85 ? 1 + random() * 12 : 15 + random() * 20) * DAY_MS);
     const feedback = em.create(Feedback, {
@@ -52,5 +53,5 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo): P
     }
   }
   await em.flush();
-  for (const feedback of open) await scheduleReminders(em, feedback.id, feedback.replyDueAt);
+  for (const feedback of open) await scheduleReminders(em, feedback.id, feedback.replyDueAt, settings.deadline);
 }

@@ -29,6 +29,8 @@ export const CalendarDate = new GraphQLScalarType<string, string>({
   },
 });
 
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** The calendar day in Asia/Taipei of an instant. */
 export function taipeiDate(instant: Date, timeZone = "Asia/Taipei"): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);

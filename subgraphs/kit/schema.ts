@@ -34,7 +34,7 @@ async function validateArgument(value: unknown, argType: unknown, _data: Resolve
 const built = new Map<string, Promise<GraphQLSchema>>();
 
 /** Builds (once per process) the subgraph schema of a definition. */
-export function subgraphSchema(definition: SubgraphDefinition<any>): Promise<GraphQLSchema> {
+export function subgraphSchema(definition: SubgraphDefinition<any, any>): Promise<GraphQLSchema> {
   let schema = built.get(definition.name);
   if (!schema) {
     schema = buildFederatedSchema(definition);
@@ -43,7 +43,7 @@ export function subgraphSchema(definition: SubgraphDefinition<any>): Promise<Gra
   return schema;
 }
 
-async function buildFederatedSchema(definition: SubgraphDefinition<any>): Promise<GraphQLSchema> {
+async function buildFederatedSchema(definition: SubgraphDefinition<any, any>): Promise<GraphQLSchema> {
   const typeGraphqlSchema = await buildSchema({
     resolvers: definition.resolvers,
     orphanedTypes: definition.orphanedTypes,
@@ -65,7 +65,7 @@ async function buildFederatedSchema(definition: SubgraphDefinition<any>): Promis
 }
 
 /** The canonical SDL of a subgraph: exactly what its `_service { sdl }` answers, and what schema/<name>.graphql holds. */
-export async function subgraphSdl(definition: SubgraphDefinition<any>): Promise<string> {
+export async function subgraphSdl(definition: SubgraphDefinition<any, any>): Promise<string> {
   const result = await execute({ schema: await subgraphSchema(definition), document: parse("{ _service { sdl } }") });
   const sdl = (result.data as { _service?: { sdl?: string } } | null | undefined)?._service?.sdl;
   if (!sdl) throw new Error(`${definition.name} did not answer _service { sdl }: ${JSON.stringify(result.errors)}`);

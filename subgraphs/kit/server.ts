@@ -17,8 +17,8 @@ import { WebSocketServer } from "ws";
 import { CLAIMS_HEADER, verifyClaims } from "../../contract/claims";
 import { config, loadSecrets } from "../../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "./database";
-import { ErrorCode } from "../../contract/errors";
-import { OutboxFeed } from "./events";
+import { ErrorCode, isErrorCode } from "../../contract/errors";
+import { OutboxFeed } from "./outbox-feed";
 import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
 import { migrate, openOrm, seedOnce } from "./orm";
@@ -48,13 +48,11 @@ export interface RunningInstance {
   stop(): Promise<void>;
 }
 
-const knownCodes = new Set<string>(Object.values(ErrorCode));
-
 /** Internal failures keep their details in the log, not in the answer. */
 function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
     if (typeof code === "string" && code.startsWith("GRAPHQL_")) {
       return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
     }
@@ -67,11 +65,12 @@ function formatError(log: Logger) {
   };
 }
 
-export async function startInstance<L>(definition: SubgraphDefinition<L>, options: InstanceOptions): Promise<RunningInstance> {
+export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, options: InstanceOptions): Promise<RunningInstance> {
   if (definition.sharded && !options.agencyCode) throw new Error(`${definition.name} is an agency subgraph: give an agency code`);
   const info: InstanceInfo = { subgraph: definition.name, agencyCode: options.agencyCode };
   const log = loggerFor(definition.name, options.agencyCode);
   const secrets = loadSecrets();
+  const settings = definition.configure?.(config, secrets) as S;
 
   const database = databaseName(definition.name, options.agencyCode, options.databasePrefix);
   await ensureDatabase(options.serverUrl, database);
@@ -84,7 +83,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
   try {
     const applied = await migrate(orm);
     if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
-    if (options.seed !== false && definition.seed && (await seedOnce(orm, (em) => definition.seed!(em, info)))) log.info("seeded");
+    if (options.seed !== false && definition.seed && (await seedOnce(orm, (em) => definition.seed!(em, info, settings)))) log.info("seeded");
   } catch (error) {
     await orm.close(true);
     throw error;
@@ -92,13 +91,13 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
 
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
   await events.start();
-  const background = definition.background?.(orm, info, log);
+  const jobs = definition.background?.({ orm, instance: info, log, settings }) ?? [];
 
-  const schema = await subgraphSchema(definition as SubgraphDefinition<any>);
-  const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L>> => {
+  const schema = await subgraphSchema(definition as SubgraphDefinition<any, any>);
+  const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {
     const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
     const em = orm.em.fork();
-    return { viewer, em, loaders: definition.createLoaders(em, info), instance: info, log, events };
+    return { viewer, em, loaders: definition.createLoaders(em, info, settings), instance: info, log, events, settings };
   };
 
   const app = express();
@@ -157,7 +156,7 @@ export async function startInstance<L>(definition: SubgraphDefinition<L>, option
     info, url, port, database, orm, log,
     async stop() {
       draining = true;
-      await background?.stop();
+      await Promise.all(jobs.map((job) => job.stop()));
       await events.close();
       await apollo.stop();
       await orm.close(true);

@@ -1,8 +1,10 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { NonEmptyArray } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
-import type { OutboxFeed } from "./events";
+import type { Config, Secrets } from "../../contract/config";
+import type { RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
+import type { OutboxFeed } from "./outbox-feed";
 import type { NamedMigration } from "./orm";
 
 /** Which instance of which subgraph this is: agency shards name their agency. */
@@ -11,8 +13,8 @@ export interface InstanceInfo {
   agencyCode?: string;
 }
 
-/** What every resolver receives: the verified viewer, a request-scoped EntityManager and per-request DataLoaders. */
-export interface SubgraphContext<Loaders = unknown> {
+/** What every resolver receives: the verified viewer, a request-scoped EntityManager, per-request DataLoaders and the instance's settings. */
+export interface SubgraphContext<Loaders = unknown, Settings = unknown> {
   viewer: Viewer;
   em: EntityManager;
   loaders: Loaders;
@@ -20,16 +22,26 @@ export interface SubgraphContext<Loaders = unknown> {
   log: Logger;
   /** The instance's outbox as a live stream, for subscriptions. */
   events: OutboxFeed;
+  /** Resolved once at start (SubgraphDefinition.configure). */
+  settings: Settings;
 }
 
-export type ReferenceResolver<Loaders> = (reference: Record<string, unknown>, context: SubgraphContext<Loaders>) => unknown;
+/** What an instance's background work runs with. */
+export interface InstanceRuntime<Settings = unknown> {
+  orm: MikroORM;
+  instance: InstanceInfo;
+  log: Logger;
+  settings: Settings;
+}
+
+export type ReferenceResolver<Loaders, Settings> = (reference: Record<string, unknown>, context: SubgraphContext<Loaders, Settings>) => unknown;
 
 /**
  * Everything the kit needs to run a subgraph: its name, whether it is an
  * agency subgraph (one instance per agency), its ORM entities and migrations,
  * its type-graphql resolvers, entity reference resolvers and seed data.
  */
-export interface SubgraphDefinition<Loaders = unknown> {
+export interface SubgraphDefinition<Loaders = unknown, Settings = unknown> {
   name: string;
   sharded: boolean;
   entities: (new (...args: never[]) => object)[];
@@ -38,10 +50,12 @@ export interface SubgraphDefinition<Loaders = unknown> {
   /** Entity types that only other subgraphs return (e.g. this subgraph's fields on Agency). */
   orphanedTypes?: Function[];
   /** `__resolveReference` per entity type name. */
-  references: Record<string, ReferenceResolver<Loaders>>;
-  createLoaders(em: EntityManager, instance: InstanceInfo): Loaders;
-  /** Work the instance runs in the background while it serves (e.g. reminders); stopped before the database closes. */
-  background?(orm: MikroORM, instance: InstanceInfo, log: Logger): { stop(): Promise<void> };
+  references: Record<string, ReferenceResolver<Loaders, Settings>>;
+  /** This subgraph's settings, resolved once at start from the process configuration (nothing below reads the environment). */
+  configure?(config: Config, secrets: Secrets): Settings;
+  createLoaders(em: EntityManager, instance: InstanceInfo, settings: Settings): Loaders;
+  /** Periodic work the instance runs while it serves (contract/jobs.ts); stopped before the database closes. */
+  background?(runtime: InstanceRuntime<Settings>): RunningJob[];
   /** Fills a fresh database with the example data of ../shared/design/DOMAIN.md. */
-  seed?(em: EntityManager, instance: InstanceInfo): Promise<void>;
+  seed?(em: EntityManager, instance: InstanceInfo, settings: Settings): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { Indicator, Strategy } from "./entities";
 
-/** Which strategy each indicator measures (DOMAIN.md, the action strategy table). */
+/** Which strategy each indicator measures (../shared/design/DOMAIN.md, the action strategy table). */
 export const strategyOf: Record<Indicator, Strategy> = {
   [Indicator.DATASETS_OPENED]: Strategy.EXPAND_OPEN_DATA,
   [Indicator.REPLIES_WITHIN_DEADLINE_PERCENT]: Strategy.IMPROVE_QUALITY,

@@ -2,25 +2,15 @@
  * metrics (ministry subgraph): the agency directory, performance targets and,
  * as the event projection grows, progress against them.
  */
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import { OutboxEvent } from "../kit/outbox";
-import type { SubgraphContext, SubgraphDefinition } from "../kit/subgraph";
+import type { SubgraphDefinition } from "../kit/subgraph";
+import { createMetricsLoaders } from "./context";
 import { Agency, DirectoryDataset, Target } from "./entities";
 import { migrations } from "./migrations";
 import { AgencyResolver, DirectoryDatasetResolver } from "./resolvers";
 import { seedMetrics } from "./seed";
 
-function createLoaders(em: EntityManager) {
-  return {
-    agency: rowsByKey<Agency, string>(em, Agency, "code"),
-    targetsOfAgency: rowsGroupedBy<Target, string>(em, Target, "agencyCode", { year: "asc", indicator: "asc" }),
-  };
-}
-
-export type MetricsContext = SubgraphContext<ReturnType<typeof createLoaders>>;
-
-export const metrics: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
+export const metrics: SubgraphDefinition<ReturnType<typeof createMetricsLoaders>> = {
   name: "metrics",
   sharded: false,
   entities: [Agency, Target, OutboxEvent],
@@ -31,6 +21,6 @@ export const metrics: SubgraphDefinition<ReturnType<typeof createLoaders>> = {
     Agency: (reference, { loaders }) => loaders.agency.load(String(reference.code)),
     Dataset: (reference) => ({ agencyCode: reference.agencyCode, id: reference.id }),
   },
-  createLoaders,
+  createLoaders: createMetricsLoaders,
   seed: seedMetrics,
 };

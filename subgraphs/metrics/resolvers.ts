@@ -7,7 +7,7 @@ import { badUserInput } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { Agency, DirectoryDataset, Indicator, Target } from "./entities";
 import { strategyOf, targetValueProblem } from "./domain";
-import type { MetricsContext } from "./index";
+import type { MetricsContext } from "./context";
 
 @InputType({ description: "Sets one agency's target for one indicator and year (replaces an earlier value)." })
 class SetTargetInput {

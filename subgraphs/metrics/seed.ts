@@ -3,7 +3,7 @@ import { AGENCIES } from "../../contract/agencies";
 import { Agency, Indicator, Target } from "./entities";
 import { strategyOf } from "./domain";
 
-/** The agency directory of DOMAIN.md and the ministry-wide targets of 2018. */
+/** The agency directory of ../shared/design/DOMAIN.md and the ministry-wide targets of 2018. */
 export async function seedMetrics(em: EntityManager): Promise<void> {
   AGENCIES.forEach((agency, position) => em.persist(em.create(Agency, { ...agency, position })));
   // Targets refer to agencies by code only (no ORM relation), so write the directory first.

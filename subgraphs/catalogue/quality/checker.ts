@@ -1,20 +1,19 @@
 /**
  * Running quality checks: one dataset at a time (checkDataset), and all of
  * an agency's published datasets on a persisted schedule with bounded
- * concurrency (startQualityScheduler). Every check keeps its history per
+ * concurrency (the quality-checks job). Every check keeps its history per
  * resource and per dataset and appends a QualityChecked event.
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-import { loadTopology } from "../../../contract/topology";
-import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS } from "../../../contract/claims";
-import { config, loadSecrets } from "../../../contract/config";
+import { startJob, type RunningJob } from "../../../contract/jobs";
 import type { Logger } from "../../../contract/logger";
+import { databaseLease } from "../../kit/job-lease";
 import { appendEvent } from "../../kit/outbox";
+import type { QualitySettings } from "../context";
 import { Dataset, Resource } from "../entities";
 import { DatasetCheck, ResourceCheck } from "./entities";
 import {
   badgeLevel,
-  badgeRules,
   csvHeader,
   declaredFieldNames,
   encodingMatches,
@@ -23,17 +22,25 @@ import {
   isStructuredFormat,
   isTimely,
   repliesEfficient,
+  type BadgeRules,
   type Indicators,
 } from "./indicators";
 import { probeResource } from "./probe";
-
-export type ReplyStats = { answered: number; answeredOnTime: number; overdue: number } | null;
+import type { ReplyStats } from "./reply-record";
 
 export interface CheckOptions {
   now: Date;
   timeoutMs: number;
+  /** How long until the dataset is checked again. */
+  periodMs: number;
+  badgeRules: BadgeRules;
   /** The agency's feedback record, for reply efficiency (null when unknown). */
   replyStats: ReplyStats;
+}
+
+/** The options of a check run now under the shard's settings. */
+export function checkOptions(settings: QualitySettings, replyStats: ReplyStats, now = new Date()): CheckOptions {
+  return { now, timeoutMs: settings.timeoutMs, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats };
 }
 
 function resourceIndicators(dataset: Dataset, resource: Resource, probe: Awaited<ReturnType<typeof probeResource>>, options: CheckOptions): Indicators {
@@ -60,7 +67,7 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
     }),
   );
   const indicators = intersect(observed.map((o) => o.indicators));
-  const level = badgeLevel(indicators, badgeRules);
+  const level = badgeLevel(indicators, options.badgeRules);
   return em.transactional(async (tx) => {
     for (const { resource, probe, indicators: own } of observed) {
       const detail = probe.error ?? `HTTP ${probe.status}${probe.finalUrl && probe.finalUrl !== resource.downloadUrl ? ` from ${probe.finalUrl}` : ""}, ${probe.contentType ?? "no content type"}`;
@@ -68,70 +75,57 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
     }
     const check = tx.create(DatasetCheck, { datasetId: dataset.id, checkedAt: options.now, level, indicators });
     tx.persist(check);
-    await tx.nativeUpdate(Dataset, { id: dataset.id }, { qualityLevel: level, nextQualityCheckAt: new Date(options.now.getTime() + config.qualityCheckPeriodMs) });
+    await tx.nativeUpdate(Dataset, { id: dataset.id }, { qualityLevel: level, nextQualityCheckAt: new Date(options.now.getTime() + options.periodMs) });
     appendEvent(tx, "QualityChecked", dataset.id, { agencyCode: dataset.agencyCode, identifier: dataset.identifier, level, indicators });
     return check;
   });
 }
 
-/** The agency's reply record, read from its own feedback shard (a sibling in the topology). */
-export async function fetchReplyStats(agencyCode: string, log: Logger): Promise<ReplyStats> {
-  const url = loadTopology().shards.feedback?.[agencyCode];
-  if (!url) return null;
-  try {
-    const claims = await signClaims({ sub: SYSTEM_SUBJECTS.QUALITY_CHECK, role: Role.MINISTRY_ADMIN }, loadSecrets().internalSecret, 60);
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", [CLAIMS_HEADER]: claims },
-      body: JSON.stringify({ query: `{ feedbackStats(agencyCodes: ["${agencyCode}"]) { answered answeredOnTime overdue } }` }),
-      signal: AbortSignal.timeout(5000),
-    });
-    const body = (await response.json()) as { data?: { feedbackStats: ReplyStats } };
-    return body.data?.feedbackStats ?? null;
-  } catch (error) {
-    log.warn({ err: error }, "reply record unavailable: reply efficiency left unjudged");
-    return null;
-  }
-}
+/**
+ * A claimed dataset is kept from other passes this long: long enough for any
+ * check to finish, short enough that a checker that died mid-check only
+ * delays it.
+ */
+const CLAIM_MS = 3_600_000;
+/** Datasets claimed per pass, so each of the `concurrency` workers has a few in turn. */
+const CLAIMS_PER_WORKER = 4;
 
 /**
- * Checks every published dataset whose turn has come (next_quality_check_at),
- * `concurrency` at a time. Datasets are claimed with SKIP LOCKED and a lease,
- * so replicas share the work and a crash only delays a check.
+ * One pass: claims the published datasets whose turn has come
+ * (next_quality_check_at) with SKIP LOCKED, moving their turn CLAIM_MS
+ * ahead, so that a checker dying mid-pass only delays them; then checks them
+ * `concurrency` at a time. Of several replicas of the shard, the holder of
+ * the job's lease runs the passes.
  */
-export function startQualityScheduler(orm: MikroORM, agencyCode: string, log: Logger, { intervalMs = config.qualityIntervalMs, concurrency = config.qualityConcurrency } = {}) {
-  if (intervalMs === 0) return { stop: async () => undefined };
-  let running: Promise<void> = Promise.resolve();
-  const tick = async () => {
-    const em = orm.em.fork();
-    const due = await em.getConnection().execute<{ id: string }[]>(
-      `update dataset set next_quality_check_at = now() + interval '1 hour'
-       where id in (select id from dataset where lifecycle_state = 'PUBLISHED' and next_quality_check_at <= now()
-                    order by next_quality_check_at limit ? for update skip locked)
-       returning id`,
-      [concurrency * 4],
-    );
-    if (due.length === 0) return;
-    const replyStats = await fetchReplyStats(agencyCode, log);
-    const queue = [...due];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const fork = orm.em.fork();
-        const dataset = await fork.findOneOrFail(Dataset, { id: next.id });
-        await checkDataset(fork, dataset, { now: new Date(), timeoutMs: config.qualityTimeoutMs, replyStats });
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    log.info({ checked: due.length }, "quality checks done");
+export async function checkDueDatasets(orm: MikroORM, agencyCode: string, settings: QualitySettings, log: Logger, now: Date): Promise<number> {
+  const due = await orm.em.fork().getConnection().execute<{ id: string }[]>(
+    `update dataset set next_quality_check_at = ?
+     where id in (select id from dataset where lifecycle_state = 'PUBLISHED' and next_quality_check_at <= ?
+                  order by next_quality_check_at limit ? for update skip locked)
+     returning id`,
+    [new Date(now.getTime() + CLAIM_MS), now, settings.concurrency * CLAIMS_PER_WORKER],
+  );
+  if (due.length === 0) return 0;
+  const replyStats = await settings.replyRecord(agencyCode, log);
+  const queue = [...due];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const fork = orm.em.fork();
+      const dataset = await fork.findOneOrFail(Dataset, { id: next.id });
+      await checkDataset(fork, dataset, checkOptions(settings, replyStats));
+    }
   };
-  const timer = setInterval(() => {
-    running = running.then(tick).catch((error: unknown) => log.error({ err: error }, "quality checks failed; retrying at the next tick"));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  await Promise.all(Array.from({ length: settings.concurrency }, worker));
+  log.info({ checked: due.length }, "quality checks done");
+  return due.length;
+}
+
+export function startQualityChecks(orm: MikroORM, agencyCode: string, settings: QualitySettings, log: Logger): RunningJob {
+  return startJob({
+    name: "quality-checks",
+    intervalMs: settings.intervalMs,
+    lease: databaseLease(orm),
+    run: async (now) => void (await checkDueDatasets(orm, agencyCode, settings, log, now)),
+    log,
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * The seven indicators of the quality check (資料集品質檢測, DOMAIN.md) and
+ * The seven indicators of the quality check (資料集品質檢測, ../shared/design/DOMAIN.md) and
  * the badge they earn, as plain functions over what a check observed.
  *
  * Which indicators earn which badge is not published; the default mapping
@@ -9,7 +9,6 @@
  * all hold wins. A dataset's result is the intersection of its resources'.
  */
 
-import { config } from "../../../contract/config";
 import { canonicalEncoding } from "../domain";
 
 export const INDICATORS = ["linkValidity", "directDownload", "structuredFormat", "encodingMatch", "fieldsMatch", "timeliness", "replyEfficiency"] as const;
@@ -20,17 +19,18 @@ export type Indicators = Record<Indicator, boolean | null>;
 export const BADGE_LEVELS = ["PLATINUM", "GOLD", "SILVER", "BRONZE"] as const;
 export type BadgeLevel = (typeof BADGE_LEVELS)[number] | "NONE";
 
-export const DEFAULT_BADGE_RULES: Record<(typeof BADGE_LEVELS)[number], Indicator[]> = {
+/** The indicators each badge level requires. */
+export type BadgeRules = Record<(typeof BADGE_LEVELS)[number], Indicator[]>;
+
+export const DEFAULT_BADGE_RULES: BadgeRules = {
   PLATINUM: [...INDICATORS],
   GOLD: ["linkValidity", "directDownload", "structuredFormat", "encodingMatch", "fieldsMatch", "timeliness"],
   SILVER: ["linkValidity", "directDownload", "structuredFormat", "encodingMatch"],
   BRONZE: ["linkValidity", "directDownload"],
 };
 
-/** The rules in force: GOVGRAPH_BADGE_RULES when set (checked at start), else the default. */
-export const badgeRules: Record<(typeof BADGE_LEVELS)[number], Indicator[]> = config.badgeRules ? parseBadgeRules(config.badgeRules) : DEFAULT_BADGE_RULES;
-
-export function parseBadgeRules(json: string): Record<(typeof BADGE_LEVELS)[number], Indicator[]> {
+/** GOVGRAPH_BADGE_RULES, checked at start. */
+export function parseBadgeRules(json: string): BadgeRules {
   const rules = JSON.parse(json) as Record<string, unknown>;
   for (const level of BADGE_LEVELS) {
     const required = rules[level];
@@ -38,10 +38,10 @@ export function parseBadgeRules(json: string): Record<(typeof BADGE_LEVELS)[numb
       throw new Error(`GOVGRAPH_BADGE_RULES: ${level} must list indicators among ${INDICATORS.join(", ")}`);
     }
   }
-  return rules as Record<(typeof BADGE_LEVELS)[number], Indicator[]>;
+  return rules as BadgeRules;
 }
 
-export function badgeLevel(indicators: Indicators, rules = DEFAULT_BADGE_RULES): BadgeLevel {
+export function badgeLevel(indicators: Indicators, rules: BadgeRules): BadgeLevel {
   return BADGE_LEVELS.find((level) => rules[level].every((indicator) => indicators[indicator] === true)) ?? "NONE";
 }
 

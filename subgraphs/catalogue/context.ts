@@ -1,0 +1,69 @@
+/**
+ * What a catalogue shard's resolvers receive: its settings (resolved once at
+ * start) and the per-request loaders.
+ */
+import DataLoader from "dataloader";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { SYSTEM_SUBJECTS } from "../../contract/claims";
+import type { Config, Secrets } from "../../contract/config";
+import { createSystemClient } from "../../contract/system-client";
+import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
+import type { SubgraphContext } from "../kit/subgraph";
+import { Dataset, Resource } from "./entities";
+import { DatasetCheck, ResourceCheck } from "./quality/entities";
+import { DEFAULT_BADGE_RULES, parseBadgeRules, type BadgeRules } from "./quality/indicators";
+import { replyRecordThroughGateway, type ReplyRecord } from "./quality/reply-record";
+
+export interface QualitySettings {
+  /** How often the shard looks for datasets due (0: never). */
+  intervalMs: number;
+  /** Datasets checked at once. */
+  concurrency: number;
+  /** How long one resource's link may take to answer. */
+  timeoutMs: number;
+  /** How often each published dataset is checked. */
+  periodMs: number;
+  badgeRules: BadgeRules;
+  /** The agency's reply record, for reply efficiency. */
+  replyRecord: ReplyRecord;
+}
+
+export interface CatalogueSettings {
+  quality: QualitySettings;
+}
+
+export function configureCatalogue(config: Config, secrets: Secrets): CatalogueSettings {
+  const system = createSystemClient({
+    subject: SYSTEM_SUBJECTS.QUALITY_CHECK,
+    internalSecret: secrets.internalSecret,
+    claimsTtlSeconds: config.claimsTtlSeconds,
+    timeoutMs: config.shardTimeoutMs,
+  });
+  return {
+    quality: {
+      intervalMs: config.qualityIntervalMs,
+      concurrency: config.qualityConcurrency,
+      timeoutMs: config.qualityTimeoutMs,
+      periodMs: config.qualityCheckPeriodMs,
+      badgeRules: config.badgeRules ? parseBadgeRules(config.badgeRules) : DEFAULT_BADGE_RULES,
+      replyRecord: replyRecordThroughGateway(system, config.gatewayUrl),
+    },
+  };
+}
+
+export function createCatalogueLoaders(em: EntityManager) {
+  return {
+    /** The latest check of each dataset: one statement for a whole page. */
+    latestCheck: new DataLoader<string, DatasetCheck | null>(async (ids) => {
+      const rows = await em.find(DatasetCheck, { datasetId: { $in: [...ids] } }, { orderBy: { datasetId: "asc", checkedAt: "desc" } });
+      const latest = new Map<string, DatasetCheck>();
+      for (const row of rows) if (!latest.has(row.datasetId)) latest.set(row.datasetId, row);
+      return ids.map((id) => latest.get(id) ?? null);
+    }),
+    checksOfResource: rowsGroupedBy<ResourceCheck, string>(em, ResourceCheck, "resourceId", { checkedAt: "desc" }),
+    dataset: rowsByKey<Dataset, string>(em, Dataset, "id"),
+    resourcesOfDataset: rowsGroupedBy<Resource, string>(em, Resource, "dataset", { position: "asc" }, (resource) => resource.dataset.id),
+  };
+}
+
+export type CatalogueContext = SubgraphContext<ReturnType<typeof createCatalogueLoaders>, CatalogueSettings>;
