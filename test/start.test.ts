@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { config, projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { BAD_PORTS, EPHEMERAL_PORTS, folderClosedToOthers, portProblem } from "../scripts/preflight";
-import { freePort } from "./processes";
+import { freePort, freeTopologyPort } from "./processes";
 
 const run = promisify(execFile);
 const prefix = `t${randomBytes(4).toString("hex")}`;
@@ -71,7 +71,7 @@ test("the embedded PostgreSQL's port taken: says so and names GOVGRAPH_PG_PORT",
   const pgPort = await freePort();
   const blocker = await occupy(pgPort);
   try {
-    const result = await start({ GATEWAY_PORT: String(await freePort()), GOVGRAPH_PG_PORT: String(pgPort) });
+    const result = await start({ GATEWAY_PORT: String(await freeTopologyPort()), GOVGRAPH_PG_PORT: String(pgPort) });
     expect(result.code).toBe(1);
     expect(result.output).toContain(`Port ${pgPort} of the embedded PostgreSQL is in use`);
     expect(result.output).toContain("GOVGRAPH_PG_PORT");
@@ -87,7 +87,7 @@ asRoot("as root, a data folder the postgres user cannot enter: says which folder
   const dataDir = join(closed, "data");
   mkdirSync(dataDir);
   expect(folderClosedToOthers([dataDir])).toBe(closed);
-  const result = await start({ GATEWAY_PORT: String(await freePort()), GOVGRAPH_PG_PORT: String(await freePort()), GOVGRAPH_DATA_DIR: dataDir });
+  const result = await start({ GATEWAY_PORT: String(await freeTopologyPort()), GOVGRAPH_PG_PORT: String(await freePort()), GOVGRAPH_DATA_DIR: dataDir });
   expect(result.code).toBe(1);
   expect(result.output).toContain(`the "postgres" user, which cannot enter ${closed} (mode 700)`);
   expect(result.output).toContain(`chmod o+x ${closed}`);
@@ -95,7 +95,7 @@ asRoot("as root, a data folder the postgres user cannot enter: says which folder
 });
 
 test("instances not ready within GOVGRAPH_START_TIMEOUT_MS: the start fails naming each one, and stops what it started", async () => {
-  const result = await start({ GATEWAY_PORT: String(await freePort()), DATABASE_URL: process.env.DATABASE_URL!, GOVGRAPH_DB_PREFIX: prefix, GOVGRAPH_START_TIMEOUT_MS: "1" });
+  const result = await start({ GATEWAY_PORT: String(await freeTopologyPort()), DATABASE_URL: process.env.DATABASE_URL!, GOVGRAPH_DB_PREFIX: prefix, GOVGRAPH_START_TIMEOUT_MS: "1" });
   expect(result.code).toBe(1);
   expect(result.output).toMatch(/Not ready within 0\.001 s \(GOVGRAPH_START_TIMEOUT_MS\): .*catalogue:MOJ .*agency-MOJ\.log/);
   expect(result.output).toContain("feedback:AJ");

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
-import { freePort } from "./processes";
+import { freeTopologyPort } from "./processes";
 
 const prefix = `v${randomBytes(4).toString("hex")}`;
 let platform: ChildProcess | undefined;
@@ -47,7 +47,7 @@ interface Answer {
 }
 
 test("a crashed agency process costs only that agency, comes back by itself, and only a signal stops the platform", async () => {
-  const gatewayPort = await freePort();
+  const gatewayPort = await freeTopologyPort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: process.env.DATABASE_URL,
