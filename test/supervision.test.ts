@@ -64,7 +64,7 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   const exit = new Promise<number | null>((resolveExit) => platform!.once("exit", (code) => resolveExit(code)));
 
   await until("the platform to be ready", async () => (output.includes("ready: GraphQL") ? true : undefined), 300_000);
-  const pids = [...output.matchAll(/^(catalogue|feedback)\s+(\w+)\s+\S+\s+\S+\s+(\d+)$/gm)].map(([, subgraph, agency, pid]) => ({ subgraph, agency, pid: Number(pid) }));
+  const pids = [...output.matchAll(/^(catalogue|feedback)\s+(\w+)\s+\S+\s+\S+\s+(\d+)\s*$/gm)].map(([, subgraph, agency, pid]) => ({ subgraph, agency, pid: Number(pid) }));
   const pidOf = (agency: string) => new Set(pids.filter((row) => row.agency === agency).map((row) => row.pid));
   // One process per agency: both of its shards, and no other agency's.
   expect(pidOf("ACA").size).toBe(1);
@@ -100,7 +100,7 @@ test("a crashed agency process costs only that agency, comes back by itself, and
     const answer = await ask();
     return !answer.errors && answer.data!.agencies.every((agency) => agency.datasets) ? answer : undefined;
   }, 120_000);
-  expect(output).toContain("agency-ACA (catalogue:ACA, feedback:ACA) is back");
+  await until("the supervisor to report ACA back", async () => (output.includes("agency-ACA (catalogue:ACA, feedback:ACA) is back") ? true : undefined), 60_000);
   expect(platform.exitCode).toBeNull();
 
   const back = Number(/agency-ACA \(catalogue:ACA, feedback:ACA\) is back \(pid (\d+)\)/.exec(output)![1]);

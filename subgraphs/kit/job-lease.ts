@@ -15,7 +15,7 @@ export class JobLeaseMigration extends Migration {
 }
 
 /** A lease table lease for this process (one holder id per process and database). */
-export function databaseLease(orm: MikroORM, holder = randomUUID()): JobLease {
+export function databaseLease(orm: MikroORM, holder: string = randomUUID()): JobLease {
   return {
     async acquire(job, ttlMs, now) {
       const rows = await orm.em.fork().getConnection().execute<{ holder: string }[]>(
