@@ -63,7 +63,8 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   platform.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exit = new Promise<number | null>((resolveExit) => platform!.once("exit", (code) => resolveExit(code)));
 
-  await until("the platform to be ready", async () => (output.includes("ready: GraphQL") ? true : undefined), 300_000);
+  // The first start migrates and seeds 20 databases: minutes on a loaded 2-core machine.
+  await until("the platform to be ready", async () => (output.includes("ready: GraphQL") ? true : undefined), 600_000);
   const pids = [...output.matchAll(/^(catalogue|feedback)\s+(\w+)\s+\S+\s+\S+\s+(\d+)\s*$/gm)].map(([, subgraph, agency, pid]) => ({ subgraph, agency, pid: Number(pid) }));
   const pidOf = (agency: string) => new Set(pids.filter((row) => row.agency === agency).map((row) => row.pid));
   // One process per agency: both of its shards, and no other agency's.
@@ -108,4 +109,4 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   expect(await exit).toBe(0);
   expect(output).toContain("stopped: no process left running");
   for (const pid of [back, ...pids.map((row) => row.pid)]) expect(alive(pid)).toBe(false);
-}, 480_000);
+}, 900_000);
