@@ -18,6 +18,10 @@ function intFrom(name: string, fallback: number): number {
   return value;
 }
 
+function listFrom(name: string): string[] {
+  return (env[name] ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+}
+
 /** The folder holding package.json, whether this runs from source (jest) or from dist/. */
 export const projectRoot = (() => {
   let dir = __dirname;
@@ -55,11 +59,17 @@ export const config = {
   /** JSON file describing where every subgraph and shard listens; default: the local topology. */
   topologyFile: env.GOVGRAPH_TOPOLOGY || undefined,
   logLevel: env.LOG_LEVEL || "info",
+  /** Where traces are sent over OTLP/HTTP (the collector's base URL; /v1/traces is added); tracing is off without it. */
+  otlpEndpoint: env.GOVGRAPH_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   /** Users' tokens: HS256 secret, or a JWKS URL for asymmetric keys; issuer and audience are checked when set. */
   jwtSecret: env.GOVGRAPH_JWT_SECRET || undefined,
   jwksUrl: env.GOVGRAPH_JWKS_URL || undefined,
   jwtIssuer: env.GOVGRAPH_JWT_ISSUER || "govgraph-dev",
   jwtAudience: env.GOVGRAPH_JWT_AUDIENCE || undefined,
+  /** Longest a user's token may still be valid when presented (its exp at most this far ahead). */
+  maxTokenLifetimeSeconds: intFrom("GOVGRAPH_MAX_TOKEN_LIFETIME_SECONDS", 86_400),
+  /** Addresses of reverse proxies whose X-Forwarded-For the gateway believes (rate limits count the client behind them). */
+  trustedProxies: listFrom("GOVGRAPH_TRUSTED_PROXIES"),
   /** HMAC secret shared by the gateway and the subgraphs for the forwarded claims. */
   internalSecret: env.GOVGRAPH_INTERNAL_SECRET || undefined,
   /** How long forwarded claims stay valid. */
@@ -70,6 +80,14 @@ export const config = {
   healthIntervalMs: intFrom("GOVGRAPH_HEALTH_INTERVAL_MS", 5000),
   /** How long the gateway waits for one shard before answering without it. */
   shardTimeoutMs: intFrom("GOVGRAPH_SHARD_TIMEOUT_MS", 5000),
+  /** Per shard at the gateway: calls in flight at most; consecutive failures that open its circuit breaker, and for how long. */
+  shardGuard: {
+    concurrency: intFrom("GOVGRAPH_SHARD_CONCURRENCY", 8),
+    failureThreshold: intFrom("GOVGRAPH_SHARD_FAILURES_TO_OPEN", 5),
+    cooldownMs: intFrom("GOVGRAPH_SHARD_COOLDOWN_MS", 5000),
+  },
+  /** Longest a subgraph's SQL statement may run; then PostgreSQL cancels it and the pool connection is freed. */
+  statementTimeoutMs: intFrom("GOVGRAPH_STATEMENT_TIMEOUT_MS", 10_000),
   /** The reply deadline: how many days, calendar or working, and the holiday calendar for working days (a JSON list of YYYY-MM-DD). */
   replyDays: intFrom("GOVGRAPH_REPLY_DAYS", 14),
   replyDayKind: (env.GOVGRAPH_REPLY_DAY_KIND || "calendar").toUpperCase() as "CALENDAR" | "WORKING",
@@ -84,8 +102,35 @@ export const config = {
   qualityTimeoutMs: intFrom("GOVGRAPH_QUALITY_TIMEOUT_MS", 10_000),
   qualityCheckPeriodMs: intFrom("GOVGRAPH_QUALITY_PERIOD_HOURS", 24) * 3_600_000,
   badgeRules: env.GOVGRAPH_BADGE_RULES || undefined,
+  /** Addresses and ranges ("10.0.0.0/8") of intranet hosts the quality check may fetch; every other non-public address is refused. */
+  fetchAllow: listFrom("GOVGRAPH_FETCH_ALLOW"),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
+  /** The advisory panel's composition rule (strategy 3): conveners, members besides them, agency representatives among the members, and the fewest civil-society representatives. */
+  panelRules: {
+    conveners: intFrom("GOVGRAPH_PANEL_CONVENERS", 1),
+    members: intFrom("GOVGRAPH_PANEL_MEMBERS", 11),
+    agencyRepresentatives: intFrom("GOVGRAPH_PANEL_AGENCY_REPRESENTATIVES", 7),
+    minCivilSocietyRepresentatives: intFrom("GOVGRAPH_PANEL_MIN_CIVIL_SOCIETY", 4),
+  },
+  /** Largest request body (and WebSocket message) any GovGraph server accepts. */
+  maxBodyBytes: intFrom("GOVGRAPH_MAX_BODY_BYTES", 2_000_000),
+  /** Origins whose pages may call the gateway from a browser (CORS); same-origin pages need none. */
+  corsOrigins: listFrom("GOVGRAPH_CORS_ORIGINS"),
+  /** Operations open over WebSocket at the gateway (subscriptions, mostly): per client address, and in all. */
+  subscriptionLimits: {
+    perClient: intFrom("GOVGRAPH_MAX_SUBSCRIPTIONS_PER_CLIENT", 20),
+    total: intFrom("GOVGRAPH_MAX_SUBSCRIPTIONS", 2000),
+  },
+  /** Operation limits at the gateway, checked before planning (gateway/limits.ts). */
+  operationLimits: {
+    maxTokens: intFrom("GOVGRAPH_MAX_TOKENS", 2000),
+    maxDepth: intFrom("GOVGRAPH_MAX_DEPTH", 12),
+    maxAliases: intFrom("GOVGRAPH_MAX_ALIASES", 30),
+    maxDirectives: intFrom("GOVGRAPH_MAX_DIRECTIVES", 20),
+    maxFields: intFrom("GOVGRAPH_MAX_FIELDS", 1000),
+    maxCost: intFrom("GOVGRAPH_MAX_COST", 5000),
+  },
   /** How long a stopping server lets requests in flight finish. */
   drainTimeoutMs: intFrom("GOVGRAPH_DRAIN_TIMEOUT_MS", 5000),
 };

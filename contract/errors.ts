@@ -12,6 +12,8 @@ export const ErrorCode = {
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "RATE_LIMITED",
   SHARD_UNAVAILABLE: "SHARD_UNAVAILABLE",
+  /** The operation is too large or costly to answer (extensions: limit, maximum, found); nothing was run. */
+  OPERATION_LIMIT: "OPERATION_LIMIT",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

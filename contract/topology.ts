@@ -37,6 +37,15 @@ export function loadTopology(): Topology {
   return JSON.parse(readFileSync(config.topologyFile, "utf8")) as Topology;
 }
 
+/** Another endpoint of the instance serving `graphqlUrl` (readiness, metrics): the URL without its /graphql path, then /<name>. */
+export function instanceEndpoint(graphqlUrl: string, name: string): string {
+  const url = new URL(graphqlUrl);
+  url.pathname = `${url.pathname.replace(/\/graphql\/?$/, "").replace(/\/$/, "")}/${name}`;
+  url.search = "";
+  url.hash = "";
+  return url.toString();
+}
+
 /** The port an instance listens on, read back from its URL in the topology. */
 export function instancePort(topology: Topology, subgraph: string, agencyCode?: string): number {
   const url = agencyCode ? topology.shards[subgraph]?.[agencyCode] : topology.subgraphs[subgraph];

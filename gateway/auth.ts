@@ -26,6 +26,8 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
     algorithms: config.jwksUrl ? ["RS256", "ES256", "EdDSA"] : ["HS256"],
+    // A token that never expires, or names no one, is not an identity.
+    requiredClaims: ["exp", "sub"],
   };
   return {
     async viewerOf(authorization, systemClaims) {
@@ -39,6 +41,10 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
       try {
         const { payload } = await jwtVerify(match[1], key as Uint8Array, options);
+        const lifetime = payload.exp! - Math.floor(Date.now() / 1000);
+        if (lifetime > config.maxTokenLifetimeSeconds) {
+          throw unauthenticated(`The token is valid for ${lifetime} s more; tokens may last at most ${config.maxTokenLifetimeSeconds} s: get a shorter-lived one.`);
+        }
         const viewer = viewerFromClaims(payload);
         if (typeof viewer === "string") throw unauthenticated(`The token's claims are not usable: ${viewer}.`);
         if (isSystemSubject(viewer.sub)) throw unauthenticated(`The subject "${viewer.sub}" is reserved for the gateway itself.`);

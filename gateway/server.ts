@@ -5,7 +5,8 @@
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
  *   the engine alone serves any supergraph);
- * - /healthcheck (alive) and /readiness (schema loaded, not draining);
+ * - /healthcheck (alive), /readiness (schema loaded, not draining) and
+ *   /metrics (Prometheus), and a trace of every request (observability.ts);
  * - GraphiQL at /graphql for a browser, with every asset served locally.
  */
 import { createServer, type Server } from "node:http";
@@ -22,10 +23,16 @@ import { startJob } from "../contract/jobs";
 import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
+import { ATTRIBUTE, traceRequest } from "../contract/tracing";
+import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
+import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
+import { useOperationLimits, type OperationLimits } from "./limits";
+import { SubscriptionCounter } from "./subscription-limits";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { RoutingTable } from "./shard-router/routing-table";
+import { ShardGuard } from "./shard-router/shard-guard";
 import { shardTransport } from "./shard-router/transport";
 import { wsStreamOpener } from "./shard-router/ws-stream";
 import type { Topology } from "../contract/topology";
@@ -51,8 +58,12 @@ export interface GatewayOptions {
    * Without it, registry changes last as long as the process.
    */
   routingFile?: string;
+  /** Operation limits (default from the configuration); null runs without them, to measure what they cost. */
+  operationLimits?: OperationLimits | null;
   /** How often every shard's readiness is probed for the registry (default GOVGRAPH_HEALTH_INTERVAL_MS). */
   healthIntervalMs?: number;
+  /** false leaves out /metrics and the request and shard-call instrumentation: only to measure what they cost (npm run bench -- observability). */
+  observability?: boolean;
 }
 
 export interface RunningGateway {
@@ -67,6 +78,26 @@ interface IdentityContext {
   /** The caller's address: from the HTTP server (req) or the WebSocket upgrade (remoteAddress). */
   req?: { socket?: { remoteAddress?: string } };
   remoteAddress?: string;
+}
+
+/** The X-Forwarded-For header of the HTTP request or of the WebSocket upgrade. */
+function forwardedFor(ctx: IdentityContext & { request?: Request; upgradeHeaders?: Record<string, unknown> }): string | undefined {
+  const header = ctx.request?.headers.get("x-forwarded-for") ?? ctx.upgradeHeaders?.["x-forwarded-for"];
+  return typeof header === "string" ? header : undefined;
+}
+
+/**
+ * The caller's address: the socket's peer, or, when that peer is a trusted
+ * reverse proxy, the nearest address in X-Forwarded-For that is not one of
+ * those proxies (the ones before it could be written by the client itself).
+ */
+export function clientAddress(peer: string | undefined, forwarded: string | undefined, trusted: readonly string[]): string {
+  const normalized = (address: string) => address.trim().replace(/^::ffff:/, "");
+  let address = normalized(peer ?? "unknown");
+  if (!forwarded || !trusted.includes(address)) return address;
+  const hops = forwarded.split(",").map(normalized).filter(Boolean);
+  while (hops.length > 0 && trusted.includes(address)) address = hops.pop()!;
+  return address;
 }
 
 /**
@@ -85,7 +116,7 @@ function useIdentity(verifier: TokenVerifier): GatewayPlugin {
       const authorization = param("authorization") ?? param("Authorization") ?? ctx.request?.headers.get("authorization");
       const systemClaims = param(CLAIMS_HEADER) ?? ctx.request?.headers.get(CLAIMS_HEADER);
       const viewer = await verifier.viewerOf(authorization, systemClaims);
-      const address = ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress ?? "unknown";
+      const address = clientAddress(ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress, forwardedFor(ctx), config.trustedProxies);
       const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
       extendContext({ viewer: { ...viewer, client } } as never);
     },
@@ -113,6 +144,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
+  const observed = options.observability !== false;
+  const metrics = gatewayMetrics(options.supergraph);
+  if (routing && health) observeShardStates(metrics, routing, health);
   const systemClient = (subject: SystemSubject) =>
     createSystemClient({ subject, internalSecret: options.secrets.internalSecret, claimsTtlSeconds: config.claimsTtlSeconds, timeoutMs: shardTimeoutMs });
   const registry =
@@ -134,6 +168,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     for (const name of routing.subgraphs()) transportEntries[name] = { kind: "shard" };
   }
   const policies = routing ? readShardPolicies(options.supergraph, routing.subgraphs()) : new Map();
+  // How many shards a root field is sent to, for the cost limit: every shard of its subgraph when fanned out.
+  const shardsOf = (coordinate: string): number => {
+    for (const [subgraph, policy] of policies) {
+      const root = policy.rootFields.get(coordinate);
+      if (root && root.kind !== "shardBy") return routing!.shardsOf(subgraph).size;
+    }
+    return 1;
+  };
 
   const runtime = createGatewayRuntime({
     supergraph: options.supergraph,
@@ -147,7 +189,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               policies,
               timeoutMs: shardTimeoutMs,
               openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
+              guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url) }),
               log,
+              observeCall: observed ? shardCallObserver(metrics) : undefined,
             }),
           }
         : {}),
@@ -155,7 +199,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     transportEntries,
     // Standard mode adds nothing to the supergraph; sharded mode adds the registry's fields.
     ...(registry ? { additionalTypeDefs: registryTypeDefs, additionalResolvers: registryResolvers(registry) } : {}),
-    plugins: () => [useIdentity(verifier), usePartialAnswers()],
+    plugins: () => [
+      // First: it answers GET /metrics before any other plugin may refuse a plain GET, and times each request from its start.
+      ...(observed ? [useObservability(metrics)] : []),
+      useCsrfPrevention(),
+      useBodyLimit(config.maxBodyBytes),
+      ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
+      useIdentity(verifier),
+      usePartialAnswers(),
+    ],
+    // Same-origin pages (the console) need no CORS; other origins only when listed.
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : false,
     propagateHeaders: {
       fromClientToSubgraphs: async ({ context }) => ({ [CLAIMS_HEADER]: await claimsOf(context as IdentityContext) }),
     },
@@ -178,13 +232,37 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A graphql-ws operation arriving before the first HTTP request would otherwise find no schema.
   await runtime.getSchema();
 
-  const httpServer: Server = createServer(runtime);
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const httpServer: Server = createServer(observed ? (req, res) => traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : runtime);
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
+  type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
+  const wsOptions = getGraphQLWSOptions(runtime, (ctx) => ({
+    connectionParams: ctx.connectionParams ?? {},
+    remoteAddress: (ctx.extra as WsExtra).request?.socket?.remoteAddress,
+    upgradeHeaders: (ctx.extra as WsExtra).request?.headers,
+  }));
+  const subscriptions = new SubscriptionCounter(config.subscriptionLimits);
   const wsCleanup = useServer(
-    getGraphQLWSOptions(runtime, (ctx) => ({
-      connectionParams: ctx.connectionParams ?? {},
-      remoteAddress: (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress,
-    })),
+    {
+      ...wsOptions,
+      // Counted by the client's address: a limit per token subject would let one address open any number of anonymous ones.
+      async onSubscribe(ctx, id, payload) {
+        const { request } = ctx.extra as WsExtra;
+        const client = clientAddress(request?.socket?.remoteAddress, forwardedFor({ upgradeHeaders: request?.headers }), config.trustedProxies);
+        const refusal = subscriptions.take(ctx, id, client);
+        if (refusal) return [refusal];
+        try {
+          const started = await wsOptions.onSubscribe!(ctx, id, payload);
+          // Refused by validation: it never runs, and graphql-ws does not complete it.
+          if (Array.isArray(started)) subscriptions.release(ctx, id);
+          return started;
+        } catch (error) {
+          subscriptions.release(ctx, id);
+          throw error;
+        }
+      },
+      onComplete: (ctx, id) => subscriptions.release(ctx, id),
+      onClose: (ctx) => subscriptions.releaseAll(ctx),
+    },
     wsServer,
   );
 

@@ -2,6 +2,8 @@
  * npm run bench -- router [--shards 1,9,40] [--datasets 300] [--duration 5] [--connections 16]
  * npm run bench -- feedback [--duration 10] [--connections 16]
  * npm run bench -- import [--rows 10000]
+ * npm run bench -- security [--duration 5] [--connections 16]
+ * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
  * - a fanned-out connection, `datasets(first: 20)`, merged across N shards;
@@ -17,9 +19,23 @@
  * was stored and delivered once (count in = count stored = count delivered),
  * and the delay from the event's transaction to its delivery (p50, p99).
  *
+ * security: each attack of issue 12 (scripts/attacks.ts) against a gateway
+ * over every agency's catalogue and feedback shard: its time to refusal
+ * (median of 5) and code; then the README's cross-subgraph query
+ * (`agencies { … }`) under load, on a gateway with the operation limits and
+ * one without: what the protection costs.
+ *
  * import: the platform's dataset list (22 columns, one or two resources a
  * row) imported into a fresh catalogue database, then imported again (every
  * row an update): rows per second.
+ *
+ * observability: the README's cross-subgraph query (agencies with their
+ * datasets, feedback stats, panel representatives and targets; three
+ * agencies' shards and the ministry subgraphs, seeded) through the gateway,
+ * with its metrics and tracing off, with metrics on, and with both on
+ * (spans batched over OTLP/HTTP to a local sink that accepts and drops
+ * them), in alternating rounds. Subgraph metrics stay on throughout; tracing
+ * on traces every instance in the process, as a deployment would.
  *
  * Each run is
  * bounded in time (after a 1 s warm-up), targets 127.0.0.1 only, and stops by
@@ -35,6 +51,8 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { stringify } from "csv-stringify/sync";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { issueDevToken } from "../gateway/auth";
@@ -45,7 +63,10 @@ import { PLATFORM_COLUMNS } from "../subgraphs/catalogue/platform-csv";
 import { CLAIMS_HEADER, Role, signClaims } from "../contract/claims";
 import { config, loadSecrets, projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
+import { AGENCY_CODES } from "../contract/agencies";
+import { ATTACKS, README_AGENCIES_QUERY } from "./attacks";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+import { startTracing } from "../contract/tracing";
 
 
 interface Measure {
@@ -97,6 +118,7 @@ interface BenchOptions {
   shardCounts: number[];
   rows: number;
   datasets: number;
+  rounds: number;
 }
 
 async function main(): Promise<void> {
@@ -108,10 +130,11 @@ async function main(): Promise<void> {
       connections: { type: "string", default: "16" },
       rows: { type: "string", default: "10000" },
       datasets: { type: "string", default: "300" },
+      rounds: { type: "string", default: "2" },
     },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -119,11 +142,12 @@ async function main(): Promise<void> {
     await bench({
       serverUrl,
       prefix,
-      duration: Number(values.duration ?? (positionals[0] === "router" ? 5 : 10)),
+      duration: Number(values.duration ?? (positionals[0] === "router" || positionals[0] === "observability" ? 5 : 10)),
       connections: Number(values.connections),
       shardCounts: values.shards!.split(",").map(Number),
       rows: Number(values.rows),
       datasets: Number(values.datasets),
+      rounds: Number(values.rounds),
     });
   } finally {
     await dropDatabases(serverUrl, prefix);
@@ -264,6 +288,64 @@ async function benchFeedback({ serverUrl, prefix, duration, connections }: Bench
   }
 }
 
+async function benchObservability({ serverUrl, prefix, duration, connections, rounds }: BenchOptions): Promise<void> {
+  const secrets = loadSecrets();
+  const codes = ["MOJ", "ACA", "AAC"];
+  console.log(`starting the ministry subgraphs and the catalogue and feedback shards of ${codes.join(", ")}, seeded…`);
+  const start = (name: string, agencyCode?: string) => startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0 });
+  const [metrics, advisory, ...shards] = await Promise.all([start("metrics"), start("advisory"), ...codes.flatMap((code) => [start("catalogue", code), start("feedback", code)])]);
+  const shardsOf = (name: string) => Object.fromEntries(codes.map((code) => [code, shards.find((s) => s.info.subgraph === name && s.info.agencyCode === code)!.url]));
+  // An OTLP collector that accepts every batch and keeps nothing.
+  let exportedBatches = 0;
+  const sink = createServer((req, res) => {
+    req.resume().on("end", () => {
+      exportedBatches += 1;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolveListen) => sink.listen(0, "127.0.0.1", resolveListen));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const query = `{ agencies(codes: ${JSON.stringify(codes)}) {
+    code name oid
+    datasets(first: 2) { totalCount edges { node { identifier title issued } } }
+    feedbackStats { received answered answeredOnTime overdue }
+    panelRepresentatives { name affiliation }
+    targets(year: 2018) { indicator value }
+  } }`;
+  const token = await issueDevToken({ sub: "bench", role: Role.MINISTRY_ADMIN }, secrets);
+  const modes = [
+    { mode: "metrics and tracing off", observability: false, tracing: false },
+    { mode: "metrics on", observability: true, tracing: false },
+    { mode: "metrics and tracing on", observability: true, tracing: true },
+  ];
+  const measures: (Omit<Measure, "scenario" | "shards"> & { mode: string; round: number })[] = [];
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const { mode, observability, tracing } of modes) {
+        const traces = tracing ? startTracing({ serviceName: "govgraph-bench", endpoint: sinkUrl }) : undefined;
+        const gateway = await startGateway({
+          supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+          secrets,
+          topology: { subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") } },
+          port: 0,
+          observability,
+        });
+        try {
+          measures.push({ mode, round, ...(await load(gateway.url, { authorization: `Bearer ${token}` }, query, duration, connections)) });
+        } finally {
+          await gateway.stop();
+          await traces?.stop();
+        }
+      }
+    }
+  } finally {
+    sink.close();
+    await Promise.all([metrics, advisory, ...shards].map((instance) => instance.stop()));
+  }
+  console.log(`\nthe README's cross-subgraph query (${codes.length} agencies) through the gateway, ${connections} connections, ${duration} s per row, loopback; ${exportedBatches} span batches exported`);
+  console.table(measures.map((m) => ({ mode: m.mode, round: m.round, "p50 ms": m.p50, "p99 ms": m.p99, "req/s": m.requestsPerSecond, failed: m.failed })));
+}
+
 async function benchImport({ serverUrl, prefix, rows }: BenchOptions): Promise<void> {
   const csv =
     "\uFEFF" +
@@ -299,6 +381,58 @@ async function benchImport({ serverUrl, prefix, rows }: BenchOptions): Promise<v
     console.table(measures);
   } finally {
     await instance.stop();
+  }
+}
+
+async function benchSecurity({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
+  const instances: RunningInstance[] = [];
+  const gateways: { stop(): Promise<void> }[] = [];
+  try {
+    console.log(`starting metrics, advisory and ${AGENCY_CODES.length} agencies' catalogue and feedback shards…`);
+    const start = (name: string, agencyCode?: string, seed = false) =>
+      startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed, port: 0 }).then((instance) => (instances.push(instance), instance));
+    const [metrics, advisory] = await Promise.all([start("metrics", undefined, true), start("advisory", undefined, true)]);
+    const shards: Record<string, Record<string, string>> = { catalogue: {}, feedback: {} };
+    for (const code of AGENCY_CODES) {
+      for (const name of ["catalogue", "feedback"]) shards[name][code] = (await start(name, code)).url;
+    }
+    const topology = { subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards };
+    const supergraph = readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8");
+    const launch = async (operationLimits?: null) => {
+      const gateway = await startGateway({ supergraph, secrets: loadSecrets(), topology, port: 0, operationLimits });
+      gateways.push(gateway);
+      return gateway;
+    };
+    const limited = await launch();
+    const unlimited = await launch(null);
+    const json = { "content-type": "application/json" };
+
+    const refusals = [];
+    for (const attack of ATTACKS) {
+      const times: number[] = [];
+      let code = "";
+      for (let run = 0; run < 5; run += 1) {
+        const started = performance.now();
+        const response = await fetch(limited.url, { method: "POST", headers: json, body: JSON.stringify({ query: attack.query }) });
+        const body = (await response.json()) as { errors?: { extensions?: { code?: string; limit?: string } }[] };
+        times.push(performance.now() - started);
+        code = `${body.errors?.[0]?.extensions?.code ?? "none"} ${body.errors?.[0]?.extensions?.limit ?? ""}`.trim();
+      }
+      times.sort((a, b) => a - b);
+      refusals.push({ attack: attack.name, "bytes": attack.query.length, "refusal ms (median of 5)": Number(times[2].toFixed(1)), answer: code });
+    }
+    console.log("\ntime to refusal, gateway with the operation limits");
+    console.table(refusals);
+
+    const throughput = [];
+    for (const [limits, gateway] of [["with limits", limited], ["without limits", unlimited]] as const) {
+      throughput.push({ gateway: limits, ...(await load(gateway.url, {}, README_AGENCIES_QUERY, duration, connections)) });
+    }
+    console.log(`\nthe README's agencies query, ${connections} connections, ${duration} s`);
+    console.table(throughput.map((m) => ({ gateway: m.gateway, "p50 ms": m.p50, "p99 ms": m.p99, "req/s": m.requestsPerSecond, failed: m.failed })));
+  } finally {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await Promise.all(instances.map((instance) => instance.stop()));
   }
 }
 

@@ -10,10 +10,12 @@ import { startGateway } from "../gateway/server";
 import { loadTopology } from "../contract/topology";
 import { config, loadSecrets, projectRoot } from "../contract/config";
 import { rootLogger } from "../contract/logger";
+import { startTracing } from "../contract/tracing";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { supergraph: { type: "string" }, port: { type: "string" } } });
   const standard = values.supergraph !== undefined;
+  const tracing = startTracing({ serviceName: "govgraph-gateway" });
   const supergraph = readFileSync(values.supergraph ?? join(projectRoot, "schema", "supergraph.graphql"), "utf8");
   const gateway = await startGateway({
     supergraph,
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   });
   const stop = async () => {
     await gateway.stop();
+    await tracing?.stop();
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop());

@@ -11,6 +11,7 @@ import { instancePort, loadTopology } from "../contract/topology";
 import { subgraphs } from "../subgraphs";
 import { config } from "../contract/config";
 import { rootLogger } from "../contract/logger";
+import { startTracing } from "../contract/tracing";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new Error("DATABASE_URL must name the PostgreSQL server (npm start sets it).");
   const serverUrl = config.databaseUrl;
   const topology = loadTopology();
+  const tracing = startTracing({ serviceName: `govgraph-${[...new Set(specs.map((spec) => spec.split(":")[0]))].join("-")}` });
   const running: RunningInstance[] = [];
   let stopping = false;
   const stop = async (signal: string) => {
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     stopping = true;
     rootLogger.info({ signal }, "stopping subgraph instances");
     await Promise.allSettled(running.map((instance) => instance.stop()));
+    await tracing?.stop();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -51,9 +51,11 @@ test("decide, rank, and publish the inventory; personal data only once de-identi
   await mutate("decideOpenness", { itemId: visits, openness: "OPENABLE", priorityBasis: "PUBLIC_DEMAND", plannedOpeningOn: "2026-12-31" });
   await mutate("recordInventoryUsage", { itemId: visits, views: 1000, downloads: 300, requests: 50 });
 
-  const query = "{ agencies(codes: [\"ACA\"]) { inventory(first: 10) { totalCount edges { node { id } } } } }";
+  const query = "{ agencies(codes: [\"ACA\"]) { inventory(first: 100) { totalCount edges { node { id } } } } }";
   const list = await topology.query<{ agencies: { inventory: { totalCount: number; edges: { node: { id: string } }[] } }[] }>(query, undefined, staff);
-  expect(list.data!.agencies[0].inventory.edges.map((e) => e.node.id)).toEqual([inmates, visits, secret]);
+  // The seeded holdings are ranked among them; these three keep their order.
+  const ours = [inmates, visits, secret];
+  expect(list.data!.agencies[0].inventory.edges.map((e) => e.node.id).filter((id) => ours.includes(id))).toEqual(ours);
   expect((await topology.query(query, undefined, await topology.token(Role.PANEL_MEMBER))).errors).toBeUndefined();
   const publicView = await topology.query(query);
   expect(publicView.errors?.[0].extensions?.code).toBe("FORBIDDEN");

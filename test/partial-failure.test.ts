@@ -11,6 +11,9 @@ import { startGateway, type RunningGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
 import { Role } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
+import { METRIC } from "../contract/metrics";
+import { parseMetrics, total } from "../contract/metrics-reading";
+import { instanceEndpoint } from "../contract/topology";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 
@@ -72,4 +75,18 @@ test("a field routed to the hanging shard is null with the error at its path; th
   }`);
   expect(response.data).toEqual({ aca: null, moj: [{ identifier: "MOJ-000001" }] });
   expect(response.errors).toEqual([expect.objectContaining({ path: ["aca"], extensions: expect.objectContaining({ code: "SHARD_UNAVAILABLE", agencyCode: "ACA" }) })]);
+});
+
+test("the gateway's metrics count the hanging shard's calls as timed out or refused, the other's, and the partial answers by their error", async () => {
+  const samples = parseMetrics(await (await fetch(instanceEndpoint(gateway.url, "metrics"))).text());
+  const calls = (agency: string, outcome: string) => total(samples, METRIC.shardCalls, (l) => l.subgraph === "catalogue" && l.agency === agency && l.outcome === outcome);
+  // MOJ's outcomes depend on how loaded the machine is (a cold first call may pass the short timeout); its count does not.
+  // ACA's first call times out; a later one may be refused unsent, once the health checks see ACA down.
+  expect({
+    acaTimedOut: calls("ACA", "timeout") >= 1,
+    acaUnanswered: calls("ACA", "timeout") + calls("ACA", "refused"),
+    acaAnswered: calls("ACA", "ok") + calls("ACA", "error"),
+    moj: calls("MOJ", "ok") + calls("MOJ", "error") + calls("MOJ", "timeout") + calls("MOJ", "refused"),
+  }).toEqual({ acaTimedOut: true, acaUnanswered: 2, acaAnswered: 0, moj: 2 });
+  expect(total(samples, METRIC.requests, (l) => l.outcome === "SHARD_UNAVAILABLE")).toBe(2);
 });

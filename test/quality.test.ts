@@ -3,10 +3,12 @@
  * Big5 CSV, JSON, a broken link, a redirect, an HTML error page, a server
  * that never answers), checked through the gateway and directly.
  */
+import "./allow-loopback-fetch";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkDataset } from "../subgraphs/catalogue/quality/checker";
 import { DEFAULT_BADGE_RULES } from "../subgraphs/catalogue/quality/indicators";
+import { allowList } from "../subgraphs/catalogue/quality/probe";
 import { Dataset } from "../subgraphs/catalogue/entities";
 import { Role } from "../contract/claims";
 import { startTestTopology, type TestTopology } from "./topology";
@@ -131,9 +133,9 @@ test("with the agency's reply record, reply efficiency completes the platinum ba
   const id = await register([{ path: "/utf8.csv", format: "CSV", encoding: "UTF-8", fields }]);
   const em = topology.instances.get("catalogue:ACA")!.orm.em.fork();
   const dataset = await em.findOneOrFail(Dataset, { id });
-  const onTime = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 4, overdue: 0 } });
+  const onTime = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 4, overdue: 0 } });
   expect(onTime.level).toBe("PLATINUM");
-  const late = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 3, overdue: 0 } });
+  const late = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 3, overdue: 0 } });
   expect(late.level).toBe("GOLD");
 
   const history = await topology.query<{ dataset: { quality: { level: string }; resources: { checks: { indicators: { linkValidity: boolean } }[] }[] } }>(

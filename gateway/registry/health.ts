@@ -4,6 +4,7 @@
  * down. Probing never changes routing: a down shard already costs only its
  * part of an answer (SHARD_UNAVAILABLE), and taking it out is the ministry's call.
  */
+import { instanceEndpoint } from "../../contract/topology";
 import type { RoutingTable } from "../shard-router/routing-table";
 import { describeFetchError } from "../../contract/system-client";
 
@@ -22,11 +23,7 @@ const UNKNOWN: ShardHealth = { state: "UNKNOWN", latencyMs: null, lastError: nul
 
 /** A shard's readiness endpoint: its GraphQL URL without the /graphql path, then /readiness. */
 export function readinessUrl(graphqlUrl: string): string {
-  const url = new URL(graphqlUrl);
-  url.pathname = `${url.pathname.replace(/\/graphql\/?$/, "").replace(/\/$/, "")}/readiness`;
-  url.search = "";
-  url.hash = "";
-  return url.toString();
+  return instanceEndpoint(graphqlUrl, "readiness");
 }
 
 export class HealthMonitor {

@@ -172,8 +172,8 @@ export const registryTypeDefs = /* GraphQL */ `
   type RemoveShardPayload { shard: Shard! }
 
   extend type Query {
-    "Every agency shard the gateway routes to, with its health (MINISTRY_ADMIN)."
-    shards: [Shard!]!
+    "Every agency shard the gateway routes to, with its health (MINISTRY_ADMIN; null with FORBIDDEN for others)."
+    shards: [Shard!]
   }
 
   extend type Mutation {

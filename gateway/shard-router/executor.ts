@@ -23,6 +23,7 @@ import { reportPartialAnswer } from "./partial-answers";
 import { planShardRequest, type FieldPlan, type ShardCall, type ShardPlan } from "./plan";
 import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
+import type { ShardGuard } from "./shard-guard";
 
 export interface ShardExecutorOptions {
   subgraph: string;
@@ -34,10 +35,17 @@ export interface ShardExecutorOptions {
   /** Opens one subscription on one shard, as the viewer of `request`. */
   openStream(url: string, document: DocumentNode, variables: Record<string, unknown>, request: ExecutionRequest): AsyncIterable<ExecutionResult>;
   timeoutMs: number;
+  /** Circuit breaker and concurrency limit per shard (shard-guard.ts). */
+  guard?: ShardGuard;
   log: Logger;
+  /** Watches every shard call (metrics, tracing): runs it and sees its answer. */
+  observeCall?: ShardCallObserver;
 }
 
-type ShardAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string };
+export type ShardAnswer =
+  | { ok: true; result: ExecutionResult }
+  | { ok: false; reason: string; unreachable?: boolean; timedOut?: boolean; refused?: boolean };
+export type ShardCallObserver = (shard: { subgraph: string; agencyCode: string }, call: () => Promise<ShardAnswer>) => Promise<ShardAnswer>;
 type ErrorLike = GraphQLError | GraphQLFormattedError;
 
 function shardUnavailable(subgraph: string, agencyCode: string, reason: string, path?: (string | number)[]): GraphQLError {
@@ -56,9 +64,21 @@ function relocate(error: ErrorLike, agencyCode: string, subgraph: string, path: 
 }
 
 async function callShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
+  const refusal = options.guard?.refusal(url);
+  if (refusal) return { ok: false, reason: refusal, refused: true };
+  const answer = await askShard(call, url, request, options);
+  // Only a shard that cannot be reached opens its breaker: a slow answer may be the machine's load, and the concurrency limit bounds it.
+  if (answer.ok || answer.unreachable) options.guard?.record(url, answer.ok);
+  return answer;
+}
+
+/** One shard's answer; a failure's reason names its kind, never an address (the details go to the log). */
+async function askShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
   const signals = [AbortSignal.timeout(options.timeoutMs), ...(request.signal ? [request.signal] : [])];
   const signal = AbortSignal.any(signals);
+  let release: (() => void) | undefined;
   try {
+    release = await options.guard?.acquire(url, signal);
     const executor = await options.executorFor(url);
     const pending = Promise.resolve(
       executor({ ...request, document: call.document, variables: call.variables, signal }) as Promise<ExecutionResult>,
@@ -67,14 +87,22 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
       signal.addEventListener("abort", () => reject(new Error(`no answer within ${options.timeoutMs} ms`)), { once: true }),
     );
     const result = await Promise.race([pending, timeout]);
-    if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "empty answer" };
+    if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "it gave an empty answer" };
     // No data and no error of the subgraph's own (a GovGraph code): the shard was not reached or did not answer.
     const errors = result.errors ?? [];
     const ownError = errors.some((e) => e.path || isErrorCode(e.extensions?.code));
-    if (!result.data && !ownError) return { ok: false, reason: errors.map((e) => e.message).join("; ") || "no data" };
+    if (!result.data && !ownError) {
+      if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms`, timedOut: true };
+      options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: errors.map((e) => e.message) }, "shard call failed");
+      return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
+    }
     return { ok: true, result };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms`, timedOut: true };
+    options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, err: error }, "shard call failed");
+    return { ok: false, reason: "it could not be reached", unreachable: true };
+  } finally {
+    release?.();
   }
 }
 
@@ -225,7 +253,11 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     if (request.operationType === "subscription") return subscribe(plan, request);
     const answers = new Map(
       await Promise.all(
-        plan.calls.map(async (call) => [call.agencyCode, await callShard(call, shards.get(call.agencyCode)!, request, options)] as const),
+        plan.calls.map(async (call) => {
+          const run = () => callShard(call, shards.get(call.agencyCode)!, request, options);
+          const answer = options.observeCall ? await options.observeCall({ subgraph: options.subgraph, agencyCode: call.agencyCode }, run) : await run();
+          return [call.agencyCode, answer] as const;
+        }),
       ),
     );
     const errors: GraphQLError[] = [];

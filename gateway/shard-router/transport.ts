@@ -10,7 +10,7 @@ import { setMaxListeners } from "node:events";
 import type { Transport } from "@graphql-mesh/transport-common";
 import type { Executor } from "@graphql-tools/utils";
 import type { Logger } from "../../contract/logger";
-import { createShardExecutor, type ShardExecutorOptions } from "./executor";
+import { createShardExecutor, type ShardCallObserver, type ShardExecutorOptions } from "./executor";
 import type { SubgraphShardPolicy } from "./policies";
 import type { RoutingTable } from "./routing-table";
 
@@ -19,10 +19,12 @@ export interface ShardTransportOptions {
   policies: ReadonlyMap<string, SubgraphShardPolicy>;
   timeoutMs: number;
   openStream: ShardExecutorOptions["openStream"];
+  guard?: ShardExecutorOptions["guard"];
   log: Logger;
+  observeCall?: ShardCallObserver;
 }
 
-export function shardTransport({ routing, policies, timeoutMs, openStream, log }: ShardTransportOptions): Transport {
+export function shardTransport({ routing, policies, timeoutMs, openStream, guard, log, observeCall }: ShardTransportOptions): Transport {
   // Every shard call adds an abort listener to its http executor's shared dispose signal; they are
   // released only when the call's combined signal is collected, so under load a busy shard's signal
   // holds thousands at once without any leak. Node's warning threshold (10) does not fit that.
@@ -49,7 +51,9 @@ export function shardTransport({ routing, policies, timeoutMs, openStream, log }
         },
         openStream,
         timeoutMs,
+        guard,
         log,
+        observeCall,
       });
     },
   };

@@ -1,77 +1,184 @@
-import { appointmentProblem, compositionOf, compositionProblems, PanelRole } from "./composition";
+import {
+  activationProblems,
+  appointeeProblem,
+  appointmentProblem,
+  compositionOf,
+  compositionProblems,
+  membershipChangeProblems,
+  PanelRole,
+  PanelRule,
+  type PanelRules,
+  termTransitionProblem,
+  TermStatus,
+} from "./composition";
 
-/** A panel of `conveners` conveners, `agency` agency representatives (one agency each) and `civil` civil-society representatives. */
+/** Today's rule (DOMAIN.md, strategy 3): 1 convener + 11 members, 7 agency and at least 4 civil-society representatives. */
+const RULES: PanelRules = { conveners: 1, members: 11, agencyRepresentatives: 7, minCivilSocietyRepresentatives: 4 };
+
+/** A panel of `conveners` conveners, `agency` agency representatives (one agency each) and `civil` civil-society representatives, with ids. */
 const panel = (conveners: number, agency: number, civil: number) => [
-  ...Array.from({ length: conveners }, () => ({ role: PanelRole.CONVENER })),
-  ...Array.from({ length: agency }, (_, i) => ({ role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode: `A${i}` })),
-  ...Array.from({ length: civil }, () => ({ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE })),
+  ...Array.from({ length: conveners }, (_, i) => ({ id: `c${i}`, role: PanelRole.CONVENER })),
+  ...Array.from({ length: agency }, (_, i) => ({ id: `a${i}`, role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode: `A${i}` })),
+  ...Array.from({ length: civil }, (_, i) => ({ id: `s${i}`, role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE })),
 ];
+const rulesBroken = (conveners: number, agency: number, civil: number, rules = RULES) =>
+  compositionProblems(compositionOf(panel(conveners, agency, civil)), rules).map((v) => v.rule);
 
-describe("the composition of a panel: 1 convener + 11 members, 7 from agencies and at least 4 from civil society", () => {
+describe("the composition of a panel", () => {
   test("counts each role; the convener is not one of the members", () => {
     expect(compositionOf(panel(1, 7, 4))).toEqual({ conveners: 1, agencyRepresentatives: 7, civilSocietyRepresentatives: 4, members: 11 });
     expect(compositionOf([])).toEqual({ conveners: 0, agencyRepresentatives: 0, civilSocietyRepresentatives: 0, members: 0 });
   });
 
-  test("1 convener + 7 agency + 4 civil-society representatives has no problem", () => {
-    expect(compositionProblems(compositionOf(panel(1, 7, 4)))).toEqual([]);
+  test("1 convener + 7 agency + 4 civil-society representatives breaks no rule", () => {
+    expect(compositionProblems(compositionOf(panel(1, 7, 4)), RULES)).toEqual([]);
   });
 
-  test("one civil-society representative short: too few members and too few from civil society", () => {
-    expect(compositionProblems(compositionOf(panel(1, 7, 3)))).toEqual([
-      "needs 11 members besides the convener, has 10",
-      "needs at least 4 civil-society representatives, has 3",
+  test("one civil-society representative short: every broken rule is named, with what it needs and what the panel has", () => {
+    expect(compositionProblems(compositionOf(panel(1, 7, 3)), RULES)).toEqual([
+      { rule: PanelRule.MEMBERS, problem: "needs 11 members besides the convener, has 10" },
+      { rule: PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES, problem: "needs at least 4 civil-society representatives, has 3" },
     ]);
   });
 
-  test("two conveners: only the conveners are wrong", () => {
-    expect(compositionProblems(compositionOf(panel(2, 7, 4)))).toEqual(["needs exactly 1 convener, has 2"]);
-  });
-
-  test("no convener", () => {
-    expect(compositionProblems(compositionOf(panel(0, 7, 4)))).toEqual(["needs exactly 1 convener, has 0"]);
+  test("two conveners, or none: only the convener rule", () => {
+    expect(compositionProblems(compositionOf(panel(2, 7, 4)), RULES)).toEqual([{ rule: PanelRule.CONVENERS, problem: "needs exactly 1 convener, has 2" }]);
+    expect(rulesBroken(0, 7, 4)).toEqual([PanelRule.CONVENERS]);
   });
 
   test("an eighth agency seat taken from civil society: 11 members, but the wrong mix", () => {
-    expect(compositionProblems(compositionOf(panel(1, 8, 3)))).toEqual([
-      "needs 7 agency representatives, has 8",
-      "needs at least 4 civil-society representatives, has 3",
-    ]);
+    expect(rulesBroken(1, 8, 3)).toEqual([PanelRule.AGENCY_REPRESENTATIVES, PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES]);
+  });
+
+  test("every panel of 0–2 conveners, 5–9 agency and 2–6 civil-society representatives: each rule broken exactly when its bound is crossed", () => {
+    for (let c = 0; c <= 2; c++) {
+      for (let a = 5; a <= 9; a++) {
+        for (let s = 2; s <= 6; s++) {
+          const expected = [
+            ...(c !== 1 ? [PanelRule.CONVENERS] : []),
+            ...(a + s !== 11 ? [PanelRule.MEMBERS] : []),
+            ...(a !== 7 ? [PanelRule.AGENCY_REPRESENTATIVES] : []),
+            ...(s < 4 ? [PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES] : []),
+          ];
+          expect({ c, a, s, broken: rulesBroken(c, a, s) }).toEqual({ c, a, s, broken: expected });
+        }
+      }
+    }
+    // Within the rule only one panel is valid: 1 + 7 + 4.
+  });
+
+  test("the numbers are configuration: with 1 + 9 members (5 agency, at least 3 civil), 1 + 5 + 4 is valid and 1 + 7 + 4 is not", () => {
+    const small: PanelRules = { conveners: 1, members: 9, agencyRepresentatives: 5, minCivilSocietyRepresentatives: 3 };
+    expect(rulesBroken(1, 5, 4, small)).toEqual([]);
+    expect(rulesBroken(1, 6, 3, small)).toEqual([PanelRule.AGENCY_REPRESENTATIVES]);
+    expect(rulesBroken(1, 5, 2, small)).toEqual([PanelRule.MEMBERS, PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES]);
+    expect(compositionProblems(compositionOf(panel(1, 7, 4)), small)).toContainEqual({ rule: PanelRule.MEMBERS, problem: "needs 9 members besides the convener, has 11" });
   });
 });
 
-describe("appointing a member to a term", () => {
-  const agencyRep = (agencyCode: string | null) => ({ role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode });
-  const civilRep = (agencyCode: string | null = null) => ({ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE, agencyCode });
+describe("who an appointee can be", () => {
+  test("an agency representative names the agency; nobody else does", () => {
+    expect(appointeeProblem({ role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode: null })).toBe("an agency representative must name the agency represented");
+    expect(appointeeProblem({ role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode: "" })).toBe("an agency representative must name the agency represented");
+    expect(appointeeProblem({ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE, agencyCode: "MOJ" })).toBe("only an agency representative represents an agency");
+    expect(appointeeProblem({ role: PanelRole.CONVENER, agencyCode: "MOJ" })).toBe("only an agency representative represents an agency");
+    expect(appointeeProblem({ role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode: "ACA" })).toBeNull();
+    expect(appointeeProblem({ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE })).toBeNull();
+  });
+});
 
-  test("a second convener is refused", () => {
-    expect(appointmentProblem(panel(1, 3, 2), { role: PanelRole.CONVENER })).toBe("the panel already has its convener");
+describe("appointing to a draft term: it may be incomplete, never impossible to complete", () => {
+  const agencyRep = { role: PanelRole.AGENCY_REPRESENTATIVE };
+  const civilRep = { role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE };
+
+  test("a second convener is refused, the first accepted", () => {
+    expect(appointmentProblem(panel(1, 3, 2), { role: PanelRole.CONVENER }, RULES)).toEqual({ rule: PanelRule.CONVENERS, problem: "the panel already has its convener" });
+    expect(appointmentProblem(panel(0, 7, 4), { role: PanelRole.CONVENER }, RULES)).toBeNull();
   });
 
   test("a twelfth member is refused, whatever the role", () => {
-    expect(appointmentProblem(panel(1, 7, 4), civilRep())).toBe("the panel already has its 11 members");
-    expect(appointmentProblem(panel(1, 6, 5), agencyRep("AJ"))).toBe("the panel already has its 11 members");
+    expect(appointmentProblem(panel(1, 7, 4), civilRep, RULES)?.rule).toBe(PanelRule.MEMBERS);
+    expect(appointmentProblem(panel(1, 6, 5), agencyRep, RULES)?.rule).toBe(PanelRule.MEMBERS);
   });
 
-  test("an eighth agency representative is refused even with seats left", () => {
-    expect(appointmentProblem(panel(1, 7, 2), agencyRep("MOJ"))).toBe("the panel already has its 7 agency representatives");
+  test("the seventh agency representative is accepted, the eighth refused even with seats left", () => {
+    expect(appointmentProblem(panel(1, 6, 2), agencyRep, RULES)).toBeNull();
+    expect(appointmentProblem(panel(1, 7, 2), agencyRep, RULES)).toEqual({ rule: PanelRule.AGENCY_REPRESENTATIVES, problem: "the panel already has its 7 agency representatives" });
   });
 
-  test("an agency representative must name the agency; a civil-society representative must not", () => {
-    expect(appointmentProblem(panel(1, 3, 0), agencyRep(null))).toBe("an agency representative must name the agency represented");
-    expect(appointmentProblem(panel(1, 3, 0), agencyRep(""))).toBe("an agency representative must name the agency represented");
-    expect(appointmentProblem(panel(1, 3, 0), civilRep("MOJ"))).toBe("a civil-society representative represents no agency");
+  test("the fourth civil-society representative is accepted, a fifth refused: the 7 agency seats could no longer all be filled", () => {
+    expect(appointmentProblem(panel(1, 0, 3), civilRep, RULES)).toBeNull();
+    expect(appointmentProblem(panel(1, 0, 4), civilRep, RULES)?.rule).toBe(PanelRule.AGENCY_REPRESENTATIVES);
   });
 
-  test("appointments that keep the panel completable are accepted", () => {
-    expect(appointmentProblem([], { role: PanelRole.CONVENER })).toBeNull();
-    expect(appointmentProblem(panel(1, 6, 4), agencyRep("AJ"))).toBeNull();
-    expect(appointmentProblem(panel(1, 7, 3), civilRep())).toBeNull();
-    expect(appointmentProblem(panel(0, 7, 4), { role: PanelRole.CONVENER })).toBeNull();
+  test("every appointment to every draft of 0–1 conveners, 0–7 agency and 0–4 civil members: accepted exactly when a valid panel remains reachable", () => {
+    const roles = [PanelRole.CONVENER, PanelRole.AGENCY_REPRESENTATIVE, PanelRole.CIVIL_SOCIETY_REPRESENTATIVE];
+    for (let c = 0; c <= 1; c++) {
+      for (let a = 0; a <= 7; a++) {
+        for (let s = 0; s <= 4; s++) {
+          for (const role of roles) {
+            const after = { c: c + Number(role === PanelRole.CONVENER), a: a + Number(role === PanelRole.AGENCY_REPRESENTATIVE), s: s + Number(role === PanelRole.CIVIL_SOCIETY_REPRESENTATIVE) };
+            const reachable = after.c <= 1 && after.a <= 7 && after.a + after.s <= 11 && after.s <= 4;
+            expect({ c, a, s, role, accepted: appointmentProblem(panel(c, a, s), { role }, RULES) === null }).toEqual({ c, a, s, role, accepted: reachable });
+          }
+        }
+      }
+    }
+  });
+});
+
+describe("changing an active term: the whole rule must hold after the change", () => {
+  const full = panel(1, 7, 4);
+
+  test("a resignation alone breaks an active term, naming the rules", () => {
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["s0"] }, RULES).map((v) => v.rule)).toEqual([
+      PanelRule.MEMBERS,
+      PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES,
+    ]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["c0"] }, RULES).map((v) => v.rule)).toEqual([PanelRule.CONVENERS]);
   });
 
-  test("a fifth civil-society representative is refused: the 7 agency seats could no longer all be filled within 11 members", () => {
-    // 4 civil + 0 agency so far: a 5th civil member leaves 6 seats for the 7 agency representatives the rule requires.
-    expect(appointmentProblem(panel(1, 0, 4), civilRep())).not.toBeNull();
+  test("a replacement in kind keeps it valid; a civil-society seat replaced by an agency representative does not", () => {
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["s0"], joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES)).toEqual([]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["s0"], joining: [{ role: PanelRole.AGENCY_REPRESENTATIVE }] }, RULES).map((v) => v.rule)).toEqual([
+      PanelRule.AGENCY_REPRESENTATIVES,
+      PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES,
+    ]);
+  });
+
+  test("an appointment to a full active term is refused; to a draft the draft's rule applies", () => {
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES).map((v) => v.rule)).toEqual([PanelRule.MEMBERS]);
+    expect(membershipChangeProblems(TermStatus.DRAFT, panel(1, 7, 3), { joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES)).toEqual([]);
+    expect(membershipChangeProblems(TermStatus.DRAFT, panel(1, 7, 3), { leaving: ["a0"] }, RULES)).toEqual([]);
+  });
+
+  test("with a fifth civil-society seat allowed by configuration, that member may resign from an active term", () => {
+    const wider: PanelRules = { conveners: 1, members: 12, agencyRepresentatives: 7, minCivilSocietyRepresentatives: 4 };
+    expect(membershipChangeProblems(TermStatus.ACTIVE, panel(1, 7, 5), { leaving: ["s4"] }, wider).map((v) => v.rule)).toEqual([PanelRule.MEMBERS]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, panel(1, 7, 5), { leaving: ["s4"] }, { ...wider, members: 11 })).toEqual([]);
+  });
+});
+
+describe("activating a term", () => {
+  const draft = { id: "t2", status: TermStatus.DRAFT };
+
+  test("with 3 civil-society members: refused, naming the civil-society rule and the member count", () => {
+    expect(activationProblems(draft, panel(1, 7, 3), null, RULES).map((v) => v.rule)).toEqual([PanelRule.MEMBERS, PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES]);
+  });
+
+  test("while another term is active: refused, with every composition problem besides", () => {
+    expect(activationProblems(draft, panel(1, 7, 4), { id: "t1", name: "第1屆" }, RULES)).toEqual([{ rule: PanelRule.ONE_ACTIVE_TERM, problem: "第1屆 is active: end it first" }]);
+    expect(activationProblems(draft, panel(0, 7, 4), { id: "t1", name: "第1屆" }, RULES).map((v) => v.rule)).toEqual([PanelRule.ONE_ACTIVE_TERM, PanelRule.CONVENERS]);
+  });
+
+  test("a complete draft with no other term active is accepted", () => {
+    expect(activationProblems(draft, panel(1, 7, 4), null, RULES)).toEqual([]);
+  });
+
+  test("the lifecycle goes DRAFT → ACTIVE → ENDED only", () => {
+    const statuses = Object.values(TermStatus);
+    const allowed = statuses.flatMap((from) => statuses.filter((to) => termTransitionProblem(from, to) === null).map((to) => `${from}→${to}`));
+    expect(allowed).toEqual(["DRAFT→ACTIVE", "ACTIVE→ENDED"]);
+    expect(termTransitionProblem(TermStatus.ENDED, TermStatus.ACTIVE)).toBe("the term is ENDED: a term goes from DRAFT to ACTIVE to ENDED only");
   });
 });

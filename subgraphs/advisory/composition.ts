@@ -1,7 +1,8 @@
 /**
- * Panel composition (strategy 3): 1 convener + 11 members, of whom 7 are
- * agency representatives and at least 4 are civil-society representatives.
- * Plain functions over the members of one term.
+ * Panel composition (strategy 3): by default 1 convener + 11 members, of whom
+ * 7 are agency representatives and at least 4 are civil-society
+ * representatives. The numbers are configuration (contract/config.ts) and
+ * come in as `rules`; these are plain functions over the members of one term.
  */
 export enum PanelRole {
   CONVENER = "CONVENER",
@@ -9,7 +10,34 @@ export enum PanelRole {
   CIVIL_SOCIETY_REPRESENTATIVE = "CIVIL_SOCIETY_REPRESENTATIVE",
 }
 
-export const PANEL_RULES = { conveners: 1, members: 11, agencyRepresentatives: 7, minCivilSocietyRepresentatives: 4 } as const;
+/** A term's lifecycle: drafted (may be incomplete), activated (the rule holds), ended. */
+export enum TermStatus {
+  DRAFT = "DRAFT",
+  ACTIVE = "ACTIVE",
+  ENDED = "ENDED",
+}
+
+export interface PanelRules {
+  conveners: number;
+  /** Members besides the convener(s). */
+  members: number;
+  agencyRepresentatives: number;
+  minCivilSocietyRepresentatives: number;
+}
+
+/** The rules a panel term can break, each named so a refusal can say which. */
+export enum PanelRule {
+  CONVENERS = "CONVENERS",
+  MEMBERS = "MEMBERS",
+  AGENCY_REPRESENTATIVES = "AGENCY_REPRESENTATIVES",
+  MIN_CIVIL_SOCIETY_REPRESENTATIVES = "MIN_CIVIL_SOCIETY_REPRESENTATIVES",
+  ONE_ACTIVE_TERM = "ONE_ACTIVE_TERM",
+}
+
+export interface RuleViolation {
+  rule: PanelRule;
+  problem: string;
+}
 
 export interface Composition {
   conveners: number;
@@ -31,42 +59,106 @@ export function compositionOf(members: readonly { role: PanelRole }[]): Composit
   };
 }
 
-/** What keeps a panel from meeting the rules; empty when it does. */
-export function compositionProblems(composition: Composition): string[] {
-  const problems: string[] = [];
-  if (composition.conveners !== PANEL_RULES.conveners) problems.push(`needs exactly 1 convener, has ${composition.conveners}`);
-  if (composition.members !== PANEL_RULES.members) problems.push(`needs ${PANEL_RULES.members} members besides the convener, has ${composition.members}`);
-  if (composition.agencyRepresentatives !== PANEL_RULES.agencyRepresentatives) {
-    problems.push(`needs ${PANEL_RULES.agencyRepresentatives} agency representatives, has ${composition.agencyRepresentatives}`);
+/** Every rule a panel of this composition breaks; empty when it meets them all. */
+export function compositionProblems(composition: Composition, rules: PanelRules): RuleViolation[] {
+  const problems: RuleViolation[] = [];
+  if (composition.conveners !== rules.conveners) {
+    problems.push({ rule: PanelRule.CONVENERS, problem: `needs exactly ${rules.conveners} convener, has ${composition.conveners}` });
   }
-  if (composition.civilSocietyRepresentatives < PANEL_RULES.minCivilSocietyRepresentatives) {
-    problems.push(`needs at least ${PANEL_RULES.minCivilSocietyRepresentatives} civil-society representatives, has ${composition.civilSocietyRepresentatives}`);
+  if (composition.members !== rules.members) {
+    problems.push({ rule: PanelRule.MEMBERS, problem: `needs ${rules.members} members besides the convener, has ${composition.members}` });
+  }
+  if (composition.agencyRepresentatives !== rules.agencyRepresentatives) {
+    problems.push({
+      rule: PanelRule.AGENCY_REPRESENTATIVES,
+      problem: `needs ${rules.agencyRepresentatives} agency representatives, has ${composition.agencyRepresentatives}`,
+    });
+  }
+  if (composition.civilSocietyRepresentatives < rules.minCivilSocietyRepresentatives) {
+    problems.push({
+      rule: PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES,
+      problem: `needs at least ${rules.minCivilSocietyRepresentatives} civil-society representatives, has ${composition.civilSocietyRepresentatives}`,
+    });
   }
   return problems;
 }
 
-/**
- * Why a new member cannot be appointed to a term, or null. An appointment is
- * refused when it would make the panel impossible to complete: a second
- * convener, a twelfth member, an eighth agency representative (which would
- * leave fewer than 4 seats for civil society), a fifth civil-society
- * representative (which would leave fewer than 7 for the agencies).
- */
-export function appointmentProblem(
-  current: readonly { role: PanelRole }[],
-  appointee: { role: PanelRole; agencyCode?: string | null },
-): string | null {
+/** Why these details cannot describe an appointee, whatever the panel: an agency representative names the agency, nobody else does. */
+export function appointeeProblem(appointee: { role: PanelRole; agencyCode?: string | null }): string | null {
   if (appointee.role === PanelRole.AGENCY_REPRESENTATIVE && !appointee.agencyCode) return "an agency representative must name the agency represented";
-  if (appointee.role === PanelRole.CIVIL_SOCIETY_REPRESENTATIVE && appointee.agencyCode) return "a civil-society representative represents no agency";
+  if (appointee.role !== PanelRole.AGENCY_REPRESENTATIVE && appointee.agencyCode) return "only an agency representative represents an agency";
+  return null;
+}
+
+/**
+ * The rule a draft term would break for good by this appointment, or null. A
+ * draft may be incomplete, but not impossible to complete: a second convener,
+ * a twelfth member, an eighth agency representative, or a civil-society
+ * representative taking a seat the agencies still need.
+ */
+export function appointmentProblem(current: readonly { role: PanelRole }[], appointee: { role: PanelRole }, rules: PanelRules): RuleViolation | null {
   const after = compositionOf([...current, appointee]);
-  if (after.conveners > PANEL_RULES.conveners) return "the panel already has its convener";
-  if (after.members > PANEL_RULES.members) return `the panel already has its ${PANEL_RULES.members} members`;
-  if (after.agencyRepresentatives > PANEL_RULES.agencyRepresentatives) {
-    return `the panel already has its ${PANEL_RULES.agencyRepresentatives} agency representatives`;
+  if (after.conveners > rules.conveners) return { rule: PanelRule.CONVENERS, problem: "the panel already has its convener" };
+  if (after.members > rules.members) return { rule: PanelRule.MEMBERS, problem: `the panel already has its ${rules.members} members` };
+  if (after.agencyRepresentatives > rules.agencyRepresentatives) {
+    return { rule: PanelRule.AGENCY_REPRESENTATIVES, problem: `the panel already has its ${rules.agencyRepresentatives} agency representatives` };
   }
-  const civilSeats = PANEL_RULES.members - PANEL_RULES.agencyRepresentatives;
+  const civilSeats = rules.members - rules.agencyRepresentatives;
   if (after.civilSocietyRepresentatives > civilSeats) {
-    return `the panel already has its ${civilSeats} civil-society representatives (${PANEL_RULES.members} members less ${PANEL_RULES.agencyRepresentatives} agency representatives)`;
+    return {
+      rule: PanelRule.AGENCY_REPRESENTATIVES,
+      problem: `the panel already has its ${civilSeats} civil-society representatives (${rules.members} members less ${rules.agencyRepresentatives} agency representatives)`,
+    };
   }
   return null;
+}
+
+/** A change of membership: members leaving (by id) and members joining, at once (a replacement is both). */
+export interface MembershipChange<M> {
+  leaving?: readonly string[];
+  joining?: readonly M[];
+}
+
+/**
+ * What a change to a term's membership would break. An active term must meet
+ * the whole rule after the change; a draft need only stay completable.
+ */
+export function membershipChangeProblems<M extends { id: string; role: PanelRole }>(
+  status: TermStatus,
+  seated: readonly M[],
+  change: MembershipChange<{ role: PanelRole }>,
+  rules: PanelRules,
+): RuleViolation[] {
+  const staying = seated.filter((member) => !change.leaving?.includes(member.id));
+  const joining = change.joining ?? [];
+  if (status === TermStatus.ACTIVE) return compositionProblems(compositionOf([...staying, ...joining]), rules);
+  const problems: RuleViolation[] = [];
+  let panel: { role: PanelRole }[] = staying;
+  for (const appointee of joining) {
+    const problem = appointmentProblem(panel, appointee, rules);
+    if (problem) problems.push(problem);
+    panel = [...panel, appointee];
+  }
+  return problems;
+}
+
+/** Everything that keeps a term from being activated: its own composition, and another term already active. */
+export function activationProblems(
+  term: { id: string; status: TermStatus },
+  seated: readonly { role: PanelRole }[],
+  activeTerm: { id: string; name: string } | null,
+  rules: PanelRules,
+): RuleViolation[] {
+  const problems: RuleViolation[] = [];
+  if (activeTerm && activeTerm.id !== term.id) {
+    problems.push({ rule: PanelRule.ONE_ACTIVE_TERM, problem: `${activeTerm.name} is active: end it first` });
+  }
+  return [...problems, ...compositionProblems(compositionOf(seated), rules)];
+}
+
+/** Why a term cannot move from one state to another, or null: DRAFT → ACTIVE → ENDED, nothing else. */
+export function termTransitionProblem(from: TermStatus, to: TermStatus): string | null {
+  if (from === TermStatus.DRAFT && to === TermStatus.ACTIVE) return null;
+  if (from === TermStatus.ACTIVE && to === TermStatus.ENDED) return null;
+  return `the term is ${from}: a term goes from DRAFT to ACTIVE to ENDED only`;
 }

@@ -1,13 +1,24 @@
 import { LockMode } from "@mikro-orm/postgresql";
-import { IsIn, IsOptional, Length } from "class-validator";
+import { IsIn, IsOptional, Length, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { AGENCY_CODES } from "../../contract/agencies";
-import { requireRole } from "../../contract/authorization";
-import { Role } from "../../contract/claims";
-import { badUserInput, notFound } from "../../contract/errors";
+import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
-import { appointmentProblem, compositionOf, compositionProblems, PanelRole } from "./composition";
+import { requirePanelManager } from "./access";
+import {
+  activationProblems,
+  appointeeProblem,
+  compositionOf,
+  compositionProblems,
+  membershipChangeProblems,
+  PanelRole,
+  PanelRule,
+  termTransitionProblem,
+  TermStatus,
+  type MembershipChange,
+  type RuleViolation,
+} from "./composition";
 import { PanelMember, PanelTerm } from "./entities";
 import type { AdvisoryContext } from "./context";
 
@@ -19,7 +30,16 @@ export class AdvisoryAgency {
   code!: string;
 }
 
-@ObjectType({ description: "The panel's make-up against the rule: 1 convener + 11 members, 7 agency and at least 4 civil-society representatives." })
+@ObjectType({ description: "A rule of the panel's composition that is broken, by name." })
+class PanelRuleViolation {
+  @Field(() => PanelRule)
+  rule!: PanelRule;
+
+  @Field()
+  problem!: string;
+}
+
+@ObjectType({ description: "The seated panel's make-up against the composition rule (by default 1 convener + 11 members, 7 agency and at least 4 civil-society representatives)." })
 class PanelComposition {
   @Field(() => Int)
   conveners!: number;
@@ -36,15 +56,13 @@ class PanelComposition {
   @Field()
   compliant!: boolean;
 
-  @Field(() => [String])
-  problems!: string[];
+  @Field(() => [PanelRuleViolation])
+  violations!: RuleViolation[];
 }
 
+/** Who is appointed: an agency representative names the agency, a civil-society representative their organisation and expertise. */
 @InputType()
-class AppointPanelMemberInput {
-  @Field(() => ID)
-  termId!: string;
-
+class AppointeeInput {
   @Field()
   @Length(1, 100)
   name!: string;
@@ -61,17 +79,134 @@ class AppointPanelMemberInput {
   @Length(1, 200)
   affiliation!: string;
 
+  @Field(() => String, { nullable: true, description: "Required of a civil-society representative." })
+  @IsOptional()
+  @Length(1, 200)
+  organisation?: string;
+
+  @Field(() => String, { nullable: true, description: "Required of a civil-society representative." })
+  @IsOptional()
+  @Length(1, 200)
+  expertise?: string;
+}
+
+@InputType()
+class AppointPanelMemberInput extends AppointeeInput {
+  @Field(() => ID)
+  termId!: string;
+
   @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
   appointedOn?: string;
 }
 
+@InputType()
+class ResignPanelMemberInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
+  leftOn?: string;
+}
+
+@InputType()
+class ReplacePanelMemberInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => AppointeeInput)
+  @ValidateNested()
+  replacement!: AppointeeInput;
+
+  @Field(() => CalendarDate, { nullable: true, description: "The day of the change. Default: today in Asia/Taipei." })
+  on?: string;
+}
+
+@InputType()
+class DraftPanelTermInput {
+  @Field()
+  @Length(1, 50)
+  name!: string;
+
+  @Field(() => CalendarDate)
+  startsOn!: string;
+
+  @Field(() => CalendarDate)
+  endsOn!: string;
+}
+
+@InputType()
+class ActivatePanelTermInput {
+  @Field(() => ID)
+  termId!: string;
+}
+
+@InputType()
+class EndPanelTermInput extends ActivatePanelTermInput {}
+
 @ObjectType()
-class AppointPanelMemberPayload {
+class PanelTermPayload {
+  @Field(() => PanelTerm)
+  term!: PanelTerm;
+}
+
+@ObjectType()
+class PanelMemberPayload {
   @Field(() => PanelMember)
   member!: PanelMember;
 
   @Field(() => PanelTerm)
   term!: PanelTerm;
+}
+
+/** The one refusal of a term change that breaks the panel's rules: every violation, each with its rule. */
+function ruleRefusal(term: PanelTerm, action: string, violations: RuleViolation[]) {
+  const list = violations.map((v) => `${v.rule}: ${v.problem}`).join("; ");
+  return govError(ErrorCode.CONFLICT, `Cannot ${action} (${term.name}, ${term.status}): ${list}.`, { violations });
+}
+
+function appointeeFieldProblems(appointee: AppointeeInput, prefix: string) {
+  const problems: { path: string; reason: string }[] = [];
+  const problem = appointeeProblem(appointee);
+  if (problem) problems.push({ path: `${prefix}.agencyCode`, reason: problem });
+  if (appointee.role === PanelRole.CIVIL_SOCIETY_REPRESENTATIVE) {
+    if (!appointee.organisation) problems.push({ path: `${prefix}.organisation`, reason: "a civil-society representative names their organisation" });
+    if (!appointee.expertise) problems.push({ path: `${prefix}.expertise`, reason: "a civil-society representative names their field of expertise" });
+  }
+  return problems;
+}
+
+const seated = (members: PanelMember[]) => members.filter((member) => !member.leftOn);
+
+/**
+ * Every change of a term's membership goes through here: the term is locked
+ * (so two changes cannot both take the last seat), an ended term refuses, and
+ * the change is checked against the rules before anything is written.
+ */
+async function changeMembership<T>(
+  context: AdvisoryContext,
+  termId: string | ((tx: AdvisoryContext["em"]) => Promise<string>),
+  action: string,
+  change: MembershipChange<{ role: PanelRole }>,
+  write: (tx: AdvisoryContext["em"], term: PanelTerm) => T,
+): Promise<T> {
+  requirePanelManager(context.viewer, action);
+  return context.em.transactional(async (tx) => {
+    const id = typeof termId === "string" ? termId : await termId(tx);
+    const term = await tx.findOne(PanelTerm, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!term) throw notFound(`Panel term ${id}`);
+    if (term.status === TermStatus.ENDED) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${term.name} has ended.`);
+    const members = seated(await tx.find(PanelMember, { term }));
+    const violations = membershipChangeProblems(term.status, members, change, context.settings.panelRules);
+    if (violations.length > 0) throw ruleRefusal(term, action, violations);
+    return write(tx, term);
+  });
+}
+
+async function memberOf(tx: AdvisoryContext["em"], memberId: string): Promise<PanelMember> {
+  const member = await tx.findOne(PanelMember, { id: memberId });
+  if (!member) throw notFound(`Panel member ${memberId}`);
+  if (member.leftOn) throw govError(ErrorCode.CONFLICT, `${member.name} left the panel on ${member.leftOn}.`);
+  return member;
 }
 
 @Resolver(() => PanelTerm)
@@ -81,40 +216,106 @@ export class PanelTermResolver {
     return em.find(PanelTerm, {}, { orderBy: { startsOn: "asc" } });
   }
 
-  @Query(() => PanelTerm, { nullable: true, description: "The term in force today (Asia/Taipei), else the latest." })
+  @Query(() => PanelTerm, { nullable: true, description: "The active term, else the latest." })
   async currentPanelTerm(@Ctx() { loaders }: AdvisoryContext): Promise<PanelTerm | null> {
     return loaders.currentTerm.load("current");
   }
 
-  @FieldResolver(() => [PanelMember])
+  @FieldResolver(() => [PanelMember], { description: "Everyone appointed in this term, including those who left (see leftOn)." })
   members(@Root() term: PanelTerm, @Ctx() { loaders }: AdvisoryContext): Promise<PanelMember[]> {
     return loaders.membersOfTerm.load(term.id);
   }
 
-  @FieldResolver(() => PanelComposition)
-  async composition(@Root() term: PanelTerm, @Ctx() { loaders }: AdvisoryContext): Promise<PanelComposition> {
-    const composition = compositionOf(await loaders.membersOfTerm.load(term.id));
-    const problems = compositionProblems(composition);
-    return { ...composition, compliant: problems.length === 0, problems };
+  @FieldResolver(() => PanelComposition, { description: "The seated members against the composition rule." })
+  async composition(@Root() term: PanelTerm, @Ctx() { loaders, settings }: AdvisoryContext): Promise<PanelComposition> {
+    const composition = compositionOf(seated(await loaders.membersOfTerm.load(term.id)));
+    const violations = compositionProblems(composition, settings.panelRules);
+    return { ...composition, compliant: violations.length === 0, violations };
   }
 
-  @Mutation(() => AppointPanelMemberPayload, { description: "MINISTRY_ADMIN appoints a member; refused when it would break the composition rule." })
-  async appointPanelMember(
-    @Arg("input") input: AppointPanelMemberInput,
-    @Ctx() { em, viewer }: AdvisoryContext,
-  ): Promise<AppointPanelMemberPayload> {
-    requireRole(viewer, [Role.MINISTRY_ADMIN], "appoint panel members");
+  @Mutation(() => PanelTermPayload, { description: "MINISTRY_ADMIN drafts a new term; members are appointed to it before it is activated." })
+  draftPanelTerm(@Arg("input") input: DraftPanelTermInput, @Ctx() { em, viewer }: AdvisoryContext): Promise<PanelTermPayload> {
+    requirePanelManager(viewer, "draft panel terms");
+    if (input.endsOn <= input.startsOn) throw badUserInput([{ path: "input.endsOn", reason: "must be after startsOn" }]);
     return em.transactional(async (tx) => {
-      // The lock serialises appointments to one term, so two cannot both take the last seat.
-      const term = await tx.findOne(PanelTerm, { id: input.termId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!term) throw notFound(`Panel term ${input.termId}`);
-      const current = await tx.find(PanelMember, { term });
-      const problem = appointmentProblem(current, input);
-      if (problem) throw badUserInput([{ path: "input.role", reason: problem }]);
-      const { termId: _termId, ...fields } = input;
-      const member = tx.create(PanelMember, { ...fields, term, appointedOn: input.appointedOn ?? taipeiDate(new Date()) });
+      const term = tx.create(PanelTerm, input);
+      tx.persist(term);
+      appendEvent(tx, "PanelTermDrafted", term.id, { name: term.name });
+      return { term };
+    });
+  }
+
+  @Mutation(() => PanelTermPayload, { description: "MINISTRY_ADMIN activates a drafted term; refused, naming every broken rule, unless its members meet the composition rule and no other term is active." })
+  activatePanelTerm(@Arg("input") input: ActivatePanelTermInput, @Ctx() context: AdvisoryContext): Promise<PanelTermPayload> {
+    return this.moveTerm(context, input.termId, TermStatus.ACTIVE, "PanelTermActivated");
+  }
+
+  @Mutation(() => PanelTermPayload, { description: "MINISTRY_ADMIN ends the active term." })
+  endPanelTerm(@Arg("input") input: EndPanelTermInput, @Ctx() context: AdvisoryContext): Promise<PanelTermPayload> {
+    return this.moveTerm(context, input.termId, TermStatus.ENDED, "PanelTermEnded");
+  }
+
+  private moveTerm({ em, viewer, settings }: AdvisoryContext, termId: string, to: TermStatus, event: string): Promise<PanelTermPayload> {
+    const action = to === TermStatus.ACTIVE ? "activate the term" : "end the term";
+    requirePanelManager(viewer, to === TermStatus.ACTIVE ? "activate panel terms" : "end panel terms");
+    return em.transactional(async (tx) => {
+      const term = await tx.findOne(PanelTerm, { id: termId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!term) throw notFound(`Panel term ${termId}`);
+      const problem = termTransitionProblem(term.status, to);
+      if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action} ${term.name}: ${problem}.`);
+      if (to === TermStatus.ACTIVE) {
+        const active = await tx.findOne(PanelTerm, { status: TermStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const violations = activationProblems(term, seated(await tx.find(PanelMember, { term })), active, settings.panelRules);
+        if (violations.length > 0) throw ruleRefusal(term, action, violations);
+      }
+      term.status = to;
+      appendEvent(tx, event, term.id, { name: term.name });
+      return { term };
+    });
+  }
+
+  @Mutation(() => PanelMemberPayload, { description: "MINISTRY_ADMIN appoints a member; refused when a draft could no longer be completed, or an active term would break the composition rule." })
+  async appointPanelMember(@Arg("input") input: AppointPanelMemberInput, @Ctx() context: AdvisoryContext): Promise<PanelMemberPayload> {
+    const problems = appointeeFieldProblems(input, "input");
+    if (problems.length > 0) throw badUserInput(problems);
+    const { termId, appointedOn, ...appointee } = input;
+    return changeMembership(context, termId, "appoint a panel member", { joining: [appointee] }, (tx, term) => {
+      const member = tx.create(PanelMember, { ...appointee, term, appointedOn: appointedOn ?? taipeiDate(new Date()) });
       tx.persist(member);
       appendEvent(tx, "PanelMemberAppointed", member.id, { termId: term.id, role: member.role, agencyCode: member.agencyCode ?? null });
+      return { member, term };
+    });
+  }
+
+  @Mutation(() => PanelMemberPayload, { description: "MINISTRY_ADMIN records a resignation; refused when it would leave an active term breaking the composition rule (replace the member instead)." })
+  async resignPanelMember(@Arg("input") input: ResignPanelMemberInput, @Ctx() context: AdvisoryContext): Promise<PanelMemberPayload> {
+    let member!: PanelMember;
+    const termOf = async (tx: AdvisoryContext["em"]) => {
+      member = await memberOf(tx, input.memberId);
+      return member.term.id;
+    };
+    return changeMembership(context, termOf, "record the resignation", { leaving: [input.memberId] }, (tx, term) => {
+      member.leftOn = input.leftOn ?? taipeiDate(new Date());
+      appendEvent(tx, "PanelMemberResigned", member.id, { termId: term.id, role: member.role });
+      return { member, term };
+    });
+  }
+
+  @Mutation(() => PanelMemberPayload, { description: "MINISTRY_ADMIN replaces a member with a new one in one step; returns the new member." })
+  async replacePanelMember(@Arg("input") input: ReplacePanelMemberInput, @Ctx() context: AdvisoryContext): Promise<PanelMemberPayload> {
+    const problems = appointeeFieldProblems(input.replacement, "input.replacement");
+    if (problems.length > 0) throw badUserInput(problems);
+    const on = input.on ?? taipeiDate(new Date());
+    let leaving!: PanelMember;
+    const termOf = async (tx: AdvisoryContext["em"]) => {
+      leaving = await memberOf(tx, input.memberId);
+      return leaving.term.id;
+    };
+    return changeMembership(context, termOf, "replace the member", { leaving: [input.memberId], joining: [input.replacement] }, (tx, term) => {
+      leaving.leftOn = on;
+      const member = tx.create(PanelMember, { ...input.replacement, term, appointedOn: on });
+      tx.persist(member);
+      appendEvent(tx, "PanelMemberReplaced", member.id, { termId: term.id, replaces: leaving.id, role: member.role });
       return { member, term };
     });
   }
@@ -122,11 +323,11 @@ export class PanelTermResolver {
 
 @Resolver(() => AdvisoryAgency)
 export class AdvisoryAgencyResolver {
-  @FieldResolver(() => [PanelMember], { description: "Members of the current term who represent this agency." })
+  @FieldResolver(() => [PanelMember], { description: "Seated members of the current term who represent this agency." })
   async panelRepresentatives(@Root() agency: AdvisoryAgency, @Ctx() { loaders }: AdvisoryContext): Promise<PanelMember[]> {
     const term = await loaders.currentTerm.load("current");
     if (!term) return [];
-    const members = await loaders.membersOfTerm.load(term.id);
+    const members = seated(await loaders.membersOfTerm.load(term.id));
     return members.filter((member) => member.agencyCode === agency.code);
   }
 }

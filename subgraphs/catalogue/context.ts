@@ -2,6 +2,7 @@
  * What a catalogue shard's resolvers receive: its settings (resolved once at
  * start) and the per-request loaders.
  */
+import type { BlockList } from "node:net";
 import DataLoader from "dataloader";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { SYSTEM_SUBJECTS } from "../../contract/claims";
@@ -12,6 +13,7 @@ import type { SubgraphContext } from "../kit/subgraph";
 import { Dataset, Resource } from "./entities";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { DEFAULT_BADGE_RULES, parseBadgeRules, type BadgeRules } from "./quality/indicators";
+import { allowList } from "./quality/probe";
 import { replyRecordThroughGateway, type ReplyRecord } from "./quality/reply-record";
 
 export interface QualitySettings {
@@ -21,6 +23,8 @@ export interface QualitySettings {
   concurrency: number;
   /** How long one resource's link may take to answer. */
   timeoutMs: number;
+  /** Intranet addresses the check may fetch although they are not public (GOVGRAPH_FETCH_ALLOW). */
+  fetchAllowed: BlockList;
   /** How often each published dataset is checked. */
   periodMs: number;
   badgeRules: BadgeRules;
@@ -44,6 +48,7 @@ export function configureCatalogue(config: Config, secrets: Secrets): CatalogueS
       intervalMs: config.qualityIntervalMs,
       concurrency: config.qualityConcurrency,
       timeoutMs: config.qualityTimeoutMs,
+      fetchAllowed: allowList(config.fetchAllow),
       periodMs: config.qualityCheckPeriodMs,
       badgeRules: config.badgeRules ? parseBadgeRules(config.badgeRules) : DEFAULT_BADGE_RULES,
       replyRecord: replyRecordThroughGateway(system, config.gatewayUrl),

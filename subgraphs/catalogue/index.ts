@@ -3,14 +3,16 @@
  * per the national metadata standard, their lifecycle, the data inventory
  * and the quality checks.
  */
+import { METRIC } from "../../contract/metrics";
+import { inventoryReaders } from "../../contract/visibility";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { configureCatalogue, createCatalogueLoaders, type CatalogueSettings } from "./context";
 import { isVisible } from "./domain";
 import { Dataset, Resource } from "./entities";
-import { InventoryItem, InventoryResolver } from "./inventory";
+import { InventoryItem, InventoryResolver, PanelResolutionRef } from "./inventory";
 import { migrations } from "./migrations";
-import { startQualityChecks } from "./quality/checker";
+import { countDueChecks, startQualityChecks } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
@@ -21,16 +23,22 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoad
   entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, OutboxEvent],
   migrations,
   resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver, InventoryResolver, InventoryAgencyResolver],
-  orphanedTypes: [CatalogueAgency],
+  orphanedTypes: [CatalogueAgency, PanelResolutionRef],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {
       const dataset = await loaders.dataset.load(String(reference.id));
       return dataset && isVisible(viewer, dataset) ? dataset : null;
     },
+    InventoryItem: (reference, { em, viewer, instance }) =>
+      inventoryReaders(viewer, instance.agencyCode!) ? em.findOne(InventoryItem, { id: String(reference.id), agencyCode: instance.agencyCode }) : null,
     Agency: (reference) => ({ code: reference.code }),
   },
   configure: configureCatalogue,
   createLoaders: createCatalogueLoaders,
   background: ({ orm, instance, log, settings }) => [startQualityChecks(orm, instance.agencyCode!, settings.quality, log)],
+  metrics: (metrics, { orm }) =>
+    metrics.gauge(METRIC.qualityChecksDue, "Published datasets whose quality check is due and not yet started (the checker's queue).", [], async (gauge) => {
+      gauge.set(await countDueChecks(orm.em.fork(), new Date()));
+    }),
   seed: seedCatalogue,
 };

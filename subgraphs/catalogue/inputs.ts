@@ -5,9 +5,10 @@
  * accept every common spelling (domain.ts); writeDataset stores the
  * platform's.
  */
-import { ArrayMaxSize, IsIn, IsOptional, IsUrl, IsUUID, Length, Matches, ValidateBy, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Length, Matches, ValidateBy, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { CalendarDate } from "../kit/scalars";
+import { IsWebUrl } from "../kit/validation";
 import { canonicalEncoding, canonicalPeriodicity, SERVICE_CATEGORIES } from "./domain";
 import { DatasetType } from "./entities";
 
@@ -43,7 +44,7 @@ export class ResourceInput {
   encoding!: string;
 
   @Field()
-  @IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false })
+  @IsWebUrl()
   downloadUrl!: string;
 
   @Field(() => String, { nullable: true, description: "資料量, as declared." })
@@ -128,6 +129,7 @@ export class RegisterDatasetInput {
   @Field(() => String, { nullable: true, description: "相關網址." })
   @IsOptional()
   @Length(1, 2000)
+  @IsWebUrl()
   landingPage?: string;
 
   @Field(() => String, { nullable: true, description: "計費方式, e.g. 免費." })
@@ -152,7 +154,7 @@ export class RegisterDatasetInput {
 
   @Field(() => String, { nullable: true, description: "costURL, when a fee is charged." })
   @IsOptional()
-  @IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false })
+  @IsWebUrl()
   costUrl?: string;
 
   @Field(() => String, { nullable: true, description: "costLaw: the legal basis of a fee." })

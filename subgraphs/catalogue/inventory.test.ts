@@ -1,4 +1,4 @@
-import { decisionProblem, inventoryRank, InventoryState, Openness, PriorityBasis, publishProblem } from "./inventory";
+import { decisionProblem, inventoryRank, InventoryState, inventorySummary, Openness, PriorityBasis, publishProblem } from "./inventory";
 
 const usage = { views: 0, downloads: 0, requests: 0 };
 
@@ -25,4 +25,36 @@ test("only planned holdings are published, and personal data only once de-identi
   expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true })).toMatch(/de-identification/);
   expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true, deIdentification: "k=5" })).toBeNull();
   expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: false })).toBeNull();
+});
+
+test("the inventory in counts: every state and basis listed, zero when none", () => {
+  expect(inventorySummary([])).toEqual({
+    total: 0,
+    notOpenable: 0,
+    undecided: 0,
+    byState: [
+      { state: InventoryState.INVENTORIED, count: 0 },
+      { state: InventoryState.PLANNED, count: 0 },
+      { state: InventoryState.PUBLISHED, count: 0 },
+    ],
+    byBasis: [
+      { basis: PriorityBasis.REQUIRED_BY_LAW, planned: 0, published: 0 },
+      { basis: PriorityBasis.STATUTORY_DUTY, planned: 0, published: 0 },
+      { basis: PriorityBasis.PUBLIC_DEMAND, planned: 0, published: 0 },
+    ],
+  });
+  const summary = inventorySummary([
+    { state: InventoryState.INVENTORIED, openness: Openness.UNDECIDED, basis: null, count: 5 },
+    { state: InventoryState.INVENTORIED, openness: Openness.NOT_OPENABLE, basis: null, count: 2 },
+    { state: InventoryState.PLANNED, openness: Openness.OPENABLE, basis: PriorityBasis.PUBLIC_DEMAND, count: 3 },
+    { state: InventoryState.PUBLISHED, openness: Openness.OPENABLE, basis: PriorityBasis.PUBLIC_DEMAND, count: 4 },
+    { state: InventoryState.PUBLISHED, openness: Openness.OPENABLE, basis: PriorityBasis.REQUIRED_BY_LAW, count: 1 },
+  ]);
+  expect(summary).toMatchObject({ total: 15, notOpenable: 2, undecided: 5 });
+  expect(summary.byState.map((s) => s.count)).toEqual([7, 3, 5]);
+  expect(summary.byBasis).toEqual([
+    { basis: PriorityBasis.REQUIRED_BY_LAW, planned: 0, published: 1 },
+    { basis: PriorityBasis.STATUTORY_DUTY, planned: 0, published: 0 },
+    { basis: PriorityBasis.PUBLIC_DEMAND, planned: 3, published: 4 },
+  ]);
 });

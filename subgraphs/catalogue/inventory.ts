@@ -10,7 +10,7 @@
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length, Min, ValidateNested } from "class-validator";
-import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver } from "type-graphql";
+import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Root } from "type-graphql";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
@@ -43,7 +43,17 @@ registerEnumType(InventoryState, { name: "InventoryState" });
 registerEnumType(Openness, { name: "Openness" });
 registerEnumType(PriorityBasis, { name: "PriorityBasis", description: "Required by law; produced by statutory duty with no legal restriction; high public demand." });
 
-@ObjectType({ description: "A data holding of an agency in its inventory (盤點)." })
+/** The advisory panel's resolution, as the catalogue refers to it (the advisory subgraph resolves it). */
+@ObjectType("PanelResolution")
+@Directive('@key(fields: "id", resolvable: false)')
+export class PanelResolutionRef {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ObjectType({ description: "A data holding of an agency in its inventory (盤點); for the agency, the ministry and the advisory panel." })
+@Directive('@key(fields: "agencyCode id")')
+@Directive('@shardKey(field: "agencyCode")')
 @Entity({ tableName: "inventory_item" })
 export class InventoryItem {
   [OptionalProps]?: "state" | "openness" | "holdsPersonalData" | "views" | "downloads" | "requests" | "priorityRank" | "usageScore";
@@ -115,6 +125,10 @@ export class InventoryItem {
 
   @Property({ type: "double" })
   usageScore: number = 0;
+
+  /** The advisory panel's resolution the openness decision rests on (strategy 3), when the panel was consulted. */
+  @Property({ type: "uuid", nullable: true })
+  panelResolutionId?: string;
 }
 
 /** Why a decision cannot be taken on an item, or null. */
@@ -148,6 +162,61 @@ export function inventoryRank(item: { openness: Openness; priorityBasis?: Priori
   const priorityRank =
     item.openness === Openness.OPENABLE && item.priorityBasis ? BASIS_RANK[item.priorityBasis] : item.openness === Openness.UNDECIDED ? 3 : 4;
   return { priorityRank, usageScore: item.requests * 10 + item.downloads + item.views / 10 };
+}
+
+@ObjectType()
+class InventoryStateCount {
+  @Field(() => InventoryState)
+  state!: InventoryState;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({ description: "Openable holdings with one priority basis: planned, and already published." })
+class InventoryBasisCount {
+  @Field(() => PriorityBasis)
+  basis!: PriorityBasis;
+
+  @Field(() => Int)
+  planned!: number;
+
+  @Field(() => Int)
+  published!: number;
+}
+
+@ObjectType({ description: "An agency's inventory in counts: the evidence the advisory panel reviews (strategy 4)." })
+export class InventorySummary {
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => Int, { description: "Decided not openable, with the legal basis." })
+  notOpenable!: number;
+
+  @Field(() => Int)
+  undecided!: number;
+
+  @Field(() => [InventoryStateCount], { description: "Every state, in lifecycle order." })
+  byState!: InventoryStateCount[];
+
+  @Field(() => [InventoryBasisCount], { description: "Every priority basis, in opening order." })
+  byBasis!: InventoryBasisCount[];
+}
+
+/** Counts by state and basis from grouped rows (state, openness, basis, count); every state and basis is listed, zero when none. */
+export function inventorySummary(groups: readonly { state: InventoryState; openness: Openness; basis: PriorityBasis | null; count: number }[]): InventorySummary {
+  const sum = (keep: (group: (typeof groups)[number]) => boolean) => groups.filter(keep).reduce((total, group) => total + group.count, 0);
+  return {
+    total: sum(() => true),
+    notOpenable: sum((g) => g.openness === Openness.NOT_OPENABLE),
+    undecided: sum((g) => g.openness === Openness.UNDECIDED),
+    byState: Object.values(InventoryState).map((state) => ({ state, count: sum((g) => g.state === state) })),
+    byBasis: (Object.keys(BASIS_RANK) as PriorityBasis[]).map((basis) => ({
+      basis,
+      planned: sum((g) => g.basis === basis && g.state === InventoryState.PLANNED),
+      published: sum((g) => g.basis === basis && g.state === InventoryState.PUBLISHED),
+    })),
+  };
 }
 
 @InputType()
@@ -189,6 +258,11 @@ class DecideOpennessInput {
 
   @Field(() => CalendarDate, { nullable: true })
   plannedOpeningOn?: string;
+
+  @Field(() => ID, { nullable: true, description: "The advisory panel's resolution this decision follows, when the panel was consulted on it." })
+  @IsOptional()
+  @IsUUID("all", { message: "must be the id of a panel resolution" })
+  panelResolutionId?: string;
 }
 
 @InputType()
@@ -271,6 +345,11 @@ export const INVENTORY_ORDER: SortOrder<InventoryItem> = {
 
 @Resolver(() => InventoryItem)
 export class InventoryResolver {
+  @FieldResolver(() => PanelResolutionRef, { nullable: true, description: "The advisory panel's resolution the openness decision rests on, from the advisory subgraph." })
+  panelResolution(@Root() item: InventoryItem): PanelResolutionRef | null {
+    return item.panelResolutionId ? { id: item.panelResolutionId } : null;
+  }
+
   @Mutation(() => InventoryItemPayload, { description: "Agency staff add a data holding to their inventory." })
   @ShardBy("input.agencyCode")
   addInventoryItem(@Arg("input") input: AddInventoryItemInput, @Ctx() { em, viewer }: CatalogueContext): Promise<InventoryItemPayload> {
@@ -295,9 +374,15 @@ export class InventoryResolver {
         legalBasis: input.legalBasis ?? null,
         plannedOpeningOn: input.openness === Openness.OPENABLE ? input.plannedOpeningOn : null,
         state: input.openness === Openness.OPENABLE ? InventoryState.PLANNED : InventoryState.INVENTORIED,
+        panelResolutionId: input.panelResolutionId ?? null,
       });
       tx.assign(item, inventoryRank(item));
-      appendEvent(tx, "OpennessDecided", item.id, { agencyCode: item.agencyCode, openness: input.openness, priorityBasis: input.priorityBasis ?? null });
+      appendEvent(tx, "OpennessDecided", item.id, {
+        agencyCode: item.agencyCode,
+        openness: input.openness,
+        priorityBasis: input.priorityBasis ?? null,
+        panelResolutionId: input.panelResolutionId ?? null,
+      });
     });
   }
 

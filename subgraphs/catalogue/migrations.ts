@@ -124,9 +124,17 @@ class DatasetLifecycle extends Migration {
   }
 }
 
+class InventoryPanelBasis extends Migration {
+  override async up(): Promise<void> {
+    // The advisory panel's resolution lives in the advisory database: kept by id, no foreign key across databases.
+    this.addSql(`alter table inventory_item add column panel_resolution_id uuid;`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_datasets_and_resources", class: DatasetsAndResources },
   { name: "0003_job_lease", class: JobLeaseMigration },
   { name: "0004_dataset_lifecycle", class: DatasetLifecycle },
+  { name: "0005_inventory_panel_basis", class: InventoryPanelBasis },
 ];

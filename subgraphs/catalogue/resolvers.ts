@@ -1,8 +1,8 @@
 import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
-import { Role, type Viewer } from "../../contract/claims";
-import { isInsider } from "../../contract/authorization";
+import type { Viewer } from "../../contract/claims";
+import { inventoryReaders } from "../../contract/visibility";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
@@ -14,13 +14,26 @@ import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { isVisible, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
-import { INVENTORY_ORDER, InventoryConnection, InventoryItem } from "./inventory";
+import {
+  INVENTORY_ORDER,
+  InventoryConnection,
+  InventoryItem,
+  InventoryState,
+  InventorySummary,
+  inventorySummary,
+  Openness,
+  PriorityBasis,
+} from "./inventory";
 import { checkDataset, checkOptions } from "./quality/checker";
 import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
 import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
 import { publishDataset } from "./writes";
 import type { CatalogueContext } from "./context";
+
+function requireInventoryReader(viewer: Viewer, agencyCode: string): void {
+  if (!inventoryReaders(viewer, agencyCode)) throw forbidden("The inventory is shown to its agency, the ministry and the advisory panel.");
+}
 
 /** The catalogue's view of an agency: its datasets, resolved on the agency's own shard. */
 @ObjectType("Agency")
@@ -146,8 +159,22 @@ export class InventoryAgencyResolver {
     @Ctx() { em, viewer, instance }: CatalogueContext,
   ): Promise<Connection<InventoryItem>> {
     assertOwnShard(instance, agency.code, "code");
-    if (!isInsider(viewer, agency.code) && viewer.role !== Role.PANEL_MEMBER) throw forbidden("The inventory is shown to its agency, the ministry and the advisory panel.");
+    requireInventoryReader(viewer, agency.code);
     return keysetPage(em, InventoryItem, () => ({ agencyCode: agency.code }), INVENTORY_ORDER, first, after);
+  }
+
+  @FieldResolver(() => InventorySummary, {
+    nullable: true,
+    description: "The inventory in counts by state and priority basis, now; for the agency, the ministry and the advisory panel.",
+  })
+  async inventorySummary(@Root() agency: CatalogueAgency, @Ctx() { em, viewer, instance }: CatalogueContext): Promise<InventorySummary> {
+    assertOwnShard(instance, agency.code, "code");
+    requireInventoryReader(viewer, agency.code);
+    const groups = await em.getConnection().execute<{ state: InventoryState; openness: Openness; basis: PriorityBasis | null; count: string }[]>(
+      "select state, openness, priority_basis as basis, count(*) as count from inventory_item where agency_code = ? group by 1, 2, 3",
+      [agency.code],
+    );
+    return inventorySummary(groups.map((group) => ({ ...group, count: Number(group.count) })));
   }
 }
 

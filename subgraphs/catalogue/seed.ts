@@ -10,6 +10,7 @@ import { AGENCY_CODES, agencyByCode } from "../../contract/agencies";
 import { apportion, hashString, pick, seededRandom } from "../kit/random";
 import type { InstanceInfo } from "../kit/subgraph";
 import { Dataset, DatasetType, LifecycleState, Resource } from "./entities";
+import { InventoryItem, inventoryRank, InventoryState, Openness, PriorityBasis } from "./inventory";
 
 export const OPENED_PER_YEAR: Record<number, number> = { 2013: 50, 2014: 30, 2015: 1710, 2016: 252, 2017: 137 };
 export const RETIRED_BY_2018_03_16 = 138;
@@ -111,4 +112,33 @@ export async function seedCatalogue(em: EntityManager, instance: InstanceInfo): 
   });
   em.persist(datasets);
   await em.flush();
+  // After the datasets: inventory items refer to them by a plain id column, which the ORM does not order by.
+  em.persist(seedInventory(em, code, datasets, topics, random));
+  await em.flush();
+}
+
+/**
+ * A small inventory (盤點) per agency, so the advisory panel's reviews have
+ * evidence: the latest datasets as published holdings (one per priority
+ * basis), holdings planned for opening, undecided ones, and one that the law
+ * keeps closed.
+ */
+function seedInventory(em: EntityManager, code: string, datasets: Dataset[], topics: string[], random: () => number): InventoryItem[] {
+  const bases = [PriorityBasis.REQUIRED_BY_LAW, PriorityBasis.STATUTORY_DUTY, PriorityBasis.PUBLIC_DEMAND];
+  const usage = () => ({ views: Math.floor(random() * 5000), downloads: Math.floor(random() * 800), requests: Math.floor(random() * 30) });
+  const item = (fields: Partial<InventoryItem> & { title: string; openness: Openness; state: InventoryState }) => {
+    const counts = usage();
+    return em.create(InventoryItem, { agencyCode: code, description: `${fields.title}之原始資料`, ...counts, ...fields, ...inventoryRank({ ...counts, ...fields }) });
+  };
+  const latest = datasets.filter((d) => d.lifecycleState === LifecycleState.PUBLISHED).slice(-bases.length);
+  return [
+    ...latest.map((dataset, i) =>
+      item({ title: dataset.title, openness: Openness.OPENABLE, priorityBasis: bases[i], state: InventoryState.PUBLISHED, datasetId: dataset.id, plannedOpeningOn: dataset.issued }),
+    ),
+    ...Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) =>
+      item({ title: `${pick(random, topics)}明細（規劃開放${i + 1}）`, openness: Openness.OPENABLE, priorityBasis: pick(random, bases), state: InventoryState.PLANNED, plannedOpeningOn: "2018-12-31" }),
+    ),
+    ...Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => item({ title: `${pick(random, topics)}原始紀錄（待評估${i + 1}）`, openness: Openness.UNDECIDED, state: InventoryState.INVENTORIED })),
+    item({ title: "偵查中案件個人資料", openness: Openness.NOT_OPENABLE, state: InventoryState.INVENTORIED, legalBasis: "偵查不公開（刑事訴訟法第245條）", holdsPersonalData: true }),
+  ];
 }

@@ -230,7 +230,7 @@ export class DatasetRequestResolver {
     return em.findOne(DatasetRequest, { id });
   }
 
-  @Query(() => [PendingTransfer], { description: "Requests reassigned away and not yet moved; for the gateway's transfer relay." })
+  @Query(() => [PendingTransfer], { nullable: true, description: "Requests reassigned away and not yet moved; for the gateway's transfer relay (null with FORBIDDEN for others)." })
   @Directive('@shardFanOut(merge: "LIST", subset: "agencyCodes")')
   async pendingDatasetRequestTransfers(
     @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,

@@ -1,4 +1,4 @@
-import { DEFAULT_DEADLINE_POLICY, DeadlineState, deadlineState, feedbackStats, lastReplyDay, lastReplyDayOf, replyDueAt, type DeadlinePolicy, type FeedbackStatsParts } from "./deadline";
+import { DEFAULT_DEADLINE_POLICY, deadlineBacklog, DeadlineState, deadlineState, feedbackStats, lastReplyDay, lastReplyDayOf, replyDueAt, type DeadlinePolicy, type FeedbackStatsParts } from "./deadline";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -164,4 +164,12 @@ describe("the last day to reply, as people read the deadline", () => {
       }
     }
   });
+});
+
+test("the backlog counts unanswered comments due within the reminder window and those past their deadline", () => {
+  const now = new Date("2026-03-10T04:00:00Z");
+  const dueIn = (hours: number, answeredAt: Date | null = null) => ({ replyDueAt: new Date(now.getTime() + hours * HOUR), answeredAt });
+  expect(
+    deadlineBacklog([dueIn(-1), dueIn(0), dueIn(1), dueIn(72), dueIn(73), dueIn(-5, new Date(now.getTime() - 10 * DAY)), dueIn(2, new Date(now))], now, taipei14),
+  ).toEqual({ dueSoon: 2, overdue: 2 });
 });

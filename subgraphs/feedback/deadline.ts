@@ -119,6 +119,17 @@ export function deadlineState(
   return due - now.getTime() <= policy.dueSoonDays * DAY_MS ? DeadlineState.DUE_SOON : DeadlineState.ON_TIME;
 }
 
+/** The comments waiting for a reply whose deadline is near (due soon) or past (overdue). */
+export function deadlineBacklog(items: readonly { replyDueAt: Date; answeredAt?: Date | null }[], now: Date, policy: DeadlinePolicy): { dueSoon: number; overdue: number } {
+  const backlog = { dueSoon: 0, overdue: 0 };
+  for (const item of items) {
+    const state = deadlineState(item, now, policy);
+    if (state === DeadlineState.DUE_SOON) backlog.dueSoon += 1;
+    if (state === DeadlineState.OVERDUE) backlog.overdue += 1;
+  }
+  return backlog;
+}
+
 /** Days to an approved reply are counted in whole days, the last bucket holding "this many or more". */
 export const REPLY_DAYS_BUCKETS = 31;
 

@@ -2,9 +2,11 @@
  * feedback (agency subgraph, one shard per agency): public comments, their
  * reply workflow and 14-day deadline, and requests for new datasets.
  */
+import { METRIC } from "../../contract/metrics";
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphDefinition } from "../kit/subgraph";
 import { configureFeedback, createFeedbackLoaders, type FeedbackSettings } from "./context";
+import { deadlineBacklog } from "./deadline";
 import { DatasetRequest, DatasetRequestResolver } from "./dataset-requests";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
 import { migrations } from "./migrations";
@@ -27,5 +29,12 @@ export const feedback: SubgraphDefinition<ReturnType<typeof createFeedbackLoader
   configure: configureFeedback,
   createLoaders: createFeedbackLoaders,
   background: ({ orm, log, settings }) => [startReminders(orm, log, settings.reminderIntervalMs)],
+  metrics: (metrics, { orm, settings }) =>
+    metrics.gauge(METRIC.feedbackBacklog, "Unanswered comments by deadline state: due_soon (within the reminder window) or overdue.", ["state"], async (gauge) => {
+      const open = await orm.em.fork().find(Feedback, { answeredAt: null }, { fields: ["replyDueAt", "answeredAt"] });
+      const backlog = deadlineBacklog(open, new Date(), settings.deadline);
+      gauge.set({ state: "due_soon" }, backlog.dueSoon);
+      gauge.set({ state: "overdue" }, backlog.overdue);
+    }),
   seed: seedFeedback,
 };

@@ -1,7 +1,7 @@
 import { IsEmail, IsOptional, IsUUID, Length } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
-import { isInsider } from "../../contract/authorization";
+import { insiders } from "../../contract/visibility";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
@@ -217,7 +217,7 @@ export class FeedbackResolver {
 
   @FieldResolver(() => String, { nullable: true, description: "Shown to the owning agency and the ministry only." })
   email(@Root() feedback: Feedback, @Ctx() { viewer }: FeedbackContext): string | null {
-    return isInsider(viewer, feedback.agencyCode) ? feedback.email : null;
+    return insiders(viewer, feedback.agencyCode) ? feedback.email : null;
   }
 
   @FieldResolver(() => CalendarDate, {
@@ -240,12 +240,15 @@ export class FeedbackResolver {
   @FieldResolver(() => [Reply], { description: "The thread: agency replies once published (all of them for the owning agency), and citizens' follow-ups." })
   async replies(@Root() feedback: Feedback, @Ctx() { loaders, viewer }: FeedbackContext): Promise<Reply[]> {
     const replies = await loaders.repliesOfFeedback.load(feedback.id);
-    return isInsider(viewer, feedback.agencyCode) ? replies : replies.filter((reply) => reply.publishedAt);
+    return insiders(viewer, feedback.agencyCode) ? replies : replies.filter((reply) => reply.publishedAt);
   }
 
-  @FieldResolver(() => [FeedbackTransition], { description: "Every workflow step; for the owning agency and the ministry." })
+  @FieldResolver(() => [FeedbackTransition], {
+    nullable: true,
+    description: "Every workflow step; for the owning agency and the ministry (null with FORBIDDEN for others, the rest of the answer intact).",
+  })
   async transitions(@Root() feedback: Feedback, @Ctx() { loaders, viewer }: FeedbackContext): Promise<FeedbackTransition[]> {
-    if (!isInsider(viewer, feedback.agencyCode)) throw forbidden("Only the owning agency and the ministry see a comment's workflow history.");
+    if (!insiders(viewer, feedback.agencyCode)) throw forbidden("Only the owning agency and the ministry see a comment's workflow history.");
     return loaders.transitionsOfFeedback.load(feedback.id);
   }
 
@@ -347,13 +350,8 @@ function sameSubmission(stored: Feedback, input: SubmitFeedbackInput): Feedback 
   return stored;
 }
 
-/** What the public may follow live: comments arriving and answered, never drafts or internal review. */
-const PUBLIC_EVENTS = new Set([EVENT_OF[FeedbackAction.RECEIVE], EVENT_OF[FeedbackAction.APPROVE_REPLY], EVENT_OF[FeedbackAction.FOLLOW_UP], EVENT_OF[FeedbackAction.CLOSE]]);
-
 export const FeedbackEventResolver = EventSubscription({
   field: "feedbackEvents",
   typeName: "FeedbackEvent",
   typeDescription: "A step of a public comment's life: received, reply drafted, submitted, approved or returned, followed up, closed.",
-  // The ministry sees every event; an agency's roles their own agency's only; everyone else the public ones.
-  visible: (viewer, row) => isInsider(viewer, row.agencyCode!) || (!viewer.agencyCode && PUBLIC_EVENTS.has(row.type)),
 });

@@ -5,7 +5,7 @@
  */
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Directive, Field, ID, ObjectType, Resolver, Root, Subscription } from "type-graphql";
-import type { Viewer } from "../../contract/claims";
+import { mayReceiveEvent } from "../../contract/visibility";
 import { POSITION_MARKER } from "../../contract/shard-directives";
 import type { OutboxRow } from "./outbox-feed";
 import { isRequested } from "./shard";
@@ -50,15 +50,15 @@ export interface EventSubscriptionOptions {
   /** Its event type, e.g. CatalogueEvent, and what it describes. */
   typeName: string;
   typeDescription: string;
-  /** Which events a viewer may receive (default: all). */
-  visible?: (viewer: Viewer, row: OutboxRow) => boolean;
 }
 
 /**
  * Declares an agency subgraph's event subscription: `<field>(agencyCodes, after)`,
  * fanned in by the gateway (STREAM), reading this shard's outbox after `after`.
+ * A viewer receives, live and in replays alike, only the event kinds that
+ * contract/visibility.ts lets them see.
  */
-export function EventSubscription({ field, typeName, typeDescription, visible }: EventSubscriptionOptions) {
+export function EventSubscription({ field, typeName, typeDescription }: EventSubscriptionOptions) {
   const EventType = OutboxEventType(typeName, typeDescription);
 
   @Resolver()
@@ -68,7 +68,8 @@ export function EventSubscription({ field, typeName, typeDescription, visible }:
       description: `${typeDescription} Live, from every agency or those named; pass the cursor of the last event received as \`after\` to resume without a gap.`,
       subscribe: ({ args, context }) => {
         const { em, events, instance, viewer } = context as SubgraphContext;
-        return isRequested(instance, args.agencyCodes as string[] | undefined) ? events.stream(em, args.after ?? null, visible && ((row) => visible(viewer, row))) : noEvents();
+        if (!isRequested(instance, args.agencyCodes as string[] | undefined)) return noEvents();
+        return events.stream(em, args.after ?? null, (row) => mayReceiveEvent(viewer, { type: row.type, agencyCode: instance.agencyCode! }));
       },
     })
     @Directive('@shardFanOut(merge: "STREAM", subset: "agencyCodes")')

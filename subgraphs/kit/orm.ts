@@ -49,6 +49,8 @@ export async function openOrm({ url, entities, migrations, log, poolSize = confi
       silent: true,
     },
     pool: { min: 0, max: poolSize },
+    // A request the gateway gave up on must not keep holding a pool connection: PostgreSQL cancels long statements.
+    driverOptions: { connection: { statement_timeout: config.statementTimeoutMs } },
     // Entities are always used through a request-scoped fork.
     allowGlobalContext: false,
     ensureDatabase: false,

@@ -15,6 +15,7 @@ import { badUserInput } from "../../contract/errors";
 import type { Logger } from "../../contract/logger";
 import { POSITION_MARKER } from "../../contract/shard-directives";
 import { OUTBOX_CHANNEL } from "./outbox";
+import type { StreamObserver } from "./observability";
 
 const BATCH = 500;
 const POLL_MS = 5000;
@@ -39,6 +40,7 @@ export class OutboxFeed {
     private readonly url: string,
     private readonly agencyCode: string | undefined,
     private readonly log: Logger,
+    private readonly observer?: StreamObserver,
   ) {}
 
   /** Connects the LISTEN connection; on loss it reconnects, and readers poll meanwhile. */
@@ -116,18 +118,25 @@ export class OutboxFeed {
     }
     if (!/^\d+$/.test(cursor)) throw badUserInput([{ path: "after", reason: "is not an event cursor this stream issued" }]);
     yield { seq: cursor, cursor, agencyCode: null, type: POSITION_MARKER, subjectId: "", occurredAt: new Date(), payload: {} };
-    while (!this.closed) {
-      const seen = this.generation;
-      const rows = await connection.execute<Record<string, unknown>[]>(
-        "select seq, type, subject_id, payload, occurred_at from outbox_event where seq > ? order by seq limit ?",
-        [cursor, BATCH],
-      );
-      for (const raw of rows) {
-        const row = this.row(raw);
-        cursor = row.seq;
-        if (include(row)) yield row;
+    this.observer?.opened();
+    try {
+      while (!this.closed) {
+        const seen = this.generation;
+        const rows = await connection.execute<Record<string, unknown>[]>(
+          "select seq, type, subject_id, payload, occurred_at from outbox_event where seq > ? order by seq limit ?",
+          [cursor, BATCH],
+        );
+        for (const raw of rows) {
+          const row = this.row(raw);
+          cursor = row.seq;
+          if (!include(row)) continue;
+          this.observer?.delivered(row.occurredAt);
+          yield row;
+        }
+        if (rows.length < BATCH) await this.wait(seen);
       }
-      if (rows.length < BATCH) await this.wait(seen);
+    } finally {
+      this.observer?.closed();
     }
   }
 }

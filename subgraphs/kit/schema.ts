@@ -12,7 +12,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, createResolversMap, getMetadataStorage, type ResolverData } from "type-graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { badUserInput, type FieldProblem } from "../../contract/errors";
-import { inputProblems } from "./validation";
+import { controlCharacterProblems, inputProblems } from "./validation";
 import { shardDirectives, shardLinkSdl } from "../../contract/shard-directives";
 import type { SubgraphDefinition } from "./subgraph";
 
@@ -20,13 +20,20 @@ const FEDERATION_LINK =
   '@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@composeDirective"])';
 
 /**
- * Validates class-validator decorated arguments. A mutation's single `input`
- * argument reports paths as `input.field`; an @ArgsType reports bare names.
+ * Validates every argument: class-validator decorated ones (a mutation's
+ * single `input` argument reports paths as `input.field`; an @ArgsType
+ * reports bare names), and control characters in any text, which no
+ * field stores (PostgreSQL refuses NUL outright).
  */
-async function validateArgument(value: unknown, argType: unknown, _data: ResolverData): Promise<void> {
+async function validateArgument(value: unknown, argType: unknown, data: ResolverData): Promise<void> {
   const isInput = getMetadataStorage().inputTypes.some((input) => input.target === argType);
   const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === "object");
   const problems: FieldProblem[] = [];
+  if (values.length === 0) {
+    // type-graphql hands over a converted copy of the argument: find its name by value.
+    const name = Object.keys(data.args).find((key) => JSON.stringify(data.args[key]) === JSON.stringify(value)) ?? "argument";
+    problems.push(...controlCharacterProblems(value, name));
+  }
   for (const item of values) problems.push(...(await inputProblems(item as object, isInput ? "input" : "")));
   if (problems.length > 0) throw badUserInput(problems);
 }

@@ -1,15 +1,16 @@
 /**
  * Runs one instance of a subgraph: its own database (created and migrated on
  * start, seeded until a seed has completed once), Apollo Server 5 on express for queries and
- * mutations, graphql-ws on the same path for subscriptions, and
- * /healthcheck (alive) and /readiness (database reachable, not draining).
+ * mutations, graphql-ws on the same path for subscriptions,
+ * /healthcheck (alive), /readiness (database reachable, not draining) and
+ * /metrics (Prometheus; see observability.ts).
  */
 import { createServer, type Server } from "node:http";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
-import type { MikroORM } from "@mikro-orm/postgresql";
+import { UniqueConstraintViolationException, type MikroORM } from "@mikro-orm/postgresql";
 import express from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
@@ -21,8 +22,11 @@ import { ErrorCode, isErrorCode } from "../../contract/errors";
 import { OutboxFeed } from "./outbox-feed";
 import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
+import { schemaHash, ServerMetrics, VERSION } from "../../contract/metrics";
+import { traceRequest } from "../../contract/tracing";
+import { observeDatabase, requestMetricsPlugin, spanAttributes, streamObserver } from "./observability";
 import { migrate, openOrm, seedOnce } from "./orm";
-import { subgraphSchema } from "./schema";
+import { subgraphSchema, subgraphSdl } from "./schema";
 import type { InstanceInfo, SubgraphContext, SubgraphDefinition } from "./subgraph";
 
 export interface InstanceOptions {
@@ -48,9 +52,30 @@ export interface RunningInstance {
   stop(): Promise<void>;
 }
 
+/**
+ * A unique constraint PostgreSQL enforced (two writers of one identifier at
+ * once, a duplicate key): CONFLICT, naming the fields, as a mutation would
+ * had it seen the other write first. The transaction was rolled back.
+ */
+function uniqueViolationConflict(error: unknown, path: GraphQLFormattedError["path"]): GraphQLFormattedError | null {
+  const cause = error instanceof GraphQLError ? error.originalError : error;
+  if (!(cause instanceof UniqueConstraintViolationException)) return null;
+  const detail = String((cause as { detail?: unknown }).detail ?? "");
+  const columns = (/^Key \(([^)]+)\)=/.exec(detail)?.[1] ?? "").split(",").map((column) => column.trim()).filter(Boolean);
+  const fields = columns.map((column) => ({ path: `input.${column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())}`, reason: "already taken" }));
+  const what = fields.length > 0 ? fields.map((field) => field.path.slice("input.".length)).join(", ") : "a unique value";
+  return {
+    message: `Another write took the same ${what} first; nothing was written. Read the current state and retry if needed.`,
+    path,
+    extensions: { code: ErrorCode.CONFLICT, fields },
+  };
+}
+
 /** Internal failures keep their details in the log, not in the answer. */
 function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const conflict = uniqueViolationConflict(error, formatted.path);
+    if (conflict) return conflict;
     const code = formatted.extensions?.code;
     if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
     if (typeof code === "string" && code.startsWith("GRAPHQL_")) {
@@ -89,11 +114,20 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     throw error;
   }
 
-  const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log);
+  const schema = await subgraphSchema(definition as SubgraphDefinition<any, any>);
+  const metrics = new ServerMetrics({
+    service: definition.name,
+    agencyCode: options.agencyCode,
+    version: VERSION,
+    schemaHash: schemaHash(await subgraphSdl(definition as SubgraphDefinition<any, any>)),
+  });
+  observeDatabase(orm, metrics, info);
+  definition.metrics?.(metrics, { orm, instance: info, log, settings });
+
+  const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log, streamObserver(metrics));
   await events.start();
   const jobs = definition.background?.({ orm, instance: info, log, settings }) ?? [];
 
-  const schema = await subgraphSchema(definition as SubgraphDefinition<any, any>);
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {
     const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
     const em = orm.em.fork();
@@ -104,7 +138,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
   const httpServer: Server = createServer(app);
   let draining = false;
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   const wsCleanup = useServer(
     {
       schema,
@@ -127,6 +161,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.drainTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      requestMetricsPlugin(metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
@@ -138,9 +173,15 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     const ready = !draining && db.ok;
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : draining ? "draining" : "database unreachable", ...info });
   });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.text());
+  });
+  const traced = spanAttributes(info);
   app.use(
     "/graphql",
-    express.json({ limit: "2mb" }),
+    express.json({ limit: config.maxBodyBytes }),
+    // After the body is read: what follows runs in the request's trace context.
+    (req, res, next) => traceRequest(req, res, traced, next),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const header = req.headers[CLAIMS_HEADER];
@@ -148,6 +189,14 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
       },
     }),
   );
+
+  // A body refused before GraphQL (too large, not JSON) gets a GraphQL error, never express's HTML page with a stack.
+  app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = error.status ?? 500;
+    if (status >= 500) log.error({ err: error }, "request failed before GraphQL");
+    const message = error.type === "entity.too.large" ? `The request body is larger than ${config.maxBodyBytes} bytes.` : status < 500 ? "The request body is not valid JSON." : "Internal server error: the subgraph logged the details.";
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR } }] });
+  });
 
   const { port, url } = await listen(httpServer, options.port ?? 0, options.host ?? config.host);
   log.info({ url, database }, "subgraph listening");

@@ -4,6 +4,7 @@ import type { Viewer } from "../../contract/claims";
 import type { Config, Secrets } from "../../contract/config";
 import type { RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
+import type { ServerMetrics } from "../../contract/metrics";
 import type { OutboxFeed } from "./outbox-feed";
 import type { NamedMigration } from "./orm";
 
@@ -56,6 +57,8 @@ export interface SubgraphDefinition<Loaders = unknown, Settings = unknown> {
   createLoaders(em: EntityManager, instance: InstanceInfo, settings: Settings): Loaders;
   /** Periodic work the instance runs while it serves (contract/jobs.ts); stopped before the database closes. */
   background?(runtime: InstanceRuntime<Settings>): RunningJob[];
+  /** Registers the subgraph's own metrics on the instance's registry (e.g. gauges read from its database when scraped). */
+  metrics?(metrics: ServerMetrics, runtime: InstanceRuntime<Settings>): void;
   /** Fills a fresh database with the example data of ../shared/design/DOMAIN.md. */
   seed?(em: EntityManager, instance: InstanceInfo, settings: Settings): Promise<void>;
 }

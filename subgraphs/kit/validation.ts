@@ -3,7 +3,7 @@
  * problem per offending field, with its path (input.resources.0.downloadUrl)
  * and the reason. Used for GraphQL arguments and for imported rows alike.
  */
-import { validate, type ValidationError } from "class-validator";
+import { IsUrl, validate, type ValidationError } from "class-validator";
 import type { FieldProblem } from "../../contract/errors";
 
 function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
@@ -14,6 +14,23 @@ function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
   });
 }
 
-export async function inputProblems(input: object, prefix = ""): Promise<FieldProblem[]> {
-  return problemsOf(await validate(input, { forbidUnknownValues: false }), prefix);
+/** PostgreSQL cannot store NUL, and no text of the domain holds control characters (tabs and line breaks aside). */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Every string in `value` (an argument, an input, a row) that holds a control character, by path. */
+export function controlCharacterProblems(value: unknown, path: string): FieldProblem[] {
+  if (typeof value === "string") return CONTROL_CHARACTER.test(value) ? [{ path, reason: "contains a control character (such as NUL); remove it" }] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => controlCharacterProblems(item, `${path}.${index}`));
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return Object.entries(value).flatMap(([key, item]) => controlCharacterProblems(item, path ? `${path}.${key}` : key));
+  }
+  return [];
 }
+
+export async function inputProblems(input: object, prefix = ""): Promise<FieldProblem[]> {
+  return [...controlCharacterProblems(input, prefix), ...problemsOf(await validate(input, { forbidUnknownValues: false }), prefix)];
+}
+
+/** A link people and the quality check follow: http or https only (no javascript:, file:, data:…). */
+export const IsWebUrl = () =>
+  IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false }, { message: "$property must be an http or https URL" });

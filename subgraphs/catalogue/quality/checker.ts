@@ -25,12 +25,14 @@ import {
   type BadgeRules,
   type Indicators,
 } from "./indicators";
+import type { BlockList } from "node:net";
 import { probeResource } from "./probe";
 import type { ReplyStats } from "./reply-record";
 
 export interface CheckOptions {
   now: Date;
   timeoutMs: number;
+  fetchAllowed: BlockList;
   /** How long until the dataset is checked again. */
   periodMs: number;
   badgeRules: BadgeRules;
@@ -40,7 +42,7 @@ export interface CheckOptions {
 
 /** The options of a check run now under the shard's settings. */
 export function checkOptions(settings: QualitySettings, replyStats: ReplyStats, now = new Date()): CheckOptions {
-  return { now, timeoutMs: settings.timeoutMs, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats };
+  return { now, timeoutMs: settings.timeoutMs, fetchAllowed: settings.fetchAllowed, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats };
 }
 
 function resourceIndicators(dataset: Dataset, resource: Resource, probe: Awaited<ReturnType<typeof probeResource>>, options: CheckOptions): Indicators {
@@ -62,7 +64,7 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
   const resources = await em.find(Resource, { dataset: dataset.id }, { orderBy: { position: "asc" } });
   const observed = await Promise.all(
     resources.map(async (resource) => {
-      const probe = await probeResource(resource.downloadUrl, resource.format, { timeoutMs: options.timeoutMs });
+      const probe = await probeResource(resource.downloadUrl, resource.format, { timeoutMs: options.timeoutMs, allowed: options.fetchAllowed });
       return { resource, probe, indicators: resourceIndicators(dataset, resource, probe, options) };
     }),
   );
@@ -90,6 +92,15 @@ const CLAIM_MS = 3_600_000;
 /** Datasets claimed per pass, so each of the `concurrency` workers has a few in turn. */
 const CLAIMS_PER_WORKER = 4;
 
+/** Which datasets are due for a check at the instant bound to `?`: published, and their turn has come. */
+const DUE_FOR_CHECK = "lifecycle_state = 'PUBLISHED' and next_quality_check_at <= ?";
+
+/** How many datasets wait for their check at `now` (the quality checker's queue). */
+export async function countDueChecks(em: EntityManager, now: Date): Promise<number> {
+  const [row] = await em.getConnection().execute<{ due: number }[]>(`select count(*)::int as due from dataset where ${DUE_FOR_CHECK}`, [now]);
+  return row.due;
+}
+
 /**
  * One pass: claims the published datasets whose turn has come
  * (next_quality_check_at) with SKIP LOCKED, moving their turn CLAIM_MS
@@ -100,7 +111,7 @@ const CLAIMS_PER_WORKER = 4;
 export async function checkDueDatasets(orm: MikroORM, agencyCode: string, settings: QualitySettings, log: Logger, now: Date): Promise<number> {
   const due = await orm.em.fork().getConnection().execute<{ id: string }[]>(
     `update dataset set next_quality_check_at = ?
-     where id in (select id from dataset where lifecycle_state = 'PUBLISHED' and next_quality_check_at <= ?
+     where id in (select id from dataset where ${DUE_FOR_CHECK}
                   order by next_quality_check_at limit ? for update skip locked)
      returning id`,
     [new Date(now.getTime() + CLAIM_MS), now, settings.concurrency * CLAIMS_PER_WORKER],

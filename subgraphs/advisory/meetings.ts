@@ -1,0 +1,59 @@
+/**
+ * The panel's meetings as plain functions: who makes a quorum, and where a
+ * resolution stands on a given day (so each later meeting can follow it up).
+ */
+export enum ResolutionStatus {
+  OPEN = "OPEN",
+  DONE = "DONE",
+  OVERDUE = "OVERDUE",
+}
+
+/** Seated on a day: appointed by then and not yet gone. */
+export function isSeatedOn(member: { appointedOn: string; leftOn?: string | null }, day: string): boolean {
+  return member.appointedOn <= day && (!member.leftOn || member.leftOn > day);
+}
+
+export interface Quorum {
+  seated: number;
+  required: number;
+  present: number;
+  met: boolean;
+}
+
+/** A meeting is quorate when more than half of the members seated that day (the convener included) attend. */
+export function quorumOf(seated: number, present: number): Quorum {
+  const required = Math.floor(seated / 2) + 1;
+  return { seated, required, present, met: present >= required };
+}
+
+/** Where a resolution stands on a day (YYYY-MM-DD): done by then, past its due day, or open. */
+export function resolutionStatusOn(resolution: { dueOn?: string | null; doneOn?: string | null }, day: string): ResolutionStatus {
+  if (resolution.doneOn && resolution.doneOn <= day) return ResolutionStatus.DONE;
+  if (resolution.dueOn && resolution.dueOn < day) return ResolutionStatus.OVERDUE;
+  return ResolutionStatus.OPEN;
+}
+
+/**
+ * The resolutions a meeting follows up: those adopted at earlier meetings
+ * (`adoptedOn` gives the day of a resolution's meeting) and not done before
+ * this one, each with its status on the meeting's day.
+ */
+export function followUpsAt<R extends { dueOn?: string | null; doneOn?: string | null }>(
+  resolutions: readonly R[],
+  adoptedOn: (resolution: R) => string,
+  heldOn: string,
+): { resolution: R; status: ResolutionStatus }[] {
+  return resolutions
+    .filter((resolution) => adoptedOn(resolution) < heldOn && !(resolution.doneOn && resolution.doneOn < heldOn))
+    .map((resolution) => ({ resolution, status: resolutionStatusOn(resolution, heldOn) }));
+}
+
+/** The inventory item a consultation asks about (strategy 3): the one inventory item subject of a CONSULTATION agenda item. */
+export function consultedItemOf(
+  item: { kind: string },
+  subjects: readonly { kind: string; agencyCode: string; entityId?: string | null }[],
+): { agencyCode: string; id: string } | null {
+  if (item.kind !== "CONSULTATION") return null;
+  const inventory = subjects.filter((subject) => subject.kind === "INVENTORY_ITEM" && subject.entityId);
+  return inventory.length === 1 ? { agencyCode: inventory[0].agencyCode, id: inventory[0].entityId! } : null;
+}

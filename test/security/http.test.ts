@@ -1,0 +1,101 @@
+/**
+ * HTTP hygiene at the gateway: cross-site requests, CORS, body size, and
+ * users' tokens. Each refusal is checked to reach no shard.
+ */
+import { SignJWT } from "jose";
+import { config, loadSecrets } from "../../contract/config";
+import { startTrippedGateway } from "./tripwire";
+
+let platform: Awaited<ReturnType<typeof startTrippedGateway>>;
+
+beforeAll(async () => {
+  platform = await startTrippedGateway(["MOJ"], { healthIntervalMs: 60_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await platform?.stop();
+});
+
+const MUTATION = 'mutation { retireDataset(input: { agencyCode: "MOJ", identifier: "MOJ-000001", retiredOn: "2026-01-01", reason: "x" }) { dataset { id } } }';
+
+describe("cross-site requests", () => {
+  it.each([
+    ["a form", "application/x-www-form-urlencoded", `query=${encodeURIComponent(MUTATION)}`],
+    ["plain text", "text/plain", JSON.stringify({ query: MUTATION })],
+    ["multipart", "multipart/form-data; boundary=x", `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: MUTATION })}\r\n--x--`],
+  ])("a mutation sent as %s is refused with FORBIDDEN and runs nowhere", async (_name, contentType, body) => {
+    const response = await fetch(platform.gateway.url, { method: "POST", headers: { "content-type": contentType }, body });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe("FORBIDDEN");
+    expect(platform.calls()).toBe(0);
+  });
+
+  it("a GET needs the preflight header", async () => {
+    const url = `${platform.gateway.url}?query=${encodeURIComponent("{ __typename }")}`;
+    expect((await fetch(url)).status).toBe(403);
+    const allowed = await fetch(url, { headers: { "x-graphql-csrf": "1" } });
+    expect(await allowed.json()).toEqual({ data: { __typename: "Query" } });
+  });
+
+  it("no origin is allowed by default: a foreign page gets no CORS grant", async () => {
+    const response = await fetch(platform.gateway.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+    const post = await fetch(platform.gateway.url, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
+    expect(post.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+test("a body over the limit is refused as JSON, with no page, path or stack, and reaches no shard", async () => {
+  const filler = "x".repeat(config.maxBodyBytes + 1000);
+  const response = await fetch(platform.gateway.url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ catalogueSummary { datasets } }", variables: { filler } }),
+  });
+  expect(response.status).toBe(413);
+  const text = await response.text();
+  expect(JSON.parse(text).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+  expect(text).not.toMatch(/<html|at .*\.js|\/work\//i);
+  expect(platform.calls()).toBe(0);
+});
+
+describe("users' tokens", () => {
+  const secret = new TextEncoder().encode(loadSecrets().jwtSecret);
+  const sign = (claims: { sub?: string; expiresIn?: string | null }) => {
+    const jwt = new SignJWT({ role: "MINISTRY_ADMIN" }).setProtectedHeader({ alg: "HS256" }).setIssuer(config.jwtIssuer).setIssuedAt();
+    if (claims.sub) jwt.setSubject(claims.sub);
+    if (claims.expiresIn) jwt.setExpirationTime(claims.expiresIn);
+    return jwt.sign(secret);
+  };
+  const ask = async (token: string) => {
+    const response = await fetch(platform.gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
+    return (await response.json()) as { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
+  };
+
+  it.each([
+    ["without exp", { sub: "someone", expiresIn: null }, /"exp"/],
+    ["without sub", { expiresIn: "1h" }, /"sub"/],
+    ["valid for 30 days", { sub: "someone", expiresIn: "30d" }, /at most 86400 s/],
+  ])("a token %s is refused with UNAUTHENTICATED", async (_name, claims, reason) => {
+    const body = await ask(await sign(claims));
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(body.errors?.[0].message).toMatch(reason);
+  });
+
+  it("a token with sub and a short exp is accepted", async () => {
+    expect(await ask(await sign({ sub: "someone", expiresIn: "1h" }))).toEqual({ data: { __typename: "Query" } });
+  });
+});
