@@ -123,12 +123,20 @@ let serial = 0;
 async function publish(agencyCode: string): Promise<string> {
   serial += 1;
   const staff = await issueDevToken({ sub: "staff", role: Role.AGENCY_STAFF, agencyCode }, loadSecrets());
-  const response = await fetch(gateway.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${staff}` },
-    body: JSON.stringify({ query: write.mutation, variables: { input: write.input(agencyCode, serial) } }),
-  });
-  const body = (await response.json()) as { data?: Record<string, Record<string, { id: string }>>; errors?: unknown[] };
+  type Answer = { data?: Record<string, Record<string, { id: string }>>; errors?: { extensions?: { code?: string } }[] };
+  const send = async () =>
+    (await (
+      await fetch(gateway.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${staff}` },
+        body: JSON.stringify({ query: write.mutation, variables: { input: write.input(agencyCode, serial) } }),
+      })
+    ).json()) as Answer;
+  // After a restart the gateway's circuit stays open until its next health probe sees the shard ready; a refused call wrote nothing.
+  let body = await send();
+  for (const deadline = Date.now() + 30_000; body.errors?.every((e) => e.extensions?.code === "SHARD_UNAVAILABLE") && Date.now() < deadline; body = await send()) {
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
+  }
   expect(body.errors).toBeUndefined();
   return Object.values(Object.values(body.data!)[0])[0].id;
 }
