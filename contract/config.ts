@@ -106,6 +106,9 @@ export const config = {
   fetchAllow: listFrom("GOVGRAPH_FETCH_ALLOW"),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
+  /** Metrics: how often it reads the gateway's routing table to follow shards admitted, moved or removed; how often it snapshots today's figures. */
+  metricsFollowIntervalMs: intFrom("GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS", 5000),
+  metricsSnapshotIntervalMs: intFrom("GOVGRAPH_METRICS_SNAPSHOT_INTERVAL_MS", 3_600_000),
   /** The advisory panel's composition rule (strategy 3): conveners, members besides them, agency representatives among the members, and the fewest civil-society representatives. */
   panelRules: {
     conveners: intFrom("GOVGRAPH_PANEL_CONVENERS", 1),

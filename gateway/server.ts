@@ -74,6 +74,8 @@ export interface RunningGateway {
 
 interface IdentityContext {
   viewer?: Viewer;
+  /** The viewer's claims, signed for the subgraphs. */
+  subgraphClaims?: string;
   connectionParams?: Record<string, unknown>;
   /** The caller's address: from the HTTP server (req) or the WebSocket upgrade (remoteAddress). */
   req?: { socket?: { remoteAddress?: string } };
@@ -105,7 +107,7 @@ export function clientAddress(peer: string | undefined, forwarded: string | unde
  * with the client key that per-client limits count by: the token's subject,
  * else the caller's address.
  */
-function useIdentity(verifier: TokenVerifier): GatewayPlugin {
+function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPlugin {
   return {
     async onContextBuilding({ context, extendContext }) {
       const ctx = context as IdentityContext & { request?: Request };
@@ -118,7 +120,9 @@ function useIdentity(verifier: TokenVerifier): GatewayPlugin {
       const viewer = await verifier.viewerOf(authorization, systemClaims);
       const address = clientAddress(ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress, forwardedFor(ctx), config.trustedProxies);
       const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
-      extendContext({ viewer: { ...viewer, client } } as never);
+      const forwarded = { ...viewer, client };
+      // Signed once here: subscriptions to ministry subgraphs carry them in their connection parameters (see transportEntries).
+      extendContext({ viewer: forwarded, subgraphClaims: await signClaims(forwarded, internalSecret, config.claimsTtlSeconds) } as never);
     },
   };
 }
@@ -126,15 +130,9 @@ function useIdentity(verifier: TokenVerifier): GatewayPlugin {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = loggerFor("gateway");
   const verifier = createTokenVerifier(options.secrets);
-  const signed = new WeakMap<object, Promise<string>>();
-  const claimsOf = (context: IdentityContext): Promise<string> => {
-    let claims = signed.get(context);
-    if (!claims) {
-      claims = signClaims(context.viewer ?? ANONYMOUS, options.secrets.internalSecret, config.claimsTtlSeconds);
-      signed.set(context, claims);
-    }
-    return claims;
-  };
+  // Signed once per request by useIdentity; a context it did not build goes as its viewer (or anonymous).
+  const claimsOf = async (context: IdentityContext): Promise<string> =>
+    context.subgraphClaims ?? signClaims(context.viewer ?? ANONYMOUS, options.secrets.internalSecret, config.claimsTtlSeconds);
 
   const topology = options.topology;
   const shardTimeoutMs = options.shardTimeoutMs ?? config.shardTimeoutMs;
@@ -161,7 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         })
       : undefined;
   const transportEntries: Record<string, { kind?: string; location?: string; options?: Record<string, unknown> }> = {
-    "*": { options: { subscriptions: { kind: "ws", location: "/graphql" } } },
+    "*": { options: { subscriptions: { kind: "ws", location: "/graphql", options: { connectionParams: { [CLAIMS_HEADER]: "{context.subgraphClaims}" } } } } },
   };
   if (topology && routing) {
     for (const [name, url] of Object.entries(topology.subgraphs)) transportEntries[name] = { location: url };
@@ -205,7 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       useCsrfPrevention(),
       useBodyLimit(config.maxBodyBytes),
       ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
-      useIdentity(verifier),
+      useIdentity(verifier, options.secrets.internalSecret),
       usePartialAnswers(),
     ],
     // Same-origin pages (the console) need no CORS; other origins only when listed.

@@ -16,3 +16,5 @@ process.env.GOVGRAPH_GATEWAY_URL ??= "http://127.0.0.1:9/graphql";
 // Quality checks run when a test asks (checkDatasetQuality), not on a timer.
 process.env.GOVGRAPH_QUALITY_INTERVAL_MS ??= "0";
 process.env.GOVGRAPH_QUALITY_TIMEOUT_MS ??= "1000";
+// Metrics reads the routing table often enough for a test to see a shard admitted.
+process.env.GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS ??= "500";

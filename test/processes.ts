@@ -3,9 +3,9 @@
  * for tests that kill a shard and start it again on the same port.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { projectRoot } from "../contract/config";
+import { freePort } from "../contract/listen";
 import { portTaken } from "../scripts/preflight";
 
 export interface ShardProcess {
@@ -17,16 +17,7 @@ export interface ShardProcess {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A gateway port whose whole local topology (gateway + 1, + 2, + 100…108, + 200…208) is free, below the
@@ -55,13 +46,13 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 30_0
   throw new Error(`${url} was not ready within ${timeoutMs} ms`);
 }
 
-export async function startShardProcess(spec: string, options: { serverUrl: string; databasePrefix: string }): Promise<ShardProcess> {
+export async function startShardProcess(spec: string, options: { serverUrl: string; databasePrefix: string; env?: Record<string, string> }): Promise<ShardProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "serve.js"), spec], {
-      env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.databasePrefix, PORT: String(port) },
+      env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.databasePrefix, PORT: String(port), ...options.env },
       stdio: ["ignore", "ignore", "inherit"],
     });
     await waitUntilReady(url, child);

@@ -15,6 +15,7 @@ import type { Role } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+import { freePort } from "./processes";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -41,6 +42,8 @@ export interface TestTopology {
 }
 
 export interface GatewayTestOptions {
+  /** Metrics projects the shards' events (it follows the gateway's routing table, so the gateway's port is chosen first). */
+  projection?: boolean;
   /** The gateway's routing file; give each test file its own, so registry changes stay in that file. */
   routingFile?: string;
   healthIntervalMs?: number;
@@ -50,8 +53,10 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
   const serverUrl = process.env.DATABASE_URL!;
   const prefix = `t${randomBytes(4).toString("hex")}`;
   const instances = new Map<string, RunningInstance>();
+  const gatewayPort = options.projection ? await freePort() : 0;
+  const gatewayUrl = options.projection ? `http://127.0.0.1:${gatewayPort}/graphql` : undefined;
   const start = async (name: string, agencyCode?: string) => {
-    const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0 });
+    const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0, gatewayUrl });
     const key = agencyCode ? `${name}:${agencyCode}` : name;
     let n = 1;
     while (instances.has(n === 1 ? key : `${key}#${n}`)) n += 1;
@@ -74,7 +79,7 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
         subgraphs: { metrics: instances.get("metrics")!.url, advisory: instances.get("advisory")!.url },
         shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") },
       },
-      port: 0,
+      port: gateways.length === 0 ? gatewayPort : 0,
       routingFile: gatewayOptions.routingFile,
       healthIntervalMs: gatewayOptions.healthIntervalMs,
     });

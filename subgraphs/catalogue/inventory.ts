@@ -413,6 +413,7 @@ export class InventoryResolver {
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
       const dataset = await publishDataset(tx, input.dataset, "input.dataset");
       tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: dataset.id });
+      appendEvent(tx, "InventoryItemPublished", item.id, { agencyCode: item.agencyCode, datasetId: dataset.id, priorityBasis: item.priorityBasis ?? null });
     });
   }
 }

@@ -7,7 +7,6 @@ import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
-import { appendEvent } from "../kit/outbox";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
@@ -28,7 +27,7 @@ import { checkDataset, checkOptions } from "./quality/checker";
 import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
 import type { BadgeLevel } from "./quality/indicators";
 import { searchFilter } from "./search";
-import { publishDataset } from "./writes";
+import { appendDatasetEvent, publishDataset } from "./writes";
 import type { CatalogueContext } from "./context";
 
 function requireInventoryReader(viewer: Viewer, agencyCode: string): void {
@@ -282,7 +281,7 @@ export class DatasetResolver {
         retirementReason: input.mergedInto ? `merged into ${input.mergedInto}: ${input.reason}` : input.reason,
         modified: new Date(),
       });
-      appendEvent(tx, "DatasetRetired", dataset.id, { agencyCode: dataset.agencyCode, identifier: dataset.identifier, retiredOn, mergedInto: input.mergedInto ?? null });
+      appendDatasetEvent(tx, "DatasetRetired", dataset, { mergedInto: input.mergedInto ?? null });
       return { dataset };
     });
   }

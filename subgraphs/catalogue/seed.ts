@@ -10,6 +10,7 @@ import { AGENCY_CODES, agencyByCode } from "../../contract/agencies";
 import { apportion, hashString, pick, seededRandom } from "../kit/random";
 import type { InstanceInfo } from "../kit/subgraph";
 import { Dataset, DatasetType, LifecycleState, Resource } from "./entities";
+import { appendDatasetEvent } from "./writes";
 import { InventoryItem, inventoryRank, InventoryState, Openness, PriorityBasis } from "./inventory";
 
 export const OPENED_PER_YEAR: Record<number, number> = { 2013: 50, 2014: 30, 2015: 1710, 2016: 252, 2017: 137 };
@@ -111,6 +112,13 @@ export async function seedCatalogue(em: EntityManager, instance: InstanceInfo): 
     dataset.retirementReason = i % 3 === 0 ? `merged into ${datasets.at(-1)!.identifier}` : "資料已不再產製";
   });
   em.persist(datasets);
+  await em.flush();
+  // The history tells what the rows tell (metrics rebuilds its figures from it): openings in the order
+  // of their days, then retirements. A seeded dataset has never been updated, so these are all its events.
+  for (const dataset of oldestFirst) appendDatasetEvent(em, "DatasetPublished", dataset);
+  await em.flush();
+  const retired = datasets.filter((dataset) => dataset.retiredOn).sort((a, b) => a.retiredOn!.localeCompare(b.retiredOn!) || a.identifier.localeCompare(b.identifier));
+  for (const dataset of retired) appendDatasetEvent(em, "DatasetRetired", dataset, { mergedInto: null });
   await em.flush();
   // After the datasets: inventory items refer to them by a plain id column, which the ORM does not order by.
   em.persist(seedInventory(em, code, datasets, topics, random));

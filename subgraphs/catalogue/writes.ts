@@ -36,12 +36,27 @@ export async function writeDataset(em: EntityManager, input: RegisterDatasetInpu
     dataset.resources.add(em.create(Resource, { ...resource, dataset, resourceId: resourceId(input.identifier, position), position }));
   });
   em.persist(dataset);
-  appendEvent(em, existing ? "DatasetUpdated" : "DatasetPublished", dataset.id, {
+  appendDatasetEvent(em, existing ? "DatasetUpdated" : "DatasetPublished", dataset);
+  return dataset;
+}
+
+/**
+ * The one shape of a dataset's lifecycle events (DatasetPublished, DatasetUpdated, DatasetRetired):
+ * its days travel with it, so a reader of the history alone (metrics) can count openings and retirements by day.
+ */
+export function appendDatasetEvent(
+  em: EntityManager,
+  type: "DatasetPublished" | "DatasetUpdated" | "DatasetRetired",
+  dataset: Dataset,
+  extra: Record<string, unknown> = {},
+): void {
+  appendEvent(em, type, dataset.id, {
     agencyCode: dataset.agencyCode,
     identifier: dataset.identifier,
     issued: dataset.issued,
+    ...(type === "DatasetRetired" ? { retiredOn: dataset.retiredOn } : {}),
+    ...extra,
   });
-  return dataset;
 }
 
 /**

@@ -163,3 +163,12 @@ export function feedbackStats(items: readonly { receivedAt: Date; replyDueAt: Da
   }
   return stats;
 }
+
+/** A comment's days against its deadline, as its events carry them (metrics counts replies from the history alone). */
+export function deadlineFacts(feedback: { receivedAt: Date; replyDueAt: Date; answeredAt?: Date | null }): Record<string, string | null> {
+  return {
+    receivedAt: feedback.receivedAt.toISOString(),
+    replyDueAt: feedback.replyDueAt.toISOString(),
+    answeredAt: feedback.answeredAt?.toISOString() ?? null,
+  };
+}

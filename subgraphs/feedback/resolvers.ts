@@ -7,7 +7,7 @@ import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { CalendarDate } from "../kit/scalars";
-import { deadlineState, DeadlineState, feedbackStats, lastReplyDayOf, replyDueAt } from "./deadline";
+import { deadlineFacts, deadlineState, DeadlineState, feedbackStats, lastReplyDayOf, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
@@ -132,8 +132,12 @@ class FollowUpInput extends FeedbackRefInput {
   body!: string;
 }
 
+export function appendFeedbackReceived(em: EntityManager, feedback: Feedback): void {
+  appendEvent(em, "FeedbackReceived", feedback.id, { agencyCode: feedback.agencyCode, title: feedback.title, ...deadlineFacts(feedback) });
+}
+
 /** The outbox event type of each workflow action. */
-const EVENT_OF: Record<FeedbackAction, string> = {
+export const EVENT_OF: Record<FeedbackAction, string> = {
   [FeedbackAction.RECEIVE]: "FeedbackReceived",
   [FeedbackAction.DRAFT_REPLY]: "ReplyDrafted",
   [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]: "ReplySubmittedForApproval",
@@ -175,7 +179,7 @@ async function act(
     await effect(tx, feedback, now);
     feedback.state = check.to;
     recordStep(tx, feedback, { action, fromState: from, toState: check.to, viewer, reason: options.reason, at: now });
-    appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role });
+    appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role, ...deadlineFacts(feedback) });
     return { feedback };
   });
 }
@@ -322,13 +326,7 @@ export class FeedbackResolver {
         recordReceipt(tx, feedback, viewer);
         await tx.flush();
         await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
-        appendEvent(tx, EVENT_OF[FeedbackAction.RECEIVE], feedback.id, {
-          agencyCode: feedback.agencyCode,
-          title: feedback.title,
-          receivedAt: receivedAt.toISOString(),
-          replyDueAt: feedback.replyDueAt.toISOString(),
-          lastReplyDay: lastReplyDayOf(feedback.replyDueAt, settings.deadline),
-        });
+        appendFeedbackReceived(tx, feedback);
         return { feedback };
       });
     } catch (error) {

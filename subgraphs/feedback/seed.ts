@@ -7,13 +7,15 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { hashString, pick, seededRandom } from "../kit/random";
 import { DAY_MS } from "../kit/scalars";
 import type { InstanceInfo } from "../kit/subgraph";
-import { ANONYMOUS } from "../../contract/claims";
+import { ANONYMOUS, Role } from "../../contract/claims";
+import { appendEvent } from "../kit/outbox";
 import type { FeedbackSettings } from "./context";
-import { replyDueAt } from "./deadline";
+import { deadlineFacts, replyDueAt } from "./deadline";
+import { appendFeedbackReceived, EVENT_OF } from "./resolvers";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
 import { recordReceipt } from "./history";
 import { scheduleReminders } from "./reminders";
-import { FeedbackState } from "./workflow";
+import { FeedbackAction, FeedbackState } from "./workflow";
 
 const COMMENT_TYPES = ["資源資料編碼錯誤", "資料集提供機關聯絡資訊異常回報", "資料內容有誤", "資料下載連結失效", "建議增加欄位"];
 const IDENTITIES = ["一般民眾", "學生", "企業", "研究人員", "公務人員"];
@@ -25,6 +27,7 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo, se
   const now = Date.now();
   const count = 12 + Math.floor(random() * 12);
   const open: Feedback[] = [];
+  const all: Feedback[] = [];
   for (let i = 0; i < count; i++) {
     const isOpen = i < 4;
     const receivedAt = new Date(now - (isOpen ? 2 + random() * 28 : 40 + random() * 2000) * DAY_MS);
@@ -46,11 +49,27 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo, se
     });
     em.persist(feedback);
     recordReceipt(em, feedback, ANONYMOUS);
+    all.push(feedback);
     if (!answeredAt) open.push(feedback);
     if (answeredAt) {
       const reply = { author: ReplyAuthor.AGENCY, body: "感謝您的意見，已依您的建議修正資料。", createdAt: answeredAt, publishedAt: answeredAt };
       em.persist(em.create(Reply, { ...reply, feedback, draftedBy: `${code}-staff`, approvedBy: `${code}-cio` }));
     }
+  }
+  await em.flush();
+  // The history tells what the rows tell (metrics rebuilds its figures from it): each comment received,
+  // then each approved reply, as the workflow would have appended them.
+  all.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  for (const feedback of all) appendFeedbackReceived(em, feedback);
+  for (const feedback of all.filter((f) => f.answeredAt)) {
+    appendEvent(em, EVENT_OF[FeedbackAction.APPROVE_REPLY], feedback.id, {
+      agencyCode: code,
+      action: FeedbackAction.APPROVE_REPLY,
+      from: FeedbackState.AWAITING_APPROVAL,
+      to: FeedbackState.ANSWERED,
+      actorRole: Role.AGENCY_CIO,
+      ...deadlineFacts(feedback),
+    });
   }
   await em.flush();
   for (const feedback of open) await scheduleReminders(em, feedback.id, feedback.replyDueAt, settings.deadline);

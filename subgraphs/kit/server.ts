@@ -40,6 +40,8 @@ export interface InstanceOptions {
   seed?: boolean;
   /** Prefix of the database name (default GOVGRAPH_DB_PREFIX): lets tests share a server. */
   databasePrefix?: string;
+  /** The gateway's URL for background work that asks it things (metrics), instead of GOVGRAPH_GATEWAY_URL (tests). */
+  gatewayUrl?: string;
 }
 
 export interface RunningInstance {
@@ -122,11 +124,12 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     schemaHash: schemaHash(await subgraphSdl(definition as SubgraphDefinition<any, any>)),
   });
   observeDatabase(orm, metrics, info);
-  definition.metrics?.(metrics, { orm, instance: info, log, settings });
+  const runtime = { orm, instance: info, log, settings, gatewayUrl: options.gatewayUrl ?? config.gatewayUrl };
+  definition.metrics?.(metrics, runtime);
 
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log, streamObserver(metrics));
   await events.start();
-  const jobs = definition.background?.({ orm, instance: info, log, settings }) ?? [];
+  const jobs = definition.background?.(runtime) ?? [];
 
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {
     const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);

@@ -33,6 +33,8 @@ export interface InstanceRuntime<Settings = unknown> {
   instance: InstanceInfo;
   log: Logger;
   settings: Settings;
+  /** Where the instance reaches the gateway (metrics follows its routing table there). */
+  gatewayUrl: string;
 }
 
 export type ReferenceResolver<Loaders, Settings> = (reference: Record<string, unknown>, context: SubgraphContext<Loaders, Settings>) => unknown;

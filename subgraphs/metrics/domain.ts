@@ -1,17 +1,108 @@
+import { Role, type Viewer } from "../../contract/claims";
 import { Indicator, Strategy } from "./entities";
 
 /** Which strategy each indicator measures (../shared/design/DOMAIN.md, the action strategy table). */
 export const strategyOf: Record<Indicator, Strategy> = {
   [Indicator.DATASETS_OPENED]: Strategy.EXPAND_OPEN_DATA,
+  [Indicator.DATASETS_ON_PLATFORM]: Strategy.EXPAND_OPEN_DATA,
+  [Indicator.INVENTORY_OPENED]: Strategy.EXPAND_OPEN_DATA,
   [Indicator.REPLIES_WITHIN_DEADLINE_PERCENT]: Strategy.IMPROVE_QUALITY,
+  [Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT]: Strategy.IMPROVE_QUALITY,
+  [Indicator.COMMENTS_OVERDUE]: Strategy.IMPROVE_QUALITY,
   [Indicator.CIVIL_PANEL_MEMBERS]: Strategy.COLLABORATE,
   [Indicator.PANEL_MEETINGS]: Strategy.EVALUATE,
 };
 
+const PERCENTAGES = new Set([Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT]);
+
+/** The panel's figures are the ministry's, not an agency's: they appear in the ministry's evaluation rows only. */
+export const MINISTRY_ONLY = new Set([Indicator.CIVIL_PANEL_MEMBERS, Indicator.PANEL_MEETINGS]);
+
 /** Why a target value is impossible for its indicator, or null when it is acceptable. */
 export function targetValueProblem(indicator: Indicator, value: number): string | null {
   if (!Number.isFinite(value) || value < 0) return "must be a number ≥ 0";
-  if (indicator === Indicator.REPLIES_WITHIN_DEADLINE_PERCENT && value > 100) return "is a percentage: at most 100";
-  if (indicator !== Indicator.REPLIES_WITHIN_DEADLINE_PERCENT && !Number.isInteger(value)) return "counts things: a whole number";
+  if (PERCENTAGES.has(indicator) && value > 100) return "is a percentage: at most 100";
+  if (!PERCENTAGES.has(indicator) && !Number.isInteger(value)) return "counts things: a whole number";
   return null;
+}
+
+/** Who may read who changed a target and when: the ministry's administrators, who set them. */
+export function mayReadTargetHistory(viewer: Viewer): boolean {
+  return viewer.role === Role.MINISTRY_ADMIN;
+}
+
+/** ROC (民國) year of an AD year. */
+export const rocYear = (year: number) => year - 1911;
+
+/** The figures of one scope (an agency, or the whole ministry) that targets are set on. */
+export interface ProgressFigures {
+  openedInYear: number;
+  datasetsOnPlatform: number;
+  inventoryOpened: number;
+  commentsReceived: number;
+  repliedWithinDeadline: number;
+  structuredResources: number;
+  structuredResourcesPassing: number;
+  overdueNow: number;
+  civilSocietyPanelMembers: number;
+  panelMeetingsHeld: number;
+}
+
+/** Share in 0..1, null when there is nothing to share. */
+export function share(part: number, whole: number): number | null {
+  return whole === 0 ? null : part / whole;
+}
+
+/**
+ * The actual value of an indicator. Percentages are 0..100; with no comment
+ * received, no reply was late (100), and with no structured resource checked, none passed (0).
+ */
+export function actualOf(indicator: Indicator, p: ProgressFigures): number {
+  switch (indicator) {
+    case Indicator.DATASETS_OPENED: return p.openedInYear;
+    case Indicator.DATASETS_ON_PLATFORM: return p.datasetsOnPlatform;
+    case Indicator.INVENTORY_OPENED: return p.inventoryOpened;
+    case Indicator.REPLIES_WITHIN_DEADLINE_PERCENT: return 100 * (share(p.repliedWithinDeadline, p.commentsReceived) ?? 1);
+    case Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT: return 100 * (share(p.structuredResourcesPassing, p.structuredResources) ?? 0);
+    case Indicator.COMMENTS_OVERDUE: return p.overdueNow;
+    case Indicator.CIVIL_PANEL_MEMBERS: return p.civilSocietyPanelMembers;
+    case Indicator.PANEL_MEETINGS: return p.panelMeetingsHeld;
+  }
+}
+
+export interface FigureValue {
+  indicator: Indicator;
+  strategy: Strategy;
+  actual: number;
+  target: number | null;
+  gap: number | null;
+}
+
+/** Every indicator, strategy by strategy, beside its target (when one is set) and the gap (actual − target). */
+export function figuresAgainstTargets(progress: ProgressFigures, targets: ReadonlyMap<Indicator, number>, indicators: readonly Indicator[] = Object.values(Indicator)): FigureValue[] {
+  return [...indicators]
+    .sort((a, b) => strategyOf[a] - strategyOf[b])
+    .map((indicator) => {
+      const actual = actualOf(indicator, progress);
+      const target = targets.get(indicator) ?? null;
+      return { indicator, strategy: strategyOf[indicator], actual, target, gap: target === null ? null : actual - target };
+    });
+}
+
+/** Fewer is better for these: a target is met when the actual is at or below it. */
+const LOWER_IS_BETTER = new Set([Indicator.COMMENTS_OVERDUE]);
+
+/** The remark of an evaluation row (績效評估), in the report's language. */
+export function remarkOf(figure: FigureValue): string {
+  if (figure.target === null) return "未設定目標";
+  const met = LOWER_IS_BETTER.has(figure.indicator) ? figure.actual <= figure.target : figure.actual >= figure.target;
+  if (met) return "達成目標";
+  const short = Math.abs(figure.gap!);
+  return `未達目標（差 ${Number.isInteger(short) ? short : short.toFixed(1)}）`;
+}
+
+/** The day a year's figures are read on: its last day, or today while it runs. */
+export function yearEnd(year: number, today: string): string {
+  const last = `${year}-12-31`;
+  return last < today ? last : today;
 }

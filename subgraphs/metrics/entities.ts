@@ -50,7 +50,11 @@ registerEnumType(Strategy, { name: "Strategy", description: "The four strategies
 
 export enum Indicator {
   DATASETS_OPENED = "DATASETS_OPENED",
+  DATASETS_ON_PLATFORM = "DATASETS_ON_PLATFORM",
+  INVENTORY_OPENED = "INVENTORY_OPENED",
   REPLIES_WITHIN_DEADLINE_PERCENT = "REPLIES_WITHIN_DEADLINE_PERCENT",
+  STRUCTURED_RESOURCES_PASSING_PERCENT = "STRUCTURED_RESOURCES_PASSING_PERCENT",
+  COMMENTS_OVERDUE = "COMMENTS_OVERDUE",
   CIVIL_PANEL_MEMBERS = "CIVIL_PANEL_MEMBERS",
   PANEL_MEETINGS = "PANEL_MEETINGS",
 }
@@ -90,4 +94,32 @@ export class Target {
   @Field(() => Date)
   @Property({ type: "datetime" })
   updatedAt: Date = new Date();
+}
+
+/** One change of a target: who made it, when, and the value before (null when the target was first set) and after. */
+@ObjectType({ description: "A change of a performance target." })
+@Entity({ tableName: "target_change" })
+export class TargetChange {
+  @Field(() => ID)
+  @PrimaryKey({ type: "uuid" })
+  id: string = newId();
+
+  @Property({ type: "uuid" })
+  targetId!: string;
+
+  @Field(() => Float, { nullable: true, description: "null when this change first set the target." })
+  @Property({ type: "double", nullable: true })
+  oldValue?: number | null;
+
+  @Field(() => Float)
+  @Property({ type: "double" })
+  newValue!: number;
+
+  @Field({ description: "The token subject of the MINISTRY_ADMIN who made the change." })
+  @Property({ type: "text" })
+  changedBy!: string;
+
+  @Field(() => Date)
+  @Property({ type: "datetime" })
+  changedAt!: Date;
 }

@@ -1,26 +1,44 @@
 /**
- * metrics (ministry subgraph): the agency directory, performance targets and,
- * as the event projection grows, progress against them.
+ * metrics (ministry subgraph): the agency directory, performance targets,
+ * and progress against them projected from every agency shard's events.
  */
 import { OutboxEvent } from "../kit/outbox";
 import type { SubgraphDefinition } from "../kit/subgraph";
-import { createMetricsLoaders } from "./context";
-import { Agency, DirectoryDataset, Target } from "./entities";
+import { configureMetrics, createMetricsLoaders, type MetricsSettings } from "./context";
+import { Agency, DirectoryDataset, Target, TargetChange } from "./entities";
+import { Projector } from "./follower";
+import { panelReader, progressFeed } from "./live";
 import { migrations } from "./migrations";
-import { AgencyResolver, DirectoryDatasetResolver } from "./resolvers";
+import { AgencyProgressResolver, evaluationReport, EvaluationReportResolver, ProgressResolver } from "./progress";
+import { AgencyResolver, DirectoryDatasetResolver, TargetResolver } from "./resolvers";
 import { seedMetrics } from "./seed";
+import { startSnapshotJob } from "./snapshots";
 
-export const metrics: SubgraphDefinition<ReturnType<typeof createMetricsLoaders>> = {
+export const metrics: SubgraphDefinition<ReturnType<typeof createMetricsLoaders>, MetricsSettings> = {
   name: "metrics",
   sharded: false,
-  entities: [Agency, Target, OutboxEvent],
+  entities: [Agency, Target, TargetChange, OutboxEvent],
   migrations,
-  resolvers: [AgencyResolver, DirectoryDatasetResolver],
+  resolvers: [AgencyResolver, TargetResolver, DirectoryDatasetResolver, AgencyProgressResolver, ProgressResolver, EvaluationReportResolver],
   orphanedTypes: [DirectoryDataset],
   references: {
     Agency: (reference, { loaders }) => loaders.agency.load(String(reference.code)),
     Dataset: (reference) => ({ agencyCode: reference.agencyCode, id: reference.id }),
+    EvaluationReport: (reference, { em }) => evaluationReport(em, Number(reference.year)),
   },
+  configure: configureMetrics,
   createLoaders: createMetricsLoaders,
+  background: ({ orm, log, settings, gatewayUrl }) => {
+    panelReader.configure(gatewayUrl, settings.system, log);
+    const projector = new Projector({
+      orm,
+      gatewayUrl,
+      system: settings.system,
+      log,
+      followIntervalMs: settings.followIntervalMs,
+      onChange: (change) => progressFeed.publish("progressChanged", change),
+    });
+    return [projector.start(), startSnapshotJob(orm, settings.snapshotIntervalMs, log)];
+  },
   seed: seedMetrics,
 };

@@ -1,12 +1,13 @@
+import { LockMode } from "@mikro-orm/postgresql";
 import { IsIn, Max, Min } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { requireRole } from "../../contract/authorization";
 import { Role } from "../../contract/claims";
-import { badUserInput } from "../../contract/errors";
+import { badUserInput, forbidden } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
-import { Agency, DirectoryDataset, Indicator, Target } from "./entities";
-import { strategyOf, targetValueProblem } from "./domain";
+import { Agency, DirectoryDataset, Indicator, Target, TargetChange } from "./entities";
+import { mayReadTargetHistory, strategyOf, targetValueProblem } from "./domain";
 import type { MetricsContext } from "./context";
 
 @InputType({ description: "Sets one agency's target for one indicator and year (replaces an earlier value)." })
@@ -63,13 +64,26 @@ export class AgencyResolver {
     const problem = targetValueProblem(input.indicator, input.value);
     if (problem) throw badUserInput([{ path: "input.value", reason: problem }]);
     return em.transactional(async (tx) => {
-      const existing = await tx.findOne(Target, { agencyCode: input.agencyCode, indicator: input.indicator, year: input.year });
+      const existing = await tx.findOne(Target, { agencyCode: input.agencyCode, indicator: input.indicator, year: input.year }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const oldValue = existing?.value ?? null;
       const target = existing ?? tx.create(Target, { ...input, strategy: strategyOf[input.indicator] });
-      tx.assign(target, { value: input.value, updatedAt: new Date() });
-      tx.persist(target);
+      const now = new Date();
+      tx.assign(target, { value: input.value, updatedAt: now });
+      // The change refers to the target by id only: the target row goes first.
+      await tx.persist(target).flush();
+      tx.persist(tx.create(TargetChange, { targetId: target.id, oldValue, newValue: input.value, changedBy: viewer.sub, changedAt: now }));
       appendEvent(tx, "TargetSet", target.id, { ...input });
       return { target };
     });
+  }
+}
+
+@Resolver(() => Target)
+export class TargetResolver {
+  @FieldResolver(() => [TargetChange], { nullable: true, description: "Every change of this target, oldest first (MINISTRY_ADMIN only; null with FORBIDDEN for others)." })
+  history(@Root() target: Target, @Ctx() { loaders, viewer }: MetricsContext): Promise<TargetChange[]> {
+    if (!mayReadTargetHistory(viewer)) throw forbidden("Only MINISTRY_ADMIN sees who changed a target.");
+    return loaders.changesOfTarget.load(target.id);
   }
 }
 

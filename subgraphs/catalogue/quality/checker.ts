@@ -78,7 +78,13 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
     const check = tx.create(DatasetCheck, { datasetId: dataset.id, checkedAt: options.now, level, indicators });
     tx.persist(check);
     await tx.nativeUpdate(Dataset, { id: dataset.id }, { qualityLevel: level, nextQualityCheckAt: new Date(options.now.getTime() + options.periodMs) });
-    appendEvent(tx, "QualityChecked", dataset.id, { agencyCode: dataset.agencyCode, identifier: dataset.identifier, level, indicators });
+    appendEvent(tx, "QualityChecked", dataset.id, {
+      agencyCode: dataset.agencyCode,
+      identifier: dataset.identifier,
+      level,
+      indicators,
+      resources: observed.map((o) => o.indicators),
+    });
     return check;
   });
 }

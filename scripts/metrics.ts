@@ -1,0 +1,70 @@
+/**
+ * The projection's maintenance, on the metrics database (DATABASE_URL, or the
+ * embedded PostgreSQL of a running `npm start`) with the gateway of the topology:
+ *   npm run metrics:rebuild      replay every shard's history into emptied figures
+ *   npm run metrics:reconcile    compare every figure with the shards' own counts (exit 1 on drift)
+ *   npm run metrics:report -- --year 2017 --format csv|html
+ */
+import "reflect-metadata";
+import { parseArgs } from "node:util";
+import { config, loadSecrets } from "../contract/config";
+import { loggerFor } from "../contract/logger";
+import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
+import { migrate, openOrm } from "../subgraphs/kit/orm";
+import { metrics } from "../subgraphs/metrics";
+import { rebuildProjection } from "../subgraphs/metrics/follower";
+import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
+import { panelReader } from "../subgraphs/metrics/live";
+import { evaluationReport } from "../subgraphs/metrics/progress";
+import { reconcile } from "../subgraphs/metrics/reconcile";
+import { reportCsv, reportHtml } from "../subgraphs/metrics/report";
+import { fillSnapshotsFromHistory, snapshotToday } from "../subgraphs/metrics/snapshots";
+
+const USAGE = "usage: metrics rebuild | metrics reconcile | metrics report --year YYYY --format csv|html";
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { year: { type: "string" }, format: { type: "string", default: "csv" } } });
+  const [command] = positionals;
+  if (!["rebuild", "reconcile", "report"].includes(command)) throw new Error(USAGE);
+  const year = Number(values.year);
+  if (command === "report" && (!Number.isInteger(year) || year < 1912 || !["csv", "html"].includes(values.format!))) throw new Error(USAGE);
+  const gatewayUrl = config.gatewayUrl;
+  const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
+  const database = databaseName("metrics");
+  await ensureDatabase(serverUrl, database);
+  const log = loggerFor("metrics");
+  const orm = await openOrm({ url: databaseUrl(serverUrl, database), entities: metrics.entities, migrations: metrics.migrations, log });
+  try {
+    await migrate(orm);
+    const system = metricsSystemClient(loadSecrets().internalSecret, config.claimsTtlSeconds, config.shardTimeoutMs);
+    panelReader.configure(gatewayUrl, system, log);
+    if (command === "rebuild") {
+      const { events, seconds } = await rebuildProjection({
+        orm,
+        gatewayUrl,
+        system,
+        log,
+        onChange: () => undefined,
+        onProgress: (applied, total) => process.stderr.write(`\rreplayed ${applied}/${total} events`),
+      });
+      await fillSnapshotsFromHistory(orm.em.fork());
+      await snapshotToday(orm.em.fork());
+      console.error(`\nrebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)`);
+    } else if (command === "reconcile") {
+      const drifts = await reconcile(orm.em.fork(), (query, variables) => askGateway(system, gatewayUrl, query, variables));
+      for (const drift of drifts) console.log(`${drift.agencyCode} ${drift.figure}: projected ${drift.projected}, shard ${drift.shard}`);
+      console.error(drifts.length === 0 ? "no drift" : `${drifts.length} figures drift`);
+      if (drifts.length > 0) process.exitCode = 1;
+    } else {
+      const report = await evaluationReport(orm.em.fork(), year);
+      process.stdout.write(values.format === "html" ? reportHtml(report) : reportCsv(report));
+    }
+  } finally {
+    await orm.close(true);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+});

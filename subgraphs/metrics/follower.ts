@@ -1,0 +1,237 @@
+/**
+ * Following every agency shard's events. Metrics subscribes to each shard
+ * directly (graphql-ws, `catalogueEvents`/`feedbackEvents(after: <seq>)`),
+ * resuming from the position it stored with the figures, and asks the
+ * gateway for the routing table every few seconds, so a shard admitted,
+ * moved or removed at run time is followed without a restart. Events that
+ * arrive while a batch is being applied are applied together in the next
+ * one: one transaction per batch, however fast the shard writes.
+ */
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { CLAIMS_HEADER } from "../../contract/claims";
+import { startJob, type RunningJob } from "../../contract/jobs";
+import type { Logger } from "../../contract/logger";
+import type { SystemClient } from "../../contract/system-client";
+import { askGateway } from "./gateway-client";
+import type { ShardEvent } from "./projection";
+import { applyEvents, resetProjection, storedPosition, type ShardKey } from "./store";
+
+/** The event stream of each agency subgraph metrics projects. */
+const STREAMS: Record<string, string> = {
+  catalogue: "subscription($after: String) { event: catalogueEvents(after: $after) { seq type subjectId payload } }",
+  feedback: "subscription($after: String) { event: feedbackEvents(after: $after) { seq type subjectId payload } }",
+};
+
+/** Most events applied in one transaction. */
+const BATCH = 2000;
+
+export interface ProgressChange {
+  agencyCode: string;
+  at: Date;
+  cause: string;
+}
+
+export interface FollowerOptions {
+  orm: MikroORM;
+  system: SystemClient;
+  log: Logger;
+  /** Called after each committed batch that changed a figure. */
+  onChange(change: ProgressChange): void;
+}
+
+/** Wait before reconnecting: 0.25 s, doubling, at most 5 s. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(250 * 2 ** attempt, 5000);
+}
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms).unref());
+
+/** One shard's stream, applied into the projection until stopped. */
+export class ShardFollower {
+  private stopped = false;
+  private client?: Client;
+  private readonly done: Promise<void>;
+
+  constructor(
+    readonly shard: ShardKey,
+    readonly url: string,
+    private readonly options: FollowerOptions,
+  ) {
+    this.done = this.run();
+  }
+
+  private async run(): Promise<void> {
+    const log = this.options.log.child({ shard: `${this.shard.subgraph}:${this.shard.agencyCode}` });
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        const progressed = await this.follow(await storedPosition(this.options.orm.em.fork(), this.shard));
+        attempt = progressed ? 0 : attempt + 1;
+      } catch (error) {
+        if (this.stopped) break;
+        log.warn({ err: error, url: this.url }, "shard stream interrupted; resuming from the stored position");
+        attempt += 1;
+      }
+      if (!this.stopped) await sleep(reconnectDelay(attempt));
+    }
+  }
+
+  /** Follows the stream from `position` until it ends, fails, or the stored position is found behind it (a rebuild). */
+  private async follow(position: string): Promise<boolean> {
+    const client = createClient({
+      url: this.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+      connectionParams: async () => ({ [CLAIMS_HEADER]: await this.options.system.claims() }),
+    });
+    this.client = client;
+    const queue: ShardEvent[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    let failure: unknown;
+    const events = client.iterate<{ event: Omit<ShardEvent, "subgraph" | "agencyCode"> }>({ query: STREAMS[this.shard.subgraph], variables: { after: position } });
+    const pump = (async () => {
+      try {
+        for await (const result of events) {
+          if (result.errors?.length) throw new Error(result.errors.map((error) => error.message).join("; "));
+          queue.push({ ...result.data!.event, ...this.shard });
+          wake?.();
+        }
+      } catch (error) {
+        failure = error;
+      } finally {
+        ended = true;
+        wake?.();
+      }
+    })();
+    let expected = position;
+    let progressed = false;
+    try {
+      while (!this.stopped) {
+        if (queue.length === 0) {
+          if (ended) break;
+          await new Promise<void>((resolveWake) => (wake = resolveWake));
+          wake = undefined;
+          continue;
+        }
+        const batch = queue.splice(0, BATCH);
+        const result = await applyEvents(this.options.orm.em.fork(), this.shard, expected, batch);
+        if (result.kind === "behind") return true;
+        expected = result.position;
+        progressed = true;
+        if (result.cause) this.options.onChange({ agencyCode: this.shard.agencyCode, at: new Date(), cause: result.cause });
+      }
+      if (failure) throw failure;
+      return progressed;
+    } finally {
+      await events.return?.();
+      await client.dispose();
+      await pump;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.client?.dispose();
+    await this.done;
+  }
+}
+
+export interface ProjectorOptions extends FollowerOptions {
+  gatewayUrl: string;
+  /** How often the routing table is read again. */
+  followIntervalMs: number;
+}
+
+interface RoutedShard {
+  subgraph: string;
+  agencyCode: string;
+  url: string;
+}
+
+/** Every shard the gateway routes to, followed; the routing table read again every followIntervalMs. */
+export class Projector {
+  private readonly followers = new Map<string, ShardFollower>();
+
+  constructor(private readonly options: ProjectorOptions) {}
+
+  /** Follows the routing table as a job (contract/jobs.ts); stopping it stops every follower. */
+  start(): RunningJob {
+    const job = startJob({ name: "metrics-routing", intervalMs: this.options.followIntervalMs, runAtStart: true, run: () => this.refresh(), log: this.options.log });
+    return {
+      runOnce: () => job.runOnce(),
+      stop: async () => {
+        await job.stop();
+        await Promise.all([...this.followers.values()].map((follower) => follower.stop()));
+        this.followers.clear();
+      },
+    };
+  }
+
+  /** Reads the routing table and starts, moves or stops followers to match it. */
+  async refresh(): Promise<void> {
+    const { shards } = await askGateway<{ shards: RoutedShard[] }>(this.options.system, this.options.gatewayUrl, "{ shards { subgraph agencyCode url } }");
+    const wanted = new Map(shards.filter((shard) => STREAMS[shard.subgraph]).map((shard) => [`${shard.subgraph}:${shard.agencyCode}`, shard]));
+    for (const [key, follower] of this.followers) {
+      if (wanted.get(key)?.url === follower.url) continue;
+      this.followers.delete(key);
+      await follower.stop();
+      this.options.log.info({ shard: key }, "stopped following a shard the routing table moved or removed");
+    }
+    for (const [key, shard] of wanted) {
+      if (this.followers.has(key)) continue;
+      this.followers.set(key, new ShardFollower({ subgraph: shard.subgraph, agencyCode: shard.agencyCode }, shard.url, this.options));
+      this.options.log.info({ shard: key, url: shard.url }, "following shard");
+    }
+  }
+}
+
+/** A shard's head: the seq its stream reports as where "now" starts (the position marker of a stream opened without a cursor). */
+export async function shardHead(url: string, subgraph: string, system: SystemClient): Promise<string> {
+  const client = createClient({
+    url: url.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: async () => ({ [CLAIMS_HEADER]: await system.claims() }),
+  });
+  const events = client.iterate<{ event: { seq: string } }>({ query: STREAMS[subgraph], variables: { after: null } });
+  try {
+    const first = await events.next();
+    if (first.done || !first.value.data) throw new Error(`${subgraph} shard at ${url} did not report its position`);
+    return first.value.data.event.seq;
+  } finally {
+    await events.return?.();
+    await client.dispose();
+  }
+}
+
+/**
+ * Replays every shard's whole history into an emptied projection, until each
+ * position reaches the head the shard had when the rebuild began. Safe while
+ * metrics runs: its followers find their positions reset and resume from them.
+ */
+export async function rebuildProjection(options: FollowerOptions & { gatewayUrl: string; onProgress?(applied: number, total: number): void }): Promise<{ events: number; seconds: number }> {
+  const { shards } = await askGateway<{ shards: RoutedShard[] }>(options.system, options.gatewayUrl, "{ shards { subgraph agencyCode url } }");
+  const followed = shards.filter((shard) => STREAMS[shard.subgraph]);
+  const heads = await Promise.all(followed.map((shard) => shardHead(shard.url, shard.subgraph, options.system)));
+  const total = heads.reduce((sum, head) => sum + Number(head), 0);
+  const started = performance.now();
+  await resetProjection(options.orm.em.fork());
+  const followers = followed.map((shard) => new ShardFollower({ subgraph: shard.subgraph, agencyCode: shard.agencyCode }, shard.url, options));
+  try {
+    for (;;) {
+      const positions = await Promise.all(followed.map((shard) => storedPosition(options.orm.em.fork(), shard)));
+      const applied = positions.reduce((sum, position, i) => sum + Math.min(Number(position), Number(heads[i])), 0);
+      options.onProgress?.(applied, total);
+      if (positions.every((position, i) => BigInt(position) >= BigInt(heads[i]))) break;
+      await sleep(100);
+    }
+  } finally {
+    await Promise.all(followers.map((follower) => follower.stop()));
+  }
+  return { events: total, seconds: (performance.now() - started) / 1000 };
+}

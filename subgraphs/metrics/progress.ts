@@ -1,0 +1,227 @@
+/**
+ * Progress against targets, read from the projection: ministry-wide
+ * (`ministryProgress`), per agency (`Agency.progress`), live
+ * (`progressChanged`), as the evaluation report, and as a time series.
+ */
+import { filter, pipe } from "@graphql-yoga/subscription";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, ObjectType, Query, registerEnumType, Resolver, Root, Subscription } from "type-graphql";
+import { AGENCIES } from "../../contract/agencies";
+import { badUserInput } from "../../contract/errors";
+import { CalendarDate, taipeiDate } from "../kit/scalars";
+import { BadgeLevelEnum } from "../catalogue/quality/entities";
+import { BADGE_LEVELS, type BadgeLevel } from "../catalogue/quality/indicators";
+import { PriorityBasis } from "../catalogue/inventory";
+import { figuresAgainstTargets, MINISTRY_ONLY, remarkOf, rocYear, share, yearEnd, type ProgressFigures } from "./domain";
+import { Agency, Indicator, Strategy, Target } from "./entities";
+import type { ProgressChange } from "./follower";
+import { panelReader, progressFeed } from "./live";
+import { FIGURE } from "./projection";
+import { snapshotSeries } from "./snapshots";
+import { readFigures } from "./store";
+import type { MetricsContext } from "./context";
+
+@ObjectType({ description: "A figure beside its target (null when none is set) and the gap (actual − target; null without a target)." })
+export class Figure {
+  @Field(() => Indicator) indicator!: Indicator;
+  @Field(() => Strategy) strategy!: Strategy;
+  @Field(() => Float) actual!: number;
+  @Field(() => Float, { nullable: true }) target!: number | null;
+  @Field(() => Float, { nullable: true }) gap!: number | null;
+}
+
+@ObjectType({ description: "A count for one year, given as AD and ROC (民國) year." })
+export class YearCount {
+  @Field(() => Int) year!: number;
+  @Field(() => Int) rocYear!: number;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType()
+export class BadgeCount {
+  @Field(() => BadgeLevelEnum) level!: BadgeLevel;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ description: "Inventory holdings planned to open, and opened, for one priority basis." })
+export class BasisProgress {
+  @Field(() => PriorityBasis) basis!: PriorityBasis;
+  @Field(() => Int) planned!: number;
+  @Field(() => Int) opened!: number;
+}
+
+@ObjectType({ description: "How far the ministry, or one agency, has come on a day, against its targets of a year." })
+export class Progress implements ProgressFigures {
+  @Field(() => CalendarDate, { description: "The day the figures are for (Asia/Taipei)." }) asOf!: string;
+  @Field(() => Int, { description: "The year the per-year figures are for (default: asOf's year)." }) year!: number;
+  @Field(() => Int) rocYear!: number;
+  @Field(() => Int, { description: "Published and not retired on asOf." }) datasetsOnPlatform!: number;
+  @Field(() => Int, { description: "Retired or merged by asOf." }) datasetsRetired!: number;
+  @Field(() => [YearCount], { description: "Every year with openings up to asOf, oldest first." }) openedByYear!: YearCount[];
+  @Field(() => Int) openedInYear!: number;
+  @Field(() => Int, { description: "Holdings decided openable (planned), now." }) inventoryPlanned!: number;
+  @Field(() => Int, { description: "Of them, published as datasets, now." }) inventoryOpened!: number;
+  @Field(() => [BasisProgress]) inventoryByBasis!: BasisProgress[];
+  @Field(() => [BadgeCount], { description: "Quality badges of the datasets on the platform now (checked ones)." }) badgeDistribution!: BadgeCount[];
+  @Field(() => Int, { description: "Resources in a structured format among the datasets on the platform now, as last checked." }) structuredResources!: number;
+  @Field(() => Int, { description: "Of them, those whose every judged quality indicator holds." }) structuredResourcesPassing!: number;
+  @Field(() => Int, { description: "Comments received in the year, up to asOf." }) commentsReceived!: number;
+  @Field(() => Int, { description: "Of them, answered with a CIO-approved reply before the deadline, by asOf." }) repliedWithinDeadline!: number;
+  @Field(() => Float, { nullable: true, description: "repliedWithinDeadline / commentsReceived in 0..1; null when none received." }) repliedWithinDeadlineShare!: number | null;
+  @Field(() => Int, { description: "Comments past their deadline without an approved reply, now." }) overdueNow!: number;
+  @Field(() => Float, { nullable: true, description: "Median days from receipt to the approved reply, of the year's answered comments." }) medianDaysToApprovedReply!: number | null;
+  @Field(() => Int, { description: "Civil-society representatives on the current panel term (ministry-wide)." }) civilSocietyPanelMembers!: number;
+  @Field(() => Int, { description: "Panel meetings held in the year up to asOf (ministry-wide)." }) panelMeetingsHeld!: number;
+  @Field(() => [Figure], { description: "Every indicator of the year with target and gap, strategy by strategy." }) figures!: Figure[];
+}
+
+@ObjectType("ProgressChange", { description: "A change in the projected figures of one agency." })
+export class ProgressChangeType implements ProgressChange {
+  @Field(() => ID) agencyCode!: string;
+  @Field(() => Date) at!: Date;
+  @Field({ description: "The event type that changed it, e.g. DatasetPublished, ReplyApproved." }) cause!: string;
+}
+
+@ObjectType({ description: "One row of the evaluation report (績效評估): a strategy's indicator for one agency." })
+export class EvaluationRow {
+  @Field(() => Strategy) strategy!: Strategy;
+  @Field(() => ID) agencyCode!: string;
+  @Field(() => Indicator) indicator!: Indicator;
+  @Field(() => Float, { nullable: true }) target!: number | null;
+  @Field(() => Float) actual!: number;
+  @Field(() => Float, { nullable: true }) gap!: number | null;
+  @Field(() => String, { nullable: true }) remarks!: string | null;
+}
+
+@ObjectType({ description: "The evaluation report to the Executive Yuan for a year: every agency's indicators against their targets." })
+@Directive('@key(fields: "year")')
+export class EvaluationReport {
+  @Field(() => Int) year!: number;
+  @Field(() => Int) rocYear!: number;
+  @Field(() => CalendarDate, { description: "The day the actual figures are read on: the year's last day, or today while it runs." }) asOf!: string;
+  @Field(() => [EvaluationRow]) rows!: EvaluationRow[];
+}
+
+export enum HistoryFigure {
+  DATASETS_ON_PLATFORM = "datasetsOnPlatform",
+  DATASETS_OPENED = "datasetsOpened",
+  DATASETS_RETIRED = "datasetsRetired",
+  STRUCTURED_RESOURCES_PASSING = "structuredResourcesPassing",
+  OVERDUE_NOW = "overdueNow",
+}
+registerEnumType(HistoryFigure, { name: "HistoryFigure", description: "A figure kept as a daily snapshot (cumulative counts, and the counts that only exist now)." });
+
+@ObjectType({ description: "A figure's value on a day (the sum over the agencies asked for)." })
+export class HistoryPoint {
+  @Field(() => CalendarDate) day!: string;
+  @Field(() => Float) value!: number;
+}
+
+/** Reads the projection for a scope (null: every agency) and sets it beside the targets. */
+export async function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
+  const day = asOf ?? taipeiDate(new Date());
+  const forYear = year ?? Number(day.slice(0, 4));
+  if (forYear < 1912 || forYear > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
+  const [figures, panel, targets] = await Promise.all([
+    readFigures(em, agencyCodes, day, forYear),
+    panelReader.figures(forYear, day),
+    em.find(Target, { agencyCode: targetsOf, year: forYear }),
+  ]);
+  const opened = figures.byYear.get(FIGURE.OPENED) ?? new Map<number, number>();
+  const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+  const now = (name: string) => figures.now.get(name) ?? 0;
+  const openedTotal = sum(opened.values());
+  const retired = sum((figures.byYear.get(FIGURE.RETIRED) ?? new Map()).values());
+  const inventoryByBasis = Object.values(PriorityBasis).map((basis) => ({ basis, planned: now(FIGURE.planned(basis)), opened: now(FIGURE.inventoryOpened(basis)) }));
+  const values: ProgressFigures & Omit<Progress, "figures" | keyof ProgressFigures> = {
+    asOf: day,
+    year: forYear,
+    rocYear: rocYear(forYear),
+    datasetsOnPlatform: openedTotal - retired,
+    datasetsRetired: retired,
+    openedByYear: [...opened].filter(([, count]) => count !== 0).sort(([a], [b]) => a - b).map(([y, count]) => ({ year: y, rocYear: rocYear(y), count })),
+    openedInYear: opened.get(forYear) ?? 0,
+    inventoryPlanned: sum([...figures.now].filter(([name]) => name.startsWith("inventoryPlanned:")).map(([, value]) => value)),
+    inventoryOpened: sum([...figures.now].filter(([name]) => name.startsWith("inventoryOpened:")).map(([, value]) => value)),
+    inventoryByBasis,
+    badgeDistribution: [...BADGE_LEVELS, "NONE" as const].map((level) => ({ level, count: now(FIGURE.badge(level)) })),
+    structuredResources: now(FIGURE.STRUCTURED),
+    structuredResourcesPassing: now(FIGURE.STRUCTURED_PASSING),
+    commentsReceived: figures.comments.received,
+    repliedWithinDeadline: figures.comments.answeredOnTime,
+    repliedWithinDeadlineShare: share(figures.comments.answeredOnTime, figures.comments.received),
+    overdueNow: figures.comments.overdueNow,
+    medianDaysToApprovedReply: figures.comments.medianDaysToReply,
+    ...panel,
+  };
+  const indicators = Object.values(Indicator).filter((indicator) => agencyCodes === null || targetsOf === AGENCIES[0].code || !MINISTRY_ONLY.has(indicator));
+  return { ...values, figures: figuresAgainstTargets(values, new Map(targets.map((target) => [target.indicator, target.value])), indicators) };
+}
+
+@Resolver(() => Agency)
+export class AgencyProgressResolver {
+  @FieldResolver(() => Progress, { nullable: true, description: "This agency's progress from the projection of its shards' events, against its targets." })
+  progress(
+    @Root() agency: Agency,
+    @Arg("asOf", () => CalendarDate, { nullable: true }) asOf: string | undefined,
+    @Arg("year", () => Int, { nullable: true }) year: number | undefined,
+    @Ctx() { em }: MetricsContext,
+  ): Promise<Progress> {
+    return progressOf(em, [agency.code], agency.code, asOf, year);
+  }
+}
+
+@Resolver(() => Progress)
+export class ProgressResolver {
+  @Query(() => Progress, { description: "The ministry's progress, every agency together, from the projection; its targets are the ministry's (MOJ's)." })
+  ministryProgress(
+    @Arg("asOf", () => CalendarDate, { nullable: true }) asOf: string | undefined,
+    @Arg("year", () => Int, { nullable: true }) year: number | undefined,
+    @Ctx() { em }: MetricsContext,
+  ): Promise<Progress> {
+    return progressOf(em, null, AGENCIES[0].code, asOf, year);
+  }
+
+  @Subscription(() => ProgressChangeType, {
+    description: "Every change of an agency's figures (or of those named), as soon as the projection commits it.",
+    subscribe: ({ args }) => {
+      const codes = args.agencyCodes as string[] | undefined;
+      return pipe(progressFeed.subscribe("progressChanged"), filter((change: ProgressChange) => !codes || codes.includes(change.agencyCode)));
+    },
+  })
+  progressChanged(@Root() change: ProgressChange, @Arg("agencyCodes", () => [ID], { nullable: true }) _agencyCodes?: string[]): ProgressChange {
+    return change;
+  }
+
+  @Query(() => [HistoryPoint], { description: "A figure's daily snapshots over time, summed over every agency or those named: one point per day it changed." })
+  async progressHistory(
+    @Arg("figure", () => HistoryFigure) figure: HistoryFigure,
+    @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
+    @Arg("from", () => CalendarDate, { nullable: true }) from: string | undefined,
+    @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
+    @Ctx() { em }: MetricsContext,
+  ): Promise<HistoryPoint[]> {
+    return snapshotSeries(em, figure, agencyCodes ?? null, from ?? "1912-01-01", to ?? taipeiDate(new Date()));
+  }
+}
+
+/** The evaluation report's rows: strategy by strategy, agency by agency (directory order), indicator by indicator. */
+export async function evaluationReport(em: EntityManager, year: number): Promise<EvaluationReport> {
+  const asOf = yearEnd(year, taipeiDate(new Date()));
+  const agencies = await em.find(Agency, {}, { orderBy: { position: "asc" } });
+  const perAgency = await Promise.all(agencies.map((agency) => progressOf(em, [agency.code], agency.code, asOf, year)));
+  const rows = agencies.flatMap((agency, i) =>
+    perAgency[i].figures.map((figure) => ({ ...figure, agencyCode: agency.code, remarks: remarkOf(figure) })),
+  );
+  rows.sort((a, b) => a.strategy - b.strategy);
+  return { year, rocYear: rocYear(year), asOf, rows };
+}
+
+@Resolver(() => EvaluationReport)
+export class EvaluationReportResolver {
+  @Query(() => EvaluationReport, { name: "evaluationReport", description: "The evaluation report (績效評估) of a year, as `npm run metrics:report` prints it." })
+  report(@Arg("year", () => Int) year: number, @Ctx() { em }: MetricsContext): Promise<EvaluationReport> {
+    if (year < 1912 || year > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
+    return evaluationReport(em, year);
+  }
+}

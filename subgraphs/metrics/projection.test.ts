@@ -1,0 +1,92 @@
+import { Role } from "../../contract/claims";
+import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, type ProgressFigures } from "./domain";
+import { Indicator } from "./entities";
+import { contributionDelta, datasetContributions, inventoryContributions, nextDatasetFact, nextFeedbackFact, nextInventoryFact } from "./projection";
+
+const event = (type: string, payload: Record<string, unknown>) => ({ type, payload });
+
+describe("dataset facts and their contributions", () => {
+  test("a publication counts on its issued day; a retirement on its day, and takes the dataset's badge off the platform", () => {
+    const published = nextDatasetFact(null, event("DatasetPublished", { issued: "2015-04-01" }))!;
+    const checked = nextDatasetFact(published, event("QualityChecked", { level: "GOLD", resources: [{ structuredFormat: true, linkValidity: true, encodingMatch: null }, { structuredFormat: false }] }))!;
+    expect(checked).toMatchObject({ badge: "GOLD", structuredResources: 1, structuredResourcesPassing: 1 });
+    const retired = nextDatasetFact(checked, event("DatasetRetired", { issued: "2015-04-01", retiredOn: "2017-01-02" }))!;
+    expect(contributionDelta(datasetContributions(checked), datasetContributions(retired))).toEqual([
+      { figure: "badge:GOLD", day: null, amount: -1 },
+      { figure: "structuredResources", day: null, amount: -1 },
+      { figure: "structuredResourcesPassing", day: null, amount: -1 },
+      { figure: "retired", day: "2017-01-02", amount: 1 },
+    ]);
+  });
+
+  test("the same event twice changes nothing the second time; a corrected issued day moves the opening", () => {
+    const once = nextDatasetFact(null, event("DatasetPublished", { issued: "2016-05-05" }))!;
+    const twice = nextDatasetFact(once, event("DatasetPublished", { issued: "2016-05-05" }))!;
+    expect(contributionDelta(datasetContributions(once), datasetContributions(twice))).toEqual([]);
+    const corrected = nextDatasetFact(twice, event("DatasetUpdated", { issued: "2017-01-01" }))!;
+    expect(contributionDelta(datasetContributions(twice), datasetContributions(corrected))).toEqual([
+      { figure: "opened", day: "2016-05-05", amount: -1 },
+      { figure: "opened", day: "2017-01-01", amount: 1 },
+    ]);
+  });
+
+  test("a resource with a failed indicator is structured but not passing", () => {
+    const fact = nextDatasetFact(null, event("QualityChecked", { level: "NONE", resources: [{ structuredFormat: true, linkValidity: false }] }))!;
+    expect(fact).toMatchObject({ structuredResources: 1, structuredResourcesPassing: 0 });
+  });
+
+  test("events about other things are not dataset facts", () => {
+    expect(nextDatasetFact(null, event("InventoryItemAdded", {}))).toBeUndefined();
+  });
+});
+
+test("inventory: an openable holding is planned under its basis, and opened once published", () => {
+  const decided = nextInventoryFact(null, event("OpennessDecided", { openness: "OPENABLE", priorityBasis: "REQUIRED_BY_LAW" }))!;
+  expect(inventoryContributions(decided)).toEqual([{ figure: "inventoryPlanned:REQUIRED_BY_LAW", day: null, amount: 1 }]);
+  const published = nextInventoryFact(decided, event("InventoryItemPublished", { priorityBasis: "REQUIRED_BY_LAW" }))!;
+  expect(contributionDelta(inventoryContributions(decided), inventoryContributions(published))).toEqual([{ figure: "inventoryOpened:REQUIRED_BY_LAW", day: null, amount: 1 }]);
+  expect(inventoryContributions(nextInventoryFact(null, event("OpennessDecided", { openness: "NOT_OPENABLE" }))!)).toEqual([]);
+});
+
+test("feedback: every workflow step carries the comment's deadline facts; reminders do not", () => {
+  const received = nextFeedbackFact(null, event("FeedbackReceived", { receivedAt: "2018-01-01T00:00:00.000Z", replyDueAt: "2018-01-15T16:00:00.000Z" }));
+  expect(received).toEqual({ receivedAt: "2018-01-01T00:00:00.000Z", replyDueAt: "2018-01-15T16:00:00.000Z", answeredAt: null });
+  const approved = nextFeedbackFact(received!, event("ReplyApproved", { ...received, answeredAt: "2018-01-03T00:00:00.000Z" }));
+  expect(approved?.answeredAt).toBe("2018-01-03T00:00:00.000Z");
+  expect(nextFeedbackFact(approved!, event("ReplyOverdue", { agencyCode: "MOJ" }))).toBeUndefined();
+});
+
+describe("figures against targets", () => {
+  const progress: ProgressFigures = {
+    openedInYear: 137, datasetsOnPlatform: 2041, inventoryOpened: 3, commentsReceived: 0, repliedWithinDeadline: 0,
+    structuredResources: 4, structuredResourcesPassing: 3, overdueNow: 2, civilSocietyPanelMembers: 4, panelMeetingsHeld: 1,
+  };
+
+  test("actual, target and gap; no target, no gap", () => {
+    const figures = figuresAgainstTargets(progress, new Map([[Indicator.DATASETS_OPENED, 120]]));
+    expect(figures.find((f) => f.indicator === Indicator.DATASETS_OPENED)).toMatchObject({ actual: 137, target: 120, gap: 17 });
+    expect(figures.find((f) => f.indicator === Indicator.PANEL_MEETINGS)).toMatchObject({ actual: 1, target: null, gap: null });
+    expect(figures.map((f) => f.strategy)).toEqual([...figures.map((f) => f.strategy)].sort());
+  });
+
+  test("percentages: no comment received means none was late; structured resources passing", () => {
+    expect(actualOf(Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, progress)).toBe(100);
+    expect(actualOf(Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT, progress)).toBe(75);
+  });
+
+  test("remarks: met, short by, no target; fewer overdue comments is better", () => {
+    expect(remarkOf({ indicator: Indicator.DATASETS_OPENED, strategy: 1, actual: 100, target: 120, gap: -20 })).toBe("未達目標（差 20）");
+    expect(remarkOf({ indicator: Indicator.COMMENTS_OVERDUE, strategy: 2, actual: 0, target: 1, gap: -1 })).toBe("達成目標");
+    expect(remarkOf({ indicator: Indicator.DATASETS_OPENED, strategy: 1, actual: 1, target: null, gap: null })).toBe("未設定目標");
+  });
+});
+
+test.each([
+  [Role.MINISTRY_ADMIN, true],
+  [Role.AGENCY_CIO, false],
+  [Role.AGENCY_STAFF, false],
+  [Role.PANEL_MEMBER, false],
+  [Role.PUBLIC, false],
+])("who changed a target: %s may read it: %s", (role, may) => {
+  expect(mayReadTargetHistory({ sub: "someone", role, ...(role.startsWith("AGENCY") ? { agencyCode: "ACA" } : {}) })).toBe(may);
+});

@@ -1,0 +1,27 @@
+import { Indicator, Strategy } from "./entities";
+import { reportCsv, reportHtml } from "./report";
+
+const report = {
+  year: 2017,
+  rocYear: 106,
+  asOf: "2017-12-31",
+  rows: [
+    { strategy: Strategy.EXPAND_OPEN_DATA, agencyCode: "ACA", indicator: Indicator.DATASETS_OPENED, target: 20, actual: 21, gap: 1, remarks: "達成目標" },
+    { strategy: Strategy.IMPROVE_QUALITY, agencyCode: "ACA", indicator: Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, target: null, actual: 87.5, gap: null, remarks: "未設定目標" },
+  ],
+};
+
+test("the CSV has a header and a row per strategy, agency and indicator", () => {
+  const lines = reportCsv(report).replace(/^\uFEFF/, "").trim().split("\n");
+  expect(lines[0]).toBe("strategy,agencyCode,agency,indicator,target,actual,gap,remarks");
+  expect(lines[1]).toBe("1,ACA,法務部矯正署,DATASETS_OPENED,20,21,1,達成目標");
+  expect(lines[2]).toBe("2,ACA,法務部矯正署,REPLIES_WITHIN_DEADLINE_PERCENT,,87.5,,未設定目標");
+});
+
+test("the HTML page has a server-rendered chart per strategy with rows, and loads nothing from elsewhere", () => {
+  const html = reportHtml(report);
+  expect(html.match(/<svg/g)).toHaveLength(2);
+  expect(html).toContain("策略一 擴大推動資料開放");
+  expect(html).toContain("民國106年");
+  expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+});

@@ -1,0 +1,111 @@
+/**
+ * The projection loses and doubles nothing: metrics runs as a real process,
+ * is killed (SIGKILL) and started again in the middle of a stream of writes,
+ * and once it has caught up every figure equals the shards' own counts. A
+ * shard admitted at run time is followed without a restart.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Role } from "../contract/claims";
+import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
+import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
+import { startShardProcess, type ShardProcess } from "./processes";
+import { startTestTopology, type TestTopology } from "./topology";
+
+const dir = mkdtempSync(join(tmpdir(), "govgraph-metrics-"));
+let topology: TestTopology;
+let metricsProcess: ShardProcess;
+let admin: string;
+
+const secret = () => process.env.GOVGRAPH_INTERNAL_SECRET!;
+const drifts = () =>
+  reconcile(topology.instances.get("metrics")!.orm.em.fork(), (query, variables) => askGateway(metricsSystemClient(secret(), 60, 30_000), topology.gateway.url, query, variables));
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await read();
+      if (done(value) || Date.now() >= deadline) return value;
+    } catch (error) {
+      // A failed read (a timeout on a loaded machine) counts as "not yet", until the deadline.
+      if (Date.now() >= deadline) throw error;
+    }
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
+  }
+}
+
+beforeAll(async () => {
+  topology = await startTestTopology(["MOJ", "ACA"], { routingFile: join(dir, "routing.json"), healthIntervalMs: 200 });
+  admin = await topology.token(Role.MINISTRY_ADMIN);
+  // The metrics process that projects: same database as the in-process instance the gateway asks, which only reads.
+  metricsProcess = await startShardProcess("metrics", {
+    serverUrl: process.env.DATABASE_URL!,
+    databasePrefix: topology.instances.get("metrics")!.database.replace(/_metrics$/, ""),
+    env: { GOVGRAPH_GATEWAY_URL: topology.gateway.url, GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: "300" },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await metricsProcess?.stop();
+  await topology?.stop();
+});
+
+test("metrics killed and restarted during a stream of writes: after catching up, zero drift", async () => {
+  expect(await eventually(drifts, (found) => found.length === 0, 60_000)).toEqual([]);
+
+  let writing = true;
+  let written = 0;
+  const writer = (async () => {
+    for (let serial = 0; writing; serial++) {
+      const agencyCode = serial % 2 === 0 ? "MOJ" : "ACA";
+      const dataset = await topology.query(
+        `mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { dataset { id } } }`,
+        { input: { agencyCode, identifier: `${agencyCode}-R-${serial}`, title: `資料集${serial}`, description: "d", category: "公共資訊", accrualPeriodicity: "每1年", resources: [] } },
+        admin,
+      );
+      const comment = await topology.query(
+        `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }`,
+        { input: { agencyCode, email: "me@example.org", commentType: "資料內容有誤", title: `意見${serial}`, body: "內容", idempotencyKey: `recovery-${serial}-xyz` } },
+        admin,
+      );
+      expect([dataset.errors, comment.errors]).toEqual([undefined, undefined]);
+      written += 1;
+    }
+  })();
+
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 1500));
+  await metricsProcess.kill();
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 1500));
+  await metricsProcess.restart();
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 1500));
+  writing = false;
+  await writer;
+  expect(written).toBeGreaterThan(0);
+
+  const found: Drift[] = await eventually(drifts, (list) => list.length === 0, 60_000);
+  expect(found).toEqual([]);
+  const mine = await topology.query<{ agency: { progress: { datasetsOnPlatform: number } } }>(`{ agency(code: "MOJ") { progress { datasetsOnPlatform } } }`);
+  const theirs = await topology.query<{ catalogueSummary: { published: number } }>(`{ catalogueSummary(agencyCodes: ["MOJ"]) { published } }`);
+  expect(mine.data!.agency.progress.datasetsOnPlatform).toBe(theirs.data!.catalogueSummary.published);
+}, 180_000);
+
+test("a shard admitted at run time is followed without a restart", async () => {
+  const catalogue = await topology.startInstance("catalogue", "THPO");
+  const feedback = await topology.startInstance("feedback", "THPO");
+  for (const [subgraph, instance] of [["catalogue", catalogue], ["feedback", feedback]] as const) {
+    const admitted = await topology.query(
+      `mutation($input: AdmitShardInput!) { admitShard(input: $input) { shard { url } } }`,
+      { input: { subgraph, agencyCode: "THPO", url: instance.url } },
+      admin,
+    );
+    expect(admitted.errors).toBeUndefined();
+  }
+  const published = (await topology.query<{ catalogueSummary: { published: number } }>(`{ catalogueSummary(agencyCodes: ["THPO"]) { published } }`)).data!.catalogueSummary.published;
+  expect(published).toBeGreaterThan(0);
+  const read = () => topology.query<{ agency: { progress: { datasetsOnPlatform: number; commentsReceived: number } } }>(`{ agency(code: "THPO") { progress { datasetsOnPlatform } } }`);
+  const answer = await eventually(read, (response) => response.data?.agency.progress.datasetsOnPlatform === published, 60_000);
+  expect(answer.data!.agency.progress.datasetsOnPlatform).toBe(published);
+  expect(await eventually(drifts, (list) => list.length === 0, 60_000)).toEqual([]);
+}, 120_000);

@@ -1,0 +1,209 @@
+/**
+ * The metrics projection over all nine agencies' shards, through the
+ * gateway: the seed's published figures; an event applied twice counts
+ * once; a dataset published and a reply approved reach a progressChanged
+ * subscriber quickly and change ministryProgress; targets keep their history;
+ * the evaluation report; and the projection agrees with every shard's own count.
+ */
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { AGENCY_CODES } from "../contract/agencies";
+import { Role } from "../contract/claims";
+import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
+import { loggerFor } from "../contract/logger";
+import { rebuildProjection } from "../subgraphs/metrics/follower";
+import { reconcile } from "../subgraphs/metrics/reconcile";
+import { fillSnapshotsFromHistory } from "../subgraphs/metrics/snapshots";
+import { applyEvents, readFigures } from "../subgraphs/metrics/store";
+import { startTestTopology, type TestTopology } from "./topology";
+
+let topology: TestTopology;
+let admin: string;
+
+const metricsEm = () => topology.instances.get("metrics")!.orm.em.fork();
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await read();
+      if (done(value) || Date.now() >= deadline) return value;
+    } catch (error) {
+      // A failed read (a timeout on a loaded machine) counts as "not yet", until the deadline.
+      if (Date.now() >= deadline) throw error;
+    }
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
+  }
+}
+
+const progressQuery = `{ ministryProgress(asOf: "2018-03-16") { datasetsOnPlatform datasetsRetired year rocYear openedByYear { year rocYear count } } }`;
+
+beforeAll(async () => {
+  topology = await startTestTopology([...AGENCY_CODES], { projection: true });
+  admin = await topology.token(Role.MINISTRY_ADMIN);
+}, 240_000);
+
+afterAll(async () => {
+  await topology?.stop();
+});
+
+test("the seed's figures, projected from the shards' events, through the gateway", async () => {
+  type Answer = { ministryProgress: { datasetsOnPlatform: number; openedByYear: { year: number; rocYear: number; count: number }[] } };
+  const answer = await eventually(
+    () => topology.query<Answer>(progressQuery),
+    (response) => response.data?.ministryProgress.datasetsOnPlatform === 2041,
+    120_000,
+  );
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data!.ministryProgress).toMatchObject({
+    datasetsOnPlatform: 2041,
+    datasetsRetired: 138,
+    year: 2018,
+    rocYear: 107,
+    openedByYear: [
+      { year: 2013, rocYear: 102, count: 50 },
+      { year: 2014, rocYear: 103, count: 30 },
+      { year: 2015, rocYear: 104, count: 1710 },
+      { year: 2016, rocYear: 105, count: 252 },
+      { year: 2017, rocYear: 106, count: 137 },
+    ],
+  });
+}, 150_000);
+
+test("an event applied twice counts once", async () => {
+  const shard = { subgraph: "catalogue", agencyCode: "TEST-TWICE" };
+  const published = { ...shard, seq: "1", type: "DatasetPublished", subjectId: "d1", payload: { issued: "2019-05-05" } };
+  const read = async () => (await readFigures(metricsEm(), [shard.agencyCode], "2019-12-31", 2019)).byYear.get("opened")?.get(2019);
+
+  await applyEvents(metricsEm(), shard, "0", [published, published]);
+  expect(await read()).toBe(1);
+  // Delivered again after a reconnect, from an older position: skipped by position.
+  expect(await applyEvents(metricsEm(), shard, "0", [published])).toEqual({ kind: "applied", position: "1", cause: null });
+  // The same fact under a new sequence number (a retried write): no change of the fact, no change of the figure.
+  expect(await applyEvents(metricsEm(), shard, "1", [{ ...published, seq: "2" }])).toEqual({ kind: "applied", position: "2", cause: null });
+  expect(await read()).toBe(1);
+});
+
+test("a dataset published and a reply approved reach a progressChanged subscriber and change ministryProgress", async () => {
+  await eventually(() => topology.query<{ ministryProgress: { datasetsOnPlatform: number } }>(progressQuery), (r) => r.data?.ministryProgress.datasetsOnPlatform === 2041, 120_000);
+  const today = `{ ministryProgress { datasetsOnPlatform repliedWithinDeadline commentsReceived } }`;
+  type Today = { ministryProgress: { datasetsOnPlatform: number; repliedWithinDeadline: number; commentsReceived: number } };
+  const before = (await topology.query<Today>(today)).data!.ministryProgress;
+
+  const client: Client = createClient({ url: topology.gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+  const changes: { agencyCode: string; cause: string; receivedAt: number }[] = [];
+  const subscription = client.iterate<{ progressChanged: { agencyCode: string; cause: string; at: string } }>({
+    query: `subscription { progressChanged(agencyCodes: ["ACA"]) { agencyCode cause at } }`,
+  });
+  const collecting = (async () => {
+    for await (const result of subscription) changes.push({ ...result.data!.progressChanged, receivedAt: Date.now() });
+  })();
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 500));
+  try {
+    const staff = await topology.token(Role.AGENCY_STAFF, "ACA");
+    const sent = Date.now();
+    const registered = await topology.query(
+      `mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { dataset { id } } }`,
+      { input: { agencyCode: "ACA", identifier: "ACA-LIVE-1", title: "即時資料集", description: "d", category: "公共資訊", accrualPeriodicity: "每1年", resources: [] } },
+      staff,
+    );
+    expect(registered.errors).toBeUndefined();
+    const published = await eventually(async () => changes.find((c) => c.cause === "DatasetPublished"), Boolean, 10_000);
+    // The issue asks for one second; the bound is generous for a loaded machine, the measured figure is in the benchmark.
+    expect(published).toMatchObject({ agencyCode: "ACA" });
+    expect(published!.receivedAt - sent).toBeLessThan(5000);
+    expect((await topology.query<Today>(today)).data!.ministryProgress.datasetsOnPlatform).toBe(before.datasetsOnPlatform + 1);
+
+    const submitted = await topology.query<{ submitFeedback: { feedback: { id: string } } }>(
+      `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }`,
+      { input: { agencyCode: "ACA", email: "me@example.org", commentType: "資料內容有誤", title: "欄位錯誤", body: "第3欄數值有誤。" } },
+    );
+    const ref = { agencyCode: "ACA", feedbackId: submitted.data!.submitFeedback.feedback.id };
+    for (const [mutation, input, token] of [
+      ["draftReply(input: { agencyCode: $a, feedbackId: $f, body: \"已修正\" })", ref, staff],
+      ["submitReplyForApproval(input: { agencyCode: $a, feedbackId: $f })", ref, staff],
+      ["approveReply(input: { agencyCode: $a, feedbackId: $f })", ref, await topology.token(Role.AGENCY_CIO, "ACA")],
+    ] as const) {
+      const answer = await topology.query(`mutation($a: ID!, $f: ID!) { ${mutation} { feedback { id } } }`, { a: input.agencyCode, f: input.feedbackId }, token);
+      expect(answer.errors).toBeUndefined();
+    }
+    const approved = await eventually(async () => changes.find((c) => c.cause === "ReplyApproved"), Boolean, 10_000);
+    expect(approved).toMatchObject({ agencyCode: "ACA" });
+    const after = (await topology.query<Today>(today)).data!.ministryProgress;
+    expect(after.commentsReceived).toBe(before.commentsReceived + 1);
+    expect(after.repliedWithinDeadline).toBe(before.repliedWithinDeadline + 1);
+  } finally {
+    await subscription.return?.();
+    await client.dispose();
+    await collecting.catch(() => undefined);
+  }
+}, 180_000);
+
+test("targets are set by MINISTRY_ADMIN only, with their history, and appear beside the figures", async () => {
+  const set = `mutation($v: Float!) { setTarget(input: { agencyCode: "ACA", indicator: DATASETS_OPENED, year: 2017, value: $v }) { target { id value } } }`;
+  const staff = await topology.token(Role.AGENCY_STAFF, "ACA");
+  const refused = await topology.query(set, { v: 10 }, staff);
+  expect(refused.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  expect((await topology.query(set, { v: 10 }, admin)).errors).toBeUndefined();
+  expect((await topology.query(set, { v: 20 }, admin)).errors).toBeUndefined();
+
+  const read = `{ agency(code: "ACA") { targets(year: 2017) { value history { oldValue newValue changedBy } }
+                  progress(asOf: "2017-12-31") { openedInYear figures { indicator strategy actual target gap } } } }`;
+  type Read = { agency: { targets: { value: number; history: { oldValue: number | null; newValue: number; changedBy: string }[] | null }[]; progress: { openedInYear: number; figures: { indicator: string; actual: number; target: number | null; gap: number | null }[] } } };
+  const asAdmin = await topology.query<Read>(read, {}, admin);
+  expect(asAdmin.errors).toBeUndefined();
+  const target = asAdmin.data!.agency.targets[0];
+  expect(target.value).toBe(20);
+  expect(target.history).toEqual([
+    { oldValue: null, newValue: 10, changedBy: "test-ministry_admin" },
+    { oldValue: 10, newValue: 20, changedBy: "test-ministry_admin" },
+  ]);
+  const opened = asAdmin.data!.agency.progress.figures.find((figure) => figure.indicator === "DATASETS_OPENED")!;
+  expect(opened).toMatchObject({ actual: asAdmin.data!.agency.progress.openedInYear, target: 20, gap: asAdmin.data!.agency.progress.openedInYear - 20 });
+
+  // Anyone else sees the targets, but not who changed them: that field alone is refused.
+  const asStaff = await topology.query<Read>(read, {}, staff);
+  expect(asStaff.data!.agency.targets[0]).toEqual({ value: 20, history: null });
+  expect(asStaff.errors?.map((error) => error.extensions?.code)).toEqual(["FORBIDDEN"]);
+});
+
+test("the evaluation report has a row per strategy, agency and indicator with target, actual and gap", async () => {
+  const answer = await topology.query<{ evaluationReport: { year: number; rocYear: number; rows: { strategy: string; agencyCode: string; indicator: string; target: number | null; actual: number; gap: number | null; remarks: string }[] } }>(
+    `{ evaluationReport(year: 2017) { year rocYear rows { strategy agencyCode indicator target actual gap remarks } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const report = answer.data!.evaluationReport;
+  expect(report).toMatchObject({ year: 2017, rocYear: 106 });
+  const opened = report.rows.filter((row) => row.indicator === "DATASETS_OPENED");
+  expect(opened).toHaveLength(AGENCY_CODES.length);
+  expect(opened.reduce((sum, row) => sum + row.actual, 0)).toBe(137);
+  expect(report.rows.find((row) => row.agencyCode === "ACA" && row.indicator === "DATASETS_OPENED")).toMatchObject({ target: 20 });
+  expect(report.rows.find((row) => row.agencyCode === "AJ" && row.indicator === "DATASETS_OPENED")).toMatchObject({ target: null, gap: null, remarks: "未設定目標" });
+});
+
+test("reconcile finds no drift between the projection and every shard's own counts", async () => {
+  const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
+  const drifts = await eventually(
+    () => reconcile(metricsEm(), (query, variables) => askGateway(metricsSystemClient(secret, 60, 30_000), topology.gateway.url, query, variables)),
+    (found) => found.length === 0,
+    60_000,
+  );
+  expect(drifts).toEqual([]);
+}, 90_000);
+
+test("a rebuild replays every shard's history into emptied figures, with daily snapshots, while metrics runs", async () => {
+  const orm = topology.instances.get("metrics")!.orm;
+  const system = metricsSystemClient(process.env.GOVGRAPH_INTERNAL_SECRET!);
+  const { events } = await rebuildProjection({ orm, system, gatewayUrl: topology.gateway.url, log: loggerFor("metrics"), onChange: () => undefined });
+  expect(events).toBeGreaterThan(2179 + 138);
+  await fillSnapshotsFromHistory(orm.em.fork());
+  const answer = await topology.query<{ ministryProgress: { datasetsOnPlatform: number }; progressHistory: { day: string; value: number }[] }>(
+    `{ ministryProgress(asOf: "2018-03-16") { datasetsOnPlatform } progressHistory(figure: DATASETS_ON_PLATFORM, from: "2013-01-01", to: "2018-03-16") { day value } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data!.ministryProgress.datasetsOnPlatform).toBe(2041);
+  expect(answer.data!.progressHistory.at(-1)!.value).toBe(2041);
+  expect(answer.data!.progressHistory[0].day.startsWith("2013")).toBe(true);
+  const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
+  expect(await eventually(() => reconcile(metricsEm(), (query, variables) => askGateway(metricsSystemClient(secret, 60, 30_000), topology.gateway.url, query, variables)), (found) => found.length === 0, 60_000)).toEqual([]);
+}, 120_000);
