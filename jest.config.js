@@ -6,7 +6,7 @@ delete swc.$schema;
 
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/contract", "<rootDir>/gateway", "<rootDir>/subgraphs", "<rootDir>/test"],
+  roots: ["<rootDir>/console", "<rootDir>/contract", "<rootDir>/gateway", "<rootDir>/subgraphs", "<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { ...swc, swcrc: false }] },
   globalSetup: "<rootDir>/test/global-setup.mjs",

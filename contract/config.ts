@@ -64,6 +64,8 @@ export const config = {
   /** Users' tokens: HS256 secret, or a JWKS URL for asymmetric keys; issuer and audience are checked when set. */
   jwtSecret: env.GOVGRAPH_JWT_SECRET || undefined,
   jwksUrl: env.GOVGRAPH_JWKS_URL || undefined,
+  /** The console's development sign-in mints tokens with the local secret: never with an external JWKS, nor in production (the image sets NODE_ENV). */
+  devSignIn: !env.GOVGRAPH_JWKS_URL && env.NODE_ENV !== "production",
   jwtIssuer: env.GOVGRAPH_JWT_ISSUER || "govgraph-dev",
   jwtAudience: env.GOVGRAPH_JWT_AUDIENCE || undefined,
   /** Longest a user's token may still be valid when presented (its exp at most this far ahead). */

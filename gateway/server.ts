@@ -7,9 +7,12 @@
  *   the engine alone serves any supergraph);
  * - /healthcheck (alive), /readiness (schema loaded, not draining) and
  *   /metrics (Prometheus), and a trace of every request (observability.ts);
+ * - the web console at / (sharded mode), whose GraphQL documents are trusted
+ *   (persisted): it sends their ids only; other clients still send any query.
  * - GraphiQL at /graphql for a browser, with every asset served locally.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import httpTransport from "@graphql-mesh/transport-http";
 import wsTransport from "@graphql-mesh/transport-ws";
@@ -18,7 +21,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, signClaims, SYSTEM_SUBJECTS, type SystemSubject, type Viewer } from "../contract/claims";
-import { config, type Secrets } from "../contract/config";
+import { config, projectRoot, type Secrets } from "../contract/config";
 import { startJob } from "../contract/jobs";
 import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
@@ -26,6 +29,7 @@ import { loggerFor } from "../contract/logger";
 import { ATTRIBUTE, traceRequest } from "../contract/tracing";
 import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
+import { consoleHandler, loadTrustedDocuments } from "./console";
 import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
@@ -64,6 +68,8 @@ export interface GatewayOptions {
   healthIntervalMs?: number;
   /** false leaves out /metrics and the request and shard-call instrumentation: only to measure what they cost (npm run bench -- observability). */
   observability?: boolean;
+  /** The built web console to serve at / (default dist/console in sharded mode; none in standard mode). */
+  consoleDir?: string;
 }
 
 export interface RunningGateway {
@@ -166,6 +172,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     for (const name of routing.subgraphs()) transportEntries[name] = { kind: "shard" };
   }
   const policies = routing ? readShardPolicies(options.supergraph, routing.subgraphs()) : new Map();
+  const consoleDir = options.consoleDir ?? (topology ? join(projectRoot, "dist", "console") : undefined);
+  const trustedDocuments = consoleDir ? loadTrustedDocuments(consoleDir) : new Map<string, string>();
   // How many shards a root field is sent to, for the cost limit: every shard of its subgraph when fanned out.
   const shardsOf = (coordinate: string): number => {
     for (const [subgraph, policy] of policies) {
@@ -206,6 +214,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       useIdentity(verifier, options.secrets.internalSecret),
       usePartialAnswers(),
     ],
+    // The console sends the id of a document the build extracted; every other client may still send any document.
+    ...(trustedDocuments.size > 0
+      ? { persistedDocuments: { getPersistedOperation: (id: string) => trustedDocuments.get(id) ?? null, allowArbitraryDocuments: true } }
+      : {}),
     // Same-origin pages (the console) need no CORS; other origins only when listed.
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : false,
     propagateHeaders: {
@@ -230,7 +242,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A graphql-ws operation arriving before the first HTTP request would otherwise find no schema.
   await runtime.getSchema();
 
-  const httpServer: Server = createServer(observed ? (req, res) => traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : runtime);
+  const serveConsole = consoleDir ? consoleHandler(consoleDir, options.secrets) : undefined;
+  const graphql = (req: IncomingMessage, res: ServerResponse) =>
+    observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : void runtime(req, res);
+  const httpServer: Server = createServer((req, res) => {
+    if (!serveConsole?.(req, res)) void graphql(req, res);
+  });
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
   const wsOptions = getGraphQLWSOptions(runtime, (ctx) => ({

@@ -207,8 +207,10 @@ test("every event once, in per-shard order, across a shard killed and restarted 
 test("a subscriber without a cursor gets what happens after it subscribed, nothing before", async () => {
   const before = new Set([...(await outboxSeqs("MOJ")).map((seq) => `MOJ/${seq}`), ...(await outboxSeqs("ACA")).map((seq) => `ACA/${seq}`)]);
   const live = subscribe(null);
-  // The gateway opens the shard streams as the subscription starts; give them ample time to take their positions.
-  await new Promise((resolveDelay) => setTimeout(resolveDelay, 1500));
+  // The stream says where it starts (one STREAM_POSITION, once every shard has taken its position), then what follows.
+  await until(() => live.events.length === 1, "the stream's position");
+  const [position] = live.events.splice(0, 1);
+  expect(position.type).toBe("STREAM_POSITION");
   await publish("ACA");
   await publish("MOJ");
   await until(() => live.events.length >= 2, "2 new events");

@@ -9,6 +9,7 @@ import { configureFeedback, createFeedbackLoaders, type FeedbackSettings } from 
 import { deadlineBacklog } from "./deadline";
 import { DatasetRequest, DatasetRequestResolver } from "./dataset-requests";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
+import { FeedbackListResolver } from "./listing";
 import { migrations } from "./migrations";
 import { startReminders } from "./reminders";
 import { DatasetReference, FeedbackAgency, FeedbackAgencyResolver, FeedbackEventResolver, FeedbackResolver } from "./resolvers";
@@ -19,7 +20,7 @@ export const feedback: SubgraphDefinition<ReturnType<typeof createFeedbackLoader
   sharded: true,
   entities: [Feedback, Reply, FeedbackTransition, DatasetRequest, OutboxEvent],
   migrations,
-  resolvers: [FeedbackResolver, FeedbackAgencyResolver, FeedbackEventResolver, DatasetRequestResolver],
+  resolvers: [FeedbackResolver, FeedbackListResolver, FeedbackAgencyResolver, FeedbackEventResolver, DatasetRequestResolver],
   orphanedTypes: [FeedbackAgency, DatasetReference],
   references: {
     Feedback: (reference, { loaders }) => loaders.feedback.load(String(reference.id)),

@@ -99,9 +99,18 @@ class ReceiptIsATransition extends Migration {
   }
 }
 
+/** The reply desk's queue and a dataset's comments, both read in deadline order. */
+class CommentsByDeadline extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create index feedback_reply_due_at_index on feedback (reply_due_at, id);`);
+    this.addSql(`create index feedback_dataset_id_index on feedback (dataset_id, reply_due_at, id) where dataset_id is not null;`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_public_comments", class: PublicComments },
   { name: "0003_job_lease", class: JobLeaseMigration },
-  { name: "0003_receipt_is_a_transition", class: ReceiptIsATransition },
+  { name: "0004_comments_by_deadline", class: CommentsByDeadline },
+  { name: "0005_receipt_is_a_transition", class: ReceiptIsATransition },
 ];

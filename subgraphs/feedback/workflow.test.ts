@@ -1,5 +1,5 @@
 import { Role, type Viewer } from "../../contract/claims";
-import { FeedbackAction, FeedbackState, transition, WORKFLOW, type WorkflowAction } from "./workflow";
+import { availableActions, FeedbackAction, FeedbackState, transition, WORKFLOW, type WorkflowAction } from "./workflow";
 
 const staff = (agencyCode: string): Viewer => ({ sub: "s", role: Role.AGENCY_STAFF, agencyCode });
 const cio = (agencyCode: string): Viewer => ({ sub: "c", role: Role.AGENCY_CIO, agencyCode });
@@ -98,5 +98,15 @@ describe("the reply workflow", () => {
         reason: "To return the reply, say why: staff revise the reply from your reason.",
       });
     });
+  });
+
+  test("the actions a viewer may take, per role: what the console shows as buttons", () => {
+    const owner = "ACA";
+    expect(availableActions(FeedbackState.RECEIVED, { viewer: staff("ACA"), owner })).toEqual([FeedbackAction.DRAFT_REPLY]);
+    expect(availableActions(FeedbackState.REPLY_DRAFTED, { viewer: staff("ACA"), owner })).toEqual([FeedbackAction.DRAFT_REPLY, FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]);
+    expect(availableActions(FeedbackState.AWAITING_APPROVAL, { viewer: staff("ACA"), owner })).toEqual([]);
+    expect(availableActions(FeedbackState.AWAITING_APPROVAL, { viewer: cio("ACA"), owner })).toEqual([FeedbackAction.APPROVE_REPLY, FeedbackAction.RETURN_REPLY]);
+    expect(availableActions(FeedbackState.ANSWERED, { viewer: cio("ACA"), owner })).toEqual([FeedbackAction.CLOSE]);
+    for (const viewer of [cio("MOJ"), admin, citizen]) expect(availableActions(FeedbackState.AWAITING_APPROVAL, { viewer, owner })).toEqual([]);
   });
 });

@@ -141,3 +141,15 @@ export function transition(
   }
   return { ok: true, to: rule.to };
 }
+
+/**
+ * The actions `viewer` may take on a comment in state `from`, so a client
+ * shows only the buttons the API would accept (a reason, when one is needed,
+ * is asked for at the time).
+ */
+export function availableActions(from: FeedbackState, context: { viewer: Viewer; owner: string }): WorkflowAction[] {
+  return (Object.keys(WORKFLOW) as WorkflowAction[]).filter((action) => {
+    const check = transition(action, from, context);
+    return check.ok || check.code === "BAD_USER_INPUT";
+  });
+}

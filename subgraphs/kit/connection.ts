@@ -3,12 +3,14 @@
  * encoding of the sort key of the last row seen (cursor.ts), so a page never
  * skips or repeats rows when others are inserted before it (an OFFSET would).
  */
-import { ClassType, Field, Int, ObjectType } from "type-graphql";
+import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import type { EntityManager, EntityName, FilterQuery } from "@mikro-orm/postgresql";
 import { decodeCursor, encodeCursor, type KeyValue, type SortKey, type SortOrder } from "../../contract/cursor";
 import { badUserInput } from "../../contract/errors";
 
+/** Shareable: every subgraph with a connection declares the same PageInfo. */
 @ObjectType()
+@Directive("@shareable")
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;

@@ -1,0 +1,286 @@
+/**
+ * Dataset pages: every agency's datasets as one searchable list (the merged
+ * connection, page by page), and a dataset with its metadata, resources,
+ * quality badge with each indicator and its history, and public comments
+ * with the agency's published replies.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { request, type ApiError } from "../api";
+import { AGENCIES, agencyName } from "../agencies";
+import { Errors, useQuery, useSession, Field } from "../hooks";
+import { useWords } from "../i18n";
+import { dayInTaipei, formatDay } from "../time";
+import ops from "../operations/datasets.graphql";
+
+type Badge = "PLATINUM" | "GOLD" | "SILVER" | "BRONZE" | "NONE";
+type Indicators = Record<"linkValidity" | "directDownload" | "structuredFormat" | "encodingMatch" | "fieldsMatch" | "timeliness" | "replyEfficiency", boolean | null>;
+
+interface ListItem {
+  id: string;
+  agencyCode: string;
+  identifier: string;
+  title: string;
+  category: string;
+  issued: string;
+  quality: { level: Badge } | null;
+}
+
+interface ListData {
+  datasets: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: ListItem }[] };
+}
+
+export function BadgeMark({ level }: { level: Badge | undefined }) {
+  const words = useWords();
+  return <span class={`badge badge-${(level ?? "none").toLowerCase()}`}>{level ? words.badges[level] : words.notChecked}</span>;
+}
+
+export function DatasetList() {
+  const words = useWords();
+  const session = useSession();
+  const [search, setSearch] = useState("");
+  const [agency, setAgency] = useState("");
+  const [pages, setPages] = useState<{ items: ListItem[]; total: number; next: string | null }>();
+  const [errors, setErrors] = useState<ApiError[]>();
+
+  const load = async (after: string | null, query = { search, agency }) => {
+    const result = await request<ListData>(session, ops.DatasetList, {
+      ...(query.search ? { search: query.search } : {}),
+      ...(query.agency ? { agencyCodes: [query.agency] } : {}),
+      after,
+    });
+    setErrors(result.errors);
+    const connection = result.data?.datasets;
+    if (!connection) return;
+    setPages((earlier) => ({
+      items: [...(after && earlier ? earlier.items : []), ...connection.edges.map((edge) => edge.node)],
+      total: connection.totalCount,
+      next: connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null,
+    }));
+  };
+  useEffect(() => void load(null), []);
+
+  return (
+    <div>
+      <h1>{words.navDatasets}</h1>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void load(null);
+        }}
+      >
+        <Field label={words.search}>
+          {(id) => (
+            <input id={id} type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+          )}
+        </Field>
+        <Field label={words.filterAgency}>
+          {(id) => (
+            <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
+              <option value="">{words.all}</option>
+              {AGENCIES.map((entry) => (
+                <option key={entry.code} value={entry.code}>
+                  {agencyName(entry.code, words.lang)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit">{words.searchButton}</button>
+      </form>
+      <Errors errors={errors} />
+      {pages && (
+        <>
+          <p data-total={pages.total}>{words.total(pages.total)}</p>
+          <ul class="datasets">
+            {pages.items.map((item) => (
+              <li key={`${item.agencyCode}/${item.id}`}>
+                <a href={`#/datasets/${item.agencyCode}/${item.id}`}>{item.title}</a>
+                <span class="muted">
+                  {" "}
+                  {agencyName(item.agencyCode, words.lang)} · {item.category} · {formatDay(item.issued, words.lang)}
+                </span>{" "}
+                <BadgeMark level={item.quality?.level} />
+              </li>
+            ))}
+          </ul>
+          {pages.next && (
+            <button type="button" onClick={() => void load(pages.next)}>
+              {words.nextPage}
+            </button>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+interface DatasetData {
+  dataset: {
+    id: string;
+    agencyCode: string;
+    identifier: string;
+    title: string;
+    description: string;
+    category: string;
+    type: string;
+    license: string;
+    accrualPeriodicity: string;
+    issued: string;
+    modified: string;
+    organization: string | null;
+    contactName: string | null;
+    contactPhone: string | null;
+    keywords: string[];
+    lifecycleState: string;
+    quality: { level: Badge; checkedAt: string; indicators: Indicators } | null;
+    resources: {
+      id: string;
+      resourceId: string;
+      description: string;
+      format: string;
+      encoding: string;
+      downloadUrl: string;
+      checks: { id: string; checkedAt: string; detail: string | null; indicators: Indicators }[];
+    }[];
+  } | null;
+  agencyFeedback: {
+    totalCount: number;
+    edges: {
+      node: {
+        id: string;
+        commentType: string;
+        title: string;
+        body: string;
+        receivedAt: string;
+        deadlineState: string;
+        replies: { id: string; author: "AGENCY" | "CITIZEN"; body: string; publishedAt: string | null }[];
+      };
+    }[];
+  } | null;
+}
+
+const INDICATORS = ["linkValidity", "directDownload", "structuredFormat", "encodingMatch", "fieldsMatch", "timeliness", "replyEfficiency"] as const;
+
+function IndicatorList({ indicators }: { indicators: Indicators }) {
+  const words = useWords();
+  return (
+    <ul class="indicators">
+      {INDICATORS.map((name) => {
+        const value = indicators[name];
+        return (
+          <li key={name} class={value === true ? "pass" : value === false ? "fail" : "unknown"}>
+            <span aria-hidden="true">{value === true ? "✔" : value === false ? "✘" : "?"}</span> {words.qualityIndicators[name]}：
+            {value === true ? words.pass : value === false ? words.fail : words.unknown}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+const when = (instant: string, lang: "zh-TW" | "en") => formatDay(dayInTaipei(new Date(instant)), lang);
+
+export function DatasetPage({ agencyCode, id }: { agencyCode: string; id: string }) {
+  const words = useWords();
+  const result = useQuery<DatasetData>(ops.DatasetPage, { agencyCode, id });
+  const dataset = result.data?.dataset;
+  const comments = result.data?.agencyFeedback?.edges.map((edge) => edge.node) ?? [];
+  return (
+    <div>
+      <Errors errors={result.errors} />
+      {result.loading && <p>{words.loading}</p>}
+      {dataset && (
+        <>
+          <h1>{dataset.title}</h1>
+          <p>
+            <BadgeMark level={dataset.quality?.level} /> {agencyName(dataset.agencyCode, words.lang)}
+          </p>
+          <p>{dataset.description}</p>
+          <section class="card">
+            <h2>{words.metadata}</h2>
+            <dl class="metadata">
+              <dt>{words.identifier}</dt>
+              <dd>{dataset.identifier}</dd>
+              <dt>{words.category}</dt>
+              <dd>{dataset.category}</dd>
+              <dt>{words.periodicity}</dt>
+              <dd>{dataset.accrualPeriodicity}</dd>
+              <dt>{words.issued}</dt>
+              <dd>{formatDay(dataset.issued, words.lang)}</dd>
+              <dt>{words.license}</dt>
+              <dd>{dataset.license}</dd>
+              <dt>{words.contact}</dt>
+              <dd>{[dataset.organization, dataset.contactName, dataset.contactPhone].filter(Boolean).join(" · ") || "—"}</dd>
+            </dl>
+          </section>
+          <section class="card">
+            <h2>{words.quality}</h2>
+            {dataset.quality ? (
+              <>
+                <p>
+                  <BadgeMark level={dataset.quality.level} /> {when(dataset.quality.checkedAt, words.lang)}
+                </p>
+                <IndicatorList indicators={dataset.quality.indicators} />
+              </>
+            ) : (
+              <p>{words.notChecked}</p>
+            )}
+          </section>
+          <section class="card">
+            <h2>{words.resources}</h2>
+            {dataset.resources.map((resource) => (
+              <article key={resource.id} class="resource">
+                <h3>
+                  {resource.description} <span class="tag">{resource.format}</span> <span class="muted">{resource.encoding}</span>
+                </h3>
+                <p>
+                  <a href={resource.downloadUrl} rel="noreferrer">
+                    {resource.downloadUrl}
+                  </a>
+                </p>
+                {resource.checks.length > 0 && (
+                  <details>
+                    <summary>{words.checkHistory}</summary>
+                    {resource.checks.map((check) => (
+                      <div key={check.id}>
+                        <p>
+                          {when(check.checkedAt, words.lang)} {check.detail ?? ""}
+                        </p>
+                        <IndicatorList indicators={check.indicators} />
+                      </div>
+                    ))}
+                  </details>
+                )}
+              </article>
+            ))}
+          </section>
+          <section class="card">
+            <h2>
+              {words.comments} ({comments.length})
+            </h2>
+            {comments.length === 0 && <p>{words.noDatasetComments}</p>}
+            {comments.map((comment) => (
+              <article key={comment.id} class="comment" data-feedback={comment.id}>
+                <h3>{comment.title}</h3>
+                <p class="muted">
+                  {when(comment.receivedAt, words.lang)} · {comment.commentType}
+                </p>
+                <p>{comment.body}</p>
+                {comment.replies
+                  .filter((reply) => reply.publishedAt)
+                  .map((reply) => (
+                    <blockquote key={reply.id} class={reply.author === "AGENCY" ? "reply agency" : "reply citizen"}>
+                      <strong>{reply.author === "AGENCY" ? words.agencyReply : words.citizenReply}</strong> {when(reply.publishedAt!, words.lang)}
+                      <p>{reply.body}</p>
+                    </blockquote>
+                  ))}
+              </article>
+            ))}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * The agency reply desk: the agency's unanswered comments by deadline
+ * (overdue, due soon, on time) with the days left in Asia/Taipei; staff draft
+ * and submit, the CIO approves or returns with a reason. The buttons are the
+ * API's `availableActions` (the workflow's one rule); whatever the API still
+ * refuses (the comment changed meanwhile) is shown in words.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { openLive, request, type ApiError, type ConnectionState } from "../api";
+import { Errors, useQuery, useSession, Field } from "../hooks";
+import { useWords } from "../i18n";
+import { AGENCY_ROLES } from "../session";
+import { daysLeft, formatDay, dayInTaipei } from "../time";
+import ops from "../operations/desk.graphql";
+import events from "../operations/events.graphql";
+import { LiveBadge } from "./dashboard";
+
+type Action = "DRAFT_REPLY" | "SUBMIT_REPLY_FOR_APPROVAL" | "APPROVE_REPLY" | "RETURN_REPLY" | "FOLLOW_UP" | "CLOSE";
+type State = "RECEIVED" | "REPLY_DRAFTED" | "AWAITING_APPROVAL" | "RETURNED" | "ANSWERED" | "CLOSED";
+
+interface Comment {
+  id: string;
+  agencyCode: string;
+  commentType: string;
+  title: string;
+  body: string;
+  receivedAt: string;
+  replyDueAt: string;
+  state: State;
+  deadlineState: "OVERDUE" | "DUE_SOON" | "ON_TIME" | "ANSWERED_ON_TIME" | "ANSWERED_LATE";
+  availableActions: Action[];
+  dataset: { id: string; title: string } | null;
+  replies: { id: string; author: "AGENCY" | "CITIZEN"; body: string; createdAt: string; publishedAt: string | null }[];
+  transitions: { id: string; action: Action; fromState: State; toState: State; actor: string; actorRole: string; reason: string | null; at: string }[];
+}
+
+interface DeskData {
+  agencyFeedback: { totalCount: number; edges: { node: Comment }[] };
+}
+
+const GROUPS = ["OVERDUE", "DUE_SOON", "ON_TIME"] as const;
+
+function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): void }) {
+  const words = useWords();
+  const session = useSession();
+  const draft = comment.replies.filter((reply) => reply.author === "AGENCY" && !reply.publishedAt).at(-1);
+  const [body, setBody] = useState(draft?.body ?? "");
+  const [reason, setReason] = useState("");
+  const [errors, setErrors] = useState<ApiError[]>();
+  const [busy, setBusy] = useState(false);
+  const actions = comment.availableActions;
+  const left = daysLeft(comment.replyDueAt, new Date());
+  const lastReturn = comment.transitions.filter((step) => step.action === "RETURN_REPLY").at(-1);
+
+  const act = async (operation: TrustedOperation, extra: Record<string, unknown> = {}) => {
+    setBusy(true);
+    const result = await request(session, operation, { input: { agencyCode: comment.agencyCode, feedbackId: comment.id, ...extra } });
+    setBusy(false);
+    setErrors(result.errors);
+    if (!result.errors?.length) onChanged();
+  };
+
+  const id = `comment-${comment.id}`;
+  return (
+    <article class="card comment" data-feedback={comment.id} data-state={comment.state} aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{comment.title}</h3>
+      <p class="meta">
+        <span class={`deadline ${comment.deadlineState.toLowerCase()}`}>{words.daysLeft(left)}</span> · {words.due} {formatDay(dayInTaipei(new Date(comment.replyDueAt)), words.lang)} ·{" "}
+        {words.received} {formatDay(dayInTaipei(new Date(comment.receivedAt)), words.lang)} · {comment.commentType} ·{" "}
+        <span data-role="state">{words.states[comment.state]}</span>
+      </p>
+      <p>{comment.body}</p>
+      {comment.dataset && (
+        <p>
+          <a href={`#/datasets/${comment.agencyCode}/${comment.dataset.id}`}>{comment.dataset.title}</a>
+        </p>
+      )}
+      {lastReturn && comment.state === "RETURNED" && (
+        <p class="note">
+          {words.returnReason}: {lastReturn.reason}
+        </p>
+      )}
+      {draft && !actions.includes("DRAFT_REPLY") && <blockquote class="draft">{draft.body}</blockquote>}
+      <Errors errors={errors} />
+      {actions.includes("DRAFT_REPLY") && (
+        <Field label={words.replyDraft}>
+          {(id) => (
+            <textarea id={id} rows={4} value={body} onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
+          )}
+        </Field>
+      )}
+      <div class="buttons">
+        {actions.includes("DRAFT_REPLY") && (
+          <button type="button" disabled={busy} onClick={() => act(ops.DraftReply, { body })}>
+            {words.saveDraft}
+          </button>
+        )}
+        {actions.includes("SUBMIT_REPLY_FOR_APPROVAL") && (
+          <button type="button" disabled={busy} onClick={() => act(ops.SubmitReplyForApproval)}>
+            {words.submitForApproval}
+          </button>
+        )}
+        {actions.includes("APPROVE_REPLY") && (
+          <button type="button" class="primary" disabled={busy} onClick={() => act(ops.ApproveReply)}>
+            {words.approve}
+          </button>
+        )}
+      </div>
+      {actions.includes("RETURN_REPLY") && (
+        <div class="buttons">
+          <Field label={words.returnReason}>
+            {(id) => (
+              <input id={id} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+            )}
+          </Field>
+          <button type="button" disabled={busy} onClick={() => act(ops.ReturnReply, { reason })}>
+            {words.returnReply}
+          </button>
+        </div>
+      )}
+      <details>
+        <summary>
+          {words.history} ({comment.transitions.length})
+        </summary>
+        <ol class="history">
+          {comment.transitions.map((step) => (
+            <li key={step.id}>
+              {new Date(step.at).toLocaleString(words.lang, { timeZone: "Asia/Taipei" })} · {words.actions[step.action]} · {words.roles[step.actorRole as "PUBLIC"] ?? step.actorRole}{" "}
+              ({step.actor}) · {words.states[step.fromState]} → {words.states[step.toState]}
+              {step.reason ? ` · ${step.reason}` : ""}
+            </li>
+          ))}
+        </ol>
+      </details>
+    </article>
+  );
+}
+
+export function ReplyDesk() {
+  const words = useWords();
+  const session = useSession();
+  const isAgency = AGENCY_ROLES.has(session.role) && session.agencyCode;
+  const result = useQuery<DeskData>(ops.ReplyDesk, { agencyCode: session.agencyCode }, !isAgency);
+  const [state, setState] = useState<ConnectionState>("connecting");
+  // What a colleague does (a draft submitted, a reply approved) shows up here as it happens.
+  useEffect(() => {
+    if (!isAgency) return;
+    const reload = () => {
+      result.reload();
+      return undefined;
+    };
+    return openLive(session, [{ operation: events.FeedbackEvents, variables: { agencyCodes: [session.agencyCode] }, next: reload }], setState);
+  }, [session.token]);
+  if (!isAgency) {
+    return (
+      <div>
+        <h1>{words.deskTitle}</h1>
+        <p>{words.deskSignIn}</p>
+      </div>
+    );
+  }
+  const comments = result.data?.agencyFeedback.edges.map((edge) => edge.node) ?? [];
+  const titles = { OVERDUE: words.overdue, DUE_SOON: words.dueSoon, ON_TIME: words.onTime };
+  return (
+    <div>
+      <div class="title-row">
+        <h1>
+          {words.deskTitle} · {session.agencyCode}
+        </h1>
+        <LiveBadge state={state} />
+      </div>
+      <Errors errors={result.errors} />
+      {result.loading && <p>{words.loading}</p>}
+      {!result.loading && comments.length === 0 && <p>{words.noComments}</p>}
+      {GROUPS.map((group) => {
+        const inGroup = comments.filter((comment) => comment.deadlineState === group);
+        return inGroup.length === 0 ? null : (
+          <section key={group} data-group={group}>
+            <h2>
+              {titles[group]} ({inGroup.length})
+            </h2>
+            {inGroup.map((comment) => (
+              <CommentCard key={`${comment.id}:${comment.state}`} comment={comment} onChanged={result.reload} />
+            ))}
+          </section>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * The live event feed: feedback and catalogue events from every agency's
+ * shard as they happen. After a dropped connection it resubscribes from the
+ * last cursor of each stream, so the events it missed arrive, once each.
+ */
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { openLive, type ApiError, type ConnectionState } from "../api";
+import { AGENCIES, agencyName } from "../agencies";
+import { Errors, useSession, Field } from "../hooks";
+import { useWords } from "../i18n";
+import ops from "../operations/events.graphql";
+import { LiveBadge } from "./dashboard";
+
+interface PlatformEvent {
+  cursor: string;
+  agencyCode: string | null;
+  type: string;
+  subjectId: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}
+
+/** Marks where a stream starts: it carries a cursor, not something that happened. */
+const STREAM_POSITION = "STREAM_POSITION";
+const KEEP = 500;
+
+export function EventFeed() {
+  const words = useWords();
+  const session = useSession();
+  const [events, setEvents] = useState<(PlatformEvent & { stream: string })[]>([]);
+  const [state, setState] = useState<ConnectionState>("connecting");
+  const [errors, setErrors] = useState<ApiError[]>([]);
+  const [agency, setAgency] = useState("");
+  const [type, setType] = useState("");
+
+  useEffect(() => {
+    const stream = (field: "feedbackEvents" | "catalogueEvents", operation: TrustedOperation) => ({
+      operation,
+      variables: {},
+      next: (data: Record<string, unknown>) => {
+        const event = data[field] as PlatformEvent;
+        if (event.type !== STREAM_POSITION) setEvents((list) => [{ ...event, stream: field }, ...list].slice(0, KEEP));
+        return event.cursor;
+      },
+      // A shard that cannot answer is named; the other shards' events keep coming.
+      error: (problems: ApiError[]) => setErrors(problems),
+    });
+    return openLive(session, [stream("feedbackEvents", ops.FeedbackEvents), stream("catalogueEvents", ops.CatalogueEvents)], (next) => {
+      setState(next);
+      if (next === "live") setErrors([]);
+    });
+  }, [session.token]);
+
+  const types = useMemo(() => [...new Set(events.map((event) => event.type))].sort(), [events]);
+  const shown = events.filter((event) => (!agency || event.agencyCode === agency) && (!type || event.type === type));
+  const time = new Intl.DateTimeFormat(words.lang, { timeZone: "Asia/Taipei", dateStyle: "short", timeStyle: "medium" });
+
+  return (
+    <div>
+      <div class="title-row">
+        <h1>{words.eventsTitle}</h1>
+        <LiveBadge state={state} />
+      </div>
+      <Errors errors={errors} />
+      <div class="filters">
+        <Field label={words.filterAgency}>
+          {(id) => (
+            <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
+              <option value="">{words.all}</option>
+              {AGENCIES.map((entry) => (
+                <option key={entry.code} value={entry.code}>
+                  {agencyName(entry.code, words.lang)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={words.filterType}>
+          {(id) => (
+            <select id={id} value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+              <option value="">{words.all}</option>
+              {types.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      {shown.length === 0 ? (
+        <p>{words.noEvents}</p>
+      ) : (
+        <ol class="events" aria-live="polite">
+          {shown.map((event) => (
+            <li key={event.cursor + event.stream} data-type={event.type} data-agency={event.agencyCode ?? ""}>
+              <time dateTime={event.occurredAt}>{time.format(new Date(event.occurredAt))}</time>
+              <span class="tag">{agencyName(event.agencyCode, words.lang)}</span>
+              <strong>{event.type}</strong>
+              <span class="muted">{typeof event.payload.title === "string" ? event.payload.title : event.subjectId}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

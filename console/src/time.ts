@@ -1,0 +1,29 @@
+/**
+ * Calendar days in Asia/Taipei, where deadlines and meeting days live, and
+ * the ROC calendar the ministry writes years in (presentation only).
+ */
+const taipeiDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** YYYY-MM-DD of an instant in Asia/Taipei. */
+export function dayInTaipei(instant: Date): string {
+  return taipeiDay.format(instant);
+}
+
+const dayNumber = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+
+/** Whole Taipei days from today to the deadline's day: 0 on the last day, negative once overdue. */
+export function daysLeft(replyDueAt: string | Date, now: Date): number {
+  return dayNumber(dayInTaipei(new Date(replyDueAt))) - dayNumber(dayInTaipei(now));
+}
+
+/** 民國 year of an AD year. */
+export function rocYear(year: number): number {
+  return year - 1911;
+}
+
+/** A Taipei day shown as the ministry writes it, e.g. 107/3/16, or as ISO in English. */
+export function formatDay(day: string, lang: "zh-TW" | "en"): string {
+  if (lang === "en") return day;
+  const [year, month, date] = day.split("-").map(Number);
+  return `${rocYear(year)}/${month}/${date}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * An agency's comments as a list: the reply desk's queue (unanswered, most
+ * urgent first) and a dataset page's public comments. Comments are public;
+ * what is not (the email, drafts, the workflow history) is guarded on the
+ * Feedback fields themselves, so every viewer may list.
+ */
+import { ArgsType, Args, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { FilterQuery } from "@mikro-orm/postgresql";
+import type { SortOrder } from "../../contract/cursor";
+import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
+import { ShardBy } from "../kit/shard";
+import { Feedback } from "./entities";
+import { availableActions, FeedbackAction, FeedbackState } from "./workflow";
+import type { FeedbackContext } from "./context";
+
+const FeedbackConnection = ConnectionType(Feedback, "Feedback");
+
+/** By deadline, so overdue comments come first, then those due soonest. */
+const DEADLINE_ORDER: SortOrder<Feedback> = {
+  name: "DEADLINE",
+  keys: [
+    { property: "replyDueAt", direction: "asc" },
+    { property: "id", direction: "asc" },
+  ],
+};
+
+/** Waiting for the agency: not yet answered, nor closed. */
+const UNANSWERED_STATES = [FeedbackState.RECEIVED, FeedbackState.REPLY_DRAFTED, FeedbackState.AWAITING_APPROVAL, FeedbackState.RETURNED];
+
+@ArgsType()
+class AgencyFeedbackArgs {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => ID, { nullable: true, description: "Only comments on this dataset." })
+  datasetId?: string;
+
+  @Field({ defaultValue: false, description: "Only comments still waiting for the agency's approved reply." })
+  unanswered!: boolean;
+
+  @Field(() => Int, { defaultValue: 20, description: "At most 100." })
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string;
+}
+
+function agencyFeedbackFilter(args: Pick<AgencyFeedbackArgs, "datasetId" | "unanswered">): FilterQuery<Feedback> {
+  return {
+    ...(args.datasetId ? { datasetId: args.datasetId } : {}),
+    ...(args.unanswered ? { state: { $in: UNANSWERED_STATES } } : {}),
+  };
+}
+
+@Resolver(() => Feedback)
+export class FeedbackListResolver {
+  @Query(() => FeedbackConnection, { description: "One agency's public comments by reply deadline, earliest first: the reply desk's queue, or a dataset's comments." })
+  @ShardBy("agencyCode")
+  agencyFeedback(@Args() args: AgencyFeedbackArgs, @Ctx() { em }: FeedbackContext): Promise<Connection<Feedback>> {
+    return keysetPage(em, Feedback, () => agencyFeedbackFilter(args), DEADLINE_ORDER, args.first, args.after);
+  }
+
+  @FieldResolver(() => [FeedbackAction], { description: "The workflow actions you may take on this comment now (followUp, which needs the commenter's email, is never listed)." })
+  availableActions(@Root() feedback: Feedback, @Ctx() { viewer }: FeedbackContext): FeedbackAction[] {
+    return availableActions(feedback.state, { viewer, owner: feedback.agencyCode });
+  }
+}

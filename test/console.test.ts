@@ -1,0 +1,356 @@
+/**
+ * The web console in a real browser (Debian's Chromium, headless, driven by
+ * playwright-core) against a started platform: nine agencies' shards, the
+ * ministry subgraphs and the gateway serving the console. Screenshots of
+ * every page go to test-artifacts/.
+ */
+import { mkdirSync } from "node:fs";
+import { createServer, Socket, type Server } from "node:net";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { AGENCY_CODES } from "../contract/agencies";
+import { Role } from "../contract/claims";
+import { projectRoot } from "../contract/config";
+import { startTestTopology, type TestTopology } from "./topology";
+
+const artifacts = join(projectRoot, "test-artifacts");
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+/** The issue asks for live updates within 2 s; the bound asserted is generous, as the machine is shared (the latency measured is logged). */
+const LIVE_BOUND_MS = 10_000;
+
+let topology: TestTopology;
+let browser: Browser;
+let base: string;
+let serial = 0;
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  [topology, browser] = await Promise.all([
+    startTestTopology([...AGENCY_CODES], { projection: true }),
+    chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS }),
+  ]);
+  base = topology.gateway.url.replace(/\/graphql$/, "");
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await topology?.stop();
+});
+
+/** A fresh browser profile; `bypassCSP` lets the test inject axe-core past the console's Content-Security-Policy. */
+async function newPage(width = 1280, bypassCSP = false): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "zh-TW", timezoneId: "Asia/Taipei", bypassCSP });
+  return { context, page: await context.newPage() };
+}
+
+/** Signs in through the console's development sign-in page. */
+async function signIn(page: Page, role: string, agencyCode?: string): Promise<void> {
+  await page.goto(`${base}/#/signin`);
+  await page.getByLabel("角色").selectOption(role);
+  if (agencyCode) await page.getByLabel("機關").selectOption(agencyCode);
+  await page.getByRole("button", { name: "登入", exact: true }).click();
+  await page.waitForFunction(() => !location.hash.startsWith("#/signin"));
+}
+
+async function publishDataset(agencyCode: string, title: string): Promise<string> {
+  serial += 1;
+  const staff = await topology.token(Role.AGENCY_STAFF, agencyCode);
+  const response = await topology.query<{ registerDataset: { dataset: { id: string } } }>(
+    `mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { dataset { id } } }`,
+    {
+      input: {
+        agencyCode,
+        identifier: `${agencyCode}-CONSOLE-${serial}`,
+        title,
+        description: "主控台測試資料集",
+        category: "公共資訊",
+        accrualPeriodicity: "每1月",
+        resources: [{ description: "統計", format: "CSV", downloadUrl: "https://example.gov.tw/console.csv" }],
+      },
+    },
+    staff,
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.registerDataset.dataset.id;
+}
+
+async function submitComment(agencyCode: string, title: string, datasetId?: string): Promise<string> {
+  const response = await topology.query<{ submitFeedback: { feedback: { id: string } } }>(
+    `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }`,
+    { input: { agencyCode, datasetId, email: "citizen@example.org", commentType: "資料內容有誤", title, body: "第3欄數值有誤，請更正。" } },
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.submitFeedback.feedback.id;
+}
+
+/** Whether a canvas inside `selector` has any painted pixel. */
+function chartDrawn(page: Page, selector: string): Promise<boolean> {
+  return page.evaluate((root) => {
+    const canvas = document.querySelector(`${root} canvas`) as HTMLCanvasElement | null;
+    if (!canvas || canvas.width === 0) return false;
+    const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+    return false;
+  }, selector);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+describe("ministry dashboard", () => {
+  test("shows the seed figures: 2,041 on the platform on 2018-03-16 and the openings of 2013-2017, with a drawn chart", async () => {
+    const { context, page } = await newPage();
+    // What a first visit downloads (compressed, as sent): the page, its script and its stylesheet.
+    const downloads: Promise<number>[] = [];
+    page.on("response", (response) => {
+      if (!response.url().endsWith("/graphql")) downloads.push(response.request().sizes().then((sizes) => sizes.responseBodySize));
+    });
+    const started = Date.now();
+    await page.goto(`${base}/#/?asOf=2018-03-16`);
+    await page.waitForFunction(() => document.querySelector("[data-figure=datasetsOnPlatform]")?.textContent === "2,041");
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector(".chart canvas") as HTMLCanvasElement | null;
+      return Boolean(canvas && canvas.width > 0);
+    });
+    expect(await chartDrawn(page, ".chart")).toBe(true);
+    const firstChartMs = Date.now() - started;
+    const firstLoadBytes = (await Promise.all(downloads)).reduce((sum, size) => sum + size, 0);
+    console.log(`console: first load ${(firstLoadBytes / 1024).toFixed(1)} KB compressed; first chart drawn ${firstChartMs} ms after navigation (cold, loaded machine)`);
+    const years = await page.$$eval("table.years tbody tr", (rows) => rows.map((row) => [row.getAttribute("data-year"), row.querySelector("td")!.textContent]));
+    expect(years).toEqual(
+      expect.arrayContaining([
+        ["2013", "50"],
+        ["2014", "30"],
+        ["2015", "1,710"],
+        ["2016", "252"],
+        ["2017", "137"],
+      ]),
+    );
+    expect(await page.textContent("table.years tr[data-year='2015'] th")).toBe("2015 (民國104)");
+    // Four strategy tiles, and the nine agencies, sortable, each opening its page.
+    await expect(page.locator(".tile").count()).resolves.toBe(4);
+    await expect(page.locator("table.agencies tbody tr").count()).resolves.toBe(9);
+    await page.getByRole("button", { name: "目前逾期" }).click();
+    const sortedBy = await page.$$eval("table.agencies tbody tr td:nth-of-type(4)", (cells) => cells.map((cell) => Number(cell.textContent!.replace(/,/g, ""))));
+    expect(sortedBy).toEqual([...sortedBy].sort((a, b) => b - a));
+    await screenshot(page, "dashboard");
+    await page.locator("table.agencies tbody tr[data-agency=ACA] a").click();
+    await page.waitForFunction(() => location.hash.startsWith("#/agencies/ACA"));
+    await page.waitForSelector("h1:has-text('法務部矯正署')");
+    await screenshot(page, "agency");
+    // English is a switch away, and stays chosen.
+    await page.getByRole("button", { name: "English" }).click();
+    await page.waitForSelector("h1:has-text('Agency of Corrections')");
+    await page.goto(`${base}/#/?asOf=2018-03-16`);
+    await page.waitForSelector("h1:has-text('Ministry dashboard')");
+    await page.getByRole("button", { name: "中文" }).click();
+    await context.close();
+  });
+
+  test("a dataset published through the API raises the dashboard's figure and appears in the event feed, without a reload", async () => {
+    const dashboard = await newPage();
+    const feed = await newPage();
+    await dashboard.page.goto(`${base}/#/`);
+    await feed.page.goto(`${base}/#/events`);
+    await dashboard.page.waitForSelector("[data-figure=datasetsOnPlatform]");
+    await Promise.all([dashboard.page, feed.page].map((page) => page.waitForSelector(".live-live")));
+    const before = Number((await dashboard.page.textContent("[data-figure=datasetsOnPlatform]"))!.replace(/,/g, ""));
+    await Promise.all([dashboard.page, feed.page].map((page) => page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true))));
+
+    const title = `即時上架測試 ${Date.now()}`;
+    const published = Date.now();
+    await publishDataset("ACA", title);
+    await Promise.all([
+      dashboard.page.waitForFunction(
+        (expected) => document.querySelector("[data-figure=datasetsOnPlatform]")?.textContent === expected,
+        (before + 1).toLocaleString("en"),
+        { timeout: LIVE_BOUND_MS },
+      ),
+      feed.page.waitForSelector(`.events li[data-type=DatasetPublished][data-agency=ACA]`, { timeout: LIVE_BOUND_MS }),
+    ]);
+    console.log(`console: dashboard figure and event feed updated ${Date.now() - published} ms after the mutation returned`);
+    for (const page of [dashboard.page, feed.page]) expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+    // Filters: by agency and by type.
+    await feed.page.getByLabel("機關").selectOption("MOJ");
+    expect(await feed.page.locator(".events li[data-agency=ACA]").count()).toBe(0);
+    await feed.page.getByLabel("機關").selectOption("ACA");
+    await feed.page.getByLabel("類型").selectOption("DatasetPublished");
+    expect(await feed.page.locator(".events li[data-type=DatasetPublished]").count()).toBeGreaterThan(0);
+    await screenshot(feed.page, "events");
+    await Promise.all([dashboard.context.close(), feed.context.close()]);
+  });
+});
+
+/** A TCP relay in front of the gateway whose connections the test can cut and refuse, as a network would. */
+function startRelay(target: URL): Promise<{ url: string; cut(): void; refuse(on: boolean): void; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  const server: Server = createServer((client) => {
+    if (refusing) return client.destroy();
+    const upstream = new Socket().connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  return new Promise((resolveStart) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      resolveStart({
+        url: `http://127.0.0.1:${port}`,
+        cut: () => sockets.forEach((socket) => socket.destroy()),
+        refuse: (on) => (refusing = on),
+        stop: () => new Promise((resolveStop) => {
+          sockets.forEach((socket) => socket.destroy());
+          server.close(() => resolveStop());
+        }),
+      });
+    }),
+  );
+}
+
+test("the event feed survives its WebSocket being cut: it says it is reconnecting, then shows the events it missed, once each", async () => {
+  const relay = await startRelay(new URL(topology.gateway.url));
+  const { context, page } = await newPage();
+  try {
+    await page.goto(`${relay.url}/#/events`);
+    await page.waitForSelector(".live-live");
+    await submitComment("MOJ", "斷線前的意見");
+    await page.waitForSelector(".events li[data-type=FeedbackReceived]:has-text('斷線前的意見')");
+
+    relay.refuse(true);
+    relay.cut();
+    await page.waitForSelector(".live-reconnecting");
+    await screenshot(page, "events-reconnecting");
+    const missed = ["斷線時的意見一", "斷線時的意見二"];
+    for (const title of missed) await submitComment("ACA", title);
+    const missedDataset = `斷線時上架 ${Date.now()}`;
+    await publishDataset("MOJ", missedDataset);
+    relay.refuse(false);
+
+    await page.waitForSelector(".live-live", { timeout: 30_000 });
+    for (const title of missed) await page.waitForSelector(`.events li:has-text('${title}')`);
+    await page.waitForSelector(".events li[data-type=DatasetPublished][data-agency=MOJ]");
+    for (const title of [...missed, "斷線前的意見"]) expect(await page.locator(`.events li:has-text('${title}')`).count()).toBe(1);
+  } finally {
+    await context.close();
+    await relay.stop();
+  }
+});
+
+describe("agency reply desk", () => {
+  test("staff draft and submit, the CIO returns, staff revise, the CIO approves, and the public dataset page shows the reply", async () => {
+    const datasetTitle = `回復流程資料集 ${Date.now()}`;
+    const datasetId = await publishDataset("ACA", datasetTitle);
+    const commentTitle = `欄位說明有誤 ${Date.now()}`;
+    const feedbackId = await submitComment("ACA", commentTitle, datasetId);
+    const card = (page: Page) => page.locator(`article[data-feedback="${feedbackId}"]`);
+
+    const staff = await newPage();
+    const cio = await newPage();
+    await signIn(staff.page, "AGENCY_STAFF", "ACA");
+    await signIn(cio.page, "AGENCY_CIO", "ACA");
+
+    await staff.page.goto(`${base}/#/desk`);
+    await card(staff.page).getByLabel("回復內容").fill("已更正欄位說明。");
+    await card(staff.page).getByRole("button", { name: "儲存草稿" }).click();
+    await staff.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=REPLY_DRAFTED]`);
+    await card(staff.page).getByRole("button", { name: "送資訊長核定" }).click();
+    await staff.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
+    expect(await card(staff.page).getByRole("button", { name: "核定並發布" }).count()).toBe(0);
+    await screenshot(staff.page, "desk-staff");
+
+    // The CIO's desk, open since sign-in, shows the submitted reply without a reload.
+    await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
+    await card(cio.page).getByLabel("退回原因").fill("請補充更正日期。");
+    await card(cio.page).getByRole("button", { name: "退回" }).click();
+    await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=RETURNED]`);
+
+    await staff.page.waitForSelector(`article[data-feedback="${feedbackId}"] .note:has-text('請補充更正日期。')`);
+    await card(staff.page).getByLabel("回復內容").fill("已於今日更正欄位說明，謝謝指正。");
+    await card(staff.page).getByRole("button", { name: "儲存草稿" }).click();
+    await staff.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=REPLY_DRAFTED]`);
+    await card(staff.page).getByRole("button", { name: "送資訊長核定" }).click();
+    await staff.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
+
+    await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
+    await card(cio.page).locator("details summary").click();
+    expect(await card(cio.page).locator(".history li").count()).toBe(5);
+    await screenshot(cio.page, "desk-cio");
+    await card(cio.page).getByRole("button", { name: "核定並發布" }).click();
+    await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"]`, { state: "detached" });
+
+    const visitor = await newPage();
+    await visitor.page.goto(`${base}/#/datasets/ACA/${datasetId}`);
+    await visitor.page.waitForSelector(`article[data-feedback="${feedbackId}"] blockquote.agency:has-text('已於今日更正欄位說明，謝謝指正。')`);
+    expect(await visitor.page.locator("text=已更正欄位說明。").count()).toBe(0);
+    await screenshot(visitor.page, "dataset");
+    await Promise.all([staff.context.close(), cio.context.close(), visitor.context.close()]);
+  });
+
+  test("a staff member who forces the approve button gets the API's refusal in words", async () => {
+    const feedbackId = await submitComment("ACA", `強制核定 ${Date.now()}`);
+    const staffToken = await topology.token(Role.AGENCY_STAFF, "ACA");
+    for (const [mutation, input] of [
+      ["draftReply", { body: "草稿" }],
+      ["submitReplyForApproval", {}],
+    ] as const) {
+      const name = mutation === "draftReply" ? "DraftReplyInput" : "SubmitReplyForApprovalInput";
+      const response = await topology.query(`mutation($input: ${name}!) { ${mutation}(input: $input) { feedback { id } } }`, { input: { agencyCode: "ACA", feedbackId, ...input } }, staffToken);
+      expect(response.errors).toBeUndefined();
+    }
+    const { context, page } = await newPage();
+    await signIn(page, "AGENCY_STAFF", "ACA");
+    // A console that believes it may approve: the desk's answer is altered on its way to the page.
+    await page.route("**/graphql", async (route) => {
+      const body = route.request().postDataJSON() as { operationName?: string } | null;
+      if (body?.operationName !== "ReplyDesk") return route.continue();
+      const response = await route.fetch();
+      const json = (await response.json()) as { data: { agencyFeedback: { edges: { node: { id: string; availableActions: string[] } }[] } } };
+      for (const { node } of json.data.agencyFeedback.edges) if (node.id === feedbackId) node.availableActions.push("APPROVE_REPLY");
+      await route.fulfill({ response, json });
+    });
+    await page.reload();
+    const card = page.locator(`article[data-feedback="${feedbackId}"]`);
+    await card.getByRole("button", { name: "核定並發布" }).click();
+    await card.locator("[role=alert]:has-text('沒有權限')").waitFor();
+    expect(await card.getAttribute("data-state")).toBe("AWAITING_APPROVAL");
+    await context.close();
+  });
+});
+
+describe("every page: no serious accessibility violation, usable at 375 px", () => {
+  // [page, path, role signed in as (null: anonymous)]
+  const pages: [string, string, string | null][] = [
+    ["dashboard", "/#/?asOf=2018-03-16", null],
+    ["events", "/#/events", null],
+    ["datasets", "/#/datasets", null],
+    ["signin", "/#/signin", null],
+    ["agency", "/#/agencies/MOJ", null],
+    ["desk", "/#/desk", "AGENCY_STAFF"],
+  ];
+  test.each(pages)("%s", async (name, path, role) => {
+    const { context, page } = await newPage(375, true);
+    if (role) await signIn(page, role, "MOJ");
+    await page.goto(`${base}${path}`);
+    await page.waitForSelector("main h1");
+    await page.waitForLoadState("networkidle").catch(() => undefined);
+    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+    const violations = await page.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+      return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    });
+    expect(violations).toEqual([]);
+    // Nothing wider than the screen, except inside an element meant to scroll sideways (the agencies' table).
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(375);
+    await screenshot(page, `${name}-375`);
+    await context.close();
+  });
+});
