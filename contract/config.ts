@@ -38,8 +38,10 @@ const dataDir = resolve(env.GOVGRAPH_DATA_DIR || join(projectRoot, ".govgraph"))
 export const config = {
   /** An existing PostgreSQL server to use instead of the embedded one; GovGraph creates its databases there. */
   databaseUrl: env.DATABASE_URL || undefined,
-  /** Port of the embedded PostgreSQL that `npm start` runs when DATABASE_URL is not set. */
-  embeddedPostgresPort: intFrom("GOVGRAPH_PG_PORT", 54320),
+  /** Port of the embedded PostgreSQL that `npm start` runs when DATABASE_URL is not set; below Linux's ephemeral range (32768–60999), where an outgoing connection could hold it. */
+  embeddedPostgresPort: intFrom("GOVGRAPH_PG_PORT", 15432),
+  /** How long `npm start` waits for every instance to be ready before it gives up, naming the slow ones. */
+  startTimeoutMs: intFrom("GOVGRAPH_START_TIMEOUT_MS", 600_000),
   /** Connections each subgraph instance may hold (21 instances run locally). */
   databasePoolSize: intFrom("GOVGRAPH_DB_POOL_SIZE", 4),
   /** Prefix of every database name, so several topologies (tests, CI) can share one server. */

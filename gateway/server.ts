@@ -9,6 +9,7 @@
  *   /metrics (Prometheus), and a trace of every request (observability.ts);
  * - the web console at / (sharded mode), whose GraphQL documents are trusted
  *   (persisted): it sends their ids only; other clients still send any query.
+ * - GraphiQL at /graphql for a browser, with every asset served locally.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@
 import httpTransport from "@graphql-mesh/transport-http";
 import wsTransport from "@graphql-mesh/transport-ws";
 import { useServer } from "graphql-ws/use/ws";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, signClaims, SYSTEM_SUBJECTS, type SystemSubject, type Viewer } from "../contract/claims";
@@ -231,6 +233,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
     },
     landingPage: false,
+    // GraphiQL's code is served inline from the installed package: no CDN, so it works on an intranet without internet access.
+    renderGraphiQL,
     graphqlEndpoint: "/graphql",
     healthCheckEndpoint: "/healthcheck",
     readinessCheckEndpoint: "/readiness",

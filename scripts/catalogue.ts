@@ -17,7 +17,7 @@ import { AGENCY_CODES, isAgencyCode } from "../contract/agencies";
 import { config } from "../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { loggerFor } from "../contract/logger";
-import { migrate, openOrm } from "../subgraphs/kit/orm";
+import { migrate, openOrm, seedOnce } from "../subgraphs/kit/orm";
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { agency: { type: "string" } } });
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   const orm = await openOrm({ url: databaseUrl(serverUrl, database), entities: catalogue.entities, migrations: catalogue.migrations, log: loggerFor("catalogue", agencyCode) });
   try {
     await migrate(orm);
+    // This database holds the agency's own list from now on: npm start never seeds example data into it.
+    await seedOnce(orm);
     if (command === "export") {
       process.stdout.write(await exportDatasetList(orm.em));
       return;

@@ -2,7 +2,8 @@
  * Runs subgraph instances in this process:
  *   node dist/scripts/serve.js metrics advisory catalogue:MOJ catalogue:ACA
  * Each instance keeps its own port, database and ORM; `npm start` runs one
- * process per subgraph, a container runs one instance. The port comes from
+ * process per agency (its catalogue and feedback shards) and one per ministry
+ * subgraph, a container runs one instance. The port comes from
  * PORT when one instance is served, else from the topology.
  */
 import "reflect-metadata";
@@ -33,13 +34,16 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 
-  for (const spec of specs) {
-    const [name, agencyCode] = spec.split(":");
-    const definition = subgraphs[name];
-    if (!definition) throw new Error(`unknown subgraph "${name}" (known: ${Object.keys(subgraphs).join(", ")})`);
-    const port = specs.length === 1 && config.port ? config.port : instancePort(topology, name, agencyCode);
-    running.push(await startInstance(definition, { agencyCode, serverUrl, port }));
-  }
+  // Instances start together: their databases are migrated and seeded at the same time.
+  await Promise.all(
+    specs.map(async (spec) => {
+      const [name, agencyCode] = spec.split(":");
+      const definition = subgraphs[name];
+      if (!definition) throw new Error(`unknown subgraph "${name}" (known: ${Object.keys(subgraphs).join(", ")})`);
+      const port = specs.length === 1 && config.port ? config.port : instancePort(topology, name, agencyCode);
+      running.push(await startInstance(definition, { agencyCode, serverUrl, port }));
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

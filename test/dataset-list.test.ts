@@ -119,3 +119,45 @@ test("a file without the platform's header is refused before anything is written
   expect(result.code).toBe(2);
   expect(result.stderr).toContain("The first line must be the platform's 22-column header");
 });
+
+/**
+ * Spellings seen in real agencies' lists: every one is read, stored and
+ * exported in the platform's spelling; only a value no spelling explains is
+ * reported.
+ */
+const realSpellings: { spelled: Partial<Record<(typeof PLATFORM_COLUMNS)[number], string>>; exported: Partial<Record<(typeof PLATFORM_COLUMNS)[number], string>> }[] = [
+  { spelled: { 編碼格式: "BIG5" }, exported: { 編碼格式: "BIG-5" } },
+  { spelled: { 編碼格式: "Big5" }, exported: { 編碼格式: "BIG-5" } },
+  { spelled: { 編碼格式: "big5" }, exported: { 編碼格式: "BIG-5" } },
+  { spelled: { 編碼格式: "UTF8" }, exported: { 編碼格式: "UTF-8" } },
+  { spelled: { 編碼格式: "utf-8" }, exported: { 編碼格式: "UTF-8" } },
+  { spelled: { 編碼格式: "CP950" }, exported: { 編碼格式: "BIG-5" } },
+  { spelled: { 檔案格式: "csv;json", 資料下載網址: "https://example.gov.tw/r.csv;https://example.gov.tw/r.json", 編碼格式: "BIG5;UTF8" }, exported: { 檔案格式: "CSV;JSON", 資料下載網址: "https://example.gov.tw/r.csv;https://example.gov.tw/r.json", 編碼格式: "BIG-5;UTF-8" } },
+  { spelled: { 檔案格式: ".CSV" }, exported: { 檔案格式: "CSV" } },
+  { spelled: { 檔案格式: "ＸＭＬ" }, exported: { 檔案格式: "XML" } },
+  { spelled: { 更新頻率: "每月" }, exported: { 更新頻率: "每1月" } },
+  { spelled: { 更新頻率: "每季" }, exported: { 更新頻率: "每3月" } },
+  { spelled: { 更新頻率: "每半年" }, exported: { 更新頻率: "每6月" } },
+  { spelled: { 更新頻率: "每年" }, exported: { 更新頻率: "每1年" } },
+  { spelled: { 更新頻率: "不定期" }, exported: { 更新頻率: "不定期更新" } },
+  { spelled: { 更新頻率: "每 1 日" }, exported: { 更新頻率: "每1日" } },
+  { spelled: { 更新頻率: "每周" }, exported: { 更新頻率: "每1週" } },
+];
+
+test("a list with real-world spellings of encodings, formats and frequencies lands whole, and exports in the platform's spelling", async () => {
+  const base = { 檔案格式: "CSV", 資料下載網址: "https://example.gov.tw/a.csv", 編碼格式: "UTF-8", 更新頻率: "每1年" };
+  const identifier = (i: number) => `MOJ-R-${String(i + 1).padStart(4, "0")}`;
+  const rows = realSpellings.map(({ spelled }, i) => row({ 資料集識別碼: identifier(i), 資料集名稱: `實際拼法 ${i + 1}`, ...base, ...spelled }));
+  const reallyWrong = row({ 資料集識別碼: "MOJ-R-9999", 資料集名稱: "無法辨識的編碼", ...base, 編碼格式: "ISO-8859-1" });
+  const file = join(dir, "real-spellings.csv");
+  writeFileSync(file, "\uFEFF" + stringify([[...PLATFORM_COLUMNS], ...rows, reallyWrong]));
+
+  const imported = await cli("import", "--agency", "MOJ", file);
+  expect(imported.stderr).toContain(`${realSpellings.length} created, 0 updated, 1 rejected`);
+  expect(imported.stderr).toMatch(new RegExp(`line ${realSpellings.length + 2}: resources\\.0\\.encoding: must be UTF-8 or BIG-5`));
+
+  const exported = await cli("export", "--agency", "MOJ");
+  expect(exported.code).toBe(0);
+  const expected = realSpellings.map(({ exported: spelled }, i) => row({ 資料集識別碼: identifier(i), 資料集名稱: `實際拼法 ${i + 1}`, ...base, ...spelled }));
+  expect(readPlatformCsv(exported.stdout).map((r) => r.cells)).toEqual(expected);
+}, 60_000);

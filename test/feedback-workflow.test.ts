@@ -25,12 +25,13 @@ afterAll(async () => {
   await topology?.stop();
 });
 
-const FIELDS = "id state replyDueAt answeredAt deadlineState email replies { author body publishedAt }";
+const FIELDS = "id state replyDueAt lastReplyDay answeredAt deadlineState email replies { author body publishedAt }";
 
 interface FeedbackView {
   id: string;
   state: string;
   replyDueAt: string;
+  lastReplyDay: string;
   answeredAt: string | null;
   deadlineState: string;
   email: string | null;
@@ -80,6 +81,10 @@ test("received → drafted → submitted → returned → revised → approved �
   const created = submitted.data!.submitFeedback.feedback;
   expect(created).toMatchObject({ state: "RECEIVED", email: null, replies: [], deadlineState: "ON_TIME" });
   const ref = { agencyCode: "ACA", feedbackId: created.id };
+  // The deadline as people read it: the Taipei day before the exclusive instant replyDueAt, 14 days after receipt.
+  const receivedOn = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Taipei" });
+  expect(created.lastReplyDay).toBe(new Date(Date.parse(`${receivedOn}T00:00:00Z`) + 14 * 86_400_000).toISOString().slice(0, 10));
+  expect(new Date(created.replyDueAt).toLocaleDateString("en-CA", { timeZone: "Asia/Taipei" })).not.toBe(created.lastReplyDay);
 
   await refused("draftReply", { ...ref, body: "x" }, tokens.mojStaff, "FORBIDDEN");
   await refused("draftReply", { ...ref, body: "x" }, tokens.acaCio, "FORBIDDEN");
@@ -90,6 +95,9 @@ test("received → drafted → submitted → returned → revised → approved �
   expect((await view(created.id, tokens.acaStaff)).replies).toEqual([{ author: "AGENCY", body: "已修正編碼。", publishedAt: null }]);
 
   await refused("approveReply", ref, tokens.acaCio, "CONFLICT");
+  expect((await step("approveReply", ref, tokens.acaCio)).errors?.[0].message).toBe(
+    "You cannot approve the reply now: this comment has a drafted reply not yet submitted for approval. Staff must submit a drafted reply for approval (submitReplyForApproval) before the CIO can approve it.",
+  );
   await refused("submitReplyForApproval", ref, tokens.mojStaff, "FORBIDDEN");
   expect((await step("submitReplyForApproval", ref, tokens.acaStaff)).data!.submitReplyForApproval.feedback.state).toBe("AWAITING_APPROVAL");
 
@@ -118,7 +126,9 @@ test("received → drafted → submitted → returned → revised → approved �
     undefined,
     tokens.acaCio,
   );
+  expect(history.data!.feedback.transitions[0]).toMatchObject({ action: "RECEIVE", fromState: null, toState: "RECEIVED" });
   expect(history.data!.feedback.transitions.map((t) => [t.action, t.toState, t.actorRole])).toEqual([
+    ["RECEIVE", "RECEIVED", "PUBLIC"],
     ["DRAFT_REPLY", "REPLY_DRAFTED", "AGENCY_STAFF"],
     ["SUBMIT_REPLY_FOR_APPROVAL", "AWAITING_APPROVAL", "AGENCY_STAFF"],
     ["RETURN_REPLY", "RETURNED", "AGENCY_CIO"],
@@ -127,7 +137,7 @@ test("received → drafted → submitted → returned → revised → approved �
     ["APPROVE_REPLY", "ANSWERED", "AGENCY_CIO"],
     ["FOLLOW_UP", "RECEIVED", "PUBLIC"],
   ]);
-  expect(history.data!.feedback.transitions[2].reason).toBe("請說明修正後的檔案位置");
+  expect(history.data!.feedback.transitions[3].reason).toBe("請說明修正後的檔案位置");
   const forbidden = await topology.query(`{ feedback(agencyCode: "ACA", id: "${created.id}") { transitions { action } } }`);
   expect(forbidden.errors?.[0].extensions?.code).toBe("FORBIDDEN");
 
@@ -142,6 +152,8 @@ test("received → drafted → submitted → returned → revised → approved �
     "ReplyApproved",
     "FeedbackFollowedUp",
   ]);
+  // The history and the events tell the same story, step for step.
+  expect(history.data!.feedback.transitions).toHaveLength(events.length);
 });
 
 test("live feedback events: the public sees public steps, an agency its own, the ministry all", async () => {
@@ -157,7 +169,12 @@ test("live feedback events: the public sees public steps, an agency its own, the
       });
       client.subscribe<{ feedbackEvents: { type: string; agencyCode: string } }>(
         { query: "subscription($after: String) { feedbackEvents(after: $after) { type agencyCode } }", variables: { after: encodeGatewayCursor({ MOJ: "0", ACA: "0" }) } },
-        { next: (result) => result.data && received.get(who)!.push(`${result.data.feedbackEvents.agencyCode}:${result.data.feedbackEvents.type}`), error: () => undefined, complete: () => undefined },
+        {
+          // The stream's first message marks where it starts (its cursor resumes it); the events follow.
+          next: (result) => result.data && result.data.feedbackEvents.type !== "STREAM_POSITION" && received.get(who)!.push(`${result.data.feedbackEvents.agencyCode}:${result.data.feedbackEvents.type}`),
+          error: () => undefined,
+          complete: () => undefined,
+        },
       );
       return client;
     }),

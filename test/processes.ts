@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "../contract/config";
 import { freePort } from "../contract/listen";
+import { portTaken } from "../scripts/preflight";
 
 export interface ShardProcess {
   url: string;
@@ -17,6 +18,19 @@ export interface ShardProcess {
 }
 
 export { freePort };
+
+/**
+ * A gateway port whose whole local topology (gateway + 1, + 2, + 100…108, + 200…208) is free, below the
+ * ephemeral range so that outgoing connections do not take ports of it meanwhile.
+ */
+export async function freeTopologyPort(): Promise<number> {
+  const offsets = [0, 1, 2, ...Array.from({ length: 9 }, (_, i) => 100 + i), ...Array.from({ length: 9 }, (_, i) => 200 + i)];
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const taken = await Promise.all(offsets.map((offset) => portTaken("127.0.0.1", base + offset)));
+    if (!taken.includes(true)) return base;
+  }
+}
 
 async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

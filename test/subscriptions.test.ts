@@ -10,7 +10,7 @@ import { Client as PgClient } from "pg";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { issueDevToken } from "../gateway/auth";
-import { encodeGatewayCursor } from "../gateway/shard-router/connection";
+import { decodeGatewayCursor, encodeGatewayCursor } from "../gateway/shard-router/connection";
 import { startGateway, type RunningGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
 import { Role } from "../contract/claims";
@@ -91,19 +91,24 @@ function subscribe(after: string | null) {
     retryAttempts: 0,
   });
   const events: Event[] = [];
+  /** Every message in order of arrival: events and the STREAM_POSITION marker. */
+  const messages: Event[] = [];
   const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
   client.subscribe<Record<string, Event>>(
     { query: `subscription($after: String) { ${field}(after: $after) { cursor seq agencyCode type subjectId } }`, variables: { after } },
     {
       next: (result) => {
-        if (result.data) events.push(result.data[field]);
+        if (result.data) {
+          messages.push(result.data[field]);
+          if (result.data[field].type !== "STREAM_POSITION") events.push(result.data[field]);
+        }
         errors.push(...((result.errors ?? []) as typeof errors));
       },
       error: (error) => errors.push({ message: String(error) }),
       complete: () => undefined,
     },
   );
-  return { events, errors, close: () => client.dispose() };
+  return { events, messages, errors, close: () => client.dispose() };
 }
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -205,9 +210,8 @@ test("a subscriber without a cursor gets what happens after it subscribed, nothi
   const before = new Set([...(await outboxSeqs("MOJ")).map((seq) => `MOJ/${seq}`), ...(await outboxSeqs("ACA")).map((seq) => `ACA/${seq}`)]);
   const live = subscribe(null);
   // The stream says where it starts (one STREAM_POSITION, once every shard has taken its position), then what follows.
-  await until(() => live.events.length === 1, "the stream's position");
-  const [position] = live.events.splice(0, 1);
-  expect(position.type).toBe("STREAM_POSITION");
+  await until(() => live.messages.length === 1, "the stream's position");
+  expect(live.messages[0].type).toBe("STREAM_POSITION");
   await publish("ACA");
   await publish("MOJ");
   await until(() => live.events.length >= 2, "2 new events");
@@ -219,16 +223,25 @@ test("a subscriber without a cursor gets what happens after it subscribed, nothi
   await live.close();
 });
 
-test("a subscriber that disconnects before any event resumes from the stream's position without a gap", async () => {
+test("the first message carries the combined cursor: a subscriber that drops before any event resumes from it without a gap", async () => {
   const first = subscribe(null);
-  await until(() => first.events.length === 1, "the stream's position");
+  await until(() => first.messages.length >= 1, "the first message");
+  const [marker] = first.messages;
+  expect(marker).toMatchObject({ type: "STREAM_POSITION", agencyCode: null });
+  expect(first.messages).toHaveLength(1);
+  expect(decodeGatewayCursor(marker.cursor)).toEqual({ MOJ: (await outboxSeqs("MOJ")).at(-1), ACA: (await outboxSeqs("ACA")).at(-1) });
   await first.close();
-  const missed = [await publish("ACA"), await publish("MOJ")];
-  const resumed = subscribe(first.events[0].cursor);
-  await until(() => resumed.events.length >= 2, "the missed events");
+
+  // Events happen while the subscriber is away; it comes back with the marker's cursor.
+  const before = { MOJ: new Set(await outboxSeqs("MOJ")), ACA: new Set(await outboxSeqs("ACA")) };
+  await publish("ACA");
+  await publish("MOJ");
+  const resumed = subscribe(marker.cursor);
+  await until(() => resumed.events.length >= 2, "the 2 missed events");
   await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
-  expect(resumed.events.map((event) => event.subjectId).sort()).toEqual([...missed].sort());
-  expect(resumed.errors).toEqual([]);
+  for (const code of ["ACA", "MOJ"] as const) expect(seqsOf(resumed.events, code)).toEqual((await outboxSeqs(code)).filter((seq) => !before[code].has(seq)));
+  expect(resumed.messages[0].type).toBe("STREAM_POSITION");
+  expect(resumed.messages).toHaveLength(3);
   await resumed.close();
 });
 });

@@ -11,14 +11,16 @@
  * resumes from the last position it delivered for that shard, so across a
  * shard restart no event is lost and none is delivered twice.
  *
- * A shard stream opened without a position first sends a position marker
- * (STREAM_POSITION): the gateway records it. Once every such shard has sent
- * its marker, the client gets one STREAM_POSITION event whose cursor records
- * where the whole stream starts, so a client that disconnects before any
- * event happens can still resume without a gap.
+ * Every shard stream first sends a position marker (STREAM_POSITION). The
+ * gateway records each; once every shard has reported (or failed), it sends
+ * the subscriber one marker of its own whose cursor records all of them, so
+ * a subscriber whose connection drops before any event resumes without a
+ * gap. Events that arrive before it are held until it is sent; later
+ * markers (reconnections) are not forwarded.
  */
 import type { ExecutionResult } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode } from "graphql";
+import { backoffDelay } from "../../contract/backoff";
 import { ErrorCode } from "../../contract/errors";
 import type { Logger } from "../../contract/logger";
 import { POSITION_MARKER } from "../../contract/shard-directives";
@@ -43,12 +45,6 @@ export interface FanInOptions {
 }
 
 type JsonObject = { [key: string]: Json };
-
-/** The delay before reconnection attempt `attempt` (0-based): exponential, capped, with jitter. */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** attempt);
-  return ceiling / 2 + random() * (ceiling / 2);
-}
 
 /** graphql-ws rejects with an Error, a CloseEvent or a list of GraphQL errors. */
 function describeFailure(error: unknown): string {
@@ -82,22 +78,49 @@ export function fanIn(options: FanInOptions): AsyncIterableIterator<ExecutionRes
       timers.add(timer);
     });
 
-  const unpositioned = new Set(options.calls.map((call) => call.agencyCode).filter((code) => positions[code] == null));
-  let announced = unpositioned.size === 0;
-
-  const forward = (agencyCode: string, event: JsonObject) => {
-    positions[agencyCode] = String(event[SHARD_FIELDS.cursor]);
-    if (event[SHARD_FIELDS.type] === POSITION_MARKER) {
-      unpositioned.delete(agencyCode);
-      if (announced || unpositioned.size > 0) return;
-      announced = true;
-    }
+  /** An event as the subscriber selected it, its cursor recording every shard's position. */
+  const deliver = (event: JsonObject) => {
     const cursor = encodeGatewayCursor(positions);
     const visible: JsonObject = { ...event };
     delete visible[SHARD_FIELDS.cursor];
     delete visible[SHARD_FIELDS.type];
     for (const key of options.cursorKeys) visible[key] = cursor;
     push({ data: { [options.responseKey]: visible } });
+  };
+
+  // The subscriber's first message: a marker, once every shard has reported its position (or failed).
+  // Events that arrive before are held, so that the marker's cursor precedes them all.
+  let announced = false;
+  let marker: JsonObject | undefined;
+  const reported = new Set<string>();
+  const held: [string, JsonObject][] = [];
+  /** Where each shard's stream resumes: after the last event received, delivered or held. */
+  const resumeFrom: Positions = { ...options.positions };
+
+  const deliverEvent = (agencyCode: string, event: JsonObject) => {
+    positions[agencyCode] = String(event[SHARD_FIELDS.cursor]);
+    deliver(event);
+  };
+  const report = (agencyCode: string) => {
+    reported.add(agencyCode);
+    if (announced || !options.calls.every((call) => reported.has(call.agencyCode))) return;
+    announced = true;
+    if (marker) deliver(marker);
+    for (const [code, event] of held.splice(0)) deliverEvent(code, event);
+  };
+
+  const forward = (agencyCode: string, event: JsonObject) => {
+    const cursor = String(event[SHARD_FIELDS.cursor]);
+    resumeFrom[agencyCode] = cursor;
+    if (event[SHARD_FIELDS.type] === POSITION_MARKER) {
+      if (!held.some(([code]) => code === agencyCode)) positions[agencyCode] = cursor;
+      marker ??= event;
+      report(agencyCode);
+    } else if (announced) {
+      deliverEvent(agencyCode, event);
+    } else {
+      held.push([agencyCode, event]);
+    }
   };
 
   const pump = async ({ agencyCode, document, variables }: FanInOptions["calls"][number]) => {
@@ -107,7 +130,7 @@ export function fanIn(options: FanInOptions): AsyncIterableIterator<ExecutionRes
       const url = options.urlOf(agencyCode);
       let failure = url ? "" : "no shard is registered for it";
       if (url) {
-        const upstream = options.open(url, document, { ...variables, [options.afterVariable]: positions[agencyCode] })[Symbol.asyncIterator]();
+        const upstream = options.open(url, document, { ...variables, [options.afterVariable]: resumeFrom[agencyCode] })[Symbol.asyncIterator]();
         upstreams.add(upstream);
         try {
           for (let next = await upstream.next(); !next.done && !stopped; next = await upstream.next()) {
@@ -128,6 +151,7 @@ export function fanIn(options: FanInOptions): AsyncIterableIterator<ExecutionRes
         }
       }
       if (stopped) return;
+      report(agencyCode);
       options.log.warn({ shard: `${options.subgraph}:${agencyCode}`, attempt, failure }, "shard stream interrupted; resuming");
       if (!reportedDown) {
         reportedDown = true;

@@ -1,6 +1,6 @@
 import { AGENCY_CODES } from "../../contract/agencies";
 import { Role, type Viewer } from "../../contract/claims";
-import { ACCRUAL_PERIODICITY, FREE, isVisible, metadataProblems, summarize, visibleStates } from "./domain";
+import { ACCRUAL_PERIODICITY, canonicalEncoding, canonicalFormat, canonicalPeriodicity, FREE, isVisible, metadataProblems, summarize, visibleStates } from "./domain";
 import { LifecycleState } from "./entities";
 import { seedPlan } from "./seed";
 
@@ -69,6 +69,38 @@ describe("update frequency (更新頻率): a number and a unit, or irregular", (
   test.each(["每0年", "每01年", "weekly", "每1", "1年", "每1年 ", "不定期"])("rejects %p", (value) => {
     expect(ACCRUAL_PERIODICITY.test(value)).toBe(false);
   });
+});
+
+describe("real lists' spellings are read as the platform's one spelling", () => {
+  test.each([
+    ["UTF-8", "UTF-8"], ["UTF8", "UTF-8"], ["utf-8", "UTF-8"], ["utf8", "UTF-8"], [" UTF-8 ", "UTF-8"], ["UTF-8 (BOM)", "UTF-8"], ["ＵＴＦ－８", "UTF-8"],
+    ["BIG-5", "BIG-5"], ["BIG5", "BIG-5"], ["Big5", "BIG-5"], ["big5", "BIG-5"], ["Big-5", "BIG-5"], ["BIG 5", "BIG-5"], ["CP950", "BIG-5"], ["MS950", "BIG-5"],
+  ])("encoding %p is %s", (spelled, platform) => {
+    expect(canonicalEncoding(spelled)).toBe(platform);
+  });
+
+  test.each(["ISO-8859-1", "GBK", "UTF-16", "", "BIG"])("encoding %p is none the standard knows", (spelled) => {
+    expect(canonicalEncoding(spelled)).toBeNull();
+  });
+
+  test.each([
+    ["每1月", "每1月"], ["每月", "每1月"], ["每 1 月", "每1月"], ["每１月", "每1月"], ["每季", "每3月"], ["每半年", "每6月"], ["每年", "每1年"],
+    ["每週", "每1週"], ["每周", "每1週"], ["每2周", "每2週"], ["每星期", "每1週"], ["每日", "每1日"], ["每天", "每1日"], ["每小時", "每1時"],
+    ["每1小時", "每1時"], ["每10分鐘", "每10分"], ["每月更新", "每1月"], ["不定期", "不定期更新"], ["不定期更新", "不定期更新"], ["每01年", "每1年"],
+  ])("periodicity %p is %s", (spelled, platform) => {
+    expect(canonicalPeriodicity(spelled)).toBe(platform);
+  });
+
+  test.each(["每0年", "weekly", "每1", "1年", "每1世紀", "隨時", ""])("periodicity %p is none", (spelled) => {
+    expect(canonicalPeriodicity(spelled)).toBeNull();
+  });
+
+  test.each([["csv", "CSV"], [".CSV", "CSV"], ["ＣＳＶ", "CSV"], [" Json ", "JSON"], ["xml", "XML"], ["jsonld", "JSON-LD"], ["CSV檔", "CSV"], ["geo-json", "GEOJSON"]])(
+    "format %p is %s",
+    (spelled, platform) => {
+      expect(canonicalFormat(spelled)).toBe(platform);
+    },
+  );
 });
 
 describe("the seed plan reproduces the ministry's published figures (../shared/design/DOMAIN.md)", () => {

@@ -14,10 +14,67 @@ export const SERVICE_CATEGORIES = [
   "選舉及投票", "生活安全及品質", "退休", "老年安養", "生命禮儀", "公共資訊",
 ] as const;
 
-/** Update frequency: a number and a unit (每1年, 每3分…) or 不定期更新 (irregular). */
+/** Update frequency as the platform spells it: a number and a unit (每1年, 每3分…) or 不定期更新 (irregular). */
 export const ACCRUAL_PERIODICITY = /^(每[1-9]\d*(年|月|週|日|時|分)|不定期更新)$/;
 
+/** The character sets of the metadata standard, as the platform spells them. */
 export const CHARACTER_SETS = ["UTF-8", "BIG-5"] as const;
+
+/*
+ * Real dataset lists spell the same value many ways (BIG5, Big5, utf8, 每月,
+ * 每季, ＣＳＶ…). Input is read in every common spelling and stored, then
+ * exported, in the platform's one spelling; only what no spelling explains
+ * is refused. Full-width characters count as their ASCII forms (NFKC).
+ */
+
+const ENCODING_SPELLINGS: Record<string, (typeof CHARACTER_SETS)[number]> = {
+  UTF8: "UTF-8",
+  UTF8BOM: "UTF-8",
+  UTF8WITHBOM: "UTF-8",
+  BIG5: "BIG-5",
+  // Windows' code page for Big5, as Excel names it.
+  CP950: "BIG-5",
+  MS950: "BIG-5",
+};
+
+/** UTF-8 or BIG-5 for any common spelling of them (UTF8, utf-8, Big5, BIG5, BIG-5, CP950…); null for another encoding. */
+export function canonicalEncoding(text: string): (typeof CHARACTER_SETS)[number] | null {
+  return ENCODING_SPELLINGS[text.normalize("NFKC").toUpperCase().replace(/[\s\-_()（）]/g, "")] ?? null;
+}
+
+const UNIT_SPELLINGS: Record<string, string> = { 年: "年", 月: "月", 週: "週", 周: "週", 星期: "週", 日: "日", 天: "日", 時: "時", 小時: "時", 分: "分", 分鐘: "分" };
+const PERIOD_WORDS: Record<string, string> = { 季: "每3月", 半年: "每6月", 雙月: "每2月" };
+
+/** The platform's spelling of an update frequency (每月 → 每1月, 每季 → 每3月, 不定期 → 不定期更新, 每 1 年 → 每1年…); null when none applies. */
+export function canonicalPeriodicity(text: string): string | null {
+  const compact = text.normalize("NFKC").replace(/\s/g, "").replace(/更新$/, "");
+  if (compact === "不定期") return "不定期更新";
+  const match = /^每(\d*)(.+)$/.exec(compact);
+  if (!match) return null;
+  const [, count, unit] = match;
+  if (!count && PERIOD_WORDS[unit]) return PERIOD_WORDS[unit];
+  const canonical = `每${Number(count || "1")}${UNIT_SPELLINGS[unit] ?? unit}`;
+  return ACCRUAL_PERIODICITY.test(canonical) ? canonical : null;
+}
+
+/** Formats in capitals without a leading dot (csv, .CSV, ＣＳＶ → CSV), and the standard's name for a few (JSONLD → JSON-LD). */
+export function canonicalFormat(text: string): string {
+  const upper = text.normalize("NFKC").trim().replace(/^\./, "").replace(/檔$/, "").toUpperCase();
+  return ({ JSONLD: "JSON-LD", "GEO-JSON": "GEOJSON", "GEO JSON": "GEOJSON" } as Record<string, string>)[upper] ?? upper;
+}
+
+/** A dataset's vocabulary in the platform's spelling; values no spelling explains are left for validation to refuse. */
+export function inPlatformSpelling<T extends { accrualPeriodicity: string; resources: readonly { format: string; encoding: string }[] }>(input: T): T {
+  return {
+    ...input,
+    accrualPeriodicity: canonicalPeriodicity(input.accrualPeriodicity) ?? input.accrualPeriodicity,
+    resources: input.resources.map((resource) => ({
+      ...resource,
+      format: canonicalFormat(resource.format),
+      encoding: canonicalEncoding(resource.encoding) ?? resource.encoding,
+    })),
+  };
+}
 
 /** The public reads published datasets only; an agency's own staff and the ministry see every state. */
 export function visibleStates(viewer: Viewer, agencyCode: string): LifecycleState[] | null {

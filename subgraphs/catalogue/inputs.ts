@@ -1,14 +1,21 @@
 /**
  * The input of a dataset per the national metadata standard, shared by the
  * registerDataset mutation and the import of the platform's dataset list,
- * so both refuse the same values for the same reasons.
+ * so both refuse the same values for the same reasons. Vocabulary fields
+ * accept every common spelling (domain.ts); writeDataset stores the
+ * platform's.
  */
-import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Length, Matches, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Length, Matches, ValidateBy, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { CalendarDate } from "../kit/scalars";
 import { IsWebUrl } from "../kit/validation";
-import { ACCRUAL_PERIODICITY, CHARACTER_SETS, SERVICE_CATEGORIES } from "./domain";
+import { canonicalEncoding, canonicalPeriodicity, SERVICE_CATEGORIES } from "./domain";
 import { DatasetType } from "./entities";
+
+/** The value is one that `canonical` recognises in some spelling. */
+function Recognised(name: string, canonical: (text: string) => string | null, message: string) {
+  return ValidateBy({ name, validator: { validate: (value) => typeof value === "string" && canonical(value) !== null, defaultMessage: () => message } });
+}
 
 @InputType()
 export class ResourceFieldInput {
@@ -32,8 +39,8 @@ export class ResourceInput {
   @Length(1, 20)
   format!: string;
 
-  @Field({ defaultValue: "UTF-8" })
-  @IsIn(CHARACTER_SETS)
+  @Field({ defaultValue: "UTF-8", description: "UTF-8 or BIG-5, in any common spelling (UTF8, utf-8, Big5, BIG5…); stored as UTF-8 or BIG-5." })
+  @Recognised("characterSet", canonicalEncoding, "must be UTF-8 or BIG-5 (any common spelling: UTF8, utf-8, Big5, BIG5, CP950…)")
   encoding!: string;
 
   @Field()
@@ -80,7 +87,7 @@ export class RegisterDatasetInput {
   type!: DatasetType;
 
   @Field({ description: "每<number><年|月|週|日|時|分> or 不定期更新." })
-  @Matches(ACCRUAL_PERIODICITY, { message: "must be a number and a unit (每1年, 每3分…) or 不定期更新" })
+  @Recognised("accrualPeriodicity", canonicalPeriodicity, "must be a number and a unit (每1年, 每3分, 每月, 每季…) or 不定期更新")
   accrualPeriodicity!: string;
 
   @Field(() => CalendarDate, { nullable: true, description: "Publication day (上架日期); today in Asia/Taipei when omitted." })

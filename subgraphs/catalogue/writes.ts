@@ -1,7 +1,8 @@
 /**
  * Writing a dataset from its standard metadata: one function for the
  * registerDataset mutation and the import of the platform's dataset list,
- * so both store the same thing for the same input. Resources are replaced
+ * so both store the same thing for the same input, in the platform's
+ * spelling. Resources are replaced
  * as a whole and numbered as the platform numbers them (identifier-001…).
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
@@ -9,7 +10,7 @@ import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { taipeiDate } from "../kit/scalars";
 import { Dataset, DEFAULT_LICENSE, LifecycleState, Resource } from "./entities";
-import { metadataProblems } from "./domain";
+import { inPlatformSpelling, metadataProblems } from "./domain";
 import type { RegisterDatasetInput } from "./inputs";
 
 export function resourceId(identifier: string, position: number): string {
@@ -18,7 +19,7 @@ export function resourceId(identifier: string, position: number): string {
 
 /** Creates the dataset, or updates `existing` in place; appends DatasetPublished or DatasetUpdated. */
 export async function writeDataset(em: EntityManager, input: RegisterDatasetInput, existing?: Dataset | null): Promise<Dataset> {
-  const { resources, license, modified, issued, ...fields } = input;
+  const { resources, license, modified, issued, ...fields } = inPlatformSpelling(input);
   const values = {
     ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
     license: license ?? DEFAULT_LICENSE,

@@ -1,4 +1,4 @@
-import { DEFAULT_DEADLINE_POLICY, deadlineBacklog, DeadlineState, deadlineState, feedbackStats, replyDueAt, type DeadlinePolicy, type FeedbackStatsParts } from "./deadline";
+import { DEFAULT_DEADLINE_POLICY, deadlineBacklog, DeadlineState, deadlineState, feedbackStats, lastReplyDay, lastReplyDayOf, replyDueAt, type DeadlinePolicy, type FeedbackStatsParts } from "./deadline";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -144,6 +144,25 @@ describe("feedback statistics are additive counts", () => {
     const empty = feedbackStats([], now, taipei14);
     expect(empty).toEqual({ received: 0, answered: 0, answeredOnTime: 0, overdue: 0, daysToReplyHistogram: histogram({}) });
     expect(add(empty, feedbackStats([quick, open], now, taipei14))).toEqual(feedbackStats([quick, open], now, taipei14));
+  });
+});
+
+describe("the last day to reply, as people read the deadline", () => {
+  test("a comment received on 2026-12-02 (Taipei) may be answered through 2026-12-16; replyDueAt is the start of 12-17", () => {
+    const dueAt = replyDueAt(new Date("2026-12-02T03:00:00Z"), taipei14);
+    expect(dueAt.toISOString()).toBe("2026-12-16T16:00:00.000Z");
+    expect(lastReplyDayOf(dueAt, taipei14)).toBe("2026-12-16");
+  });
+
+  test("is the day lastReplyDay() counts from the receipt day, for calendar and working days", () => {
+    const working: DeadlinePolicy = { ...taipei14, dayKind: "WORKING" };
+    for (const policy of [taipei14, working]) {
+      for (const received of ["2026-01-31T15:59:59Z", "2026-01-31T16:00:00Z", "2028-02-28T16:30:00Z", "2026-12-25T03:00:00Z"]) {
+        const receivedAt = new Date(received);
+        const receivedOn = receivedAt.toLocaleDateString("en-CA", { timeZone: "Asia/Taipei" });
+        expect(lastReplyDayOf(replyDueAt(receivedAt, policy), policy)).toBe(lastReplyDay(receivedOn, policy));
+      }
+    }
   });
 });
 

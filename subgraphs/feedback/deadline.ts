@@ -90,6 +90,15 @@ export function replyDueAt(receivedAt: Date, policy: DeadlinePolicy): Date {
   return startOfDay(addDays(lastReplyDay(receivedOn, policy), 1), policy.timeZone);
 }
 
+/**
+ * The last day to reply (YYYY-MM-DD in the policy's zone) of a deadline
+ * `replyDueAt`, which is exclusive: the start of the day after. This is the
+ * day a person reads; printing replyDueAt as a date shows the day after.
+ */
+export function lastReplyDayOf(replyDueAt: Date, policy: DeadlinePolicy): string {
+  return taipeiDate(new Date(replyDueAt.getTime() - 1), policy.timeZone);
+}
+
 export enum DeadlineState {
   ON_TIME = "ON_TIME",
   DUE_SOON = "DUE_SOON",

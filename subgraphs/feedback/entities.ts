@@ -64,7 +64,10 @@ export class Feedback {
   @Property({ type: "datetime" })
   receivedAt: Date = new Date();
 
-  @Field(() => Date, { description: "The end of the last day to publish an approved reply." })
+  @Field(() => Date, {
+    description:
+      "The deadline as an instant, exclusive: an approved reply must be published before it. It is the start (00:00 Asia/Taipei) of the day after `lastReplyDay`: show `lastReplyDay` to people, compare with `replyDueAt`.",
+  })
   @Property({ type: "datetime" })
   replyDueAt!: Date;
 
@@ -119,7 +122,7 @@ export class Reply {
   publishedAt?: Date;
 }
 
-/** Every transition of a comment: who took which action, when and why. */
+/** Every transition of a comment, from its receipt on: who took which action, when and why. */
 @ObjectType({ description: "A step of the reply workflow: who did what, when, and why." })
 @Entity({ tableName: "feedback_transition" })
 export class FeedbackTransition {
@@ -134,9 +137,9 @@ export class FeedbackTransition {
   @Enum({ items: () => FeedbackAction, type: "text" })
   action!: FeedbackAction;
 
-  @Field(() => FeedbackState)
-  @Enum({ items: () => FeedbackState, type: "text" })
-  fromState!: FeedbackState;
+  @Field(() => FeedbackState, { nullable: true, description: "The state before the step; null for the receipt, the first step of every comment." })
+  @Enum({ items: () => FeedbackState, type: "text", nullable: true })
+  fromState!: FeedbackState | null;
 
   @Field(() => FeedbackState)
   @Enum({ items: () => FeedbackState, type: "text" })

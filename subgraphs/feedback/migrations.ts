@@ -88,6 +88,17 @@ class PublicComments extends Migration {
   }
 }
 
+/** The receipt is the first step of every comment's history: comments received before keep theirs, at their receipt, by an unrecorded actor. */
+class ReceiptIsATransition extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table feedback_transition alter column from_state drop not null;`);
+    this.addSql(`alter table feedback_transition add check ((action = 'RECEIVE') = (from_state is null));`);
+    this.addSql(`
+      insert into feedback_transition (id, feedback_id, action, from_state, to_state, actor, actor_role, at)
+      select gen_random_uuid(), id, 'RECEIVE', null, 'RECEIVED', 'unrecorded', 'PUBLIC', received_at from feedback;`);
+  }
+}
+
 /** The reply desk's queue and a dataset's comments, both read in deadline order. */
 class CommentsByDeadline extends Migration {
   override async up(): Promise<void> {
@@ -101,4 +112,5 @@ export const migrations: NamedMigration[] = [
   { name: "0002_public_comments", class: PublicComments },
   { name: "0003_job_lease", class: JobLeaseMigration },
   { name: "0004_comments_by_deadline", class: CommentsByDeadline },
+  { name: "0005_receipt_is_a_transition", class: ReceiptIsATransition },
 ];

@@ -6,11 +6,13 @@ import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors"
 import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
-import { deadlineFacts, deadlineState, DeadlineState, feedbackStats, replyDueAt } from "./deadline";
+import { CalendarDate } from "../kit/scalars";
+import { deadlineFacts, deadlineState, DeadlineState, feedbackStats, lastReplyDayOf, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
-import { FeedbackAction, transition } from "./workflow";
+import { recordReceipt, recordStep } from "./history";
+import { FeedbackAction, transition, type WorkflowAction } from "./workflow";
 import type { FeedbackContext } from "./context";
 
 /** The feedback subgraph's view of an agency: its reply performance, from its own shard. */
@@ -136,6 +138,7 @@ export function appendFeedbackReceived(em: EntityManager, feedback: Feedback): v
 
 /** The outbox event type of each workflow action. */
 export const EVENT_OF: Record<FeedbackAction, string> = {
+  [FeedbackAction.RECEIVE]: "FeedbackReceived",
   [FeedbackAction.DRAFT_REPLY]: "ReplyDrafted",
   [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]: "ReplySubmittedForApproval",
   [FeedbackAction.APPROVE_REPLY]: "ReplyApproved",
@@ -157,7 +160,7 @@ async function currentDraft(em: EntityManager, feedback: Feedback): Promise<Repl
 async function act(
   { em, viewer }: FeedbackContext,
   input: FeedbackRefInput,
-  action: FeedbackAction,
+  action: WorkflowAction,
   effect: (tx: EntityManager, feedback: Feedback, now: Date) => Promise<void> | void,
   options: { reason?: string; isCommenter?: (feedback: Feedback) => boolean } = {},
 ): Promise<FeedbackPayload> {
@@ -170,14 +173,12 @@ async function act(
       isCommenter: options.isCommenter?.(feedback),
       reason: options.reason,
     });
-    if (!check.ok) throw govError(check.code, `Refused: ${check.reason}.`);
+    if (!check.ok) throw govError(check.code, check.reason);
     const now = new Date();
     const from = feedback.state;
     await effect(tx, feedback, now);
     feedback.state = check.to;
-    tx.persist(
-      tx.create(FeedbackTransition, { feedback, action, fromState: from, toState: check.to, actor: viewer.sub, actorRole: viewer.role, reason: options.reason, at: now }),
-    );
+    recordStep(tx, feedback, { action, fromState: from, toState: check.to, viewer, reason: options.reason, at: now });
     appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role, ...deadlineFacts(feedback) });
     return { feedback };
   });
@@ -221,6 +222,13 @@ export class FeedbackResolver {
   @FieldResolver(() => String, { nullable: true, description: "Shown to the owning agency and the ministry only." })
   email(@Root() feedback: Feedback, @Ctx() { viewer }: FeedbackContext): string | null {
     return insiders(viewer, feedback.agencyCode) ? feedback.email : null;
+  }
+
+  @FieldResolver(() => CalendarDate, {
+    description: "The last day (Asia/Taipei) to publish an approved reply, inclusive: the deadline as people read it. `replyDueAt` is the instant this day ends.",
+  })
+  lastReplyDay(@Root() feedback: Feedback, @Ctx() { settings }: FeedbackContext): string {
+    return lastReplyDayOf(feedback.replyDueAt, settings.deadline);
   }
 
   @FieldResolver(() => DeadlineState)
@@ -315,6 +323,7 @@ export class FeedbackResolver {
         await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
         const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
         tx.persist(feedback);
+        recordReceipt(tx, feedback, viewer);
         await tx.flush();
         await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
         appendFeedbackReceived(tx, feedback);

@@ -7,12 +7,13 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { hashString, pick, seededRandom } from "../kit/random";
 import { DAY_MS } from "../kit/scalars";
 import type { InstanceInfo } from "../kit/subgraph";
-import { Role } from "../../contract/claims";
+import { ANONYMOUS, Role } from "../../contract/claims";
 import { appendEvent } from "../kit/outbox";
 import type { FeedbackSettings } from "./context";
 import { deadlineFacts, replyDueAt } from "./deadline";
 import { appendFeedbackReceived, EVENT_OF } from "./resolvers";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
+import { recordReceipt } from "./history";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, FeedbackState } from "./workflow";
 
@@ -47,6 +48,7 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo, se
       answeredAt,
     });
     em.persist(feedback);
+    recordReceipt(em, feedback, ANONYMOUS);
     all.push(feedback);
     if (!answeredAt) open.push(feedback);
     if (answeredAt) {

@@ -21,10 +21,12 @@ function OutboxEventType(name: string, description: string) {
     @Field({ description: "The shard's sequence number: strictly increasing in commit order, per agency." })
     seq!: string;
 
-    @Field(() => ID, { nullable: true })
+    @Field(() => ID, { nullable: true, description: `The agency whose shard recorded the event; null on a ${POSITION_MARKER} marker.` })
     agencyCode!: string | null;
 
-    @Field({ description: `What happened, e.g. DatasetPublished; ${POSITION_MARKER} marks where a stream starts.` })
+    @Field({
+      description: `What happened, e.g. DatasetPublished. ${POSITION_MARKER} is the stream's first message: where it starts; only its cursor means anything (keep it to resume).`,
+    })
     type!: string;
 
     @Field(() => ID)

@@ -2,8 +2,8 @@
  * One MikroORM instance per subgraph instance, on that instance's own
  * database. Schema changes come only from migrations, never from schema sync.
  */
-import { MikroORM, PostgreSqlDriver, ReflectMetadataProvider, type Options } from "@mikro-orm/postgresql";
-import { Migrator, type Migration } from "@mikro-orm/migrations";
+import { MikroORM, PostgreSqlDriver, ReflectMetadataProvider, type EntityManager, type Options } from "@mikro-orm/postgresql";
+import { Migration, Migrator } from "@mikro-orm/migrations";
 import { config } from "../../contract/config";
 import type { Logger } from "../../contract/logger";
 
@@ -20,6 +20,19 @@ export interface OrmOptions {
   poolSize?: number;
 }
 
+/**
+ * Whether the database was seeded, kept in the database: seeding and this
+ * marker commit in one transaction, so a start that failed while seeding
+ * seeds again the next time. Every subgraph's first migration.
+ */
+class SeedMarker extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table seed_state (seeded boolean not null);`);
+    // A database migrated before the marker existed was seeded then (or holds imported data): never seed it again.
+    this.addSql(`insert into seed_state (seeded) select exists (select 1 from schema_migration);`);
+  }
+}
+
 export async function openOrm({ url, entities, migrations, log, poolSize = config.databasePoolSize }: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init({
     driver: PostgreSqlDriver,
@@ -30,7 +43,7 @@ export async function openOrm({ url, entities, migrations, log, poolSize = confi
     extensions: [Migrator],
     migrations: {
       tableName: "schema_migration",
-      migrationsList: migrations as never,
+      migrationsList: [{ name: "0000_seed_marker", class: SeedMarker }, ...migrations] as never,
       transactional: true,
       allOrNothing: true,
       silent: true,
@@ -46,10 +59,25 @@ export async function openOrm({ url, entities, migrations, log, poolSize = confi
   return orm;
 }
 
-/** Applies pending migrations; returns their names, and whether the database had none applied before. */
-export async function migrate(orm: MikroORM): Promise<{ applied: string[]; wasEmpty: boolean }> {
-  const migrator = orm.getMigrator();
-  const executed = await migrator.getExecutedMigrations();
-  const applied = await migrator.up();
-  return { applied: applied.map((m) => m.name), wasEmpty: executed.length === 0 };
+/** Applies pending migrations; returns their names. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}
+
+/**
+ * Seeds the database with `seed` unless a seed completed before, in one
+ * transaction with the marker; true when it seeded. Without `seed` it only
+ * marks the database as holding its own data (an imported list), never to
+ * be seeded.
+ */
+export async function seedOnce(orm: MikroORM, seed?: (em: EntityManager) => Promise<void>): Promise<boolean> {
+  return orm.em.fork().transactional(async (tx) => {
+    const context = tx.getTransactionContext();
+    const [state] = await tx.getConnection().execute<{ seeded: boolean }[]>("select seeded from seed_state for update", [], "all", context);
+    if (state.seeded) return false;
+    if (seed) await seed(tx);
+    await tx.getConnection().execute("update seed_state set seeded = true", [], "run", context);
+    return Boolean(seed);
+  });
 }

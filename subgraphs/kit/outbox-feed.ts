@@ -4,9 +4,10 @@
  * the table after their cursor, so nothing depends on a notification
  * arriving: a missed one only delays an event until the next poll.
  *
- * A stream opened without a cursor starts at the shard's current head and
- * first yields a position marker (type STREAM_POSITION) holding it, so that
- * the gateway knows where to resume this shard even before a real event.
+ * Every stream first yields a position marker (type STREAM_POSITION, no
+ * agency): where it starts, the given cursor or, without one, the shard's
+ * current head, so that the gateway knows where to resume this shard even
+ * before a real event, and can tell its subscriber.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { Client } from "pg";
@@ -114,9 +115,9 @@ export class OutboxFeed {
     if (cursor === null) {
       const [head] = await connection.execute<{ head: string }[]>("select coalesce(max(seq), 0)::text as head from outbox_event");
       cursor = head.head;
-      yield { seq: cursor, cursor, agencyCode: this.agencyCode ?? null, type: POSITION_MARKER, subjectId: "", occurredAt: new Date(), payload: {} };
     }
     if (!/^\d+$/.test(cursor)) throw badUserInput([{ path: "after", reason: "is not an event cursor this stream issued" }]);
+    yield { seq: cursor, cursor, agencyCode: null, type: POSITION_MARKER, subjectId: "", occurredAt: new Date(), payload: {} };
     this.observer?.opened();
     try {
       while (!this.closed) {

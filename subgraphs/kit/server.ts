@@ -1,6 +1,6 @@
 /**
  * Runs one instance of a subgraph: its own database (created and migrated on
- * start, seeded when fresh), Apollo Server 5 on express for queries and
+ * start, seeded until a seed has completed once), Apollo Server 5 on express for queries and
  * mutations, graphql-ws on the same path for subscriptions,
  * /healthcheck (alive), /readiness (database reachable, not draining) and
  * /metrics (Prometheus; see observability.ts).
@@ -25,7 +25,7 @@ import { loggerFor, type Logger } from "../../contract/logger";
 import { schemaHash, ServerMetrics, VERSION } from "../../contract/metrics";
 import { traceRequest } from "../../contract/tracing";
 import { observeDatabase, requestMetricsPlugin, spanAttributes, streamObserver } from "./observability";
-import { migrate, openOrm } from "./orm";
+import { migrate, openOrm, seedOnce } from "./orm";
 import { subgraphSchema, subgraphSdl } from "./schema";
 import type { InstanceInfo, SubgraphContext, SubgraphDefinition } from "./subgraph";
 
@@ -36,7 +36,7 @@ export interface InstanceOptions {
   serverUrl: string;
   port?: number;
   host?: string;
-  /** Seed a database that had no migrations applied before (default true). */
+  /** Seed the database unless a seed completed in it before (default true). */
   seed?: boolean;
   /** Prefix of the database name (default GOVGRAPH_DB_PREFIX): lets tests share a server. */
   databasePrefix?: string;
@@ -107,12 +107,13 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     migrations: definition.migrations,
     log,
   });
-  const { applied, wasEmpty } = await migrate(orm);
-  if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
-  if (wasEmpty && options.seed !== false && definition.seed) {
-    const em = orm.em.fork();
-    await em.transactional((tx) => definition.seed!(tx, info, settings));
-    log.info("seeded");
+  try {
+    const applied = await migrate(orm);
+    if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
+    if (options.seed !== false && definition.seed && (await seedOnce(orm, (em) => definition.seed!(em, info, settings)))) log.info("seeded");
+  } catch (error) {
+    await orm.close(true);
+    throw error;
   }
 
   const schema = await subgraphSchema(definition as SubgraphDefinition<any, any>);

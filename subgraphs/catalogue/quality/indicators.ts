@@ -9,6 +9,8 @@
  * all hold wins. A dataset's result is the intersection of its resources'.
  */
 
+import { canonicalEncoding } from "../domain";
+
 export const INDICATORS = ["linkValidity", "directDownload", "structuredFormat", "encodingMatch", "fieldsMatch", "timeliness", "replyEfficiency"] as const;
 export type Indicator = (typeof INDICATORS)[number];
 /** true, false, or null when it could not be judged (e.g. no file to read). */
@@ -81,8 +83,7 @@ export function completeLines(bytes: Uint8Array): Uint8Array {
 
 export function encodingMatches(declared: string, bytes: Uint8Array): boolean {
   const actual = detectEncoding(completeLines(bytes));
-  const normalised = declared.trim().toUpperCase().replace(/^BIG5$/, "BIG-5");
-  return actual === normalised || (isAscii(bytes) && actual === "UTF-8");
+  return actual === canonicalEncoding(declared) || (isAscii(bytes) && actual === "UTF-8");
 }
 
 function isAscii(bytes: Uint8Array): boolean {
@@ -91,7 +92,7 @@ function isAscii(bytes: Uint8Array): boolean {
 
 /** The column names of a CSV file's first line, decoded with its declared encoding. */
 export function csvHeader(bytes: Uint8Array, encoding: string): string[] {
-  const label = /BIG-?5/i.test(encoding) ? "big5" : "utf-8";
+  const label = canonicalEncoding(encoding) === "BIG-5" ? "big5" : "utf-8";
   const text = new TextDecoder(label).decode(bytes).replace(/^\uFEFF/, "");
   const firstLine = text.split(/\r?\n/, 1)[0] ?? "";
   return firstLine.split(",").map((cell) => cell.trim().replace(/^"|"$/g, ""));

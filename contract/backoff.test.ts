@@ -1,6 +1,6 @@
-import { backoffDelay } from "./stream";
+import { backoffDelay } from "./backoff";
 
-test("reconnection delays double from the first, never pass the cap, and are jittered within their half", () => {
+test("retry delays double from the first, never pass the cap, and are jittered within their half", () => {
   const lowest = () => 0;
   const highest = () => 0.999999;
   expect([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, 100, 5000, lowest))).toEqual([50, 100, 200, 400]);

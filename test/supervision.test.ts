@@ -1,0 +1,112 @@
+/**
+ * Process isolation and supervision under a real `npm start`: each agency's
+ * shards run in their own process; killing one agency's process costs only
+ * that agency (partial answers naming it alone) until the supervisor has
+ * restarted it, and only a signal stops the platform, leaving nothing running.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../contract/config";
+import { dropDatabases } from "../subgraphs/kit/database";
+import { freeTopologyPort } from "./processes";
+
+const prefix = `v${randomBytes(4).toString("hex")}`;
+let platform: ChildProcess | undefined;
+let output = "";
+
+afterAll(async () => {
+  if (platform && platform.exitCode === null) platform.kill("SIGKILL");
+  await dropDatabases(process.env.DATABASE_URL!, prefix);
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+interface Answer {
+  data: { agencies: { code: string; datasets: { totalCount: number } | null }[] } | null;
+  errors?: { message: string; extensions?: { code?: string; agencyCode?: string } }[];
+}
+
+test("a crashed agency process costs only that agency, comes back by itself, and only a signal stops the platform", async () => {
+  const gatewayPort = await freeTopologyPort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: process.env.DATABASE_URL,
+    GOVGRAPH_DB_PREFIX: prefix,
+    GATEWAY_PORT: String(gatewayPort),
+    GOVGRAPH_DATA_DIR: mkdtempSync(join(tmpdir(), "govgraph-supervision-")),
+    GOVGRAPH_HEALTH_INTERVAL_MS: "1000",
+    LOG_LEVEL: "warn",
+  };
+  delete env.GOVGRAPH_TOPOLOGY;
+  platform = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "start.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  platform.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  platform.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolveExit) => platform!.once("exit", (code) => resolveExit(code)));
+
+  // The first start migrates and seeds 20 databases: minutes on a loaded 2-core machine.
+  await until("the platform to be ready", async () => (output.includes("ready: GraphQL") ? true : undefined), 600_000);
+  const pids = [...output.matchAll(/^(catalogue|feedback)\s+(\w+)\s+\S+\s+\S+\s+(\d+)\s*$/gm)].map(([, subgraph, agency, pid]) => ({ subgraph, agency, pid: Number(pid) }));
+  const pidOf = (agency: string) => new Set(pids.filter((row) => row.agency === agency).map((row) => row.pid));
+  // One process per agency: both of its shards, and no other agency's.
+  expect(pidOf("ACA").size).toBe(1);
+  expect(pidOf("MOJ").size).toBe(1);
+  const aca = [...pidOf("ACA")][0];
+  expect(aca).not.toBe([...pidOf("MOJ")][0]);
+
+  const ask = async (): Promise<Answer> => {
+    const response = await fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ agencies { code datasets(first: 1) { totalCount } } }" }),
+    });
+    return (await response.json()) as Answer;
+  };
+  const whole = await ask();
+  expect(whole.errors).toBeUndefined();
+  expect(whole.data!.agencies).toHaveLength(9);
+
+  process.kill(aca, "SIGKILL");
+  const partial = await until("an answer without ACA", async () => {
+    const answer = await ask();
+    return answer.errors?.length ? answer : undefined;
+  }, 30_000);
+  expect(partial.errors!.every((error) => error.extensions?.code === "SHARD_UNAVAILABLE" && error.extensions.agencyCode === "ACA")).toBe(true);
+  for (const agency of partial.data!.agencies) {
+    if (agency.code === "ACA") expect(agency.datasets).toBeNull();
+    else expect(agency.datasets!.totalCount).toBeGreaterThan(0);
+  }
+  expect(output).toMatch(/agency-ACA \(catalogue:ACA, feedback:ACA\) exited with SIGKILL; restarting in/);
+
+  await until("ACA to answer again", async () => {
+    const answer = await ask();
+    return !answer.errors && answer.data!.agencies.every((agency) => agency.datasets) ? answer : undefined;
+  }, 120_000);
+  await until("the supervisor to report ACA back", async () => (output.includes("agency-ACA (catalogue:ACA, feedback:ACA) is back") ? true : undefined), 60_000);
+  expect(platform.exitCode).toBeNull();
+
+  const back = Number(/agency-ACA \(catalogue:ACA, feedback:ACA\) is back \(pid (\d+)\)/.exec(output)![1]);
+  platform.kill("SIGINT");
+  expect(await exit).toBe(0);
+  expect(output).toContain("stopped: no process left running");
+  for (const pid of [back, ...pids.map((row) => row.pid)]) expect(alive(pid)).toBe(false);
+}, 900_000);

@@ -1,0 +1,31 @@
+/**
+ * `npm run token`: no rebuild of dist/ when nothing changed (the platform may
+ * be running from it), and each dev identity its own subject.
+ */
+import { execFile } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { decodeJwt } from "jose";
+import { projectRoot } from "../contract/config";
+
+const run = promisify(execFile);
+
+async function token(...args: string[]): Promise<string> {
+  const { stdout } = await run("npm", ["run", "token", "--silent", "--", ...args], { cwd: projectRoot, env: process.env });
+  return stdout.trim();
+}
+
+test("tokens come from the existing build, untouched, and tell their holders apart", async () => {
+  const built = join(projectRoot, "dist", "scripts", "token.js");
+  const before = statSync(built).mtimeMs;
+  const subjects = [];
+  for (const [role, agency] of [["AGENCY_STAFF", "ACA"], ["AGENCY_STAFF", "MOJ"], ["AGENCY_CIO", "ACA"], ["MINISTRY_ADMIN", undefined]] as const) {
+    const claims = decodeJwt(await token("--role", role, ...(agency ? ["--agency", agency] : [])));
+    expect(claims).toMatchObject({ role, ...(agency ? { agencyCode: agency } : {}) });
+    subjects.push(claims.sub);
+  }
+  expect(subjects).toEqual(["dev-agency_staff-aca", "dev-agency_staff-moj", "dev-agency_cio-aca", "dev-ministry_admin"]);
+  expect(decodeJwt(await token("--role", "AGENCY_STAFF", "--agency", "ACA", "--sub", "lin")).sub).toBe("lin");
+  expect(statSync(built).mtimeMs).toBe(before);
+}, 60_000);
