@@ -18,9 +18,15 @@ let platform: ChildProcess | undefined;
 let output = "";
 
 afterAll(async () => {
-  if (platform && platform.exitCode === null) platform.kill("SIGKILL");
+  // A test that failed half-way leaves the platform running: stop it as Ctrl-C would (it stops its children), then insist.
+  if (platform && platform.exitCode === null && platform.signalCode === null) {
+    const exited = new Promise((resolveExit) => platform!.once("exit", resolveExit));
+    platform.kill("SIGINT");
+    const stopped = await Promise.race([exited.then(() => true), new Promise((resolveWait) => setTimeout(() => resolveWait(false), 30_000))]);
+    if (!stopped) platform.kill("SIGKILL");
+  }
   await dropDatabases(process.env.DATABASE_URL!, prefix);
-});
+}, 60_000);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
