@@ -281,7 +281,8 @@ describe("agency reply desk", () => {
 
     await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
     await card(cio.page).locator("details summary").click();
-    expect(await card(cio.page).locator(".history li").count()).toBe(5);
+    // Received, drafted, submitted, returned, revised, submitted again.
+    expect(await card(cio.page).locator(".history li").count()).toBe(6);
     await screenshot(cio.page, "desk-cio");
     await card(cio.page).getByRole("button", { name: "核定並發布" }).click();
     await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"]`, { state: "detached" });

@@ -1,4 +1,5 @@
-import { decisionProblem, inventoryRank, InventoryState, inventorySummary, Openness, PriorityBasis, publishProblem } from "./inventory";
+import { PriorityBasis } from "../kit/vocabulary";
+import { decisionProblem, inventoryRank, InventoryState, inventorySummary, Openness, publishProblem } from "./inventory";
 
 const usage = { views: 0, downloads: 0, requests: 0 };
 

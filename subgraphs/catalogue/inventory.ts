@@ -17,6 +17,7 @@ import { newId } from "../kit/ids";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate } from "../kit/scalars";
 import { ShardBy } from "../kit/shard";
+import { PriorityBasis } from "../kit/vocabulary";
 import { ConnectionType } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import type { CatalogueContext } from "./context";
@@ -33,15 +34,8 @@ export enum Openness {
   OPENABLE = "OPENABLE",
   NOT_OPENABLE = "NOT_OPENABLE",
 }
-/** Why an openable holding is opened first (the strategy's order: law, then duty, then demand). */
-export enum PriorityBasis {
-  REQUIRED_BY_LAW = "REQUIRED_BY_LAW",
-  STATUTORY_DUTY = "STATUTORY_DUTY",
-  PUBLIC_DEMAND = "PUBLIC_DEMAND",
-}
 registerEnumType(InventoryState, { name: "InventoryState" });
 registerEnumType(Openness, { name: "Openness" });
-registerEnumType(PriorityBasis, { name: "PriorityBasis", description: "Required by law; produced by statutory duty with no legal restriction; high public demand." });
 
 /** The advisory panel's resolution, as the catalogue refers to it (the advisory subgraph resolves it). */
 @ObjectType("PanelResolution")

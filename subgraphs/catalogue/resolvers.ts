@@ -21,11 +21,10 @@ import {
   InventorySummary,
   inventorySummary,
   Openness,
-  PriorityBasis,
 } from "./inventory";
 import { checkDataset, checkOptions } from "./quality/checker";
-import { BadgeLevelEnum, DatasetCheck, ResourceCheck } from "./quality/entities";
-import type { BadgeLevel } from "./quality/indicators";
+import { DatasetCheck, ResourceCheck } from "./quality/entities";
+import { BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { searchFilter } from "./search";
 import { appendDatasetEvent, publishDataset } from "./writes";
 import type { CatalogueContext } from "./context";

@@ -8,10 +8,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { AGENCY_CODES, agencyByCode } from "../../contract/agencies";
 import { apportion, hashString, pick, seededRandom } from "../kit/random";
-import type { InstanceInfo } from "../kit/subgraph";
+import type { InstanceInfo } from "../kit/instance";
 import { Dataset, DatasetType, LifecycleState, Resource } from "./entities";
 import { appendDatasetEvent } from "./writes";
-import { InventoryItem, inventoryEvents, inventoryRank, InventoryState, Openness, PriorityBasis } from "./inventory";
+import { PriorityBasis } from "../kit/vocabulary";
+import { InventoryItem, inventoryEvents, inventoryRank, InventoryState, Openness } from "./inventory";
 
 export const OPENED_PER_YEAR: Record<number, number> = { 2013: 50, 2014: 30, 2015: 1710, 2016: 252, 2017: 137 };
 export const RETIRED_BY_2018_03_16 = 138;

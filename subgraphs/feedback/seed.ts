@@ -6,7 +6,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { hashString, pick, seededRandom } from "../kit/random";
 import { DAY_MS } from "../kit/scalars";
-import type { InstanceInfo } from "../kit/subgraph";
+import type { InstanceInfo } from "../kit/instance";
 import { ANONYMOUS, Role } from "../../contract/claims";
 import { appendEvent } from "../kit/outbox";
 import type { FeedbackSettings } from "./context";

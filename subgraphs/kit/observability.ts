@@ -8,7 +8,7 @@ import { SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { METRIC, ServerMetrics } from "../../contract/metrics";
 import { ATTRIBUTE, tracer } from "../../contract/tracing";
-import type { InstanceInfo } from "./subgraph";
+import type { InstanceInfo } from "./instance";
 
 /** Watches an instance's event streams (subscriptions): how many are open, how late events arrive. */
 export interface StreamObserver {

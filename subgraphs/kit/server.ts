@@ -27,7 +27,8 @@ import { traceRequest } from "../../contract/tracing";
 import { observeDatabase, requestMetricsPlugin, spanAttributes, streamObserver } from "./observability";
 import { migrate, openOrm, seedOnce } from "./orm";
 import { subgraphSchema, subgraphSdl } from "./schema";
-import type { InstanceInfo, SubgraphContext, SubgraphDefinition } from "./subgraph";
+import type { SubgraphContext, SubgraphDefinition } from "./subgraph";
+import type { InstanceInfo } from "./instance";
 
 export interface InstanceOptions {
   /** Agency code, for an agency subgraph. */

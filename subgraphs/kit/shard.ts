@@ -5,7 +5,7 @@
  */
 import { Directive, UseMiddleware, type MiddlewareFn } from "type-graphql";
 import { govError, ErrorCode } from "../../contract/errors";
-import type { InstanceInfo } from "./subgraph";
+import type { InstanceInfo } from "./instance";
 
 /**
  * An agency shard holds one agency's data only. A request that names another

@@ -5,14 +5,10 @@ import type { Config, Secrets } from "../../contract/config";
 import type { RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
 import type { ServerMetrics } from "../../contract/metrics";
+import type { InstanceInfo } from "./instance";
 import type { OutboxFeed } from "./outbox-feed";
 import type { NamedMigration } from "./orm";
 
-/** Which instance of which subgraph this is: agency shards name their agency. */
-export interface InstanceInfo {
-  subgraph: string;
-  agencyCode?: string;
-}
 
 /** What every resolver receives: the verified viewer, a request-scoped EntityManager, per-request DataLoaders and the instance's settings. */
 export interface SubgraphContext<Loaders = unknown, Settings = unknown> {

@@ -12,14 +12,14 @@ import { migrations } from "./migrations";
 import { AgencyProgressResolver, evaluationReport, EvaluationReportResolver, ProgressResolver } from "./progress";
 import { AgencyResolver, DirectoryDatasetResolver, TargetResolver } from "./resolvers";
 import { seedMetrics } from "./seed";
-import { startSnapshotJob } from "./snapshots";
+import { ProgressHistoryResolver, startSnapshotJob } from "./snapshots";
 
 export const metrics: SubgraphDefinition<ReturnType<typeof createMetricsLoaders>, MetricsSettings> = {
   name: "metrics",
   sharded: false,
   entities: [Agency, Target, TargetChange, OutboxEvent],
   migrations,
-  resolvers: [AgencyResolver, TargetResolver, DirectoryDatasetResolver, AgencyProgressResolver, ProgressResolver, EvaluationReportResolver],
+  resolvers: [AgencyResolver, TargetResolver, DirectoryDatasetResolver, AgencyProgressResolver, ProgressResolver, ProgressHistoryResolver, EvaluationReportResolver],
   orphanedTypes: [DirectoryDataset],
   references: {
     Agency: (reference, { loaders }) => loaders.agency.load(String(reference.code)),

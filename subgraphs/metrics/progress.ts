@@ -5,19 +5,16 @@
  */
 import { filter, pipe } from "@graphql-yoga/subscription";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, ObjectType, Query, registerEnumType, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
 import { AGENCIES } from "../../contract/agencies";
 import { badUserInput } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
-import { BadgeLevelEnum } from "../catalogue/quality/entities";
-import { BADGE_LEVELS, type BadgeLevel } from "../catalogue/quality/indicators";
-import { PriorityBasis } from "../catalogue/inventory";
+import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { figuresAgainstTargets, MINISTRY_ONLY, remarkOf, rocYear, share, yearEnd, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
 import type { ProgressChange } from "./follower";
 import { panelReader, progressFeed } from "./live";
 import { FIGURE } from "./projection";
-import { snapshotSeries } from "./snapshots";
 import { readFigures } from "./store";
 import type { MetricsContext } from "./context";
 
@@ -102,21 +99,6 @@ export class EvaluationReport {
   @Field(() => [EvaluationRow]) rows!: EvaluationRow[];
 }
 
-export enum HistoryFigure {
-  DATASETS_ON_PLATFORM = "datasetsOnPlatform",
-  DATASETS_OPENED = "datasetsOpened",
-  DATASETS_RETIRED = "datasetsRetired",
-  STRUCTURED_RESOURCES_PASSING = "structuredResourcesPassing",
-  OVERDUE_NOW = "overdueNow",
-}
-registerEnumType(HistoryFigure, { name: "HistoryFigure", description: "A figure kept as a daily snapshot (cumulative counts, and the counts that only exist now)." });
-
-@ObjectType({ description: "A figure's value on a day (the sum over the agencies asked for)." })
-export class HistoryPoint {
-  @Field(() => CalendarDate) day!: string;
-  @Field(() => Float) value!: number;
-}
-
 /** Reads the projection for a scope (null: every agency) and sets it beside the targets. */
 export async function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
   const day = asOf ?? taipeiDate(new Date());
@@ -191,17 +173,6 @@ export class ProgressResolver {
   })
   progressChanged(@Root() change: ProgressChange, @Arg("agencyCodes", () => [ID], { nullable: true }) _agencyCodes?: string[]): ProgressChange {
     return change;
-  }
-
-  @Query(() => [HistoryPoint], { description: "A figure's daily snapshots over time, summed over every agency or those named: one point per day it changed." })
-  async progressHistory(
-    @Arg("figure", () => HistoryFigure) figure: HistoryFigure,
-    @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
-    @Arg("from", () => CalendarDate, { nullable: true }) from: string | undefined,
-    @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
-    @Ctx() { em }: MetricsContext,
-  ): Promise<HistoryPoint[]> {
-    return snapshotSeries(em, figure, agencyCodes ?? null, from ?? "1912-01-01", to ?? taipeiDate(new Date()));
   }
 }
 

@@ -6,11 +6,28 @@
  * each day something changed, the latest snapshot of every agency asked for.
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import { Arg, Ctx, Field, Float, ID, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
 import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
-import { taipeiDate } from "../kit/scalars";
+import { CalendarDate, taipeiDate } from "../kit/scalars";
+import type { MetricsContext } from "./context";
 import { Agency } from "./entities";
-import { progressOf, HistoryFigure, type HistoryPoint } from "./progress";
+import { progressOf } from "./progress";
+
+export enum HistoryFigure {
+  DATASETS_ON_PLATFORM = "datasetsOnPlatform",
+  DATASETS_OPENED = "datasetsOpened",
+  DATASETS_RETIRED = "datasetsRetired",
+  STRUCTURED_RESOURCES_PASSING = "structuredResourcesPassing",
+  OVERDUE_NOW = "overdueNow",
+}
+registerEnumType(HistoryFigure, { name: "HistoryFigure", description: "A figure kept as a daily snapshot (cumulative counts, and the counts that only exist now)." });
+
+@ObjectType({ description: "A figure's value on a day (the sum over the agencies asked for)." })
+export class HistoryPoint {
+  @Field(() => CalendarDate) day!: string;
+  @Field(() => Float) value!: number;
+}
 
 /** Fills the cumulative dataset figures of every day on which one changed. */
 export async function fillSnapshotsFromHistory(em: EntityManager): Promise<void> {
@@ -74,4 +91,18 @@ export async function snapshotSeries(em: EntityManager, figure: HistoryFigure, a
 /** Snapshots today's figures at start and then every `intervalMs`. */
 export function startSnapshotJob(orm: MikroORM, intervalMs: number, log: Logger): RunningJob {
   return startJob({ name: "metrics-snapshot", intervalMs, runAtStart: true, run: () => snapshotToday(orm.em.fork()), log });
+}
+
+@Resolver()
+export class ProgressHistoryResolver {
+  @Query(() => [HistoryPoint], { description: "A figure's daily snapshots over time, summed over every agency or those named: one point per day it changed." })
+  async progressHistory(
+    @Arg("figure", () => HistoryFigure) figure: HistoryFigure,
+    @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
+    @Arg("from", () => CalendarDate, { nullable: true }) from: string | undefined,
+    @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
+    @Ctx() { em }: MetricsContext,
+  ): Promise<HistoryPoint[]> {
+    return snapshotSeries(em, figure, agencyCodes ?? null, from ?? "1912-01-01", to ?? taipeiDate(new Date()));
+  }
 }

@@ -1,10 +1,8 @@
 import { Entity, Enum, PrimaryKey, Property } from "@mikro-orm/postgresql";
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, ObjectType } from "type-graphql";
 import { newId } from "../../kit/ids";
-import { BADGE_LEVELS, type BadgeLevel, type Indicators } from "./indicators";
-
-export const BadgeLevelEnum = Object.fromEntries([...BADGE_LEVELS, "NONE"].map((level) => [level, level])) as Record<BadgeLevel, BadgeLevel>;
-registerEnumType(BadgeLevelEnum, { name: "BadgeLevel", description: "Quality badge: PLATINUM 白金, GOLD 金, SILVER 銀, BRONZE 銅, NONE 無." });
+import { BadgeLevelEnum, type BadgeLevel } from "../../kit/vocabulary";
+import type { Indicators } from "./indicators";
 
 @ObjectType({ description: "The seven indicators; null where a check could not judge one." })
 export class QualityIndicators implements Indicators {

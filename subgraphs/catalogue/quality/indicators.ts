@@ -11,13 +11,13 @@
 
 import { canonicalEncoding } from "../domain";
 
+import { BADGE_LEVELS, type BadgeLevel } from "../../kit/vocabulary";
+
 export const INDICATORS = ["linkValidity", "directDownload", "structuredFormat", "encodingMatch", "fieldsMatch", "timeliness", "replyEfficiency"] as const;
 export type Indicator = (typeof INDICATORS)[number];
 /** true, false, or null when it could not be judged (e.g. no file to read). */
 export type Indicators = Record<Indicator, boolean | null>;
 
-export const BADGE_LEVELS = ["PLATINUM", "GOLD", "SILVER", "BRONZE"] as const;
-export type BadgeLevel = (typeof BADGE_LEVELS)[number] | "NONE";
 
 /** The indicators each badge level requires. */
 export type BadgeRules = Record<(typeof BADGE_LEVELS)[number], Indicator[]>;
