@@ -1,8 +1,9 @@
 /**
  * Shard health: a background probe of every shard's /readiness, so the
  * registry can say which shards are up, how fast they answer, and why one is
- * down. Probing never changes routing: a down shard already costs only its
- * part of an answer (SHARD_UNAVAILABLE), and taking it out is the ministry's call.
+ * down. A shard DOWN (two failed probes in a row: one slow answer from a
+ * busy shard is not enough) is not called by the shard router until a probe
+ * finds it ready; taking it out of the routing table is the ministry's call.
  */
 import { instanceEndpoint } from "../../contract/topology";
 import type { RoutingTable } from "../shard-router/routing-table";
