@@ -11,6 +11,9 @@ process.env.GOVGRAPH_DATA_DIR ??= mkdtempSync(join(tmpdir(), "govgraph-test-data
 process.env.GOVGRAPH_TOPOLOGY ??= join(process.env.GOVGRAPH_DATA_DIR, "topology.json");
 writeFileSync(process.env.GOVGRAPH_TOPOLOGY, JSON.stringify({ subgraphs: {}, shards: {} }));
 process.env.LOG_LEVEL ??= "error";
+// Tests check what the platform answers, not how fast: on a loaded 2-core CI machine one shard call can take
+// seconds. The timeout itself is tested where it matters, with its own value (partial-failure, security).
+process.env.GOVGRAPH_SHARD_TIMEOUT_MS ??= "20000";
 // The quality check reads reply records through the gateway; tests' gateways listen on ports of their own, so nothing answers here.
 process.env.GOVGRAPH_GATEWAY_URL ??= "http://127.0.0.1:9/graphql";
 // Quality checks run when a test asks (checkDatasetQuality), not on a timer.
