@@ -8,6 +8,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Role } from "../contract/claims";
+import { loadSecrets } from "../contract/config";
+import { issueDevToken } from "../gateway/auth";
 import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
 import { startShardProcess, type ShardProcess } from "./processes";
@@ -65,10 +67,12 @@ test("metrics killed and restarted during a stream of writes: after catching up,
         { input: { agencyCode, identifier: `${agencyCode}-R-${serial}`, title: `資料集${serial}`, description: "d", category: "公共資訊", accrualPeriodicity: "每1年", resources: [] } },
         admin,
       );
+      // Each comment from its own citizen: one client's comments are limited per hour.
+      const citizen = await issueDevToken({ sub: `citizen-${serial}`, role: Role.PUBLIC }, loadSecrets());
       const comment = await topology.query(
         `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }`,
         { input: { agencyCode, email: "me@example.org", commentType: "資料內容有誤", title: `意見${serial}`, body: "內容", idempotencyKey: `recovery-${serial}-xyz` } },
-        admin,
+        citizen,
       );
       expect([dataset.errors, comment.errors]).toEqual([undefined, undefined]);
       written += 1;
