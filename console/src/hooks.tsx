@@ -1,6 +1,7 @@
 /** Small pieces every page uses: a query that can be run again, and an error shown in words. */
 import { createContext, type ComponentChildren } from "preact";
 import { useCallback, useContext, useEffect, useId, useState } from "preact/hooks";
+import { AGENCIES, agencyName } from "./agencies";
 import { request, type ApiError } from "./api";
 import { describeError, useWords } from "./i18n";
 import { ANONYMOUS, type Session } from "./session";
@@ -54,5 +55,24 @@ export function Field({ label, children }: { label: string; children: (id: strin
       <label for={id}>{label}</label>
       {children(id)}
     </div>
+  );
+}
+
+/** An agency picker over the directory; `anyLabel` adds a first choice of no agency (""). */
+export function AgencySelect({ label, value, onChange, anyLabel }: { label: string; value: string; onChange(code: string): void; anyLabel?: string }) {
+  const words = useWords();
+  return (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+          {anyLabel !== undefined && <option value="">{anyLabel}</option>}
+          {AGENCIES.map((entry) => (
+            <option key={entry.code} value={entry.code}>
+              {agencyName(entry.code, words.lang)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }

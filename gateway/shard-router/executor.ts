@@ -178,7 +178,7 @@ function gather(plan: FanOutPlan, merging: Merging, listIndex = false): { agency
 type Merge<K extends FieldPlan["kind"]> = (plan: Extract<FieldPlan, { kind: K }>, merging: Merging) => Json;
 
 /** One merge per kind of field plan: how the shards' answers become the field's answer. */
-const merges: { [K in Exclude<FieldPlan["kind"], "STREAM">]: Merge<K> } = {
+const merges: { [K in FieldPlan["kind"]]: Merge<K> } = {
   local: (plan) => plan.value as Json,
   failed: (plan, merging) => {
     merging.errors.push(new GraphQLError(plan.error.message, { path: [plan.responseKey], extensions: plan.error.extensions }));
@@ -234,9 +234,11 @@ const merges: { [K in Exclude<FieldPlan["kind"], "STREAM">]: Merge<K> } = {
     const parts = gather(plan, merging);
     return parts && mergeConnection(parts as { agencyCode: string; value: { [key: string]: Json } }[], plan.first, plan.positions, plan.shape);
   },
+  // Streams are fanned in by `subscribe`, never merged into one answer (policies.ts allows them on subscriptions only).
+  STREAM: (plan, merging) => merges.failed({ kind: "failed", responseKey: plan.responseKey, error: new GraphQLError("A stream is answered by a subscription only.") }, merging),
 };
 
-function mergeField(plan: Exclude<FieldPlan, { kind: "STREAM" }>, merging: Merging): Json {
+function mergeField(plan: FieldPlan, merging: Merging): Json {
   return (merges[plan.kind] as Merge<typeof plan.kind>)(plan as never, merging);
 }
 
@@ -263,12 +265,7 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     const errors: GraphQLError[] = [];
     const data: Record<string, Json> = {};
     const merging: Merging = { subgraph: options.subgraph, answers, errors, partial: (error) => reportPartialAnswer(request.context, error) };
-    for (const field of plan.fields) {
-      data[field.responseKey] =
-        field.kind === MergeStrategy.STREAM
-          ? merges.failed({ kind: "failed", responseKey: field.responseKey, error: new GraphQLError("A stream is answered by a subscription only.") }, merging)
-          : mergeField(field, merging);
-    }
+    for (const field of plan.fields) data[field.responseKey] = mergeField(field, merging);
     for (const [agencyCode, answer] of answers) {
       if (!answer.ok) continue;
       for (const error of answer.result.errors ?? []) {

@@ -178,7 +178,7 @@ export class Projector {
   async refresh(): Promise<void> {
     let shards: RoutedShard[];
     try {
-      ({ shards } = await askGateway<{ shards: RoutedShard[] }>(this.options.system, this.options.gatewayUrl, "{ shards { subgraph agencyCode url } }"));
+      shards = await followedShards(this.options.system, this.options.gatewayUrl);
     } catch (error) {
       if (!this.routingUnread) this.options.log.warn({ err: error }, "the routing table could not be read; following the shards known so far, and asking again");
       this.routingUnread = true;
@@ -186,7 +186,7 @@ export class Projector {
     }
     if (this.routingUnread) this.options.log.info("the routing table is read again");
     this.routingUnread = false;
-    const wanted = new Map(shards.filter((shard) => STREAMS[shard.subgraph]).map((shard) => [`${shard.subgraph}:${shard.agencyCode}`, shard]));
+    const wanted = new Map(shards.map((shard) => [`${shard.subgraph}:${shard.agencyCode}`, shard]));
     for (const [key, follower] of this.followers) {
       if (wanted.get(key)?.url === follower.url) continue;
       this.followers.delete(key);
@@ -221,14 +221,19 @@ export async function shardHead(url: string, subgraph: string, system: SystemCli
   }
 }
 
+/** The shards whose events metrics projects, as the gateway's routing table has them now. */
+async function followedShards(system: SystemClient, gatewayUrl: string): Promise<RoutedShard[]> {
+  const { shards } = await askGateway<{ shards: RoutedShard[] }>(system, gatewayUrl, "{ shards { subgraph agencyCode url } }");
+  return shards.filter((shard) => STREAMS[shard.subgraph]);
+}
+
 /**
  * Replays every shard's whole history into an emptied projection, until each
  * position reaches the head the shard had when the rebuild began. Safe while
  * metrics runs: its followers find their positions reset and resume from them.
  */
 export async function rebuildProjection(options: FollowerOptions & { gatewayUrl: string; onProgress?(applied: number, total: number): void }): Promise<{ events: number; seconds: number }> {
-  const { shards } = await askGateway<{ shards: RoutedShard[] }>(options.system, options.gatewayUrl, "{ shards { subgraph agencyCode url } }");
-  const followed = shards.filter((shard) => STREAMS[shard.subgraph]);
+  const followed = await followedShards(options.system, options.gatewayUrl);
   const heads = await Promise.all(followed.map((shard) => shardHead(shard.url, shard.subgraph, options.system)));
   const total = heads.reduce((sum, head) => sum + Number(head), 0);
   const started = performance.now();

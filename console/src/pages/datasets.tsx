@@ -6,8 +6,8 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { request, type ApiError } from "../api";
-import { AGENCIES, agencyName } from "../agencies";
-import { Errors, useQuery, useSession, Field } from "../hooks";
+import { agencyName } from "../agencies";
+import { AgencySelect, Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords } from "../i18n";
 import { dayInTaipei, formatDay } from "../time";
 import ops from "../operations/datasets.graphql";
@@ -75,18 +75,7 @@ export function DatasetList() {
             <input id={id} type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
           )}
         </Field>
-        <Field label={words.filterAgency}>
-          {(id) => (
-            <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
-              <option value="">{words.all}</option>
-              {AGENCIES.map((entry) => (
-                <option key={entry.code} value={entry.code}>
-                  {agencyName(entry.code, words.lang)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <AgencySelect label={words.filterAgency} value={agency} onChange={setAgency} anyLabel={words.all} />
         <button type="submit">{words.searchButton}</button>
       </form>
       <Errors errors={errors} />

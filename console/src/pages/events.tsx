@@ -5,8 +5,8 @@
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { openLive, type ApiError, type ConnectionState } from "../api";
-import { AGENCIES, agencyName } from "../agencies";
-import { Errors, useSession, Field } from "../hooks";
+import { agencyName } from "../agencies";
+import { AgencySelect, Errors, useSession, Field } from "../hooks";
 import { useWords } from "../i18n";
 import ops from "../operations/events.graphql";
 import { LiveBadge } from "./dashboard";
@@ -63,18 +63,7 @@ export function EventFeed() {
       </div>
       <Errors errors={errors} />
       <div class="filters">
-        <Field label={words.filterAgency}>
-          {(id) => (
-            <select id={id} value={agency} onChange={(e) => setAgency((e.target as HTMLSelectElement).value)}>
-              <option value="">{words.all}</option>
-              {AGENCIES.map((entry) => (
-                <option key={entry.code} value={entry.code}>
-                  {agencyName(entry.code, words.lang)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <AgencySelect label={words.filterAgency} value={agency} onChange={setAgency} anyLabel={words.all} />
         <Field label={words.filterType}>
           {(id) => (
             <select id={id} value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
