@@ -12,6 +12,7 @@ module.exports = {
   globalSetup: "<rootDir>/test/global-setup.mjs",
   globalTeardown: "<rootDir>/test/global-teardown.mjs",
   setupFiles: ["<rootDir>/test/env.ts"],
-  testTimeout: 60000,
+  // Generous: a beforeAll that starts a topology takes minutes on a loaded 2-core machine; a hang still fails.
+  testTimeout: 180000,
   maxWorkers: 2,
 };

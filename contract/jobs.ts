@@ -39,7 +39,12 @@ export interface JobOptions {
   clock?: Clock;
 }
 
-export interface RunningJob {
+/** Background work an instance stops when it stops: a job, or a watcher of a stream. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export interface RunningJob extends Stoppable {
   /** Runs one pass now unless one is running; resolves when it is done. */
   runOnce(): Promise<void>;
   /** Stops the timer and waits for a pass in progress. */

@@ -4,6 +4,7 @@
  *   npm run metrics:rebuild      replay every shard's history into emptied figures
  *   npm run metrics:reconcile    compare every figure with the shards' own counts (exit 1 on drift)
  *   npm run metrics:report -- --year 2017 --format csv|html
+ *   npm run metrics:report -- --meeting 2018-03-19 --format csv|html   (the cycle that panel meeting closed)
  */
 import "reflect-metadata";
 import { parseArgs } from "node:util";
@@ -15,19 +16,23 @@ import { metrics } from "../subgraphs/metrics";
 import { rebuildProjection } from "../subgraphs/metrics/follower";
 import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { panelReader } from "../subgraphs/metrics/live";
-import { evaluationReport } from "../subgraphs/metrics/progress";
+import { evaluationReport, meetingCycleReport } from "../subgraphs/metrics/progress";
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { reportCsv, reportHtml } from "../subgraphs/metrics/report";
 import { fillSnapshotsFromHistory, snapshotToday } from "../subgraphs/metrics/snapshots";
 
-const USAGE = "usage: metrics rebuild | metrics reconcile | metrics report --year YYYY --format csv|html";
+const USAGE = "usage: metrics rebuild | metrics reconcile | metrics report (--year YYYY | --meeting YYYY-MM-DD) --format csv|html";
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { year: { type: "string" }, format: { type: "string", default: "csv" } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { year: { type: "string" }, meeting: { type: "string" }, format: { type: "string", default: "csv" } },
+  });
   const [command] = positionals;
   if (!["rebuild", "reconcile", "report"].includes(command)) throw new Error(USAGE);
   const year = Number(values.year);
-  if (command === "report" && (!Number.isInteger(year) || year < 1912 || !["csv", "html"].includes(values.format!))) throw new Error(USAGE);
+  const validPeriod = values.meeting !== undefined ? /^\d{4}-\d{2}-\d{2}$/.test(values.meeting) : Number.isInteger(year) && year >= 1912;
+  if (command === "report" && (!validPeriod || (values.year !== undefined) === (values.meeting !== undefined) || !["csv", "html"].includes(values.format!))) throw new Error(USAGE);
   const gatewayUrl = config.gatewayUrl;
   const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
   const database = databaseName("metrics");
@@ -44,7 +49,6 @@ async function main(): Promise<void> {
         gatewayUrl,
         system,
         log,
-        onChange: () => undefined,
         onProgress: (applied, total) => process.stderr.write(`\rreplayed ${applied}/${total} events`),
       });
       await fillSnapshotsFromHistory(orm.em.fork());
@@ -56,7 +60,7 @@ async function main(): Promise<void> {
       console.error(drifts.length === 0 ? "no drift" : `${drifts.length} figures drift`);
       if (drifts.length > 0) process.exitCode = 1;
     } else {
-      const report = await evaluationReport(orm.em.fork(), year);
+      const report = values.meeting ? await meetingCycleReport(orm.em.fork(), values.meeting) : await evaluationReport(orm.em.fork(), year);
       process.stdout.write(values.format === "html" ? reportHtml(report) : reportCsv(report));
     }
   } finally {

@@ -1,8 +1,9 @@
 /**
  * The projection loses and doubles nothing: metrics runs as a real process,
  * is killed (SIGKILL) and started again in the middle of a stream of writes,
- * and once it has caught up every figure equals the shards' own counts. A
- * shard admitted at run time is followed without a restart.
+ * and once it has caught up every figure equals the shards' own counts; the
+ * same when a shard process is killed for a while and comes back. A shard
+ * admitted at run time is followed without a restart.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -93,6 +94,41 @@ test("metrics killed and restarted during a stream of writes: after catching up,
   const mine = await topology.query<{ agency: { progress: { datasetsOnPlatform: number } } }>(`{ agency(code: "MOJ") { progress { datasetsOnPlatform } } }`);
   const theirs = await topology.query<{ catalogueSummary: { published: number } }>(`{ catalogueSummary(agencyCodes: ["MOJ"]) { published } }`);
   expect(mine.data!.agency.progress.datasetsOnPlatform).toBe(theirs.data!.catalogueSummary.published);
+}, 180_000);
+
+test("a shard stopped for a while, while the others are written to: after it returns and metrics catches up, zero drift", async () => {
+  // SPO's catalogue shard as a process of its own, admitted at run time, so that it can be killed and started again on its port.
+  const prefix = topology.instances.get("metrics")!.database.replace(/_metrics$/, "");
+  const spo = await startShardProcess("catalogue:SPO", { serverUrl: process.env.DATABASE_URL!, databasePrefix: prefix });
+  try {
+    const admitted = await topology.query(`mutation($input: AdmitShardInput!) { admitShard(input: $input) { shard { url } } }`, { input: { subgraph: "catalogue", agencyCode: "SPO", url: spo.url } }, admin);
+    expect(admitted.errors).toBeUndefined();
+    const register = (agencyCode: string, serial: string) =>
+      topology.query(
+        `mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { dataset { id } } }`,
+        { input: { agencyCode, identifier: `${agencyCode}-S-${serial}`, title: `資料集${serial}`, description: "d", category: "公共資訊", accrualPeriodicity: "每1年", resources: [] } },
+        admin,
+      );
+    expect((await register("SPO", "before")).errors).toBeUndefined();
+    expect(await eventually(drifts, (found) => found.length === 0, 60_000)).toEqual([]);
+
+    await spo.kill();
+    for (let serial = 0; serial < 5; serial++) expect((await register("MOJ", `while-${serial}`)).errors).toBeUndefined();
+    // Meanwhile SPO's writes are refused, and nothing is written anywhere for them.
+    expect((await register("SPO", "while")).errors?.[0].extensions?.code).toBe("SHARD_UNAVAILABLE");
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 2000));
+
+    await spo.restart();
+    const after = await eventually(() => register("SPO", "after"), (answer) => answer.errors === undefined, 30_000);
+    expect(after.errors).toBeUndefined();
+    expect(await eventually(drifts, (found) => found.length === 0, 60_000)).toEqual([]);
+    const mine = await topology.query<{ agency: { progress: { datasetsOnPlatform: number } } }>(`{ agency(code: "SPO") { progress { datasetsOnPlatform } } }`);
+    const theirs = await topology.query<{ catalogueSummary: { published: number } }>(`{ catalogueSummary(agencyCodes: ["SPO"]) { published } }`);
+    expect(mine.data!.agency.progress.datasetsOnPlatform).toBe(theirs.data!.catalogueSummary.published);
+  } finally {
+    await topology.query(`mutation { removeShard(input: { subgraph: "catalogue", agencyCode: "SPO" }) { shard { url } } }`, {}, admin);
+    await spo.stop();
+  }
 }, 180_000);
 
 test("a shard admitted at run time is followed without a restart", async () => {

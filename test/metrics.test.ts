@@ -15,6 +15,7 @@ import { rebuildProjection } from "../subgraphs/metrics/follower";
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { fillSnapshotsFromHistory } from "../subgraphs/metrics/snapshots";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
+import { yearPeriod } from "../subgraphs/metrics/domain";
 import { startTestTopology, type TestTopology } from "./topology";
 
 let topology: TestTopology;
@@ -73,7 +74,7 @@ test("the seed's figures, projected from the shards' events, through the gateway
 test("an event applied twice counts once", async () => {
   const shard = { subgraph: "catalogue", agencyCode: "TEST-TWICE" };
   const published = { ...shard, seq: "1", type: "DatasetPublished", subjectId: "d1", payload: { issued: "2019-05-05" } };
-  const read = async () => (await readFigures(metricsEm(), [shard.agencyCode], "2019-12-31", 2019)).byYear.get("opened")?.get(2019);
+  const read = async () => (await readFigures(metricsEm(), [shard.agencyCode], "2019-12-31", yearPeriod(2019, "2019-12-31"))).byYear.get("opened")?.get(2019);
 
   await applyEvents(metricsEm(), shard, "0", [published, published]);
   expect(await read()).toBe(1);
@@ -181,6 +182,29 @@ test("the evaluation report has a row per strategy, agency and indicator with ta
   expect(report.rows.find((row) => row.agencyCode === "AJ" && row.indicator === "DATASETS_OPENED")).toMatchObject({ target: null, gap: null, remarks: "未設定目標" });
 });
 
+test("the evaluation of a meeting cycle counts from the day after the previous meeting to that meeting", async () => {
+  type Row = { agencyCode: string; indicator: string; actual: number };
+  const answer = await topology.query<{ meetingCycleReport: { from: string; asOf: string; meetingHeldOn: string; previousMeetingHeldOn: string | null; year: number; rocYear: number; rows: Row[] } }>(
+    `{ meetingCycleReport(heldOn: "2018-03-19") { from asOf meetingHeldOn previousMeetingHeldOn year rocYear rows { agencyCode indicator actual } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const report = answer.data!.meetingCycleReport;
+  expect(report).toMatchObject({ from: "2017-03-29", asOf: "2018-03-19", meetingHeldOn: "2018-03-19", previousMeetingHeldOn: "2017-03-28", year: 2018, rocYear: 107 });
+  // Openings in the cycle: every opening recorded up to the meeting, less those up to the previous one (read another way: by year).
+  const openedUpTo = async (asOf: string) => {
+    const progress = await topology.query<{ ministryProgress: { openedByYear: { count: number }[] } }>(`{ ministryProgress(asOf: "${asOf}") { openedByYear { count } } }`);
+    return progress.data!.ministryProgress.openedByYear.reduce((sum, year) => sum + year.count, 0);
+  };
+  const openedInCycle = report.rows.filter((row) => row.indicator === "DATASETS_OPENED").reduce((sum, row) => sum + row.actual, 0);
+  expect(openedInCycle).toBe((await openedUpTo("2018-03-19")) - (await openedUpTo("2017-03-28")));
+  expect(openedInCycle).toBeGreaterThan(0);
+  expect(report.rows.find((row) => row.agencyCode === "MOJ" && row.indicator === "PANEL_MEETINGS")?.actual).toBe(1);
+
+  const noMeeting = await topology.query(`{ meetingCycleReport(heldOn: "2018-03-20") { from } }`);
+  expect(noMeeting.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+  expect(noMeeting.errors?.[0].message).toContain("2018-03-19");
+});
+
 test("reconcile finds no drift between the projection and every shard's own counts", async () => {
   const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
   const drifts = await eventually(
@@ -194,7 +218,7 @@ test("reconcile finds no drift between the projection and every shard's own coun
 test("a rebuild replays every shard's history into emptied figures, with daily snapshots, while metrics runs", async () => {
   const orm = topology.instances.get("metrics")!.orm;
   const system = metricsSystemClient(process.env.GOVGRAPH_INTERNAL_SECRET!);
-  const { events } = await rebuildProjection({ orm, system, gatewayUrl: topology.gateway.url, log: loggerFor("metrics"), onChange: () => undefined });
+  const { events } = await rebuildProjection({ orm, system, gatewayUrl: topology.gateway.url, log: loggerFor("metrics") });
   expect(events).toBeGreaterThan(2179 + 138);
   await fillSnapshotsFromHistory(orm.em.fork());
   const answer = await topology.query<{ ministryProgress: { datasetsOnPlatform: number }; progressHistory: { day: string; value: number }[] }>(

@@ -32,7 +32,8 @@ export async function freeTopologyPort(): Promise<number> {
   }
 }
 
-async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+// A first start migrates and seeds a database: on a loaded 2-core CI machine that alone can take a minute.
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the shard process exited with ${child.exitCode}`);

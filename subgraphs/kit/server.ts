@@ -125,11 +125,11 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     schemaHash: schemaHash(await subgraphSdl(definition as SubgraphDefinition<any, any>)),
   });
   observeDatabase(orm, metrics, info);
-  const runtime = { orm, instance: info, log, settings, gatewayUrl: options.gatewayUrl ?? config.gatewayUrl };
-  definition.metrics?.(metrics, runtime);
-
   const events = new OutboxFeed(databaseUrl(options.serverUrl, database), options.agencyCode, log, streamObserver(metrics));
   await events.start();
+  const runtime = { orm, instance: info, log, settings, gatewayUrl: options.gatewayUrl ?? config.gatewayUrl, events };
+  definition.metrics?.(metrics, runtime);
+
   const jobs = definition.background?.(runtime) ?? [];
 
   const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {

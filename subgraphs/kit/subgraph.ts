@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { NonEmptyArray } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
 import type { Config, Secrets } from "../../contract/config";
-import type { RunningJob } from "../../contract/jobs";
+import type { Stoppable } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
 import type { ServerMetrics } from "../../contract/metrics";
 import type { InstanceInfo } from "./instance";
@@ -31,6 +31,8 @@ export interface InstanceRuntime<Settings = unknown> {
   settings: Settings;
   /** Where the instance reaches the gateway (metrics follows its routing table there). */
   gatewayUrl: string;
+  /** The instance's own outbox as a live stream. */
+  events: OutboxFeed;
 }
 
 export type ReferenceResolver<Loaders, Settings> = (reference: Record<string, unknown>, context: SubgraphContext<Loaders, Settings>) => unknown;
@@ -54,7 +56,7 @@ export interface SubgraphDefinition<Loaders = unknown, Settings = unknown> {
   configure?(config: Config, secrets: Secrets): Settings;
   createLoaders(em: EntityManager, instance: InstanceInfo, settings: Settings): Loaders;
   /** Periodic work the instance runs while it serves (contract/jobs.ts); stopped before the database closes. */
-  background?(runtime: InstanceRuntime<Settings>): RunningJob[];
+  background?(runtime: InstanceRuntime<Settings>): Stoppable[];
   /** Registers the subgraph's own metrics on the instance's registry (e.g. gauges read from its database when scraped). */
   metrics?(metrics: ServerMetrics, runtime: InstanceRuntime<Settings>): void;
   /** Fills a fresh database with the example data of ../shared/design/DOMAIN.md. */

@@ -106,3 +106,32 @@ export function yearEnd(year: number, today: string): string {
   const last = `${year}-12-31`;
   return last < today ? last : today;
 }
+
+/** The days (Asia/Taipei, inclusive) that "in the period" figures count over: openings, comments received, meetings held. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+/** A calendar year, up to `asOf` while it runs (empty, from > to, when asOf is before it). */
+export function yearPeriod(year: number, asOf: string): Period {
+  return { from: `${year}-01-01`, to: yearEnd(year, asOf) };
+}
+
+/** The day after a calendar day. */
+export function nextDay(day: string): string {
+  const next = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)) + 1));
+  return next.toISOString().slice(0, 10);
+}
+
+/**
+ * The meeting cycle the ministry reports to the Executive Yuan after a panel
+ * meeting (報院備查): from the day after the previous meeting to the day of
+ * this one; the first meeting's cycle starts on 1 January of its year.
+ * Null when no meeting was held on `heldOn`.
+ */
+export function meetingCycle(meetingDays: readonly string[], heldOn: string): (Period & { previousMeetingHeldOn: string | null }) | null {
+  if (!meetingDays.includes(heldOn)) return null;
+  const previous = meetingDays.filter((day) => day < heldOn).sort().pop() ?? null;
+  return { from: previous ? nextDay(previous) : `${heldOn.slice(0, 4)}-01-01`, to: heldOn, previousMeetingHeldOn: previous };
+}

@@ -27,18 +27,10 @@ const STREAMS: Record<string, string> = {
 /** Most events applied in one transaction. */
 const BATCH = 2000;
 
-export interface ProgressChange {
-  agencyCode: string;
-  at: Date;
-  cause: string;
-}
-
 export interface FollowerOptions {
   orm: MikroORM;
   system: SystemClient;
   log: Logger;
-  /** Called after each committed batch that changed a figure. */
-  onChange(change: ProgressChange): void;
 }
 
 /** Wait before reconnecting: 0.25 s, doubling, at most 5 s. */
@@ -122,7 +114,6 @@ export class ShardFollower {
         if (result.kind === "behind") return true;
         expected = result.position;
         progressed = true;
-        if (result.cause) this.options.onChange({ agencyCode: this.shard.agencyCode, at: new Date(), cause: result.cause });
       }
       if (failure) throw failure;
       return progressed;

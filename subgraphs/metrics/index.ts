@@ -7,9 +7,9 @@ import type { SubgraphDefinition } from "../kit/subgraph";
 import { configureMetrics, createMetricsLoaders, type MetricsSettings } from "./context";
 import { Agency, DirectoryDataset, Target, TargetChange } from "./entities";
 import { Projector } from "./follower";
-import { panelReader, progressFeed } from "./live";
+import { panelReader, watchProgress } from "./live";
 import { migrations } from "./migrations";
-import { AgencyProgressResolver, evaluationReport, EvaluationReportResolver, ProgressResolver } from "./progress";
+import { AgencyProgressResolver, evaluationReport, EvaluationReportResolver, progressAnswers, ProgressResolver } from "./progress";
 import { AgencyResolver, DirectoryDatasetResolver, TargetResolver } from "./resolvers";
 import { seedMetrics } from "./seed";
 import { ProgressHistoryResolver, startSnapshotJob } from "./snapshots";
@@ -28,17 +28,10 @@ export const metrics: SubgraphDefinition<ReturnType<typeof createMetricsLoaders>
   },
   configure: configureMetrics,
   createLoaders: createMetricsLoaders,
-  background: ({ orm, log, settings, gatewayUrl }) => {
+  background: ({ orm, log, settings, gatewayUrl, events }) => {
     panelReader.configure(gatewayUrl, settings.system, log);
-    const projector = new Projector({
-      orm,
-      gatewayUrl,
-      system: settings.system,
-      log,
-      followIntervalMs: settings.followIntervalMs,
-      onChange: (change) => progressFeed.publish("progressChanged", change),
-    });
-    return [projector.start(), startSnapshotJob(orm, settings.snapshotIntervalMs, log)];
+    const projector = new Projector({ orm, gatewayUrl, system: settings.system, log, followIntervalMs: settings.followIntervalMs });
+    return [projector.start(), startSnapshotJob(orm, settings.snapshotIntervalMs, log), watchProgress(events, orm.em.fork(), progressAnswers, log)];
   },
   seed: seedMetrics,
 };

@@ -1,67 +1,134 @@
 /**
  * What the metrics process shares between its projection and its resolvers:
- * the feed of progress changes (progressChanged), and the advisory panel's
- * figures, read from the advisory subgraph through the gateway and kept for
- * a short while so a dashboard's every request does not cost a second one.
+ * the feed of progress changes (progressChanged), fed by watching metrics'
+ * own outbox, and the advisory panel's figures, read from the advisory
+ * subgraph through the gateway and kept for a short while so a dashboard's
+ * every request does not cost a second one.
  */
 import { createPubSub } from "@graphql-yoga/subscription";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Stoppable } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
-import type { ProgressChange } from "./follower";
+import type { OutboxFeed } from "../kit/outbox-feed";
 import type { SystemClient } from "../../contract/system-client";
+import { ANNOUNCEMENT } from "./store";
+import type { Period } from "./domain";
 import { askGateway } from "./gateway-client";
 
+export interface ProgressChange {
+  agencyCode: string;
+  at: Date;
+  cause: string;
+}
+
 export const progressFeed = createPubSub<{ progressChanged: [ProgressChange] }>();
+
+/**
+ * Reads metrics' own outbox from now on (whichever replica's projection
+ * committed the change, every replica reads it): first drops the kept
+ * answers the change touches, then tells this process's progressChanged
+ * subscribers, so a subscriber that asks again reads the new figures.
+ * A lost database connection is retried from the last event read. It ends
+ * when the outbox feed closes (the instance's stop, after its jobs').
+ */
+export function watchProgress(events: OutboxFeed, em: EntityManager, answers: { invalidate(agencyCode: string | null): void }, log: Logger): Stoppable {
+  const announced = new Set<string>(Object.values(ANNOUNCEMENT));
+  let stopped = false;
+  let after: string | null = null;
+  void (async () => {
+    while (!stopped) {
+      try {
+        for await (const event of events.stream(em, after, (row) => announced.has(row.type))) {
+          after = event.cursor;
+          if (stopped) return;
+          switch (event.type) {
+            case ANNOUNCEMENT.PROJECTION_RESET:
+              answers.invalidate(null);
+              break;
+            case ANNOUNCEMENT.TARGET_SET:
+              answers.invalidate(String(event.payload.agencyCode));
+              break;
+            case ANNOUNCEMENT.PROGRESS_CHANGED: {
+              const agencyCode = String(event.payload.agencyCode);
+              answers.invalidate(agencyCode);
+              progressFeed.publish("progressChanged", { agencyCode, at: event.occurredAt, cause: String(event.payload.cause) });
+            }
+          }
+        }
+        return;
+      } catch (error) {
+        log.warn({ err: error }, "reading the projection's changes failed; reading again from the last one in a second");
+        await new Promise((resolveDelay) => setTimeout(resolveDelay, 1000).unref());
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+    },
+  };
+}
 
 export interface PanelFigures {
   civilSocietyPanelMembers: number;
   panelMeetingsHeld: number;
 }
 
+/** What metrics needs of the advisory panel: the current term's civil-society members, and the day of every meeting held. */
+interface PanelState {
+  civilSocietyPanelMembers: number;
+  meetingDays: string[];
+}
+
 const PANEL_TTL_MS = 30_000;
 
 export class PanelReader {
   private gateway?: { url: string; system: SystemClient; log: Logger };
-  private readonly cache = new Map<string, { at: number; figures: Promise<PanelFigures> }>();
+  private cached?: { at: number; state: Promise<PanelState> };
 
   configure(url: string, system: SystemClient, log: Logger): void {
     this.gateway = { url, system, log };
-    this.cache.clear();
+    this.cached = undefined;
   }
 
-  /** Civil-society members of the current term, and meetings held in `year` up to `asOf`. */
-  figures(year: number, asOf: string): Promise<PanelFigures> {
-    const key = `${year}|${asOf}`;
-    const cached = this.cache.get(key);
-    if (cached && Date.now() - cached.at < PANEL_TTL_MS) return cached.figures;
-    const figures = this.read(year, asOf);
-    this.cache.set(key, { at: Date.now(), figures });
-    return figures;
+  /** Civil-society members of the current term, and meetings held in the period. 0 while the panel cannot be read (logged). */
+  async figures(period: Period): Promise<PanelFigures> {
+    const state = await this.state().catch((error: unknown) => {
+      this.gateway?.log.warn({ err: error }, "the advisory panel's figures are unavailable; counted as 0 until it answers");
+      return { civilSocietyPanelMembers: 0, meetingDays: [] };
+    });
+    return {
+      civilSocietyPanelMembers: state.civilSocietyPanelMembers,
+      panelMeetingsHeld: state.meetingDays.filter((day) => period.from <= day && day <= period.to).length,
+    };
   }
 
-  private async read(year: number, asOf: string): Promise<PanelFigures> {
+  /** The day of every panel meeting held; fails with the reason when the panel cannot be read. */
+  async meetingDays(): Promise<string[]> {
+    return (await this.state()).meetingDays;
+  }
+
+  /** Read at most once per TTL, failures included: an unavailable advisory subgraph costs one call per TTL, not one per request. */
+  private state(): Promise<PanelState> {
+    if (this.cached && Date.now() - this.cached.at < PANEL_TTL_MS) return this.cached.state;
+    const state = this.read();
+    this.cached = { at: Date.now(), state };
+    state.catch(() => undefined);
+    return state;
+  }
+
+  private async read(): Promise<PanelState> {
     const gateway = this.gateway;
-    if (!gateway) return { civilSocietyPanelMembers: 0, panelMeetingsHeld: 0 };
-    const members = askGateway<{ currentPanelTerm: { composition: { civilSocietyRepresentatives: number } } | null }>(
+    if (!gateway) return { civilSocietyPanelMembers: 0, meetingDays: [] };
+    const data = await askGateway<{ currentPanelTerm: { composition: { civilSocietyRepresentatives: number } } | null; panelMeetings: { heldOn: string }[] }>(
       gateway.system,
       gateway.url,
-      "{ currentPanelTerm { composition { civilSocietyRepresentatives } } }",
-    ).then((data) => data.currentPanelTerm?.composition.civilSocietyRepresentatives ?? 0);
-    const meetings = askGateway<{ panelMeetings: { heldOn: string }[] }>(
-      gateway.system,
-      gateway.url,
-      "query($from: Date, $to: Date) { panelMeetings(from: $from, to: $to) { heldOn } }",
-      { from: `${year}-01-01`, to: asOf },
-    ).then((data) => data.panelMeetings.filter((meeting) => meeting.heldOn <= asOf).length);
-    const [civilSocietyPanelMembers, panelMeetingsHeld] = await Promise.all(
-      [members, meetings].map((figure) =>
-        figure.catch((error: unknown) => {
-          // Kept like an answer for the TTL: an unavailable advisory subgraph costs one call per TTL, not one per request.
-          gateway.log.warn({ err: error }, "the advisory panel's figures are unavailable; counted as 0 until it answers");
-          return 0;
-        }),
-      ),
+      "{ currentPanelTerm { composition { civilSocietyRepresentatives } } panelMeetings { heldOn } }",
     );
-    return { civilSocietyPanelMembers, panelMeetingsHeld };
+    return {
+      civilSocietyPanelMembers: data.currentPanelTerm?.composition.civilSocietyRepresentatives ?? 0,
+      meetingDays: data.panelMeetings.map((meeting) => meeting.heldOn).sort(),
+    };
   }
 }
 

@@ -5,15 +5,15 @@
  */
 import { filter, pipe } from "@graphql-yoga/subscription";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, InterfaceType, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
 import { AGENCIES } from "../../contract/agencies";
-import { badUserInput } from "../../contract/errors";
+import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
-import { figuresAgainstTargets, MINISTRY_ONLY, remarkOf, rocYear, share, yearEnd, type ProgressFigures } from "./domain";
+import { AnswerCache } from "./answer-cache";
+import { figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, rocYear, share, yearEnd, yearPeriod, type Period, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
-import type { ProgressChange } from "./follower";
-import { panelReader, progressFeed } from "./live";
+import { panelReader, progressFeed, type ProgressChange } from "./live";
 import { FIGURE } from "./projection";
 import { readFigures } from "./store";
 import type { MetricsContext } from "./context";
@@ -90,24 +90,63 @@ export class EvaluationRow {
   @Field(() => String, { nullable: true }) remarks!: string | null;
 }
 
-@ObjectType({ description: "The evaluation report to the Executive Yuan for a year: every agency's indicators against their targets." })
-@Directive('@key(fields: "year")')
-export class EvaluationReport {
-  @Field(() => Int) year!: number;
+@InterfaceType({ description: "What every evaluation (績效評估) holds: the rows of a period, read on its last day." })
+export abstract class Evaluation {
+  @Field(() => Int, { description: "The year whose targets the figures are set against." }) year!: number;
   @Field(() => Int) rocYear!: number;
-  @Field(() => CalendarDate, { description: "The day the actual figures are read on: the year's last day, or today while it runs." }) asOf!: string;
+  @Field(() => CalendarDate, { description: "The first day counted by the period's figures (openings, comments received, meetings held)." }) from!: string;
+  @Field(() => CalendarDate, { description: "The day the figures are read on: the period's last day." }) asOf!: string;
   @Field(() => [EvaluationRow]) rows!: EvaluationRow[];
 }
 
-/** Reads the projection for a scope (null: every agency) and sets it beside the targets. */
-export async function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
+@ObjectType({ implements: Evaluation, description: "The evaluation report of a calendar year: every agency's indicators against their targets (read on its last day, or today while it runs)." })
+@Directive('@key(fields: "year")')
+export class EvaluationReport extends Evaluation {}
+
+@ObjectType({
+  implements: Evaluation,
+  description: "The evaluation reported to the Executive Yuan after a panel meeting (報院備查): the cycle from the day after the previous meeting to this one, against the targets of this meeting's year.",
+})
+export class MeetingCycleReport extends Evaluation {
+  @Field(() => CalendarDate) meetingHeldOn!: string;
+  @Field(() => CalendarDate, { nullable: true, description: "The meeting before it; null for the first (its cycle starts on 1 January)." }) previousMeetingHeldOn!: string | null;
+}
+
+/** A progress question: a scope (null: every agency), whose targets, as of a day, over a period, against the targets of a year. */
+interface ProgressQuestion {
+  agencyCodes: readonly string[] | null;
+  targetsOf: string;
+  asOf: string;
+  period: Period;
+  year: number;
+}
+
+/**
+ * Answers kept until the projection or a target changes (answer-cache.ts,
+ * invalidated by watchProgress), at most a second: overdue comments and
+ * today move with the clock alone.
+ */
+export const progressAnswers = new AnswerCache<Progress>(1000);
+
+/** Progress of a scope as of a day (default today) over a calendar year (default asOf's), against that year's targets. */
+export function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
   const day = asOf ?? taipeiDate(new Date());
   const forYear = year ?? Number(day.slice(0, 4));
   if (forYear < 1912 || forYear > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
+  return progressIn(em, { agencyCodes, targetsOf, asOf: day, period: yearPeriod(forYear, day), year: forYear });
+}
+
+function progressIn(em: EntityManager, question: ProgressQuestion): Promise<Progress> {
+  // A fresh EntityManager: the answer outlives the request that first asked for it.
+  return progressAnswers.get(JSON.stringify(question), question.agencyCodes, () => readProgress(em.fork(), question));
+}
+
+/** Reads the projection for a question and sets it beside the targets. */
+async function readProgress(em: EntityManager, { agencyCodes, targetsOf, asOf, period, year }: ProgressQuestion): Promise<Progress> {
   const [figures, panel, targets] = await Promise.all([
-    readFigures(em, agencyCodes, day, forYear),
-    panelReader.figures(forYear, day),
-    em.find(Target, { agencyCode: targetsOf, year: forYear }),
+    readFigures(em, agencyCodes, asOf, period),
+    panelReader.figures(period),
+    em.find(Target, { agencyCode: targetsOf, year }),
   ]);
   const opened = figures.byYear.get(FIGURE.OPENED) ?? new Map<number, number>();
   const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
@@ -116,13 +155,13 @@ export async function progressOf(em: EntityManager, agencyCodes: readonly string
   const retired = sum((figures.byYear.get(FIGURE.RETIRED) ?? new Map()).values());
   const inventoryByBasis = Object.values(PriorityBasis).map((basis) => ({ basis, planned: now(FIGURE.planned(basis)), opened: now(FIGURE.inventoryOpened(basis)) }));
   const values: ProgressFigures & Omit<Progress, "figures" | keyof ProgressFigures> = {
-    asOf: day,
-    year: forYear,
-    rocYear: rocYear(forYear),
+    asOf,
+    year,
+    rocYear: rocYear(year),
     datasetsOnPlatform: openedTotal - retired,
     datasetsRetired: retired,
     openedByYear: [...opened].filter(([, count]) => count !== 0).sort(([a], [b]) => a - b).map(([y, count]) => ({ year: y, rocYear: rocYear(y), count })),
-    openedInYear: opened.get(forYear) ?? 0,
+    openedInYear: figures.inPeriod.get(FIGURE.OPENED) ?? 0,
     inventoryPlanned: sum([...figures.now].filter(([name]) => name.startsWith("inventoryPlanned:")).map(([, value]) => value)),
     inventoryOpened: sum([...figures.now].filter(([name]) => name.startsWith("inventoryOpened:")).map(([, value]) => value)),
     inventoryByBasis,
@@ -176,16 +215,42 @@ export class ProgressResolver {
   }
 }
 
-/** The evaluation report's rows: strategy by strategy, agency by agency (directory order), indicator by indicator. */
-export async function evaluationReport(em: EntityManager, year: number): Promise<EvaluationReport> {
-  const asOf = yearEnd(year, taipeiDate(new Date()));
+/** The evaluation rows of a period: strategy by strategy, agency by agency (directory order), indicator by indicator. */
+async function evaluationRows(em: EntityManager, asOf: string, period: Period, year: number): Promise<EvaluationRow[]> {
   const agencies = await em.find(Agency, {}, { orderBy: { position: "asc" } });
-  const perAgency = await Promise.all(agencies.map((agency) => progressOf(em, [agency.code], agency.code, asOf, year)));
+  const perAgency = await Promise.all(agencies.map((agency) => progressIn(em, { agencyCodes: [agency.code], targetsOf: agency.code, asOf, period, year })));
   const rows = agencies.flatMap((agency, i) =>
     perAgency[i].figures.map((figure) => ({ ...figure, agencyCode: agency.code, remarks: remarkOf(figure) })),
   );
-  rows.sort((a, b) => a.strategy - b.strategy);
-  return { year, rocYear: rocYear(year), asOf, rows };
+  return rows.sort((a, b) => a.strategy - b.strategy);
+}
+
+/** The evaluation of a calendar year, read on its last day (today while it runs). */
+export async function evaluationReport(em: EntityManager, year: number): Promise<EvaluationReport> {
+  const asOf = yearEnd(year, taipeiDate(new Date()));
+  const period = yearPeriod(year, asOf);
+  return { year, rocYear: rocYear(year), from: period.from, asOf, rows: await evaluationRows(em, asOf, period, year) };
+}
+
+/** The evaluation of the meeting cycle closed by the panel meeting held on `heldOn`, against the targets of that meeting's year. */
+export async function meetingCycleReport(em: EntityManager, heldOn: string): Promise<MeetingCycleReport> {
+  const days = await panelReader.meetingDays().catch((error: unknown) => {
+    throw govError(ErrorCode.SHARD_UNAVAILABLE, `The advisory panel's meetings could not be read (${error instanceof Error ? error.message : String(error)}); try again shortly.`);
+  });
+  const cycle = meetingCycle(days, heldOn);
+  if (!cycle) {
+    throw govError(ErrorCode.NOT_FOUND, `No panel meeting was held on ${heldOn}. Meetings were held on: ${days.join(", ") || "none yet"}.`);
+  }
+  const year = Number(heldOn.slice(0, 4));
+  return {
+    year,
+    rocYear: rocYear(year),
+    from: cycle.from,
+    asOf: heldOn,
+    meetingHeldOn: heldOn,
+    previousMeetingHeldOn: cycle.previousMeetingHeldOn,
+    rows: await evaluationRows(em, heldOn, cycle, year),
+  };
 }
 
 @Resolver(() => EvaluationReport)
@@ -194,5 +259,10 @@ export class EvaluationReportResolver {
   report(@Arg("year", () => Int) year: number, @Ctx() { em }: MetricsContext): Promise<EvaluationReport> {
     if (year < 1912 || year > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
     return evaluationReport(em, year);
+  }
+
+  @Query(() => MeetingCycleReport, { description: "The evaluation of the meeting cycle closed by the panel meeting held that day, as `npm run metrics:report -- --meeting <day>` prints it." })
+  meetingCycleReport(@Arg("heldOn", () => CalendarDate) heldOn: string, @Ctx() { em }: MetricsContext): Promise<MeetingCycleReport> {
+    return meetingCycleReport(em, heldOn);
   }
 }

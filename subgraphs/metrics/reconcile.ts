@@ -16,22 +16,27 @@ export interface Drift {
 
 export type Ask = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
-interface ShardCounts {
-  catalogueSummary: { datasets: number; retired: number };
-  feedbackStats: { received: number; answered: number; answeredOnTime: number; overdue: number };
-}
+type Counts = Record<string, Record<string, number>>;
 
-/** Pairs of (projected figure, the shard's own count) compared per agency. */
-const PAIRS: [string, string, (counts: ShardCounts) => number][] = [
-  ["opened", "catalogueSummary.datasets", (c) => c.catalogueSummary.datasets],
-  ["retired", "catalogueSummary.retired", (c) => c.catalogueSummary.retired],
-  ["received", "feedbackStats.received", (c) => c.feedbackStats.received],
-  ["answered", "feedbackStats.answered", (c) => c.feedbackStats.answered],
-  ["answeredOnTime", "feedbackStats.answeredOnTime", (c) => c.feedbackStats.answeredOnTime],
-  ["overdue", "feedbackStats.overdue", (c) => c.feedbackStats.overdue],
-];
+/**
+ * Per agency subgraph: the shard's own recount, and the pairs (projected
+ * figure, the shard's count) compared. An agency is asked only of the
+ * subgraphs that have a shard for it.
+ */
+const CHECKS: Record<string, { field: string; countsAsOf: boolean; pairs: [string, string][] }> = {
+  catalogue: {
+    field: "catalogueSummary(agencyCodes: $codes, asOf: $asOf) { datasets retired }",
+    countsAsOf: true,
+    pairs: [["opened", "catalogueSummary.datasets"], ["retired", "catalogueSummary.retired"]],
+  },
+  feedback: {
+    field: "feedbackStats(agencyCodes: $codes) { received answered answeredOnTime overdue }",
+    countsAsOf: false,
+    pairs: [["received", "feedbackStats.received"], ["answered", "feedbackStats.answered"], ["answeredOnTime", "feedbackStats.answeredOnTime"], ["overdue", "feedbackStats.overdue"]],
+  },
+};
 
-/** Every figure that differs from the shard's count, for every agency the gateway routes to. */
+/** Every figure that differs from the shard's count, for every agency shard the gateway routes to. */
 export async function reconcile(em: EntityManager, ask: Ask, now = new Date()): Promise<Drift[]> {
   const asOf = taipeiDate(now);
   const { shards } = await ask<{ shards: { subgraph: string; agencyCode: string }[] }>("{ shards { subgraph agencyCode } }");
@@ -39,15 +44,16 @@ export async function reconcile(em: EntityManager, ask: Ask, now = new Date()): 
   const projected = await projectedCounts(em, asOf);
   const drifts: Drift[] = [];
   for (const agencyCode of agencies) {
-    const counts = await ask<ShardCounts>(
-      `query($codes: [ID!], $asOf: Date) {
-         catalogueSummary(agencyCodes: $codes, asOf: $asOf) { datasets retired }
-         feedbackStats(agencyCodes: $codes) { received answered answeredOnTime overdue } }`,
-      { codes: [agencyCode], asOf },
+    const checks = shards.filter((shard) => shard.agencyCode === agencyCode && CHECKS[shard.subgraph]).map((shard) => CHECKS[shard.subgraph]);
+    const asOfUsed = checks.some((check) => check.countsAsOf);
+    const counts = await ask<Counts>(
+      `query($codes: [ID!]${asOfUsed ? ", $asOf: Date" : ""}) { ${checks.map((check) => check.field).join(" ")} }`,
+      { codes: [agencyCode], ...(asOfUsed ? { asOf } : {}) },
     );
     const ours = projected.get(agencyCode) ?? {};
-    for (const [figure, name, theirs] of PAIRS) {
-      const shard = theirs(counts);
+    for (const [figure, name] of checks.flatMap((check) => check.pairs)) {
+      const [field, count] = name.split(".");
+      const shard = counts[field][count];
       const value = ours[figure] ?? 0;
       if (value !== shard) drifts.push({ agencyCode, figure: name, projected: value, shard });
     }

@@ -4,6 +4,7 @@ import { reportCsv, reportHtml } from "./report";
 const report = {
   year: 2017,
   rocYear: 106,
+  from: "2017-01-01",
   asOf: "2017-12-31",
   rows: [
     { strategy: Strategy.EXPAND_OPEN_DATA, agencyCode: "ACA", indicator: Indicator.DATASETS_OPENED, target: 20, actual: 21, gap: 1, remarks: "達成目標" },
@@ -24,4 +25,10 @@ test("the HTML page has a server-rendered chart per strategy with rows, and load
   expect(html).toContain("策略一 擴大推動資料開放");
   expect(html).toContain("民國106年");
   expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+});
+
+test("a meeting cycle's page names the cycle and the year whose targets it is set against", () => {
+  const html = reportHtml({ ...report, year: 2018, rocYear: 107, from: "2017-03-29", asOf: "2018-03-19", meetingHeldOn: "2018-03-19", previousMeetingHeldOn: "2017-03-28" });
+  expect(html).toContain("諮詢小組 2018-03-19 會議週期（2017-03-29 至 2018-03-19，對照民國107年目標）");
+  expect(html.match(/<svg/g)).toHaveLength(2);
 });

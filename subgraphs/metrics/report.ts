@@ -7,7 +7,9 @@ import * as echarts from "echarts";
 import { stringify } from "csv-stringify/sync";
 import { AGENCIES } from "../../contract/agencies";
 import { Strategy } from "./entities";
-import type { EvaluationReport } from "./progress";
+import type { EvaluationReport, MeetingCycleReport } from "./progress";
+
+type Report = EvaluationReport | MeetingCycleReport;
 
 const STRATEGY_NAMES: Record<Strategy, string> = {
   [Strategy.EXPAND_OPEN_DATA]: "策略一 擴大推動資料開放",
@@ -19,14 +21,14 @@ const STRATEGY_NAMES: Record<Strategy, string> = {
 const agencyName = (code: string) => AGENCIES.find((agency) => agency.code === code)?.name ?? code;
 const round = (value: number | null) => (value === null ? "" : String(Math.round(value * 100) / 100));
 
-export function reportCsv(report: EvaluationReport): string {
+export function reportCsv(report: Report): string {
   return stringify(
     report.rows.map((row) => [row.strategy, row.agencyCode, agencyName(row.agencyCode), row.indicator, round(row.target), round(row.actual), round(row.gap), row.remarks ?? ""]),
     { header: true, columns: ["strategy", "agencyCode", "agency", "indicator", "target", "actual", "gap", "remarks"], bom: true },
   );
 }
 
-function chartOf(rows: EvaluationReport["rows"]): string {
+function chartOf(rows: Report["rows"]): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: 900, height: 60 + rows.length * 22 });
   chart.setOption({
     animation: false,
@@ -46,7 +48,13 @@ function chartOf(rows: EvaluationReport["rows"]): string {
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
-export function reportHtml(report: EvaluationReport): string {
+/** The period in the report's language: a ROC year, or the meeting cycle closed by a panel meeting. */
+export function periodTitle(report: Report): string {
+  if ("meetingHeldOn" in report) return `諮詢小組 ${report.meetingHeldOn} 會議週期（${report.from} 至 ${report.asOf}，對照民國${report.rocYear}年目標）`;
+  return `民國${report.rocYear}年（${report.year}）`;
+}
+
+export function reportHtml(report: Report): string {
   const sections = Object.values(Strategy)
     .filter((strategy): strategy is Strategy => typeof strategy === "number")
     .map((strategy) => {
@@ -62,13 +70,13 @@ ${body}
     })
     .join("\n");
   return `<!doctype html>
-<html lang="zh-Hant"><head><meta charset="utf-8"><title>績效評估 ${report.rocYear}年（${report.year}）</title>
+<html lang="zh-Hant"><head><meta charset="utf-8"><title>績效評估 ${periodTitle(report)}</title>
 <style>
 body { font-family: sans-serif; margin: 2em; } table { border-collapse: collapse; width: 100%; margin: 1em 0 2em; }
 th, td { border: 1px solid #999; padding: 4px 8px; text-align: left; } td:nth-child(n+3) { text-align: right; }
 section { page-break-inside: avoid; } @media print { body { margin: 1cm; } section { page-break-after: always; } }
 </style></head><body>
-<h1>法務部資料開放績效評估 民國${report.rocYear}年（${report.year}）</h1>
+<h1>法務部資料開放績效評估 ${periodTitle(report)}</h1>
 <p>實際數值截至 ${report.asOf}；差距 = 實際 − 目標。</p>
 ${sections}
 </body></html>

@@ -8,6 +8,8 @@ import { badUserInput, forbidden } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { Agency, DirectoryDataset, Indicator, Target, TargetChange } from "./entities";
 import { mayReadTargetHistory, strategyOf, targetValueProblem } from "./domain";
+import { progressAnswers } from "./progress";
+import { ANNOUNCEMENT } from "./store";
 import type { MetricsContext } from "./context";
 
 @InputType({ description: "Sets one agency's target for one indicator and year (replaces an earlier value)." })
@@ -63,7 +65,7 @@ export class AgencyResolver {
     requireRole(viewer, [Role.MINISTRY_ADMIN], "set performance targets");
     const problem = targetValueProblem(input.indicator, input.value);
     if (problem) throw badUserInput([{ path: "input.value", reason: problem }]);
-    return em.transactional(async (tx) => {
+    const payload = await em.transactional(async (tx) => {
       const existing = await tx.findOne(Target, { agencyCode: input.agencyCode, indicator: input.indicator, year: input.year }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const oldValue = existing?.value ?? null;
       const target = existing ?? tx.create(Target, { ...input, strategy: strategyOf[input.indicator] });
@@ -72,9 +74,12 @@ export class AgencyResolver {
       // The change refers to the target by id only: the target row goes first.
       await tx.persist(target).flush();
       tx.persist(tx.create(TargetChange, { targetId: target.id, oldValue, newValue: input.value, changedBy: viewer.sub, changedAt: now }));
-      appendEvent(tx, "TargetSet", target.id, { ...input });
+      appendEvent(tx, ANNOUNCEMENT.TARGET_SET, target.id, { ...input });
       return { target };
     });
+    // This replica answers with the new target at once; the others when they read the TargetSet announcement.
+    progressAnswers.invalidate(input.agencyCode);
+    return payload;
   }
 }
 

@@ -5,6 +5,7 @@
  * handful of statements whatever its size.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { appendEvent } from "../kit/outbox";
 import {
   contributionDelta,
   datasetContributions,
@@ -19,10 +20,25 @@ import {
   type InventoryFact,
   type ShardEvent,
 } from "./projection";
+import { nextDay, type Period } from "./domain";
 
 /** Runs SQL on the EntityManager's transaction when it has one (MikroORM's execute otherwise takes a fresh pool connection). */
 type Sql = <T = Record<string, unknown>[]>(text: string, params?: unknown[]) => Promise<T>;
 const sqlOf = (em: EntityManager): Sql => (text, params = []) => em.getConnection().execute(text, params as never[], "all", em.getTransactionContext()) as never;
+
+/**
+ * What metrics' own outbox announces, in the transaction that changes it:
+ * every replica reads these to drop its kept answers and tell its
+ * progressChanged subscribers (live.ts).
+ */
+export const ANNOUNCEMENT = {
+  /** An agency's figures changed (payload: agencyCode, cause: the event type that changed them). */
+  PROGRESS_CHANGED: "ProgressChanged",
+  /** An agency's target was set (payload: agencyCode…). */
+  TARGET_SET: "TargetSet",
+  /** The projection was emptied for a rebuild. */
+  PROJECTION_RESET: "ProjectionReset",
+} as const;
 
 export interface ShardKey {
   subgraph: string;
@@ -30,7 +46,7 @@ export interface ShardKey {
 }
 
 export type ApplyResult =
-  /** Applied (or already applied): the shard's position now, and the last event type that changed a figure. */
+  /** Applied (or already applied): the shard's position now, and the last event type that changed a figure (announced as ProgressChanged). */
   | { kind: "applied"; position: string; cause: string | null }
   /** The stored position is behind the stream (the projection was rebuilt): resume from it. */
   | { kind: "behind"; position: string };
@@ -67,6 +83,7 @@ export async function applyEvents(em: EntityManager, shard: ShardKey, expected: 
     const cause = shard.subgraph === "feedback" ? await applyFeedback(connection, shard.agencyCode, fresh) : await applyCatalogue(connection, shard.agencyCode, fresh);
     const position = fresh[fresh.length - 1].seq;
     await connection("update projection_position set seq = ?, updated_at = now() where subgraph = ? and agency_code = ?", [position, ...params]);
+    if (cause) appendEvent(tx, ANNOUNCEMENT.PROGRESS_CHANGED, shard.agencyCode, { agencyCode: shard.agencyCode, cause });
     return { kind: "applied", position, cause };
   });
 }
@@ -209,12 +226,15 @@ function normalizedInstants(payload: Record<string, unknown>): Record<string, un
   return out;
 }
 
-/** Figures read from the projection for a scope (null: every agency), as of a day. */
+/** Figures read from the projection for a scope (null: every agency), as of a day and over a period. */
 export interface ProjectedFigures {
   /** figure → year → amount, for day-based figures up to asOf. */
   byYear: Map<string, Map<number, number>>;
+  /** figure → amount, for day-based figures in the period. */
+  inPeriod: Map<string, number>;
   /** figure → amount, as things stand now. */
   now: Map<string, number>;
+  /** Comments received in the period; replies counted once approved by the end of asOf; overdue now. */
   comments: { received: number; answeredOnTime: number; overdueNow: number; medianDaysToReply: number | null };
 }
 
@@ -223,11 +243,11 @@ export function taipeiDayStart(day: string): string {
   return `${day}T00:00:00+08:00`;
 }
 
-export async function readFigures(em: EntityManager, agencyCodes: readonly string[] | null, asOf: string, year: number): Promise<ProjectedFigures> {
+export async function readFigures(em: EntityManager, agencyCodes: readonly string[] | null, asOf: string, period: Period): Promise<ProjectedFigures> {
   const connection = sqlOf(em);
   const s = scope(agencyCodes);
   const asOfYear = Number(asOf.slice(0, 4));
-  const [yearly, now, comments] = await Promise.all([
+  const [yearly, inPeriod, now, comments] = await Promise.all([
     connection<{ figure: string; year: number; value: string }[]>(
       `select figure, year, sum(value)::text as value from (
          select figure, year, value from figure_year where ${IN_SCOPE} and year < ?
@@ -236,18 +256,21 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
        ) scoped group by figure, year`,
       [s, s, asOfYear, s, s, `${asOfYear}-01-01`, asOf],
     ),
+    connection<{ figure: string; value: string }[]>(
+      `select figure, sum(value)::text as value from figure_day where ${IN_SCOPE} and day >= ?::date and day <= ?::date group by figure`,
+      [s, s, period.from, period.to],
+    ),
     connection<{ figure: string; value: string }[]>(`select figure, sum(value)::text as value from figure_now where ${IN_SCOPE} group by figure`, [s, s]),
-    // Comments of the year received by asOf; a reply counts once approved by the end of asOf.
     connection<Record<string, string | null>[]>(
-      `select count(*) filter (where in_year)::text as received,
-              count(*) filter (where in_year and answered and answered_at < reply_due_at)::text as on_time,
+      `select count(*) filter (where in_period)::text as received,
+              count(*) filter (where in_period and answered and answered_at < reply_due_at)::text as on_time,
               count(*) filter (where answered_at is null and reply_due_at <= now())::text as overdue,
               (percentile_cont(0.5) within group (order by extract(epoch from answered_at - received_at) / 86400)
-                 filter (where in_year and answered))::text as median
-       from (select *, received_at >= ?::timestamptz and received_at < least(?::timestamptz, ?::timestamptz) as in_year,
+                 filter (where in_period and answered))::text as median
+       from (select *, received_at >= ?::timestamptz and received_at < ?::timestamptz as in_period,
                     answered_at is not null and answered_at < ?::timestamptz as answered
              from feedback_fact where ${IN_SCOPE}) f`,
-      [taipeiDayStart(`${year}-01-01`), taipeiDayStart(`${year + 1}-01-01`), nextDayStart(asOf), nextDayStart(asOf), s, s],
+      [taipeiDayStart(period.from), taipeiDayStart(nextDay(period.to)), taipeiDayStart(nextDay(asOf)), s, s],
     ),
   ]);
   const byYear = new Map<string, Map<number, number>>();
@@ -257,9 +280,11 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
     byYear.set(row.figure, perYear);
   }
   const c = comments[0];
+  const amounts = (rows: { figure: string; value: string }[]) => new Map(rows.map((row) => [row.figure, Number(row.value)]));
   return {
     byYear,
-    now: new Map(now.map((row) => [row.figure, Number(row.value)])),
+    inPeriod: amounts(inPeriod),
+    now: amounts(now),
     comments: {
       received: Number(c.received),
       answeredOnTime: Number(c.on_time),
@@ -267,11 +292,6 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
       medianDaysToReply: c.median === null ? null : Number(c.median),
     },
   };
-}
-
-function nextDayStart(day: string): string {
-  const next = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)) + 1));
-  return taipeiDayStart(next.toISOString().slice(0, 10));
 }
 
 /** All-time counts per agency, in the shape of the shards' own answers (catalogueSummary, feedbackStats), for reconciliation. */
@@ -298,7 +318,8 @@ export async function projectedCounts(em: EntityManager, asOf: string): Promise<
 
 /** Empties the projection: facts, figures, snapshots and every shard's position (a rebuild starts here). */
 export async function resetProjection(em: EntityManager): Promise<void> {
-  await em.getConnection().execute(
-    "truncate projection_position, dataset_fact, inventory_fact, feedback_fact, figure_day, figure_year, figure_now, daily_snapshot",
-  );
+  await em.transactional(async (tx) => {
+    await sqlOf(tx)("truncate projection_position, dataset_fact, inventory_fact, feedback_fact, figure_day, figure_year, figure_now, daily_snapshot");
+    appendEvent(tx, ANNOUNCEMENT.PROJECTION_RESET, "projection", {});
+  });
 }

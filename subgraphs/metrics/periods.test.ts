@@ -1,0 +1,24 @@
+import { meetingCycle, nextDay, yearPeriod } from "./domain";
+
+const MEETINGS = ["2015-06-22", "2016-03-29", "2017-03-28", "2018-03-19"];
+
+test("a year's period runs from 1 January to its last day, or to asOf while it runs", () => {
+  expect(yearPeriod(2017, "2018-03-16")).toEqual({ from: "2017-01-01", to: "2017-12-31" });
+  expect(yearPeriod(2018, "2018-03-16")).toEqual({ from: "2018-01-01", to: "2018-03-16" });
+  // asOf before the year: an empty period.
+  expect(yearPeriod(2019, "2018-03-16")).toEqual({ from: "2019-01-01", to: "2018-03-16" });
+});
+
+test("a meeting cycle runs from the day after the previous meeting to the meeting", () => {
+  expect(meetingCycle(MEETINGS, "2018-03-19")).toEqual({ from: "2017-03-29", to: "2018-03-19", previousMeetingHeldOn: "2017-03-28" });
+  expect(meetingCycle([...MEETINGS].reverse(), "2016-03-29")).toEqual({ from: "2015-06-23", to: "2016-03-29", previousMeetingHeldOn: "2015-06-22" });
+});
+
+test("the first meeting's cycle starts on 1 January of its year; a day without a meeting has no cycle", () => {
+  expect(meetingCycle(MEETINGS, "2015-06-22")).toEqual({ from: "2015-01-01", to: "2015-06-22", previousMeetingHeldOn: null });
+  expect(meetingCycle(MEETINGS, "2018-03-20")).toBeNull();
+});
+
+test("the next day crosses months, leap days and years", () => {
+  expect([nextDay("2016-02-28"), nextDay("2016-02-29"), nextDay("2017-02-28"), nextDay("2017-12-31")]).toEqual(["2016-02-29", "2016-03-01", "2017-03-01", "2018-01-01"]);
+});
