@@ -130,6 +130,8 @@ describe("ministry dashboard", () => {
     expect(await page.textContent("table.years tr[data-year='2015'] th")).toBe("2015 (民國104)");
     // Four strategy tiles, and the nine agencies, sortable, each opening its page.
     await expect(page.locator(".tile").count()).resolves.toBe(4);
+    // The agencies' table is a query of its own, which may answer after the ministry's figures.
+    await page.locator("table.agencies tbody tr").nth(8).waitFor();
     await expect(page.locator("table.agencies tbody tr").count()).resolves.toBe(9);
     await page.getByRole("button", { name: "目前逾期" }).click();
     const sortedBy = await page.$$eval("table.agencies tbody tr td:nth-of-type(4)", (cells) => cells.map((cell) => Number(cell.textContent!.replace(/,/g, ""))));
