@@ -172,6 +172,18 @@ describe("DCAT-AP 3", () => {
     expect(iris.every((subject) => subject.startsWith(`${base}/dcat/datasets/AJ/`))).toBe(true);
   }, 60_000);
 
+  test("a dataset's IRI dereferences to its description, in Turtle or, when asked, JSON-LD", async () => {
+    const iri = `${base}/dcat/datasets/AJ/AJ-HARVEST-1`;
+    const turtle = await fetch(iri);
+    expect(turtle.headers.get("content-type")).toBe("text/turtle; charset=utf-8");
+    const quads = new Parser().parse(await turtle.text());
+    expect(quads.filter((quad) => quad.predicate.value === RDF_TYPE && quad.object.value === `${DCAT}Dataset`).map((quad) => quad.subject.value)).toEqual([iri]);
+    const jsonLd = await fetch(iri, { headers: { accept: "application/ld+json" } });
+    expect(jsonLd.headers.get("content-type")).toBe("application/ld+json; charset=utf-8");
+    expect(((await jsonLd.json()) as { "@graph": { "@id": string }[] })["@graph"].map((node) => node["@id"])).toContain(iri);
+    expect((await fetch(`${base}/dcat/datasets/ACA/AJ-HARVEST-1`)).status).toBe(404);
+  }, 60_000);
+
   test("page by page: each page links the next by its keyset cursor, and the pages hold every dataset once", async () => {
     const seen: string[] = [];
     let next: string | undefined = `${base}/dcat/catalog.jsonld?limit=100`;

@@ -120,11 +120,12 @@ export function packageDict(dataset: HarvestDataset, iris: DcatIris) {
       size_declared: resource.size,
       fields: resource.fields,
     })),
-    // The metadata standard's fields with no CKAN counterpart, under their v1 API names.
+    // The metadata standard's fields with no CKAN counterpart, under their v1 API names (but for `type` and `notes`,
+    // which are CKAN's own fields: CKAN refuses an extra named like one).
     extras: [
       { key: "identifier", value: dataset.identifier },
       { key: "category", value: dataset.category },
-      { key: "type", value: dataset.type === "SERVICE" ? "service" : "rawData" },
+      { key: "datasetType", value: dataset.type === "SERVICE" ? "service" : "rawData" },
       { key: "accrualPeriodicity", value: dataset.accrualPeriodicity },
       { key: "issued", value: dataset.issued },
       { key: "modified", value: dataset.modified },
@@ -141,7 +142,7 @@ export function packageDict(dataset: HarvestDataset, iris: DcatIris) {
       ...extra("spatial", dataset.spatial),
       ...extra("language", dataset.language),
       ...extra("qualityBadge", dataset.quality?.level),
-      ...extra("notes", dataset.notes),
+      ...extra("remarks", dataset.notes),
     ],
   };
 }

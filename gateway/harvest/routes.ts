@@ -5,6 +5,7 @@
  * - GET /dcat/catalog.jsonld and /dcat/catalog.ttl: the whole catalogue in
  *   DCAT-AP 3, streamed page by page; `?organization=aca` for one agency;
  *   `?limit=N[&after=CURSOR]` for one page with a Hydra link to the next.
+ * - GET /dcat/datasets/<agency>/<identifier>: a dataset's IRI, dereferenced.
  * - GET or POST /api/3/action/<action> (and /api/action/<action>): the CKAN
  *   action API that harvesters read: package_search, package_show,
  *   package_list, organization_list, organization_show. Parameters come in
@@ -14,7 +15,7 @@ import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AGENCIES } from "../../contract/agencies";
 import type { Logger } from "../../contract/logger";
-import { CatalogueReader, HarvestReadError, MAX_PAGE, type DatasetQuery, type GraphExecutor } from "./catalogue";
+import { CatalogueReader, HarvestReadError, MAX_PAGE, type DatasetPage, type DatasetQuery, type GraphExecutor } from "./catalogue";
 import { CkanError, identifiersFor, organizationByName, organizationDict, packageDict, packageName, readPackageSearch, MAX_ROWS } from "./ckan";
 import { catalogNodes, datasetGraph, DcatIris, type JsonLdNode } from "./dcat";
 import { PackageSearcher } from "./package-search";
@@ -121,6 +122,43 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
     }
   }
 
+  /** The reading failed before anything was sent: an answer with its status. */
+  function refuse(res: ServerResponse, error: unknown): void {
+    const refusal = ckanErrorOf(error);
+    if (!refusal) log.error({ err: error }, "DCAT could not be read");
+    sendJson(res, refusal?.status ?? 500, { error: refusal?.message ?? "the catalogue could not be read" });
+  }
+
+  /** Writes a DCAT document: the `head` nodes, then every dataset of `first` and of the pages `rest` yields. */
+  async function writeRdf(writer: RdfDocumentWriter, res: ServerResponse, iris: DcatIris, head: JsonLdNode[], first: DatasetPage, rest?: AsyncGenerator<DatasetPage>) {
+    res.writeHead(200, { "content-type": writer.contentType, "cache-control": "no-store" });
+    let closed = false;
+    res.once("close", () => (closed = true));
+    const send = async (chunk: string) => {
+      if (chunk && !res.write(chunk) && !closed) await once(res, "drain");
+    };
+    const stated = new Set(head.map((node) => node["@id"]));
+    try {
+      await send(writer.begin());
+      await send(await writer.page(head));
+      for (let page: DatasetPage | undefined = first; page && !closed; page = (await rest?.next())?.value ?? undefined) {
+        const nodes: JsonLdNode[] = [];
+        for (const dataset of page.datasets) {
+          const graph = datasetGraph(iris, dataset);
+          for (const [iri, node] of graph.shared) if (!stated.has(iri)) (stated.add(iri), nodes.push(node));
+          nodes.push(...graph.nodes);
+        }
+        await send(await writer.page(nodes));
+      }
+      await send(writer.end());
+      res.end();
+    } catch (error) {
+      // Headers are sent: break the transfer, so no harvester takes a partial catalogue for the whole one.
+      log.warn({ err: error }, "DCAT document interrupted");
+      res.destroy(error as Error);
+    }
+  }
+
   async function catalogue(writer: RdfDocumentWriter, res: ServerResponse, url: URL): Promise<void> {
     const iris = new DcatIris(publicUrl());
     const organization = url.searchParams.get("organization");
@@ -131,22 +169,14 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)) return sendJson(res, 400, { error: `limit must be an integer from 1 to ${MAX_PAGE}` });
     const query: DatasetQuery = { orderBy: "PUBLISHED_DESC", ...(agency ? { agencyCodes: [agency.code] } : {}) };
     const pages = reader.pages(query, url.searchParams.get("after"), limit ?? MAX_PAGE);
-    let first;
+    let first: DatasetPage;
     try {
-      first = await pages.next();
+      first = (await pages.next()).value as DatasetPage;
     } catch (error) {
-      const refusal = ckanErrorOf(error);
-      if (!refusal) log.error({ err: error }, "DCAT catalogue could not be read");
-      return sendJson(res, refusal?.status ?? 500, { error: refusal?.message ?? "the catalogue could not be read" });
+      return refuse(res, error);
     }
-    res.writeHead(200, { "content-type": writer.contentType, "cache-control": "no-store" });
-    let closed = false;
-    res.once("close", () => (closed = true));
-    const send = async (chunk: string) => {
-      if (chunk && !res.write(chunk) && !closed) await once(res, "drain");
-    };
     const head: JsonLdNode[] = catalogNodes(iris);
-    if (limit !== undefined && !first.done) {
+    if (limit !== undefined) {
       // One page: the catalogue as a Hydra collection whose view links the next page by its cursor.
       const view = (after: string | null) => {
         const link = new URL(`${iris.base}${url.pathname}`);
@@ -157,38 +187,30 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
       };
       const here = view(url.searchParams.get("after"));
       head.push(
-        { "@id": iris.catalog(), "hydra:totalItems": { "@value": String(first.value.totalCount), "@type": "xsd:nonNegativeInteger" }, "hydra:view": { "@id": here } },
+        { "@id": iris.catalog(), "hydra:totalItems": { "@value": String(first.totalCount), "@type": "xsd:nonNegativeInteger" }, "hydra:view": { "@id": here } },
         {
           "@id": here,
           "@type": "hydra:PartialCollectionView",
           "hydra:first": { "@id": view(null) },
-          ...(first.value.hasNextPage && first.value.endCursor ? { "hydra:next": { "@id": view(first.value.endCursor) } } : {}),
+          ...(first.hasNextPage && first.endCursor ? { "hydra:next": { "@id": view(first.endCursor) } } : {}),
         },
       );
     }
-    const stated = new Set(head.map((node) => node["@id"]));
+    await writeRdf(writer, res, iris, head, first, limit === undefined ? pages : undefined);
+  }
+
+  /** A dataset's own IRI dereferenced: its description alone (Turtle, or JSON-LD when the client accepts it). */
+  async function dataset(req: IncomingMessage, res: ServerResponse, agencyCode: string, identifier: string): Promise<void> {
+    const iris = new DcatIris(publicUrl());
+    let found;
     try {
-      await send(writer.begin());
-      await send(await writer.page(head));
-      let page = first;
-      while (!page.done && !closed) {
-        const nodes: JsonLdNode[] = [];
-        for (const dataset of page.value.datasets) {
-          const graph = datasetGraph(iris, dataset);
-          for (const [iri, node] of graph.shared) if (!stated.has(iri)) (stated.add(iri), nodes.push(node));
-          nodes.push(...graph.nodes);
-        }
-        await send(await writer.page(nodes));
-        if (limit !== undefined) break;
-        page = await pages.next();
-      }
-      await send(writer.end());
-      res.end();
+      found = (await reader.byIdentifiers([identifier])).filter((candidate) => candidate.agencyCode === agencyCode);
     } catch (error) {
-      // Headers are sent: break the transfer, so no harvester takes a partial catalogue for the whole one.
-      log.warn({ err: error }, "DCAT catalogue interrupted");
-      res.destroy(error as Error);
+      return refuse(res, error);
     }
+    if (found.length === 0) return sendJson(res, 404, { error: `No published dataset ${identifier} of ${agencyCode}` });
+    const writer = (req.headers.accept ?? "").includes("application/ld+json") ? jsonLdWriter() : turtleWriter();
+    await writeRdf(writer, res, iris, [], { totalCount: found.length, datasets: found, hasNextPage: false, endCursor: null });
   }
 
   return (req, res) => {
@@ -202,6 +224,18 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
     if (req.method !== "GET") return false;
     if (url.pathname === "/dcat/catalog.jsonld") return void catalogue(jsonLdWriter(), res, url), true;
     if (url.pathname === "/dcat/catalog.ttl") return void catalogue(turtleWriter(), res, url), true;
+    const datasetPath = /^\/dcat\/datasets\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (datasetPath) {
+      let agencyCode: string, identifier: string;
+      try {
+        [agencyCode, identifier] = [decodeURIComponent(datasetPath[1]), decodeURIComponent(datasetPath[2])];
+      } catch {
+        sendJson(res, 400, { error: "the dataset's path is not well encoded" });
+        return true;
+      }
+      void dataset(req, res, agencyCode, identifier);
+      return true;
+    }
     return false;
   };
 }
