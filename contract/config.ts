@@ -54,6 +54,8 @@ export const config = {
   gatewayPort: intFrom("GATEWAY_PORT", 4000),
   /** Where GovGraph's own system callers (the quality check) reach the gateway; default: the local gateway. */
   gatewayUrl: env.GOVGRAPH_GATEWAY_URL || `http://${env.GOVGRAPH_HOST || "127.0.0.1"}:${intFrom("GATEWAY_PORT", 4000)}/graphql`,
+  /** The gateway's address as the public reaches it (no trailing slash): the IRIs of the DCAT catalogue and the CKAN API's links are minted under it; default: the gateway's own listening address. */
+  publicUrl: env.GOVGRAPH_PUBLIC_URL ? env.GOVGRAPH_PUBLIC_URL.replace(/\/+$/, "") : undefined,
   /** Port of a single subgraph process started by `scripts/serve.ts`. */
   port: intFrom("PORT", 0),
   /** JSON file describing where every subgraph and shard listens; default: the local topology. */

@@ -30,6 +30,7 @@ import { ATTRIBUTE, traceRequest } from "../contract/tracing";
 import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { consoleHandler, loadTrustedDocuments } from "./console";
+import { harvestHandler } from "./harvest/routes";
 import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
@@ -243,10 +244,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await runtime.getSchema();
 
   const serveConsole = consoleDir ? consoleHandler(consoleDir, options.secrets) : undefined;
+  // Known once listening, unless configured: the harvest routes mint their IRIs under it.
+  let publicUrl = config.publicUrl;
+  // The catalogue for harvesters (DCAT-AP, CKAN API), read through this gateway's own execution as an anonymous caller.
+  const serveHarvest = routing
+    ? harvestHandler({
+        execute: async (query, variables) => {
+          const response = await runtime.fetch("http://gateway/graphql", {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+            body: JSON.stringify({ query, variables }),
+          });
+          return (await response.json()) as Awaited<ReturnType<Parameters<typeof harvestHandler>[0]["execute"]>>;
+        },
+        agencyCodes: () => [...routing.shardsOf("catalogue").keys()],
+        publicUrl: () => publicUrl!,
+        log,
+      })
+    : undefined;
   const graphql = (req: IncomingMessage, res: ServerResponse) =>
     observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : void runtime(req, res);
   const httpServer: Server = createServer((req, res) => {
-    if (!serveConsole?.(req, res)) void graphql(req, res);
+    if (!serveConsole?.(req, res) && !serveHarvest?.(req, res)) void graphql(req, res);
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
@@ -298,6 +317,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ];
 
   const { port, url } = await listen(httpServer, options.port ?? 0, options.host ?? config.host);
+  publicUrl ??= new URL(url).origin;
   log.info({ url, sharded: Boolean(routing) }, "gateway listening");
 
   let stopped: Promise<void> | undefined;

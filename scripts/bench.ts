@@ -4,6 +4,7 @@
  * npm run bench -- import [--rows 10000]
  * npm run bench -- security [--duration 5] [--connections 16]
  * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
+ * npm run bench -- harvest
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
  * - a fanned-out connection, `datasets(first: 20)`, merged across N shards;
@@ -43,6 +44,13 @@
  * (spans batched over OTLP/HTTP to a local sink that accepts and drops
  * them), in alternating rounds. Subgraph metrics stay on throughout; tracing
  * on traces every instance in the process, as a deployment would.
+ *
+ * harvest: the nine agencies' catalogue shards with the seed catalogue (2,041
+ * published datasets), read as a harvester reads it, one request after the
+ * other: the whole DCAT-AP catalogue in Turtle and in JSON-LD (seconds,
+ * bytes, datasets per second, and the process's heap growth while it
+ * streams), every dataset through CKAN's package_search (rows=100, start +=
+ * 100 until an empty page), and package_show of single datasets (p50, p99).
  *
  * Each run is
  * bounded in time (after a 1 s warm-up), targets 127.0.0.1 only, and stops by
@@ -141,8 +149,8 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "2" },
     },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, harvest: benchHarvest }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|harvest [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -352,6 +360,66 @@ async function benchObservability({ serverUrl, prefix, duration, connections, ro
   }
   console.log(`\nthe README's cross-subgraph query (${codes.length} agencies) through the gateway, ${connections} connections, ${duration} s per row, loopback; ${exportedBatches} span batches exported`);
   console.table(measures.map((m) => ({ mode: m.mode, round: m.round, "p50 ms": m.p50, "p99 ms": m.p99, "req/s": m.requestsPerSecond, failed: m.failed })));
+}
+
+async function benchHarvest({ serverUrl, prefix }: BenchOptions): Promise<void> {
+  const codes = [...AGENCY_CODES];
+  console.log(`starting the ministry subgraphs and the catalogue and feedback shards of all ${codes.length} agencies, seeded…`);
+  const start = (name: string, agencyCode?: string) => startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, port: 0 });
+  const [metrics, advisory, ...shards] = await Promise.all([start("metrics"), start("advisory"), ...codes.flatMap((code) => [start("catalogue", code), start("feedback", code)])]);
+  const shardsOf = (name: string) => Object.fromEntries(codes.map((code) => [code, shards.find((s) => s.info.subgraph === name && s.info.agencyCode === code)!.url]));
+  const gateway = await startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets: loadSecrets(),
+    topology: { subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") } },
+    port: 0,
+  });
+  const base = new URL(gateway.url).origin;
+  const rows: Record<string, string | number>[] = [];
+  try {
+    for (const format of ["ttl", "jsonld"]) {
+      global.gc?.();
+      const heapBefore = process.memoryUsage().heapUsed;
+      let heapPeak = heapBefore;
+      const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 50);
+      const started = performance.now();
+      const response = await fetch(`${base}/dcat/catalog.${format}`);
+      let bytes = 0;
+      let text = "";
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body! as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        text += decoder.decode(chunk, { stream: true });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      const datasets = (text.match(format === "ttl" ? /\ba dcat:Dataset\b|\ba <http:\/\/www\.w3\.org\/ns\/dcat#Dataset>/g : /"@type":"dcat:Dataset"/g) ?? []).length;
+      rows.push({ read: `DCAT catalog.${format}`, status: response.status, datasets, seconds: seconds.toFixed(1), "datasets/s": Math.round(datasets / seconds), MB: (bytes / 1e6).toFixed(1), "heap growth MB": ((heapPeak - heapBefore) / 1e6).toFixed(0) });
+    }
+    const started = performance.now();
+    const names: string[] = [];
+    for (let startAt = 0; ; startAt += 100) {
+      const body = (await (await fetch(`${base}/api/3/action/package_search?rows=100&start=${startAt}&sort=id%20asc`)).json()) as { result: { results: { name: string }[] } };
+      if (body.result.results.length === 0) break;
+      names.push(...body.result.results.map((dataset) => dataset.name));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    rows.push({ read: "CKAN package_search, rows=100", status: 200, datasets: names.length, seconds: seconds.toFixed(1), "datasets/s": Math.round(names.length / seconds) });
+    const latencies: number[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      const shown = performance.now();
+      const response = await fetch(`${base}/api/3/action/package_show?id=${names[(i * 41) % names.length]}`);
+      await response.json();
+      latencies.push(performance.now() - shown);
+    }
+    latencies.sort((a, b) => a - b);
+    rows.push({ read: "CKAN package_show (50)", status: 200, "p50 ms": Math.round(latencies[24]), "p99 ms": Math.round(latencies[49]) });
+  } finally {
+    await gateway.stop();
+    await Promise.all([metrics, advisory, ...shards].map((instance) => instance.stop()));
+  }
+  console.log(`\nthe seeded catalogue of ${codes.length} agencies read by one harvester through the gateway, loopback (gateway, shards and client share this process)`);
+  console.table(rows);
 }
 
 async function benchImport({ serverUrl, prefix, rows }: BenchOptions): Promise<void> {
