@@ -29,6 +29,8 @@ export interface TestTopology {
   /** Instances by "subgraph" or "subgraph:AGENCY". */
   instances: Map<string, RunningInstance>;
   serverUrl: string;
+  /** The prefix of every database of this topology (GOVGRAPH_DB_PREFIX of a process joining it). */
+  prefix: string;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   token(role: Role, agencyCode?: string): Promise<string>;
   /**
@@ -99,6 +101,7 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
     gateway,
     instances,
     serverUrl,
+    prefix,
     async query(query, variables, token) {
       const response = await fetch(gateway.url, {
         method: "POST",

@@ -148,7 +148,11 @@ export class RoutingStore {
         silent: true,
       },
       pool: { min: 0, max: 2 },
-      driverOptions: { connection: { statement_timeout: config.statementTimeoutMs } },
+      driverOptions: {
+        connection: { statement_timeout: config.statementTimeoutMs },
+        // A pooled connection lost with the database is knex's to replace; its notices go to the log, not the console.
+        log: { warn: (message: unknown) => options.log.debug({ knex: message }), error: (message: unknown) => options.log.warn({ knex: message }, "database connection error") },
+      },
       allowGlobalContext: false,
       ensureDatabase: false,
       logger: (message) => options.log.debug({ orm: true }, message),
