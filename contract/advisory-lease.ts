@@ -17,6 +17,8 @@ const CHECK_TIMEOUT_MS = 5000;
 /** The server notices a vanished client after idle 10 s + 3 unanswered probes 5 s apart. */
 const SERVER_KEEPALIVE = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3";
 
+export const APPLICATION_NAME = "govgraph job lease";
+
 export interface AdvisoryLease extends JobLease {
   /** Releases every lock this process holds (its connection ends). */
   close(): Promise<void>;
@@ -37,7 +39,8 @@ export function advisoryLease(url: string, log: Logger): AdvisoryLease {
 
   const connect = async (): Promise<Client> => {
     if (session) return session;
-    const next = new Client({ connectionString: url, options: SERVER_KEEPALIVE });
+    // Named, so that pg_stat_activity beside pg_locks tells an operator which host holds a job.
+    const next = new Client({ connectionString: url, options: SERVER_KEEPALIVE, application_name: APPLICATION_NAME });
     next.on("error", () => drop(next));
     next.on("end", () => drop(next));
     try {
