@@ -1,6 +1,6 @@
 # One image for every GovGraph process; docker-compose.yml picks the command:
 #   node dist/scripts/serve.js <subgraph>[:<AGENCY>]   one subgraph instance (PORT)
-#   node dist/scripts/gateway.js                       the gateway (GATEWAY_PORT, GOVGRAPH_TOPOLOGY)
+#   node dist/scripts/gateway.js                       a gateway replica (GATEWAY_PORT, GOVGRAPH_TOPOLOGY, DATABASE_URL)
 # Build: compile with swc. Run: production dependencies, dist/ and schema/.
 # package.json asks for Node >= 20.19; the node:20 line is kept patched.
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -24,9 +24,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 # The canonical SDL (shard admission), the supergraph, agencies.json and topology.docker.json.
 COPY schema ./schema
-# The data folder (GOVGRAPH_DATA_DIR default): the gateway writes its routing
-# table there (GOVGRAPH_ROUTING_FILE) when a shard is admitted or removed.
-# Owned by node so that a named volume mounted on it is writable too.
+# The data folder (GOVGRAPH_DATA_DIR default), where a routing file of an
+# earlier version (GOVGRAPH_ROUTING_FILE) is looked for to import once into the
+# gateway's database. Owned by node so that a volume mounted on it is writable too.
 RUN mkdir -p /app/.govgraph && chown node:node /app/.govgraph
 USER node
 EXPOSE 4000

@@ -78,7 +78,7 @@ export const config = {
   internalSecret: env.GOVGRAPH_INTERNAL_SECRET || undefined,
   /** How long forwarded claims stay valid. */
   claimsTtlSeconds: intFrom("GOVGRAPH_CLAIMS_TTL_SECONDS", 60),
-  /** Where the gateway keeps its routing table (admitted, moved, removed shards) across restarts. */
+  /** A routing file written by earlier versions of the gateway: imported once into the gateway's database when present, then no longer read. */
   routingFile: resolve(env.GOVGRAPH_ROUTING_FILE || join(dataDir, "routing.json")),
   /** How often the gateway probes every shard's readiness. */
   healthIntervalMs: intFrom("GOVGRAPH_HEALTH_INTERVAL_MS", 5000),

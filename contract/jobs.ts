@@ -6,8 +6,10 @@
  * - never overlapping itself: a pass still running when the next is due is
  *   skipped, not queued, so a slow pass cannot pile work up behind it;
  * - optionally under a lease (`lease`), so that of several replicas sharing
- *   one database only the holder runs it; the lease lives in the database
- *   (subgraphs/kit/job-lease.ts) and lapses if its holder dies;
+ *   one database only the holder runs it: a lease row that lapses if its
+ *   holder stops renewing it (a shard's jobs, subgraphs/kit/job-lease.ts), or
+ *   an advisory lock released when its holder's connection closes (the
+ *   gateway's relay, whose passes may outlast any lease: advisory-lease.ts);
  * - on an injected clock, so a test drives passes with `runOnce()` at the
  *   instants it chooses.
  *

@@ -22,6 +22,7 @@ import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, signClaims, SYSTEM_SUBJECTS, type SystemSubject, type Viewer } from "../contract/claims";
 import { config, projectRoot, type Secrets } from "../contract/config";
+import { advisoryLease } from "../contract/advisory-lease";
 import { startJob } from "../contract/jobs";
 import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
@@ -44,7 +45,7 @@ import type { Topology } from "../contract/topology";
 import { relayTransfers } from "./transfers";
 import { HealthMonitor } from "./registry/health";
 import { registryResolvers, registryTypeDefs, ShardRegistry } from "./registry/registry";
-import { initialShards, loadRoutingFile } from "./registry/store";
+import { RoutingStore } from "./registry/store";
 
 export interface GatewayOptions {
   supergraph: string;
@@ -58,10 +59,13 @@ export interface GatewayOptions {
   /** How often the transfer relay runs (default GOVGRAPH_TRANSFER_INTERVAL_MS). */
   transferIntervalMs?: number;
   /**
-   * Where the routing table is kept across restarts: loaded instead of the
-   * topology's shards when it exists, written on every registry change.
-   * Without it, registry changes last as long as the process.
+   * The gateway's own database (created by the caller), shared by its
+   * replicas: the routing table lives there (registry/store.ts), and the
+   * transfer relay runs on the one replica holding its lock. Without it,
+   * registry changes last as long as the process and the relay runs here.
    */
+  database?: string;
+  /** A routing file of earlier versions (GOVGRAPH_ROUTING_FILE), imported once into the database when present. */
   routingFile?: string;
   /** Operation limits (default from the configuration); null runs without them, to measure what they cost. */
   operationLimits?: OperationLimits | null;
@@ -143,12 +147,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const topology = options.topology;
   const shardTimeoutMs = options.shardTimeoutMs ?? config.shardTimeoutMs;
-  const routing = topology
-    ? new RoutingTable({
-        shards: options.routingFile ? initialShards(topology.shards, loadRoutingFile(options.routingFile), options.routingFile) : topology.shards,
-      })
-    : undefined;
+  const routing = topology ? new RoutingTable({ shards: topology.shards }) : undefined;
   const health = routing ? new HealthMonitor(routing, shardTimeoutMs) : undefined;
+  const store =
+    topology && routing && options.database
+      ? await RoutingStore.open({
+          url: options.database,
+          topology: topology.shards,
+          routing,
+          routingFile: options.routingFile,
+          log,
+          onApplied: () => void health!.probeNew(),
+        })
+      : undefined;
+  // Of several replicas, the one holding the lock in the shared database runs the relay.
+  const lease = store ? advisoryLease(options.database!, log) : undefined;
   const observed = options.observability !== false;
   const metrics = gatewayMetrics(options.supergraph);
   if (routing && health) observeShardStates(metrics, routing, health);
@@ -160,7 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           routing,
           health,
           system: systemClient(SYSTEM_SUBJECTS.REGISTRY),
-          routingFile: options.routingFile,
+          store,
           timeoutMs: shardTimeoutMs,
           log,
         })
@@ -310,6 +323,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             name: "transfer-relay",
             intervalMs: options.transferIntervalMs ?? config.transferIntervalMs,
             run: async () => void (await relayTransfers({ routing, system: systemClient(SYSTEM_SUBJECTS.TRANSFER_RELAY), log })),
+            lease,
             log,
           }),
         ]
@@ -323,6 +337,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     await Promise.all(jobs.map((job) => job.stop()));
+    // Released once no pass runs: another replica takes the relay over at its next tick.
+    await lease?.close();
     await wsCleanup.dispose();
     await new Promise<void>((resolveClose) => {
       httpServer.close(() => resolveClose());
@@ -330,6 +346,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       setTimeout(() => httpServer.closeAllConnections(), config.drainTimeoutMs).unref();
     });
     await runtime.dispose();
+    await store?.close();
     log.info("gateway stopped");
   };
   return { url, port, stop: () => (stopped ??= stop()) };

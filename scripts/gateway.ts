@@ -1,6 +1,7 @@
 /**
  * Runs the gateway.
- *   npm run gateway                                   the GovGraph supergraph, shards from the topology
+ *   npm run gateway                                   the GovGraph supergraph, shards from the topology and the
+ *                                                     routing table in the gateway's database (DATABASE_URL)
  *   npm run gateway -- --supergraph FILE --port PORT  standard mode: any Federation 2 supergraph, no shards
  */
 import { readFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { startGateway } from "../gateway/server";
 import { loadTopology } from "../contract/topology";
 import { config, loadSecrets, projectRoot } from "../contract/config";
 import { rootLogger } from "../contract/logger";
+import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { startTracing } from "../contract/tracing";
 
 async function main(): Promise<void> {
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
     supergraph,
     secrets: loadSecrets(),
     topology: standard ? undefined : loadTopology(),
+    database: standard ? undefined : await gatewayDatabase(),
     routingFile: standard ? undefined : config.routingFile,
     port: values.port ? Number(values.port) : config.gatewayPort,
   });
@@ -31,6 +34,21 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => void stop());
   process.once("SIGINT", () => void stop());
+}
+
+/**
+ * The gateway's own database on the ministry's server (DATABASE_URL), shared
+ * by every replica. Without a server the gateway runs alone: the registry's
+ * changes last as long as the process.
+ */
+async function gatewayDatabase(): Promise<string | undefined> {
+  if (!config.databaseUrl) {
+    rootLogger.warn("no DATABASE_URL: shards admitted or removed are kept only until this gateway stops, and it runs the transfer relay unshared");
+    return undefined;
+  }
+  const name = databaseName("gateway");
+  await ensureDatabase(config.databaseUrl, name);
+  return databaseUrl(config.databaseUrl, name);
 }
 
 main().catch((error: unknown) => {

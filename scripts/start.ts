@@ -253,7 +253,7 @@ async function main(): Promise<void> {
       subgraph,
       agency || "—",
       url,
-      subgraph === "gateway" ? "—" : databaseName(subgraph, agency || undefined),
+      databaseName(subgraph, agency || undefined),
       String(s.child!.pid),
     ]),
   );

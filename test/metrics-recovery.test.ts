@@ -5,9 +5,6 @@
  * same when a shard process is killed for a while and comes back. A shard
  * admitted at run time is followed without a restart.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Role } from "../contract/claims";
 import { loadSecrets } from "../contract/config";
 import { issueDevToken } from "../gateway/auth";
@@ -16,7 +13,6 @@ import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
 import { startShardProcess, type ShardProcess } from "./processes";
 import { startTestTopology, type TestTopology } from "./topology";
 
-const dir = mkdtempSync(join(tmpdir(), "govgraph-metrics-"));
 let topology: TestTopology;
 let metricsProcess: ShardProcess;
 let admin: string;
@@ -40,7 +36,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 beforeAll(async () => {
-  topology = await startTestTopology(["MOJ", "ACA"], { routingFile: join(dir, "routing.json"), healthIntervalMs: 200 });
+  topology = await startTestTopology(["MOJ", "ACA"], { healthIntervalMs: 200 });
   admin = await topology.token(Role.MINISTRY_ADMIN);
   // The metrics process that projects: same database as the in-process instance the gateway asks, which only reads.
   metricsProcess = await startShardProcess("metrics", {

@@ -2,24 +2,21 @@
  * The run-time registry, with real shards on PostgreSQL: shards admitted only
  * with the canonical SDL and as the agency they claim to be; admitted, moved
  * and removed under load without a failed request; health probed; the table
- * persisted across a gateway restart; all of it for the ministry only.
+ * kept in the gateway's database across a gateway restart; all of it for the
+ * ministry only. (Several replicas sharing it: gateway-replicas.test.ts.)
  * The tests run in order and share one topology: each starts from the state
  * the previous one left.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import { Role } from "../contract/claims";
 import type { RunningInstance } from "../subgraphs/kit/server";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 
-const routingFile = join(mkdtempSync(join(tmpdir(), "govgraph-routing-")), "routing.json");
 let topology: TestTopology;
 let admin: string;
 let thpo: RunningInstance;
 
 beforeAll(async () => {
-  topology = await startTestTopology(["MOJ", "ACA"], { routingFile, healthIntervalMs: 200 });
+  topology = await startTestTopology(["MOJ", "ACA"], { healthIntervalMs: 200 });
   admin = await topology.token(Role.MINISTRY_ADMIN);
   thpo = await topology.startInstance("catalogue", "THPO");
 }, 60_000);
@@ -58,6 +55,7 @@ async function shards(url = topology.gateway.url): Promise<ShardRow[]> {
   return response.data!.shards;
 }
 
+const routeRows = () => topology.sql("gateway", "select subgraph, agency_code, url, changed_by from shard_route order by version");
 const catalogueShards = async (url?: string) => (await shards(url)).filter((s) => s.subgraph === "catalogue").map((s) => s.agencyCode);
 const admit = (agencyCode: string, url: string, subgraph = "catalogue") => gql<{ admitShard: { shard: ShardRow } }>(topology.gateway.url, ADMIT, { input: { subgraph, agencyCode, url } });
 const remove = (agencyCode: string, subgraph = "catalogue") => gql(topology.gateway.url, REMOVE, { input: { subgraph, agencyCode } });
@@ -92,7 +90,7 @@ test("a shard whose SDL is not its subgraph's canonical SDL is refused, with the
   expect(diff).toMatch(/^\+ {2}feedbackStats/m);
   expect(error.message).toContain(diff);
   expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
-  expect(existsSync(routingFile)).toBe(false);
+  expect(await routeRows()).toEqual([]);
 });
 
 test("a shard with the canonical SDL that serves another agency is refused", async () => {
@@ -203,20 +201,21 @@ test("admitting and removing a shard under concurrent queries fails no request, 
   const everyone = await topology.query<Load>(LOAD);
   expect(everyone.errors).toBeUndefined();
   expect(everyone.data!.catalogueSummary.datasets).toBe(base.summary);
-  expect(JSON.parse(readFileSync(routingFile, "utf8")).catalogue).toEqual({ MOJ: topology.instances.get("catalogue:MOJ")!.url, ACA: topology.instances.get("catalogue:ACA")!.url });
+  // The registry keeps who changed what: THPO admitted, then removed (a row without a URL).
+  expect(await routeRows()).toEqual([{ subgraph: "catalogue", agency_code: "THPO", url: null, changed_by: "test-ministry_admin" }]);
 });
 
 test("a change that cannot be saved is not made", async () => {
-  // Where the table is written, a directory now stands: the save fails.
-  rmSync(routingFile, { force: true });
-  mkdirSync(join(routingFile, "blocked"), { recursive: true });
+  // The gateway's database refuses the write (as a full disk would).
+  await topology.sql("gateway", "create function refuse_route() returns trigger language plpgsql as $$ begin raise exception 'no space left on device'; end $$");
+  await topology.sql("gateway", "create trigger refuse_route before insert or update on shard_route for each row execute function refuse_route()");
   try {
     const response = await admit("THPO", thpo.url);
-    expect(response.errors?.[0].message).toMatch(/could not be saved.*nothing was changed/);
+    expect(response.errors?.[0].message).toBe("The routing table could not be saved in the gateway's database; nothing was changed.");
     expect(await catalogueShards()).toEqual(["MOJ", "ACA"]);
-    expect(readdirSync(dirname(routingFile))).toEqual(["routing.json"]);
+    expect(await routeRows()).toEqual([{ subgraph: "catalogue", agency_code: "THPO", url: null, changed_by: "test-ministry_admin" }]);
   } finally {
-    rmSync(routingFile, { recursive: true, force: true });
+    await topology.sql("gateway", "drop trigger refuse_route on shard_route");
   }
 });
 
@@ -247,7 +246,7 @@ test("a shard is moved by admitting its agency at a new URL; a refused move keep
 
 test("the routing table survives a gateway restart", async () => {
   await topology.gateway.stop();
-  const restarted = await topology.startGateway({ routingFile });
+  const restarted = await topology.startGateway();
   expect((await shards(restarted.url)).find((s) => s.agencyCode === "THPO")).toMatchObject({ subgraph: "catalogue", url: thpo.url });
   expect(await catalogueShards(restarted.url)).toEqual(["MOJ", "THPO", "ACA"]);
   const fromThpo = await gql<{ catalogueSummary: { datasets: number } }>(restarted.url, THPO_SUMMARY);

@@ -2,7 +2,9 @@
  * A whole GovGraph in one test process: chosen agencies' catalogue and
  * feedback shards, the ministry subgraphs and the gateway, each instance on
  * its own ephemeral port and its own database (under a prefix unique to the
- * test file), all on the test run's PostgreSQL.
+ * test file), all on the test run's PostgreSQL. The gateway keeps its routing
+ * table in its own database, as in production; more gateways started over
+ * the same instances are replicas sharing it.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -13,7 +15,7 @@ import { startGateway, type RunningGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
 import type { Role } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
-import { databaseUrl, dropDatabases } from "../subgraphs/kit/database";
+import { databaseName, databaseUrl, dropDatabases, ensureDatabase } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { freePort } from "./processes";
 
@@ -27,6 +29,8 @@ export interface TestTopology {
   /** Instances by "subgraph" or "subgraph:AGENCY". */
   instances: Map<string, RunningInstance>;
   serverUrl: string;
+  /** The prefix of every database of this topology (GOVGRAPH_DB_PREFIX of a process joining it). */
+  prefix: string;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   token(role: Role, agencyCode?: string): Promise<string>;
   /**
@@ -34,9 +38,9 @@ export interface TestTopology {
    * A second instance of a shard (its new home in a move) shares the shard's database and is kept as "name:CODE#2".
    */
   startInstance(name: string, agencyCode?: string): Promise<RunningInstance>;
-  /** Starts another gateway over the same instances (e.g. to show what survives a restart). */
+  /** Starts another gateway over the same instances and the same gateway database: a replica (or a restart). */
   startGateway(options?: GatewayTestOptions): Promise<RunningGateway>;
-  /** Runs SQL on one instance's own database. */
+  /** Runs SQL on one instance's own database ("gateway": the gateway's). */
   sql<T extends object = Record<string, unknown>>(instance: string, text: string, values?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
@@ -44,9 +48,10 @@ export interface TestTopology {
 export interface GatewayTestOptions {
   /** Metrics projects the shards' events (it follows the gateway's routing table, so the gateway's port is chosen first). */
   projection?: boolean;
-  /** The gateway's routing file; give each test file its own, so registry changes stay in that file. */
-  routingFile?: string;
   healthIntervalMs?: number;
+  transferIntervalMs?: number;
+  /** The gateway's database URL (default: the topology's own); a test may reach it through a proxy it can cut. */
+  database?: string;
 }
 
 export async function startTestTopology(agencyCodes: string[], options: GatewayTestOptions = {}): Promise<TestTopology> {
@@ -68,10 +73,13 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
     start("advisory"),
     ...agencyCodes.flatMap((code) => [start("catalogue", code), start("feedback", code)]),
   ]);
+  const gatewayDatabase = databaseName("gateway", undefined, prefix);
+  await ensureDatabase(serverUrl, gatewayDatabase);
   const secrets = loadSecrets();
   const shardsOf = (name: string) => Object.fromEntries(agencyCodes.map((code) => [code, instances.get(`${name}:${code}`)!.url]));
   const gateways: RunningGateway[] = [];
-  const launchGateway = async (gatewayOptions: GatewayTestOptions = options) => {
+  const launchGateway = async (replicaOptions: GatewayTestOptions = {}) => {
+    const gatewayOptions = { ...options, ...replicaOptions };
     const started = await startGateway({
       supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
       secrets,
@@ -80,8 +88,9 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
         shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") },
       },
       port: gateways.length === 0 ? gatewayPort : 0,
-      routingFile: gatewayOptions.routingFile,
+      database: gatewayOptions.database ?? databaseUrl(serverUrl, gatewayDatabase),
       healthIntervalMs: gatewayOptions.healthIntervalMs,
+      transferIntervalMs: gatewayOptions.transferIntervalMs,
     });
     gateways.push(started);
     return started;
@@ -92,6 +101,7 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
     gateway,
     instances,
     serverUrl,
+    prefix,
     async query(query, variables, token) {
       const response = await fetch(gateway.url, {
         method: "POST",
@@ -104,7 +114,8 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
     startGateway: launchGateway,
     token: (role, agencyCode) => issueDevToken({ sub: `test-${role.toLowerCase()}`, role, agencyCode }, secrets),
     async sql(name, text, values) {
-      const client = new Client({ connectionString: databaseUrl(serverUrl, instances.get(name)!.database) });
+      const database = name === "gateway" ? gatewayDatabase : instances.get(name)!.database;
+      const client = new Client({ connectionString: databaseUrl(serverUrl, database) });
       await client.connect();
       try {
         return (await client.query(text, values)).rows;

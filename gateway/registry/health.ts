@@ -57,6 +57,11 @@ export class HealthMonitor {
     }
   }
 
+  /** Probes the shards never probed yet (admitted through another replica), without waiting for the next round. */
+  async probeNew(): Promise<void> {
+    await Promise.all([...this.urls()].filter((url) => !this.health.has(url)).map((url) => this.probeOne(url)));
+  }
+
   private urls(): Set<string> {
     return new Set(this.routing.subgraphs().flatMap((subgraph) => [...this.routing.shardsOf(subgraph).values()]));
   }

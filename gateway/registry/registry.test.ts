@@ -1,12 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Role } from "../../contract/claims";
 import { RoutingTable } from "../shard-router/routing-table";
 import { canonicalSdl, sdlDifference } from "./admission";
 import { readinessUrl } from "./health";
-import { requireRegistryAdmin, shardInputProblems, withShard } from "./registry";
-import { initialShards, loadRoutingFile, saveRoutingFile } from "./store";
+import { requireRegistryAdmin, shardInputProblems } from "./registry";
+import { loadRoutingFile, routedShards, routesFromFile } from "./store";
 
 describe("SDL comparison", () => {
   const canonical = canonicalSdl("catalogue");
@@ -58,15 +58,6 @@ describe("registry rules", () => {
     expect(shardInputProblems(subgraphs, { subgraph: "feedback", agencyCode: "MOJ" })).toEqual([]);
   });
 
-  test("a change makes a new table and leaves the old one as it was", () => {
-    const before = { catalogue: { MOJ: "http://a/graphql" }, feedback: { MOJ: "http://b/graphql" } };
-    const copy = structuredClone(before);
-    expect(withShard(before, { subgraph: "catalogue", agencyCode: "ACA" }, "http://c/graphql").catalogue).toEqual({ MOJ: "http://a/graphql", ACA: "http://c/graphql" });
-    expect(withShard(before, { subgraph: "catalogue", agencyCode: "MOJ" }, "http://d/graphql").catalogue).toEqual({ MOJ: "http://d/graphql" });
-    expect(withShard(before, { subgraph: "catalogue", agencyCode: "MOJ" }, undefined)).toEqual({ catalogue: {}, feedback: { MOJ: "http://b/graphql" } });
-    expect(before).toEqual(copy);
-  });
-
   test("the readiness probe is the shard's URL without /graphql", () => {
     expect(readinessUrl("http://catalogue-thpo.agency.example:4101/graphql")).toBe("http://catalogue-thpo.agency.example:4101/readiness");
     expect(readinessUrl("https://shards.example.gov.tw/aca/catalogue/graphql/")).toBe("https://shards.example.gov.tw/aca/catalogue/readiness");
@@ -83,32 +74,54 @@ describe("routing table", () => {
     expect([...snapshot.keys()]).toEqual(["MOJ", "ACA"]);
     expect([...routing.shardsOf("catalogue").keys()]).toEqual(["MOJ", "THPO"]);
   });
+
+  test("replacing it keeps the map of a subgraph whose shards did not change, and a snapshot keeps what it saw", () => {
+    const routing = new RoutingTable({ shards: { catalogue: { MOJ: "http://moj-c/graphql" }, feedback: { MOJ: "http://moj-f/graphql" } } });
+    const feedback = routing.shardsOf("feedback");
+    const catalogue = routing.shardsOf("catalogue");
+    routing.replace({ catalogue: { ACA: "http://aca-c/graphql", MOJ: "http://moj-c/graphql" }, feedback: { MOJ: "http://moj-f/graphql" } });
+    expect(routing.shardsOf("feedback")).toBe(feedback);
+    expect([...routing.shardsOf("catalogue")]).toEqual([["MOJ", "http://moj-c/graphql"], ["ACA", "http://aca-c/graphql"]]);
+    expect([...catalogue.keys()]).toEqual(["MOJ"]);
+  });
 });
 
-describe("routing file", () => {
-  const dir = () => mkdtempSync(join(tmpdir(), "govgraph-routing-unit-"));
-  const topology = { catalogue: { MOJ: "http://moj-c/graphql" }, feedback: { MOJ: "http://moj-f/graphql" } };
+describe("shared routing table", () => {
+  const topology = { catalogue: { MOJ: "http://moj-c/graphql", ACA: "http://aca-c/graphql" }, feedback: { MOJ: "http://moj-f/graphql" } };
 
-  test("round-trips the table and leaves no temporary file", () => {
-    const path = join(dir(), "nested", "routing.json");
-    expect(loadRoutingFile(path)).toBeUndefined();
-    const table = { catalogue: { MOJ: "http://x/graphql", THPO: "http://y/graphql" }, feedback: {} };
-    saveRoutingFile(path, table);
-    saveRoutingFile(path, withShard(table, { subgraph: "feedback", agencyCode: "MOJ" }, "http://z/graphql"));
-    expect(loadRoutingFile(path)).toEqual({ ...table, feedback: { MOJ: "http://z/graphql" } });
-    expect(readdirSync(join(path, ".."))).toEqual(["routing.json"]);
+  test("the registry's rows lie on the topology: an admission adds or moves a shard, a removal (null) takes it out", () => {
+    const routes = [
+      { subgraph: "catalogue", agencyCode: "THPO", url: "http://thpo-c/graphql" },
+      { subgraph: "catalogue", agencyCode: "MOJ", url: null },
+      { subgraph: "feedback", agencyCode: "MOJ", url: "http://moj-f2/graphql" },
+      { subgraph: "advisory", agencyCode: "MOJ", url: "http://elsewhere/graphql" },
+    ];
+    const copy = structuredClone(topology);
+    expect(routedShards(topology, routes)).toEqual({
+      catalogue: { ACA: "http://aca-c/graphql", THPO: "http://thpo-c/graphql" },
+      feedback: { MOJ: "http://moj-f2/graphql" },
+    });
+    expect(topology).toEqual(copy);
+    expect(routedShards(topology, [])).toEqual(topology);
   });
 
-  test("without a file the topology's shards start; a file's subgraph replaces the topology's, including an emptied one", () => {
-    expect(initialShards(topology, undefined, "f")).toEqual(topology);
-    expect(initialShards(topology, { catalogue: {} }, "f")).toEqual({ catalogue: {}, feedback: topology.feedback });
+  test("a routing file of earlier versions becomes the rows that route as it did: a subgraph it names is routed as the file says", () => {
+    const file = { catalogue: { MOJ: "http://moj-c/graphql", THPO: "http://thpo-c/graphql" } };
+    const routes = routesFromFile(topology, file, "routing.json");
+    expect(routes).toEqual([
+      { subgraph: "catalogue", agencyCode: "THPO", url: "http://thpo-c/graphql" },
+      { subgraph: "catalogue", agencyCode: "ACA", url: null },
+    ]);
+    expect(routedShards(topology, routes)).toEqual({ ...topology, catalogue: file.catalogue });
+    expect(routesFromFile(topology, { feedback: {} }, "f")).toEqual([{ subgraph: "feedback", agencyCode: "MOJ", url: null }]);
   });
 
-  test("a file that does not fit the gateway stops the start", () => {
-    expect(() => initialShards(topology, { metrics: {}, catalogue: { XYZ: "http://x/graphql" } }, "routing.json")).toThrow(
+  test("a routing file that does not fit the gateway stops the start", () => {
+    expect(() => routesFromFile(topology, { metrics: {}, catalogue: { XYZ: "http://x/graphql" } }, "routing.json")).toThrow(
       /routing.json does not fit this gateway: "metrics" is not an agency subgraph .*; catalogue: "XYZ" is not an agency/,
     );
-    const path = join(dir(), "routing.json");
+    const path = join(mkdtempSync(join(tmpdir(), "govgraph-routing-unit-")), "routing.json");
+    expect(loadRoutingFile(path)).toBeUndefined();
     writeFileSync(path, JSON.stringify({ catalogue: ["http://x/graphql"] }));
     expect(() => loadRoutingFile(path)).toThrow(/is not a routing table/);
     expect(readFileSync(path, "utf8")).toContain("http://x/graphql");

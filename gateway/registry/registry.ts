@@ -1,11 +1,12 @@
 /**
  * The run-time shard registry: the ministry admits, moves and removes agency
- * shards through the gateway (GraphQL), without a restart and without
+ * shards through any gateway replica (GraphQL), without a restart and without
  * failing requests in flight (the routing table is copy-on-write). A shard
  * is admitted only when its SDL is the canonical one of its subgraph and it
- * is the instance of the agency it is admitted for; every change is written
- * to the routing file before it is applied, so the file never lags behind
- * what the gateway routes by.
+ * is the instance of the agency it is admitted for. Every change is committed
+ * to the shared table first (store.ts) and applied once committed, here at
+ * once and on the other replicas when PostgreSQL notifies them; a change
+ * that another one overtook while it was checked is refused (CONFLICT).
  */
 import { isAgencyCode } from "../../contract/agencies";
 import { ANONYMOUS, Role, type Viewer } from "../../contract/claims";
@@ -16,7 +17,7 @@ import type { SystemClient } from "../../contract/system-client";
 import type { RoutingTable } from "../shard-router/routing-table";
 import { checkAdmission } from "./admission";
 import type { HealthMonitor, ShardHealth } from "./health";
-import { saveRoutingFile, type Shards } from "./store";
+import type { RoutingStore } from "./store";
 
 export interface ShardAddress {
   subgraph: string;
@@ -32,7 +33,8 @@ export interface RegistryOptions {
   health: HealthMonitor;
   /** Calls shards as the registry (system:registry). */
   system: SystemClient;
-  routingFile?: string;
+  /** The table shared by every replica; without it changes last as long as this process. */
+  store?: RoutingStore;
   timeoutMs: number;
   log: Logger;
 }
@@ -62,12 +64,6 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** The table with one agency's shard set (url) or taken out (undefined); the given table is left as it is. */
-export function withShard(shards: Shards, { subgraph, agencyCode }: ShardAddress, url: string | undefined): Shards {
-  const { [agencyCode]: _previous, ...others } = shards[subgraph] ?? {};
-  return { ...shards, [subgraph]: url === undefined ? others : { ...others, [agencyCode]: url } };
-}
-
 export class ShardRegistry {
   constructor(private readonly options: RegistryOptions) {}
 
@@ -93,6 +89,8 @@ export class ShardRegistry {
     const problems = shardInputProblems(this.options.routing.subgraphs(), input);
     if (problems.length > 0) throw badUserInput(problems);
     const { subgraph, agencyCode, url } = input;
+    // Read before the checks, which take a while: a change committed meanwhile by anyone makes this one a conflict.
+    const expected = await this.versionOf(input);
     // The shard refuses unsigned requests; the registry asks as itself, not as the caller.
     const check = await checkAdmission(subgraph, agencyCode, url, this.options.system, this.options.timeoutMs);
     if (!check.ok) {
@@ -104,36 +102,60 @@ export class ShardRegistry {
       });
     }
     const previous = this.options.routing.shardsOf(subgraph).get(agencyCode);
-    this.commit(input, url);
+    await this.commit(viewer, input, url, expected);
     await this.options.health.probeOne(url);
     this.options.log.info({ subgraph, agencyCode, url, previous }, previous ? "shard moved" : "shard admitted");
     return this.find(input)!;
   }
 
-  remove(viewer: Viewer, input: ShardAddress): Shard {
+  async remove(viewer: Viewer, input: ShardAddress): Promise<Shard> {
     requireRegistryAdmin(viewer, "remove a shard");
     const problems = shardInputProblems(this.options.routing.subgraphs(), input);
     if (problems.length > 0) throw badUserInput(problems);
+    const expected = await this.versionOf(input);
     const shard = this.find(input);
     if (!shard) throw notFound(`The ${input.subgraph} shard of ${input.agencyCode}`);
-    this.commit(input, undefined);
+    await this.commit(viewer, input, undefined, expected);
     this.options.log.info({ subgraph: shard.subgraph, agencyCode: shard.agencyCode, url: shard.url }, "shard removed");
     return shard;
   }
 
-  /** Persists, then applies: a change that cannot be kept is not made. */
-  private commit(address: ShardAddress, url: string | undefined): void {
-    const { routing, routingFile, log } = this.options;
-    if (routingFile) {
-      try {
-        saveRoutingFile(routingFile, withShard(routing.toJSON(), address, url));
-      } catch (error) {
-        log.error({ err: error, file: routingFile }, "routing table not saved; the change was not made");
-        throw govError(ErrorCode.INTERNAL_SERVER_ERROR, `The routing table could not be saved to ${routingFile}; nothing was changed.`);
-      }
+  private async versionOf({ subgraph, agencyCode }: ShardAddress): Promise<string | null> {
+    try {
+      return (await this.options.store?.versionOf(subgraph, agencyCode)) ?? null;
+    } catch (error) {
+      throw this.unsaved(error);
     }
-    if (url === undefined) routing.remove(address.subgraph, address.agencyCode);
-    else routing.set(address.subgraph, address.agencyCode, url);
+  }
+
+  /** Commits, then applies: a change that cannot be kept is not made, and one overtaken by another is refused. */
+  private async commit(viewer: Viewer, address: ShardAddress, url: string | undefined, expected: string | null): Promise<void> {
+    const { routing, store } = this.options;
+    const { subgraph, agencyCode } = address;
+    if (!store) {
+      if (url === undefined) routing.remove(subgraph, agencyCode);
+      else routing.set(subgraph, agencyCode, url);
+      return;
+    }
+    let committed: boolean;
+    try {
+      committed = await store.change({ subgraph, agencyCode, url: url ?? null }, expected, viewer.sub);
+    } catch (error) {
+      throw this.unsaved(error);
+    }
+    if (!committed) {
+      throw govError(
+        ErrorCode.CONFLICT,
+        `The ${subgraph} shard of ${agencyCode} was changed by another admission or removal while this one was under way; nothing was changed. Read \`shards\` and try again.`,
+        { agencyCode, subgraph },
+      );
+    }
+    await store.refresh();
+  }
+
+  private unsaved(error: unknown) {
+    this.options.log.error({ err: error }, "the gateway's database refused the change or did not answer; the routing table was not changed");
+    return govError(ErrorCode.INTERNAL_SERVER_ERROR, "The routing table could not be saved in the gateway's database; nothing was changed.");
   }
 }
 
@@ -196,8 +218,8 @@ export function registryResolvers(registry: ShardRegistry) {
       admitShard: async (_: unknown, { input }: { input: ShardAddress & { url: string } }, context: Context) => ({
         shard: await registry.admit(viewerOf(context), input),
       }),
-      removeShard: (_: unknown, { input }: { input: ShardAddress }, context: Context) => ({
-        shard: registry.remove(viewerOf(context), input),
+      removeShard: async (_: unknown, { input }: { input: ShardAddress }, context: Context) => ({
+        shard: await registry.remove(viewerOf(context), input),
       }),
     },
   };

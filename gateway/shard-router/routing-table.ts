@@ -41,7 +41,17 @@ export class RoutingTable {
     return true;
   }
 
-  /** The table as a topology's `shards`, for persisting it. */
+  /** Takes each subgraph's shards from `shards`; a subgraph whose shards are unchanged keeps its map (and its snapshots). */
+  replace(shards: Topology["shards"]): void {
+    for (const subgraph of this.subgraphs()) {
+      const next = ordered(Object.entries(shards[subgraph] ?? {}));
+      const current = this.shardsOf(subgraph);
+      if (next.size === current.size && [...next].every(([code, url]) => current.get(code) === url)) continue;
+      this.shards.set(subgraph, next);
+    }
+  }
+
+  /** The table as a topology's `shards`. */
   toJSON(): Topology["shards"] {
     return Object.fromEntries([...this.shards].map(([subgraph, byAgency]) => [subgraph, Object.fromEntries(byAgency)]));
   }

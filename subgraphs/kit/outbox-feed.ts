@@ -10,9 +10,9 @@
  * before a real event, and can tell its subscriber.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Client } from "pg";
 import { badUserInput } from "../../contract/errors";
 import type { Logger } from "../../contract/logger";
+import { listenTo, type Listener } from "../../contract/pg-listen";
 import { POSITION_MARKER } from "../../contract/shard-directives";
 import { OUTBOX_CHANNEL } from "./outbox";
 import type { StreamObserver } from "./observability";
@@ -33,7 +33,7 @@ export interface OutboxRow {
 export class OutboxFeed {
   private generation = 0;
   private readonly waiters = new Set<() => void>();
-  private client?: Client;
+  private listener?: Listener;
   private closed = false;
 
   constructor(
@@ -43,27 +43,9 @@ export class OutboxFeed {
     private readonly observer?: StreamObserver,
   ) {}
 
-  /** Connects the LISTEN connection; on loss it reconnects, and readers poll meanwhile. */
+  /** Listens; on a lost connection it reconnects, readers poll meanwhile and read the table again once it is back. */
   async start(): Promise<void> {
-    const client = new Client({ connectionString: this.url });
-    client.on("notification", () => this.wake());
-    client.on("error", (error) => {
-      this.log.warn({ err: error }, "outbox listener lost its connection; reconnecting");
-      void this.restart(client);
-    });
-    await client.connect();
-    await client.query(`listen ${OUTBOX_CHANNEL}`);
-    this.client = client;
-  }
-
-  private async restart(lost: Client): Promise<void> {
-    if (this.closed || this.client !== lost) return;
-    this.client = undefined;
-    await lost.end().catch(() => undefined);
-    while (!this.closed && !this.client) {
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, 1000).unref());
-      await this.start().catch(() => undefined);
-    }
+    this.listener = await listenTo({ url: this.url, channel: OUTBOX_CHANNEL, onNotification: () => this.wake(), onConnected: () => this.wake(), log: this.log });
   }
 
   private wake(): void {
@@ -89,7 +71,7 @@ export class OutboxFeed {
   async close(): Promise<void> {
     this.closed = true;
     this.wake();
-    await this.client?.end().catch(() => undefined);
+    await this.listener?.close();
   }
 
   private row(raw: Record<string, unknown>): OutboxRow {
