@@ -373,6 +373,8 @@ async function benchHarvest({ serverUrl, prefix }: BenchOptions): Promise<void> 
     secrets: loadSecrets(),
     topology: { subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") } },
     port: 0,
+    // Twenty instances share this process and a loaded machine: a slow page is measured, not refused.
+    shardTimeoutMs: 30_000,
   });
   const base = new URL(gateway.url).origin;
   const rows: Record<string, string | number>[] = [];
@@ -394,12 +396,14 @@ async function benchHarvest({ serverUrl, prefix }: BenchOptions): Promise<void> 
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
       const datasets = (text.match(format === "ttl" ? /\ba dcat:Dataset\b|\ba <http:\/\/www\.w3\.org\/ns\/dcat#Dataset>/g : /"@type":"dcat:Dataset"/g) ?? []).length;
-      rows.push({ read: `DCAT catalog.${format}`, status: response.status, datasets, seconds: seconds.toFixed(1), "datasets/s": Math.round(datasets / seconds), MB: (bytes / 1e6).toFixed(1), "heap growth MB": ((heapPeak - heapBefore) / 1e6).toFixed(0) });
+      if (response.status !== 200) throw new Error(`catalog.${format} answered ${response.status}: ${text.slice(0, 300)}`);
+      rows.push({ read: `DCAT catalog.${format}`, status: response.status, datasets, seconds: seconds.toFixed(1), "datasets/s": Math.round(datasets / seconds), MB: (bytes / 1e6).toFixed(1), "process heap growth MB (all 20 instances)": ((heapPeak - heapBefore) / 1e6).toFixed(0) });
     }
     const started = performance.now();
     const names: string[] = [];
     for (let startAt = 0; ; startAt += 100) {
-      const body = (await (await fetch(`${base}/api/3/action/package_search?rows=100&start=${startAt}&sort=id%20asc`)).json()) as { result: { results: { name: string }[] } };
+      const body = (await (await fetch(`${base}/api/3/action/package_search?rows=100&start=${startAt}&sort=id%20asc`)).json()) as { result?: { results: { name: string }[] }; error?: unknown };
+      if (!body.result) throw new Error(`package_search failed: ${JSON.stringify(body.error)}`);
       if (body.result.results.length === 0) break;
       names.push(...body.result.results.map((dataset) => dataset.name));
     }
@@ -409,7 +413,7 @@ async function benchHarvest({ serverUrl, prefix }: BenchOptions): Promise<void> 
     for (let i = 0; i < 50; i += 1) {
       const shown = performance.now();
       const response = await fetch(`${base}/api/3/action/package_show?id=${names[(i * 41) % names.length]}`);
-      await response.json();
+      if (!((await response.json()) as { success: boolean }).success) throw new Error(`package_show answered ${response.status}`);
       latencies.push(performance.now() - shown);
     }
     latencies.sort((a, b) => a - b);

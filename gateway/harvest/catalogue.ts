@@ -135,6 +135,15 @@ export class CatalogueReader {
     }
   }
 
+  /**
+   * Every page of these agencies' catalogues, one agency after the other. A
+   * fanned-out page of n datasets reads n from every shard to merge them;
+   * a walk that needs no order across agencies reads each dataset once.
+   */
+  async *agencyByAgency(query: DatasetQuery, agencyCodes: readonly string[]): AsyncGenerator<DatasetPage> {
+    for (const code of agencyCodes) yield* this.pages({ ...query, agencyCodes: [code] });
+  }
+
   /** Published datasets with one of these national identifiers, from every agency. */
   async byIdentifiers(identifiers: string[]): Promise<HarvestDataset[]> {
     if (identifiers.length === 0) return [];

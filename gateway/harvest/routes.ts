@@ -92,7 +92,7 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
       const names: string[] = [];
       const search = readPackageSearch({ sort: "id asc", rows: params.limit ?? MAX_ROWS, start: params.offset }, agencyCodes());
       if (params.limit !== undefined) return (await searcher.search(search)).results.map((dataset) => packageName(dataset.identifier));
-      for await (const page of reader.pages(search.query)) names.push(...page.datasets.map((dataset) => packageName(dataset.identifier)));
+      for await (const page of reader.agencyByAgency(search.query, agencyCodes())) names.push(...page.datasets.map((dataset) => packageName(dataset.identifier)));
       return names;
     },
     async organization_list(params) {
@@ -168,7 +168,9 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
     if (organization && !agency) return sendJson(res, 404, { error: `No organization named ${organization}; see /api/3/action/organization_list` });
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)) return sendJson(res, 400, { error: `limit must be an integer from 1 to ${MAX_PAGE}` });
     const query: DatasetQuery = { orderBy: "PUBLISHED_DESC", ...(agency ? { agencyCodes: [agency.code] } : {}) };
-    const pages = reader.pages(query, url.searchParams.get("after"), limit ?? MAX_PAGE);
+    // One page: the merged connection, whose cursor links the next; the whole catalogue: agency by agency.
+    const pages =
+      limit === undefined ? reader.agencyByAgency(query, agency ? [agency.code] : agencyCodes()) : reader.pages(query, url.searchParams.get("after"), limit);
     let first: DatasetPage;
     try {
       first = (await pages.next()).value as DatasetPage;
