@@ -154,7 +154,7 @@ async function appendDirectly(agencyCode: string, subjectId: string): Promise<vo
 async function outboxSeqs(agencyCode: string): Promise<string[]> {
   const client = new PgClient({ connectionString: databaseUrl(serverUrl(), databaseName(subgraph, agencyCode, prefix)) });
   await client.connect();
-  const { rows } = await client.query<{ seq: string }>("select seq::text as seq from outbox_event order by outbox_event.seq");
+  const { rows } = await client.query<{ seq: string }>("select position::text as seq from outbox_event where position is not null order by position");
   await client.end();
   return rows.map((row) => row.seq);
 }
