@@ -39,6 +39,7 @@ import { RoutingTable } from "./shard-router/routing-table";
 import { ShardGuard } from "./shard-router/shard-guard";
 import { shardTransport } from "./shard-router/transport";
 import { wsStreamOpener } from "./shard-router/ws-stream";
+import { EventHub } from "./shard-router/event-hub";
 import type { Topology } from "../contract/topology";
 import { relayTransfers } from "./transfers";
 import { HealthMonitor } from "./registry/health";
@@ -183,6 +184,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return 1;
   };
 
+  // One upstream stream per shard and event field, shared by every subscriber of this replica.
+  const events = new EventHub({ open: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds), window: config.eventWindow, log });
   const runtime = createGatewayRuntime({
     supergraph: options.supergraph,
     transports: {
@@ -194,7 +197,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               routing,
               policies,
               timeoutMs: shardTimeoutMs,
-              openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
+              openStream: events.open,
               guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url), reprobe: (url) => void health!.probeOne(url) }),
               log,
               observeCall: observed ? shardCallObserver(metrics) : undefined,
@@ -304,6 +307,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const stop = async () => {
     await Promise.all(jobs.map((job) => job.stop()));
     await wsCleanup.dispose();
+    await events.close();
     await new Promise<void>((resolveClose) => {
       httpServer.close(() => resolveClose());
       httpServer.closeIdleConnections();
