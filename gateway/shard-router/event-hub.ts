@@ -16,7 +16,7 @@
  *   it reaches what the window covers, then the window and live events.
  * Nothing is lost or doubled: the window holds every event after `base`
  * without a gap, and the shared upstream resumes after its last event when
- * it reconnects. A subscriber that falls more than a window behind is
+ * it reconnects. A subscriber with more than BACKLOG events waiting is
  * failed; the fan-in reconnects it from its last position.
  *
  * When the shared upstream fails, its subscribers' parts fail with it (the
@@ -64,6 +64,9 @@ const upstreamDocument = (field: string) =>
 /** How long a shared stream stays open with no subscriber: one that resubscribes (or all of them, after a failure) finds its window. */
 const LINGER_MS = 5000;
 
+/** Events one subscriber may have waiting (its socket slower than the shard) before it is failed and resumes from its position. */
+const BACKLOG = 10_000;
+
 const isAfter = (position: string, than: string) => BigInt(position) > BigInt(than);
 
 export interface EventHubOptions {
@@ -108,7 +111,7 @@ export class EventHub {
     let channel = this.channels.get(key);
     if (!channel) this.channels.set(key, (channel = new Channel(url, root.name.value, this.options, () => this.channels.delete(key))));
     const from = typeof after === "string" ? after : null;
-    return { [Symbol.asyncIterator]: () => new Part(channel, subscriber, from, this, this.options.window) };
+    return { [Symbol.asyncIterator]: () => new Part(channel, subscriber, from, this) };
   };
 
   /** Opens a replay from the shard for one subscriber (counted in `upstreams`). */
@@ -264,8 +267,6 @@ class Part implements AsyncIterator<ExecutionResult> {
     private readonly subscriber: Subscriber,
     private readonly after: string | null,
     private readonly hub: EventHub,
-    /** Events a subscriber may have waiting before it counts as fallen behind. */
-    private readonly limit: number,
   ) {
     channel.attach();
   }
@@ -327,8 +328,8 @@ class Part implements AsyncIterator<ExecutionResult> {
   push(event: FullEvent): void {
     if (this.done || this.failure !== undefined) return;
     if (!mayReceiveEvent(this.subscriber.viewer, { type: event.type, agencyCode: event.agencyCode ?? "" })) return;
-    if (this.queue.length >= this.limit) {
-      this.fail(new Error("the subscriber fell more than a window behind"));
+    if (this.queue.length >= BACKLOG) {
+      this.fail(new Error("the subscriber fell too far behind"));
       return;
     }
     this.deliver(event);
