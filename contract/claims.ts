@@ -39,6 +39,8 @@ export const SYSTEM_SUBJECTS = {
   REGISTRY: "system:registry",
   QUALITY_CHECK: "system:quality-check",
   METRICS: "system:metrics",
+  /** The gateway's shared event streams, filtered per subscriber at the gateway (gateway/shard-router/event-hub.ts). */
+  EVENT_HUB: "system:event-hub",
 } as const;
 export type SystemSubject = (typeof SYSTEM_SUBJECTS)[keyof typeof SYSTEM_SUBJECTS];
 export const isSystemSubject = (sub: string) => sub.startsWith("system:");

@@ -129,6 +129,8 @@ export const config = {
     perClient: intFrom("GOVGRAPH_MAX_SUBSCRIPTIONS_PER_CLIENT", 20),
     total: intFrom("GOVGRAPH_MAX_SUBSCRIPTIONS", 2000),
   },
+  /** Events the gateway keeps in memory per shard stream, for subscribers resuming with a cursor (gateway/shard-router/event-hub.ts). */
+  eventWindow: intFrom("GOVGRAPH_EVENT_WINDOW", 1000),
   /** Operation limits at the gateway, checked before planning (gateway/limits.ts). */
   operationLimits: {
     maxTokens: intFrom("GOVGRAPH_MAX_TOKENS", 2000),

@@ -41,6 +41,7 @@ import { RoutingTable } from "./shard-router/routing-table";
 import { ShardGuard } from "./shard-router/shard-guard";
 import { shardTransport } from "./shard-router/transport";
 import { wsStreamOpener } from "./shard-router/ws-stream";
+import { EventHub } from "./shard-router/event-hub";
 import type { Topology } from "../contract/topology";
 import { relayTransfers } from "./transfers";
 import { HealthMonitor } from "./registry/health";
@@ -197,6 +198,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return 1;
   };
 
+  // One upstream stream per shard and event field, shared by every subscriber of this replica.
+  const events = new EventHub({ open: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds), window: config.eventWindow, log });
   const runtime = createGatewayRuntime({
     supergraph: options.supergraph,
     transports: {
@@ -208,7 +211,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               routing,
               policies,
               timeoutMs: shardTimeoutMs,
-              openStream: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds),
+              openStream: events.open,
               guard: new ShardGuard({ ...config.shardGuard, healthOf: (url) => health!.of(url), reprobe: (url) => void health!.probeOne(url) }),
               log,
               observeCall: observed ? shardCallObserver(metrics) : undefined,
@@ -340,6 +343,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Released once no pass runs: another replica takes the relay over at its next tick.
     await lease?.close();
     await wsCleanup.dispose();
+    await events.close();
     await new Promise<void>((resolveClose) => {
       httpServer.close(() => resolveClose());
       httpServer.closeIdleConnections();

@@ -5,6 +5,7 @@
  * npm run bench -- security [--duration 5] [--connections 16]
  * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
  * npm run bench -- harvest
+ * npm run bench -- events [--duration 5] [--connections 16] (scripts/bench-events.ts)
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
  * - a fanned-out connection, `datasets(first: 20)`, merged across N shards;
@@ -83,6 +84,7 @@ import { ATTACKS, README_AGENCIES_QUERY } from "./attacks";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { freePort } from "../contract/listen";
 import { startTracing } from "../contract/tracing";
+import { benchEvents } from "./bench-events";
 
 
 interface Measure {
@@ -149,8 +151,8 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "2" },
     },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, harvest: benchHarvest }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|harvest [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, harvest: benchHarvest, events: benchEvents }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|harvest|events [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
     await bench({
       serverUrl,
       prefix,
-      duration: Number(values.duration ?? (positionals[0] === "router" || positionals[0] === "observability" ? 5 : 10)),
+      duration: Number(values.duration ?? (["router", "observability", "events"].includes(positionals[0]) ? 5 : 10)),
       connections: Number(values.connections),
       shardCounts: values.shards!.split(",").map(Number),
       rows: Number(values.rows),

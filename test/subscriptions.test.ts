@@ -154,9 +154,15 @@ async function appendDirectly(agencyCode: string, subjectId: string): Promise<vo
 async function outboxSeqs(agencyCode: string): Promise<string[]> {
   const client = new PgClient({ connectionString: databaseUrl(serverUrl(), databaseName(subgraph, agencyCode, prefix)) });
   await client.connect();
-  const { rows } = await client.query<{ seq: string }>("select seq::text as seq from outbox_event order by outbox_event.seq");
+  // Every committed event, numbered: an event gets its position (its seq in the stream) once its transaction and every older one have finished.
+  let rows: { seq: string | null }[] = [];
+  for (let tries = 0; tries < 100 && (tries === 0 || rows.some((row) => row.seq === null)); tries++) {
+    if (tries > 0) await new Promise((resolveDelay) => setTimeout(resolveDelay, 20));
+    await client.query("select outbox_publish()");
+    ({ rows } = await client.query<{ seq: string | null }>("select position::text as seq from outbox_event order by position"));
+  }
   await client.end();
-  return rows.map((row) => row.seq);
+  return rows.map((row) => row.seq!);
 }
 
 const seqsOf = (events: Event[], agencyCode: string) => events.filter((e) => e.agencyCode === agencyCode).map((e) => e.seq);

@@ -1,19 +1,18 @@
 /**
- * Opens one subscription on one shard over graphql-ws, as the viewer of the
- * gateway request. Claims are signed when the connection opens, so a stream
+ * Opens one subscription on one shard over graphql-ws, as `viewer` (the
+ * event hub's own, event-hub.ts). Claims are signed when the connection opens, so a stream
  * resumed long after the request still carries fresh ones. The client does
  * not retry by itself: the fan-in (stream.ts) reconnects, resuming from the
  * positions it delivered.
  */
-import type { ExecutionRequest, ExecutionResult } from "@graphql-tools/utils";
+import type { ExecutionResult } from "@graphql-tools/utils";
 import { print, type DocumentNode } from "graphql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { ANONYMOUS, CLAIMS_HEADER, signClaims, type Viewer } from "../../contract/claims";
+import { CLAIMS_HEADER, signClaims, type Viewer } from "../../contract/claims";
 
 export function wsStreamOpener(internalSecret: string, ttlSeconds: number) {
-  return (url: string, document: DocumentNode, variables: Record<string, unknown>, request: ExecutionRequest): AsyncIterable<ExecutionResult> => {
-    const viewer = (request.context as { viewer?: Viewer } | undefined)?.viewer ?? ANONYMOUS;
+  return (url: string, document: DocumentNode, variables: Record<string, unknown>, viewer: Viewer): AsyncIterable<ExecutionResult> => {
     const client = createClient({
       url: url.replace(/^http/, "ws"),
       webSocketImpl: WebSocket,

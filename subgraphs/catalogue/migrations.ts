@@ -1,6 +1,6 @@
 import { Migration } from "@mikro-orm/migrations";
 import { JobLeaseMigration } from "../kit/job-lease";
-import { OutboxMigration } from "../kit/outbox";
+import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
 class DatasetsAndResources extends Migration {
@@ -137,4 +137,5 @@ export const migrations: NamedMigration[] = [
   { name: "0003_job_lease", class: JobLeaseMigration },
   { name: "0004_dataset_lifecycle", class: DatasetLifecycle },
   { name: "0005_inventory_panel_basis", class: InventoryPanelBasis },
+  { name: "0006_outbox_positions", class: OutboxPositionsMigration },
 ];

@@ -1,6 +1,6 @@
 import { Migration } from "@mikro-orm/migrations";
 import { JobLeaseMigration } from "../kit/job-lease";
-import { OutboxMigration } from "../kit/outbox";
+import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
 class PublicComments extends Migration {
@@ -113,4 +113,5 @@ export const migrations: NamedMigration[] = [
   { name: "0003_job_lease", class: JobLeaseMigration },
   { name: "0004_comments_by_deadline", class: CommentsByDeadline },
   { name: "0005_receipt_is_a_transition", class: ReceiptIsATransition },
+  { name: "0006_outbox_positions", class: OutboxPositionsMigration },
 ];

@@ -18,7 +18,7 @@ function OutboxEventType(name: string, description: string) {
     @Field({ description: "Resume cursor: pass it as `after` to receive what follows this event." })
     cursor!: string;
 
-    @Field({ description: "The shard's sequence number: strictly increasing in commit order, per agency." })
+    @Field({ description: "The event's position in its shard's stream: strictly increasing in the order the shard's events become final, per agency." })
     seq!: string;
 
     @Field(() => ID, { nullable: true, description: `The agency whose shard recorded the event; null on a ${POSITION_MARKER} marker.` })

@@ -1,8 +1,11 @@
 /**
  * Reading the outbox as a live stream (subscriptions). One LISTEN connection
- * per instance wakes every reader when an event commits; readers then read
- * the table after their cursor, so nothing depends on a notification
- * arriving: a missed one only delays an event until the next poll.
+ * per instance wakes every reader when an event commits; a reader then has
+ * the committed events numbered (outbox_publish(), see outbox.ts) and reads
+ * the table after its cursor, so nothing depends on a notification
+ * arriving: a missed one only delays an event until the next poll. Events
+ * that wait for an older transaction still in progress are read again soon
+ * (RETRY_MS), not at the next poll.
  *
  * Every stream first yields a position marker (type STREAM_POSITION, no
  * agency): where it starts, the given cursor or, without one, the shard's
@@ -19,6 +22,8 @@ import type { StreamObserver } from "./observability";
 
 const BATCH = 500;
 const POLL_MS = 5000;
+/** How soon a reader looks again when committed events wait for an older transaction to finish. */
+const RETRY_MS = 10;
 
 export interface OutboxRow {
   seq: string;
@@ -54,17 +59,19 @@ export class OutboxFeed {
     this.waiters.clear();
   }
 
-  /** Resolves when an event committed after generation `seen`, or after a poll interval. */
-  private wait(seen: number): Promise<void> {
-    if (this.generation !== seen || this.closed) return Promise.resolve();
+  /** Resolves when an event committed after generation `seen`, after `ms`, or when `reader` stops. */
+  private wait(seen: number, ms: number, reader: Reader): Promise<void> {
+    if (this.generation !== seen || this.closed || reader.stopped) return Promise.resolve();
     return new Promise((resolveWait) => {
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);
+        reader.interrupt = undefined;
         resolveWait();
       };
-      const timer = setTimeout(done, POLL_MS);
+      const timer = setTimeout(done, ms);
       this.waiters.add(done);
+      reader.interrupt = done;
     });
   }
 
@@ -88,24 +95,47 @@ export class OutboxFeed {
   }
 
   /**
-   * The events after `after` (a seq), or from now when null; runs until the
-   * consumer stops. Events `include` refuses are skipped (the position still moves past them).
+   * The events after `after` (a position), or from now when null; runs until
+   * the consumer stops (its return() ends a wait at once, so a reader whose
+   * subscriber left stops reading). Events `include` refuses are skipped (the
+   * position still moves past them).
    */
-  async *stream(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean = () => true): AsyncGenerator<OutboxRow> {
+  stream(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean = () => true): AsyncIterableIterator<OutboxRow> {
+    const reader: Reader = { stopped: false };
+    const rows = this.read(em, after, include, reader);
+    const iterator: AsyncIterableIterator<OutboxRow> = {
+      next: () => rows.next(),
+      return: () => {
+        reader.stopped = true;
+        reader.interrupt?.();
+        return rows.return(undefined);
+      },
+      throw: (error) => {
+        reader.stopped = true;
+        reader.interrupt?.();
+        return rows.throw(error);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  private async *read(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean, reader: Reader): AsyncGenerator<OutboxRow> {
     const connection = em.getConnection();
     let cursor = after;
     if (cursor === null) {
-      const [head] = await connection.execute<{ head: string }[]>("select coalesce(max(seq), 0)::text as head from outbox_event");
+      const [head] = await connection.execute<{ head: string }[]>("select coalesce(max(position), 0)::text as head from outbox_event");
       cursor = head.head;
     }
     if (!/^\d+$/.test(cursor)) throw badUserInput([{ path: "after", reason: "is not an event cursor this stream issued" }]);
     yield { seq: cursor, cursor, agencyCode: null, type: POSITION_MARKER, subjectId: "", occurredAt: new Date(), payload: {} };
     this.observer?.opened();
     try {
-      while (!this.closed) {
+      while (!this.closed && !reader.stopped) {
         const seen = this.generation;
+        const [{ waiting }] = await connection.execute<{ waiting: string }[]>("select outbox_publish()::text as waiting");
         const rows = await connection.execute<Record<string, unknown>[]>(
-          "select seq, type, subject_id, payload, occurred_at from outbox_event where seq > ? order by seq limit ?",
+          "select position as seq, type, subject_id, payload, occurred_at from outbox_event where position > ? order by position limit ?",
           [cursor, BATCH],
         );
         for (const raw of rows) {
@@ -115,10 +145,16 @@ export class OutboxFeed {
           this.observer?.delivered(row.occurredAt);
           yield row;
         }
-        if (rows.length < BATCH) await this.wait(seen);
+        if (rows.length < BATCH) await this.wait(seen, waiting === "0" ? POLL_MS : RETRY_MS, reader);
       }
     } finally {
       this.observer?.closed();
     }
   }
+}
+
+/** One reader's stop: set by its consumer's return(), which also ends its wait. */
+interface Reader {
+  stopped: boolean;
+  interrupt?: () => void;
 }

@@ -1,9 +1,18 @@
 /**
  * The outbox: every write that others may care about appends an event row in
- * the same transaction as the change. Triggers number it (seq, in commit
- * order) and NOTIFY listeners with the number only (never the row), so
- * readers always read the table and a reconnecting reader replays from its
- * cursor. Reading is in events.ts.
+ * the same transaction as the change, and NOTIFY wakes listeners with its row
+ * number only (never the row), so readers always read the table and a
+ * reconnecting reader replays from its cursor. Reading is in outbox-feed.ts.
+ *
+ * Ordering without serialising writers: a row gets its `seq` (insertion
+ * order, any number of writers at once) and its transaction's id (`txid`)
+ * when written, and its `position` (the readers' cursor, strictly increasing
+ * in the order readers see events) only once its transaction and every older
+ * one have finished: `outbox_publish()` numbers, under a lock that only
+ * numbering takes, the rows whose transaction is below the oldest one still
+ * in progress (pg_snapshot_xmin), in (txid, seq) order. A transaction that
+ * commits late is thus numbered after every event already visible, so
+ * `position > cursor` never skips it.
  */
 import { Entity, OptionalProps, PrimaryKey, Property, type EntityManager } from "@mikro-orm/postgresql";
 import { Migration } from "@mikro-orm/migrations";
@@ -51,6 +60,7 @@ export function appendEvent(
 export class OutboxMigration extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create sequence outbox_event_seq;`);
+    // Superseded by OutboxPositionsMigration: numbering by seq under a lock held until commit serialised every writer.
     this.addSql(`
       create table outbox_event (
         seq bigint primary key,
@@ -79,5 +89,44 @@ export class OutboxMigration extends Migration {
         return new;
       end $$;`);
     this.addSql(`create trigger outbox_event_notify after insert on outbox_event for each row execute function outbox_notify();`);
+  }
+}
+
+/** Readers' positions assigned after commit (see the header): writers no longer wait for each other. */
+export class OutboxPositionsMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create or replace function outbox_number() returns trigger language plpgsql as $$
+      begin
+        new.seq := nextval('outbox_event_seq');
+        return new;
+      end $$;`);
+    this.addSql(`alter table outbox_event add column txid xid8 not null default pg_current_xact_id(), add column position bigint unique;`);
+    // Every earlier row was numbered in commit order already: its seq is its position.
+    this.addSql(`update outbox_event set position = seq;`);
+    this.addSql(`create index outbox_event_unpublished_index on outbox_event (txid, seq) where position is null;`);
+    // Returns how many committed rows still wait for an older transaction (or for another numberer): the reader then retries soon.
+    this.addSql(`
+      create function outbox_publish() returns bigint language plpgsql as $$
+      declare
+        numbered bigint;
+        waiting bigint;
+      begin
+        if not pg_try_advisory_xact_lock(hashtext('outbox_event_position')) then
+          return 1;
+        end if;
+        with head as (select coalesce(max(position), 0) as at from outbox_event),
+          ready as (
+            select seq, row_number() over (order by txid, seq) as n from outbox_event
+            where position is null and txid < pg_snapshot_xmin(pg_current_snapshot())
+          )
+        update outbox_event e set position = head.at + ready.n from ready, head where e.seq = ready.seq;
+        get diagnostics numbered = row_count;
+        if numbered > 0 then
+          perform pg_notify('${OUTBOX_CHANNEL}', '');
+        end if;
+        select count(*) into waiting from outbox_event where position is null;
+        return waiting;
+      end $$;`);
   }
 }

@@ -1,5 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
-import { OutboxMigration } from "../kit/outbox";
+import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
 class AgencyDirectoryAndTargets extends Migration {
@@ -118,4 +118,5 @@ export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_agency_directory_and_targets", class: AgencyDirectoryAndTargets },
   { name: "0003_projection", class: Projection },
+  { name: "0004_outbox_positions", class: OutboxPositionsMigration },
 ];

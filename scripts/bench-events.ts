@@ -1,0 +1,221 @@
+/**
+ * npm run bench -- events [--duration 5] [--connections 16]
+ *
+ * The event path, on loopback, two agencies' feedback shards behind one gateway:
+ * - writes: public comments submitted through the gateway as fast as they
+ *   are acknowledged, each request from its own citizen (so no per-client
+ *   row is shared): comments per second, and whether every acknowledged
+ *   comment was stored (count in = count stored);
+ * - live path: 100 subscribers (then 1,000) follow feedbackEvents while
+ *   events are committed at a steady pace; the delay from each event's
+ *   commit (its INSERT acknowledged by PostgreSQL) to its arrival at every
+ *   subscriber (p50, p99);
+ * - gateway memory: heap of this process (gateway and shards; the
+ *   subscribers run in a worker thread, whose heap is its own) per idle
+ *   subscriber, and per active one while events flow.
+ * Bounded in time, 127.0.0.1 only.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Worker } from "node:worker_threads";
+import autocannon from "autocannon";
+import { Client as PgClient } from "pg";
+import { issueDevToken } from "../gateway/auth";
+import { startGateway } from "../gateway/server";
+import { subgraphs } from "../subgraphs";
+import { Role } from "../contract/claims";
+import { config, loadSecrets, projectRoot } from "../contract/config";
+import { databaseUrl } from "../subgraphs/kit/database";
+import { startInstance } from "../subgraphs/kit/server";
+
+export interface EventsBenchOptions {
+  serverUrl: string;
+  prefix: string;
+  duration: number;
+  connections: number;
+}
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+setFlagsFromString("--expose_gc");
+const gc = runInNewContext("gc") as () => void;
+const heapMb = () => {
+  gc();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+};
+
+/** Subscribers in a worker thread: their memory is not the gateway's. Reports, per subject, when each subscriber received it. */
+const SUBSCRIBERS = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { createClient } = require("graphql-ws");
+const WebSocket = require("ws");
+const { url, tokens, count } = workerData;
+const sockets = tokens.length;
+const clients = tokens.map((token) => createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: "Bearer " + token }, retryAttempts: 0 }));
+const received = new Map();
+let positions = 0;
+for (let i = 0; i < count; i++) {
+  clients[i % sockets].subscribe({ query: "subscription { feedbackEvents { type subjectId } }" }, {
+    next: ({ data }) => {
+      if (!data) return;
+      if (data.feedbackEvents.type === "STREAM_POSITION") { positions += 1; if (positions === count) parentPort.postMessage({ ready: true }); return; }
+      const at = Date.now();
+      const list = received.get(data.feedbackEvents.subjectId);
+      if (list) list.push(at); else received.set(data.feedbackEvents.subjectId, [at]);
+    },
+    error: (error) => parentPort.postMessage({ error: JSON.stringify(error) }),
+    complete: () => undefined,
+  });
+}
+parentPort.on("message", async (message) => {
+  if (message === "report") parentPort.postMessage({ received: [...received] });
+  if (message === "stop") { await Promise.all(clients.map((client) => client.dispose())); parentPort.close(); }
+});
+`;
+
+/** `count` subscriptions, 20 per socket, each socket its own viewer (one client may keep 20 open). */
+async function subscribers(url: string, count: number) {
+  const secrets = loadSecrets();
+  const tokens = await Promise.all(Array.from({ length: Math.ceil(count / 20) }, (_, i) => issueDevToken({ sub: `bench-follower-${i}`, role: Role.MINISTRY_ADMIN }, secrets)));
+  const worker = new Worker(SUBSCRIBERS, { eval: true, workerData: { url: url.replace(/^http/, "ws"), tokens, count } });
+  const messages: { ready?: boolean; error?: string; received?: [string, number[]][] }[] = [];
+  let wake: (() => void) | undefined;
+  worker.on("message", (message) => {
+    messages.push(message);
+    wake?.();
+  });
+  const next = async (what: (message: (typeof messages)[number]) => boolean) => {
+    for (;;) {
+      const index = messages.findIndex(what);
+      if (index >= 0) return messages.splice(index, 1)[0];
+      const failure = messages.find((message) => message.error);
+      if (failure) throw new Error(`subscriber failed: ${failure.error}`);
+      await new Promise<void>((resolveWake) => (wake = resolveWake));
+    }
+  };
+  const ready = await Promise.race([next((message) => message.ready === true), sleep(60_000).then(() => undefined)]);
+  if (!ready) {
+    await worker.terminate();
+    throw new Error(`${count} subscribers were not all subscribed within 60 s`);
+  }
+  return {
+    async report(): Promise<Map<string, number[]>> {
+      worker.postMessage("report");
+      return new Map((await next((message) => message.received !== undefined)).received);
+    },
+    async stop() {
+      worker.postMessage("stop");
+      await new Promise((resolveExit) => worker.once("exit", resolveExit));
+    },
+  };
+}
+
+export async function benchEvents({ serverUrl, prefix, duration, connections }: EventsBenchOptions): Promise<void> {
+  const secrets = loadSecrets();
+  // All 1,000 subscribers come from this one address; the per-client limit is not what is measured.
+  config.subscriptionLimits.perClient = 1000;
+  const codes = ["MOJ", "ACA"];
+  const shards = await Promise.all(codes.map((agencyCode) => startInstance(subgraphs.feedback, { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 })));
+  const gateway = await startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets,
+    topology: { subgraphs: {}, shards: { catalogue: {}, feedback: Object.fromEntries(codes.map((code, i) => [code, shards[i].url])) } },
+    port: 0,
+  });
+  const writers = await Promise.all(shards.map(async (shard) => {
+    const client = new PgClient({ connectionString: databaseUrl(serverUrl, shard.database) });
+    await client.connect();
+    return client;
+  }));
+  const rows: Record<string, unknown>[] = [];
+  try {
+    // Writes: every request its own citizen.
+    const citizens = await Promise.all(Array.from({ length: 500 }, (_, i) => issueDevToken({ sub: `bench-citizen-${i}`, role: Role.PUBLIC }, secrets)));
+    const acknowledged = new Set<string>();
+    // Each connection walks this sequence: a different citizen at every step.
+    const submit = (token: string, i: number) => ({
+      method: "POST" as const,
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }",
+        variables: { input: { agencyCode: codes[i % codes.length], email: "bench@example.org", commentType: "資料內容有誤", title: "基準測試", body: "基準測試意見" } },
+      }),
+      onResponse: (status: number, body: string) => {
+        const answer = JSON.parse(body) as { data?: { submitFeedback?: { feedback: { id: string } } }; errors?: unknown[] };
+        if (status === 200 && answer.data?.submitFeedback) acknowledged.add(answer.data.submitFeedback.feedback.id);
+        else if (failures.length < 3) failures.push(body.slice(0, 300));
+      },
+    });
+    const failures: string[] = [];
+    const result = await autocannon({ url: gateway.url, connections, duration, requests: citizens.map(submit) });
+    if (failures.length > 0) console.log("refused:", failures);
+    await sleep(1000);
+    const stored = (await Promise.all(writers.map((client) => client.query("select id from feedback")))).flatMap((answer) => answer.rows.map((row: { id: string }) => row.id));
+    const storedIds = new Set(stored);
+    const report = (row: Record<string, unknown>) => {
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    };
+    report({
+      measure: "public comments through the gateway",
+      "comments/s": Math.round(acknowledged.size / duration),
+      acknowledged: acknowledged.size,
+      stored: storedIds.size,
+      "acknowledged but not stored": [...acknowledged].filter((id) => !storedIds.has(id)).length,
+      "http errors": result.errors + result.timeouts + result.non2xx,
+    });
+
+    // Live path and memory, for 100 then 1,000 subscribers.
+    for (const [count, perSecond] of [
+      [100, 20],
+      [1000, 5],
+    ]) {
+      const before = heapMb();
+      const following = await subscribers(gateway.url, count).catch((error: Error) => report({ measure: `${count} subscribers`, failed: error.message }));
+      if (!following) continue;
+      await sleep(500);
+      const idle = heapMb();
+      const committedAt = new Map<string, number>();
+      let activeHeap = 0;
+      const events = perSecond * duration;
+      for (let i = 0; i < events; i++) {
+        const subject = `bench-live-${count}-${i}`;
+        await writers[i % writers.length].query("insert into outbox_event (id, type, subject_id, payload) values (gen_random_uuid(), 'FeedbackReceived', $1, '{}')", [subject]);
+        committedAt.set(subject, Date.now());
+        if (i % perSecond === perSecond - 1) activeHeap = Math.max(activeHeap, process.memoryUsage().heapUsed / 1024 / 1024);
+        await sleep(1000 / perSecond);
+      }
+      const deadline = Date.now() + 30_000;
+      let received = await following.report();
+      while ([...committedAt.keys()].some((subject) => (received.get(subject)?.length ?? 0) < count) && Date.now() < deadline) {
+        await sleep(500);
+        received = await following.report();
+      }
+      const delays = [...committedAt].flatMap(([subject, at]) => (received.get(subject) ?? []).map((arrived) => arrived - at)).sort((a, b) => a - b);
+      const arrivals = [...committedAt.keys()].map((subject) => received.get(subject)?.length ?? 0);
+      const deliveries = arrivals.reduce((sum, n) => sum + n, 0);
+      const doubled = arrivals.reduce((sum, n) => sum + Math.max(0, n - count), 0);
+      report({
+        measure: `commit → subscriber, ${count} subscribers, ${perSecond} events/s`,
+        "p50 ms": percentile(delays, 50),
+        "p99 ms": percentile(delays, 99),
+        delivered: deliveries,
+        expected: events * count,
+        "beyond one per subscriber": doubled,
+        "KiB per idle subscriber": Math.round(((idle - before) * 1024) / count),
+        "KiB per active subscriber": Math.round(((Math.max(activeHeap, idle) - before) * 1024) / count),
+      });
+      await following.stop();
+      await sleep(6000); // the shared streams close once their subscribers have been gone a while
+    }
+    console.log(`\nevents: two feedback shards behind one gateway, ${connections} connections, ${duration} s, loopback`);
+    console.table(rows);
+  } finally {
+    await Promise.all(writers.map((client) => client.end()));
+    await gateway.stop();
+    await Promise.all(shards.map((shard) => shard.stop()));
+  }
+}
