@@ -9,6 +9,7 @@ import {
   contributionDelta,
   datasetContributions,
   inventoryContributions,
+  fold,
   mergeDeltas,
   nextDatasetFact,
   nextFeedbackFact,
@@ -19,10 +20,8 @@ import {
   type InventoryFact,
   type ShardEvent,
 } from "./projection";
-
-/** Runs SQL on the EntityManager's transaction when it has one (MikroORM's execute otherwise takes a fresh pool connection). */
-type Sql = <T = Record<string, unknown>[]>(text: string, params?: unknown[]) => Promise<T>;
-const sqlOf = (em: EntityManager): Sql => (text, params = []) => em.getConnection().execute(text, params as never[], "all", em.getTransactionContext()) as never;
+import { applyToIndex } from "./dataset-index";
+import { sqlOf, type Sql } from "./sql";
 
 export interface ShardKey {
   subgraph: string;
@@ -69,24 +68,6 @@ export async function applyEvents(em: EntityManager, shard: ShardKey, expected: 
     await connection("update projection_position set seq = ?, updated_at = now() where subgraph = ? and agency_code = ?", [position, ...params]);
     return { kind: "applied", position, cause };
   });
-}
-
-/** Runs each subject's events over its stored fact; returns the facts that changed and the last event that changed one. */
-function fold<F>(
-  stored: Map<string, F>,
-  events: readonly ShardEvent[],
-  next: (fact: F | null, event: ShardEvent) => F | undefined,
-): { changed: Map<string, { before: F | null; after: F }>; last: ShardEvent | null } {
-  const changed = new Map<string, { before: F | null; after: F }>();
-  let last: ShardEvent | null = null;
-  for (const event of events) {
-    const current = changed.get(event.subjectId)?.after ?? stored.get(event.subjectId) ?? null;
-    const after = next(current, event);
-    if (after === undefined || json(after) === json(current)) continue;
-    changed.set(event.subjectId, { before: changed.get(event.subjectId)?.before ?? stored.get(event.subjectId) ?? null, after });
-    last = event;
-  }
-  return { changed, last };
 }
 
 async function applyCatalogue(connection: Sql, agencyCode: string, events: readonly ShardEvent[]): Promise<string | null> {
@@ -144,6 +125,7 @@ async function applyCatalogue(connection: Sql, agencyCode: string, events: reado
     ...[...inventory.changed.values()].flatMap(({ before, after }) => contributionDelta(inventoryContributions(before), inventoryContributions(after))),
   ]);
   await addToFigures(connection, agencyCode, deltas);
+  await applyToIndex(connection, agencyCode, events);
   const last = [datasets.last, inventory.last].filter((event) => event !== null).sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).pop();
   return last?.type ?? null;
 }
@@ -296,9 +278,9 @@ export async function projectedCounts(em: EntityManager, asOf: string): Promise<
   return counts;
 }
 
-/** Empties the projection: facts, figures, snapshots and every shard's position (a rebuild starts here). */
+/** Empties the projection: facts, figures, the dataset index, snapshots and every shard's position (a rebuild starts here). */
 export async function resetProjection(em: EntityManager): Promise<void> {
   await em.getConnection().execute(
-    "truncate projection_position, dataset_fact, inventory_fact, feedback_fact, figure_day, figure_year, figure_now, daily_snapshot",
+    "truncate projection_position, dataset_index, dataset_fact, inventory_fact, feedback_fact, figure_day, figure_year, figure_now, daily_snapshot",
   );
 }
