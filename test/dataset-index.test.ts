@@ -87,9 +87,9 @@ const register = (agencyCode: string, identifier: string, title: string, extra: 
   );
 
 beforeAll(async () => {
-  topology = await startTestTopology(["MOJ", "ACA", "AAC"], { projection: true, routingFile: join(dir, "routing.json"), healthIntervalMs: 200 });
+  topology = await startTestTopology(["IFM", "AJ", "AAC"], { projection: true, routingFile: join(dir, "routing.json"), healthIntervalMs: 200 });
   admin = await topology.token(Role.MINISTRY_ADMIN);
-  viewers = { public: undefined, ministry: admin, "ACA staff": await topology.token(Role.AGENCY_STAFF, "ACA") };
+  viewers = { public: undefined, ministry: admin, "AAC staff": await topology.token(Role.AGENCY_STAFF, "AAC") };
 }, 180_000);
 
 afterAll(async () => {
@@ -99,7 +99,7 @@ afterAll(async () => {
 test("after a stream of writes the index lists what the fanned-out datasets list: same items, same order, for every viewer and order", async () => {
   const written: { agencyCode: string; id: string }[] = [];
   for (let serial = 0; serial < 24; serial++) {
-    const agencyCode = ["MOJ", "ACA", "AAC"][serial % 3];
+    const agencyCode = ["IFM", "AJ", "AAC"][serial % 3];
     const resources = serial % 4 === 0 ? [{ description: "表", format: "json", downloadUrl: `https://example.gov.tw/${serial}.json` }] : [];
     const answer = await register(agencyCode, `${agencyCode}-IDX-${String(serial).padStart(3, "0")}`, `${serial % 2 ? "監獄收容" : "廉政案件"}統計 ${serial}`, {
       issued: `2018-0${1 + (serial % 9)}-1${serial % 10}`,
@@ -138,10 +138,10 @@ test("search, filters and keyset pages of the index agree with the shards'", asy
   const cases: Filters[] = [
     { search: "監獄收容" },
     { search: "廉政", orderBy: "TITLE_ASC" },
-    { category: "公共資訊", agencyCodes: ["ACA", "AAC"] },
+    { category: "公共資訊", agencyCodes: ["AJ", "AAC"] },
     { format: "JSON" },
     { state: "RETIRED" },
-    { agencyCodes: ["MOJ"], orderBy: "PUBLISHED_ASC" },
+    { agencyCodes: ["IFM"], orderBy: "PUBLISHED_ASC" },
   ];
   for (const filters of cases) {
     const { shards, index } = await bothCaughtUp(filters, admin);
@@ -152,7 +152,7 @@ test("search, filters and keyset pages of the index agree with the shards'", asy
   expect(searched.items.every((item) => item.title.includes("監獄收容"))).toBe(true);
   const json = await walk("datasetIndex", { format: "json" }, admin);
   expect(json.items.map((item) => item.identifier).filter((id) => id.includes("-IDX-")).sort()).toEqual(
-    [0, 4, 8, 12, 16, 20].map((serial) => `${["MOJ", "ACA", "AAC"][serial % 3]}-IDX-${String(serial).padStart(3, "0")}`).sort(),
+    [0, 4, 8, 12, 16, 20].map((serial) => `${["IFM", "AJ", "AAC"][serial % 3]}-IDX-${String(serial).padStart(3, "0")}`).sort(),
   );
 
   // Pages of 5 walk the same list as one page of 100: nothing skipped, nothing twice.
@@ -183,17 +183,17 @@ test("fields only the catalogue has are resolved on the owning shard for the ind
 });
 
 test("a shard admitted at run time gets indexed", async () => {
-  const thpo = await topology.startInstance("catalogue", "THPO");
+  const thpo = await topology.startInstance("catalogue", "SPO");
   const admitted = await topology.query(
     "mutation($input: AdmitShardInput!) { admitShard(input: $input) { shard { url } } }",
-    { input: { subgraph: "catalogue", agencyCode: "THPO", url: thpo.url } },
+    { input: { subgraph: "catalogue", agencyCode: "SPO", url: thpo.url } },
     admin,
   );
   expect(admitted.errors).toBeUndefined();
-  const { shards, index } = await bothCaughtUp({ agencyCodes: ["THPO"] }, admin);
+  const { shards, index } = await bothCaughtUp({ agencyCodes: ["SPO"] }, admin);
   expect(shards.total).toBeGreaterThan(0);
   expect(index).toEqual(shards);
-  expect(await register("THPO", "THPO-IDX-001", "新機關資料集")).not.toHaveProperty("errors");
-  const after = await bothCaughtUp({ agencyCodes: ["THPO"], search: "新機關" }, admin);
-  expect(after.index.items.map((item) => item.identifier)).toEqual(["THPO-IDX-001"]);
+  expect(await register("SPO", "SPO-IDX-001", "新機關資料集")).not.toHaveProperty("errors");
+  const after = await bothCaughtUp({ agencyCodes: ["SPO"], search: "新機關" }, admin);
+  expect(after.index.items.map((item) => item.identifier)).toEqual(["SPO-IDX-001"]);
 }, 120_000);

@@ -14,7 +14,7 @@
  * shards, behind each shard by the time its events take to arrive (README:
  * the index's lag); use it for ministry-wide lists and search.
  */
-import { raw, type EntityManager, type FilterQuery } from "@mikro-orm/postgresql";
+import { raw, type FilterQuery } from "@mikro-orm/postgresql";
 import { Args, Ctx, Query, Resolver } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
 import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
@@ -88,12 +88,6 @@ export async function applyToIndex(connection: Sql, agencyCode: string, events: 
        lifecycle_state = excluded.lifecycle_state, retired_on = excluded.retired_on, badge = excluded.badge`,
     [agencyCode, JSON.stringify([...changed].map(([id, { after }]) => ({ id, ...after })))],
   );
-}
-
-/** Indexed datasets per agency, for reconciliation with the shards' own counts. */
-export async function indexedCounts(em: EntityManager): Promise<Map<string, number>> {
-  const rows = await em.getConnection().execute<{ agency_code: string; count: string }[]>("select agency_code, count(*)::text as count from dataset_index group by agency_code");
-  return new Map(rows.map((row) => [row.agency_code, Number(row.count)]));
 }
 
 /** An agency code no viewer belongs to: what `visibleStates` gives for it is what the viewer sees of other agencies. */

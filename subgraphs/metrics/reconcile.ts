@@ -1,6 +1,7 @@
 /**
  * Reconciliation: every projected count beside the shard's own recount
- * (`catalogueSummary`, `feedbackStats`, asked of each agency through the
+ * (`catalogueSummary`, `feedbackStats`, and the dataset index's count beside
+ * `datasets`' totalCount, asked of each agency through the
  * gateway). A drift names the agency, the figure and both values.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
@@ -18,6 +19,7 @@ export type Ask = <T>(query: string, variables?: Record<string, unknown>) => Pro
 
 interface ShardCounts {
   catalogueSummary: { datasets: number; retired: number };
+  datasets: { totalCount: number };
   feedbackStats: { received: number; answered: number; answeredOnTime: number; overdue: number };
 }
 
@@ -25,6 +27,8 @@ interface ShardCounts {
 const PAIRS: [string, string, (counts: ShardCounts) => number][] = [
   ["opened", "catalogueSummary.datasets", (c) => c.catalogueSummary.datasets],
   ["retired", "catalogueSummary.retired", (c) => c.catalogueSummary.retired],
+  // The dataset index (dataset-index.ts): every dataset of the agency, in every state (metrics reads as the ministry).
+  ["indexed", "datasets.totalCount", (c) => c.datasets.totalCount],
   ["received", "feedbackStats.received", (c) => c.feedbackStats.received],
   ["answered", "feedbackStats.answered", (c) => c.feedbackStats.answered],
   ["answeredOnTime", "feedbackStats.answeredOnTime", (c) => c.feedbackStats.answeredOnTime],
@@ -42,6 +46,7 @@ export async function reconcile(em: EntityManager, ask: Ask, now = new Date()): 
     const counts = await ask<ShardCounts>(
       `query($codes: [ID!], $asOf: Date) {
          catalogueSummary(agencyCodes: $codes, asOf: $asOf) { datasets retired }
+         datasets(agencyCodes: $codes, first: 1) { totalCount }
          feedbackStats(agencyCodes: $codes) { received answered answeredOnTime overdue } }`,
       { codes: [agencyCode], asOf },
     );

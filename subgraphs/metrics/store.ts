@@ -256,12 +256,13 @@ function nextDayStart(day: string): string {
   return taipeiDayStart(next.toISOString().slice(0, 10));
 }
 
-/** All-time counts per agency, in the shape of the shards' own answers (catalogueSummary, feedbackStats), for reconciliation. */
+/** All-time counts per agency, in the shape of the shards' own answers (catalogueSummary, feedbackStats, datasets' totalCount), for reconciliation. */
 export async function projectedCounts(em: EntityManager, asOf: string): Promise<Map<string, Record<string, number>>> {
   const connection = sqlOf(em);
   const [datasets, comments] = await Promise.all([
     connection<{ agency_code: string; figure: string; value: string }[]>(
-      "select agency_code, figure, sum(value)::text as value from figure_day where day <= ?::date group by agency_code, figure",
+      `select agency_code, figure, sum(value)::text as value from figure_day where day <= ?::date group by agency_code, figure
+       union all select agency_code, 'indexed', count(*)::text from dataset_index group by agency_code`,
       [asOf],
     ),
     connection<Record<string, string>[]>(
