@@ -70,9 +70,9 @@ export async function applyToIndex(connection: Sql, agencyCode: string, events: 
   const relevant = events.filter((event) => ["DatasetPublished", "DatasetUpdated", "DatasetRetired", "QualityChecked"].includes(event.type));
   if (relevant.length === 0) return;
   const rows = await connection<(IndexEntry & { id: string })[]>(
-    `select id::text as id, identifier, title, description, category, keywords, formats, issued::text as issued, modified,
+    `select id, identifier, title, description, category, keywords, formats, issued::text as issued, modified,
             lifecycle_state as "lifecycleState", retired_on::text as "retiredOn", badge
-     from dataset_index where agency_code = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+     from dataset_index where agency_code = ? and id in (select jsonb_array_elements_text(?::jsonb))`,
     [agencyCode, JSON.stringify([...new Set(relevant.map((event) => event.subjectId))])],
   );
   const stored = new Map(rows.map(({ id, ...entry }) => [id, { ...entry, modified: new Date(entry.modified).toISOString() }]));
@@ -81,7 +81,7 @@ export async function applyToIndex(connection: Sql, agencyCode: string, events: 
   await connection(
     `insert into dataset_index (agency_code, id, identifier, title, description, category, keywords, formats, issued, modified, lifecycle_state, retired_on, badge)
      select ?, x.id, x.identifier, x.title, x.description, x.category, x.keywords, x.formats, x.issued, x.modified, x."lifecycleState", x."retiredOn", x.badge
-     from jsonb_to_recordset(?::jsonb) as x(id uuid, identifier text, title text, description text, category text, keywords jsonb, formats jsonb,
+     from jsonb_to_recordset(?::jsonb) as x(id text, identifier text, title text, description text, category text, keywords jsonb, formats jsonb,
                                              issued date, modified timestamptz, "lifecycleState" text, "retiredOn" date, badge text)
      on conflict (agency_code, id) do update set identifier = excluded.identifier, title = excluded.title, description = excluded.description,
        category = excluded.category, keywords = excluded.keywords, formats = excluded.formats, issued = excluded.issued, modified = excluded.modified,

@@ -45,7 +45,7 @@ export class IndexedDataset {
   agencyCode!: string;
 
   @Field(() => ID)
-  @PrimaryKey({ type: "uuid" })
+  @PrimaryKey({ type: "text" })
   id!: string;
 
   @Directive("@shareable")

@@ -121,7 +121,7 @@ class DatasetIndex extends Migration {
     this.addSql(`
       create table dataset_index (
         agency_code text collate "C" not null,
-        id uuid not null,
+        id text not null,
         identifier text collate "C" not null,
         title text collate "C" not null,
         description text not null,
