@@ -122,7 +122,6 @@ async function indexedRows(metrics: RunningInstance): Promise<number> {
 export async function benchIndex({ serverUrl, prefix, duration, connections, shardCounts, datasets }: IndexBenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = Array.from({ length: Math.max(...shardCounts) }, (_, i) => `S${String(i + 1).padStart(3, "0")}`);
-  const gatewayPort = await freePort();
   const instances: RunningInstance[] = [];
   const shards = new Map<string, RunningInstance>();
   const rows: Record<string, unknown>[] = [];
@@ -158,6 +157,8 @@ export async function benchIndex({ serverUrl, prefix, duration, connections, sha
         }),
       );
     }
+    // Chosen now, not before: 200 instances on ephemeral ports could take it.
+    const gatewayPort = await freePort();
     // Metrics' followers each read their position from its pool as they start: 200 at once need more than the default 4.
     const metrics = await startInstance(subgraphs.metrics, { serverUrl, databasePrefix: prefix, seed: false, port: 0, gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, poolSize: 16 });
     instances.push(metrics);
