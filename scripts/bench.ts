@@ -6,6 +6,7 @@
  * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
  * npm run bench -- harvest
  * npm run bench -- events [--duration 5] [--connections 16] (scripts/bench-events.ts)
+ * npm run bench -- index [--shards 9,200] [--datasets 20] [--duration 5] [--connections 16] (scripts/bench-index.ts)
  *
  * Latency (p50, p99) and throughput of the shard router on loopback:
  * - a fanned-out connection, `datasets(first: 20)`, merged across N shards;
@@ -85,6 +86,7 @@ import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { freePort } from "../contract/listen";
 import { startTracing } from "../contract/tracing";
 import { benchEvents } from "./bench-events";
+import { benchIndex } from "./bench-index";
 
 
 interface Measure {
@@ -98,9 +100,9 @@ interface Measure {
 
 async function embeddedPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const module = (await import(pathToFileURL(join(projectRoot, "scripts", "embedded-postgres.mjs")).href)) as {
-    startEmbeddedPostgres(options: { dir: string; port: number; persistent: boolean }): Promise<{ url: string; stop(): Promise<void> }>;
+    startEmbeddedPostgres(options: { dir: string; port: number; persistent: boolean; maxConnections: number }): Promise<{ url: string; stop(): Promise<void> }>;
   };
-  return module.startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), "govgraph-bench-pg-")), port: config.embeddedPostgresPort + 1, persistent: false });
+  return module.startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), "govgraph-bench-pg-")), port: config.embeddedPostgresPort + 1, persistent: false, maxConnections: 1000 });
 }
 
 async function post(url: string, headers: Record<string, string>, query: string): Promise<void> {
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
-      shards: { type: "string", default: "1,9,40" },
+      shards: { type: "string" },
       duration: { type: "string" },
       connections: { type: "string", default: "16" },
       rows: { type: "string", default: "10000" },
@@ -153,6 +155,8 @@ async function main(): Promise<void> {
   });
   const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, harvest: benchHarvest, events: benchEvents }[positionals[0]];
   if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|harvest|events [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, index: benchIndex }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|index [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -160,11 +164,11 @@ async function main(): Promise<void> {
     await bench({
       serverUrl,
       prefix,
-      duration: Number(values.duration ?? (["router", "observability", "events"].includes(positionals[0]) ? 5 : 10)),
+      duration: Number(values.duration ?? (["router", "observability", "events", "index"].includes(positionals[0]) ? 5 : 10)),
       connections: Number(values.connections),
-      shardCounts: values.shards!.split(",").map(Number),
+      shardCounts: (values.shards ?? (positionals[0] === "index" ? "9,200" : "1,9,40")).split(",").map(Number),
       rows: Number(values.rows),
-      datasets: Number(values.datasets ?? (positionals[0] === "metrics" ? 100_000 : 300)),
+      datasets: Number(values.datasets ?? ({ metrics: 100_000, index: 20 }[positionals[0]] ?? 300)),
       rounds: Number(values.rounds),
     });
   } finally {

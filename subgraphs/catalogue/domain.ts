@@ -2,10 +2,10 @@
  * Catalogue rules as plain functions over data: the metadata vocabulary of
  * the national platform, who may see what, and the counts dashboards use.
  */
-import { isInsider } from "../../contract/authorization";
-import type { Viewer } from "../../contract/claims";
 import type { FieldProblem } from "../../contract/errors";
-import { LifecycleState } from "./entities";
+import { LifecycleState } from "../kit/datasets";
+
+export { isVisible, visibleStates } from "../kit/datasets";
 
 /** The national platform's 18 service categories (服務分類). */
 export const SERVICE_CATEGORIES = [
@@ -74,16 +74,6 @@ export function inPlatformSpelling<T extends { accrualPeriodicity: string; resou
       encoding: canonicalEncoding(resource.encoding) ?? resource.encoding,
     })),
   };
-}
-
-/** The public reads published datasets only; an agency's own staff and the ministry see every state. */
-export function visibleStates(viewer: Viewer, agencyCode: string): LifecycleState[] | null {
-  return isInsider(viewer, agencyCode) ? null : [LifecycleState.PUBLISHED];
-}
-
-export function isVisible(viewer: Viewer, dataset: { agencyCode: string; lifecycleState: LifecycleState }): boolean {
-  const states = visibleStates(viewer, dataset.agencyCode);
-  return !states || states.includes(dataset.lifecycleState);
 }
 
 export interface DatasetDates {

@@ -1,17 +1,10 @@
 import { Collection, Entity, Enum, OptionalProps, ManyToOne, OneToMany, PrimaryKey, Property, type Rel } from "@mikro-orm/postgresql";
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { LifecycleState } from "../kit/datasets";
 import { newId } from "../kit/ids";
-import { CalendarDate } from "../kit/scalars";
 
-/** A dataset is published, then may be retired; what comes before publishing is the inventory's (InventoryState). */
-export enum LifecycleState {
-  PUBLISHED = "PUBLISHED",
-  RETIRED = "RETIRED",
-}
-registerEnumType(LifecycleState, {
-  name: "LifecycleState",
-  description: "published → retired (with date and reason). A holding's path to publication is its inventory state (InventoryState).",
-});
+export { LifecycleState };
+import { CalendarDate } from "../kit/scalars";
 
 export enum DatasetType {
   RAW_DATA = "RAW_DATA",
@@ -93,18 +86,22 @@ export class Dataset {
   @Property({ type: "text" })
   agencyCode!: string;
 
+  @Directive("@shareable")
   @Field({ description: "National dataset identifier (資料集識別碼), kept exactly as given." })
   @Property({ type: "text", unique: true })
   identifier!: string;
 
+  @Directive("@shareable")
   @Field()
   @Property({ type: "text" })
   title!: string;
 
+  @Directive("@shareable")
   @Field()
   @Property({ type: "text" })
   description!: string;
 
+  @Directive("@shareable")
   @Field({ description: "Service category (服務分類), one of the national platform's 18." })
   @Property({ type: "text" })
   category!: string;
@@ -121,10 +118,12 @@ export class Dataset {
   @Property({ type: "text" })
   accrualPeriodicity!: string;
 
+  @Directive("@shareable")
   @Field(() => CalendarDate, { description: "Day it was published on the platform (上架日期)." })
   @Property({ type: "string", columnType: "date" })
   issued!: string;
 
+  @Directive("@shareable")
   @Field(() => Date, { description: "When its metadata last changed (詮釋資料更新時間)." })
   @Property({ type: "datetime" })
   modified: Date = new Date();
@@ -193,6 +192,7 @@ export class Dataset {
   @Property({ type: "text", nullable: true })
   language?: string;
 
+  @Directive("@shareable")
   @Field(() => [String], { description: "Keywords (keyword[])." })
   @Property({ type: "json" })
   keywords: string[] = [];
@@ -205,6 +205,7 @@ export class Dataset {
   @Property({ type: "datetime" })
   nextQualityCheckAt: Date = new Date();
 
+  @Directive("@shareable")
   @Field(() => LifecycleState)
   @Enum({ items: () => LifecycleState, type: "text" })
   lifecycleState: LifecycleState = LifecycleState.PUBLISHED;

@@ -1,4 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
+import { DATASET_BIGRAMS_FUNCTION, datasetSearchIndex } from "../kit/dataset-search";
 import { JobLeaseMigration } from "../kit/job-lease";
 import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
@@ -103,16 +104,9 @@ class DatasetsAndResources extends Migration {
         check (state <> 'PUBLISHED' or not holds_personal_data or de_identification is not null)
       );`);
     this.addSql(`create index inventory_item_opening_order_index on inventory_item (priority_rank, usage_score desc, id);`);
-    // Text search: PostgreSQL's parser does not segment Chinese, and pg_trgm finds no trigrams in
-    // CJK text under the C locale. Character bigrams do neither: every two-character substring of
-    // the title and description, in a GIN index; a query's bigrams must all be present, then
-    // ILIKE confirms the exact substring (see search.ts).
-    this.addSql(`
-      create function dataset_bigrams(content text) returns text[] language sql immutable parallel safe as $$
-        select coalesce(array_agg(distinct substr(lower(content), i, 2)), '{}')
-        from generate_series(1, greatest(char_length(content) - 1, 0)) as i
-      $$;`);
-    this.addSql(`create index dataset_search_index on dataset using gin (dataset_bigrams(title || ' ' || description));`);
+    // Text search (kit/dataset-search.ts): character bigrams of the title and description, in a GIN index.
+    this.addSql(DATASET_BIGRAMS_FUNCTION);
+    this.addSql(datasetSearchIndex("dataset_search_index", "dataset"));
   }
 }
 

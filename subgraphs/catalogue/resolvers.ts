@@ -1,11 +1,11 @@
 import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
-import { IsOptional, IsUUID, Length } from "class-validator";
-import { Arg, Args, ArgsType, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from "type-graphql";
+import { IsUUID } from "class-validator";
+import { Arg, Args, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
 import { inventoryReaders } from "../../contract/visibility";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
-import type { SortOrder } from "../../contract/cursor";
+import { DatasetListArgs, DatasetPageArgs, datasetOrders } from "../kit/datasets";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -24,8 +24,8 @@ import {
 } from "./inventory";
 import { checkDataset, checkOptions } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
-import { BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
-import { searchFilter } from "./search";
+import { PriorityBasis } from "../kit/vocabulary";
+import { searchFilter } from "../kit/dataset-search";
 import { appendDatasetEvent, publishDataset } from "./writes";
 import type { CatalogueContext } from "./context";
 
@@ -44,62 +44,13 @@ export class CatalogueAgency {
 
 const DatasetConnection = ConnectionType(Dataset, "Dataset");
 
-export enum DatasetOrder {
-  PUBLISHED_DESC = "PUBLISHED_DESC",
-  PUBLISHED_ASC = "PUBLISHED_ASC",
-  TITLE_ASC = "TITLE_ASC",
-  MODIFIED_DESC = "MODIFIED_DESC",
-}
-registerEnumType(DatasetOrder, { name: "DatasetOrder", description: "Dataset orders; ties are broken by the national identifier." });
-
-const byIdentifier = { property: "identifier", direction: "asc" } as const;
-const DATASET_ORDERS: Record<DatasetOrder, SortOrder<Dataset>> = {
-  PUBLISHED_DESC: { name: DatasetOrder.PUBLISHED_DESC, keys: [{ property: "issued", direction: "desc" }, byIdentifier] },
-  PUBLISHED_ASC: { name: DatasetOrder.PUBLISHED_ASC, keys: [{ property: "issued", direction: "asc" }, byIdentifier] },
-  TITLE_ASC: { name: DatasetOrder.TITLE_ASC, keys: [{ property: "title", direction: "asc" }, byIdentifier] },
-  MODIFIED_DESC: { name: DatasetOrder.MODIFIED_DESC, keys: [{ property: "modified", direction: "desc" }, byIdentifier] },
-};
-
-@ArgsType()
-class DatasetPageArgs {
-  @Field(() => Int, { defaultValue: 20, description: "At most 100." })
-  first!: number;
-
-  @Field(() => String, { nullable: true })
-  after?: string;
-
-  @Field(() => DatasetOrder, { defaultValue: DatasetOrder.PUBLISHED_DESC })
-  orderBy!: DatasetOrder;
-
-  @Field(() => LifecycleState, { nullable: true, description: "Only datasets in this state." })
-  state?: LifecycleState;
-
-  @Field(() => String, { nullable: true, description: "Only datasets whose title or description contains this text (Chinese or not)." })
-  @IsOptional()
-  @Length(1, 100)
-  search?: string;
-
-  @Field(() => String, { nullable: true, description: "Only this service category (服務分類)." })
-  category?: string;
-
-  @Field(() => String, { nullable: true, description: "Only datasets with a resource in this format, e.g. CSV." })
-  format?: string;
-
-  @Field(() => BadgeLevelEnum, { nullable: true, description: "Only datasets whose latest quality check earned this badge." })
-  badge?: BadgeLevel;
-}
-
-@ArgsType()
-class DatasetListArgs extends DatasetPageArgs {
-  @Field(() => [ID], { nullable: true, description: "Only these agencies' datasets (default: every agency)." })
-  agencyCodes?: string[];
-}
+const DATASET_ORDERS = datasetOrders<Dataset>();
 
 /** The datasets of one agency a viewer may list, narrowed by the list's filters. */
 function datasetFilter(viewer: Viewer, agencyCode: string, { state, search, category, format, badge }: DatasetPageArgs): FilterQuery<Dataset> {
   const states = visibleStates(viewer, agencyCode) ?? Object.values(LifecycleState);
   const filters: FilterQuery<Dataset>[] = [{ agencyCode, lifecycleState: { $in: states.filter((s) => !state || s === state) } }];
-  if (search?.trim()) filters.push(searchFilter(search));
+  if (search?.trim()) filters.push(searchFilter<Dataset>(search));
   if (category) filters.push({ category });
   if (format) filters.push({ resources: { format: { $ilike: format } } });
   if (badge) filters.push({ qualityLevel: badge });

@@ -42,7 +42,10 @@ export async function writeDataset(em: EntityManager, input: RegisterDatasetInpu
 
 /**
  * The one shape of a dataset's lifecycle events (DatasetPublished, DatasetUpdated, DatasetRetired):
- * its days travel with it, so a reader of the history alone (metrics) can count openings and retirements by day.
+ * its days travel with it, so a reader of the history alone (metrics) can count openings and retirements by day,
+ * and so do its listing fields after the write, so metrics' ministry-wide index lists and searches it without
+ * asking the shard. Resource formats travel when the write loaded the resources (publish, update); an event
+ * without them leaves the indexed formats as they were.
  */
 export function appendDatasetEvent(
   em: EntityManager,
@@ -54,7 +57,14 @@ export function appendDatasetEvent(
     agencyCode: dataset.agencyCode,
     identifier: dataset.identifier,
     issued: dataset.issued,
-    ...(type === "DatasetRetired" ? { retiredOn: dataset.retiredOn } : {}),
+    retiredOn: dataset.retiredOn ?? null,
+    title: dataset.title,
+    description: dataset.description,
+    category: dataset.category,
+    keywords: dataset.keywords,
+    modified: dataset.modified.toISOString(),
+    lifecycleState: dataset.lifecycleState,
+    ...(dataset.resources.isInitialized() ? { formats: [...new Set(dataset.resources.getItems().map((resource) => resource.format.toUpperCase()))] } : {}),
     ...extra,
   });
 }

@@ -43,6 +43,8 @@ export interface InstanceOptions {
   databasePrefix?: string;
   /** The gateway's URL for background work that asks it things (metrics), instead of GOVGRAPH_GATEWAY_URL (tests). */
   gatewayUrl?: string;
+  /** Connections of its pool, instead of GOVGRAPH_DB_POOL_SIZE (many simulated shards on one server: npm run bench -- index). */
+  poolSize?: number;
 }
 
 export interface RunningInstance {
@@ -107,6 +109,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     entities: definition.entities,
     migrations: definition.migrations,
     log,
+    poolSize: options.poolSize,
   });
   try {
     const applied = await migrate(orm);

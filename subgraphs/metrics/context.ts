@@ -4,7 +4,7 @@ import type { Config, Secrets } from "../../contract/config";
 import type { SystemClient } from "../../contract/system-client";
 import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import type { SubgraphContext } from "../kit/subgraph";
-import { Agency, Target, TargetChange } from "./entities";
+import { Agency, IndexedDataset, Target, TargetChange } from "./entities";
 import { metricsSystemClient } from "./gateway-client";
 
 export interface MetricsSettings {
@@ -27,6 +27,7 @@ export function configureMetrics(config: Config, secrets: Secrets): MetricsSetti
 export function createMetricsLoaders(em: EntityManager) {
   return {
     agency: rowsByKey<Agency, string>(em, Agency, "code"),
+    indexedDataset: rowsByKey<IndexedDataset, string>(em, IndexedDataset, "id"),
     targetsOfAgency: rowsGroupedBy<Target, string>(em, Target, "agencyCode", { year: "asc", indicator: "asc" }),
     changesOfTarget: rowsGroupedBy<TargetChange, string>(em, TargetChange, "targetId", { changedAt: "asc" }),
   };

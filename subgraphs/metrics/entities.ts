@@ -1,6 +1,8 @@
 import { Entity, Enum, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/postgresql";
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { LifecycleState } from "../kit/datasets";
 import { newId } from "../kit/ids";
+import { CalendarDate } from "../kit/scalars";
 
 /** An agency of the ministry: the directory every other subgraph refers to by code. */
 @ObjectType({ description: "The ministry or one of its subordinate agencies; each runs its own shard of the agency subgraphs." })
@@ -28,15 +30,74 @@ export class Agency {
   position!: number;
 }
 
-/** A catalogue dataset as the directory sees it: whose OID publishes it. */
+/**
+ * A catalogue dataset as the ministry sees it: the directory's facts about it (publisherOid), and its entry in
+ * the ministry-wide index (dataset-index.ts), fed by its shard's events. The listing fields are shareable with
+ * the catalogue, so a page of the index needs no call to the shards for them; any other field of a Dataset
+ * is resolved on its owning shard by federation.
+ */
 @ObjectType("Dataset")
 @Directive('@key(fields: "agencyCode id")')
-export class DirectoryDataset {
+@Entity({ tableName: "dataset_index" })
+export class IndexedDataset {
   @Field(() => ID)
+  @PrimaryKey({ type: "text" })
   agencyCode!: string;
 
   @Field(() => ID)
+  @PrimaryKey({ type: "text" })
   id!: string;
+
+  @Directive("@shareable")
+  @Field()
+  @Property({ type: "text" })
+  identifier!: string;
+
+  @Directive("@shareable")
+  @Field()
+  @Property({ type: "text" })
+  title!: string;
+
+  @Directive("@shareable")
+  @Field()
+  @Property({ type: "text" })
+  description!: string;
+
+  @Directive("@shareable")
+  @Field()
+  @Property({ type: "text" })
+  category!: string;
+
+  @Directive("@shareable")
+  @Field(() => [String])
+  @Property({ type: "json" })
+  keywords!: string[];
+
+  /** Formats of its resources, in capitals (the format filter). */
+  @Property({ type: "json" })
+  formats!: string[];
+
+  @Directive("@shareable")
+  @Field(() => CalendarDate)
+  @Property({ type: "string", columnType: "date" })
+  issued!: string;
+
+  @Directive("@shareable")
+  @Field(() => Date)
+  @Property({ type: "datetime" })
+  modified!: Date;
+
+  @Directive("@shareable")
+  @Field(() => LifecycleState)
+  @Enum({ items: () => LifecycleState, type: "text" })
+  lifecycleState!: LifecycleState;
+
+  @Property({ type: "string", columnType: "date", nullable: true })
+  retiredOn!: string | null;
+
+  /** The badge of the latest quality check, null before the first (the badge filter). */
+  @Property({ type: "text", nullable: true })
+  badge!: string | null;
 }
 
 /** The four strategies of the ministry's open-data action strategy. */

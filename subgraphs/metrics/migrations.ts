@@ -1,4 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
+import { DATASET_BIGRAMS_FUNCTION, datasetSearchIndex } from "../kit/dataset-search";
 import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
@@ -114,9 +115,40 @@ class Projection extends Migration {
   }
 }
 
+/** The ministry-wide dataset index (dataset-index.ts): keys of every listing order, and the catalogue's bigram search. */
+class DatasetIndex extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table dataset_index (
+        agency_code text collate "C" not null,
+        id text not null,
+        identifier text collate "C" not null,
+        title text collate "C" not null,
+        description text not null,
+        category text not null,
+        keywords jsonb not null,
+        formats jsonb not null,
+        issued date not null,
+        modified timestamptz(3) not null,
+        lifecycle_state text not null check (lifecycle_state in ('PUBLISHED', 'RETIRED')),
+        retired_on date,
+        badge text,
+        primary key (agency_code, id)
+      );`);
+    // Keyset orders (kit/datasets.ts): text keys in collation "C", as the shards and the gateway's merge compare them.
+    this.addSql(`create index dataset_index_issued on dataset_index (issued, identifier, agency_code);`);
+    this.addSql(`create index dataset_index_title on dataset_index (title, identifier, agency_code);`);
+    this.addSql(`create index dataset_index_modified on dataset_index (modified, identifier, agency_code);`);
+    this.addSql(`create index dataset_index_id on dataset_index (id);`);
+    this.addSql(DATASET_BIGRAMS_FUNCTION);
+    this.addSql(datasetSearchIndex("dataset_index_search", "dataset_index"));
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_agency_directory_and_targets", class: AgencyDirectoryAndTargets },
   { name: "0003_projection", class: Projection },
   { name: "0004_outbox_positions", class: OutboxPositionsMigration },
+  { name: "0005_dataset_index", class: DatasetIndex },
 ];

@@ -152,3 +152,21 @@ export function contributionDelta(before: Contribution[], after: Contribution[])
 export function mergeDeltas(deltas: Iterable<Contribution>): Contribution[] {
   return contributionDelta([], [...deltas]);
 }
+
+/** Runs each subject's events over its stored fact; returns the facts that changed and the last event that changed one. */
+export function fold<F>(
+  stored: Map<string, F>,
+  events: readonly ShardEvent[],
+  next: (fact: F | null, event: ShardEvent) => F | undefined,
+): { changed: Map<string, { before: F | null; after: F }>; last: ShardEvent | null } {
+  const changed = new Map<string, { before: F | null; after: F }>();
+  let last: ShardEvent | null = null;
+  for (const event of events) {
+    const current = changed.get(event.subjectId)?.after ?? stored.get(event.subjectId) ?? null;
+    const after = next(current, event);
+    if (after === undefined || JSON.stringify(after) === JSON.stringify(current)) continue;
+    changed.set(event.subjectId, { before: changed.get(event.subjectId)?.before ?? stored.get(event.subjectId) ?? null, after });
+    last = event;
+  }
+  return { changed, last };
+}

@@ -1,6 +1,7 @@
 /**
  * Reconciliation: every projected count beside the shard's own recount
- * (`catalogueSummary`, `feedbackStats`, asked of each agency through the
+ * (`catalogueSummary`, `feedbackStats`, and the dataset index's count beside
+ * `datasets`' totalCount, asked of each agency through the
  * gateway). A drift names the agency, the figure and both values.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
@@ -25,9 +26,10 @@ type Counts = Record<string, Record<string, number>>;
  */
 const CHECKS: Record<string, { field: string; countsAsOf: boolean; pairs: [string, string][] }> = {
   catalogue: {
-    field: "catalogueSummary(agencyCodes: $codes, asOf: $asOf) { datasets retired }",
+    // datasets' totalCount: every dataset of the agency, in every state (metrics reads as the ministry), beside the dataset index (dataset-index.ts).
+    field: "catalogueSummary(agencyCodes: $codes, asOf: $asOf) { datasets retired } datasets(agencyCodes: $codes, first: 1) { totalCount }",
     countsAsOf: true,
-    pairs: [["opened", "catalogueSummary.datasets"], ["retired", "catalogueSummary.retired"]],
+    pairs: [["opened", "catalogueSummary.datasets"], ["retired", "catalogueSummary.retired"], ["indexed", "datasets.totalCount"]],
   },
   feedback: {
     field: "feedbackStats(agencyCodes: $codes) { received answered answeredOnTime overdue }",

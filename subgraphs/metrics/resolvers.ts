@@ -6,7 +6,7 @@ import { requireRole } from "../../contract/authorization";
 import { Role } from "../../contract/claims";
 import { badUserInput, forbidden } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
-import { Agency, DirectoryDataset, Indicator, Target, TargetChange } from "./entities";
+import { Agency, IndexedDataset, Indicator, Target, TargetChange } from "./entities";
 import { mayReadTargetHistory, strategyOf, targetValueProblem } from "./domain";
 import { progressAnswers } from "./progress";
 import { ANNOUNCEMENT } from "./store";
@@ -92,10 +92,10 @@ export class TargetResolver {
   }
 }
 
-@Resolver(() => DirectoryDataset)
-export class DirectoryDatasetResolver {
+@Resolver(() => IndexedDataset)
+export class IndexedDatasetResolver {
   @FieldResolver(() => String, { nullable: true, description: "The publisher's OID in the government registry (publisherOID), from the agency directory." })
-  async publisherOid(@Root() dataset: DirectoryDataset, @Ctx() { loaders }: MetricsContext): Promise<string | null> {
+  async publisherOid(@Root() dataset: IndexedDataset, @Ctx() { loaders }: MetricsContext): Promise<string | null> {
     return (await loaders.agency.load(dataset.agencyCode))?.oid ?? null;
   }
 }

@@ -10,6 +10,7 @@ import {
   contributionDelta,
   datasetContributions,
   inventoryContributions,
+  fold,
   mergeDeltas,
   nextDatasetFact,
   nextFeedbackFact,
@@ -21,10 +22,8 @@ import {
   type ShardEvent,
 } from "./projection";
 import { nextDay, type Period } from "./domain";
-
-/** Runs SQL on the EntityManager's transaction when it has one (MikroORM's execute otherwise takes a fresh pool connection). */
-type Sql = <T = Record<string, unknown>[]>(text: string, params?: unknown[]) => Promise<T>;
-const sqlOf = (em: EntityManager): Sql => (text, params = []) => em.getConnection().execute(text, params as never[], "all", em.getTransactionContext()) as never;
+import { applyToIndex } from "./dataset-index";
+import { sqlOf, type Sql } from "./sql";
 
 /**
  * What metrics' own outbox announces, in the transaction that changes it:
@@ -88,24 +87,6 @@ export async function applyEvents(em: EntityManager, shard: ShardKey, expected: 
   });
 }
 
-/** Runs each subject's events over its stored fact; returns the facts that changed and the last event that changed one. */
-function fold<F>(
-  stored: Map<string, F>,
-  events: readonly ShardEvent[],
-  next: (fact: F | null, event: ShardEvent) => F | undefined,
-): { changed: Map<string, { before: F | null; after: F }>; last: ShardEvent | null } {
-  const changed = new Map<string, { before: F | null; after: F }>();
-  let last: ShardEvent | null = null;
-  for (const event of events) {
-    const current = changed.get(event.subjectId)?.after ?? stored.get(event.subjectId) ?? null;
-    const after = next(current, event);
-    if (after === undefined || json(after) === json(current)) continue;
-    changed.set(event.subjectId, { before: changed.get(event.subjectId)?.before ?? stored.get(event.subjectId) ?? null, after });
-    last = event;
-  }
-  return { changed, last };
-}
-
 async function applyCatalogue(connection: Sql, agencyCode: string, events: readonly ShardEvent[]): Promise<string | null> {
   const datasetEvents = events.filter((event) => nextDatasetFact(null, event) !== undefined);
   const inventoryEvents = events.filter((event) => nextInventoryFact(null, event) !== undefined);
@@ -161,6 +142,7 @@ async function applyCatalogue(connection: Sql, agencyCode: string, events: reado
     ...[...inventory.changed.values()].flatMap(({ before, after }) => contributionDelta(inventoryContributions(before), inventoryContributions(after))),
   ]);
   await addToFigures(connection, agencyCode, deltas);
+  await applyToIndex(connection, agencyCode, events);
   const last = [datasets.last, inventory.last].filter((event) => event !== null).sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).pop();
   return last?.type ?? null;
 }
@@ -294,12 +276,13 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
   };
 }
 
-/** All-time counts per agency, in the shape of the shards' own answers (catalogueSummary, feedbackStats), for reconciliation. */
+/** All-time counts per agency, in the shape of the shards' own answers (catalogueSummary, feedbackStats, datasets' totalCount), for reconciliation. */
 export async function projectedCounts(em: EntityManager, asOf: string): Promise<Map<string, Record<string, number>>> {
   const connection = sqlOf(em);
   const [datasets, comments] = await Promise.all([
     connection<{ agency_code: string; figure: string; value: string }[]>(
-      "select agency_code, figure, sum(value)::text as value from figure_day where day <= ?::date group by agency_code, figure",
+      `select agency_code, figure, sum(value)::text as value from figure_day where day <= ?::date group by agency_code, figure
+       union all select agency_code, 'indexed', count(*)::text from dataset_index group by agency_code`,
       [asOf],
     ),
     connection<Record<string, string>[]>(
@@ -316,10 +299,10 @@ export async function projectedCounts(em: EntityManager, asOf: string): Promise<
   return counts;
 }
 
-/** Empties the projection: facts, figures, snapshots and every shard's position (a rebuild starts here). */
+/** Empties the projection: facts, figures, the dataset index, snapshots and every shard's position (a rebuild starts here). */
 export async function resetProjection(em: EntityManager): Promise<void> {
   await em.transactional(async (tx) => {
-    await sqlOf(tx)("truncate projection_position, dataset_fact, inventory_fact, feedback_fact, figure_day, figure_year, figure_now, daily_snapshot");
+    await sqlOf(tx)("truncate projection_position, dataset_index, dataset_fact, inventory_fact, feedback_fact, figure_day, figure_year, figure_now, daily_snapshot");
     appendEvent(tx, ANNOUNCEMENT.PROJECTION_RESET, "projection", {});
   });
 }
