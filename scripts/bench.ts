@@ -153,10 +153,8 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "2" },
     },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, harvest: benchHarvest, events: benchEvents }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|harvest|events [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, index: benchIndex }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|index [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, harvest: benchHarvest, events: benchEvents, index: benchIndex }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|harvest|events|index [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;

@@ -5,13 +5,9 @@
  * and keyset pages agree with the shards'; fields only the catalogue has are
  * resolved on the owning shard; a shard admitted at run time gets indexed.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Role } from "../contract/claims";
 import { startTestTopology, type TestTopology } from "./topology";
 
-const dir = mkdtempSync(join(tmpdir(), "govgraph-index-"));
 let topology: TestTopology;
 let admin: string;
 let viewers: Record<string, string | undefined>;
@@ -87,7 +83,7 @@ const register = (agencyCode: string, identifier: string, title: string, extra: 
   );
 
 beforeAll(async () => {
-  topology = await startTestTopology(["IFM", "AJ", "AAC"], { projection: true, routingFile: join(dir, "routing.json"), healthIntervalMs: 200 });
+  topology = await startTestTopology(["IFM", "AJ", "AAC"], { projection: true, healthIntervalMs: 200 });
   admin = await topology.token(Role.MINISTRY_ADMIN);
   viewers = { public: undefined, ministry: admin, "AAC staff": await topology.token(Role.AGENCY_STAFF, "AAC") };
 }, 180_000);
