@@ -80,11 +80,13 @@ interface PanelState {
   meetingDays: string[];
 }
 
+/** How long the panel's state is kept; a failed read, only briefly (the gateway may simply not be up yet). */
 const PANEL_TTL_MS = 30_000;
+const PANEL_FAILURE_TTL_MS = 2_000;
 
 export class PanelReader {
   private gateway?: { url: string; system: SystemClient; log: Logger };
-  private cached?: { at: number; state: Promise<PanelState> };
+  private cached?: { expiresAt: number; state: Promise<PanelState> };
 
   configure(url: string, system: SystemClient, log: Logger): void {
     this.gateway = { url, system, log };
@@ -108,12 +110,13 @@ export class PanelReader {
     return (await this.state()).meetingDays;
   }
 
-  /** Read at most once per TTL, failures included: an unavailable advisory subgraph costs one call per TTL, not one per request. */
+  /** Read at most once per TTL, failures included: an unavailable advisory subgraph costs a call every few seconds, not one per request. */
   private state(): Promise<PanelState> {
-    if (this.cached && Date.now() - this.cached.at < PANEL_TTL_MS) return this.cached.state;
+    if (this.cached && Date.now() < this.cached.expiresAt) return this.cached.state;
     const state = this.read();
-    this.cached = { at: Date.now(), state };
-    state.catch(() => undefined);
+    const cached = { expiresAt: Date.now() + PANEL_TTL_MS, state };
+    this.cached = cached;
+    state.catch(() => (cached.expiresAt = Math.min(cached.expiresAt, Date.now() + PANEL_FAILURE_TTL_MS)));
     return state;
   }
 
