@@ -221,7 +221,8 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     ]);
     for (const { row, file } of profiles) {
       console.log(`\nCPU profile of "${row}" (${file}), top self time:`);
-      console.table(topSelfTime(file));
+      console.table(topSelfTime(file, 15, "area"));
+      console.table(topSelfTime(file, 15));
     }
   } finally {
     for (const server of started.reverse()) await server.stop();

@@ -47,22 +47,36 @@ function place(url: string, line: number): string {
   return `${short}:${line + 1}`;
 }
 
-/** The `count` functions with the most self time, with their share of all samples. */
-export function topSelfTime(file: string, count = 15): { function: string; where: string; "self %": number; "self ms": number }[] {
+/** The package of a function (or the project's folder, or node's internals). */
+function area(url: string): string {
+  if (!url) return "(native: I/O, GC, idle)";
+  if (url.startsWith("node:")) return "node";
+  const path = url.replace(/^file:\/\//, "");
+  const inModules = path.lastIndexOf("node_modules/");
+  if (inModules >= 0) {
+    const [scope, name] = path.slice(inModules + "node_modules/".length).split("/");
+    return scope.startsWith("@") ? `${scope}/${name}` : scope;
+  }
+  return relative(projectRoot, path).split("/").slice(0, 3).join("/");
+}
+
+/**
+ * The `count` items with the most self time, with their share of all
+ * samples: functions, or (by "area") packages and project folders.
+ */
+export function topSelfTime(file: string, count = 15, by: "function" | "area" = "function"): { item: string; "self %": number; "self ms": number }[] {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, { function: string; where: string; micros: number }>();
+  const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const { functionName, url, lineNumber } = byNode.get(id)!.callFrame;
-    const key = `${functionName}@${url}:${lineNumber}`;
-    const entry = self.get(key) ?? { function: functionName || "(anonymous)", where: place(url, lineNumber), micros: 0 };
-    entry.micros += profile.timeDeltas[i];
+    const key = by === "area" ? area(url) : `${functionName || "(anonymous)"} ${place(url, lineNumber)}`;
+    self.set(key, (self.get(key) ?? 0) + profile.timeDeltas[i]);
     total += profile.timeDeltas[i];
-    self.set(key, entry);
   });
-  return [...self.values()]
-    .sort((a, b) => b.micros - a.micros)
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map((entry) => ({ function: entry.function, where: entry.where, "self %": Number(((100 * entry.micros) / total).toFixed(1)), "self ms": Math.round(entry.micros / 1000) }));
+    .map(([item, micros]) => ({ item, "self %": Number(((100 * micros) / total).toFixed(1)), "self ms": Math.round(micros / 1000) }));
 }
