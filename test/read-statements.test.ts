@@ -9,7 +9,9 @@
 import { randomBytes } from "node:crypto";
 import { subgraphs } from "../subgraphs";
 import { CLAIMS_HEADER, Role, signClaims } from "../contract/claims";
-import { loadSecrets } from "../contract/config";
+import { config, loadSecrets } from "../contract/config";
+import { configureFeedback } from "../subgraphs/feedback/context";
+import { feedbackStats } from "../subgraphs/feedback/deadline";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 
@@ -114,4 +116,30 @@ test("the feedback listing, with replies, takes as many statements for 2 comment
   const many = await counted(feedback, lookup, { representations: representations(ids) });
   expect(many.data._entities.map((comment: { title: string }) => comment.title).sort()).toEqual(large.data.agencyFeedback.edges.map((edge: { node: { title: string } }) => edge.node.title).sort());
   expect(many.statements).toBe(few.statements);
+});
+
+test("feedbackStats, counted by PostgreSQL, agrees with the deadline rules applied to every comment", async () => {
+  // Answered on time, answered late, answered after more days than the histogram has, overdue, open: away from any boundary.
+  await feedback.orm.em.fork().getConnection().execute(
+    `update feedback set
+       reply_due_at = case when n % 5 = 3 then now() - interval '2 days' else received_at + interval '14 days' end,
+       answered_at = case n % 5 when 0 then received_at + (n % 13) * interval '1 day' + interval '3 hours'
+                                when 1 then received_at + interval '20 days'
+                                when 2 then received_at + interval '45 days' end,
+       state = case when n % 5 in (0, 1, 2) then 'ANSWERED' else 'RECEIVED' end
+     from (select id as numbered, row_number() over (order by id) as n from feedback) as t where id = numbered`,
+  );
+  const rows = await feedback.orm.em.fork().getConnection().execute<{ received_at: string; reply_due_at: string; answered_at: string | null }[]>(
+    "select received_at, reply_due_at, answered_at from feedback",
+  );
+  const expected = feedbackStats(
+    rows.map((row) => ({ receivedAt: new Date(row.received_at), replyDueAt: new Date(row.reply_due_at), answeredAt: row.answered_at ? new Date(row.answered_at) : null })),
+    new Date(),
+    configureFeedback(config).deadline,
+  );
+  const { data } = await counted(feedback, `{ _entities(representations: [{ __typename: "Agency", code: "MOJ" }]) { ... on Agency { feedbackStats { received answered answeredOnTime overdue daysToReplyHistogram } } } }`);
+  expect(expected).toMatchObject({ received: ROWS, overdue: expect.any(Number) });
+  expect(expected.answered).toBeGreaterThan(0);
+  expect(expected.overdue).toBeGreaterThan(0);
+  expect(data._entities[0].feedbackStats).toEqual(expected);
 });

@@ -174,10 +174,12 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     const moj = ["MOJ"];
     const mojUrls = { catalogue: catalogues.get("MOJ")!.url, feedback: feedbacks.get("MOJ")!.url, metrics: metrics.url };
     const floor = await launch(startFloor(catalogues.get("MOJ")!, serverUrl, Number(process.env.GOVGRAPH_DB_POOL_SIZE ?? 4)));
-    const govgraph: RunningGateway = await launch(startGateway({ supergraph, secrets, topology: topology(moj), port: 0 }));
+    // The shard timeout also bounds the health probes: on a loaded machine, 5 s would mark busy shards down mid-run.
+    const gatewayOptions = { supergraph, secrets, port: 0, shardTimeoutMs: 60_000 };
+    const govgraph: RunningGateway = await launch(startGateway({ ...gatewayOptions, topology: topology(moj) }));
     const hive = await launch(startPlainHive(supergraph, mojUrls));
     const apollo = await launch(startApolloGateway(supergraph, mojUrls));
-    const govgraphNine: RunningGateway = await launch(startGateway({ supergraph, secrets, topology: topology(codes), port: 0 }));
+    const govgraphNine: RunningGateway = await launch(startGateway({ ...gatewayOptions, topology: topology(codes) }));
 
     const measure = async (row: string, query: string, url: string, headers: Record<string, string>[], profileAs?: string) => {
       process.stdout.write(`  ${row}: ${query.slice(0, 60)}…\n`);
