@@ -132,6 +132,7 @@ interface Row {
   p99: number;
   requestsPerSecond: number;
   failed: number;
+  cpuMsPerRequest: number;
 }
 
 export async function benchCompare({ serverUrl, prefix, duration, connections, datasets, profile }: BenchOptions): Promise<void> {
@@ -210,7 +211,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     await measure("GovGraph, 9 agencies: cross-subgraph", crossQuery(codes), govgraphNine.url, bearers);
 
     console.log(`\ncompare: ${datasets} datasets and comments per shard, ${connections} connections, ${duration} s per row, loopback, one process${profile ? " (profiled rows slowed by the profiler)" : ""}`);
-    console.table(rows.map((r) => ({ "": r.row, query: r.query, "req/s": r.requestsPerSecond, "p50 ms": r.p50, "p99 ms": r.p99, failed: r.failed })));
+    console.table(rows.map((r) => ({ "": r.row, query: r.query, "req/s": r.requestsPerSecond, "p50 ms": r.p50, "p99 ms": r.p99, "CPU ms/req": r.cpuMsPerRequest, failed: r.failed })));
     const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
     console.table([
       { ratio: "shard / floor, req/s (goal ≥ 0.5)", value: ratio(shardPage.requestsPerSecond, floorPage.requestsPerSecond) },
@@ -220,6 +221,13 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       { ratio: "GovGraph / plain Hive, req/s, cross-subgraph (goal ≥ 1.0)", value: ratio(govgraphCross.requestsPerSecond, hiveCross.requestsPerSecond) },
       { ratio: "fan-out over 9 / one shard, p50 (goal ≤ 2)", value: ratio(fanned.p50, oneOfNine.p50) },
       { ratio: "fan-out over 9 / one shard, req/s (goal ≥ 0.5)", value: ratio(fanned.requestsPerSecond, oneOfNine.requestsPerSecond) },
+      // On a shared machine whose load starves this process, CPU per answer gives the same comparisons, unaffected by the other load.
+      { ratio: "floor / shard, CPU per answer (goal ≥ 0.5)", value: ratio(floorPage.cpuMsPerRequest, shardPage.cpuMsPerRequest) },
+      { ratio: "Apollo Gateway / GovGraph, CPU per answer, page (goal ≥ 1.2)", value: ratio(apolloPage.cpuMsPerRequest, govgraphPage.cpuMsPerRequest) },
+      { ratio: "plain Hive / GovGraph, CPU per answer, page (goal ≥ 1.0)", value: ratio(hivePage.cpuMsPerRequest, govgraphPage.cpuMsPerRequest) },
+      { ratio: "Apollo Gateway / GovGraph, CPU per answer, cross-subgraph (goal ≥ 1.2)", value: ratio(apolloCross.cpuMsPerRequest, govgraphCross.cpuMsPerRequest) },
+      { ratio: "plain Hive / GovGraph, CPU per answer, cross-subgraph (goal ≥ 1.0)", value: ratio(hiveCross.cpuMsPerRequest, govgraphCross.cpuMsPerRequest) },
+      { ratio: "fan-out over 9 / one shard, CPU per answer (cf. the p50 goal ≤ 2)", value: ratio(fanned.cpuMsPerRequest, oneOfNine.cpuMsPerRequest) },
     ]);
     for (const { row, file } of profiles) {
       console.log(`\nCPU profile of "${row}" (${file}), top self time:`);

@@ -53,8 +53,17 @@ export async function load(url: string, headers: Record<string, string> | Record
       ],
     });
   await run(1); // warm-up, not measured
+  const cpu = process.cpuUsage();
   const result = await run(duration);
-  return { p50: result.latency.p50, p99: result.latency.p99, requestsPerSecond: Math.round(result.requests.average), failed: result.errors + result.timeouts + result.non2xx };
+  const { user, system } = process.cpuUsage(cpu);
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requestsPerSecond: Math.round(result.requests.average),
+    failed: result.errors + result.timeouts + result.non2xx,
+    // This process's CPU (load generator, gateways, subgraphs; PostgreSQL is another process) per answer: what the machine's other load does not change.
+    cpuMsPerRequest: result.requests.total > 0 ? Number(((user + system) / 1000 / result.requests.total).toFixed(1)) : NaN,
+  };
 }
 
 export async function seedShard(instance: RunningInstance, code: string, datasets: number): Promise<void> {
