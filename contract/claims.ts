@@ -4,6 +4,7 @@
  * subgraph trusts nothing else a client sends. Roles are those of
  * ../shared/design/ARCHITECTURE.md; agency roles are bound to exactly one agency code.
  */
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
 import { unauthenticated } from "./errors";
 
@@ -63,8 +64,16 @@ export function viewerFromClaims(claims: Record<string, unknown>): Viewer | stri
   return { sub: subject, role: role as Role, ...caller };
 }
 
-function keyOf(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+const keys = new Map<string, KeyObject>();
+
+/** The secret as a key object, made once: given bytes, jose would import them again on every signature and check. */
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, "utf8"));
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 export async function signClaims(viewer: Viewer, secret: string, ttlSeconds: number): Promise<string> {

@@ -8,6 +8,7 @@
  * contract/system-client.ts) present the internal signed claims instead of a
  * user token; the gateway accepts those for system subjects only.
  */
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { ANONYMOUS, isSystemSubject, verifyClaims, viewerFromClaims, type Viewer } from "../contract/claims";
 import { config, type Secrets } from "../contract/config";
@@ -19,9 +20,8 @@ export interface TokenVerifier {
 }
 
 export function createTokenVerifier(secrets: Secrets): TokenVerifier {
-  const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
-    ? createRemoteJWKSet(new URL(config.jwksUrl))
-    : new TextEncoder().encode(secrets.jwtSecret);
+  // A key object made once: given bytes, jose would import them again for every token.
+  const key: KeyObject | JWTVerifyGetKey = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : createSecretKey(Buffer.from(secrets.jwtSecret, "utf8"));
   const options = {
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
@@ -40,7 +40,7 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
       try {
-        const { payload } = await jwtVerify(match[1], key as Uint8Array, options);
+        const { payload } = await jwtVerify(match[1], key as KeyObject, options);
         const lifetime = payload.exp! - Math.floor(Date.now() / 1000);
         if (lifetime > config.maxTokenLifetimeSeconds) {
           throw unauthenticated(`The token is valid for ${lifetime} s more; tokens may last at most ${config.maxTokenLifetimeSeconds} s: get a shorter-lived one.`);

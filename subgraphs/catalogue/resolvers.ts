@@ -1,4 +1,4 @@
-import { LockMode, type FilterQuery } from "@mikro-orm/postgresql";
+import { LockMode, raw, type FilterQuery } from "@mikro-orm/postgresql";
 import { IsUUID } from "class-validator";
 import { Arg, Args, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
@@ -52,7 +52,7 @@ function datasetFilter(viewer: Viewer, agencyCode: string, { state, search, cate
   const filters: FilterQuery<Dataset>[] = [{ agencyCode, lifecycleState: { $in: states.filter((s) => !state || s === state) } }];
   if (search?.trim()) filters.push(searchFilter<Dataset>(search));
   if (category) filters.push({ category });
-  if (format) filters.push({ resources: { format: { $ilike: format } } });
+  if (format) filters.push({ [raw((alias) => `exists (select 1 from resource as r where r.dataset_id = ${alias}.id and r.format ilike ?)`, [format])]: true } as FilterQuery<Dataset>);
   if (badge) filters.push({ qualityLevel: badge });
   return { $and: filters } as FilterQuery<Dataset>;
 }

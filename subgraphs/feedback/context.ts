@@ -7,7 +7,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Config } from "../../contract/config";
 import { rowsByKey, rowsGroupedBy } from "../kit/loaders";
 import type { SubgraphContext } from "../kit/subgraph";
-import { configuredDeadlinePolicy, feedbackStats, type DeadlinePolicy, type FeedbackStatsParts } from "./deadline";
+import { configuredDeadlinePolicy, feedbackStatsOf, type DeadlinePolicy, type FeedbackStatsParts } from "./deadline";
 import { Feedback, FeedbackTransition, Reply } from "./entities";
 
 export interface FeedbackSettings {
@@ -26,16 +26,15 @@ export function configureFeedback(config: Config): FeedbackSettings {
   };
 }
 
-export function createFeedbackLoaders(em: EntityManager, _instance: unknown, settings: FeedbackSettings) {
+export function createFeedbackLoaders(em: EntityManager) {
   return {
     feedback: rowsByKey<Feedback, string>(em, Feedback, "id"),
     repliesOfFeedback: rowsGroupedBy<Reply, string>(em, Reply, "feedback", { createdAt: "asc" }, (reply) => reply.feedback.id),
     transitionsOfFeedback: rowsGroupedBy<FeedbackTransition, string>(em, FeedbackTransition, "feedback", { at: "asc" }, (step) => step.feedback.id),
-    /** One read of the deadline columns per request, however many fields ask for stats. */
+    /** One statement per request, however many fields ask for stats: counted by PostgreSQL. */
     stats: new DataLoader<string, FeedbackStatsParts>(async (codes) => {
-      const rows = await em.find(Feedback, { agencyCode: { $in: [...codes] } }, { fields: ["agencyCode", "receivedAt", "replyDueAt", "answeredAt"] });
-      const now = new Date();
-      return codes.map((code) => feedbackStats(rows.filter((row) => row.agencyCode === code), now, settings.deadline));
+      const stats = await feedbackStatsOf((sql, params) => em.getConnection().execute(sql, params), codes, new Date());
+      return codes.map((code) => stats.get(code)!);
     }),
   };
 }

@@ -142,15 +142,13 @@ export interface FeedbackStatsParts {
   daysToReplyHistogram: number[];
 }
 
+export function noFeedbackStats(): FeedbackStatsParts {
+  return { received: 0, answered: 0, answeredOnTime: 0, overdue: 0, daysToReplyHistogram: new Array<number>(REPLY_DAYS_BUCKETS).fill(0) };
+}
+
 /** Additive counts: the ministry-wide figure is the sum of the agencies'. */
 export function feedbackStats(items: readonly { receivedAt: Date; replyDueAt: Date; answeredAt?: Date | null }[], now: Date, policy: DeadlinePolicy): FeedbackStatsParts {
-  const stats: FeedbackStatsParts = {
-    received: items.length,
-    answered: 0,
-    answeredOnTime: 0,
-    overdue: 0,
-    daysToReplyHistogram: new Array<number>(REPLY_DAYS_BUCKETS).fill(0),
-  };
+  const stats = { ...noFeedbackStats(), received: items.length };
   for (const item of items) {
     const state = deadlineState(item, now, policy);
     if (state === DeadlineState.ANSWERED_ON_TIME || state === DeadlineState.ANSWERED_LATE) {
@@ -160,6 +158,41 @@ export function feedbackStats(items: readonly { receivedAt: Date; replyDueAt: Da
     }
     if (state === DeadlineState.ANSWERED_ON_TIME) stats.answeredOnTime += 1;
     if (state === DeadlineState.OVERDUE) stats.overdue += 1;
+  }
+  return stats;
+}
+
+/**
+ * feedbackStats computed by PostgreSQL for some agencies in one statement,
+ * without reading every comment: the same rules (answered when an approved
+ * reply was published, on time when before the deadline's instant, overdue
+ * when unanswered at or after it, whole days to reply capped at the last
+ * bucket). test/read-statements.test.ts checks both give the same answer.
+ */
+export async function feedbackStatsOf(
+  execute: (sql: string, params: unknown[]) => Promise<{ agencyCode: string; days: number | null; comments: number; onTime: number; overdue: number }[]>,
+  agencyCodes: readonly string[],
+  now: Date,
+): Promise<Map<string, FeedbackStatsParts>> {
+  const groups = await execute(
+    `select agency_code as "agencyCode", days, count(*)::int as comments,
+            (count(*) filter (where answered_at < reply_due_at))::int as "onTime",
+            (count(*) filter (where answered_at is null and reply_due_at <= ?))::int as overdue
+     from (select agency_code, answered_at, reply_due_at,
+                  case when answered_at is not null then least(greatest(floor(extract(epoch from answered_at - received_at) / 86400)::int, 0), ?) end as days
+           from feedback where agency_code in (?)) as comment
+     group by agency_code, days`,
+    [now, REPLY_DAYS_BUCKETS - 1, [...agencyCodes]],
+  );
+  const stats = new Map(agencyCodes.map((code) => [code, noFeedbackStats()]));
+  for (const group of groups) {
+    const parts = stats.get(group.agencyCode)!;
+    parts.received += group.comments;
+    parts.overdue += group.overdue;
+    if (group.days === null) continue;
+    parts.answered += group.comments;
+    parts.answeredOnTime += group.onTime;
+    parts.daysToReplyHistogram[group.days] += group.comments;
   }
   return stats;
 }

@@ -91,10 +91,14 @@ function keysetFilter<T>(order: SortOrder<T>, after: SortKey): FilterQuery<T> {
 
 /**
  * One page of a keyset connection: up to `first` rows after the cursor, in
- * `order`, with the total of rows matching the filter. The key columns must
- * compare like compareSortKeys (text columns with collation "C"). The filter
- * is a function because it is used twice (page and total) and MikroORM's raw
- * SQL fragments can be used once only.
+ * `order`, with the total of rows matching the filter: two statements,
+ * whatever the page size. The rows are read, not managed: plain objects with
+ * the entity's property names, which the ORM neither hydrates nor tracks
+ * (a page is never written back). The key columns must compare like
+ * compareSortKeys (text columns with collation "C"). The filter is a function
+ * because it is used twice (page and total) and MikroORM's raw SQL fragments
+ * can be used once only; it may not join a to-many relation (a row per match
+ * would repeat the entity): such conditions are `exists` subqueries.
  */
 export async function keysetPage<T extends object>(
   em: EntityManager,
@@ -109,8 +113,8 @@ export async function keysetPage<T extends object>(
   const page = position ? ({ $and: [where(), position] } as FilterQuery<T>) : where();
   const orderBy = Object.fromEntries(order.keys.map(({ property, direction }) => [property, direction]));
   const [rows, totalCount] = await Promise.all([
-    em.find(entity, page, { orderBy: orderBy as never, limit: first + 1 }),
-    em.count(entity, where()),
+    em.createQueryBuilder(entity).select("*").where(page).orderBy(orderBy as never).limit(first + 1).execute("all", true) as Promise<T[]>,
+    em.createQueryBuilder(entity).where(where()).getCount(),
   ]);
   const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(sortKeyOf(order, node)), node }));
   return {

@@ -26,25 +26,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "pg";
-import { Role } from "../contract/claims";
-import { loadSecrets, projectRoot } from "../contract/config";
-import { freePort } from "../contract/listen";
-import { issueDevToken } from "../gateway/auth";
-import { startGateway } from "../gateway/server";
-import { subgraphs } from "../subgraphs";
-import type { RegisterDatasetInput } from "../subgraphs/catalogue/inputs";
-import { publishDataset } from "../subgraphs/catalogue/writes";
-import { databaseName } from "../subgraphs/kit/database";
-import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
-
-export interface IndexBenchOptions {
-  serverUrl: string;
-  prefix: string;
-  duration: number;
-  connections: number;
-  shardCounts: number[];
-  datasets: number;
-}
+import { Role } from "../../contract/claims";
+import { loadSecrets, projectRoot } from "../../contract/config";
+import { freePort } from "../../contract/listen";
+import { issueDevToken } from "../../gateway/auth";
+import { startGateway } from "../../gateway/server";
+import { subgraphs } from "../../subgraphs";
+import type { RegisterDatasetInput } from "../../subgraphs/catalogue/inputs";
+import { publishDataset } from "../../subgraphs/catalogue/writes";
+import { databaseName } from "../../subgraphs/kit/database";
+import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
+import type { BenchOptions } from "./shared";
 
 const LISTING = "totalCount edges { cursor node { agencyCode identifier title issued } } pageInfo { hasNextPage endCursor }";
 const QUERIES = {
@@ -122,7 +114,7 @@ async function indexedRows(metrics: RunningInstance): Promise<number> {
   return Number(count);
 }
 
-export async function benchIndex({ serverUrl, prefix, duration, connections, shardCounts, datasets }: IndexBenchOptions): Promise<void> {
+export async function benchIndex({ serverUrl, prefix, duration, connections, shardCounts, datasets }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = Array.from({ length: Math.max(...shardCounts) }, (_, i) => `S${String(i + 1).padStart(3, "0")}`);
   const instances: RunningInstance[] = [];

@@ -22,20 +22,14 @@ import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import autocannon from "autocannon";
 import { Client as PgClient } from "pg";
-import { issueDevToken } from "../gateway/auth";
-import { startGateway } from "../gateway/server";
-import { subgraphs } from "../subgraphs";
-import { Role } from "../contract/claims";
-import { config, loadSecrets, projectRoot } from "../contract/config";
-import { databaseUrl } from "../subgraphs/kit/database";
-import { startInstance } from "../subgraphs/kit/server";
-
-export interface EventsBenchOptions {
-  serverUrl: string;
-  prefix: string;
-  duration: number;
-  connections: number;
-}
+import { issueDevToken } from "../../gateway/auth";
+import { startGateway } from "../../gateway/server";
+import { subgraphs } from "../../subgraphs";
+import { Role } from "../../contract/claims";
+import { config, loadSecrets, projectRoot } from "../../contract/config";
+import { databaseUrl } from "../../subgraphs/kit/database";
+import { startInstance } from "../../subgraphs/kit/server";
+import type { BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -113,7 +107,7 @@ async function subscribers(url: string, count: number) {
   };
 }
 
-export async function benchEvents({ serverUrl, prefix, duration, connections }: EventsBenchOptions): Promise<void> {
+export async function benchEvents({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   // All 1,000 subscribers come from this one address; the per-client limit is not what is measured.
   config.subscriptionLimits.perClient = 1000;

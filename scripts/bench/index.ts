@@ -1,0 +1,101 @@
+/**
+ * npm run bench [-- compare] [--duration 5] [--connections 20] [--datasets 300] [--profile]
+ * npm run bench -- router [--shards 1,9,40] [--datasets 300] [--duration 5] [--connections 16]
+ * npm run bench -- feedback [--duration 10] [--connections 16]
+ * npm run bench -- import [--rows 10000]
+ * npm run bench -- security [--duration 5] [--connections 16]
+ * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
+ * npm run bench -- metrics [--datasets 100000] [--duration 10] [--connections 16]
+ * npm run bench -- harvest
+ * npm run bench -- events [--duration 5] [--connections 16]
+ * npm run bench -- index [--shards 9,200] [--datasets 20] [--duration 5] [--connections 16]
+ *
+ * One scenario per file beside this one (what each measures is said there);
+ * `compare`, the default, sets GovGraph beside a floor and its peers.
+ * Each run is bounded in time (after a 1 s warm-up), targets 127.0.0.1 only,
+ * and stops by itself. Load generator, gateways and shards share this
+ * process and its cores: compare rows with each other, not with a deployment.
+ */
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { config } from "../../contract/config";
+import { dropDatabases } from "../../subgraphs/kit/database";
+import { benchCompare } from "./compare";
+import { benchIndex } from "./dataset-index";
+import { benchEvents } from "./events";
+import { benchFeedback } from "./feedback";
+import { benchHarvest } from "./harvest";
+import { benchImport } from "./import";
+import { benchMetrics } from "./metrics";
+import { benchObservability } from "./observability";
+import { benchRouter } from "./router";
+import { benchSecurity } from "./security";
+import { embeddedPostgres, type BenchOptions } from "./shared";
+
+interface Scenario {
+  run(options: BenchOptions): Promise<void>;
+  duration: number;
+  connections: number;
+  datasets: number;
+  shards?: string;
+  /** Connections the embedded PostgreSQL accepts, when the scenario needs more than its default. */
+  maxConnections?: number;
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  compare: { run: benchCompare, duration: 5, connections: 20, datasets: 300 },
+  router: { run: benchRouter, duration: 5, connections: 16, datasets: 300 },
+  feedback: { run: benchFeedback, duration: 10, connections: 16, datasets: 300 },
+  import: { run: benchImport, duration: 10, connections: 16, datasets: 300 },
+  security: { run: benchSecurity, duration: 10, connections: 16, datasets: 300 },
+  observability: { run: benchObservability, duration: 5, connections: 16, datasets: 300 },
+  metrics: { run: benchMetrics, duration: 10, connections: 16, datasets: 100_000 },
+  harvest: { run: benchHarvest, duration: 10, connections: 1, datasets: 300 },
+  events: { run: benchEvents, duration: 5, connections: 16, datasets: 300 },
+  index: { run: benchIndex, duration: 5, connections: 16, datasets: 20, shards: "9,200", maxConnections: 1000 },
+};
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      shards: { type: "string" },
+      duration: { type: "string" },
+      connections: { type: "string" },
+      rows: { type: "string", default: "10000" },
+      datasets: { type: "string" },
+      rounds: { type: "string", default: "2" },
+      profile: { type: "boolean", default: false },
+    },
+  });
+  const name = positionals[0] ?? "compare";
+  const scenario = SCENARIOS[name];
+  if (!scenario) {
+    throw new Error(`usage: npm run bench -- [${Object.keys(SCENARIOS).join("|")}] [--shards 1,9,40] [--duration S] [--connections N] [--rows 10000] [--rounds 2] [--datasets N] [--profile]`);
+  }
+  const postgres = config.databaseUrl ? undefined : await embeddedPostgres(scenario.maxConnections);
+  const serverUrl = config.databaseUrl ?? postgres!.url;
+  const prefix = `bench${randomBytes(3).toString("hex")}`;
+  try {
+    await scenario.run({
+      serverUrl,
+      prefix,
+      duration: Number(values.duration ?? scenario.duration),
+      connections: Number(values.connections ?? scenario.connections),
+      shardCounts: (values.shards ?? scenario.shards ?? "1,9,40").split(",").map(Number),
+      rows: Number(values.rows),
+      datasets: Number(values.datasets ?? scenario.datasets),
+      rounds: Number(values.rounds),
+      profile: values.profile!,
+    });
+  } finally {
+    await dropDatabases(serverUrl, prefix);
+    await postgres?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { issueDevToken } from "../../gateway/auth";
+import { startGateway } from "../../gateway/server";
+import { subgraphs } from "../../subgraphs";
+import { AGENCY_CODES } from "../../contract/agencies";
+import { Role } from "../../contract/claims";
+import { loadSecrets, projectRoot } from "../../contract/config";
+import { freePort } from "../../contract/listen";
+import { startInstance } from "../../subgraphs/kit/server";
+import { post, seedShard, type BenchOptions } from "./shared";
+
+export async function benchMetrics({ serverUrl, prefix, duration, connections, datasets }: BenchOptions): Promise<void> {
+  const secrets = loadSecrets();
+  const codes = AGENCY_CODES;
+  const start = (name: string, agencyCode?: string, gatewayUrl?: string) =>
+    startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0, gatewayUrl });
+  const catalogues = await Promise.all(codes.map((code) => start("catalogue", code)));
+  const feedbacks = await Promise.all(codes.map((code) => start("feedback", code)));
+  const perShard = Math.ceil(datasets / codes.length);
+  await Promise.all(
+    catalogues.map(async (shard, i) => {
+      await seedShard(shard, codes[i], perShard);
+      await shard.orm.em.fork().getConnection().execute(
+        `insert into outbox_event (id, type, subject_id, payload)
+         select gen_random_uuid(), 'DatasetPublished', id::text, jsonb_build_object('agencyCode', agency_code, 'identifier', identifier, 'issued', issued::text)
+         from dataset order by issued, identifier`,
+      );
+    }),
+  );
+  const gatewayPort = await freePort();
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+  const advisory = await start("advisory");
+  const metrics = await start("metrics", undefined, gatewayUrl);
+  const gateway = await startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets,
+    topology: {
+      subgraphs: { metrics: metrics.url, advisory: advisory.url },
+      shards: {
+        catalogue: Object.fromEntries(codes.map((code, i) => [code, catalogues[i].url])),
+        feedback: Object.fromEntries(codes.map((code, i) => [code, feedbacks[i].url])),
+      },
+    },
+    port: gatewayPort,
+  });
+  // Metrics finds the shards at its first look at the gateway's routing table after this (GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS).
+  const started = performance.now();
+  const subscriber = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket });
+  try {
+    const total = catalogues.length * perShard;
+    const projected = async () =>
+      Number((await metrics.orm.em.fork().getConnection().execute<{ n: string }[]>("select coalesce(sum(seq), 0)::text as n from projection_position where subgraph = 'catalogue'"))[0].n);
+    while ((await projected()) < total) await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+    const projectionSeconds = (performance.now() - started) / 1000;
+
+    const query = `{ ministryProgress { datasetsOnPlatform openedByYear { year count } badgeDistribution { level count } repliedWithinDeadlineShare figures { indicator actual target gap } } }`;
+    const tokens = await Promise.all(Array.from({ length: 500 }, (_, i) => issueDevToken({ sub: `bench-viewer-${i}`, role: Role.PUBLIC }, secrets)));
+    let next = 0;
+    const body = JSON.stringify({ query });
+    await post(gateway.url, { authorization: `Bearer ${tokens[0]}` }, query);
+    const run = (seconds: number) =>
+      autocannon({
+        url: gateway.url,
+        connections,
+        duration: seconds,
+        requests: [{ method: "POST" as const, setupRequest: (request) => Object.assign(request, { headers: { "content-type": "application/json", authorization: `Bearer ${tokens[next++ % tokens.length]}` }, body }) }],
+      });
+    await run(1);
+    const result = await run(duration);
+    console.log(`\nmetrics: ${codes.length} catalogue + ${codes.length} feedback shards, ${total} datasets, ${connections} connections, ${duration} s, loopback`);
+    console.table([
+      {
+        "events projected": total,
+        "projection s": Number(projectionSeconds.toFixed(1)),
+        "events/s": Math.round(total / projectionSeconds),
+        "ministryProgress p50 ms": result.latency.p50,
+        "ministryProgress p99 ms": result.latency.p99,
+        "ministryProgress req/s": Math.round(result.requests.average),
+        "http errors": result.errors + result.timeouts + result.non2xx,
+      },
+    ]);
+
+    let waiting: ((at: number) => void) | undefined;
+    subscriber.subscribe<{ progressChanged: { cause: string } }>(
+      { query: `subscription { progressChanged(agencyCodes: ["MOJ"]) { cause } }` },
+      { next: ({ data }) => data?.progressChanged.cause === "DatasetPublished" && waiting?.(Date.now()), error: (error) => console.error("subscriber failed", error), complete: () => undefined },
+    );
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 1000));
+    const staff = await issueDevToken({ sub: "bench-staff", role: Role.AGENCY_STAFF, agencyCode: "MOJ" }, secrets);
+    const delays: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const arrived = new Promise<number>((resolveArrival) => (waiting = resolveArrival));
+      const sent = Date.now();
+      await post(gateway.url, { authorization: `Bearer ${staff}` }, `mutation { registerDataset(input: { agencyCode: "MOJ", identifier: "MOJ-BENCH-${i}", title: "基準", description: "d", category: "公共資訊", accrualPeriodicity: "每1年", resources: [] }) { dataset { id } } }`);
+      const at = await Promise.race([arrived, new Promise<number>((resolveTimeout) => setTimeout(() => resolveTimeout(NaN), 5000))]);
+      delays.push(at - sent);
+    }
+    delays.sort((a, b) => (Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b));
+    const percentile = (p: number) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))];
+    console.log("\na dataset registered through the gateway → progressChanged at a gateway subscriber, 50 in a row");
+    console.table([{ "p50 ms": percentile(50), "p99 ms": percentile(99), missed: delays.filter(Number.isNaN).length }]);
+  } finally {
+    await subscriber.dispose();
+    await gateway.stop();
+    await Promise.all([...catalogues, ...feedbacks, metrics, advisory].map((instance) => instance.stop()));
+  }
+}

@@ -1,0 +1,98 @@
+/** What every bench scenario shares: the PostgreSQL it runs on, a sanity request, a bounded autocannon run, seeded shards. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import autocannon from "autocannon";
+import { projectRoot } from "../../contract/config";
+import { freePort } from "../../contract/listen";
+import type { RunningInstance } from "../../subgraphs/kit/server";
+
+export interface Measure {
+  scenario: string;
+  shards: number | "direct";
+  p50: number;
+  p99: number;
+  requestsPerSecond: number;
+  failed: number;
+}
+
+export async function embeddedPostgres(maxConnections?: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const module = (await import(pathToFileURL(join(projectRoot, "scripts", "embedded-postgres.mjs")).href)) as {
+    startEmbeddedPostgres(options: { dir: string; port: number; persistent: boolean; maxConnections?: number }): Promise<{ url: string; stop(): Promise<void> }>;
+  };
+  return module.startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), "govgraph-bench-pg-")), port: await freePort(), persistent: false, maxConnections });
+}
+
+export async function post(url: string, headers: Record<string, string>, query: string): Promise<void> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { errors?: unknown[] };
+  if (!response.ok || body.errors) throw new Error(`sanity request failed: ${JSON.stringify(body).slice(0, 300)}`);
+}
+
+/**
+ * A bounded autocannon run after a sanity request and a 1 s warm-up. Given a
+ * list of header sets, each request takes the next one: every request its own
+ * viewer, so no engine can merge identical requests in flight.
+ */
+export async function load(url: string, headers: Record<string, string> | Record<string, string>[], query: string, duration: number, connections: number) {
+  const viewers = Array.isArray(headers) ? headers : [headers];
+  await post(url, viewers[0], query);
+  const body = JSON.stringify({ query });
+  let next = 0;
+  const run = (seconds: number) =>
+    autocannon({
+      url,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: "POST" as const,
+          setupRequest: (request) => Object.assign(request, { headers: { "content-type": "application/json", ...viewers[next++ % viewers.length] }, body }),
+        },
+      ],
+    });
+  await run(1); // warm-up, not measured
+  const cpu = process.cpuUsage();
+  const result = await run(duration);
+  const { user, system } = process.cpuUsage(cpu);
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requestsPerSecond: Math.round(result.requests.average),
+    failed: result.errors + result.timeouts + result.non2xx,
+    // This process's CPU (load generator, gateways, subgraphs; PostgreSQL is another process) per answer: what the machine's other load does not change.
+    cpuMsPerRequest: result.requests.total > 0 ? Number(((user + system) / 1000 / result.requests.total).toFixed(1)) : NaN,
+  };
+}
+
+export async function seedShard(instance: RunningInstance, code: string, datasets: number): Promise<void> {
+  await instance.orm.em.fork().getConnection().execute(
+    `insert into dataset (id, agency_code, identifier, title, description, category, type, license, accrual_periodicity, issued, modified, lifecycle_state)
+     select gen_random_uuid(), ?, ? || '-' || lpad(n::text, 6, '0'), '資料集 ' || n, '基準測試資料', '公共資訊', 'RAW_DATA', '政府資料開放授權條款-第1版', '每1年',
+            date '2013-01-01' + (n * 7 % 1800), now(), 'PUBLISHED'
+     from generate_series(1, ?) as n`,
+    [code, code, datasets],
+  );
+}
+
+export interface BenchOptions {
+  serverUrl: string;
+  prefix: string;
+  duration: number;
+  connections: number;
+  shardCounts: number[];
+  rows: number;
+  datasets: number;
+  rounds: number;
+  /** Record a CPU profile of the measured runs that support it (compare). */
+  profile: boolean;
+}
+
+/** The agency directory of metrics: these codes, in this order. */
+export async function seedDirectory(metrics: RunningInstance, codes: readonly string[]): Promise<void> {
+  await metrics.orm.em.fork().getConnection().execute(
+    `insert into agency (code, name, name_en, oid, position) select code, code, code, '2.16.886.0.' || ord, ord from unnest(string_to_array(?, ',')) with ordinality as t(code, ord)`,
+    [codes.join(",")],
+  );
+}
