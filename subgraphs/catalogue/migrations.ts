@@ -131,10 +131,43 @@ class InventoryPanelBasis extends Migration {
   }
 }
 
+/**
+ * De-identification: every scan of a resource's file, and the CIOs' exemptions by file.
+ * The scan's key is checked at commit: it is written in the transaction that creates its dataset, in whatever order the ORM flushes.
+ */
+class PersonalDataGate extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table personal_data_scan (
+        id uuid primary key,
+        resource_id uuid not null,
+        dataset_id uuid not null references dataset (id) on delete cascade deferrable initially deferred,
+        scanned_at timestamptz not null,
+        encoding text,
+        bytes double precision,
+        findings jsonb not null,
+        error text
+      );`);
+    this.addSql(`create index personal_data_scan_resource_index on personal_data_scan (resource_id, scanned_at desc);`);
+    this.addSql(`
+      create table personal_data_exemption (
+        id uuid primary key,
+        agency_code text not null,
+        download_url text not null,
+        reason text not null,
+        columns jsonb not null,
+        recorded_by text not null,
+        recorded_at timestamptz not null
+      );`);
+    this.addSql(`create index personal_data_exemption_url_index on personal_data_exemption (download_url, recorded_at desc);`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_datasets_and_resources", class: DatasetsAndResources },
   { name: "0003_job_lease", class: JobLeaseMigration },
   { name: "0004_dataset_lifecycle", class: DatasetLifecycle },
   { name: "0005_inventory_panel_basis", class: InventoryPanelBasis },
+  { name: "0006_personal_data_gate", class: PersonalDataGate },
 ];

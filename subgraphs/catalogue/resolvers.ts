@@ -27,6 +27,7 @@ import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { searchFilter } from "./search";
 import { appendDatasetEvent, publishDataset } from "./writes";
+import { scanResources } from "./deidentification/gate";
 import type { CatalogueContext } from "./context";
 
 function requireInventoryReader(viewer: Viewer, agencyCode: string): void {
@@ -245,10 +246,11 @@ export class DatasetResolver {
   @ShardBy("input.agencyCode")
   async registerDataset(
     @Arg("input") input: RegisterDatasetInput,
-    @Ctx() { em, viewer }: CatalogueContext,
+    @Ctx() { em, viewer, settings }: CatalogueContext,
   ): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "publish datasets");
-    return em.transactional(async (tx) => ({ dataset: await publishDataset(tx, input, "input") }));
+    const scans = await scanResources(input.resources, settings.scan);
+    return em.transactional(async (tx) => ({ dataset: await publishDataset(tx, input, "input", scans) }));
   }
 
   @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })
