@@ -16,13 +16,15 @@ import { countDueChecks, startQualityChecks } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
+import { Datastore } from "./datastore/entities";
+import { ResourceDatastoreResolver } from "./datastore/resolvers";
 import { PersonalDataExemption, PersonalDataScan } from "./deidentification/entities";
 import { PersonalDataExemptionResolver, ResourcePersonalDataResolver } from "./deidentification/resolvers";
 
 export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoaders>, CatalogueSettings> = {
   name: "catalogue",
   sharded: true,
-  entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, PersonalDataScan, PersonalDataExemption, OutboxEvent],
+  entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, PersonalDataScan, PersonalDataExemption, Datastore, OutboxEvent],
   migrations,
   resolvers: [
     DatasetResolver,
@@ -33,6 +35,7 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoad
     InventoryAgencyResolver,
     PersonalDataExemptionResolver,
     ResourcePersonalDataResolver,
+    ResourceDatastoreResolver,
   ],
   orphanedTypes: [CatalogueAgency, PanelResolutionRef],
   references: {

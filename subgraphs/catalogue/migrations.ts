@@ -163,6 +163,24 @@ class PersonalDataGate extends Migration {
   }
 }
 
+/** The datastore: which resources are loaded, how (columns and types), and how often they are used. Each resource's rows are in its own table. */
+class DatastoreRegistry extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table datastore (
+        resource_id uuid primary key,
+        dataset_id uuid not null,
+        state text not null check (state in ('LOADING', 'LOADED', 'FAILED')),
+        encoding text,
+        columns jsonb not null default '[]',
+        rows double precision not null default 0,
+        loaded_at timestamptz,
+        error text,
+        requests integer not null default 0
+      );`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_datasets_and_resources", class: DatasetsAndResources },
@@ -170,4 +188,5 @@ export const migrations: NamedMigration[] = [
   { name: "0004_dataset_lifecycle", class: DatasetLifecycle },
   { name: "0005_inventory_panel_basis", class: InventoryPanelBasis },
   { name: "0006_personal_data_gate", class: PersonalDataGate },
+  { name: "0007_datastore", class: DatastoreRegistry },
 ];

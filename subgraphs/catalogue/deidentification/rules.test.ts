@@ -102,6 +102,7 @@ describe("dates of birth next to names", () => {
   test("days without a person's name, a name far from an unnamed day column, or a column of mostly other values are not", () => {
     expect(birthDateColumns([column(0, "開庭日期", 10), column(1, "件數", 0)])).toEqual([]);
     expect(birthDateColumns([column(0, "機關名稱", 0), column(1, "出生日期", 10)])).toEqual([]);
+    expect(birthDateColumns([column(0, "年月", 10), column(1, "收容人數", 0)])).toEqual([]);
     expect(birthDateColumns([column(0, "姓名", 0), column(1, "罪名", 0), column(2, "判決日期", 10)])).toEqual([]);
     expect(birthDateColumns([column(0, "姓名", 0), column(1, "出生日期", 3)])).toEqual([]);
   });

@@ -122,10 +122,13 @@ export function isCalendarDay(text: string): boolean {
   return adYear >= 1900 && adYear <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-/** A column that names people: 姓名, 受刑人, 申請人, name… (not 機關名稱 or 資料集名稱, which name things). */
+/**
+ * A column that names people: 姓名, 受刑人, 申請人, name… (not 機關名稱 or
+ * 資料集名稱, which name things, nor 收容人數, a count of people).
+ */
 export function isPersonNameColumn(header: string): boolean {
   const name = header.trim().toLowerCase();
-  return /姓名|名字|受刑人|收容人|當事人|申請人|被告|聯絡人|^(full[ _]?)?name$|^(first|last)[ _]?name$/.test(name);
+  return /姓名|名字|^(受刑人|收容人|當事人|申請人|被告|聯絡人)$|^(full[ _]?)?name$|^(first|last)[ _]?name$/.test(name);
 }
 
 /** A column whose name says it holds birthdays. */
