@@ -75,6 +75,7 @@ import { ATTACKS, README_AGENCIES_QUERY } from "./attacks";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { freePort } from "../contract/listen";
 import { startTracing } from "../contract/tracing";
+import { benchDatastore } from "./bench-datastore";
 
 
 interface Measure {
@@ -136,13 +137,13 @@ async function main(): Promise<void> {
       shards: { type: "string", default: "1,9,40" },
       duration: { type: "string" },
       connections: { type: "string", default: "16" },
-      rows: { type: "string", default: "10000" },
+      rows: { type: "string" },
       datasets: { type: "string" },
       rounds: { type: "string", default: "2" },
     },
   });
-  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics }[positionals[0]];
-  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
+  const bench = { router: benchRouter, feedback: benchFeedback, import: benchImport, security: benchSecurity, observability: benchObservability, metrics: benchMetrics, datastore: benchDatastore }[positionals[0]];
+  if (!bench) throw new Error("usage: npm run bench -- router|feedback|import|security|observability|metrics|datastore [--shards 1,9,40] [--duration S] [--connections 16] [--rows 10000] [--rounds 2] [--datasets N]");
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres();
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
       duration: Number(values.duration ?? (positionals[0] === "router" || positionals[0] === "observability" ? 5 : 10)),
       connections: Number(values.connections),
       shardCounts: values.shards!.split(",").map(Number),
-      rows: Number(values.rows),
+      rows: Number(values.rows ?? (positionals[0] === "datastore" ? 1_000_000 : 10_000)),
       datasets: Number(values.datasets ?? (positionals[0] === "metrics" ? 100_000 : 300)),
       rounds: Number(values.rounds),
     });

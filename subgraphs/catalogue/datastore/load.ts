@@ -57,8 +57,11 @@ async function withClient<T>(em: EntityManager, run: (client: PoolClient) => Pro
   const knex = em.getConnection().getKnex();
   const client = (await knex.client.acquireConnection()) as PoolClient;
   try {
+    // A load is as long as its file: the shard's statement timeout (meant for queries) does not apply to it.
+    await client.query("set statement_timeout = 0");
     return await run(client);
   } finally {
+    await client.query("reset statement_timeout").catch(() => undefined);
     await knex.client.releaseConnection(client);
   }
 }

@@ -90,7 +90,8 @@ export interface Match {
 
 /** Every piece of personal data in one cell's text. */
 export function findPersonalData(text: string): Match[] {
-  if (text.length < 5) return [];
+  // Every kind holds a digit, an @ or a 號: most cells of a file are skipped at this one test.
+  if (text.length < 5 || !/[0-9@號]/.test(text)) return [];
   const found: Match[] = [];
   for (const candidate of text.match(ID_CANDIDATE) ?? []) {
     if (isNationalId(candidate)) found.push({ kind: PersonalDataKind.NATIONAL_ID, text: candidate });
