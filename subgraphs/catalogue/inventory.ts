@@ -24,6 +24,8 @@ import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
 import { publishDataset } from "./writes";
 import { scanResources } from "./deidentification/gate";
+import { loadPublishedResources } from "./datastore/resolvers";
+import type { Dataset } from "./entities";
 
 export enum InventoryState {
   INVENTORIED = "INVENTORIED",
@@ -418,12 +420,15 @@ export class InventoryResolver {
     if (input.dataset.agencyCode !== input.agencyCode) throw badUserInput([{ path: "input.dataset.agencyCode", reason: "must be the inventory's agency" }]);
     requireAgencyWriter(context.viewer, input.agencyCode, "publish datasets");
     const scans = await scanResources(input.dataset.resources, context.settings.scan);
-    return lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
+    let published: Dataset | undefined;
+    const payload = await lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
       const problem = publishProblem(item);
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
-      const dataset = await publishDataset(tx, input.dataset, "input.dataset", scans);
-      tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: dataset.id });
+      published = await publishDataset(tx, input.dataset, "input.dataset", scans);
+      tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: published.id });
       inventoryEvents.published(tx, item);
     });
+    loadPublishedResources(context.em, published!.resources.getItems(), published!.id, context.settings.scan, context.log);
+    return payload;
   }
 }
