@@ -20,6 +20,12 @@ export function requireAgencyWriter(viewer: Viewer, agencyCode: string, action: 
   }
 }
 
+/** Decisions the ministry's rules leave to the agency's CIO alone (approving a reply, exempting a file from de-identification): not its staff, not the ministry. */
+export function requireAgencyCio(viewer: Viewer, agencyCode: string, action: string): void {
+  requireRole(viewer, [Role.AGENCY_CIO], action);
+  if (viewer.agencyCode !== agencyCode) throw forbidden(`Only ${agencyCode}'s CIO may ${action}; you are the CIO of ${viewer.agencyCode}.`);
+}
+
 /** The owning agency's own roles and the ministry: they see drafts, contacts and every state; others see what is public. */
 export function isInsider(viewer: Viewer, agencyCode: string): boolean {
   return viewer.role === Role.MINISTRY_ADMIN || (viewer.agencyCode === agencyCode && viewer.role !== Role.PUBLIC);

@@ -108,6 +108,8 @@ export const config = {
   badgeRules: env.GOVGRAPH_BADGE_RULES || undefined,
   /** Addresses and ranges ("10.0.0.0/8") of intranet hosts the quality check may fetch; every other non-public address is refused. */
   fetchAllow: listFrom("GOVGRAPH_FETCH_ALLOW"),
+  /** How long the de-identification scan (and the datastore's load) may take to read one whole file. */
+  scanTimeoutMs: intFrom("GOVGRAPH_SCAN_TIMEOUT_MS", 600_000),
   /** Public comments one client may submit to one agency per hour. */
   feedbackSubmissionsPerHour: intFrom("GOVGRAPH_FEEDBACK_SUBMISSIONS_PER_HOUR", 30),
   /** Metrics: how often it reads the gateway's routing table to follow shards admitted, moved or removed; how often it snapshots today's figures. */

@@ -14,6 +14,8 @@ export const ErrorCode = {
   SHARD_UNAVAILABLE: "SHARD_UNAVAILABLE",
   /** The operation is too large or costly to answer (extensions: limit, maximum, found); nothing was run. */
   OPERATION_LIMIT: "OPERATION_LIMIT",
+  /** A file to publish holds personal data no exemption covers (extensions: findings with path, column, kind, count, masked samples). */
+  PERSONAL_DATA_FOUND: "PERSONAL_DATA_FOUND",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -28,6 +28,9 @@ export const EVENT_AUDIENCE: Readonly<Record<string, Audience>> = {
   InventoryItemAdded: inventoryReaders,
   OpennessDecided: inventoryReaders,
   DeIdentificationRecorded: inventoryReaders,
+  // de-identification scans name columns of files not yet public
+  PersonalDataFound: insiders,
+  PersonalDataExempted: insiders,
   // feedback: the steps a citizen sees on the comment itself
   FeedbackReceived: everyone,
   ReplyApproved: everyone,

@@ -133,9 +133,9 @@ test("with the agency's reply record, reply efficiency completes the platinum ba
   const id = await register([{ path: "/utf8.csv", format: "CSV", encoding: "UTF-8", fields }]);
   const em = topology.instances.get("catalogue:ACA")!.orm.em.fork();
   const dataset = await em.findOneOrFail(Dataset, { id });
-  const onTime = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 4, overdue: 0 } });
+  const onTime = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 4, overdue: 0 }, scan: { timeoutMs: 1000, silenceMs: 1000, allowed: allowList(["127.0.0.1"]) } });
   expect(onTime.level).toBe("PLATINUM");
-  const late = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 3, overdue: 0 } });
+  const late = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 3, overdue: 0 }, scan: { timeoutMs: 1000, silenceMs: 1000, allowed: allowList(["127.0.0.1"]) } });
   expect(late.level).toBe("GOLD");
 
   const history = await topology.query<{ dataset: { quality: { level: string }; resources: { checks: { indicators: { linkValidity: boolean } }[] }[] } }>(

@@ -9,6 +9,7 @@
  * npm run bench -- harvest
  * npm run bench -- events [--duration 5] [--connections 16]
  * npm run bench -- index [--shards 9,200] [--datasets 20] [--duration 5] [--connections 16]
+ * npm run bench -- datastore [--rows 1000000]
  *
  * One scenario per file beside this one (what each measures is said there);
  * `compare`, the default, sets GovGraph beside a floor and its peers.
@@ -23,6 +24,7 @@ import { config } from "../../contract/config";
 import { dropDatabases } from "../../subgraphs/kit/database";
 import { benchCompare } from "./compare";
 import { benchIndex } from "./dataset-index";
+import { benchDatastore } from "./datastore";
 import { benchEvents } from "./events";
 import { benchFeedback } from "./feedback";
 import { benchHarvest } from "./harvest";
@@ -39,6 +41,7 @@ interface Scenario {
   connections: number;
   datasets: number;
   shards?: string;
+  rows?: number;
   /** Connections the embedded PostgreSQL accepts, when the scenario needs more than its default. */
   maxConnections?: number;
 }
@@ -54,6 +57,7 @@ const SCENARIOS: Record<string, Scenario> = {
   harvest: { run: benchHarvest, duration: 10, connections: 1, datasets: 300 },
   events: { run: benchEvents, duration: 5, connections: 16, datasets: 300 },
   index: { run: benchIndex, duration: 5, connections: 16, datasets: 20, shards: "9,200", maxConnections: 1000 },
+  datastore: { run: benchDatastore, duration: 10, connections: 1, datasets: 0, rows: 1_000_000 },
 };
 
 async function main(): Promise<void> {
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
       shards: { type: "string" },
       duration: { type: "string" },
       connections: { type: "string" },
-      rows: { type: "string", default: "10000" },
+      rows: { type: "string" },
       datasets: { type: "string" },
       rounds: { type: "string", default: "2" },
       profile: { type: "boolean", default: false },
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
       duration: Number(values.duration ?? scenario.duration),
       connections: Number(values.connections ?? scenario.connections),
       shardCounts: (values.shards ?? scenario.shards ?? "1,9,40").split(",").map(Number),
-      rows: Number(values.rows),
+      rows: Number(values.rows ?? scenario.rows ?? 10_000),
       datasets: Number(values.datasets ?? scenario.datasets),
       rounds: Number(values.rounds),
       profile: values.profile!,

@@ -15,6 +15,8 @@ import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { DEFAULT_BADGE_RULES, parseBadgeRules, type BadgeRules } from "./quality/indicators";
 import { allowList } from "./quality/probe";
 import { replyRecordThroughGateway, type ReplyRecord } from "./quality/reply-record";
+import type { ScanSettings } from "./deidentification/gate";
+import { PersonalDataScan } from "./deidentification/entities";
 
 export interface QualitySettings {
   /** How often the shard looks for datasets due (0: never). */
@@ -30,10 +32,13 @@ export interface QualitySettings {
   badgeRules: BadgeRules;
   /** The agency's reply record, for reply efficiency. */
   replyRecord: ReplyRecord;
+  /** Every check scans the structured files for personal data again. */
+  scan: ScanSettings;
 }
 
 export interface CatalogueSettings {
   quality: QualitySettings;
+  scan: ScanSettings;
 }
 
 export function configureCatalogue(config: Config, secrets: Secrets): CatalogueSettings {
@@ -43,12 +48,16 @@ export function configureCatalogue(config: Config, secrets: Secrets): CatalogueS
     claimsTtlSeconds: config.claimsTtlSeconds,
     timeoutMs: config.shardTimeoutMs,
   });
+  const fetchAllowed = allowList(config.fetchAllow);
+  const scan = { timeoutMs: config.scanTimeoutMs, silenceMs: config.qualityTimeoutMs, allowed: fetchAllowed };
   return {
+    scan,
     quality: {
+      scan,
       intervalMs: config.qualityIntervalMs,
       concurrency: config.qualityConcurrency,
       timeoutMs: config.qualityTimeoutMs,
-      fetchAllowed: allowList(config.fetchAllow),
+      fetchAllowed,
       periodMs: config.qualityCheckPeriodMs,
       badgeRules: config.badgeRules ? parseBadgeRules(config.badgeRules) : DEFAULT_BADGE_RULES,
       replyRecord: replyRecordThroughGateway(system, config.gatewayUrl),
@@ -67,6 +76,13 @@ export function createCatalogueLoaders(em: EntityManager) {
     }),
     checksOfResource: rowsGroupedBy<ResourceCheck, string>(em, ResourceCheck, "resourceId", { checkedAt: "desc" }),
     dataset: rowsByKey<Dataset, string>(em, Dataset, "id"),
+    /** The latest de-identification scan of each resource. */
+    latestScan: new DataLoader<string, PersonalDataScan | null>(async (ids) => {
+      const rows = await em.find(PersonalDataScan, { resourceId: { $in: [...ids] } }, { orderBy: { resourceId: "asc", scannedAt: "desc" } });
+      const latest = new Map<string, PersonalDataScan>();
+      for (const row of rows) if (!latest.has(row.resourceId)) latest.set(row.resourceId, row);
+      return ids.map((id) => latest.get(id) ?? null);
+    }),
     resourcesOfDataset: rowsGroupedBy<Resource, string>(em, Resource, "dataset", { position: "asc" }, (resource) => resource.dataset.id),
   };
 }

@@ -16,13 +16,27 @@ import { countDueChecks, startQualityChecks } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, DatasetResolver, InventoryAgencyResolver, ResourceResolver } from "./resolvers";
 import { seedCatalogue } from "./seed";
+import { Datastore } from "./datastore/entities";
+import { ResourceDatastoreResolver } from "./datastore/resolvers";
+import { PersonalDataExemption, PersonalDataScan } from "./deidentification/entities";
+import { PersonalDataExemptionResolver, ResourcePersonalDataResolver } from "./deidentification/resolvers";
 
 export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoaders>, CatalogueSettings> = {
   name: "catalogue",
   sharded: true,
-  entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, OutboxEvent],
+  entities: [Dataset, Resource, ResourceCheck, DatasetCheck, InventoryItem, PersonalDataScan, PersonalDataExemption, Datastore, OutboxEvent],
   migrations,
-  resolvers: [DatasetResolver, CatalogueAgencyResolver, CatalogueEventResolver, ResourceResolver, InventoryResolver, InventoryAgencyResolver],
+  resolvers: [
+    DatasetResolver,
+    CatalogueAgencyResolver,
+    CatalogueEventResolver,
+    ResourceResolver,
+    InventoryResolver,
+    InventoryAgencyResolver,
+    PersonalDataExemptionResolver,
+    ResourcePersonalDataResolver,
+    ResourceDatastoreResolver,
+  ],
   orphanedTypes: [CatalogueAgency, PanelResolutionRef],
   references: {
     Dataset: async (reference, { loaders, viewer }) => {

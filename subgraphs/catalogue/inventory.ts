@@ -23,6 +23,9 @@ import type { SortOrder } from "../../contract/cursor";
 import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
 import { publishDataset } from "./writes";
+import { scanResources } from "./deidentification/gate";
+import { loadPublishedResources } from "./datastore/resolvers";
+import type { Dataset } from "./entities";
 
 export enum InventoryState {
   INVENTORIED = "INVENTORIED",
@@ -413,14 +416,19 @@ export class InventoryResolver {
 
   @Mutation(() => InventoryItemPayload, { description: "Publish a planned holding as a dataset; personal data only once de-identified." })
   @ShardBy("input.agencyCode")
-  publishInventoryItem(@Arg("input") input: PublishInventoryItemInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
+  async publishInventoryItem(@Arg("input") input: PublishInventoryItemInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     if (input.dataset.agencyCode !== input.agencyCode) throw badUserInput([{ path: "input.dataset.agencyCode", reason: "must be the inventory's agency" }]);
-    return lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
+    requireAgencyWriter(context.viewer, input.agencyCode, "publish datasets");
+    const scans = await scanResources(input.dataset.resources, context.settings.scan);
+    let published: Dataset | undefined;
+    const payload = await lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
       const problem = publishProblem(item);
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
-      const dataset = await publishDataset(tx, input.dataset, "input.dataset");
-      tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: dataset.id });
+      published = await publishDataset(tx, input.dataset, "input.dataset", scans);
+      tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: published.id });
       inventoryEvents.published(tx, item);
     });
+    loadPublishedResources(context.em, published!.resources.getItems(), published!.id, context.settings.scan, context.log);
+    return payload;
   }
 }

@@ -125,6 +125,56 @@ class InventoryPanelBasis extends Migration {
   }
 }
 
+/**
+ * De-identification: every scan of a resource's file, and the CIOs' exemptions by file.
+ * The scan's key is checked at commit: it is written in the transaction that creates its dataset, in whatever order the ORM flushes.
+ */
+class PersonalDataGate extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table personal_data_scan (
+        id uuid primary key,
+        resource_id uuid not null,
+        dataset_id uuid not null references dataset (id) on delete cascade deferrable initially deferred,
+        scanned_at timestamptz not null,
+        encoding text,
+        bytes double precision,
+        findings jsonb not null,
+        error text
+      );`);
+    this.addSql(`create index personal_data_scan_resource_index on personal_data_scan (resource_id, scanned_at desc);`);
+    this.addSql(`
+      create table personal_data_exemption (
+        id uuid primary key,
+        agency_code text not null,
+        download_url text not null,
+        reason text not null,
+        columns jsonb not null,
+        recorded_by text not null,
+        recorded_at timestamptz not null
+      );`);
+    this.addSql(`create index personal_data_exemption_url_index on personal_data_exemption (download_url, recorded_at desc);`);
+  }
+}
+
+/** The datastore: which resources are loaded, how (columns and types), and how often they are used. Each resource's rows are in its own table. */
+class DatastoreRegistry extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table datastore (
+        resource_id uuid primary key,
+        dataset_id uuid not null,
+        state text not null check (state in ('LOADING', 'LOADED', 'FAILED')),
+        encoding text,
+        columns jsonb not null default '[]',
+        rows double precision not null default 0,
+        loaded_at timestamptz,
+        error text,
+        requests integer not null default 0
+      );`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_datasets_and_resources", class: DatasetsAndResources },
@@ -132,4 +182,6 @@ export const migrations: NamedMigration[] = [
   { name: "0004_dataset_lifecycle", class: DatasetLifecycle },
   { name: "0005_inventory_panel_basis", class: InventoryPanelBasis },
   { name: "0006_outbox_positions", class: OutboxPositionsMigration },
+  { name: "0007_personal_data_gate", class: PersonalDataGate },
+  { name: "0008_datastore", class: DatastoreRegistry },
 ];

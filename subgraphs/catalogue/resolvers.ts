@@ -27,6 +27,8 @@ import { DatasetCheck, ResourceCheck } from "./quality/entities";
 import { PriorityBasis } from "../kit/vocabulary";
 import { searchFilter } from "../kit/dataset-search";
 import { appendDatasetEvent, publishDataset } from "./writes";
+import { scanResources } from "./deidentification/gate";
+import { loadPublishedResources } from "./datastore/resolvers";
 import type { CatalogueContext } from "./context";
 
 function requireInventoryReader(viewer: Viewer, agencyCode: string): void {
@@ -196,10 +198,13 @@ export class DatasetResolver {
   @ShardBy("input.agencyCode")
   async registerDataset(
     @Arg("input") input: RegisterDatasetInput,
-    @Ctx() { em, viewer }: CatalogueContext,
+    @Ctx() { em, viewer, settings, log }: CatalogueContext,
   ): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "publish datasets");
-    return em.transactional(async (tx) => ({ dataset: await publishDataset(tx, input, "input") }));
+    const scans = await scanResources(input.resources, settings.scan);
+    const dataset = await em.transactional((tx) => publishDataset(tx, input, "input", scans));
+    loadPublishedResources(em, dataset.resources.getItems(), dataset.id, settings.scan, log);
+    return { dataset };
   }
 
   @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })

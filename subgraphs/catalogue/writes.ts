@@ -12,6 +12,7 @@ import { taipeiDate } from "../kit/scalars";
 import { Dataset, DEFAULT_LICENSE, LifecycleState, Resource } from "./entities";
 import { inPlatformSpelling, metadataProblems } from "./domain";
 import type { RegisterDatasetInput } from "./inputs";
+import { assertPublishable, judgeScans, recordScans, type ResourceScan } from "./deidentification/gate";
 
 export function resourceId(identifier: string, position: number): string {
   return `${identifier}-${String(position + 1).padStart(3, "0")}`;
@@ -72,9 +73,11 @@ export function appendDatasetEvent(
 /**
  * Publishes a new dataset from a mutation's input found at `at` ("input",
  * "input.dataset"): refused with the offending fields' paths when the
- * metadata rules fail (BAD_USER_INPUT) or the identifier is taken (CONFLICT).
+ * metadata rules fail (BAD_USER_INPUT) or the identifier is taken (CONFLICT),
+ * and when its files, scanned beforehand (`scans`, in resource order), hold
+ * personal data no exemption covers (PERSONAL_DATA_FOUND). The scans are kept.
  */
-export async function publishDataset(tx: EntityManager, input: RegisterDatasetInput, at: string): Promise<Dataset> {
+export async function publishDataset(tx: EntityManager, input: RegisterDatasetInput, at: string, scans: readonly (ResourceScan | null)[]): Promise<Dataset> {
   const problems = metadataProblems(input, at);
   if (problems.length > 0) throw badUserInput(problems);
   if (await tx.count(Dataset, { identifier: input.identifier })) {
@@ -82,5 +85,9 @@ export async function publishDataset(tx: EntityManager, input: RegisterDatasetIn
       fields: [{ path: `${at}.identifier`, reason: "is already used" }],
     });
   }
-  return writeDataset(tx, input);
+  const judged = await judgeScans(tx, scans);
+  assertPublishable(input.identifier, judged, at);
+  const dataset = await writeDataset(tx, input);
+  recordScans(tx, dataset.id, dataset.resources.getItems().map((resource) => resource.id), judged, new Date());
+  return dataset;
 }

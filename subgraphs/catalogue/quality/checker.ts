@@ -27,6 +27,7 @@ import {
 } from "./indicators";
 import type { BlockList } from "node:net";
 import { probeResource } from "./probe";
+import { judgeScans, recordScans, scanResource, type ScanSettings } from "../deidentification/gate";
 import type { ReplyStats } from "./reply-record";
 
 export interface CheckOptions {
@@ -38,11 +39,12 @@ export interface CheckOptions {
   badgeRules: BadgeRules;
   /** The agency's feedback record, for reply efficiency (null when unknown). */
   replyStats: ReplyStats;
+  scan: ScanSettings;
 }
 
 /** The options of a check run now under the shard's settings. */
 export function checkOptions(settings: QualitySettings, replyStats: ReplyStats, now = new Date()): CheckOptions {
-  return { now, timeoutMs: settings.timeoutMs, fetchAllowed: settings.fetchAllowed, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats };
+  return { now, timeoutMs: settings.timeoutMs, fetchAllowed: settings.fetchAllowed, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats, scan: settings.scan };
 }
 
 function resourceIndicators(dataset: Dataset, resource: Resource, probe: Awaited<ReturnType<typeof probeResource>>, options: CheckOptions): Indicators {
@@ -64,8 +66,11 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
   const resources = await em.find(Resource, { dataset: dataset.id }, { orderBy: { position: "asc" } });
   const observed = await Promise.all(
     resources.map(async (resource) => {
-      const probe = await probeResource(resource.downloadUrl, resource.format, { timeoutMs: options.timeoutMs, allowed: options.fetchAllowed });
-      return { resource, probe, indicators: resourceIndicators(dataset, resource, probe, options) };
+      const [probe, scan] = await Promise.all([
+        probeResource(resource.downloadUrl, resource.format, { timeoutMs: options.timeoutMs, allowed: options.fetchAllowed }),
+        scanResource(resource, options.scan),
+      ]);
+      return { resource, probe, scan, indicators: resourceIndicators(dataset, resource, probe, options) };
     }),
   );
   const indicators = intersect(observed.map((o) => o.indicators));
@@ -74,6 +79,17 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
     for (const { resource, probe, indicators: own } of observed) {
       const detail = probe.error ?? `HTTP ${probe.status}${probe.finalUrl && probe.finalUrl !== resource.downloadUrl ? ` from ${probe.finalUrl}` : ""}, ${probe.contentType ?? "no content type"}`;
       tx.persist(tx.create(ResourceCheck, { resourceId: resource.id, datasetId: dataset.id, checkedAt: options.now, indicators: own, detail }));
+    }
+    const judged = await judgeScans(tx, observed.map((o) => o.scan));
+    recordScans(tx, dataset.id, observed.map((o) => o.resource.id), judged, options.now);
+    const unexempted = judged.flatMap((scan) => scan?.findings.filter((finding) => !finding.exempted) ?? []);
+    if (unexempted.length > 0) {
+      // Published before the gate, or changed since: the agency is told, by the event and the resource's scan.
+      appendEvent(tx, "PersonalDataFound", dataset.id, {
+        agencyCode: dataset.agencyCode,
+        identifier: dataset.identifier,
+        findings: unexempted.map(({ column, kind, count }) => ({ column, kind, count })),
+      });
     }
     const check = tx.create(DatasetCheck, { datasetId: dataset.id, checkedAt: options.now, level, indicators });
     tx.persist(check);

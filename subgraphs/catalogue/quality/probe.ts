@@ -106,48 +106,84 @@ async function readHead(response: IncomingMessage, maxBytes: number): Promise<Ui
   return new Uint8Array(Buffer.concat(chunks).subarray(0, maxBytes));
 }
 
-export async function probeResource(
-  url: string,
-  declaredFormat: string,
-  { timeoutMs = 10_000, maxBytes = 64 * 1024, allowed = NOTHING_ALLOWED }: { timeoutMs?: number; maxBytes?: number; allowed?: BlockList } = {},
-): Promise<Probe> {
-  const failed = (error: string, finalUrl: string | null = null): Probe => ({ linkValid: false, directDownload: false, status: null, finalUrl, contentType: null, head: null, error });
-  const signal = AbortSignal.timeout(timeoutMs);
+/** Why a guarded fetch got no file: the reason, where it ended, and the status and type of a non-2xx answer. */
+export class FetchFailure extends Error {
+  constructor(
+    message: string,
+    readonly finalUrl: string | null,
+    readonly status: number | null = null,
+    readonly contentType: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export interface Opened {
+  response: IncomingMessage;
+  finalUrl: string;
+  status: number;
+  contentType: string | null;
+}
+
+/**
+ * GETs `url` under the rules above, following redirects one by one, until a
+ * 2xx answer whose body is left to the caller (who must consume or destroy
+ * it); anything else throws a FetchFailure. The probe reads the first
+ * bytes; the de-identification scan and the datastore stream the whole file.
+ */
+export async function openGuarded(url: string, signal: AbortSignal, allowed: BlockList = NOTHING_ALLOWED): Promise<Opened> {
   let current: URL;
   try {
     current = new URL(url);
   } catch {
-    return failed("not a URL");
+    throw new FetchFailure("not a URL", null);
   }
   try {
     for (let hop = 0; ; hop += 1) {
-      if (current.protocol !== "http:" && current.protocol !== "https:") return failed(`refused: ${current.protocol} is not http or https`, current.href);
+      if (current.protocol !== "http:" && current.protocol !== "https:") throw new FetchFailure(`refused: ${current.protocol} is not http or https`, current.href);
       // A literal address is connected to without a lookup: check it here.
       const literal = current.hostname.replace(/^\[|\]$/g, "");
       const refused = isIP(literal) ? refusedAddress(literal, allowed) : null;
-      if (refused) return failed(`refused: ${refused}`, current.href);
+      if (refused) throw new FetchFailure(`refused: ${refused}`, current.href);
       const response = await get(current, signal, allowed);
       const status = response.statusCode ?? 0;
       const contentType = response.headers["content-type"] ?? null;
       const location = response.headers.location;
       if (status >= 300 && status < 400 && location) {
         response.destroy();
-        if (hop === MAX_REDIRECTS) return failed(`more than ${MAX_REDIRECTS} redirects`, current.href);
+        if (hop === MAX_REDIRECTS) throw new FetchFailure(`more than ${MAX_REDIRECTS} redirects`, current.href);
         current = new URL(location, current);
         continue;
       }
       if (status < 200 || status >= 300) {
         response.destroy();
-        return { linkValid: false, directDownload: false, status, finalUrl: current.href, contentType, head: null, error: `HTTP ${status}` };
+        throw new FetchFailure(`HTTP ${status}`, current.href, status, contentType);
       }
-      const head = await readHead(response, maxBytes);
-      const declaredHtml = /^html?$/i.test(declaredFormat.trim());
-      const html = Boolean(contentType?.toLowerCase().includes("text/html")) || looksLikeHtml(head);
-      return { linkValid: true, directDownload: declaredHtml || !html, status, finalUrl: current.href, contentType, head, error: null };
+      return { response, finalUrl: current.href, status, contentType };
     }
   } catch (error) {
-    if (error instanceof RefusedAddress) return failed(`refused: ${error.message}`, current.href);
-    if (signal.aborted) return failed(`no answer within ${timeoutMs} ms`, current.href);
-    return failed(error instanceof Error ? error.message : String(error), current.href);
+    if (error instanceof FetchFailure) throw error;
+    if (error instanceof RefusedAddress) throw new FetchFailure(`refused: ${error.message}`, current.href);
+    if (signal.aborted) throw new FetchFailure("no answer in time", current.href);
+    throw new FetchFailure(error instanceof Error ? error.message : String(error), current.href);
+  }
+}
+
+export async function probeResource(
+  url: string,
+  declaredFormat: string,
+  { timeoutMs = 10_000, maxBytes = 64 * 1024, allowed = NOTHING_ALLOWED }: { timeoutMs?: number; maxBytes?: number; allowed?: BlockList } = {},
+): Promise<Probe> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const { response, finalUrl, status, contentType } = await openGuarded(url, signal, allowed);
+    const head = await readHead(response, maxBytes);
+    const declaredHtml = /^html?$/i.test(declaredFormat.trim());
+    const html = Boolean(contentType?.toLowerCase().includes("text/html")) || looksLikeHtml(head);
+    return { linkValid: true, directDownload: declaredHtml || !html, status, finalUrl, contentType, head, error: null };
+  } catch (error) {
+    if (!(error instanceof FetchFailure)) throw error;
+    const reason = error.message === "no answer in time" ? `no answer within ${timeoutMs} ms` : error.message;
+    return { linkValid: false, directDownload: false, status: error.status, finalUrl: error.finalUrl, contentType: error.contentType, head: null, error: reason };
   }
 }
