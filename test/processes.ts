@@ -56,7 +56,13 @@ export async function startShardProcess(spec: string, options: { serverUrl: stri
       env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.databasePrefix, PORT: String(port), ...options.env },
       stdio: ["ignore", "ignore", "inherit"],
     });
-    await waitUntilReady(url, child);
+    try {
+      await waitUntilReady(url, child);
+    } catch (error) {
+      // A process that never became ready is not left behind.
+      child.kill("SIGKILL");
+      throw error;
+    }
   };
   const exited = () =>
     new Promise<void>((resolveExit) => (child.exitCode !== null || child.signalCode !== null ? resolveExit() : child.once("exit", () => resolveExit())));
