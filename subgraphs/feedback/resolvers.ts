@@ -7,7 +7,7 @@ import { EventSubscription } from "../kit/events";
 import { appendEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { CalendarDate } from "../kit/scalars";
-import { deadlineFacts, deadlineState, DeadlineState, feedbackStats, lastReplyDayOf, replyDueAt } from "./deadline";
+import { deadlineFacts, deadlineState, DeadlineState, lastReplyDayOf, noFeedbackStats, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
@@ -213,9 +213,9 @@ export class FeedbackResolver {
   @Directive('@shardFanOut(merge: "AGGREGATE", subset: "agencyCodes")')
   async feedbackStats(
     @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
-    @Ctx() { loaders, instance, settings }: FeedbackContext,
+    @Ctx() { loaders, instance }: FeedbackContext,
   ): Promise<FeedbackStats> {
-    if (!isRequested(instance, agencyCodes)) return feedbackStats([], new Date(), settings.deadline);
+    if (!isRequested(instance, agencyCodes)) return noFeedbackStats();
     return loaders.stats.load(instance.agencyCode!);
   }
 
