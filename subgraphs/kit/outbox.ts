@@ -118,7 +118,14 @@ export class OutboxPositionsMigration extends Migration {
         with head as (select coalesce(max(position), 0) as at from outbox_event),
           ready as (
             select seq, row_number() over (order by txid, seq) as n from outbox_event
-            where position is null and txid < pg_snapshot_xmin(pg_current_snapshot())
+            where position is null and txid < (
+              -- The oldest transaction in progress in this database (xids are server-wide; only this
+              -- database's transactions write this outbox), else the next xid to be assigned.
+              select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+              from pg_snapshot_xip(pg_current_snapshot()) as x
+              where (x::text::numeric % 4294967296)::text in (
+                select backend_xid::text from pg_stat_activity where datname = current_database() and backend_xid is not null)
+            )
           )
         update outbox_event e set position = head.at + ready.n from ready, head where e.seq = ready.seq;
         get diagnostics numbered = row_count;
