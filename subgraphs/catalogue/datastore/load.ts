@@ -10,8 +10,8 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { stringify } from "csv-stringify";
-import type { PoolClient } from "pg";
+import { stringify } from "csv-stringify/sync";
+import type { ClientBase, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { readGuarded, type ScanSettings } from "../deidentification/gate";
 import { csvRecords, decodeText, jsonRecords, structuredFormat } from "../structured/read";
@@ -53,38 +53,36 @@ export interface LoadResult {
 /** Most columns a loaded file may have (PostgreSQL allows 1600 per table). */
 const MAX_COLUMNS = 1000;
 
-async function withClient<T>(em: EntityManager, run: (client: PoolClient) => Promise<T>): Promise<T> {
+/** Runs `load` on a connection of the shard's pool. */
+async function withClient<T>(em: EntityManager, load: (client: ClientBase) => Promise<T>): Promise<T> {
   const knex = em.getConnection().getKnex();
   const client = (await knex.client.acquireConnection()) as PoolClient;
   try {
-    // A load is as long as its file: the shard's statement timeout (meant for queries) does not apply to it.
-    await client.query("set statement_timeout = 0");
-    return await run(client);
+    return await load(client);
   } finally {
-    await client.query("reset statement_timeout").catch(() => undefined);
     await knex.client.releaseConnection(client);
   }
 }
 
-/** Streams `records` (each an array of the columns' values) into a new text table `table` with COPY; returns how many. */
-async function copyRows(client: PoolClient, table: string, width: number, records: AsyncIterable<(string | null)[]>): Promise<number> {
+/** Streams batches of records (each an array of the columns' values) into a new text table `table` with COPY; returns how many. */
+async function copyRows(client: ClientBase, table: string, width: number, batches: AsyncIterable<(string | null)[][]>): Promise<number> {
   const names = Array.from({ length: width }, (_, index) => columnAt(index));
   // Unlogged: a loaded table is a copy of a file, rebuilt by loading it again, so it skips the write-ahead log.
   await client.query(`create unlogged table ${quoted(table)} (${ROW_COLUMN} bigint generated always as identity, ${names.map((name) => `${name} text`).join(", ")})`);
   let rows = 0;
-  const counted = async function* () {
-    for await (const record of records) {
-      rows += 1;
-      yield record;
+  // A batch becomes one CSV text (csv-stringify writes an empty string for null: with FORMAT csv, an unquoted empty field is NULL, as wanted).
+  const csv = async function* () {
+    for await (const batch of batches) {
+      rows += batch.length;
+      if (batch.length > 0) yield stringify(batch);
     }
   };
-  // csv-stringify writes an empty string for null: with FORMAT csv, an unquoted empty field is NULL, as wanted.
-  await pipeline(Readable.from(counted()), stringify(), client.query(copyFrom(`copy ${quoted(table)} (${names.join(", ")}) from stdin with (format csv)`)));
+  await pipeline(Readable.from(csv()), client.query(copyFrom(`copy ${quoted(table)} (${names.join(", ")}) from stdin with (format csv)`)));
   return rows;
 }
 
 /** Each column's narrowest type that every non-empty value fits, asked of the database in one pass over the table. */
-async function inferTypes(client: PoolClient, table: string, width: number): Promise<ColumnType[]> {
+async function inferTypes(client: ClientBase, table: string, width: number): Promise<ColumnType[]> {
   if (width === 0) return [];
   const tests = Array.from({ length: width }, (_, index) =>
     TYPES.map(({ pattern }, t) => `coalesce(bool_and(${columnAt(index)} ~ '${pattern}') filter (where ${columnAt(index)} <> ''), false) as t${index}_${t}`).join(", "),
@@ -97,26 +95,32 @@ async function inferTypes(client: PoolClient, table: string, width: number): Pro
  * Loads the file at `downloadUrl` into the resource's table (replacing what
  * was there) and returns what was loaded. Throws when the file cannot be read or parsed.
  */
-export async function loadResourceFile(
-  em: EntityManager,
-  resource: { id: string; downloadUrl: string; format: string },
-  settings: ScanSettings,
-): Promise<LoadResult> {
+export function loadResourceFile(em: EntityManager, resource: { id: string; downloadUrl: string; format: string }, settings: ScanSettings): Promise<LoadResult> {
+  return withClient(em, (client) => loadResource(client, resource, settings));
+}
+
+/** Loads the file at `downloadUrl` into the resource's table on `client`'s database (what `loadResourceFile` does on a shard's pool). */
+export async function loadResource(client: ClientBase, resource: { id: string; downloadUrl: string; format: string }, settings: ScanSettings): Promise<LoadResult> {
   const format = structuredFormat(resource.format);
   if (format !== "CSV" && format !== "JSON") throw new Error(`${resource.format} files are not loaded (CSV and JSON are)`);
   const table = tableOf(resource.id);
   const loading = `${table}_loading`;
-  return withClient(em, async (client) => {
+  // A load is as long as its file: the shard's statement timeout (meant for queries) does not apply to it.
+  await client.query("set statement_timeout = 0");
+  try {
     await client.query(`drop table if exists ${quoted(loading)}`);
     const { encoding, bytes, names, rows } = await readGuarded(resource.downloadUrl, settings, async (bytes) => {
       const decoded = await decodeText(bytes);
-      const records = (format === "CSV" ? csvRecords(decoded.text) : jsonRecords(decoded.text))[Symbol.asyncIterator]();
-      const first = await records.next();
-      const header = first.done ? [] : Object.keys(first.value).slice(0, MAX_COLUMNS);
-      async function* values(): AsyncGenerator<(string | null)[]> {
+      const batches = (format === "CSV" ? csvRecords(decoded.text) : jsonRecords(decoded.text))[Symbol.asyncIterator]();
+      // The first record names the columns (a JSON file's later records may lack some, or add others, which are dropped).
+      let first = await batches.next();
+      while (!first.done && first.value.length === 0) first = await batches.next();
+      const header = first.done ? [] : Object.keys(first.value[0]).slice(0, MAX_COLUMNS);
+      const row = (record: Record<string, string | null>) => header.map((name) => record[name] ?? null);
+      async function* values(): AsyncGenerator<(string | null)[][]> {
         if (first.done) return;
-        yield header.map((name) => first.value[name] ?? null);
-        for (let next = await records.next(); !next.done; next = await records.next()) yield header.map((name) => next.value[name] ?? null);
+        yield first.value.map(row);
+        for (let next = await batches.next(); !next.done; next = await batches.next()) yield next.value.map(row);
       }
       const count = await copyRows(client, loading, header.length, values());
       return { encoding: decoded.encoding, bytes: decoded.bytesRead(), names: header, rows: count };
@@ -140,5 +144,7 @@ export async function loadResourceFile(
       throw error;
     }
     return { encoding, bytes, columns, rows };
-  });
+  } finally {
+    await client.query("reset statement_timeout").catch(() => undefined);
+  }
 }

@@ -44,18 +44,20 @@ export async function scanStructured(source: AsyncIterable<Uint8Array>, format: 
   const decoded = await decodeText(source);
   const columns = new Map<string, ColumnState>();
   let values = 0;
-  for await (const { column, value } of cells(decoded.text, format)) {
-    let state = columns.get(column);
-    if (!state) {
-      if (columns.size >= MAX_COLUMNS) state = [...columns.values()].at(-1)!;
-      else columns.set(column, (state = { position: columns.size, name: column, values: 0, days: 0, found: new Map(), daySamples: [] }));
-    }
-    values += 1;
-    state.values += 1;
-    for (const match of findPersonalData(value)) note(state, match.kind, match.text);
-    if (isCalendarDay(value)) {
-      state.days += 1;
-      if (state.daySamples.length < SAMPLES) state.daySamples.push(mask(PersonalDataKind.BIRTH_DATE, value.trim()));
+  for await (const batch of cells(decoded.text, format)) {
+    for (const { column, value } of batch) {
+      let state = columns.get(column);
+      if (!state) {
+        if (columns.size >= MAX_COLUMNS) state = [...columns.values()].at(-1)!;
+        else columns.set(column, (state = { position: columns.size, name: column, values: 0, days: 0, found: new Map(), daySamples: [] }));
+      }
+      values += 1;
+      state.values += 1;
+      for (const match of findPersonalData(value)) note(state, match.kind, match.text);
+      if (isCalendarDay(value)) {
+        state.days += 1;
+        if (state.daySamples.length < SAMPLES) state.daySamples.push(mask(PersonalDataKind.BIRTH_DATE, value.trim()));
+      }
     }
   }
   const profiles = [...columns.values()];

@@ -2,8 +2,12 @@
  * Reading a structured resource (CSV, JSON, XML) as a stream, whatever its
  * size: bytes are decoded as they come (UTF-8 or Big5, told apart from the
  * first 64 KB), then parsed by a streaming parser, so memory holds a chunk
- * and a record, never the file. The de-identification scan reads cells; the
- * datastore reads records.
+ * and what it parsed into, never the file. The de-identification scan reads
+ * cells; the datastore reads records.
+ *
+ * Both come in batches, one per chunk of text: a file holds millions of
+ * cells, and one asynchronous step per cell cost more than the parsing
+ * itself (a 100 MB CSV scanned at 0.3–1.4 MB/s; the steps are per chunk now).
  */
 import { JSONParser } from "@streamparser/json";
 import { parse as parseCsv } from "csv-parse";
@@ -72,19 +76,27 @@ export interface Cell {
   value: string;
 }
 
-/** A CSV file's rows as records keyed by its header (the first row), trimmed names. */
-export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<Record<string, string>> {
+/** A CSV file's rows as records keyed by its header (the first row, names trimmed), a batch per chunk of text. */
+export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<Record<string, string>[]> {
   const parser = parseCsv({ columns: (header: string[]) => header.map((name) => name.trim()), relax_column_count: true, skip_empty_lines: true, bom: true });
-  const feeding = (async () => {
-    try {
-      for await (const chunk of text) if (!parser.write(chunk)) await new Promise((resume) => parser.once("drain", resume));
-      parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
-  for await (const record of parser) yield record as Record<string, string>;
-  await feeding;
+  let failure: Error | null = null;
+  parser.on("error", (error) => (failure = error));
+  // The parser parses a whole chunk inside write() and buffers the records; read() hands them over at once.
+  const parsed = () => {
+    const batch: Record<string, string>[] = [];
+    for (let record = parser.read(); record !== null; record = parser.read()) batch.push(record);
+    if (failure) throw failure;
+    return batch;
+  };
+  for await (const chunk of text) {
+    parser.write(chunk);
+    yield parsed();
+  }
+  parser.end();
+  // What the parser holds back at the end (a last line without a newline) comes after end() returns.
+  const rest: Record<string, string>[] = [];
+  for await (const record of parser) rest.push(record);
+  yield rest;
 }
 
 /**
@@ -92,21 +104,21 @@ export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<R
  * each chunk: the parsers call back synchronously, so at most one chunk's
  * worth is held.
  */
-async function* pushParsed<T>(text: AsyncIterable<string>, parser: { write(chunk: string): unknown; end(): unknown }, produced: T[]): AsyncGenerator<T> {
+async function* pushParsed<T>(text: AsyncIterable<string>, parser: { write(chunk: string): unknown; end(): unknown }, produced: T[]): AsyncGenerator<T[]> {
   for await (const chunk of text) {
     parser.write(chunk);
-    yield* produced.splice(0);
+    yield produced.splice(0);
   }
   parser.end();
-  yield* produced.splice(0);
+  yield produced.splice(0);
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 const scalarText = (value: Json): string | null => (value === null || typeof value === "object" ? null : String(value));
 
-/** A JSON file's records: the elements of its top-level array (objects; their scalar members become strings). */
-export function jsonRecords(text: AsyncIterable<string>): AsyncGenerator<Record<string, string | null>> {
+/** A JSON file's records: the elements of its top-level array (objects; their scalar members become strings), a batch per chunk. */
+export function jsonRecords(text: AsyncIterable<string>): AsyncGenerator<Record<string, string | null>[]> {
   const parser = new JSONParser({ paths: ["$.*"], keepStack: false });
   const records: Record<string, string | null>[] = [];
   parser.onValue = ({ value }) => {
@@ -118,7 +130,7 @@ export function jsonRecords(text: AsyncIterable<string>): AsyncGenerator<Record<
 }
 
 /** Every scalar of a JSON file of any shape, under its nearest property name (array elements under their array's). */
-function jsonCells(text: AsyncIterable<string>): AsyncGenerator<Cell> {
+function jsonCells(text: AsyncIterable<string>): AsyncGenerator<Cell[]> {
   const parser = new JSONParser({ keepStack: false });
   const cells: Cell[] = [];
   parser.onValue = ({ value, key, stack }) => {
@@ -134,7 +146,7 @@ function jsonCells(text: AsyncIterable<string>): AsyncGenerator<Cell> {
 const jsonFeed = (parser: JSONParser) => ({ write: (chunk: string) => parser.write(chunk), end: () => parser.isEnded || parser.end() });
 
 /** Every text of an XML file under its element's name, and every attribute under @name. */
-function xmlCells(text: AsyncIterable<string>): AsyncGenerator<Cell> {
+function xmlCells(text: AsyncIterable<string>): AsyncGenerator<Cell[]> {
   const parser = new SaxesParser();
   const cells: Cell[] = [];
   const open: string[] = [];
@@ -151,11 +163,13 @@ function xmlCells(text: AsyncIterable<string>): AsyncGenerator<Cell> {
   return pushParsed(text, { write: (chunk: string) => parser.write(chunk), end: () => parser.close() }, cells);
 }
 
-/** Every non-empty cell of a structured file, in file order. */
-export async function* cells(text: AsyncIterable<string>, format: StructuredFormat): AsyncGenerator<Cell> {
+/** Every non-empty cell of a structured file, in file order, a batch per chunk. */
+export async function* cells(text: AsyncIterable<string>, format: StructuredFormat): AsyncGenerator<Cell[]> {
   if (format === "JSON") return yield* jsonCells(text);
   if (format === "XML") return yield* xmlCells(text);
-  for await (const record of csvRecords(text)) {
-    for (const [column, value] of Object.entries(record)) if (value) yield { column, value };
+  for await (const records of csvRecords(text)) {
+    const batch: Cell[] = [];
+    for (const record of records) for (const column in record) if (record[column]) batch.push({ column, value: record[column] });
+    yield batch;
   }
 }
