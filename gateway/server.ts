@@ -32,6 +32,7 @@ import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { consoleHandler, loadTrustedDocuments } from "./console";
 import { harvestHandler } from "./harvest/routes";
+import { datastoreDumpHandler } from "./datastore-dump";
 import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
@@ -278,10 +279,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         log,
       })
     : undefined;
+  const serveDump = routing ? datastoreDumpHandler({ routing, internalSecret: options.secrets.internalSecret, log }) : undefined;
   const graphql = (req: IncomingMessage, res: ServerResponse) =>
     observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : void runtime(req, res);
   const httpServer: Server = createServer((req, res) => {
-    if (!serveConsole?.(req, res) && !serveHarvest?.(req, res)) void graphql(req, res);
+    if (!serveConsole?.(req, res) && !serveHarvest?.(req, res) && !serveDump?.(req, res)) void graphql(req, res);
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };

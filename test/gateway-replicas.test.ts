@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
+import { Client } from "pg";
 import { Role } from "../contract/claims";
 import { config, projectRoot } from "../contract/config";
 import { freePort } from "../contract/listen";
@@ -203,7 +204,21 @@ test("two admissions of one agency at once, one through each replica: exactly on
   const first = await topology.startInstance("catalogue", "AEA");
   const [second, third] = await Promise.all([topology.startInstance("catalogue", "AEA"), topology.startInstance("catalogue", "AEA")]);
   const race = async (throughFirst: string, throughReplica: string) => {
-    const answers = await Promise.all([admit(topology.gateway.url, "AEA", throughFirst), admit(replica.url, "AEA", throughReplica)]);
+    // "At once": each reads the row's version, checks its shard (which takes a while), then writes. On a loaded
+    // machine one could finish before the other reads, which would make the second a later move, rightly admitted;
+    // so writes to the table wait here until both admissions are waiting to write, having both read.
+    const holder = new Client({ connectionString: databaseUrl(topology.serverUrl, databaseName("gateway", undefined, topology.prefix)) });
+    await holder.connect();
+    await holder.query("begin");
+    await holder.query("lock table shard_route in exclusive mode");
+    const answering = Promise.all([admit(topology.gateway.url, "AEA", throughFirst), admit(replica.url, "AEA", throughReplica)]);
+    const deadline = Date.now() + 60_000;
+    const waitingWriters = async () =>
+      (await holder.query<{ count: number }>("select count(*)::int as count from pg_locks where relation = 'shard_route'::regclass and not granted")).rows[0].count;
+    while ((await waitingWriters()) < 2 && Date.now() < deadline) await sleep(50);
+    await holder.query("commit");
+    await holder.end();
+    const answers = await answering;
     const won = answers.filter((answer) => !answer.errors);
     const refused = answers.filter((answer) => answer.errors);
     expect(won).toHaveLength(1);

@@ -11,6 +11,7 @@ import { DEFAULT_BADGE_RULES } from "../subgraphs/catalogue/quality/indicators";
 import { allowList } from "../subgraphs/catalogue/quality/probe";
 import { Dataset } from "../subgraphs/catalogue/entities";
 import { Role } from "../contract/claims";
+import { rootLogger } from "../contract/logger";
 import { startTestTopology, type TestTopology } from "./topology";
 
 const big5 = Buffer.from([0xa6, 0x7e, 0xab, 0xd7, 0x2c, 0xa5, 0xf3, 0xbc, 0xc6, 0x0a, 0x32, 0x30, 0x31, 0x37, 0x2c, 0x35, 0x0a]); // 年度,件數\n2017,5\n
@@ -133,9 +134,9 @@ test("with the agency's reply record, reply efficiency completes the platinum ba
   const id = await register([{ path: "/utf8.csv", format: "CSV", encoding: "UTF-8", fields }]);
   const em = topology.instances.get("catalogue:ACA")!.orm.em.fork();
   const dataset = await em.findOneOrFail(Dataset, { id });
-  const onTime = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 4, overdue: 0 }, scan: { timeoutMs: 1000, silenceMs: 1000, allowed: allowList(["127.0.0.1"]) } });
+  const onTime = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 4, overdue: 0 }, scan: { timeoutMs: 1000, silenceMs: 1000, allowed: allowList(["127.0.0.1"]) }, log: rootLogger });
   expect(onTime.level).toBe("PLATINUM");
-  const late = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 3, overdue: 0 }, scan: { timeoutMs: 1000, silenceMs: 1000, allowed: allowList(["127.0.0.1"]) } });
+  const late = await checkDataset(em, dataset, { now: new Date(), timeoutMs: 1000, fetchAllowed: allowList(["127.0.0.1"]), periodMs: 86_400_000, badgeRules: DEFAULT_BADGE_RULES, replyStats: { answered: 4, answeredOnTime: 3, overdue: 0 }, scan: { timeoutMs: 1000, silenceMs: 1000, allowed: allowList(["127.0.0.1"]) }, log: rootLogger });
   expect(late.level).toBe("GOLD");
 
   const history = await topology.query<{ dataset: { quality: { level: string }; resources: { checks: { indicators: { linkValidity: boolean } }[] }[] } }>(

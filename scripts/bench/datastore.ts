@@ -14,9 +14,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { subgraphs } from "../../subgraphs";
-import { rowPage } from "../../subgraphs/catalogue/datastore/resolvers";
-import { Datastore, DatastoreState } from "../../subgraphs/catalogue/datastore/entities";
-import { loadResourceFile } from "../../subgraphs/catalogue/datastore/load";
+import { loadDatastore, rowPage } from "../../subgraphs/catalogue/datastore/resolvers";
+import { DatastoreState } from "../../subgraphs/catalogue/datastore/entities";
 import { scanResource } from "../../subgraphs/catalogue/deidentification/gate";
 import { allowList } from "../../subgraphs/catalogue/quality/probe";
 import { startInstance } from "../../subgraphs/kit/server";
@@ -49,9 +48,9 @@ export async function benchDatastore({ serverUrl, prefix, rows }: { serverUrl: s
     const em = instance.orm.em.fork();
     const resourceId = "b0b0b0b0-0000-4000-8000-000000000001";
     started = performance.now();
-    const loaded = await loadResourceFile(em, { id: resourceId, downloadUrl: url, format: "CSV" }, settings);
+    const datastore = await loadDatastore(em, { id: resourceId, datasetId: resourceId, downloadUrl: url, format: "CSV" }, settings, instance.log);
     const loadSeconds = (performance.now() - started) / 1000;
-    const datastore = em.create(Datastore, { resourceId, datasetId: resourceId, state: DatastoreState.LOADED, columns: loaded.columns, rows: loaded.rows });
+    if (datastore?.state !== DatastoreState.LOADED) throw new Error(`load failed: ${datastore?.error}`);
     const latencies: number[] = [];
     for (let i = 0; i < 200; i += 1) {
       const at = performance.now();
@@ -66,7 +65,7 @@ export async function benchDatastore({ serverUrl, prefix, rows }: { serverUrl: s
     console.table([
       {
         "scan MB/s": Number((bytes / 1048576 / scanSeconds).toFixed(1)),
-        "load rows/s": Math.round(loaded.rows / loadSeconds),
+        "load rows/s": Math.round(datastore.rows / loadSeconds),
         "load s": Number(loadSeconds.toFixed(1)),
         "filtered page p50 ms": percentile(50),
         "filtered page p99 ms": percentile(99),

@@ -18,6 +18,7 @@ import { CatalogueAgency, CatalogueAgencyResolver, CatalogueEventResolver, Datas
 import { seedCatalogue } from "./seed";
 import { Datastore } from "./datastore/entities";
 import { ResourceDatastoreResolver } from "./datastore/resolvers";
+import { downloadableDatastore, readDumpRequest, writeDump } from "./datastore/dump";
 import { PersonalDataExemption, PersonalDataScan } from "./deidentification/entities";
 import { PersonalDataExemptionResolver, ResourcePersonalDataResolver } from "./deidentification/resolvers";
 
@@ -38,6 +39,12 @@ export const catalogue: SubgraphDefinition<ReturnType<typeof createCatalogueLoad
     ResourceDatastoreResolver,
   ],
   orphanedTypes: [CatalogueAgency, PanelResolutionRef],
+  routes: {
+    "/datastore/dump/:resourceId": async ({ params, query }, res, { em, viewer }) => {
+      const request = readDumpRequest(query);
+      await writeDump(em, await downloadableDatastore(em, viewer, params.resourceId), request, res);
+    },
+  },
   references: {
     Dataset: async (reference, { loaders, viewer }) => {
       const dataset = await loaders.dataset.load(String(reference.id));

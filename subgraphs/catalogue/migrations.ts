@@ -175,6 +175,13 @@ class DatastoreRegistry extends Migration {
   }
 }
 
+/** The digest of the file a datastore holds, so a changed file is loaded again. */
+class DatastoreSource extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table datastore add column sha256 text;`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_datasets_and_resources", class: DatasetsAndResources },
@@ -184,4 +191,5 @@ export const migrations: NamedMigration[] = [
   { name: "0006_outbox_positions", class: OutboxPositionsMigration },
   { name: "0007_personal_data_gate", class: PersonalDataGate },
   { name: "0008_datastore", class: DatastoreRegistry },
+  { name: "0009_datastore_source", class: DatastoreSource },
 ];

@@ -214,7 +214,7 @@ export class DatasetResolver {
     const dataset = await em.findOne(Dataset, { id: input.datasetId });
     if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
     const replyStats = await settings.quality.replyRecord(input.agencyCode, log);
-    return { check: await checkDataset(em, dataset, checkOptions(settings.quality, replyStats)) };
+    return { check: await checkDataset(em, dataset, checkOptions(settings.quality, replyStats, log)) };
   }
 
   @Mutation(() => RegisterDatasetPayload, { description: "Agency staff retire (or merge away) a published dataset; it stays in the catalogue with the day and the reason." })

@@ -18,7 +18,7 @@ import { WebSocketServer } from "ws";
 import { CLAIMS_HEADER, verifyClaims } from "../../contract/claims";
 import { config, loadSecrets } from "../../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "./database";
-import { ErrorCode, isErrorCode } from "../../contract/errors";
+import { ErrorCode, httpStatusOf, isErrorCode } from "../../contract/errors";
 import { OutboxFeed } from "./outbox-feed";
 import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
@@ -184,6 +184,23 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
     res.type(metrics.contentType).send(await metrics.text());
   });
   const traced = spanAttributes(info);
+  for (const [path, route] of Object.entries(definition.routes ?? {})) {
+    app.get(path, (req, res, next) => traceRequest(req, res, traced, next), async (req, res) => {
+      try {
+        const header = req.headers[CLAIMS_HEADER];
+        const context = await contextFor(Array.isArray(header) ? header[0] : header);
+        await route({ params: req.params as Record<string, string>, query: new URL(req.originalUrl, "http://subgraph").searchParams }, res, context);
+      } catch (error) {
+        const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+        if (!isErrorCode(code) || code === ErrorCode.INTERNAL_SERVER_ERROR) log.error({ err: error, path: req.path }, "route failed");
+        // Once rows are on their way, a failure can only cut the answer short.
+        if (res.headersSent) return void res.destroy();
+        const status = isErrorCode(code) ? httpStatusOf(code) : 500;
+        const message = status < 500 || code === ErrorCode.SHARD_UNAVAILABLE ? (error as Error).message : "Internal server error: the subgraph logged the details.";
+        res.status(status).json({ errors: [{ message, extensions: { code: isErrorCode(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR, ...(error instanceof GraphQLError && error.extensions.fields ? { fields: error.extensions.fields } : {}) } }] });
+      }
+    });
+  }
   app.use(
     "/graphql",
     express.json({ limit: config.maxBodyBytes }),

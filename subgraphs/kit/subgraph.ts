@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { NonEmptyArray } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
@@ -35,6 +36,13 @@ export interface InstanceRuntime<Settings = unknown> {
   events: OutboxFeed;
 }
 
+/** A plain HTTP GET route of a subgraph: its path parameters and query string, answered on `res` with the request's context. */
+export type HttpRoute<Loaders, Settings> = (
+  request: { params: Record<string, string>; query: URLSearchParams },
+  res: ServerResponse,
+  context: SubgraphContext<Loaders, Settings>,
+) => Promise<void>;
+
 export type ReferenceResolver<Loaders, Settings> = (reference: Record<string, unknown>, context: SubgraphContext<Loaders, Settings>) => unknown;
 
 /**
@@ -50,6 +58,12 @@ export interface SubgraphDefinition<Loaders = unknown, Settings = unknown> {
   resolvers: NonEmptyArray<Function>;
   /** Entity types that only other subgraphs return (e.g. this subgraph's fields on Agency). */
   orphanedTypes?: Function[];
+  /**
+   * Plain HTTP GET routes beside /graphql by express path ("/datastore/dump/:resourceId"), for what is
+   * not a GraphQL answer (a file download); claims are verified as for /graphql, and an error thrown
+   * before the answer starts is sent as `{ errors: [{ message, extensions: { code } }] }` with its HTTP status.
+   */
+  routes?: Record<string, HttpRoute<Loaders, Settings>>;
   /** `__resolveReference` per entity type name. */
   references: Record<string, ReferenceResolver<Loaders, Settings>>;
   /** This subgraph's settings, resolved once at start from the process configuration (nothing below reads the environment). */

@@ -55,6 +55,10 @@ export class Datastore {
   @Property({ type: "datetime", nullable: true })
   loadedAt?: Date | null;
 
+  @Field(() => String, { nullable: true, description: "The SHA-256 (hex) of the file loaded: when a quality check reads a file with another, the file is loaded again." })
+  @Property({ type: "text", nullable: true })
+  sha256?: string | null;
+
   @Field(() => String, { nullable: true, description: "Why the last load failed." })
   @Property({ type: "text", nullable: true })
   error?: string | null;

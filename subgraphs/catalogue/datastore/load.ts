@@ -46,6 +46,8 @@ export const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')
 export interface LoadResult {
   encoding: "UTF-8" | "BIG-5";
   bytes: number;
+  /** The loaded file's SHA-256 (hex): a file whose digest differs is loaded again. */
+  sha256: string;
   columns: DatastoreColumn[];
   rows: number;
 }
@@ -53,12 +55,23 @@ export interface LoadResult {
 /** Most columns a loaded file may have (PostgreSQL allows 1600 per table). */
 const MAX_COLUMNS = 1000;
 
-/** Runs `load` on a connection of the shard's pool. */
-async function withClient<T>(em: EntityManager, load: (client: ClientBase) => Promise<T>): Promise<T> {
+/**
+ * Runs `load` on a connection of the shard's pool while holding the
+ * resource's load lock (a session advisory lock: released if the process
+ * dies); null without running it when another load of the resource holds it.
+ */
+async function whileLoading<T>(em: EntityManager, resourceId: string, load: (client: ClientBase) => Promise<T>): Promise<T | null> {
   const knex = em.getConnection().getKnex();
   const client = (await knex.client.acquireConnection()) as PoolClient;
+  const key = [`datastore load ${resourceId}`];
   try {
-    return await load(client);
+    const { rows: [{ locked }] } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext($1)) as locked", key);
+    if (!locked) return null;
+    try {
+      return await load(client);
+    } finally {
+      await client.query("select pg_advisory_unlock(hashtext($1))", key);
+    }
   } finally {
     await knex.client.releaseConnection(client);
   }
@@ -91,16 +104,35 @@ async function inferTypes(client: ClientBase, table: string, width: number): Pro
   return Array.from({ length: width }, (_, index) => TYPES.find((_type, t) => rows[0][`t${index}_${t}`])?.type ?? ColumnType.TEXT);
 }
 
-/**
- * Loads the file at `downloadUrl` into the resource's table (replacing what
- * was there) and returns what was loaded. Throws when the file cannot be read or parsed.
- */
-export function loadResourceFile(em: EntityManager, resource: { id: string; downloadUrl: string; format: string }, settings: ScanSettings): Promise<LoadResult> {
-  return withClient(em, (client) => loadResource(client, resource, settings));
+/** What the caller records of a load: when it starts, and in the transaction that puts the new table in place. */
+export interface LoadRecorder {
+  started(): Promise<void>;
+  swapped(client: ClientBase, loaded: LoadResult): Promise<void>;
 }
 
-/** Loads the file at `downloadUrl` into the resource's table on `client`'s database (what `loadResourceFile` does on a shard's pool). */
-export async function loadResource(client: ClientBase, resource: { id: string; downloadUrl: string; format: string }, settings: ScanSettings): Promise<LoadResult> {
+/**
+ * Loads the file at `downloadUrl` into the resource's table (replacing what
+ * was there) on one of the shard's connections. Null when another load of the
+ * resource is under way (it reads the same file). Throws when the file cannot be read or parsed.
+ */
+export function loadResourceFile(em: EntityManager, resource: { id: string; downloadUrl: string; format: string }, settings: ScanSettings, recorder: LoadRecorder): Promise<LoadResult | null> {
+  return whileLoading(em, resource.id, async (client) => {
+    await recorder.started();
+    return loadResource(client, resource, settings, recorder.swapped);
+  });
+}
+
+/**
+ * Loads the file at `downloadUrl` into the resource's table on `client`'s
+ * database (what `loadResourceFile` does on a shard's pool); `swapped` runs in
+ * the transaction that replaces the table, so what describes the table changes with it.
+ */
+export async function loadResource(
+  client: ClientBase,
+  resource: { id: string; downloadUrl: string; format: string },
+  settings: ScanSettings,
+  swapped: (client: ClientBase, loaded: LoadResult) => Promise<void> = async () => undefined,
+): Promise<LoadResult> {
   const format = structuredFormat(resource.format);
   if (format !== "CSV" && format !== "JSON") throw new Error(`${resource.format} files are not loaded (CSV and JSON are)`);
   const table = tableOf(resource.id);
@@ -109,7 +141,7 @@ export async function loadResource(client: ClientBase, resource: { id: string; d
   await client.query("set statement_timeout = 0");
   try {
     await client.query(`drop table if exists ${quoted(loading)}`);
-    const { encoding, bytes, names, rows } = await readGuarded(resource.downloadUrl, settings, async (bytes) => {
+    const { encoding, bytes, sha256, names, rows } = await readGuarded(resource.downloadUrl, settings, async (bytes) => {
       const decoded = await decodeText(bytes);
       const batches = (format === "CSV" ? csvRecords(decoded.text) : jsonRecords(decoded.text))[Symbol.asyncIterator]();
       // The first record names the columns (a JSON file's later records may lack some, or add others, which are dropped).
@@ -123,7 +155,7 @@ export async function loadResource(client: ClientBase, resource: { id: string; d
         for (let next = await batches.next(); !next.done; next = await batches.next()) yield next.value.map(row);
       }
       const count = await copyRows(client, loading, header.length, values());
-      return { encoding: decoded.encoding, bytes: decoded.bytesRead(), names: header, rows: count };
+      return { encoding: decoded.encoding, bytes: decoded.bytesRead(), sha256: decoded.sha256(), names: header, rows: count };
     });
     const types = await inferTypes(client, loading, names.length);
     const columns = names.map((name, index) => ({ name, column: columnAt(index), type: types[index] }));
@@ -134,16 +166,18 @@ export async function loadResource(client: ClientBase, resource: { id: string; d
     // Filtered and ordered pages read an index of each column with the row number (the keyset).
     for (const column of columns.slice(0, 16)) await client.query(`create index on ${quoted(loading)} (${column.column}, ${ROW_COLUMN})`);
     await client.query(`alter table ${quoted(loading)} add primary key (${ROW_COLUMN})`);
+    const loaded = { encoding, bytes, sha256, columns, rows };
     await client.query("begin");
     try {
       await client.query(`drop table if exists ${quoted(table)}`);
       await client.query(`alter table ${quoted(loading)} rename to ${quoted(table)}`);
+      await swapped(client, loaded);
       await client.query("commit");
     } catch (error) {
       await client.query("rollback");
       throw error;
     }
-    return { encoding, bytes, columns, rows };
+    return loaded;
   } finally {
     await client.query("reset statement_timeout").catch(() => undefined);
   }

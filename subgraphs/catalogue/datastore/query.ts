@@ -103,11 +103,16 @@ export interface RowEdge {
   node: Record<string, KeyValue | null>;
 }
 
+/** The cursor of a row's place in the order (`order` as rowPageStatements names it): what `after` takes to go on from it. */
+export function rowCursor(columns: readonly DatastoreColumn[], row: Record<string, KeyValue | null>, order: string, orderColumn?: string): string {
+  const key = columns.find((column) => column.name === orderColumn);
+  return encodeCursor({ order, values: key ? [row[key.column], row[ROW_COLUMN]] as KeyValue[] : [null as never, row[ROW_COLUMN]!], directions: ["asc", "asc"] });
+}
+
 /** The page's edges: each row under its file's column names, with the cursor of its place in the order. */
 export function rowEdges(columns: readonly DatastoreColumn[], rows: Record<string, KeyValue | null>[], order: string, orderColumn?: string): RowEdge[] {
-  const key = columns.find((column) => column.name === orderColumn);
   return rows.map((row) => ({
-    cursor: encodeCursor({ order, values: key ? [row[key.column], row[ROW_COLUMN]] as KeyValue[] : [null as never, row[ROW_COLUMN]!], directions: ["asc", "asc"] }),
+    cursor: rowCursor(columns, row, order, orderColumn),
     node: Object.fromEntries(columns.map((column) => [column.name, row[column.column]])),
   }));
 }

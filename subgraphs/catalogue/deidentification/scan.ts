@@ -22,6 +22,8 @@ export interface ColumnFinding {
 export interface ScanReport {
   encoding: "UTF-8" | "BIG-5";
   bytes: number;
+  /** The file's SHA-256 (hex). */
+  sha256: string;
   /** Values read (non-empty cells). */
   values: number;
   findings: ColumnFinding[];
@@ -66,5 +68,5 @@ export async function scanStructured(source: AsyncIterable<Uint8Array>, format: 
     state.found.set(PersonalDataKind.BIRTH_DATE, { count: state.days, samples: state.daySamples });
   }
   const findings = profiles.flatMap((state) => [...state.found].map(([kind, { count, samples }]) => ({ column: state.name, kind, count, samples })));
-  return { encoding: decoded.encoding, bytes: decoded.bytesRead(), values, findings };
+  return { encoding: decoded.encoding, bytes: decoded.bytesRead(), sha256: decoded.sha256(), values, findings };
 }

@@ -2,7 +2,9 @@
  * Running quality checks: one dataset at a time (checkDataset), and all of
  * an agency's published datasets on a persisted schedule with bounded
  * concurrency (the quality-checks job). Every check keeps its history per
- * resource and per dataset and appends a QualityChecked event.
+ * resource and per dataset and appends a QualityChecked event. A check reads
+ * every structured file whole (the personal-data scan), so it is also what
+ * notices a file changed since its datastore was loaded, and loads it again.
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { startJob, type RunningJob } from "../../../contract/jobs";
@@ -28,6 +30,7 @@ import {
 import type { BlockList } from "node:net";
 import { probeResource } from "./probe";
 import { judgeScans, recordScans, scanResource, type ScanSettings } from "../deidentification/gate";
+import { reloadChangedResources } from "../datastore/resolvers";
 import type { ReplyStats } from "./reply-record";
 
 export interface CheckOptions {
@@ -40,11 +43,13 @@ export interface CheckOptions {
   /** The agency's feedback record, for reply efficiency (null when unknown). */
   replyStats: ReplyStats;
   scan: ScanSettings;
+  /** Where the datastore loads a check starts (files changed since their load) report failures. */
+  log: Logger;
 }
 
 /** The options of a check run now under the shard's settings. */
-export function checkOptions(settings: QualitySettings, replyStats: ReplyStats, now = new Date()): CheckOptions {
-  return { now, timeoutMs: settings.timeoutMs, fetchAllowed: settings.fetchAllowed, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats, scan: settings.scan };
+export function checkOptions(settings: QualitySettings, replyStats: ReplyStats, log: Logger, now = new Date()): CheckOptions {
+  return { now, timeoutMs: settings.timeoutMs, fetchAllowed: settings.fetchAllowed, periodMs: settings.periodMs, badgeRules: settings.badgeRules, replyStats, scan: settings.scan, log };
 }
 
 function resourceIndicators(dataset: Dataset, resource: Resource, probe: Awaited<ReturnType<typeof probeResource>>, options: CheckOptions): Indicators {
@@ -75,7 +80,7 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
   );
   const indicators = intersect(observed.map((o) => o.indicators));
   const level = badgeLevel(indicators, options.badgeRules);
-  return em.transactional(async (tx) => {
+  const check = await em.transactional(async (tx) => {
     for (const { resource, probe, indicators: own } of observed) {
       const detail = probe.error ?? `HTTP ${probe.status}${probe.finalUrl && probe.finalUrl !== resource.downloadUrl ? ` from ${probe.finalUrl}` : ""}, ${probe.contentType ?? "no content type"}`;
       tx.persist(tx.create(ResourceCheck, { resourceId: resource.id, datasetId: dataset.id, checkedAt: options.now, indicators: own, detail }));
@@ -103,6 +108,9 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
     });
     return check;
   });
+  const read = observed.map(({ resource, scan }) => ({ resource: { id: resource.id, datasetId: dataset.id, downloadUrl: resource.downloadUrl, format: resource.format }, sha256: scan?.report?.sha256 ?? null }));
+  await reloadChangedResources(em, read, options.scan, options.log);
+  return check;
 }
 
 /**
@@ -145,7 +153,7 @@ export async function checkDueDatasets(orm: MikroORM, agencyCode: string, settin
     for (let next = queue.shift(); next; next = queue.shift()) {
       const fork = orm.em.fork();
       const dataset = await fork.findOneOrFail(Dataset, { id: next.id });
-      await checkDataset(fork, dataset, checkOptions(settings, replyStats));
+      await checkDataset(fork, dataset, checkOptions(settings, replyStats, log));
     }
   };
   await Promise.all(Array.from({ length: settings.concurrency }, worker));

@@ -9,6 +9,7 @@
  * cells, and one asynchronous step per cell cost more than the parsing
  * itself (a 100 MB CSV scanned at 0.3–1.4 MB/s; the steps are per chunk now).
  */
+import { createHash } from "node:crypto";
 import { JSONParser } from "@streamparser/json";
 import { parse as parseCsv } from "csv-parse";
 import iconv from "iconv-lite";
@@ -34,6 +35,8 @@ export interface DecodedText {
   text: AsyncIterable<string>;
   /** Bytes read so far (all of them once `text` is consumed). */
   bytesRead(): number;
+  /** The SHA-256 of every byte, hex, once `text` is consumed: what tells a changed file from the one loaded. */
+  sha256(): string;
 }
 
 /** Decodes a byte stream, choosing the encoding from its first 64 KB (a BOM is dropped). */
@@ -55,6 +58,8 @@ export async function decodeText(source: AsyncIterable<Uint8Array>): Promise<Dec
   const detected = detectEncoding(done ? first : completeLines(first));
   const encoding = detected === "BIG-5" ? "BIG-5" : "UTF-8";
   let bytes = first.length;
+  const digest = createHash("sha256").update(first);
+  let sha256: string | null = null;
   async function* text(): AsyncGenerator<string> {
     const decoder = iconv.getDecoder(encoding === "BIG-5" ? "big5" : "utf8");
     yield decoder.write(first);
@@ -62,12 +67,22 @@ export async function decodeText(source: AsyncIterable<Uint8Array>): Promise<Dec
       const next = await iterator.next();
       if (next.done) break;
       bytes += next.value.length;
+      digest.update(next.value);
       yield decoder.write(Buffer.from(next.value));
     }
+    sha256 = digest.digest("hex");
     const rest = decoder.end();
     if (rest) yield rest;
   }
-  return { encoding, text: text(), bytesRead: () => bytes };
+  return {
+    encoding,
+    text: text(),
+    bytesRead: () => bytes,
+    sha256: () => {
+      if (sha256 === null) throw new Error("the file has not been read to its end");
+      return sha256;
+    },
+  };
 }
 
 /** One value of a file under the name of its column (CSV header, JSON key, XML element or @attribute). */
