@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "graphql-ws";
+import { Client } from "pg";
 import WebSocket from "ws";
 import { issueDevToken } from "../../gateway/auth";
 import { startGateway } from "../../gateway/server";
@@ -9,10 +10,38 @@ import { AGENCY_CODES } from "../../contract/agencies";
 import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
 import { loadSecrets, projectRoot } from "../../contract/config";
 import { freePort } from "../../contract/listen";
-import { startInstance } from "../../subgraphs/kit/server";
-import { load, post, seedShard, type BenchOptions } from "./shared";
+import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
+import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
+import { profiled, topSelfTime } from "./profile";
+import { load, post, seedShard, startSubgraphProcess, type BenchOptions } from "./shared";
 
-export async function benchMetrics({ serverUrl, prefix, duration, connections, datasets }: BenchOptions): Promise<void> {
+async function startMetricsProcess({ serverUrl, prefix, gatewayUrl }: { serverUrl: string; prefix: string; gatewayUrl: string }) {
+  const child = await startSubgraphProcess("metrics", { serverUrl, prefix, env: { GOVGRAPH_GATEWAY_URL: gatewayUrl } });
+  const database = new Client({ connectionString: databaseUrl(serverUrl, databaseName("metrics", undefined, prefix)) });
+  await database.connect();
+  return {
+    ...child,
+    sql: async <T extends object>(text: string) => (await database.query<T>(text)).rows,
+    async stop() {
+      await database.end();
+      await child.stop();
+    },
+  };
+}
+
+async function inThisProcess(instance: RunningInstance) {
+  return {
+    url: instance.url,
+    cpuMs: () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    },
+    sql: <T extends object>(text: string) => instance.orm.em.fork().getConnection().execute<T[]>(text),
+    stop: () => instance.stop(),
+  };
+}
+
+export async function benchMetrics({ serverUrl, prefix, duration, connections, datasets, profile }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = AGENCY_CODES;
   const start = (name: string, agencyCode?: string, gatewayUrl?: string) =>
@@ -33,7 +62,9 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
   const gatewayPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
   const advisory = await start("advisory");
-  const metrics = await start("metrics", undefined, gatewayUrl);
+  // Metrics in a process of its own, as deployed: in this one it would share an event loop with the load generator.
+  // Profiled, it runs here, where the inspector samples it (the load generator's share shows in the profile).
+  const metrics = profile ? await inThisProcess(await start("metrics", undefined, gatewayUrl)) : await startMetricsProcess({ serverUrl, prefix, gatewayUrl });
   const gateway = await startGateway({
     supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
     secrets,
@@ -51,8 +82,7 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
   const subscriber = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket });
   try {
     const total = catalogues.length * perShard;
-    const projected = async () =>
-      Number((await metrics.orm.em.fork().getConnection().execute<{ n: string }[]>("select coalesce(sum(seq), 0)::text as n from projection_position where subgraph = 'catalogue'"))[0].n);
+    const projected = async () => Number((await metrics.sql<{ n: string }>("select coalesce(sum(seq), 0)::text as n from projection_position where subgraph = 'catalogue'"))[0].n);
     while ((await projected()) < total) await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
     const projectionSeconds = (performance.now() - started) / 1000;
 
@@ -61,17 +91,37 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
     const viewers = Array.from({ length: 500 }, (_, i) => ({ sub: `bench-viewer-${i}`, role: Role.PUBLIC }));
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
-    const direct = await load(metrics.url, claims, query, duration, connections);
+    const runDirect = async () => {
+      const cpuBefore = metrics.cpuMs();
+      const measured = await load(metrics.url, claims, query, duration, connections);
+      return { ...measured, metricsCpuMsPerRequest: Number(((metrics.cpuMs() - cpuBefore) / measured.requestsTotal).toFixed(2)) };
+    };
+    const profiledDirect = profile ? await profiled("metrics-direct", runDirect) : null;
+    const direct = profiledDirect ? profiledDirect.result : await runDirect();
     const throughGateway = await load(gateway.url, bearers, query, duration, connections);
     console.log(`\nmetrics: ${codes.length} catalogue + ${codes.length} feedback shards, ${total} datasets, ${connections} connections, ${duration} s, loopback`);
     console.table([{ "events projected": total, "projection s": Number(projectionSeconds.toFixed(1)), "events/s": Math.round(total / projectionSeconds) }]);
-    console.log("ministryProgress, every request its own viewer");
+    console.log("ministryProgress, every request its own viewer (metrics runs in its own process; CPU per answer: the metrics process's, and this process's: load generator, gateway, shards)");
     console.table(
       [
         { path: "metrics subgraph, direct", ...direct },
-        { path: "through the gateway", ...throughGateway },
-      ].map(({ path, p50, p99, requestsPerSecond, failed, cpuMsPerRequest }) => ({ path, "p50 ms": p50, "p99 ms": p99, "req/s": requestsPerSecond, "CPU ms/answer": cpuMsPerRequest, failed })),
+        { path: "through the gateway", ...throughGateway, metricsCpuMsPerRequest: NaN },
+      ].map(({ path, p50, p99, requestsPerSecond, failed, cpuMsPerRequest, metricsCpuMsPerRequest }) => ({
+        path,
+        "p50 ms": p50,
+        "p99 ms": p99,
+        "req/s": requestsPerSecond,
+        "metrics CPU ms/answer": metricsCpuMsPerRequest,
+        "bench process CPU ms/answer": cpuMsPerRequest,
+        failed,
+      })),
     );
+
+    if (profiledDirect) {
+      console.log(`CPU profile of ministryProgress at metrics (the load generator included): ${profiledDirect.file}`);
+      console.table(topSelfTime(profiledDirect.file, 15, "area"));
+      console.table(topSelfTime(profiledDirect.file, 25));
+    }
 
     let waiting: ((at: number) => void) | undefined;
     subscriber.subscribe<{ progressChanged: { cause: string } }>(
@@ -95,6 +145,7 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
   } finally {
     await subscriber.dispose();
     await gateway.stop();
-    await Promise.all([...catalogues, ...feedbacks, metrics, advisory].map((instance) => instance.stop()));
+    await Promise.all([...catalogues, ...feedbacks, advisory].map((instance) => instance.stop()));
+    await metrics.stop();
   }
 }

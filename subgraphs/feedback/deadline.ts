@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Config } from "../../contract/config";
-import { DAY_MS, taipeiDate } from "../kit/scalars";
+import { dateTimeFormat, DAY_MS, taipeiDate } from "../kit/scalars";
 
 export interface DeadlinePolicy {
   days: number;
@@ -42,7 +42,7 @@ function readHolidays(file: string): string[] {
 
 /** The zone's offset from UTC at an instant, in minutes (Asia/Taipei: +480). */
 function offsetMinutes(instant: Date, timeZone: string): number {
-  const name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+  const name = dateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
     .formatToParts(instant)
     .find((part) => part.type === "timeZoneName")!.value;
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);

@@ -31,7 +31,17 @@ export const CalendarDate = new GraphQLScalarType<string, string>({
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** A date formatter, built once per locale and options: building one costs far more than formatting (it was a tenth of a progress answer's CPU). */
+export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) formats.set(key, (format = new Intl.DateTimeFormat(locale, options)));
+  return format;
+}
+
 /** The calendar day in Asia/Taipei of an instant. */
 export function taipeiDate(instant: Date, timeZone = "Asia/Taipei"): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
 }

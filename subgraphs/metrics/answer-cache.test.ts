@@ -18,6 +18,52 @@ test("an answer is computed once and shared until it expires", async () => {
   expect(source.calls()).toBe(2);
 });
 
+test("an expired answer serves while one request computes the next, which then replaces it", async () => {
+  let now = 0;
+  let value = 1;
+  let release: () => void = () => undefined;
+  let calls = 0;
+  const compute = () => {
+    calls += 1;
+    const answer = value;
+    return calls === 1 ? Promise.resolve(answer) : new Promise<number>((resolveLater) => (release = () => resolveLater(answer)));
+  };
+  const cache = new AnswerCache<number>(1000, 10, () => now);
+  expect(await cache.get("k", null, compute)).toBe(1);
+  value = 2;
+  now = 1500;
+  // Past its lifetime: the old answer at once, to every request, while one computation runs.
+  expect(await Promise.all([cache.get("k", null, compute), cache.get("k", null, compute)])).toEqual([1, 1]);
+  expect(calls).toBe(2);
+  release();
+  await new Promise((settle) => setImmediate(settle));
+  expect(await cache.get("k", null, compute)).toBe(2);
+  expect(calls).toBe(2);
+});
+
+test("an answer past twice its lifetime is computed again before it is served", async () => {
+  let now = 0;
+  const cache = new AnswerCache<number>(1000, 10, () => now);
+  const old = counting(1);
+  await cache.get("k", null, old.compute);
+  now = 2000;
+  expect(await cache.get("k", null, async () => 2)).toBe(2);
+});
+
+test("a change during the computation of the next answer drops both: the answer after the change is computed anew", async () => {
+  let now = 0;
+  const cache = new AnswerCache<string>(1000, 10, () => now);
+  await cache.get("k", ["MOJ"], async () => "before");
+  now = 1500;
+  let release: () => void = () => undefined;
+  const stale = new Promise<string>((resolveLater) => (release = () => resolveLater("read before the change")));
+  expect(await cache.get("k", ["MOJ"], () => stale)).toBe("before");
+  cache.invalidate("MOJ");
+  release();
+  await new Promise((settle) => setImmediate(settle));
+  expect(await cache.get("k", ["MOJ"], async () => "after")).toBe("after");
+});
+
 test("a change of an agency drops the answers whose scope includes it, and ministry-wide ones", async () => {
   const cache = new AnswerCache<string>(60_000);
   const moj = counting("MOJ");

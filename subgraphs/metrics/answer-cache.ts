@@ -14,6 +14,12 @@
  *   are read elsewhere);
  * - a failure: a rejected answer is never kept.
  *
+ * An answer past its lifetime, which no change has dropped, is still served
+ * while one request computes the next (for at most another lifetime): the
+ * clock moves a figure by a comment at most, and without this every
+ * request arriving during the recomputation waited for it, once a second
+ * (the p99 of a dashboard's question was that wait).
+ *
  * Concurrent requests for an answer being computed share that computation.
  * At most `maxAnswers` are kept (clients choose the dates they ask about):
  * a full cache first forgets expired answers, then the oldest.
@@ -23,6 +29,10 @@ export interface CachedAnswer<T> {
   scope: readonly string[] | null;
   expiresAt: number;
   answer: Promise<T>;
+  /** The answer has come (it may be served past its lifetime while the next is computed). */
+  settled: boolean;
+  /** The next answer is being computed. */
+  refreshing: boolean;
 }
 
 export class AnswerCache<T> {
@@ -37,15 +47,36 @@ export class AnswerCache<T> {
   /** The kept answer for `key`, or `compute()`'s, kept for the others. */
   get(key: string, scope: readonly string[] | null, compute: () => Promise<T>): Promise<T> {
     const kept = this.answers.get(key);
-    if (kept && kept.expiresAt > this.now()) return kept.answer;
+    const now = this.now();
+    if (kept && kept.expiresAt > now) return kept.answer;
+    if (kept?.settled && kept.expiresAt + this.ttlMs > now) {
+      if (!kept.refreshing) this.refresh(key, kept, compute);
+      return kept.answer;
+    }
     this.answers.delete(key);
     if (this.answers.size >= this.maxAnswers) this.makeRoom();
-    const entry: CachedAnswer<T> = { scope, expiresAt: this.now() + this.ttlMs, answer: compute() };
+    return this.keep(key, scope, compute()).answer;
+  }
+
+  private keep(key: string, scope: readonly string[] | null, answer: Promise<T>): CachedAnswer<T> {
+    const entry: CachedAnswer<T> = { scope, expiresAt: this.now() + this.ttlMs, answer, settled: false, refreshing: false };
     this.answers.set(key, entry);
-    entry.answer.catch(() => {
-      if (this.answers.get(key) === entry) this.answers.delete(key);
-    });
-    return entry.answer;
+    answer.then(
+      () => (entry.settled = true),
+      () => this.answers.get(key) === entry && this.answers.delete(key),
+    );
+    return entry;
+  }
+
+  /** Computes the next answer beside the expired one, which it replaces unless a change dropped it meanwhile. */
+  private refresh(key: string, expired: CachedAnswer<T>, compute: () => Promise<T>): void {
+    expired.refreshing = true;
+    const next = compute();
+    next.then(
+      () => this.answers.get(key) === expired && this.keep(key, expired.scope, next),
+      // The expired answer serves until its grace ends; the next request past it computes again.
+      () => (expired.refreshing = false),
+    );
   }
 
   /** Drops every answer whose scope includes the agency (null: every answer). */
