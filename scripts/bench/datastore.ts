@@ -51,24 +51,29 @@ export async function benchDatastore({ serverUrl, prefix, rows }: { serverUrl: s
     const datastore = await loadDatastore(em, { id: resourceId, datasetId: resourceId, downloadUrl: url, format: "CSV" }, settings, instance.log);
     const loadSeconds = (performance.now() - started) / 1000;
     if (datastore?.state !== DatastoreState.LOADED) throw new Error(`load failed: ${datastore?.error}`);
-    const latencies: number[] = [];
+    const pages: number[] = [];
+    const counts: number[] = [];
     for (let i = 0; i < 200; i += 1) {
-      const at = performance.now();
       const filter = [{ column: "機關", operator: "EQ" as const, value: PRISONS[i % 8] }];
+      let at = performance.now();
       const first = await rowPage(em.fork(), datastore, filter, { column: "收容人數", direction: "desc" as never }, 20);
       if (first.pageInfo.endCursor) await rowPage(em.fork(), datastore, filter, { column: "收容人數", direction: "desc" as never }, 20, first.pageInfo.endCursor);
-      latencies.push((performance.now() - at) / 2);
+      pages.push((performance.now() - at) / 2);
+      at = performance.now();
+      await first.totalCount();
+      counts.push(performance.now() - at);
     }
-    latencies.sort((a, b) => a - b);
-    const percentile = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1));
+    const percentile = (values: number[], p: number) => Number([...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))].toFixed(1));
     console.log(`\ndatastore: ${rows} rows, ${(bytes / 1048576).toFixed(1)} MB CSV on loopback, one catalogue shard`);
     console.table([
       {
         "scan MB/s": Number((bytes / 1048576 / scanSeconds).toFixed(1)),
         "load rows/s": Math.round(datastore.rows / loadSeconds),
         "load s": Number(loadSeconds.toFixed(1)),
-        "filtered page p50 ms": percentile(50),
-        "filtered page p99 ms": percentile(99),
+        "filtered page p50 ms": percentile(pages, 50),
+        "filtered page p99 ms": percentile(pages, 99),
+        "its totalCount p50 ms": percentile(counts, 50),
+        "its totalCount p99 ms": percentile(counts, 99),
       },
     ]);
   } finally {

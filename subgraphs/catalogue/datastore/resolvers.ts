@@ -52,8 +52,13 @@ class RowEdgeType {
 
 @ObjectType()
 class RowConnection {
-  @Field(() => Int)
-  totalCount!: number;
+  /** Counts every match: a statement of its own, run only when totalCount is asked for. */
+  countMatches!: () => Promise<number>;
+
+  @Field(() => Int, { description: "Rows matching the filters. Counted only when asked for: on a large resource it reads every match, where a page reads one index range." })
+  totalCount(): Promise<number> {
+    return this.countMatches();
+  }
 
   @Field(() => [RowEdgeType])
   edges!: RowEdgeType[];
@@ -165,11 +170,12 @@ export async function rowPage(em: EntityManager, datastore: Datastore, filters: 
   const { page, count, order } = rowPageStatements(datastore.resourceId, datastore.columns, { filters, orderBy, first, after });
   const connection = em.getConnection();
   const [pageSql, countSql] = [positional(page), positional(count)];
-  const [rows, [{ count: totalCount }]] = await Promise.all([
-    connection.execute<Record<string, string | number | null>[]>(pageSql.text, pageSql.values),
-    connection.execute<{ count: number }[]>(countSql.text, countSql.values),
-  ]);
+  const rows = await connection.execute<Record<string, string | number | null>[]>(pageSql.text, pageSql.values);
   await countRequest(em, datastore);
   const edges = rowEdges(datastore.columns, rows.slice(0, first), order, orderBy?.column);
-  return { totalCount, edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  return Object.assign(new RowConnection(), {
+    countMatches: async () => (await connection.execute<{ count: number }[]>(countSql.text, countSql.values))[0].count,
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+  });
 }
