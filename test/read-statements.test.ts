@@ -143,3 +143,14 @@ test("feedbackStats, counted by PostgreSQL, agrees with the deadline rules appli
   expect(expected.overdue).toBeGreaterThan(0);
   expect(data._entities[0].feedbackStats).toEqual(expected);
 });
+
+test("a page counts every match only when totalCount is asked for, and once however often it is selected", async () => {
+  const page = (selection: string) => `{ datasets(first: 5) { ${selection} edges { node { title } } } }`;
+  const without = await counted(catalogue, page(""));
+  const withCount = await counted(catalogue, page("totalCount"));
+  const twice = await counted(catalogue, page("totalCount all: totalCount"));
+  expect(withCount.data.datasets.totalCount).toBe(ROWS);
+  expect(twice.data.datasets.all).toBe(ROWS);
+  expect(withCount.statements).toBe(without.statements + 1);
+  expect(twice.statements).toBe(withCount.statements);
+});

@@ -43,7 +43,6 @@ function shardPage(items: Item[], first: number, after: string | null) {
     totalCount: items.length,
     edges,
     [SHARD_FIELDS.keys]: edges.map((edge) => ({ cursor: edge.cursor })),
-    [SHARD_FIELDS.total]: items.length,
     [SHARD_FIELDS.more]: { hasNextPage: start + first < items.length },
   };
 }

@@ -85,7 +85,7 @@ export interface ConnectionShape {
 }
 
 /** The aliases the router adds to every shard's selection, whatever the client selected. */
-export const SHARD_FIELDS = { keys: "__shard_keys", total: "__shard_total", more: "__shard_more", cursor: "__shard_cursor", type: "__shard_type" } as const;
+export const SHARD_FIELDS = { keys: "__shard_keys", more: "__shard_more", cursor: "__shard_cursor", type: "__shard_type" } as const;
 
 type JsonObject = { [key: string]: Json };
 
@@ -110,7 +110,9 @@ export function mergeConnection(parts: readonly { agencyCode: string; value: Jso
   });
   const startCursor = Object.values(positions).some((position) => position !== null) ? encodeGatewayCursor(positions) : null;
   const endCursor = cursors.at(-1) ?? startCursor;
-  const total = parts.reduce((sum, part) => sum + Number(part.value[SHARD_FIELDS.total] ?? 0), 0);
+  // Each shard counted under the client's own key (the first, if it asked for several): the shards count only when asked.
+  const [totalKey] = shape.totalCount;
+  const total = totalKey === undefined ? 0 : parts.reduce((sum, part) => sum + Number(part.value[totalKey] ?? 0), 0);
 
   const result: JsonObject = {};
   for (const key of shape.typename) result[key] = (parts[0]?.value[key] as Json) ?? null;

@@ -171,10 +171,12 @@ function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefini
 const selections = (source: string): readonly SelectionNode[] =>
   (parse(source).definitions[0] as OperationDefinitionNode).selectionSet.selections;
 
-/** What every shard's part of a merged connection must answer, whatever the client selected. */
-const SHARD_CONNECTION_SELECTIONS = selections(
-  `{ ${SHARD_FIELDS.keys}: edges { cursor } ${SHARD_FIELDS.total}: totalCount ${SHARD_FIELDS.more}: pageInfo { hasNextPage } }`,
-);
+/**
+ * What every shard's part of a merged connection must answer, whatever the client selected. Not its
+ * totalCount: a shard counts every match for it, so the shards count only when the client asked (the
+ * merge sums the client's own totalCount of each shard).
+ */
+const SHARD_CONNECTION_SELECTIONS = selections(`{ ${SHARD_FIELDS.keys}: edges { cursor } ${SHARD_FIELDS.more}: pageInfo { hasNextPage } }`);
 
 /** What every shard's event must carry: its cursor (the shard's position) and type (to spot position markers). */
 const SHARD_STREAM_SELECTIONS = selections(`{ ${SHARD_FIELDS.cursor}: cursor ${SHARD_FIELDS.type}: type }`);
@@ -281,7 +283,8 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       return;
     }
     for (const code of targets) positions[code] ??= null;
-    const extra = route.kind === MergeStrategy.CONNECTION ? SHARD_CONNECTION_SELECTIONS : SHARD_STREAM_SELECTIONS;
+    const shape = route.kind === MergeStrategy.CONNECTION ? connectionShape(field, fragments) : null;
+    const extra = shape ? SHARD_CONNECTION_SELECTIONS : SHARD_STREAM_SELECTIONS;
     const augmented: FieldNode = {
       ...field,
       selectionSet: { kind: Kind.SELECTION_SET, selections: [...(field.selectionSet?.selections ?? []), ...extra] },
@@ -292,11 +295,11 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       send(code, rewritten, [definition, positions[code]]);
     }
     const resumable = { responseKey, agencyCodes: targets, unknownCodes, positions, afterVariable };
-    if (route.kind === MergeStrategy.STREAM) {
-      fields.push({ kind: route.kind, ...resumable, cursorKeys: keysNamed(fieldsOf(field.selectionSet?.selections ?? [], fragments), "cursor") });
-    } else {
+    if (route.kind === MergeStrategy.CONNECTION && shape) {
       const first = Number(argumentValue(field, "first", variables) ?? route.firstDefault ?? 20);
-      fields.push({ kind: route.kind, ...resumable, first, shape: connectionShape(field, fragments) });
+      fields.push({ kind: route.kind, ...resumable, first, shape });
+    } else {
+      fields.push({ kind: MergeStrategy.STREAM, ...resumable, cursorKeys: keysNamed(fieldsOf(field.selectionSet?.selections ?? [], fragments), "cursor") });
     }
   });
 

@@ -25,7 +25,8 @@ export interface Edge<T> {
 }
 
 export interface Connection<T> {
-  totalCount: number;
+  /** Counts every item that matches, on every page: a statement of its own, run only when totalCount is asked for. */
+  countMatches(): Promise<number>;
   edges: Edge<T>[];
   pageInfo: PageInfo;
 }
@@ -43,8 +44,13 @@ export function ConnectionType<T extends object>(Node: ClassType<T>, name: strin
 
   @ObjectType(`${name}Connection`)
   class ConnectionClass {
+    countMatches!: () => Promise<number>;
+
+    // Counted only when asked for: a count reads every match, where a page reads one index range.
     @Field(() => Int, { description: "All items that match, on every page." })
-    totalCount!: number;
+    totalCount(): Promise<number> {
+      return this.countMatches();
+    }
 
     @Field(() => [EdgeType])
     edges!: EdgeType[];
@@ -58,7 +64,7 @@ export function ConnectionType<T extends object>(Node: ClassType<T>, name: strin
 export const MAX_PAGE_SIZE = 100;
 
 export function emptyConnection<T>(): Connection<T> {
-  return { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+  return { countMatches: async () => 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
 }
 
 export function checkPageSize(first: number): void {
@@ -91,8 +97,8 @@ function keysetFilter<T>(order: SortOrder<T>, after: SortKey): FilterQuery<T> {
 
 /**
  * One page of a keyset connection: up to `first` rows after the cursor, in
- * `order`, with the total of rows matching the filter: two statements,
- * whatever the page size. The rows are read, not managed: plain objects with
+ * `order`, and the count of rows matching the filter if totalCount is asked
+ * for: one statement, or two, whatever the page size. The rows are read, not managed: plain objects with
  * the entity's property names, which the ORM neither hydrates nor tracks
  * (a page is never written back). The key columns must compare like
  * compareSortKeys (text columns with collation "C"). The filter is a function
@@ -112,13 +118,12 @@ export async function keysetPage<T extends object>(
   const position = after ? keysetFilter(order, decodeCursor(after, order.name)) : undefined;
   const page = position ? ({ $and: [where(), position] } as FilterQuery<T>) : where();
   const orderBy = Object.fromEntries(order.keys.map(({ property, direction }) => [property, direction]));
-  const [rows, totalCount] = await Promise.all([
-    em.createQueryBuilder(entity).select("*").where(page).orderBy(orderBy as never).limit(first + 1).execute("all", true) as Promise<T[]>,
-    em.createQueryBuilder(entity).where(where()).getCount(),
-  ]);
+  const rows = (await em.createQueryBuilder(entity).select("*").where(page).orderBy(orderBy as never).limit(first + 1).execute("all", true)) as T[];
   const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(sortKeyOf(order, node)), node }));
+  let counting: Promise<number> | undefined;
   return {
-    totalCount,
+    // Once, however many times (aliases) totalCount is selected.
+    countMatches: () => (counting ??= em.createQueryBuilder(entity).where(where()).getCount()),
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
   };

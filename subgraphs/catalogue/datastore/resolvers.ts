@@ -173,8 +173,10 @@ export async function rowPage(em: EntityManager, datastore: Datastore, filters: 
   const rows = await connection.execute<Record<string, string | number | null>[]>(pageSql.text, pageSql.values);
   await countRequest(em, datastore);
   const edges = rowEdges(datastore.columns, rows.slice(0, first), order, orderBy?.column);
+  let counting: Promise<number> | undefined;
   return Object.assign(new RowConnection(), {
-    countMatches: async () => (await connection.execute<{ count: number }[]>(countSql.text, countSql.values))[0].count,
+    // Once, however many times (aliases) totalCount is selected.
+    countMatches: () => (counting ??= connection.execute<{ count: number }[]>(countSql.text, countSql.values).then(([{ count }]) => count)),
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
   });
