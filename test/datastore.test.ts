@@ -205,3 +205,24 @@ test("a file changed at its address is loaded again after the quality check that
   const last = (await read({ filter: [{ column: "機關", operator: "EQ", value: "臺東監獄" }] })).data!.dataset.resources[0].rows!;
   expect(last.edges.map((edge) => edge.node)).toEqual([{ 機關: "臺東監獄", 年月: "2018-01-01", 收容人數: 2000, 比率: 9.9, 備註: "新增" }]);
 });
+
+test("ordered by a column with empty values, pages walk every row once, empty values as the largest in both directions", async () => {
+  for (const direction of ["ASC", "DESC"]) {
+    const seen: { row: number; note: unknown }[] = [];
+    let after: string | null = null;
+    do {
+      const page: Page = (await read({ orderBy: { column: "備註", direction }, after })).data!.dataset.resources[0].rows!;
+      seen.push(...page.edges.map((edge) => ({ row: edge.node["收容人數"] as number, note: edge.node["備註"] })));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(seen.map((item) => item.row)).size).toBe(seen.length);
+    // Every row the file holds, before the one the reload test adds.
+    expect(seen.length).toBeGreaterThanOrEqual(40);
+    const empties = seen.flatMap((item, position) => (item.note === null ? [position] : []));
+    expect(empties).toHaveLength(8);
+    // Empty values together, at the end going up and at the start going down; ties in file order, both ways as the direction says.
+    expect(empties).toEqual(direction === "ASC" ? Array.from({ length: 8 }, (_, i) => seen.length - 8 + i) : Array.from({ length: 8 }, (_, i) => i));
+    const tied = seen.filter((item) => item.note === null).map((item) => item.row);
+    expect(tied).toEqual([...tied].sort((a, b) => (direction === "ASC" ? a - b : b - a)));
+  }
+});

@@ -29,7 +29,7 @@ import { Role } from "../../contract/claims";
 import { config, loadSecrets, projectRoot } from "../../contract/config";
 import { databaseUrl } from "../../subgraphs/kit/database";
 import { startInstance } from "../../subgraphs/kit/server";
-import type { BenchOptions } from "./shared";
+import { citizenAddress, type BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -132,7 +132,7 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
     // Each connection walks this sequence: a different citizen at every step.
     const submit = (token: string, i: number) => ({
       method: "POST" as const,
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-forwarded-for": citizenAddress(i) },
       body: JSON.stringify({
         query: "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }",
         variables: { input: { agencyCode: codes[i % codes.length], email: "bench@example.org", commentType: "資料內容有誤", title: "基準測試", body: "基準測試意見" } },

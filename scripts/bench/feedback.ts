@@ -9,7 +9,7 @@ import { subgraphs } from "../../subgraphs";
 import { Role } from "../../contract/claims";
 import { loadSecrets, projectRoot } from "../../contract/config";
 import { startInstance } from "../../subgraphs/kit/server";
-import type { BenchOptions } from "./shared";
+import { citizenAddress, type BenchOptions } from "./shared";
 
 export async function benchFeedback({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
@@ -44,12 +44,13 @@ export async function benchFeedback({ serverUrl, prefix, duration, connections }
       url: gateway.url,
       connections,
       duration,
-      requests: codes.map((agencyCode) => ({
+      // Citizens from many addresses (as a reverse proxy the gateway trusts reports them): each address has its own quota.
+      requests: Array.from({ length: 500 }, (_, i) => ({
         method: "POST" as const,
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", "x-forwarded-for": citizenAddress(i) },
         body: JSON.stringify({
           query: "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }",
-          variables: { input: { agencyCode, email: "bench@example.org", commentType: "資料內容有誤", title: "基準測試", body: "基準測試意見" } },
+          variables: { input: { agencyCode: codes[i % codes.length], email: "bench@example.org", commentType: "資料內容有誤", title: "基準測試", body: "基準測試意見" } },
         }),
         onResponse: (status: number, body: string) => {
           const id = status === 200 ? (JSON.parse(body) as { data?: { submitFeedback?: { feedback: { id: string } } } }).data?.submitFeedback?.feedback.id : undefined;

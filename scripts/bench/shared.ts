@@ -25,6 +25,13 @@ export async function embeddedPostgres(maxConnections?: number): Promise<{ url: 
   return module.startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), "govgraph-bench-pg-")), port: await freePort(), persistent: false, maxConnections });
 }
 
+/**
+ * The address of the i-th simulated citizen, as the reverse proxy in front of the gateway reports it
+ * (X-Forwarded-For; `npm run bench` trusts loopback proxies): submissions are counted per address, and
+ * a real platform's citizens do not all come from one.
+ */
+export const citizenAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
 export async function post(url: string, headers: Record<string, string>, query: string): Promise<void> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query }) });
   const body = (await response.json()) as { errors?: unknown[] };

@@ -2,7 +2,10 @@
  * Per-client submission quota (public comments and dataset requests): a
  * fixed hourly window counted in the shard's database, so every replica of
  * the shard agrees. A refused submission rolls back with its transaction and
- * does not count.
+ * does not count. Taken as the transaction's last write: the count's row is
+ * locked until the commit, and every submission from one address (a whole
+ * office behind one gateway) waits for that lock, so it is held for the
+ * commit alone, not for the submission's other writes.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { ErrorCode, govError } from "../../contract/errors";

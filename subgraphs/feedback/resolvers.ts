@@ -320,13 +320,14 @@ export class FeedbackResolver {
     try {
       return await em.transactional(async (tx) => {
         const receivedAt = new Date();
-        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
         const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
         tx.persist(feedback);
         recordReceipt(tx, feedback, viewer);
         await tx.flush();
         await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
         appendFeedbackReceived(tx, feedback);
+        await tx.flush();
+        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
         return { feedback };
       });
     } catch (error) {

@@ -1,8 +1,9 @@
 /**
  * A page of a loaded resource's rows as one SQL statement: filters on any
- * column (values checked against its type), an order on one column (nulls
- * last) with the row's place in the file as the tie-breaker, and a keyset
- * cursor over both, so every page is an index range, however deep.
+ * column (values checked against its type), an order on one column (empty
+ * values as the largest: last going up, first going down) with the row's
+ * place in the file as the tie-breaker, and a keyset cursor over both, so
+ * every page is an index range, however deep.
  */
 import { decodeCursor, encodeCursor, type Direction, type KeyValue } from "../../../contract/cursor";
 import { badUserInput, type FieldProblem } from "../../../contract/errors";
@@ -68,18 +69,21 @@ export function rowPageStatements(resourceId: string, columns: readonly Datastor
 
   const direction = request.orderBy?.direction ?? "asc";
   const order = orderColumn ? `${orderColumn.name}:${direction}` : "FILE_ORDER";
-  const less = direction === "asc" ? ">" : "<";
+  const beyond = direction === "asc" ? ">" : "<";
   if (request.after) {
     const { values: [value, row] } = decodeCursor(request.after, order);
-    const rowAfter = `${ROW_COLUMN} ${less} ${parameter(row, "bigint")}`;
+    const rowAfter = `${ROW_COLUMN} ${beyond} ${parameter(row, "bigint")}`;
     if (!orderColumn) conditions.push(rowAfter);
-    else if (value === null) conditions.push(`(${orderColumn.column} is null and ${rowAfter})`);
     else {
-      const at = parameter(value, sqlTypeOf(orderColumn.type));
-      conditions.push(`(${orderColumn.column} ${less} ${at} or (${orderColumn.column} = ${at} and ${rowAfter}) or ${orderColumn.column} is null)`);
+      // Empty values sort as the largest (PostgreSQL's own rule): last going up, first going down.
+      const column = orderColumn.column;
+      const at = value === null ? null : parameter(value, sqlTypeOf(orderColumn.type));
+      if (direction === "asc") conditions.push(at === null ? `(${column} is null and ${rowAfter})` : `(${column} > ${at} or (${column} = ${at} and ${rowAfter}) or ${column} is null)`);
+      else conditions.push(at === null ? `((${column} is null and ${rowAfter}) or ${column} is not null)` : `(${column} < ${at} or (${column} = ${at} and ${rowAfter}))`);
     }
   }
-  const orderBy = orderColumn ? `${orderColumn.column} ${direction} nulls last, ${ROW_COLUMN} ${direction}` : `${ROW_COLUMN} asc`;
+  // The column's index with the row number, read forwards or backwards: a page is one index range, whatever its depth.
+  const orderBy = orderColumn ? `${orderColumn.column} ${direction}, ${ROW_COLUMN} ${direction}` : `${ROW_COLUMN} asc`;
   const selected = [`${ROW_COLUMN}::float8 as "${ROW_COLUMN}"`, ...columns.map((column) => `${output(column)} as ${column.column}`)];
   const page = {
     text: `select ${selected.join(", ")} from ${quoted(tableOf(resourceId))}${conditions.length ? ` where ${conditions.join(" and ")}` : ""} order by ${orderBy} limit ${parameter(request.first + 1, "int")}`,
