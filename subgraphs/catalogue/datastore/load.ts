@@ -166,6 +166,9 @@ export async function loadResource(
     // Filtered and ordered pages read an index of each column with the row number (the keyset).
     for (const column of columns.slice(0, 16)) await client.query(`create index on ${quoted(loading)} (${column.column}, ${ROW_COLUMN})`);
     await client.query(`alter table ${quoted(loading)} add primary key (${ROW_COLUMN})`);
+    // Statistics before the first page: without them the planner may read every match of a filter and sort it,
+    // where the order's index read backwards would stop after a page.
+    await client.query(`analyze ${quoted(loading)}`);
     const loaded = { encoding, bytes, sha256, columns, rows };
     await client.query("begin");
     try {
