@@ -64,7 +64,8 @@ export function rowPageStatements(resourceId: string, columns: readonly Datastor
   const orderColumn = request.orderBy ? byName.get(request.orderBy.column) : undefined;
   if (request.orderBy && !orderColumn) problems.push({ path: "orderBy.column", reason: "is not a column of this resource" });
   if (problems.length > 0) throw badUserInput(problems);
-  const countText = `select count(*)::int as count from ${quoted(tableOf(resourceId))}${conditions.length ? ` where ${conditions.join(" and ")}` : ""}`;
+  const table = quoted(tableOf(resourceId));
+  const countText = `select count(*)::int as count from ${table}${conditions.length ? ` where ${conditions.join(" and ")}` : ""}`;
   const count = { text: countText, values: [...values] };
 
   const direction = request.orderBy?.direction ?? "asc";
@@ -83,10 +84,11 @@ export function rowPageStatements(resourceId: string, columns: readonly Datastor
     }
   }
   // The column's index with the row number, read forwards or backwards: a page is one index range, whatever its depth.
-  const orderBy = orderColumn ? `${orderColumn.column} ${direction}, ${ROW_COLUMN} ${direction}` : `${ROW_COLUMN} asc`;
+  // Qualified: a bare name would order by the output column of that name, its cast to text or float8, which no index holds.
+  const orderBy = orderColumn ? `${table}.${orderColumn.column} ${direction}, ${table}.${ROW_COLUMN} ${direction}` : `${table}.${ROW_COLUMN} asc`;
   const selected = [`${ROW_COLUMN}::float8 as "${ROW_COLUMN}"`, ...columns.map((column) => `${output(column)} as ${column.column}`)];
   const page = {
-    text: `select ${selected.join(", ")} from ${quoted(tableOf(resourceId))}${conditions.length ? ` where ${conditions.join(" and ")}` : ""} order by ${orderBy} limit ${parameter(request.first + 1, "int")}`,
+    text: `select ${selected.join(", ")} from ${table}${conditions.length ? ` where ${conditions.join(" and ")}` : ""} order by ${orderBy} limit ${parameter(request.first + 1, "int")}`,
     values,
   };
   return { page, count, order };
