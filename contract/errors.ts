@@ -24,29 +24,21 @@ const codes = new Set<unknown>(Object.values(ErrorCode));
 /** Whether an error's `extensions.code` is one of GovGraph's own (else it came from elsewhere: the engine, a transport). */
 export const isErrorCode = (code: unknown): code is ErrorCode => codes.has(code);
 
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  OPERATION_LIMIT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PERSONAL_DATA_FOUND: 409,
+  RATE_LIMITED: 429,
+  INTERNAL_SERVER_ERROR: 500,
+  SHARD_UNAVAILABLE: 503,
+};
+
 /** The HTTP status of an error answered outside GraphQL (a plain HTTP route): what a client of that route expects. */
-export function httpStatusOf(code: unknown): number {
-  switch (code) {
-    case ErrorCode.BAD_USER_INPUT:
-    case ErrorCode.OPERATION_LIMIT:
-      return 400;
-    case ErrorCode.UNAUTHENTICATED:
-      return 401;
-    case ErrorCode.FORBIDDEN:
-      return 403;
-    case ErrorCode.NOT_FOUND:
-      return 404;
-    case ErrorCode.CONFLICT:
-    case ErrorCode.PERSONAL_DATA_FOUND:
-      return 409;
-    case ErrorCode.RATE_LIMITED:
-      return 429;
-    case ErrorCode.SHARD_UNAVAILABLE:
-      return 503;
-    default:
-      return 500;
-  }
-}
+export const httpStatusOf = (code: unknown): number => (isErrorCode(code) ? HTTP_STATUS[code] : 500);
 
 /** One offending input field: where it is in the mutation's input and why it was refused. */
 export interface FieldProblem {

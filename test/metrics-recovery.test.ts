@@ -10,11 +10,11 @@ import { loadSecrets } from "../contract/config";
 import { issueDevToken } from "../gateway/auth";
 import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
-import { startShardProcess, type ShardProcess } from "./processes";
+import { startSubgraphProcess, type SubgraphProcess } from "../scripts/subgraph-process";
 import { startTestTopology, type TestTopology } from "./topology";
 
 let topology: TestTopology;
-let metricsProcess: ShardProcess;
+let metricsProcess: SubgraphProcess;
 let admin: string;
 
 const secret = () => process.env.GOVGRAPH_INTERNAL_SECRET!;
@@ -39,7 +39,7 @@ beforeAll(async () => {
   topology = await startTestTopology(["MOJ", "ACA"], { healthIntervalMs: 200 });
   admin = await topology.token(Role.MINISTRY_ADMIN);
   // The metrics process that projects: same database as the in-process instance the gateway asks, which only reads.
-  metricsProcess = await startShardProcess("metrics", {
+  metricsProcess = await startSubgraphProcess("metrics", {
     serverUrl: process.env.DATABASE_URL!,
     databasePrefix: topology.instances.get("metrics")!.database.replace(/_metrics$/, ""),
     env: { GOVGRAPH_GATEWAY_URL: topology.gateway.url, GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: "300" },
@@ -95,7 +95,7 @@ test("metrics killed and restarted during a stream of writes: after catching up,
 test("a shard stopped for a while, while the others are written to: after it returns and metrics catches up, zero drift", async () => {
   // SPO's catalogue shard as a process of its own, admitted at run time, so that it can be killed and started again on its port.
   const prefix = topology.instances.get("metrics")!.database.replace(/_metrics$/, "");
-  const spo = await startShardProcess("catalogue:SPO", { serverUrl: process.env.DATABASE_URL!, databasePrefix: prefix });
+  const spo = await startSubgraphProcess("catalogue:SPO", { serverUrl: process.env.DATABASE_URL!, databasePrefix: prefix });
   try {
     const admitted = await topology.query(`mutation($input: AdmitShardInput!) { admitShard(input: $input) { shard { url } } }`, { input: { subgraph: "catalogue", agencyCode: "SPO", url: spo.url } }, admin);
     expect(admitted.errors).toBeUndefined();

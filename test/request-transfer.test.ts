@@ -14,12 +14,12 @@ import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS } from "../contract/cl
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
-import { startShardProcess, type ShardProcess } from "./processes";
+import { startSubgraphProcess, type SubgraphProcess } from "../scripts/subgraph-process";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 const prefix = `r${randomBytes(4).toString("hex")}`;
 let moj: RunningInstance;
-let aca: ShardProcess;
+let aca: SubgraphProcess;
 let gateway: RunningGateway | undefined;
 
 const startOurGateway = (transferIntervalMs = 100) =>
@@ -34,7 +34,7 @@ const startOurGateway = (transferIntervalMs = 100) =>
 beforeAll(async () => {
   [moj, aca] = await Promise.all([
     startInstance(subgraphs.feedback, { agencyCode: "MOJ", serverUrl: serverUrl(), databasePrefix: prefix, port: 0, seed: false }),
-    startShardProcess("feedback:ACA", { serverUrl: serverUrl(), databasePrefix: prefix }),
+    startSubgraphProcess("feedback:ACA", { serverUrl: serverUrl(), databasePrefix: prefix }),
   ]);
 }, 60_000);
 

@@ -17,7 +17,7 @@ import { Role } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
-import { startShardProcess, type ShardProcess } from "./processes";
+import { startSubgraphProcess, type SubgraphProcess } from "../scripts/subgraph-process";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 
@@ -51,14 +51,14 @@ const streams = [
 describe.each(streams)("$field", ({ subgraph, field, publish: write }) => {
 const prefix = `s${randomBytes(4).toString("hex")}`;
 let moj: RunningInstance;
-let aca: ShardProcess;
+let aca: SubgraphProcess;
 let gateway: RunningGateway;
 let token: string;
 
 beforeAll(async () => {
   [moj, aca] = await Promise.all([
     startInstance(subgraphs[subgraph], { agencyCode: "MOJ", serverUrl: serverUrl(), databasePrefix: prefix, port: 0, seed: false }),
-    startShardProcess(`${subgraph}:ACA`, { serverUrl: serverUrl(), databasePrefix: prefix }),
+    startSubgraphProcess(`${subgraph}:ACA`, { serverUrl: serverUrl(), databasePrefix: prefix }),
   ]);
   gateway = await startGateway({
     supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),

@@ -13,10 +13,11 @@ import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
 import { profiled, topSelfTime } from "./profile";
-import { load, post, seedShard, startSubgraphProcess, type BenchOptions } from "./shared";
+import { startSubgraphProcess } from "../subgraph-process";
+import { load, post, seedShard, type BenchOptions } from "./shared";
 
 async function startMetricsProcess({ serverUrl, prefix, gatewayUrl }: { serverUrl: string; prefix: string; gatewayUrl: string }) {
-  const child = await startSubgraphProcess("metrics", { serverUrl, prefix, env: { GOVGRAPH_GATEWAY_URL: gatewayUrl } });
+  const child = await startSubgraphProcess("metrics", { serverUrl, databasePrefix: prefix, env: { GOVGRAPH_GATEWAY_URL: gatewayUrl } });
   const database = new Client({ connectionString: databaseUrl(serverUrl, databaseName("metrics", undefined, prefix)) });
   await database.connect();
   return {

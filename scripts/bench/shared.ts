@@ -1,6 +1,5 @@
 /** What every bench scenario shares: the PostgreSQL it runs on, a sanity request, a bounded autocannon run, seeded shards. */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -104,38 +103,4 @@ export async function seedDirectory(metrics: RunningInstance, codes: readonly st
     `insert into agency (code, name, name_en, oid, position) select code, code, code, '2.16.886.0.' || ord, ord from unnest(string_to_array(?, ',')) with ordinality as t(code, ord)`,
     [codes.join(",")],
   );
-}
-
-/** A subgraph instance in a process of its own (node dist/scripts/serve.js), with its CPU time as the kernel counts it. */
-export async function startSubgraphProcess(spec: string, options: { serverUrl: string; prefix: string; env?: Record<string, string> }) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const child = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "serve.js"), spec], {
-    env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.prefix, PORT: String(port), ...options.env },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${spec} exited with ${child.exitCode}`);
-    if (await fetch(url.replace(/\/graphql$/, "/readiness")).then((response) => response.ok, () => false)) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`${spec} was not ready within 120 s`);
-    }
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
-  }
-  // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
-  const cpuMs = () => {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  };
-  return {
-    url,
-    cpuMs,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
 }

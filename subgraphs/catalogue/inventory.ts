@@ -24,7 +24,7 @@ import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
 import { publishDataset } from "./writes";
 import { scanResources } from "./deidentification/gate";
-import { loadPublishedResources } from "./datastore/resolvers";
+import { loadPublishedResources } from "./datastore/loading";
 import type { Dataset } from "./entities";
 
 export enum InventoryState {

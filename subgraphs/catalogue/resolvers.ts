@@ -28,7 +28,7 @@ import { PriorityBasis } from "../kit/vocabulary";
 import { searchFilter } from "../kit/dataset-search";
 import { appendDatasetEvent, publishDataset } from "./writes";
 import { scanResources } from "./deidentification/gate";
-import { loadPublishedResources } from "./datastore/resolvers";
+import { loadPublishedResources } from "./datastore/loading";
 import type { CatalogueContext } from "./context";
 
 function requireInventoryReader(viewer: Viewer, agencyCode: string): void {

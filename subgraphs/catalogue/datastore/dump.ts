@@ -25,7 +25,7 @@ import { Dataset } from "../entities";
 import { Datastore } from "./entities";
 import { ColumnType, type DatastoreColumn } from "./load";
 import { FilterOperator, positional, rowCursor, rowPageStatements, type RowFilter, type RowPageRequest } from "./query";
-import { countRequest } from "./resolvers";
+import { countRequest } from "./usage";
 
 export const DumpFormat = { CSV: "csv", JSON: "json" } as const;
 export type DumpFormat = (typeof DumpFormat)[keyof typeof DumpFormat];

@@ -30,7 +30,7 @@ import {
 import type { BlockList } from "node:net";
 import { probeResource } from "./probe";
 import { judgeScans, recordScans, scanResource, type ScanSettings } from "../deidentification/gate";
-import { reloadChangedResources } from "../datastore/resolvers";
+import { reloadChangedResources } from "../datastore/loading";
 import type { ReplyStats } from "./reply-record";
 
 export interface CheckOptions {
