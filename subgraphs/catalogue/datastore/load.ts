@@ -104,9 +104,13 @@ async function inferTypes(client: ClientBase, table: string, width: number): Pro
   return Array.from({ length: width }, (_, index) => TYPES.find((_type, t) => rows[0][`t${index}_${t}`])?.type ?? ColumnType.TEXT);
 }
 
-/** What the caller records of a load: when it starts, and in the transaction that puts the new table in place. */
+/**
+ * What the caller records of a load: when it starts, and in the transaction that puts the new table in
+ * place. Both on the load's own connection: a load holding one connection of a small pool and waiting
+ * for another could stall the shard.
+ */
 export interface LoadRecorder {
-  started(): Promise<void>;
+  started(client: ClientBase): Promise<void>;
   swapped(client: ClientBase, loaded: LoadResult): Promise<void>;
 }
 
@@ -117,7 +121,7 @@ export interface LoadRecorder {
  */
 export function loadResourceFile(em: EntityManager, resource: { id: string; downloadUrl: string; format: string }, settings: ScanSettings, recorder: LoadRecorder): Promise<LoadResult | null> {
   return whileLoading(em, resource.id, async (client) => {
-    await recorder.started();
+    await recorder.started(client);
     return loadResource(client, resource, settings, recorder.swapped);
   });
 }

@@ -28,12 +28,14 @@ const isLoadable = (resource: { format: string }) => ["CSV", "JSON"].includes(st
  */
 export async function loadDatastore(em: EntityManager, resource: LoadableResource, settings: ScanSettings, log: Logger): Promise<Datastore | null> {
   const fork = em.fork();
-  const datastore = (await fork.findOne(Datastore, { resourceId: resource.id })) ?? fork.create(Datastore, { resourceId: resource.id, datasetId: resource.datasetId, state: DatastoreState.LOADING });
   try {
     const loaded = await loadResourceFile(fork, resource, settings, {
-      async started() {
-        fork.assign(datastore, { state: DatastoreState.LOADING, error: null });
-        await fork.persistAndFlush(datastore);
+      async started(client) {
+        await client.query(
+          `insert into datastore (resource_id, dataset_id, state) values ($1, $2, $3)
+           on conflict (resource_id) do update set state = excluded.state, error = null`,
+          [resource.id, resource.datasetId, DatastoreState.LOADING],
+        );
       },
       async swapped(client, { encoding, columns, rows, sha256 }) {
         await client.query(
@@ -45,10 +47,13 @@ export async function loadDatastore(em: EntityManager, resource: LoadableResourc
     if (!loaded) return null;
   } catch (error) {
     log.warn({ err: error, resourceId: resource.id }, "datastore load failed");
-    fork.assign(datastore, { state: DatastoreState.FAILED, error: error instanceof Error ? error.message : String(error) });
-    await fork.flush();
+    await fork.getConnection().execute(
+      `insert into datastore (resource_id, dataset_id, state, error) values (?, ?, ?, ?)
+       on conflict (resource_id) do update set state = excluded.state, error = excluded.error`,
+      [resource.id, resource.datasetId, DatastoreState.FAILED, error instanceof Error ? error.message : String(error)],
+    );
   }
-  return fork.refresh(datastore);
+  return fork.findOne(Datastore, { resourceId: resource.id });
 }
 
 /** Loads the CSV and JSON resources among these, one after another, in the background. */
