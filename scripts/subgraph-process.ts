@@ -36,12 +36,21 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 120_
   throw new Error(`${url} was not ready within ${timeoutMs} ms`);
 }
 
-export async function startSubgraphProcess(spec: string, options: { serverUrl: string; databasePrefix: string; env?: Record<string, string> }): Promise<SubgraphProcess> {
+export interface SubgraphProcessOptions {
+  serverUrl: string;
+  databasePrefix: string;
+  /** Added to this process's environment; a variable set to undefined is left out. */
+  env?: Record<string, string | undefined>;
+  /** Options for node itself, such as --inspect (which NODE_OPTIONS refuses for some). */
+  nodeOptions?: string[];
+}
+
+export async function startSubgraphProcess(spec: string, options: SubgraphProcessOptions): Promise<SubgraphProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "serve.js"), spec], {
+    child = spawn(process.execPath, [...(options.nodeOptions ?? []), join(projectRoot, "dist", "scripts", "serve.js"), spec], {
       env: { ...process.env, DATABASE_URL: options.serverUrl, GOVGRAPH_DB_PREFIX: options.databasePrefix, PORT: String(port), ...options.env },
       stdio: ["ignore", "ignore", "inherit"],
     });

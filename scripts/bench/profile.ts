@@ -1,12 +1,13 @@
 /**
- * CPU profiles of a bench's measured runs, taken in-process with the
- * inspector (the same .cpuprofile `node --cpu-prof` writes; open it in
- * Chrome DevTools or speedscope for the flame graph), and their top items by
- * self time, which the bench prints.
+ * CPU profiles of a bench's measured runs, taken with the inspector (the same
+ * .cpuprofile `node --cpu-prof` writes; open it in Chrome DevTools or
+ * speedscope for the flame graph), in this process or in a child started with
+ * --inspect, and their top items by self time, which the bench prints.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join, relative } from "node:path";
+import WebSocket from "ws";
 import { config, projectRoot } from "../../contract/config";
 
 interface ProfileNode {
@@ -19,6 +20,14 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+function writeProfile(name: string, profile: unknown): string {
+  const dir = join(config.dataDir, "profiles");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
+
 /** Runs `work` while the inspector samples this process; writes <data dir>/profiles/<name>.cpuprofile and returns its path. */
 export async function profiled<T>(name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
   const session = new Session();
@@ -28,13 +37,41 @@ export async function profiled<T>(name: string, work: () => Promise<T>): Promise
   try {
     const result = await work();
     const { profile } = await session.post("Profiler.stop");
-    const dir = join(config.dataDir, "profiles");
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${name}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    return { result, file };
+    return { result, file: writeProfile(name, profile) };
   } finally {
     session.disconnect();
+  }
+}
+
+/**
+ * The same for another process, started with --inspect=127.0.0.1:<inspectPort>: only `work` is sampled, not the
+ * process's startup or what it does before and after (the Chrome DevTools protocol over the inspector's WebSocket).
+ */
+export async function profiledProcess<T>(inspectPort: number, name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolveOpen, rejectOpen) => socket.once("open", resolveOpen).once("error", rejectOpen));
+  let nextId = 0;
+  const post = (method: string) =>
+    new Promise<Record<string, unknown>>((resolveReply) => {
+      const id = ++nextId;
+      const onMessage = (data: WebSocket.RawData) => {
+        const reply = JSON.parse(data.toString()) as { id?: number; result: Record<string, unknown> };
+        if (reply.id !== id) return;
+        socket.off("message", onMessage);
+        resolveReply(reply.result);
+      };
+      socket.on("message", onMessage);
+      socket.send(JSON.stringify({ id, method }));
+    });
+  try {
+    await post("Profiler.enable");
+    await post("Profiler.start");
+    const result = await work();
+    const { profile } = await post("Profiler.stop");
+    return { result, file: writeProfile(name, profile) };
+  } finally {
+    socket.close();
   }
 }
 

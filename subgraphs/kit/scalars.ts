@@ -41,7 +41,11 @@ export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptio
   return format;
 }
 
-/** The calendar day in Asia/Taipei of an instant. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day in Asia/Taipei (or `timeZone`) of an instant: asked on every progress answer, so its formatter is found by zone alone. */
 export function taipeiDate(instant: Date, timeZone = "Asia/Taipei"): string {
-  return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
+  return format.format(instant);
 }

@@ -1,15 +1,15 @@
 /**
  * Runs one instance of a subgraph: its own database (created and migrated on
- * start, seeded until a seed has completed once), Apollo Server 5 on express for queries and
- * mutations, graphql-ws on the same path for subscriptions,
- * /healthcheck (alive), /readiness (database reachable, not draining) and
- * /metrics (Prometheus; see observability.ts).
+ * start, seeded until a seed has completed once), Apollo Server 5 for queries
+ * and mutations (graphql-http.ts), graphql-ws on the same path for
+ * subscriptions, and on express the plain routes: /healthcheck (alive),
+ * /readiness (database reachable, not draining), /metrics (Prometheus; see
+ * observability.ts) and the subgraph's own.
  */
 import { createServer, type Server } from "node:http";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { UniqueConstraintViolationException, type MikroORM } from "@mikro-orm/postgresql";
 import express from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
@@ -24,6 +24,7 @@ import { listen } from "../../contract/listen";
 import { loggerFor, type Logger } from "../../contract/logger";
 import { schemaHash, ServerMetrics, VERSION } from "../../contract/metrics";
 import { traceRequest } from "../../contract/tracing";
+import { graphqlHttpHandler, GRAPHQL_PATH, internalErrorMessage, isGraphQLRequest, sendErrors } from "./graphql-http";
 import { observeDatabase, requestMetricsPlugin, spanAttributes, streamObserver } from "./observability";
 import { migrate, openOrm, seedOnce } from "./orm";
 import { subgraphSchema, subgraphSdl } from "./schema";
@@ -135,17 +136,17 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
 
   const jobs = definition.background?.(runtime) ?? [];
 
-  const contextFor = async (claimsHeader: string | undefined): Promise<SubgraphContext<L, S>> => {
-    const viewer = await verifyClaims(claimsHeader, secrets.internalSecret);
+  const contextFor = async (claimsHeader: string | string[] | undefined): Promise<SubgraphContext<L, S>> => {
+    const viewer = await verifyClaims(Array.isArray(claimsHeader) ? claimsHeader[0] : claimsHeader, secrets.internalSecret);
     const em = orm.em.fork();
     return { viewer, em, loaders: definition.createLoaders(em, info, settings), instance: info, log, events, settings };
   };
 
   const app = express();
-  const httpServer: Server = createServer(app);
+  const httpServer: Server = createServer();
   let draining = false;
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.maxBodyBytes });
   const wsCleanup = useServer(
     {
       schema,
@@ -168,6 +169,8 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.drainTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // No field sets a cache hint (answers are cached by the subgraphs themselves): the plugin would only weigh every field.
+      ApolloServerPluginCacheControlDisabled(),
       requestMetricsPlugin(metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
@@ -187,8 +190,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
   for (const [path, route] of Object.entries(definition.routes ?? {})) {
     app.get(path, (req, res, next) => traceRequest(req, res, traced, next), async (req, res) => {
       try {
-        const header = req.headers[CLAIMS_HEADER];
-        const context = await contextFor(Array.isArray(header) ? header[0] : header);
+        const context = await contextFor(req.headers[CLAIMS_HEADER]);
         await route({ params: req.params as Record<string, string>, query: new URL(req.originalUrl, "http://subgraph").searchParams }, res, context);
       } catch (error) {
         const code = error instanceof GraphQLError ? error.extensions.code : undefined;
@@ -196,30 +198,27 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
         // Once rows are on their way, a failure can only cut the answer short.
         if (res.headersSent) return void res.destroy();
         const status = isErrorCode(code) ? httpStatusOf(code) : 500;
-        const message = status < 500 || code === ErrorCode.SHARD_UNAVAILABLE ? (error as Error).message : "Internal server error: the subgraph logged the details.";
-        res.status(status).json({ errors: [{ message, extensions: { code: isErrorCode(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR, ...(error instanceof GraphQLError && error.extensions.fields ? { fields: error.extensions.fields } : {}) } }] });
+        const message = status < 500 || code === ErrorCode.SHARD_UNAVAILABLE ? (error as Error).message : internalErrorMessage;
+        sendErrors(res, status, message, isErrorCode(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR, error instanceof GraphQLError && error.extensions.fields ? { fields: error.extensions.fields } : {});
       }
     });
   }
-  app.use(
-    "/graphql",
-    express.json({ limit: config.maxBodyBytes }),
-    // After the body is read: what follows runs in the request's trace context.
-    (req, res, next) => traceRequest(req, res, traced, next),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const header = req.headers[CLAIMS_HEADER];
-        return contextFor(Array.isArray(header) ? header[0] : header) as unknown as BaseContext;
-      },
-    }),
-  );
 
-  // A body refused before GraphQL (too large, not JSON) gets a GraphQL error, never express's HTML page with a stack.
-  app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  // A request refused before its route (a malformed URL, say) gets a GraphQL error, never express's HTML page with a stack.
+  app.use((error: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = error.status ?? 500;
-    if (status >= 500) log.error({ err: error }, "request failed before GraphQL");
-    const message = error.type === "entity.too.large" ? `The request body is larger than ${config.maxBodyBytes} bytes.` : status < 500 ? "The request body is not valid JSON." : "Internal server error: the subgraph logged the details.";
-    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR } }] });
+    if (status >= 500) log.error({ err: error }, "request failed before its route");
+    sendErrors(res, status, status < 500 ? "The request could not be read." : internalErrorMessage, status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR);
+  });
+
+  const serveGraphQL = graphqlHttpHandler(apollo, {
+    maxBodyBytes: config.maxBodyBytes,
+    context: (req) => contextFor(req.headers[CLAIMS_HEADER]) as unknown as Promise<BaseContext>,
+    log,
+  });
+  httpServer.on("request", (req, res) => {
+    if (isGraphQLRequest(req.url)) traceRequest(req, res, traced, () => void serveGraphQL(req, res));
+    else app(req, res);
   });
 
   const { port, url } = await listen(httpServer, options.port ?? 0, options.host ?? config.host);
