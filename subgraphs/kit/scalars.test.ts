@@ -37,6 +37,15 @@ describe("the calendar day of an instant in Asia/Taipei (UTC+8)", () => {
     expect(taipeiDate(new Date("2026-12-31T16:00:00Z"))).toBe("2027-01-01");
   });
 
+  test("the same day as the time zone database gives, at every hour from 1979 to 2040 and around each midnight", () => {
+    const tzdb = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei", year: "numeric", month: "2-digit", day: "2-digit" });
+    const instants: number[] = [];
+    for (let time = Date.UTC(1979, 0, 1); time < Date.UTC(2040, 0, 1); time += 7 * 60 * 60 * 1000 + 60 * 1000) instants.push(time);
+    for (let day = Date.UTC(2026, 0, 1); day < Date.UTC(2027, 0, 1); day += 24 * 60 * 60 * 1000) instants.push(day + 16 * 60 * 60 * 1000 - 1, day + 16 * 60 * 60 * 1000);
+    const differing = instants.filter((time) => taipeiDate(new Date(time)) !== tzdb.format(new Date(time)));
+    expect(differing.map((time) => new Date(time).toISOString())).toEqual([]);
+  });
+
   test("another zone can be asked for", () => {
     expect(taipeiDate(new Date("2026-01-31T16:00:00Z"), "UTC")).toBe("2026-01-31");
   });

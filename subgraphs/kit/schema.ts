@@ -29,7 +29,7 @@ async function validateArgument(value: unknown, argType: unknown, data: Resolver
   const isInput = getMetadataStorage().inputTypes.some((input) => input.target === argType);
   const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === "object");
   const problems: FieldProblem[] = [];
-  if (values.length === 0) {
+  if (values.length === 0 && controlCharacterProblems(value, "").length > 0) {
     // type-graphql hands over a converted copy of the argument: find its name by value.
     const name = Object.keys(data.args).find((key) => JSON.stringify(data.args[key]) === JSON.stringify(value)) ?? "argument";
     problems.push(...controlCharacterProblems(value, name));
