@@ -41,7 +41,7 @@ export interface SubgraphProcessOptions {
   databasePrefix: string;
   /** Added to this process's environment; a variable set to undefined is left out. */
   env?: Record<string, string | undefined>;
-  /** Options for node itself, such as --inspect (which NODE_OPTIONS refuses for some). */
+  /** Options for node itself, before the script (--inspect=…, for a bench to profile the process). */
   nodeOptions?: string[];
 }
 
