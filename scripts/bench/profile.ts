@@ -53,13 +53,14 @@ export async function profiledProcess<T>(inspectPort: number, name: string, work
   await new Promise((resolveOpen, rejectOpen) => socket.once("open", resolveOpen).once("error", rejectOpen));
   let nextId = 0;
   const post = (method: string) =>
-    new Promise<Record<string, unknown>>((resolveReply) => {
+    new Promise<Record<string, unknown>>((resolveReply, rejectReply) => {
       const id = ++nextId;
       const onMessage = (data: WebSocket.RawData) => {
-        const reply = JSON.parse(data.toString()) as { id?: number; result: Record<string, unknown> };
+        const reply = JSON.parse(data.toString()) as { id?: number; result: Record<string, unknown>; error?: { message: string } };
         if (reply.id !== id) return;
         socket.off("message", onMessage);
-        resolveReply(reply.result);
+        if (reply.error) rejectReply(new Error(`${method}: ${reply.error.message}`));
+        else resolveReply(reply.result);
       };
       socket.on("message", onMessage);
       socket.send(JSON.stringify({ id, method }));

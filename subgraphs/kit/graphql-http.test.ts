@@ -9,11 +9,18 @@ const LIMIT = 1000;
 let server: Server;
 let apollo: ApolloServer<BaseContext>;
 let base: string;
+/** Operations that ran: a refused request must run none. */
+let executed = 0;
 
 beforeAll(async () => {
   apollo = new ApolloServer<BaseContext>({
     typeDefs: "type Query { viewer: String, echo(text: String!): String }",
-    resolvers: { Query: { viewer: (_: unknown, __: unknown, context: { viewer: string }) => context.viewer, echo: (_: unknown, { text }: { text: string }) => text } },
+    resolvers: {
+      Query: {
+        viewer: (_: unknown, __: unknown, context: { viewer: string }) => (executed++, context.viewer),
+        echo: (_: unknown, { text }: { text: string }) => (executed++, text),
+      },
+    },
   });
   await apollo.start();
   const handler = graphqlHttpHandler(apollo, {
@@ -37,9 +44,11 @@ afterAll(async () => {
 const post = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) => fetch(base, { method: "POST", headers, body });
 
 test("a JSON POST is answered with its context", async () => {
+  const before = executed;
   const response = await post(JSON.stringify({ query: "{ viewer }" }), { "content-type": "application/json; charset=utf-8", "x-viewer": "someone" });
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ data: { viewer: "someone" } });
+  expect(executed).toBe(before + 1);
 });
 
 test("a GET with the operation in its query string is answered (with the header CSRF prevention asks for)", async () => {
@@ -48,6 +57,7 @@ test("a GET with the operation in its query string is answered (with the header 
 });
 
 test("a body over the limit, declared or sent in chunks without a length, is refused with 413 in GraphQL's shape", async () => {
+  const before = executed;
   const filler = "x".repeat(LIMIT);
   const declared = await post(JSON.stringify({ query: "{ viewer }", variables: { filler } }));
   expect(declared.status).toBe(413);
@@ -65,6 +75,7 @@ test("a body over the limit, declared or sent in chunks without a length, is ref
   });
   expect(chunked.status).toBe(413);
   expect(JSON.parse(chunked.body).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+  expect(executed).toBe(before);
 });
 
 test("a body that is not JSON is a 400 BAD_USER_INPUT that says so", async () => {
@@ -74,9 +85,11 @@ test("a body that is not JSON is a 400 BAD_USER_INPUT that says so", async () =>
 });
 
 test("a form post (no JSON content type) is refused by Apollo's CSRF prevention, and nothing runs", async () => {
+  const before = executed;
   const response = await post("query=%7B%20viewer%20%7D", { "content-type": "application/x-www-form-urlencoded" });
   expect(response.status).toBe(400);
-  expect((await response.text())).toMatch(/preflight/i);
+  expect(await response.text()).toMatch(/preflight/i);
+  expect(executed).toBe(before);
 });
 
 test("a context that refuses the viewer answers with its code and status", async () => {

@@ -41,8 +41,6 @@ export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptio
   return format;
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** Taiwan last observed daylight saving time in 1979; since 1 October 1979 its clocks are UTC+8 all year. */
 const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const TAIPEI_FIXED_OFFSET_SINCE = Date.UTC(1979, 9, 1) - TAIPEI_OFFSET_MS;
@@ -56,7 +54,5 @@ const TAIPEI_FIXED_OFFSET_SINCE = Date.UTC(1979, 9, 1) - TAIPEI_OFFSET_MS;
 export function taipeiDate(instant: Date, timeZone = "Asia/Taipei"): string {
   const time = instant.getTime();
   if (timeZone === "Asia/Taipei" && time >= TAIPEI_FIXED_OFFSET_SINCE) return new Date(time + TAIPEI_OFFSET_MS).toISOString().slice(0, 10);
-  let format = dayFormats.get(timeZone);
-  if (!format) dayFormats.set(timeZone, (format = dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
-  return format.format(instant);
+  return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
 }

@@ -89,7 +89,7 @@ function formatError(log: Logger) {
     }
     log.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, "resolver failed");
     return {
-      message: "Internal server error: the subgraph logged the details.",
+      message: internalErrorMessage,
       path: formatted.path,
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
