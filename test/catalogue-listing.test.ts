@@ -52,6 +52,11 @@ test("searching Chinese text finds exactly the datasets whose title or descripti
   expect((await list(`search: "沒有這種資料集"`)).totalCount).toBe(0);
   // LIKE wildcards in a query are taken literally.
   expect((await list(`search: "%"`)).totalCount).toBe(0);
+  // Quotes, question marks and backslashes are text too, in the search, the category and the format.
+  for (const odd of ["it's", "矯正?", "\\\\", "?? or 1=1"]) {
+    expect((await list(`search: ${JSON.stringify(odd)}`)).totalCount).toBe(0);
+    expect((await list(`category: ${JSON.stringify(odd)}, format: ${JSON.stringify(odd)}`)).totalCount).toBe(0);
+  }
 });
 
 test("filters by category and by resource format, each dataset once", async () => {

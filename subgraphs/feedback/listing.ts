@@ -5,10 +5,10 @@
  * Feedback fields themselves, so every viewer may list.
  */
 import { ArgsType, Args, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import type { FilterQuery } from "@mikro-orm/postgresql";
 import type { SortOrder } from "../../contract/cursor";
 import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
 import { ShardBy } from "../kit/shard";
+import { isIn, joinSql, sql, type SqlFragment } from "../kit/sql";
 import { Feedback } from "./entities";
 import { availableActions, FeedbackAction, FeedbackState } from "./workflow";
 import type { FeedbackContext } from "./context";
@@ -45,11 +45,12 @@ class AgencyFeedbackArgs {
   after?: string;
 }
 
-function agencyFeedbackFilter(args: Pick<AgencyFeedbackArgs, "datasetId" | "unanswered">): FilterQuery<Feedback> {
-  return {
-    ...(args.datasetId ? { datasetId: args.datasetId } : {}),
-    ...(args.unanswered ? { state: { $in: UNANSWERED_STATES } } : {}),
-  };
+/** The shard holds its agency's comments only. */
+function agencyFeedbackFilter(args: Pick<AgencyFeedbackArgs, "datasetId" | "unanswered">): SqlFragment {
+  const filters = [sql`true`];
+  if (args.datasetId) filters.push(sql`dataset_id = ${args.datasetId}`);
+  if (args.unanswered) filters.push(isIn(sql`state`, UNANSWERED_STATES));
+  return joinSql(filters, " and ");
 }
 
 @Resolver(() => Feedback)
@@ -57,7 +58,7 @@ export class FeedbackListResolver {
   @Query(() => FeedbackConnection, { description: "One agency's public comments by reply deadline, earliest first: the reply desk's queue, or a dataset's comments." })
   @ShardBy("agencyCode")
   agencyFeedback(@Args() args: AgencyFeedbackArgs, @Ctx() { em }: FeedbackContext): Promise<Connection<Feedback>> {
-    return keysetPage(em, Feedback, () => agencyFeedbackFilter(args), DEADLINE_ORDER, args.first, args.after);
+    return keysetPage(em, Feedback, agencyFeedbackFilter(args), DEADLINE_ORDER, args.first, args.after);
   }
 
   @FieldResolver(() => [FeedbackAction], { description: "The workflow actions you may take on this comment now (followUp, which needs the commenter's email, is never listed)." })

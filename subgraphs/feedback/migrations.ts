@@ -107,6 +107,17 @@ class CommentsByDeadline extends Migration {
   }
 }
 
+/**
+ * A deadline is a key of the queue's cursors, which hold milliseconds (JavaScript dates): stored finer, a row
+ * written by SQL would compare greater than its own cursor and come back on the next page. The catalogue's
+ * `modified` is declared so from the start.
+ */
+class DeadlinesInMilliseconds extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table feedback alter column reply_due_at type timestamptz(3);`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_public_comments", class: PublicComments },
@@ -114,4 +125,5 @@ export const migrations: NamedMigration[] = [
   { name: "0004_comments_by_deadline", class: CommentsByDeadline },
   { name: "0005_receipt_is_a_transition", class: ReceiptIsATransition },
   { name: "0006_outbox_positions", class: OutboxPositionsMigration },
+  { name: "0007_deadlines_in_milliseconds", class: DeadlinesInMilliseconds },
 ];

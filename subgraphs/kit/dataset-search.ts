@@ -12,9 +12,10 @@
  * bigrams do neither: every two-character substring of the title and
  * description, in a GIN index; a query's bigrams must all be present.
  */
-import { raw, type FilterQuery } from "@mikro-orm/postgresql";
+import { sql, SqlFragment } from "./sql";
 
 const CONTENT = "title || ' ' || description";
+const CONTENT_SQL = new SqlFragment(CONTENT, []);
 
 /** The SQL function the bigram index is built on (one per database: the migrations create it). */
 export const DATASET_BIGRAMS_FUNCTION = `
@@ -31,12 +32,8 @@ export function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
-export function searchFilter<T extends { title: string; description: string }>(query: string): FilterQuery<T> {
+/** The condition over a table with the title and description columns. */
+export function searchFilter(query: string): SqlFragment {
   const term = query.trim();
-  return {
-    $and: [
-      { [raw(`dataset_bigrams(${CONTENT}) @> dataset_bigrams(?)`, [term])]: true },
-      { [raw(`(${CONTENT}) ilike ?`, [likePattern(term)])]: true },
-    ],
-  } as FilterQuery<T>;
+  return sql`dataset_bigrams(${CONTENT_SQL}) @> dataset_bigrams(${term}) and (${CONTENT_SQL}) ilike ${likePattern(term)}`;
 }

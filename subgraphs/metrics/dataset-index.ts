@@ -14,7 +14,6 @@
  * shards, behind each shard by the time its events take to arrive (README:
  * the index's lag); use it for ministry-wide lists and search.
  */
-import { raw, type FilterQuery } from "@mikro-orm/postgresql";
 import { Args, Ctx, Query, Resolver } from "type-graphql";
 import type { Viewer } from "../../contract/claims";
 import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
@@ -23,7 +22,7 @@ import { DatasetListArgs, datasetOrders, LifecycleState, visibleStates } from ".
 import type { MetricsContext } from "./context";
 import { IndexedDataset } from "./entities";
 import { fold, type ShardEvent } from "./projection";
-import type { Sql } from "./sql";
+import { isIn, joinSql, sql, type Sql, type SqlFragment } from "../kit/sql";
 
 /** What the index keeps of one dataset. */
 export type IndexEntry = Omit<IndexedDataset, "agencyCode" | "id" | "modified"> & { modified: string };
@@ -94,22 +93,22 @@ export async function applyToIndex(connection: Sql, agencyCode: string, events: 
 const ANOTHER_AGENCY = "";
 
 /** The catalogue's visibility rule (kit/datasets.ts) over every agency at once. */
-function visibleToViewer(viewer: Viewer): FilterQuery<IndexedDataset> {
+function visibleToViewer(viewer: Viewer): SqlFragment {
   const elsewhere = visibleStates(viewer, ANOTHER_AGENCY);
-  if (!elsewhere) return {};
-  const own = viewer.agencyCode && !visibleStates(viewer, viewer.agencyCode) ? [{ agencyCode: viewer.agencyCode }] : [];
-  return { $or: [{ lifecycleState: { $in: elsewhere } }, ...own] };
+  if (!elsewhere) return sql`true`;
+  const own = viewer.agencyCode && !visibleStates(viewer, viewer.agencyCode) ? sql` or agency_code = ${viewer.agencyCode}` : sql``;
+  return sql`(${isIn(sql`lifecycle_state`, elsewhere)}${own})`;
 }
 
-function indexFilter(viewer: Viewer, { agencyCodes, state, search, category, format, badge }: DatasetListArgs): FilterQuery<IndexedDataset> {
-  const filters: FilterQuery<IndexedDataset>[] = [visibleToViewer(viewer)];
-  if (agencyCodes) filters.push({ agencyCode: { $in: agencyCodes } });
-  if (state) filters.push({ lifecycleState: state });
-  if (search?.trim()) filters.push(searchFilter<IndexedDataset>(search));
-  if (category) filters.push({ category });
-  if (format) filters.push({ [raw("formats @> ?::jsonb", [JSON.stringify([format.toUpperCase()])])]: true } as FilterQuery<IndexedDataset>);
-  if (badge) filters.push({ badge });
-  return { $and: filters } as FilterQuery<IndexedDataset>;
+function indexFilter(viewer: Viewer, { agencyCodes, state, search, category, format, badge }: DatasetListArgs): SqlFragment {
+  const filters = [visibleToViewer(viewer)];
+  if (agencyCodes) filters.push(isIn(sql`agency_code`, agencyCodes));
+  if (state) filters.push(sql`lifecycle_state = ${state}`);
+  if (search?.trim()) filters.push(searchFilter(search));
+  if (category) filters.push(sql`category = ${category}`);
+  if (format) filters.push(sql`formats @> ${JSON.stringify([format.toUpperCase()])}::jsonb`);
+  if (badge) filters.push(sql`badge = ${badge}`);
+  return joinSql(filters, " and ");
 }
 
 const INDEX_ORDERS = datasetOrders<IndexedDataset>([{ property: "agencyCode", direction: "asc" }]);
@@ -124,6 +123,6 @@ export class DatasetIndexResolver {
       "behind each shard by the time its events take to reach the index. For one agency or a few, or to see a write at once, ask `datasets`.",
   })
   datasetIndex(@Args() args: DatasetListArgs, @Ctx() { em, viewer }: MetricsContext): Promise<Connection<IndexedDataset>> {
-    return keysetPage(em, IndexedDataset, () => indexFilter(viewer, args), INDEX_ORDERS[args.orderBy], args.first, args.after);
+    return keysetPage(em, IndexedDataset, indexFilter(viewer, args), INDEX_ORDERS[args.orderBy], args.first, args.after);
   }
 }

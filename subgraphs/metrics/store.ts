@@ -23,7 +23,7 @@ import {
 } from "./projection";
 import { nextDay, type Period } from "./domain";
 import { applyToIndex } from "./dataset-index";
-import { sqlOf, type Sql } from "./sql";
+import { sqlOf, type Sql } from "../kit/sql";
 
 /**
  * What metrics' own outbox announces, in the transaction that changes it:
