@@ -75,10 +75,21 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
   return answer;
 }
 
+/**
+ * Why a shard call's signal is aborted once the call is over. The http executor adds a listener to a
+ * signal of its own for every call, and removes it only when the call's signal aborts (or is collected):
+ * left to garbage collection, thousands pile up under load, and each add walks them all.
+ */
+const CALL_OVER = new Error("the shard call is over");
+
 /** One shard's answer; a failure's reason names its kind, never an address (the details go to the log). */
 async function askShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
-  const signals = [AbortSignal.timeout(options.timeoutMs), ...(request.signal ? [request.signal] : [])];
-  const signal = AbortSignal.any(signals);
+  const controller = new AbortController();
+  const { signal } = controller;
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+  const cancel = () => controller.abort(request.signal?.reason);
+  if (request.signal?.aborted) cancel();
+  else request.signal?.addEventListener("abort", cancel, { once: true });
   let release: (() => void) | undefined;
   try {
     release = await options.guard?.acquire(url, signal);
@@ -86,10 +97,8 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
     const pending = Promise.resolve(
       executor({ ...request, document: call.document, variables: call.variables, signal }) as Promise<ExecutionResult>,
     );
-    const timeout = new Promise<never>((_, reject) =>
-      signal.addEventListener("abort", () => reject(new Error(`no answer within ${options.timeoutMs} ms`)), { once: true }),
-    );
-    const result = await Promise.race([pending, timeout]);
+    const aborted = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+    const result = await Promise.race([pending, aborted]);
     if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "it gave an empty answer" };
     // No data and no error of the subgraph's own (a GovGraph code): the shard was not reached or did not answer.
     const errors = result.errors ?? [];
@@ -105,7 +114,10 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
     options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, err: error }, "shard call failed");
     return { ok: false, reason: "it could not be reached", unreachable: true };
   } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", cancel);
     release?.();
+    controller.abort(CALL_OVER);
   }
 }
 
