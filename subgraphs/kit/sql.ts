@@ -8,10 +8,10 @@
  * platform quotes it into the statement (as the query builder's statements
  * are sent: one simple-protocol message), and nests fragments, so a
  * condition written once (a listing's filter) serves both its page and its
- * count. Why not MikroORM's query builder there: building
- * a keyset page's statement cost it more CPU than running it (connection.ts).
- * Why not sql-template-tag, which does the same: it ships as an ES module only,
- * and this project runs, and is tested, as CommonJS.
+ * count. Why not MikroORM's query builder there: building a keyset page's
+ * statement cost it more CPU than running it (connection.ts). Why not
+ * sql-template-tag, which does the same: it ships as an ES module only, and
+ * this project runs, and is tested, as CommonJS.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 
@@ -23,7 +23,7 @@ export class SqlFragment {
   ) {}
 }
 
-/** sql`agency_code = ${code} and ${otherFragment}`: values become parameters, fragments are inlined with theirs. */
+/** sql`agency_code = ${code} and ${otherFragment}`: a value stands at a `?`, a fragment is inlined with its values. */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlFragment {
   let text = strings[0];
   const parameters: unknown[] = [];
