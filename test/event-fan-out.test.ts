@@ -8,6 +8,7 @@
 import "./event-fan-out-env";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { get } from "node:http";
 import { join } from "node:path";
 import { Client as PgClient } from "pg";
 import { createClient, type Client } from "graphql-ws";
@@ -125,12 +126,28 @@ async function outbox(subgraph: string, agencyCode: string): Promise<string[]> {
   return (await sql<{ subject_id: string }>(subgraph, agencyCode, "select subject_id from outbox_event order by position")).map((row) => row.subject_id);
 }
 
+/**
+ * A shard's /metrics over a connection of its own: a pooled one, idle while the test waits for events,
+ * can be closed by the shard's keep-alive timeout just as it is reused (ECONNRESET on a loaded machine).
+ */
+function scrape(url: string): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    get(url, { agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolveBody(body));
+      response.on("error", reject);
+    }).on("error", reject);
+  });
+}
+
 /** Open event streams at each shard (its own gauge): what the gateway holds upstream. */
 async function upstreamStreams(): Promise<number> {
   let total = 0;
   for (const subgraph of Object.keys(shards)) {
     for (const shard of Object.values(shards[subgraph])) {
-      const text = await (await fetch(shard.url.replace(/\/graphql$/, "/metrics"))).text();
+      const text = await scrape(shard.url.replace(/\/graphql$/, "/metrics"));
       total += Number(/^govgraph_subscriptions_active(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
     }
   }
@@ -140,22 +157,26 @@ async function upstreamStreams(): Promise<number> {
 test("1,000 subscribers on one gateway get every event of a write stream once, in per-shard order, over one upstream stream per shard and kind", async () => {
   const sockets = Array.from({ length: 10 }, () => wsClient());
   const subscribers = Array.from({ length: 1000 }, (_, i) => ({ kind: KINDS[i % 2], ...subscribe(sockets[i % 10], KINDS[i % 2].field, null) }));
-  await until(() => subscribers.every((subscriber) => subscriber.messages.length >= 1), "every subscriber's position", 120_000);
-  expect(await upstreamStreams()).toBe(CODES.length * KINDS.length);
+  // Stopped whatever happens, so a failure here does not leave 1,000 subscriptions open for the next test.
+  try {
+    await until(() => subscribers.every((subscriber) => subscriber.messages.length >= 1), "every subscriber's position", 120_000);
+    expect(await upstreamStreams()).toBe(CODES.length * KINDS.length);
 
-  await Promise.all(KINDS.map(({ subgraph, type }) => write(subgraph, type, PER_SHARD)));
-  const expected: Record<string, Record<string, string[]>> = {};
-  for (const { subgraph } of KINDS) expected[subgraph] = Object.fromEntries(await Promise.all(CODES.map(async (code) => [code, await outbox(subgraph, code)] as const)));
-  const perShard = (events: Event[], code: string) => events.filter((event) => event.agencyCode === code).map((event) => event.subjectId);
-  await until(() => subscribers.every((subscriber) => subscriber.events().length >= 2 * PER_SHARD), "every event at every subscriber", 120_000);
-  await new Promise((resolveDelay) => setTimeout(resolveDelay, 300));
-  for (const subscriber of subscribers) {
-    for (const code of CODES) expect(perShard(subscriber.events(), code)).toEqual(expected[subscriber.kind.subgraph][code]);
-    expect(subscriber.events()).toHaveLength(2 * PER_SHARD);
-    expect(subscriber.errors).toEqual([]);
+    await Promise.all(KINDS.map(({ subgraph, type }) => write(subgraph, type, PER_SHARD)));
+    const expected: Record<string, Record<string, string[]>> = {};
+    for (const { subgraph } of KINDS) expected[subgraph] = Object.fromEntries(await Promise.all(CODES.map(async (code) => [code, await outbox(subgraph, code)] as const)));
+    const perShard = (events: Event[], code: string) => events.filter((event) => event.agencyCode === code).map((event) => event.subjectId);
+    await until(() => subscribers.every((subscriber) => subscriber.events().length >= 2 * PER_SHARD), "every event at every subscriber", 120_000);
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 300));
+    for (const subscriber of subscribers) {
+      for (const code of CODES) expect(perShard(subscriber.events(), code)).toEqual(expected[subscriber.kind.subgraph][code]);
+      expect(subscriber.events()).toHaveLength(2 * PER_SHARD);
+      expect(subscriber.errors).toEqual([]);
+    }
+    expect(await upstreamStreams()).toBe(CODES.length * KINDS.length);
+  } finally {
+    subscribers.forEach((subscriber) => subscriber.stop());
   }
-  expect(await upstreamStreams()).toBe(CODES.length * KINDS.length);
-  subscribers.forEach((subscriber) => subscriber.stop());
 }, 300_000);
 
 test("a subscriber resuming from a cursor older than the gateway's window gets exactly the events it missed, then live ones", async () => {
