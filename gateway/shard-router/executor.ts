@@ -86,7 +86,8 @@ const CALL_OVER = new Error("the shard call is over");
 async function askShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
   const controller = new AbortController();
   const { signal } = controller;
-  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+  const noAnswer = `no answer within ${options.timeoutMs} ms`;
+  const timer = setTimeout(() => controller.abort(new Error(noAnswer)), options.timeoutMs);
   const cancel = () => controller.abort(request.signal?.reason);
   if (request.signal?.aborted) cancel();
   else request.signal?.addEventListener("abort", cancel, { once: true });
@@ -104,13 +105,13 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
     const errors = result.errors ?? [];
     const ownError = errors.some((e) => e.path || isErrorCode(e.extensions?.code));
     if (!result.data && !ownError) {
-      if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms`, timedOut: true };
+      if (signal.aborted) return { ok: false, reason: noAnswer, timedOut: true };
       options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: errors.map((e) => e.message) }, "shard call failed");
       return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
     }
     return { ok: true, result };
   } catch (error) {
-    if (signal.aborted) return { ok: false, reason: `no answer within ${options.timeoutMs} ms`, timedOut: true };
+    if (signal.aborted) return { ok: false, reason: noAnswer, timedOut: true };
     options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, err: error }, "shard call failed");
     return { ok: false, reason: "it could not be reached", unreachable: true };
   } finally {

@@ -52,9 +52,12 @@ export function isIn(expression: SqlFragment, values: readonly unknown[]): SqlFr
   return values.length === 0 ? sql`false` : sql`${expression} in (${values})`;
 }
 
+/** A table or column name as SQL text, quoted, its own quotes doubled. */
+export const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 /** A table or column name, quoted; from the schema (entity metadata), never from a request. */
 export function identifier(name: string): SqlFragment {
-  return new SqlFragment(`"${name.replace(/"/g, '""')}"`, []);
+  return new SqlFragment(quoted(name), []);
 }
 
 /** Runs SQL with `?` placeholders on the EntityManager's transaction when it has one (MikroORM's execute otherwise takes a pool connection). */

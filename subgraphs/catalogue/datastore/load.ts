@@ -13,6 +13,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { stringify } from "csv-stringify/sync";
 import type { ClientBase, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { quoted } from "../../kit/sql";
 import { readGuarded, type ScanSettings } from "../deidentification/gate";
 import { csvRecords, decodeText, jsonRecords, structuredFormat } from "../structured/read";
 
@@ -41,7 +42,6 @@ export const tableOf = (resourceId: string) => `datastore_${resourceId.replace(/
 /** Columns every loaded table has besides the file's: the row's place in the file (the last key of every order). */
 export const ROW_COLUMN = "_row";
 const columnAt = (index: number) => `c${index + 1}`;
-export const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
 export interface LoadResult {
   encoding: "UTF-8" | "BIG-5";

@@ -7,7 +7,8 @@
  */
 import { decodeCursor, encodeCursor, type Direction, type KeyValue } from "../../../contract/cursor";
 import { badUserInput, type FieldProblem } from "../../../contract/errors";
-import { ColumnType, quoted, ROW_COLUMN, sqlTypeOf, tableOf, TYPES, type DatastoreColumn } from "./load";
+import { quoted } from "../../kit/sql";
+import { ColumnType, ROW_COLUMN, sqlTypeOf, tableOf, TYPES, type DatastoreColumn } from "./load";
 
 export const FilterOperator = { EQ: "EQ", NE: "NE", LT: "LT", LTE: "LTE", GT: "GT", GTE: "GTE", CONTAINS: "CONTAINS" } as const;
 export type FilterOperator = (typeof FilterOperator)[keyof typeof FilterOperator];
