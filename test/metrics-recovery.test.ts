@@ -10,7 +10,7 @@ import { loadSecrets } from "../contract/config";
 import { issueDevToken } from "../gateway/auth";
 import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
-import { startSubgraphProcess, type SubgraphProcess } from "../scripts/subgraph-process";
+import { startSubgraphProcess, type SubgraphProcess } from "../scripts/server-process";
 import { startTestTopology, type TestTopology } from "./topology";
 
 let topology: TestTopology;

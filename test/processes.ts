@@ -1,6 +1,6 @@
 /**
  * Free ports for tests that start processes (a subgraph as a process of its
- * own: scripts/subgraph-process.ts).
+ * own: scripts/server-process.ts).
  */
 import { freePort } from "../contract/listen";
 import { portTaken } from "../scripts/preflight";

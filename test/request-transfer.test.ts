@@ -14,7 +14,7 @@ import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS } from "../contract/cl
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
-import { startSubgraphProcess, type SubgraphProcess } from "../scripts/subgraph-process";
+import { startSubgraphProcess, type SubgraphProcess } from "../scripts/server-process";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 const prefix = `r${randomBytes(4).toString("hex")}`;

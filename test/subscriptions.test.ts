@@ -17,7 +17,7 @@ import { Role } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
-import { startSubgraphProcess, type SubgraphProcess } from "../scripts/subgraph-process";
+import { startSubgraphProcess, type SubgraphProcess } from "../scripts/server-process";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 

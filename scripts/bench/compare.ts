@@ -11,30 +11,30 @@
  *   { totalCount } feedbackStats { received } }` through the three gateways;
  * - on GovGraph over all nine agencies: the page fanned out to 9 shards, the
  *   same page from MOJ's shard, and the cross-subgraph query for the nine.
- * Then the ratios issue 15 sets goals for. With --profile, the shard, the
- * gateway and the fanned-out rows are also CPU-profiled (the profiler slows
+ * Every server is a process of its own, as deployed (each agency's shard,
+ * metrics, each gateway, the floor), in production mode: this process only
+ * generates the load. Each row gives the CPU per answer of the process the
+ * client asked (the front) and of all the servers together, from /proc.
+ * Then the ratios issue 15 sets goals for. With --profile, the MOJ shard and
+ * GovGraph's gateways are CPU-profiled over their rows (the profiler slows
  * them: read those rows' figures as the profile's, not as the comparison's).
  */
-import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
-import { startStandaloneServer } from "@apollo/server/standalone";
-import { createGatewayRuntime } from "@graphql-hive/gateway-runtime";
-import httpTransport from "@graphql-mesh/transport-http";
-import { Pool, types } from "pg";
 import { issueDevToken } from "../../gateway/auth";
-import { startGateway, type RunningGateway } from "../../gateway/server";
 import { subgraphs } from "../../subgraphs";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
-import { loadSecrets, projectRoot } from "../../contract/config";
-import { encodeCursor } from "../../contract/cursor";
-import { databaseUrl } from "../../subgraphs/kit/database";
+import { loadSecrets } from "../../contract/config";
+import { freePort } from "../../contract/listen";
+import type { Topology } from "../../contract/topology";
+import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
+import { seedOnce } from "../../subgraphs/kit/orm";
 import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
-import { profiled, topSelfTime } from "./profile";
+import { startServerProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
+import { startPeerProcess } from "./peers";
+import { profiledProcess, topSelfTime } from "./profile";
 import { load, seedDirectory, seedShard, type BenchOptions } from "./shared";
 
 const PAGE_SELECTION = "totalCount edges { cursor node { identifier title issued } } pageInfo { hasNextPage endCursor }";
@@ -43,88 +43,6 @@ const pageQuery = (agencyCodes?: readonly string[]) =>
 const crossQuery = (codes: readonly string[]) => `{ agencies(codes: ${JSON.stringify(codes)}) { datasets(first: 5) { totalCount } feedbackStats { received } } }`;
 const VIEWERS = 500;
 
-interface Listening {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function serve(server: Server): Promise<Listening> {
-  await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    stop: () => new Promise<void>((resolveClose) => { server.close(() => resolveClose()); server.closeAllConnections(); }),
-  };
-}
-
-/**
- * The floor: what answering the page costs with nothing but node:http and pg.
- * The statements are the catalogue shard's for a public viewer (its page and
- * its count, in parallel), on a pool of the shard's size.
- */
-async function startFloor(shard: RunningInstance, serverUrl: string, poolSize: number): Promise<Listening> {
-  const pool = new Pool({
-    connectionString: databaseUrl(serverUrl, shard.database),
-    max: poolSize,
-    types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === types.builtins.DATE ? (value: string) => value : types.getTypeParser(oid, format))) as never },
-  });
-  const where = "where d0.agency_code = $1 and d0.lifecycle_state in ($2)";
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", async () => {
-      JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      const [page, count] = await Promise.all([
-        pool.query(`select d0.* from dataset as d0 ${where} order by d0.issued desc, d0.identifier asc limit $3`, ["MOJ", "PUBLISHED", 21]),
-        pool.query(`select count(*) as count from dataset as d0 ${where}`, ["MOJ", "PUBLISHED"]),
-      ]);
-      const edges = page.rows.slice(0, 20).map((row: { identifier: string; title: string; issued: string }) => ({
-        cursor: encodeCursor({ order: "PUBLISHED_DESC", values: [row.issued, row.identifier], directions: ["desc", "asc"] }),
-        node: { identifier: row.identifier, title: row.title, issued: row.issued },
-      }));
-      const datasets = { totalCount: Number(count.rows[0].count), edges, pageInfo: { hasNextPage: page.rows.length > 20, endCursor: edges.at(-1)?.cursor ?? null } };
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { datasets } }));
-    });
-  });
-  const listening = await serve(server);
-  return { url: listening.url, stop: async () => { await listening.stop(); await pool.end(); } };
-}
-
-/** Where the peers send each subgraph's requests. Both forward the client's signed claims unchanged, so each request reaches the shard as its own viewer. */
-type SubgraphUrls = Record<string, string>;
-
-/** The plain Hive Gateway runtime: the supergraph, http transport to the given URLs, and nothing of GovGraph's. */
-async function startPlainHive(supergraph: string, urls: SubgraphUrls): Promise<Listening> {
-  const runtime = createGatewayRuntime({
-    supergraph,
-    transports: { http: httpTransport },
-    transportEntries: Object.fromEntries(Object.entries(urls).map(([name, location]) => [name, { location }])),
-    propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ [CLAIMS_HEADER]: request.headers.get(CLAIMS_HEADER) ?? "" }) },
-    logging: false,
-    landingPage: false,
-    graphqlEndpoint: "/graphql",
-  });
-  const listening = await serve(createServer(runtime));
-  return { url: listening.url, stop: async () => { await listening.stop(); await runtime.dispose(); } };
-}
-
-/** Apollo Gateway with Apollo Server 5 on the supergraph's SDL. */
-async function startApolloGateway(supergraph: string, urls: SubgraphUrls): Promise<Listening> {
-  const gateway = new ApolloGateway({
-    supergraphSdl: supergraph,
-    buildService: ({ name }) =>
-      new RemoteGraphQLDataSource<{ claims?: string }>({
-        url: urls[name],
-        willSendRequest: ({ request, context }) => void request.http?.headers.set(CLAIMS_HEADER, context.claims ?? ""),
-      }),
-  });
-  const server = new ApolloServer<{ claims?: string }>({ gateway });
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: "127.0.0.1" },
-    context: async ({ req }) => ({ claims: typeof req.headers[CLAIMS_HEADER] === "string" ? req.headers[CLAIMS_HEADER] : undefined }),
-  });
-  return { url, stop: () => server.stop() };
-}
-
 interface Row {
   row: string;
   query: string;
@@ -132,102 +50,188 @@ interface Row {
   p99: number;
   requestsPerSecond: number;
   failed: number;
-  cpuMsPerRequest: number;
+  frontCpuMs: number;
+  serversCpuMs: number;
+}
+
+/**
+ * Metrics' and every agency's databases, migrated and seeded with the bench's
+ * rows (`datasets` datasets and comments per shard), and marked seeded so the
+ * processes serving them add no seed data of their own.
+ */
+async function prepareDatabases(serverUrl: string, prefix: string, codes: readonly string[], datasets: number): Promise<void> {
+  const prepare = async (name: string, agencyCode: string | undefined, seed: (instance: RunningInstance) => Promise<void>) => {
+    const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 });
+    try {
+      await seed(instance);
+      await seedOnce(instance.orm);
+    } finally {
+      await instance.stop();
+    }
+  };
+  await prepare("metrics", undefined, (metrics) => seedDirectory(metrics, codes));
+  for (const code of codes) {
+    await Promise.all([
+      prepare("catalogue", code, (catalogue) => seedShard(catalogue, code, datasets)),
+      prepare("feedback", code, (feedback) => seedFeedback(feedback, code, datasets)),
+    ]);
+  }
 }
 
 export async function benchCompare({ serverUrl, prefix, duration, connections, datasets, profile }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
-  const supergraph = readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8");
   const codes = AGENCY_CODES;
-  const started: { stop(): Promise<void> }[] = [];
+  const processes: ServerProcess[] = [];
   const rows: Row[] = [];
   const profiles: { row: string; file: string }[] = [];
+  const topologyDir = mkdtempSync(join(tmpdir(), "govgraph-bench-topology-"));
   try {
-    console.log(`starting metrics and ${codes.length} agencies' catalogue and feedback shards, ${datasets} datasets and ${datasets} comments each…`);
-    const start = (name: string, agencyCode?: string) =>
-      startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 }).then((instance) => (started.push(instance), instance));
-    const metrics = await start("metrics");
-    await seedDirectory(metrics, codes);
-    const catalogues = new Map<string, RunningInstance>();
-    const feedbacks = new Map<string, RunningInstance>();
-    for (const code of codes) {
-      const [catalogue, feedback] = await Promise.all([start("catalogue", code), start("feedback", code)]);
-      catalogues.set(code, catalogue);
-      feedbacks.set(code, feedback);
-      await seedShard(catalogue, code, datasets);
-      await seedFeedback(feedback, code, datasets);
-    }
-    const urlsOf = (instances: Map<string, RunningInstance>, chosen: readonly string[]) => Object.fromEntries(chosen.map((code) => [code, instances.get(code)!.url]));
-    const topology = (chosen: readonly string[]) => ({
-      subgraphs: { metrics: metrics.url },
-      shards: { catalogue: urlsOf(catalogues, chosen), feedback: urlsOf(feedbacks, chosen) },
-    });
-    const launch = async <T extends { stop(): Promise<void> }>(server: Promise<T>) => {
-      const running = await server;
-      started.push(running);
+    console.log(`preparing metrics' and ${codes.length} agencies' catalogue and feedback databases, ${datasets} datasets and ${datasets} comments each…`);
+    await prepareDatabases(serverUrl, prefix, codes, datasets);
+
+    console.log("starting every subgraph instance, GovGraph's gateways, the floor and the peers, each as a process of its own…");
+    // As the container image runs them; the same secrets as this process, which signs the viewers' tokens and claims.
+    const env = { NODE_ENV: "production", GOVGRAPH_JWT_SECRET: secrets.jwtSecret, GOVGRAPH_INTERNAL_SECRET: secrets.internalSecret };
+    const inspectPorts = new Map<string, number>();
+    const inspect = async (name: string) => {
+      if (!profile) return [];
+      inspectPorts.set(name, await freePort());
+      return [`--inspect=127.0.0.1:${inspectPorts.get(name)}`];
+    };
+    const track = async (started: Promise<ServerProcess>) => {
+      const running = await started;
+      processes.push(running);
       return running;
     };
+    const nineGatewayPort = await freePort();
+    const subgraph = async (spec: string) =>
+      track(
+        startSubgraphProcess(spec, {
+          serverUrl,
+          databasePrefix: prefix,
+          // Metrics follows the nine agencies' gateway at the image's default interval.
+          env: { ...env, GOVGRAPH_GATEWAY_URL: `http://127.0.0.1:${nineGatewayPort}/graphql`, GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: undefined },
+          nodeOptions: spec === "catalogue:MOJ" ? await inspect("shard") : [],
+        }),
+      );
+    const metrics = await subgraph("metrics");
+    const catalogues = new Map<string, ServerProcess>();
+    const feedbacks = new Map<string, ServerProcess>();
+    await Promise.all(
+      codes.flatMap((code) => [
+        subgraph(`catalogue:${code}`).then((shard) => catalogues.set(code, shard)),
+        subgraph(`feedback:${code}`).then((shard) => feedbacks.set(code, shard)),
+      ]),
+    );
+    const urlsOf = (shards: Map<string, ServerProcess>, chosen: readonly string[]) => Object.fromEntries(chosen.map((code) => [code, shards.get(code)!.url]));
+    const govgraphGateway = async (name: string, chosen: readonly string[], port?: number) => {
+      const topology: Topology = { subgraphs: { metrics: metrics.url }, shards: { catalogue: urlsOf(catalogues, chosen), feedback: urlsOf(feedbacks, chosen) } };
+      const topologyFile = join(topologyDir, `${name}.json`);
+      writeFileSync(topologyFile, JSON.stringify(topology));
+      const listenOn = port ?? (await freePort());
+      return track(
+        startServerProcess(join("scripts", "gateway.js"), ["--port", String(listenOn)], {
+          port: listenOn,
+          // No database: the routing table lives in the process, from the topology. The shard timeout also bounds
+          // the health probes: on a loaded machine, 5 s would mark busy shards down mid-run.
+          env: { ...env, DATABASE_URL: undefined, GOVGRAPH_TOPOLOGY: topologyFile, GOVGRAPH_ROUTING_FILE: join(topologyDir, `${name}-routing.json`), GOVGRAPH_SHARD_TIMEOUT_MS: "60000" },
+          nodeOptions: await inspect(name),
+        }),
+      );
+    };
+    const moj = ["MOJ"];
+    const mojUrls = JSON.stringify({ catalogue: catalogues.get("MOJ")!.url, feedback: feedbacks.get("MOJ")!.url, metrics: metrics.url });
+    const poolSize = process.env.GOVGRAPH_DB_POOL_SIZE ?? "4";
+    const [floor, govgraph, hive, apollo, govgraphNine] = await Promise.all([
+      track(startPeerProcess("floor", [databaseUrl(serverUrl, databaseName("catalogue", "MOJ", prefix)), poolSize], { env })),
+      govgraphGateway("gateway", moj),
+      track(startPeerProcess("hive", [mojUrls], { env })),
+      track(startPeerProcess("apollo", [mojUrls], { env })),
+      govgraphGateway("fan-out", codes, nineGatewayPort),
+    ]);
 
     const viewers = Array.from({ length: VIEWERS }, (_, i) => ({ sub: `bench-viewer-${i}`, role: Role.PUBLIC }));
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
+    const serversCpuMs = () => processes.reduce((sum, server) => sum + server.cpuMs(), 0);
 
-    const moj = ["MOJ"];
-    const mojUrls = { catalogue: catalogues.get("MOJ")!.url, feedback: feedbacks.get("MOJ")!.url, metrics: metrics.url };
-    const floor = await launch(startFloor(catalogues.get("MOJ")!, serverUrl, Number(process.env.GOVGRAPH_DB_POOL_SIZE ?? 4)));
-    // The shard timeout also bounds the health probes: on a loaded machine, 5 s would mark busy shards down mid-run.
-    const gatewayOptions = { supergraph, secrets, port: 0, shardTimeoutMs: 60_000 };
-    const govgraph: RunningGateway = await launch(startGateway({ ...gatewayOptions, topology: topology(moj) }));
-    const hive = await launch(startPlainHive(supergraph, mojUrls));
-    const apollo = await launch(startApolloGateway(supergraph, mojUrls));
-    const govgraphNine: RunningGateway = await launch(startGateway({ ...gatewayOptions, topology: topology(codes) }));
+    // Each shard is a process with its own JIT: the nine agencies' shards serve no request until the fanned-out
+    // rows, so they would be measured cold. A deployment's shards are warm; so are they here, through the paths measured.
+    console.log("warming every server up through GovGraph's gateways (not measured)…");
+    for (const [gateway, query, seconds] of [
+      [govgraph, pageQuery(moj), 2],
+      [govgraph, crossQuery(moj), 2],
+      [govgraphNine, pageQuery(), 10],
+      [govgraphNine, crossQuery(codes), 10],
+    ] as const) {
+      await load(gateway.url, bearers, query, seconds, connections);
+    }
+    // The gateways finish the warm-up's last requests after the load stops (the fanned-out ones, for seconds): the
+    // first row waits until the servers are at rest, then says what they spend at rest.
+    const cpuPerSecond = async (seconds: number) => {
+      const before = serversCpuMs();
+      await new Promise((resolveRest) => setTimeout(resolveRest, seconds * 1000));
+      return Math.round((serversCpuMs() - before) / seconds);
+    };
+    for (let waited = 0; waited < 30 && (await cpuPerSecond(1)) > 100; waited++);
+    console.log(`the servers at rest: ${await cpuPerSecond(3)} ms of CPU a second (health probes, metrics following the shards)`);
 
-    const measure = async (row: string, query: string, url: string, headers: Record<string, string>[], profileAs?: string) => {
+    const measure = async (row: string, query: string, front: ServerProcess, headers: Record<string, string>[], profileAs?: string) => {
       process.stdout.write(`  ${row}: ${query.slice(0, 60)}…\n`);
-      const run = () => load(url, headers, query, duration, connections);
+      const run = () => load(front.url, headers, query, duration, connections, { front: front.cpuMs, servers: serversCpuMs });
+      const inspectPort = profileAs && inspectPorts.get(profileAs);
       let result: Awaited<ReturnType<typeof run>>;
-      if (profile && profileAs) {
-        const done = await profiled(profileAs, run);
+      if (inspectPort) {
+        const done = await profiledProcess(inspectPort, profileAs, run);
         profiles.push({ row, file: done.file });
         result = done.result;
       } else {
         result = await run();
       }
-      rows.push({ row, query: query.includes("agencies") ? "cross-subgraph" : "page", ...result });
-      return result;
+      const { front: frontCpuMs, servers } = result.cpuMsPerRequestOf;
+      rows.push({ row, query: query.includes("agencies") ? "cross-subgraph" : "page", ...result, frontCpuMs, serversCpuMs: servers });
+      return rows.at(-1)!;
     };
     console.log(`measuring, ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn:`);
     const page = pageQuery(moj);
-    const floorPage = await measure("floor (node:http + pg)", page, floor.url, claims);
-    const shardPage = await measure("MOJ catalogue shard, direct", page, catalogues.get("MOJ")!.url, claims, "shard");
-    const govgraphPage = await measure("GovGraph gateway (MOJ shards)", page, govgraph.url, bearers, "gateway");
-    const hivePage = await measure("plain Hive runtime (MOJ shards)", page, hive.url, claims);
-    const apolloPage = await measure("Apollo Gateway 2.14 (MOJ shards)", page, apollo.url, claims);
-    const govgraphCross = await measure("GovGraph gateway (MOJ shards)", crossQuery(moj), govgraph.url, bearers);
-    const hiveCross = await measure("plain Hive runtime (MOJ shards)", crossQuery(moj), hive.url, claims);
-    const apolloCross = await measure("Apollo Gateway 2.14 (MOJ shards)", crossQuery(moj), apollo.url, claims);
-    const oneOfNine = await measure("GovGraph, 9 agencies: MOJ's page", page, govgraphNine.url, bearers);
-    const fanned = await measure("GovGraph, 9 agencies: page fanned out", pageQuery(), govgraphNine.url, bearers, "fan-out");
-    await measure("GovGraph, 9 agencies: cross-subgraph", crossQuery(codes), govgraphNine.url, bearers);
+    const floorPage = await measure("floor (node:http + pg)", page, floor, claims);
+    const shardPage = await measure("MOJ catalogue shard, direct", page, catalogues.get("MOJ")!, claims, "shard");
+    const govgraphPage = await measure("GovGraph gateway (MOJ shards)", page, govgraph, bearers, "gateway");
+    const hivePage = await measure("plain Hive runtime (MOJ shards)", page, hive, claims);
+    const apolloPage = await measure("Apollo Gateway 2.14 (MOJ shards)", page, apollo, claims);
+    const govgraphCross = await measure("GovGraph gateway (MOJ shards)", crossQuery(moj), govgraph, bearers);
+    const hiveCross = await measure("plain Hive runtime (MOJ shards)", crossQuery(moj), hive, claims);
+    const apolloCross = await measure("Apollo Gateway 2.14 (MOJ shards)", crossQuery(moj), apollo, claims);
+    const oneOfNine = await measure("GovGraph, 9 agencies: MOJ's page", page, govgraphNine, bearers);
+    const fanned = await measure("GovGraph, 9 agencies: page fanned out", pageQuery(), govgraphNine, bearers, "fan-out");
+    await measure("GovGraph, 9 agencies: cross-subgraph", crossQuery(codes), govgraphNine, bearers);
 
-    console.log(`\ncompare: ${datasets} datasets and comments per shard, ${connections} connections, ${duration} s per row, loopback, one process${profile ? " (profiled rows slowed by the profiler)" : ""}`);
-    console.table(rows.map((r) => ({ "": r.row, query: r.query, "req/s": r.requestsPerSecond, "p50 ms": r.p50, "p99 ms": r.p99, "CPU ms/req": r.cpuMsPerRequest, failed: r.failed })));
-    const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+    console.log(
+      `\ncompare: ${datasets} datasets and comments per shard, ${connections} connections, ${duration} s per row, loopback, every server a process of its own` +
+        `${profile ? " (profiled rows slowed by the profiler)" : ""}; CPU per answer of the process asked (front) and of all the servers`,
+    );
+    console.table(
+      rows.map((r) => ({ "": r.row, query: r.query, "req/s": r.requestsPerSecond, "p50 ms": r.p50, "p99 ms": r.p99, "front CPU ms": r.frontCpuMs, "servers' CPU ms": r.serversCpuMs, failed: r.failed })),
+    );
+    const ratio = (label: string, a: Row, b: Row, figure: "requestsPerSecond" | "p50" | "frontCpuMs" | "serversCpuMs") => ({
+      ratio: label,
+      value: Number((a[figure] / b[figure]).toFixed(2)),
+    });
     console.table([
-      { ratio: "shard / floor, req/s (goal ≥ 0.5)", value: ratio(shardPage.requestsPerSecond, floorPage.requestsPerSecond) },
-      { ratio: "GovGraph / Apollo Gateway, req/s, page (goal ≥ 1.2)", value: ratio(govgraphPage.requestsPerSecond, apolloPage.requestsPerSecond) },
-      { ratio: "GovGraph / Apollo Gateway, req/s, cross-subgraph (goal ≥ 1.2)", value: ratio(govgraphCross.requestsPerSecond, apolloCross.requestsPerSecond) },
-      { ratio: "GovGraph / plain Hive, req/s, page (goal ≥ 1.0)", value: ratio(govgraphPage.requestsPerSecond, hivePage.requestsPerSecond) },
-      { ratio: "GovGraph / plain Hive, req/s, cross-subgraph (goal ≥ 1.0)", value: ratio(govgraphCross.requestsPerSecond, hiveCross.requestsPerSecond) },
-      { ratio: "fan-out over 9 / one shard, p50 (goal ≤ 2)", value: ratio(fanned.p50, oneOfNine.p50) },
-      { ratio: "fan-out over 9 / one shard, req/s (goal ≥ 0.5)", value: ratio(fanned.requestsPerSecond, oneOfNine.requestsPerSecond) },
-      // On a shared machine whose load starves this process, CPU per answer gives the same comparisons, unaffected by the other load.
-      { ratio: "floor / shard, CPU per answer (goal ≥ 0.5)", value: ratio(floorPage.cpuMsPerRequest, shardPage.cpuMsPerRequest) },
-      { ratio: "Apollo Gateway / GovGraph, CPU per answer, page (goal ≥ 1.2)", value: ratio(apolloPage.cpuMsPerRequest, govgraphPage.cpuMsPerRequest) },
-      { ratio: "plain Hive / GovGraph, CPU per answer, page (goal ≥ 1.0)", value: ratio(hivePage.cpuMsPerRequest, govgraphPage.cpuMsPerRequest) },
-      { ratio: "Apollo Gateway / GovGraph, CPU per answer, cross-subgraph (goal ≥ 1.2)", value: ratio(apolloCross.cpuMsPerRequest, govgraphCross.cpuMsPerRequest) },
-      { ratio: "plain Hive / GovGraph, CPU per answer, cross-subgraph (goal ≥ 1.0)", value: ratio(hiveCross.cpuMsPerRequest, govgraphCross.cpuMsPerRequest) },
-      { ratio: "fan-out over 9 / one shard, CPU per answer (cf. the p50 goal ≤ 2)", value: ratio(fanned.cpuMsPerRequest, oneOfNine.cpuMsPerRequest) },
+      ratio("shard / floor, req/s (goal ≥ 0.5)", shardPage, floorPage, "requestsPerSecond"),
+      ratio("GovGraph / Apollo Gateway, req/s, page (goal ≥ 1.2)", govgraphPage, apolloPage, "requestsPerSecond"),
+      ratio("GovGraph / Apollo Gateway, req/s, cross-subgraph (goal ≥ 1.2)", govgraphCross, apolloCross, "requestsPerSecond"),
+      ratio("GovGraph / plain Hive, req/s, page (goal ≥ 1.0)", govgraphPage, hivePage, "requestsPerSecond"),
+      ratio("GovGraph / plain Hive, req/s, cross-subgraph (goal ≥ 1.0)", govgraphCross, hiveCross, "requestsPerSecond"),
+      ratio("fan-out over 9 / one shard, p50 (goal ≤ 2)", fanned, oneOfNine, "p50"),
+      ratio("fan-out over 9 / one shard, req/s (goal ≥ 0.5)", fanned, oneOfNine, "requestsPerSecond"),
+      // On a shared machine whose load starves the servers, CPU per answer gives the same comparisons, unaffected by the other load.
+      ratio("floor / shard, CPU per answer (goal ≥ 0.5)", floorPage, shardPage, "frontCpuMs"),
+      ratio("Apollo Gateway / GovGraph, gateway CPU per answer, page (goal ≥ 1.2)", apolloPage, govgraphPage, "frontCpuMs"),
+      ratio("plain Hive / GovGraph, gateway CPU per answer, page (goal ≥ 1.0)", hivePage, govgraphPage, "frontCpuMs"),
+      ratio("Apollo Gateway / GovGraph, gateway CPU per answer, cross-subgraph (goal ≥ 1.2)", apolloCross, govgraphCross, "frontCpuMs"),
+      ratio("plain Hive / GovGraph, gateway CPU per answer, cross-subgraph (goal ≥ 1.0)", hiveCross, govgraphCross, "frontCpuMs"),
+      ratio("fan-out over 9 / one shard, servers' CPU per answer (cf. the p50 goal ≤ 2)", fanned, oneOfNine, "serversCpuMs"),
     ]);
     for (const { row, file } of profiles) {
       console.log(`\nCPU profile of "${row}" (${file}), top self time:`);
@@ -235,7 +239,8 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       console.table(topSelfTime(file, 15));
     }
   } finally {
-    for (const server of started.reverse()) await server.stop();
+    await Promise.all(processes.map((server) => server.stop()));
+    rmSync(topologyDir, { recursive: true, force: true });
   }
 }
 

@@ -13,7 +13,7 @@ import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { startInstance } from "../../subgraphs/kit/server";
 import { profiledProcess, topSelfTime } from "./profile";
-import { startSubgraphProcess } from "../subgraph-process";
+import { startSubgraphProcess } from "../server-process";
 import { load, post, seedShard, type BenchOptions } from "./shared";
 
 /**
@@ -95,9 +95,8 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
     const runDirect = async () => {
-      const cpuBefore = metrics.cpuMs();
-      const measured = await load(metrics.url, claims, query, duration, connections);
-      return { ...measured, metricsCpuMsPerRequest: Number(((metrics.cpuMs() - cpuBefore) / measured.requestsTotal).toFixed(2)) };
+      const measured = await load(metrics.url, claims, query, duration, connections, { metrics: metrics.cpuMs });
+      return { ...measured, metricsCpuMsPerRequest: measured.cpuMsPerRequestOf.metrics };
     };
     const profiledDirect = inspectPort ? await profiledProcess(inspectPort, "metrics-direct", runDirect) : null;
     const direct = profiledDirect ? profiledDirect.result : await runDirect();

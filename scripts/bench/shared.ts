@@ -37,12 +37,28 @@ export async function post(url: string, headers: Record<string, string>, query: 
   if (!response.ok || body.errors) throw new Error(`sanity request failed: ${JSON.stringify(body).slice(0, 300)}`);
 }
 
+/** CPU time used so far, in ms: of this process, or of a server in a process of its own (its `cpuMs`). */
+export type CpuMeter = () => number;
+const ownCpuMs: CpuMeter = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 /**
  * A bounded autocannon run after a sanity request and a 1 s warm-up. Given a
  * list of header sets, each request takes the next one: every request its own
- * viewer, so no engine can merge identical requests in flight.
+ * viewer, so no engine can merge identical requests in flight. CPU per answer
+ * is this process's (load generator and whatever servers run in it), and each
+ * meter's, over the measured run only.
  */
-export async function load(url: string, headers: Record<string, string> | Record<string, string>[], query: string, duration: number, connections: number) {
+export async function load<Meter extends string = never>(
+  url: string,
+  headers: Record<string, string> | Record<string, string>[],
+  query: string,
+  duration: number,
+  connections: number,
+  meters: Record<Meter, CpuMeter> = {} as Record<Meter, CpuMeter>,
+) {
   const viewers = Array.isArray(headers) ? headers : [headers];
   await post(url, viewers[0], query);
   const body = JSON.stringify({ query });
@@ -60,17 +76,20 @@ export async function load(url: string, headers: Record<string, string> | Record
       ],
     });
   await run(1); // warm-up, not measured
-  const cpu = process.cpuUsage();
+  const named = Object.entries<CpuMeter>(meters);
+  const before = named.map(([, meter]) => meter());
+  const ownBefore = ownCpuMs();
   const result = await run(duration);
-  const { user, system } = process.cpuUsage(cpu);
+  const total = result.requests.total;
+  const perAnswer = (ms: number) => (total > 0 ? Number((ms / total).toFixed(2)) : NaN);
   return {
     p50: result.latency.p50,
     p99: result.latency.p99,
     requestsPerSecond: Math.round(result.requests.average),
     failed: result.errors + result.timeouts + result.non2xx,
-    requestsTotal: result.requests.total,
-    // This process's CPU (load generator, gateways, subgraphs; PostgreSQL is another process) per answer: what the machine's other load does not change.
-    cpuMsPerRequest: result.requests.total > 0 ? Number(((user + system) / 1000 / result.requests.total).toFixed(1)) : NaN,
+    requestsTotal: total,
+    cpuMsPerRequest: perAnswer(ownCpuMs() - ownBefore),
+    cpuMsPerRequestOf: Object.fromEntries(named.map(([name, meter], i) => [name, perAnswer(meter() - before[i])])) as Record<Meter, number>,
   };
 }
 

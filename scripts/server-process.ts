@@ -1,0 +1,109 @@
+/**
+ * A server of the platform as a process of its own, started on a loopback
+ * port and ready when it returns: a subgraph instance (node dist/scripts/
+ * serve.js <spec>) for tests that kill a shard and start it again on the same
+ * port, and any server (a subgraph, a gateway, a bench's peer) for benchmarks
+ * that measure it apart from the load generator.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectRoot } from "../contract/config";
+import { freePort } from "../contract/listen";
+
+export interface ServerProcess {
+  url: string;
+  /** Kills the process abruptly (SIGKILL: no drain, connections cut). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and waits until it is ready. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /** The CPU time the process has used, in ms, as the kernel counts it (Linux). */
+  cpuMs(): number;
+}
+/** A subgraph instance's process. */
+export type SubgraphProcess = ServerProcess;
+
+const STOP_TIMEOUT_MS = 15_000;
+
+/** Whether the server at `url` (its /graphql address) answers: its /readiness by default. */
+type ReadinessProbe = (url: string) => Promise<boolean>;
+const readiness: ReadinessProbe = async (url) => (await fetch(url.replace(/\/graphql$/, "/readiness"))).ok;
+
+// A first start migrates and seeds a database: on a loaded 2-core CI machine that alone can take a minute.
+async function waitUntilReady(url: string, child: ChildProcess, probe: ReadinessProbe, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the process serving ${url} exited with ${child.exitCode}`);
+    try {
+      if (await probe(url)) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+export interface ServerProcessOptions {
+  /** Added to this process's environment; a variable set to undefined is left out. */
+  env?: Record<string, string | undefined>;
+  /** Options for node itself, before the script (--inspect=…, for a bench to profile the process). */
+  nodeOptions?: string[];
+  /** The loopback port to listen on (PORT in its environment; default a free one). */
+  port?: number;
+  probe?: ReadinessProbe;
+}
+
+/** `node dist/<script> …args` listening on 127.0.0.1:<port> (given to it as PORT), serving /graphql. */
+export async function startServerProcess(script: string, args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}/graphql`;
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(process.execPath, [...(options.nodeOptions ?? []), join(projectRoot, "dist", script), ...args], {
+      env: { ...process.env, PORT: String(port), ...options.env },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    try {
+      await waitUntilReady(url, child, options.probe ?? readiness);
+    } catch (error) {
+      // A process that never became ready is not left behind.
+      child.kill("SIGKILL");
+      throw error;
+    }
+  };
+  const exited = () =>
+    new Promise<void>((resolveExit) => (child.exitCode !== null || child.signalCode !== null ? resolveExit() : child.once("exit", () => resolveExit())));
+  await launch();
+  return {
+    url,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited();
+    },
+    restart: launch,
+    async stop() {
+      child.kill("SIGTERM");
+      // A process that does not drain and exit in time is killed: a bench or a test never leaves one behind.
+      const killer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await exited();
+      clearTimeout(killer);
+    },
+    cpuMs() {
+      // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    },
+  };
+}
+
+export interface SubgraphProcessOptions extends Omit<ServerProcessOptions, "probe"> {
+  serverUrl: string;
+  databasePrefix: string;
+}
+
+/** A subgraph instance (`metrics`, `catalogue:MOJ`…) on the given PostgreSQL server, its databases named with the prefix. */
+export function startSubgraphProcess(spec: string, { serverUrl, databasePrefix, env, ...options }: SubgraphProcessOptions): Promise<SubgraphProcess> {
+  return startServerProcess(join("scripts", "serve.js"), [spec], { ...options, env: { DATABASE_URL: serverUrl, GOVGRAPH_DB_PREFIX: databasePrefix, ...env } });
+}
