@@ -67,6 +67,19 @@ test("a body over the limit is refused as JSON, with no page, path or stack, and
   expect(platform.calls()).toBe(0);
 });
 
+test("a body sent without a declared length (chunked) is counted as it arrives: over the limit it is refused and reaches no shard", async () => {
+  // A stream body makes fetch send it chunked, with no content-length.
+  const chunked = (text: string) =>
+    fetch(platform.gateway.url, { method: "POST", headers: { "content-type": "application/json" }, body: new Blob([text]).stream(), duplex: "half" } as RequestInit);
+  const small = await chunked(JSON.stringify({ query: "{ __typename }" }));
+  expect(await small.json()).toEqual({ data: { __typename: "Query" } });
+  const callsBefore = platform.calls();
+  const response = await chunked(JSON.stringify({ query: "{ catalogueSummary { datasets } }", variables: { filler: "x".repeat(config.maxBodyBytes + 1000) } }));
+  expect(response.status).toBe(413);
+  expect((await response.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+  expect(platform.calls()).toBe(callsBefore);
+});
+
 describe("users' tokens", () => {
   const secret = new TextEncoder().encode(loadSecrets().jwtSecret);
   const sign = (claims: { sub?: string; expiresIn?: string | null }) => {
