@@ -15,9 +15,11 @@
  * metrics, each gateway, the floor), in production mode: this process only
  * generates the load. Each row gives the CPU per answer of the process the
  * client asked (the front) and of all the servers together, from /proc.
+ * Every row starts once the servers are back at rest from the one before.
  * Then the ratios issue 15 sets goals for. With --profile, the MOJ shard and
- * GovGraph's gateways are CPU-profiled over their rows (the profiler slows
- * them: read those rows' figures as the profile's, not as the comparison's).
+ * GovGraph's gateways are CPU-profiled over their rows, and ACA's shard over
+ * the fanned-out row (the profiler slows them: read those rows' figures as
+ * the profile's, not as the comparison's).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -111,7 +113,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
           databasePrefix: prefix,
           // Metrics follows the nine agencies' gateway at the image's default interval.
           env: { ...env, GOVGRAPH_GATEWAY_URL: `http://127.0.0.1:${nineGatewayPort}/graphql`, GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: undefined },
-          nodeOptions: spec === "catalogue:MOJ" ? await inspect("shard") : [],
+          nodeOptions: spec === "catalogue:MOJ" ? await inspect("shard") : spec === "catalogue:ACA" ? await inspect("aca-shard") : [],
         }),
       );
     const metrics = await subgraph("metrics");
@@ -171,28 +173,32 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       [govgraphNine, crossQuery(codes), 3],
     ];
     for (const [gateway, query, seconds] of warmUps) await load(gateway.url, bearers, query, seconds, connections);
-    // The gateways finish the warm-up's last requests after the load stops (the fanned-out ones, for seconds): the
-    // first row waits until the servers are at rest, then says what they spend at rest.
+    // The servers go on answering a load's last requests after it stops (fanned-out ones, for seconds): each
+    // measured run starts once they are back at rest, so that work is neither timed nor counted against it.
     const cpuPerSecond = async (seconds: number) => {
       const before = serversCpuMs();
       await new Promise((resolveRest) => setTimeout(resolveRest, seconds * 1000));
       return Math.round((serversCpuMs() - before) / seconds);
     };
-    for (let waited = 0; waited < 30 && (await cpuPerSecond(1)) > 100; waited++);
-    console.log(`the servers at rest: ${await cpuPerSecond(3)} ms of CPU a second (health probes, metrics following the shards)`);
+    await new Promise((resolveRest) => setTimeout(resolveRest, 10_000));
+    const atRest = await cpuPerSecond(3);
+    console.log(`the servers at rest: ${atRest} ms of CPU a second (health probes, metrics following the shards)`);
+    const untilAtRest = async () => {
+      for (let waited = 0; waited < 20 && (await cpuPerSecond(0.5)) > 1.5 * atRest + 50; waited++);
+    };
 
-    const measure = async (row: string, query: string, front: ServerProcess, headers: Record<string, string>[], profileAs?: string) => {
+    /** Runs `work` with each named process CPU-profiled (those --profile started with an inspector; without it, none). */
+    const profiling = async <T>(row: string, names: readonly string[], work: () => Promise<T>): Promise<T> => {
+      const [name, ...others] = names.filter((candidate) => inspectPorts.has(candidate));
+      if (!name) return work();
+      const done = await profiledProcess(inspectPorts.get(name)!, name, () => profiling(row, others, work));
+      profiles.push({ row: `${row}, ${name} process`, file: done.file });
+      return done.result;
+    };
+    const measure = async (row: string, query: string, front: ServerProcess, headers: Record<string, string>[], profileAs: readonly string[] = []) => {
       process.stdout.write(`  ${row}: ${query.slice(0, 60)}…\n`);
-      const run = () => load(front.url, headers, query, duration, connections, { front: front.cpuMs, servers: serversCpuMs });
-      const inspectPort = profileAs && inspectPorts.get(profileAs);
-      let result: Awaited<ReturnType<typeof run>>;
-      if (inspectPort) {
-        const done = await profiledProcess(inspectPort, profileAs, run);
-        profiles.push({ row, file: done.file });
-        result = done.result;
-      } else {
-        result = await run();
-      }
+      const run = () => load(front.url, headers, query, duration, connections, { meters: { front: front.cpuMs, servers: serversCpuMs }, afterWarmUp: untilAtRest });
+      const result = await profiling(row, profileAs, run);
       const { front: frontCpuMs, servers } = result.cpuMsPerRequestOf;
       rows.push({ row, query: query.includes("agencies") ? "cross-subgraph" : "page", ...result, frontCpuMs, serversCpuMs: servers });
       return rows.at(-1)!;
@@ -200,15 +206,15 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     console.log(`measuring, ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn:`);
     const page = pageQuery(moj);
     const floorPage = await measure("floor (node:http + pg)", page, floor, claims);
-    const shardPage = await measure("MOJ catalogue shard, direct", page, catalogues.get("MOJ")!, claims, "shard");
-    const govgraphPage = await measure("GovGraph gateway (MOJ shards)", page, govgraph, bearers, "gateway");
+    const shardPage = await measure("MOJ catalogue shard, direct", page, catalogues.get("MOJ")!, claims, ["shard"]);
+    const govgraphPage = await measure("GovGraph gateway (MOJ shards)", page, govgraph, bearers, ["gateway"]);
     const hivePage = await measure("plain Hive runtime (MOJ shards)", page, hive, claims);
     const apolloPage = await measure("Apollo Gateway 2.14 (MOJ shards)", page, apollo, claims);
     const govgraphCross = await measure("GovGraph gateway (MOJ shards)", crossQuery(moj), govgraph, bearers);
     const hiveCross = await measure("plain Hive runtime (MOJ shards)", crossQuery(moj), hive, claims);
     const apolloCross = await measure("Apollo Gateway 2.14 (MOJ shards)", crossQuery(moj), apollo, claims);
     const oneOfNine = await measure("GovGraph, 9 agencies: MOJ's page", page, govgraphNine, bearers);
-    const fanned = await measure("GovGraph, 9 agencies: page fanned out", pageQuery(), govgraphNine, bearers, "fan-out");
+    const fanned = await measure("GovGraph, 9 agencies: page fanned out", pageQuery(), govgraphNine, bearers, ["fan-out", "aca-shard"]);
     await measure("GovGraph, 9 agencies: cross-subgraph", crossQuery(codes), govgraphNine, bearers);
 
     console.log(

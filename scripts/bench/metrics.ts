@@ -95,7 +95,7 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
     const runDirect = async () => {
-      const measured = await load(metrics.url, claims, query, duration, connections, { metrics: metrics.cpuMs });
+      const measured = await load(metrics.url, claims, query, duration, connections, { meters: { metrics: metrics.cpuMs } });
       return { ...measured, metricsCpuMsPerRequest: measured.cpuMsPerRequestOf.metrics };
     };
     const profiledDirect = inspectPort ? await profiledProcess(inspectPort, "metrics-direct", runDirect) : null;

@@ -44,6 +44,13 @@ const ownCpuMs: CpuMeter = () => {
   return (user + system) / 1000;
 };
 
+export interface LoadOptions<Meter extends string> {
+  /** Servers whose CPU per answer is measured besides this process's. */
+  meters?: Record<Meter, CpuMeter>;
+  /** Awaited between the warm-up and the measured run (e.g. until the servers have finished the warm-up's last requests). */
+  afterWarmUp?: () => Promise<void>;
+}
+
 /**
  * A bounded autocannon run after a sanity request and a 1 s warm-up. Given a
  * list of header sets, each request takes the next one: every request its own
@@ -57,7 +64,7 @@ export async function load<Meter extends string = never>(
   query: string,
   duration: number,
   connections: number,
-  meters: Record<Meter, CpuMeter> = {} as Record<Meter, CpuMeter>,
+  { meters = {} as Record<Meter, CpuMeter>, afterWarmUp }: LoadOptions<Meter> = {},
 ) {
   const viewers = Array.isArray(headers) ? headers : [headers];
   await post(url, viewers[0], query);
@@ -76,6 +83,7 @@ export async function load<Meter extends string = never>(
       ],
     });
   await run(1); // warm-up, not measured
+  await afterWarmUp?.();
   const named = Object.entries<CpuMeter>(meters);
   const before = named.map(([, meter]) => meter());
   const ownBefore = ownCpuMs();
