@@ -21,8 +21,6 @@ export interface ServerProcess {
   /** The CPU time the process has used, in ms, as the kernel counts it (Linux). */
   cpuMs(): number;
 }
-/** A subgraph instance's process. */
-export type SubgraphProcess = ServerProcess;
 
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -104,6 +102,6 @@ export interface SubgraphProcessOptions extends Omit<ServerProcessOptions, "prob
 }
 
 /** A subgraph instance (`metrics`, `catalogue:MOJ`…) on the given PostgreSQL server, its databases named with the prefix. */
-export function startSubgraphProcess(spec: string, { serverUrl, databasePrefix, env, ...options }: SubgraphProcessOptions): Promise<SubgraphProcess> {
+export function startSubgraphProcess(spec: string, { serverUrl, databasePrefix, env, ...options }: SubgraphProcessOptions): Promise<ServerProcess> {
   return startServerProcess(join("scripts", "serve.js"), [spec], { ...options, env: { DATABASE_URL: serverUrl, GOVGRAPH_DB_PREFIX: databasePrefix, ...env } });
 }

@@ -10,11 +10,11 @@ import { loadSecrets } from "../contract/config";
 import { issueDevToken } from "../gateway/auth";
 import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
-import { startSubgraphProcess, type SubgraphProcess } from "../scripts/server-process";
+import { startSubgraphProcess, type ServerProcess } from "../scripts/server-process";
 import { startTestTopology, type TestTopology } from "./topology";
 
 let topology: TestTopology;
-let metricsProcess: SubgraphProcess;
+let metricsProcess: ServerProcess;
 let admin: string;
 
 const secret = () => process.env.GOVGRAPH_INTERNAL_SECRET!;

@@ -14,12 +14,12 @@ import { CLAIMS_HEADER, Role, signClaims, SYSTEM_SUBJECTS } from "../contract/cl
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
-import { startSubgraphProcess, type SubgraphProcess } from "../scripts/server-process";
+import { startSubgraphProcess, type ServerProcess } from "../scripts/server-process";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 const prefix = `r${randomBytes(4).toString("hex")}`;
 let moj: RunningInstance;
-let aca: SubgraphProcess;
+let aca: ServerProcess;
 let gateway: RunningGateway | undefined;
 
 const startOurGateway = (transferIntervalMs = 100) =>

@@ -17,7 +17,7 @@ import { Role } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
-import { startSubgraphProcess, type SubgraphProcess } from "../scripts/server-process";
+import { startSubgraphProcess, type ServerProcess } from "../scripts/server-process";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 
@@ -51,7 +51,7 @@ const streams = [
 describe.each(streams)("$field", ({ subgraph, field, publish: write }) => {
 const prefix = `s${randomBytes(4).toString("hex")}`;
 let moj: RunningInstance;
-let aca: SubgraphProcess;
+let aca: ServerProcess;
 let gateway: RunningGateway;
 let token: string;
 

@@ -28,7 +28,7 @@ import { issueDevToken } from "../../gateway/auth";
 import { subgraphs } from "../../subgraphs";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
-import { loadSecrets } from "../../contract/config";
+import { config, loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import type { Topology } from "../../contract/topology";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
@@ -143,9 +143,8 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     };
     const moj = ["MOJ"];
     const mojUrls = JSON.stringify({ catalogue: catalogues.get("MOJ")!.url, feedback: feedbacks.get("MOJ")!.url, metrics: metrics.url });
-    const poolSize = process.env.GOVGRAPH_DB_POOL_SIZE ?? "4";
     const [floor, govgraph, hive, apollo, govgraphNine] = await Promise.all([
-      track(startPeerProcess("floor", [databaseUrl(serverUrl, databaseName("catalogue", "MOJ", prefix)), poolSize], { env })),
+      track(startPeerProcess("floor", [databaseUrl(serverUrl, databaseName("catalogue", "MOJ", prefix)), String(config.databasePoolSize)], { env })),
       govgraphGateway("gateway", moj),
       track(startPeerProcess("hive", [mojUrls], { env })),
       track(startPeerProcess("apollo", [mojUrls], { env })),
