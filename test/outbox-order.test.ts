@@ -3,8 +3,9 @@
  * each other: two transactions interleaved so that one commits after an
  * event written later is already committed. The reader must deliver both,
  * once each, in strictly increasing positions, and never move its cursor
- * past an event whose transaction is still open. And a reader whose
- * consumer leaves stops reading at once.
+ * past an event whose transaction is still open. A reader from now starts
+ * after every event already committed. And a reader whose consumer leaves
+ * stops reading at once.
  */
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
@@ -68,6 +69,20 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+test("a reader from now starts after every event committed before it, even those no reader had numbered", async () => {
+  const before = await writer();
+  await append(before, "before");
+  await commit(before);
+  const reader = await follow();
+  const after = await writer();
+  await append(after, "after");
+  await commit(after);
+  await until(() => reader.received.length >= 1, "the event committed after the reader started");
+  await sleep(200);
+  expect(reader.received.map((row) => row.subjectId)).toEqual(["after"]);
+  await reader.stop();
+});
+
 test("an event whose transaction commits after a later-written one's is delivered, once, after it", async () => {
   const reader = await follow();
   const early = await writer();
@@ -107,6 +122,26 @@ test("a transaction that began first but writes its event last is delivered befo
   await resumed.next();
   expect((await resumed.next()).value).toMatchObject({ subjectId: "second", seq: reader.received[1].seq });
   await resumed.return!();
+  await reader.stop();
+});
+
+test("an older transaction that commits while the reader is numbering is never passed, whatever the moment", async () => {
+  const reader = await follow();
+  const rounds = 150;
+  for (let round = 0; round < rounds; round++) {
+    const early = await writer();
+    await append(early, `early-${round}`);
+    const late = await writer();
+    await append(late, `late-${round}`);
+    await commit(late);
+    // The reader numbers every 10 ms while "late" waits: "early" commits at a different moment of that cycle each round.
+    await sleep(round % 11);
+    await commit(early);
+  }
+  await until(() => reader.received.length >= 2 * rounds, "every event");
+  const order = reader.received.map((row) => row.subjectId);
+  const passed = Array.from({ length: rounds }, (_, round) => round).filter((round) => order.indexOf(`late-${round}`) < order.indexOf(`early-${round}`));
+  expect(passed).toEqual([]);
   await reader.stop();
 });
 

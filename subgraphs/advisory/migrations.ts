@@ -1,5 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
-import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
+import { OutboxCommitRaceMigration, OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
 class PanelTermsAndMembers extends Migration {
@@ -135,4 +135,5 @@ export const migrations: NamedMigration[] = [
   { name: "0002_panel_terms_and_members", class: PanelTermsAndMembers },
   { name: "0003_panel_record", class: PanelRecord },
   { name: "0004_outbox_positions", class: OutboxPositionsMigration },
+  { name: "0005_outbox_commit_race", class: OutboxCommitRaceMigration },
 ];

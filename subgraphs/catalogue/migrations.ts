@@ -1,7 +1,7 @@
 import { Migration } from "@mikro-orm/migrations";
 import { DATASET_BIGRAMS_FUNCTION, datasetSearchIndex } from "../kit/dataset-search";
 import { JobLeaseMigration } from "../kit/job-lease";
-import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
+import { OutboxCommitRaceMigration, OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
 class DatasetsAndResources extends Migration {
@@ -192,4 +192,5 @@ export const migrations: NamedMigration[] = [
   { name: "0007_personal_data_gate", class: PersonalDataGate },
   { name: "0008_datastore", class: DatastoreRegistry },
   { name: "0009_datastore_source", class: DatastoreSource },
+  { name: "0010_outbox_commit_race", class: OutboxCommitRaceMigration },
 ];

@@ -1,6 +1,6 @@
 import { Migration } from "@mikro-orm/migrations";
 import { JobLeaseMigration } from "../kit/job-lease";
-import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
+import { OutboxCommitRaceMigration, OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
 class PublicComments extends Migration {
@@ -126,4 +126,5 @@ export const migrations: NamedMigration[] = [
   { name: "0005_receipt_is_a_transition", class: ReceiptIsATransition },
   { name: "0006_outbox_positions", class: OutboxPositionsMigration },
   { name: "0007_deadlines_in_milliseconds", class: DeadlinesInMilliseconds },
+  { name: "0008_outbox_commit_race", class: OutboxCommitRaceMigration },
 ];

@@ -124,6 +124,10 @@ export class OutboxFeed {
     const connection = em.getConnection();
     let cursor = after;
     if (cursor === null) {
+      // Events committed before now that no reader has numbered yet (none was reading) are numbered first, so they
+      // fall before the head rather than after it: a subscriber from now would otherwise receive them as new, and
+      // wait for them all before its first live event.
+      await connection.execute("select outbox_publish()");
       const [head] = await connection.execute<{ head: string }[]>("select coalesce(max(position), 0)::text as head from outbox_event");
       cursor = head.head;
     }

@@ -10,7 +10,8 @@
  * in the order readers see events) only once its transaction and every older
  * one have finished: `outbox_publish()` numbers, under a lock that only
  * numbering takes, the rows whose transaction is below the oldest one still
- * in progress (pg_snapshot_xmin), in (txid, seq) order. A transaction that
+ * in progress that may write here (pg_snapshot_xip, less the transactions
+ * of other databases), in (txid, seq) order. A transaction that
  * commits late is thus numbered after every event already visible, so
  * `position > cursor` never skips it.
  */
@@ -105,9 +106,18 @@ export class OutboxPositionsMigration extends Migration {
     // Every earlier row was numbered in commit order already: its seq is its position.
     this.addSql(`update outbox_event set position = seq;`);
     this.addSql(`create index outbox_event_unpublished_index on outbox_event (txid, seq) where position is null;`);
-    // Returns how many committed rows still wait for an older transaction (or for another numberer): the reader then retries soon.
-    this.addSql(`
-      create function outbox_publish() returns bigint language plpgsql as $$
+    this.addSql(outboxPublishFunction("create", "in (select backend_xid::text from pg_stat_activity where datname = current_database() and backend_xid is not null)"));
+  }
+}
+
+/**
+ * `outbox_publish()`: numbers the committed rows below the oldest transaction that may still write this outbox
+ * (`mayWriteHere`, a condition on the text of an in-progress xid, 32-bit), else the next xid to be assigned. Returns
+ * how many committed rows still wait for an older transaction (or for another numberer): the reader then retries soon.
+ */
+function outboxPublishFunction(verb: "create" | "create or replace", mayWriteHere: string): string {
+  return `
+      ${verb} function outbox_publish() returns bigint language plpgsql as $$
       declare
         numbered bigint;
         waiting bigint;
@@ -119,12 +129,9 @@ export class OutboxPositionsMigration extends Migration {
           ready as (
             select seq, row_number() over (order by txid, seq) as n from outbox_event
             where position is null and txid < (
-              -- The oldest transaction in progress in this database (xids are server-wide; only this
-              -- database's transactions write this outbox), else the next xid to be assigned.
               select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
               from pg_snapshot_xip(pg_current_snapshot()) as x
-              where (x::text::numeric % 4294967296)::text in (
-                select backend_xid::text from pg_stat_activity where datname = current_database() and backend_xid is not null)
+              where (x::text::numeric % 4294967296)::text ${mayWriteHere}
             )
           )
         update outbox_event e set position = head.at + ready.n from ready, head where e.seq = ready.seq;
@@ -134,6 +141,23 @@ export class OutboxPositionsMigration extends Migration {
         end if;
         select count(*) into waiting from outbox_event where position is null;
         return waiting;
-      end $$;`);
+      end $$;`;
+}
+
+/**
+ * Xids are server-wide, and the numbering skipped those of other databases by keeping only the transactions
+ * pg_stat_activity showed in this one. But pg_stat_activity is read after the statement's snapshot: a transaction
+ * of this database that committed in between was in progress for the snapshot (its rows unseen) and gone from
+ * pg_stat_activity, so later rows were numbered before its own. Now only the transactions pg_stat_activity shows
+ * in another database are skipped; one that ended meanwhile counts as in progress, until the next round.
+ */
+export class OutboxCommitRaceMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(
+      outboxPublishFunction(
+        "create or replace",
+        "not in (select backend_xid::text from pg_stat_activity where datname is distinct from current_database() and backend_xid is not null)",
+      ),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Migration } from "@mikro-orm/migrations";
 import { DATASET_BIGRAMS_FUNCTION, datasetSearchIndex } from "../kit/dataset-search";
-import { OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
+import { OutboxCommitRaceMigration, OutboxMigration, OutboxPositionsMigration } from "../kit/outbox";
 import type { NamedMigration } from "../kit/orm";
 
 class AgencyDirectoryAndTargets extends Migration {
@@ -151,4 +151,5 @@ export const migrations: NamedMigration[] = [
   { name: "0003_projection", class: Projection },
   { name: "0004_outbox_positions", class: OutboxPositionsMigration },
   { name: "0005_dataset_index", class: DatasetIndex },
+  { name: "0006_outbox_commit_race", class: OutboxCommitRaceMigration },
 ];
