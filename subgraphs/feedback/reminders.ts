@@ -30,14 +30,20 @@ export function remindersFor(replyDueAt: Date, policy: DeadlinePolicy): { kind: 
   ];
 }
 
-/** Writes a comment's reminders for its current deadline, dropping any unsent ones of an earlier deadline. */
+/**
+ * Writes a comment's reminders for its current deadline, dropping any unsent ones of an earlier deadline, in one
+ * statement (a comment's submission is a handful of them; each is a round trip): the delete and the insert see the
+ * same rows, so the delete never drops the new reminders.
+ */
 export async function scheduleReminders(tx: EntityManager, feedbackId: string, replyDueAt: Date, policy: DeadlinePolicy): Promise<void> {
-  const connection = tx.getConnection();
-  const context = tx.getTransactionContext();
-  await connection.execute("delete from reminder where feedback_id = ? and sent_at is null", [feedbackId], "run", context);
-  for (const { kind, fireAt } of remindersFor(replyDueAt, policy)) {
-    await connection.execute("insert into reminder (feedback_id, kind, fire_at) values (?, ?, ?)", [feedbackId, kind, fireAt], "run", context);
-  }
+  const reminders = remindersFor(replyDueAt, policy);
+  await tx.getConnection().execute(
+    `with dropped as (delete from reminder where feedback_id = ? and sent_at is null)
+     insert into reminder (feedback_id, kind, fire_at) values ${reminders.map(() => "(?, ?, ?)").join(", ")}`,
+    [feedbackId, ...reminders.flatMap(({ kind, fireAt }) => [feedbackId, kind, fireAt])],
+    "run",
+    tx.getTransactionContext(),
+  );
 }
 
 /**

@@ -320,14 +320,14 @@ export class FeedbackResolver {
     try {
       return await em.transactional(async (tx) => {
         const receivedAt = new Date();
+        // The quota first: a refused comment writes nothing. The comment, its receipt and its event in one flush.
+        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
         const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
         tx.persist(feedback);
         recordReceipt(tx, feedback, viewer);
-        await tx.flush();
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
         appendFeedbackReceived(tx, feedback);
         await tx.flush();
-        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
+        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
         return { feedback };
       });
     } catch (error) {
