@@ -2,14 +2,16 @@
  * A server of the platform as a process of its own, started on a loopback
  * port and ready when it returns: a subgraph instance (node dist/scripts/
  * serve.js <spec>) for tests that kill a shard and start it again on the same
- * port, and any server (a subgraph, a gateway, a bench's peer) for benchmarks
- * that measure it apart from the load generator.
+ * port, and any server (a subgraph, GovGraph's gateway, a bench's peer) for
+ * benchmarks that measure it apart from the load generator.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../contract/config";
 import { freePort } from "../contract/listen";
+import type { Topology } from "../contract/topology";
 
 export interface ServerProcess {
   url: string;
@@ -104,4 +106,54 @@ export interface SubgraphProcessOptions extends Omit<ServerProcessOptions, "prob
 /** A subgraph instance (`metrics`, `catalogue:MOJ`…) on the given PostgreSQL server, its databases named with the prefix. */
 export function startSubgraphProcess(spec: string, { serverUrl, databasePrefix, env, ...options }: SubgraphProcessOptions): Promise<ServerProcess> {
   return startServerProcess(join("scripts", "serve.js"), [spec], { ...options, env: { DATABASE_URL: serverUrl, GOVGRAPH_DB_PREFIX: databasePrefix, ...env } });
+}
+
+/**
+ * GovGraph's gateway over `topology`, without a database: its routing table lives in the process. The topology and
+ * the routing table are files of a temporary folder, removed when it stops.
+ */
+export async function startGatewayProcess(topology: Topology, { env, ...options }: Omit<ServerProcessOptions, "probe"> = {}): Promise<ServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "govgraph-gateway-"));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const topologyFile = join(dir, "topology.json");
+  writeFileSync(topologyFile, JSON.stringify(topology));
+  const port = options.port ?? (await freePort());
+  try {
+    const gateway = await startServerProcess(join("scripts", "gateway.js"), ["--port", String(port)], {
+      ...options,
+      port,
+      env: { DATABASE_URL: undefined, GOVGRAPH_TOPOLOGY: topologyFile, GOVGRAPH_ROUTING_FILE: join(dir, "routing.json"), ...env },
+    });
+    return {
+      ...gateway,
+      async stop() {
+        await gateway.stop();
+        remove();
+      },
+    };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+/** Servers started one after another and stopped together: none is left behind, even when a later one fails to start. */
+export class ServerGroup {
+  private readonly servers: ServerProcess[] = [];
+
+  /** Waits for a server to start and keeps it in the group. */
+  async add(started: Promise<ServerProcess>): Promise<ServerProcess> {
+    const server = await started;
+    this.servers.push(server);
+    return server;
+  }
+
+  /** The CPU time all of them have used, in ms. */
+  cpuMs(): number {
+    return this.servers.reduce((sum, server) => sum + server.cpuMs(), 0);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop()));
+  }
 }

@@ -21,23 +21,17 @@
  * the fanned-out row (the profiler slows them: read those rows' figures as
  * the profile's, not as the comparison's).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { issueDevToken } from "../../gateway/auth";
-import { subgraphs } from "../../subgraphs";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
 import { config, loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
-import type { Topology } from "../../contract/topology";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
-import { seedOnce } from "../../subgraphs/kit/orm";
-import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
-import { startServerProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
+import type { RunningInstance } from "../../subgraphs/kit/server";
+import { ServerGroup, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
 import { startPeerProcess } from "./peers";
 import { profiledProcess, topSelfTime } from "./profile";
-import { load, seedDirectory, seedShard, type BenchOptions } from "./shared";
+import { deployedEnv, load, prepareDatabase, seedDirectory, seedShard, type BenchOptions } from "./shared";
 
 const PAGE_SELECTION = "totalCount edges { cursor node { identifier title issued } } pageInfo { hasNextPage endCursor }";
 const pageQuery = (agencyCodes?: readonly string[]) =>
@@ -56,26 +50,13 @@ interface Row {
   serversCpuMs: number;
 }
 
-/**
- * Metrics' and every agency's databases, migrated and seeded with the bench's
- * rows (`datasets` datasets and comments per shard), and marked seeded so the
- * processes serving them add no seed data of their own.
- */
+/** Metrics' and every agency's databases, with the bench's rows: `datasets` datasets and comments per shard. */
 async function prepareDatabases(serverUrl: string, prefix: string, codes: readonly string[], datasets: number): Promise<void> {
-  const prepare = async (name: string, agencyCode: string | undefined, seed: (instance: RunningInstance) => Promise<void>) => {
-    const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 });
-    try {
-      await seed(instance);
-      await seedOnce(instance.orm);
-    } finally {
-      await instance.stop();
-    }
-  };
-  await prepare("metrics", undefined, (metrics) => seedDirectory(metrics, codes));
+  await prepareDatabase(serverUrl, prefix, "metrics", undefined, (metrics) => seedDirectory(metrics, codes));
   for (const code of codes) {
     await Promise.all([
-      prepare("catalogue", code, (catalogue) => seedShard(catalogue, code, datasets)),
-      prepare("feedback", code, (feedback) => seedFeedback(feedback, code, datasets)),
+      prepareDatabase(serverUrl, prefix, "catalogue", code, (catalogue) => seedShard(catalogue, code, datasets)),
+      prepareDatabase(serverUrl, prefix, "feedback", code, (feedback) => seedFeedback(feedback, code, datasets)),
     ]);
   }
 }
@@ -83,31 +64,24 @@ async function prepareDatabases(serverUrl: string, prefix: string, codes: readon
 export async function benchCompare({ serverUrl, prefix, duration, connections, datasets, profile }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = AGENCY_CODES;
-  const processes: ServerProcess[] = [];
+  const servers = new ServerGroup();
   const rows: Row[] = [];
   const profiles: { row: string; file: string }[] = [];
-  const topologyDir = mkdtempSync(join(tmpdir(), "govgraph-bench-topology-"));
   try {
     console.log(`preparing metrics' and ${codes.length} agencies' catalogue and feedback databases, ${datasets} datasets and ${datasets} comments each…`);
     await prepareDatabases(serverUrl, prefix, codes, datasets);
 
     console.log("starting every subgraph instance, GovGraph's gateways, the floor and the peers, each as a process of its own…");
-    // As the container image runs them; the same secrets as this process, which signs the viewers' tokens and claims.
-    const env = { NODE_ENV: "production", GOVGRAPH_JWT_SECRET: secrets.jwtSecret, GOVGRAPH_INTERNAL_SECRET: secrets.internalSecret };
+    const env = deployedEnv(secrets);
     const inspectPorts = new Map<string, number>();
     const inspect = async (name: string) => {
       if (!profile) return [];
       inspectPorts.set(name, await freePort());
       return [`--inspect=127.0.0.1:${inspectPorts.get(name)}`];
     };
-    const track = async (started: Promise<ServerProcess>) => {
-      const running = await started;
-      processes.push(running);
-      return running;
-    };
     const nineGatewayPort = await freePort();
     const subgraph = async (spec: string) =>
-      track(
+      servers.add(
         startSubgraphProcess(spec, {
           serverUrl,
           databasePrefix: prefix,
@@ -126,35 +100,27 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       ]),
     );
     const urlsOf = (shards: Map<string, ServerProcess>, chosen: readonly string[]) => Object.fromEntries(chosen.map((code) => [code, shards.get(code)!.url]));
-    const govgraphGateway = async (name: string, chosen: readonly string[], port?: number) => {
-      const topology: Topology = { subgraphs: { metrics: metrics.url }, shards: { catalogue: urlsOf(catalogues, chosen), feedback: urlsOf(feedbacks, chosen) } };
-      const topologyFile = join(topologyDir, `${name}.json`);
-      writeFileSync(topologyFile, JSON.stringify(topology));
-      const listenOn = port ?? (await freePort());
-      return track(
-        startServerProcess(join("scripts", "gateway.js"), ["--port", String(listenOn)], {
-          port: listenOn,
-          // No database: the routing table lives in the process, from the topology. The shard timeout also bounds
-          // the health probes: on a loaded machine, 5 s would mark busy shards down mid-run.
-          env: { ...env, DATABASE_URL: undefined, GOVGRAPH_TOPOLOGY: topologyFile, GOVGRAPH_ROUTING_FILE: join(topologyDir, `${name}-routing.json`), GOVGRAPH_SHARD_TIMEOUT_MS: "60000" },
-          nodeOptions: await inspect(name),
-        }),
+    const govgraphGateway = async (name: string, chosen: readonly string[], port?: number) =>
+      servers.add(
+        startGatewayProcess(
+          { subgraphs: { metrics: metrics.url }, shards: { catalogue: urlsOf(catalogues, chosen), feedback: urlsOf(feedbacks, chosen) } },
+          // The shard timeout also bounds the health probes: on a loaded machine, 5 s would mark busy shards down mid-run.
+          { port, env: { ...env, GOVGRAPH_SHARD_TIMEOUT_MS: "60000" }, nodeOptions: await inspect(name) },
+        ),
       );
-    };
     const moj = ["MOJ"];
     const mojUrls = JSON.stringify({ catalogue: catalogues.get("MOJ")!.url, feedback: feedbacks.get("MOJ")!.url, metrics: metrics.url });
     const [floor, govgraph, hive, apollo, govgraphNine] = await Promise.all([
-      track(startPeerProcess("floor", [databaseUrl(serverUrl, databaseName("catalogue", "MOJ", prefix)), String(config.databasePoolSize)], { env })),
+      servers.add(startPeerProcess("floor", [databaseUrl(serverUrl, databaseName("catalogue", "MOJ", prefix)), String(config.databasePoolSize)], { env })),
       govgraphGateway("gateway", moj),
-      track(startPeerProcess("hive", [mojUrls], { env })),
-      track(startPeerProcess("apollo", [mojUrls], { env })),
+      servers.add(startPeerProcess("hive", [mojUrls], { env })),
+      servers.add(startPeerProcess("apollo", [mojUrls], { env })),
       govgraphGateway("fan-out", codes, nineGatewayPort),
     ]);
 
     const viewers = Array.from({ length: VIEWERS }, (_, i) => ({ sub: `bench-viewer-${i}`, role: Role.PUBLIC }));
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
-    const serversCpuMs = () => processes.reduce((sum, server) => sum + server.cpuMs(), 0);
 
     // Each shard is a process with its own JIT. Left to the fanned-out rows, the other agencies' shards would answer
     // a few hundred requests in all and be measured half-compiled (15 ms of CPU per page against MOJ's 1.6). A
@@ -175,9 +141,9 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     // The servers go on answering a load's last requests after it stops (fanned-out ones, for seconds): each
     // measured run starts once they are back at rest, so that work is neither timed nor counted against it.
     const cpuPerSecond = async (seconds: number) => {
-      const before = serversCpuMs();
+      const before = servers.cpuMs();
       await new Promise((resolveRest) => setTimeout(resolveRest, seconds * 1000));
-      return Math.round((serversCpuMs() - before) / seconds);
+      return Math.round((servers.cpuMs() - before) / seconds);
     };
     await new Promise((resolveRest) => setTimeout(resolveRest, 10_000));
     const atRest = await cpuPerSecond(3);
@@ -196,10 +162,10 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     };
     const measure = async (row: string, query: string, front: ServerProcess, headers: Record<string, string>[], profileAs: readonly string[] = []) => {
       process.stdout.write(`  ${row}: ${query.slice(0, 60)}…\n`);
-      const run = () => load(front.url, headers, query, duration, connections, { meters: { front: front.cpuMs, servers: serversCpuMs }, afterWarmUp: untilAtRest });
+      const run = () => load(front.url, headers, query, duration, connections, { meters: { front: front.cpuMs, servers: () => servers.cpuMs() }, afterWarmUp: untilAtRest });
       const result = await profiling(row, profileAs, run);
-      const { front: frontCpuMs, servers } = result.cpuMsPerRequestOf;
-      rows.push({ row, query: query.includes("agencies") ? "cross-subgraph" : "page", ...result, frontCpuMs, serversCpuMs: servers });
+      const { front: frontCpuMs, servers: serversCpuMs } = result.cpuMsPerRequestOf;
+      rows.push({ row, query: query.includes("agencies") ? "cross-subgraph" : "page", ...result, frontCpuMs, serversCpuMs });
       return rows.at(-1)!;
     };
     console.log(`measuring, ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn:`);
@@ -249,8 +215,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       console.table(topSelfTime(file, 15));
     }
   } finally {
-    await Promise.all(processes.map((server) => server.stop()));
-    rmSync(topologyDir, { recursive: true, force: true });
+    await servers.stop();
   }
 }
 

@@ -1,45 +1,37 @@
 /**
  * npm run bench -- events [--duration 5] [--connections 16]
  *
- * The event path, on loopback, two agencies' feedback shards behind one gateway:
+ * The event path, on loopback, two agencies' feedback shards behind one
+ * gateway, each a process of its own as deployed (production mode); this
+ * process commits the live events and runs the citizens and subscribers:
  * - writes: public comments submitted through the gateway as fast as they
  *   are acknowledged, each request from its own citizen (so no per-client
  *   row is shared): comments per second, and whether every acknowledged
- *   comment was stored (count in = count stored);
+ *   comment was stored (count in = count stored); CPU per comment of the
+ *   gateway and of the two shards;
  * - live path: 100 subscribers (then 1,000) follow feedbackEvents while
  *   events are committed at a steady pace; the delay from each event's
  *   commit (its INSERT acknowledged by PostgreSQL) to its arrival at every
  *   subscriber (p50, p99);
- * - gateway memory: heap of this process (gateway and shards; the
- *   subscribers run in a worker thread, whose heap is its own) per idle
- *   subscriber, and per active one while events flow.
+ * - gateway memory: the gateway process's heap (read through its inspector)
+ *   per idle subscriber, after a full collection, and per active one while
+ *   events flow.
  * Bounded in time, 127.0.0.1 only.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import autocannon from "autocannon";
 import { Client as PgClient } from "pg";
 import { issueDevToken } from "../../gateway/auth";
-import { startGateway } from "../../gateway/server";
-import { subgraphs } from "../../subgraphs";
 import { Role } from "../../contract/claims";
-import { config, loadSecrets, projectRoot } from "../../contract/config";
-import { databaseUrl } from "../../subgraphs/kit/database";
-import { startInstance } from "../../subgraphs/kit/server";
-import { citizenAddress, type BenchOptions } from "./shared";
+import { loadSecrets } from "../../contract/config";
+import { freePort } from "../../contract/listen";
+import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
+import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
+import { inspectorOf } from "./profile";
+import { citizenAddress, deployedEnv, prepareDatabase, type BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-setFlagsFromString("--expose_gc");
-const gc = runInNewContext("gc") as () => void;
-const heapMb = () => {
-  gc();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
-};
 
 /** Subscribers in a worker thread: their memory is not the gateway's. Reports, per subject, when each subscriber received it. */
 const SUBSCRIBERS = `
@@ -109,23 +101,28 @@ async function subscribers(url: string, count: number) {
 
 export async function benchEvents({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
-  // All 1,000 subscribers come from this one address; the per-client limit is not what is measured.
-  config.subscriptionLimits.perClient = 1000;
   const codes = ["MOJ", "ACA"];
-  const shards = await Promise.all(codes.map((agencyCode) => startInstance(subgraphs.feedback, { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 })));
-  const gateway = await startGateway({
-    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
-    secrets,
-    topology: { subgraphs: {}, shards: { catalogue: {}, feedback: Object.fromEntries(codes.map((code, i) => [code, shards[i].url])) } },
-    port: 0,
-  });
-  const writers = await Promise.all(shards.map(async (shard) => {
-    const client = new PgClient({ connectionString: databaseUrl(serverUrl, shard.database) });
-    await client.connect();
-    return client;
-  }));
+  const servers = new ServerGroup();
+  const writers: PgClient[] = [];
+  let inspector: Awaited<ReturnType<typeof inspectorOf>> | undefined;
   const rows: Record<string, unknown>[] = [];
   try {
+    await Promise.all(codes.map((code) => prepareDatabase(serverUrl, prefix, "feedback", code)));
+    const env = deployedEnv(secrets);
+    const shards = await Promise.all(codes.map((code) => servers.add(startSubgraphProcess(`feedback:${code}`, { serverUrl, databasePrefix: prefix, env }))));
+    const inspectPort = await freePort();
+    const gateway = await servers.add(
+      startGatewayProcess(
+        { subgraphs: {}, shards: { catalogue: {}, feedback: Object.fromEntries(codes.map((code, i) => [code, shards[i].url])) } },
+        // All 1,000 subscribers come from this one address; the per-client limit is not what is measured.
+        { env: { ...env, GOVGRAPH_MAX_SUBSCRIPTIONS_PER_CLIENT: "1000" }, nodeOptions: [`--inspect=127.0.0.1:${inspectPort}`] },
+      ),
+    );
+    inspector = await inspectorOf(inspectPort);
+    for (const code of codes) {
+      writers.push(new PgClient({ connectionString: databaseUrl(serverUrl, databaseName("feedback", code, prefix)) }));
+      await writers.at(-1)!.connect();
+    }
     // Writes: every request its own citizen.
     const citizens = await Promise.all(Array.from({ length: 500 }, (_, i) => issueDevToken({ sub: `bench-citizen-${i}`, role: Role.PUBLIC }, secrets)));
     const acknowledged = new Set<string>();
@@ -144,7 +141,9 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
       },
     });
     const failures: string[] = [];
+    const cpuBefore = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())];
     const result = await autocannon({ url: gateway.url, connections, duration, requests: citizens.map(submit) });
+    const [gatewayCpuMs, ...shardsCpuMs] = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())].map((ms, i) => ms - cpuBefore[i]);
     if (failures.length > 0) console.log("refused:", failures);
     await sleep(1000);
     const stored = (await Promise.all(writers.map((client) => client.query("select id from feedback")))).flatMap((answer) => answer.rows.map((row: { id: string }) => row.id));
@@ -160,6 +159,8 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
       stored: storedIds.size,
       "acknowledged but not stored": [...acknowledged].filter((id) => !storedIds.has(id)).length,
       "http errors": result.errors + result.timeouts + result.non2xx,
+      "gateway CPU ms/comment": Number((gatewayCpuMs / acknowledged.size).toFixed(2)),
+      "shards' CPU ms/comment": Number((shardsCpuMs.reduce((sum, ms) => sum + ms, 0) / acknowledged.size).toFixed(2)),
     });
 
     // Live path and memory, for 100 then 1,000 subscribers.
@@ -167,11 +168,11 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
       [100, 20],
       [1000, 5],
     ]) {
-      const before = heapMb();
+      const before = await inspector.heapUsedMb(true);
       const following = await subscribers(gateway.url, count).catch((error: Error) => report({ measure: `${count} subscribers`, failed: error.message }));
       if (!following) continue;
       await sleep(500);
-      const idle = heapMb();
+      const idle = await inspector.heapUsedMb(true);
       const committedAt = new Map<string, number>();
       let activeHeap = 0;
       const events = perSecond * duration;
@@ -179,7 +180,7 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
         const subject = `bench-live-${count}-${i}`;
         await writers[i % writers.length].query("insert into outbox_event (id, type, subject_id, payload) values (gen_random_uuid(), 'FeedbackReceived', $1, '{}')", [subject]);
         committedAt.set(subject, Date.now());
-        if (i % perSecond === perSecond - 1) activeHeap = Math.max(activeHeap, process.memoryUsage().heapUsed / 1024 / 1024);
+        if (i % perSecond === perSecond - 1) activeHeap = Math.max(activeHeap, await inspector.heapUsedMb(false));
         await sleep(1000 / perSecond);
       }
       const deadline = Date.now() + 30_000;
@@ -205,11 +206,11 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
       await following.stop();
       await sleep(6000); // the shared streams close once their subscribers have been gone a while
     }
-    console.log(`\nevents: two feedback shards behind one gateway, ${connections} connections, ${duration} s, loopback`);
+    console.log(`\nevents: two feedback shards behind one gateway, each a process of its own, ${connections} connections, ${duration} s, loopback`);
     console.table(rows);
   } finally {
+    inspector?.close();
     await Promise.all(writers.map((client) => client.end()));
-    await gateway.stop();
-    await Promise.all(shards.map((shard) => shard.stop()));
+    await servers.stop();
   }
 }

@@ -2,7 +2,8 @@
  * CPU profiles of a bench's measured runs, taken with the inspector (the same
  * .cpuprofile `node --cpu-prof` writes; open it in Chrome DevTools or
  * speedscope for the flame graph), in this process or in a child started with
- * --inspect, and their top items by self time, which the bench prints.
+ * --inspect, and their top items by self time, which the bench prints; and a
+ * child's heap, read through the same inspector.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -43,11 +44,8 @@ export async function profiled<T>(name: string, work: () => Promise<T>): Promise
   }
 }
 
-/**
- * The same for another process, started with --inspect=127.0.0.1:<inspectPort>: only `work` is sampled, not the
- * process's startup or what it does before and after (the Chrome DevTools protocol over the inspector's WebSocket).
- */
-export async function profiledProcess<T>(inspectPort: number, name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
+/** The Chrome DevTools protocol of another process, started with --inspect=127.0.0.1:<inspectPort>, over the inspector's WebSocket. */
+export async function inspectorOf(inspectPort: number) {
   const [target] = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
   const socket = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolveOpen, rejectOpen) => socket.once("open", resolveOpen).once("error", rejectOpen));
@@ -65,14 +63,28 @@ export async function profiledProcess<T>(inspectPort: number, name: string, work
       socket.on("message", onMessage);
       socket.send(JSON.stringify({ id, method }));
     });
+  return {
+    post,
+    /** The process's heap in use, in MiB; after a full garbage collection when `collect` (what is still referenced). */
+    async heapUsedMb(collect: boolean): Promise<number> {
+      if (collect) await post("HeapProfiler.collectGarbage");
+      return ((await post("Runtime.getHeapUsage")).usedSize as number) / 1024 / 1024;
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** The same for another process started with --inspect: only `work` is sampled, not the process's startup or what it does before and after. */
+export async function profiledProcess<T>(inspectPort: number, name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
+  const inspector = await inspectorOf(inspectPort);
   try {
-    await post("Profiler.enable");
-    await post("Profiler.start");
+    await inspector.post("Profiler.enable");
+    await inspector.post("Profiler.start");
     const result = await work();
-    const { profile } = await post("Profiler.stop");
+    const { profile } = await inspector.post("Profiler.stop");
     return { result, file: writeProfile(name, profile) };
   } finally {
-    socket.close();
+    inspector.close();
   }
 }
 

@@ -1,12 +1,14 @@
-/** What every bench scenario shares: the PostgreSQL it runs on, a sanity request, a bounded autocannon run, seeded shards. */
+/** What every bench scenario shares: the PostgreSQL it runs on, a sanity request, a bounded autocannon run, prepared and seeded databases. */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
-import { projectRoot } from "../../contract/config";
+import { projectRoot, type Secrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
-import type { RunningInstance } from "../../subgraphs/kit/server";
+import { subgraphs } from "../../subgraphs";
+import { seedOnce } from "../../subgraphs/kit/orm";
+import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
 
 export interface Measure {
   scenario: string;
@@ -36,6 +38,9 @@ export async function post(url: string, headers: Record<string, string>, query: 
   const body = (await response.json()) as { errors?: unknown[] };
   if (!response.ok || body.errors) throw new Error(`sanity request failed: ${JSON.stringify(body).slice(0, 300)}`);
 }
+
+/** The environment of a server process as the container image runs it, with this process's secrets (it signs the viewers' tokens and claims). */
+export const deployedEnv = (secrets: Secrets) => ({ NODE_ENV: "production", GOVGRAPH_JWT_SECRET: secrets.jwtSecret, GOVGRAPH_INTERNAL_SECRET: secrets.internalSecret });
 
 /** CPU time used so far, in ms: of this process, or of a server in a process of its own (its `cpuMs`). */
 export type CpuMeter = () => number;
@@ -122,6 +127,26 @@ export interface BenchOptions {
   rounds: number;
   /** Record a CPU profile of the measured runs that support it (compare). */
   profile: boolean;
+}
+
+/**
+ * A subgraph's database (an agency's shard with `agencyCode`), migrated, given the bench's rows by `seed`, and
+ * marked seeded: the process that serves it next adds no seed data of its own.
+ */
+export async function prepareDatabase(
+  serverUrl: string,
+  prefix: string,
+  name: string,
+  agencyCode: string | undefined,
+  seed: (instance: RunningInstance) => Promise<void> = async () => undefined,
+): Promise<void> {
+  const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 });
+  try {
+    await seed(instance);
+    await seedOnce(instance.orm);
+  } finally {
+    await instance.stop();
+  }
 }
 
 /** The agency directory of metrics: these codes, in this order. */
