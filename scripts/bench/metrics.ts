@@ -1,85 +1,78 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createClient } from "graphql-ws";
 import { Client } from "pg";
 import WebSocket from "ws";
 import { issueDevToken } from "../../gateway/auth";
-import { startGateway } from "../../gateway/server";
-import { subgraphs } from "../../subgraphs";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
-import { loadSecrets, projectRoot } from "../../contract/config";
+import { loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
-import { startInstance } from "../../subgraphs/kit/server";
 import { profiledProcess, topSelfTime } from "./profile";
-import { startSubgraphProcess } from "../server-process";
-import { load, post, seedShard, type BenchOptions } from "./shared";
+import { ServerGroup, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
+import { deployedEnv, load, post, prepareDatabase, seedShard, type BenchOptions } from "./shared";
 
 /**
- * Metrics in a process of its own, as deployed: in the bench's process it would share an event loop with the load
- * generator; and as the container image runs it: in production mode, following the routing table at the default
- * interval (`npm run bench` shortens it for the other scenarios). To be profiled, it listens for an inspector on
- * `inspectPort`.
+ * npm run bench -- metrics [--datasets 100000] [--duration 10] [--connections 16] [--profile]
+ *
+ * The ministry's progress over nine agencies: how fast metrics projects the shards' history (events/s), what
+ * `ministryProgress` costs at metrics and through the gateway (every request its own viewer), and the delay from a
+ * dataset registered through the gateway to `progressChanged` at a gateway subscriber. Every server is a process of
+ * its own, as deployed (each agency's shards, advisory, metrics, the gateway), in production mode: this process only
+ * generates the load. Metrics follows the routing table at the image's default interval (`npm run bench` shortens
+ * it for the other scenarios); --profile samples it over the direct run, through its inspector.
  */
-async function startMetricsProcess({ serverUrl, prefix, gatewayUrl, inspectPort }: { serverUrl: string; prefix: string; gatewayUrl: string; inspectPort?: number }) {
-  const child = await startSubgraphProcess("metrics", {
-    serverUrl,
-    databasePrefix: prefix,
-    env: { GOVGRAPH_GATEWAY_URL: gatewayUrl, NODE_ENV: "production", GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: undefined },
-    nodeOptions: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
-  });
-  const database = new Client({ connectionString: databaseUrl(serverUrl, databaseName("metrics", undefined, prefix)) });
-  await database.connect();
-  return {
-    ...child,
-    sql: async <T extends object>(text: string) => (await database.query<T>(text)).rows,
-    async stop() {
-      await database.end();
-      await child.stop();
-    },
-  };
-}
-
 export async function benchMetrics({ serverUrl, prefix, duration, connections, datasets, profile }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = AGENCY_CODES;
-  const start = (name: string, agencyCode?: string, gatewayUrl?: string) =>
-    startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0, gatewayUrl });
-  const catalogues = await Promise.all(codes.map((code) => start("catalogue", code)));
-  const feedbacks = await Promise.all(codes.map((code) => start("feedback", code)));
   const perShard = Math.ceil(datasets / codes.length);
+  const total = codes.length * perShard;
+  console.log(`preparing ${codes.length} agencies' catalogue databases (${perShard} published datasets each), their feedback databases and advisory's…`);
   await Promise.all(
-    catalogues.map(async (shard, i) => {
-      await seedShard(shard, codes[i], perShard);
-      await shard.orm.em.fork().getConnection().execute(
-        `insert into outbox_event (id, type, subject_id, payload)
-         select gen_random_uuid(), 'DatasetPublished', id::text, jsonb_build_object('agencyCode', agency_code, 'identifier', identifier, 'issued', issued::text)
-         from dataset order by issued, identifier`,
-      );
-    }),
+    codes.map((code) =>
+      prepareDatabase(serverUrl, prefix, "catalogue", code, async (catalogue) => {
+        await seedShard(catalogue, code, perShard);
+        await catalogue.orm.em.fork().getConnection().execute(
+          `insert into outbox_event (id, type, subject_id, payload)
+           select gen_random_uuid(), 'DatasetPublished', id::text, jsonb_build_object('agencyCode', agency_code, 'identifier', identifier, 'issued', issued::text)
+           from dataset order by issued, identifier`,
+        );
+      }),
+    ),
   );
+  await Promise.all([...codes.map((code) => prepareDatabase(serverUrl, prefix, "feedback", code)), prepareDatabase(serverUrl, prefix, "advisory", undefined)]);
+
+  const servers = new ServerGroup();
+  const env = deployedEnv(secrets);
   const gatewayPort = await freePort();
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
-  const advisory = await start("advisory");
   const inspectPort = profile ? await freePort() : undefined;
-  const metrics = await startMetricsProcess({ serverUrl, prefix, gatewayUrl, inspectPort });
-  const gateway = await startGateway({
-    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
-    secrets,
-    topology: {
-      subgraphs: { metrics: metrics.url, advisory: advisory.url },
-      shards: {
-        catalogue: Object.fromEntries(codes.map((code, i) => [code, catalogues[i].url])),
-        feedback: Object.fromEntries(codes.map((code, i) => [code, feedbacks[i].url])),
-      },
-    },
-    port: gatewayPort,
-  });
-  const subscriber = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket });
+  const metricsDatabase = new Client({ connectionString: databaseUrl(serverUrl, databaseName("metrics", undefined, prefix)) });
+  let subscriber: ReturnType<typeof createClient> | undefined;
   try {
-    const total = catalogues.length * perShard;
-    const projected = async () => Number((await metrics.sql<{ n: string }>("select coalesce(sum(seq), 0)::text as n from projection_position where subgraph = 'catalogue'"))[0].n);
+    const subgraph = (spec: string, extra: Record<string, string | undefined> = {}, nodeOptions: string[] = []) =>
+      servers.add(startSubgraphProcess(spec, { serverUrl, databasePrefix: prefix, env: { ...env, ...extra }, nodeOptions }));
+    const catalogues = new Map<string, ServerProcess>();
+    const feedbacks = new Map<string, ServerProcess>();
+    await Promise.all(
+      codes.flatMap((code) => [
+        subgraph(`catalogue:${code}`).then((shard) => catalogues.set(code, shard)),
+        subgraph(`feedback:${code}`).then((shard) => feedbacks.set(code, shard)),
+      ]),
+    );
+    const advisory = await subgraph("advisory");
+    const metrics = await subgraph(
+      "metrics",
+      { GOVGRAPH_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}/graphql`, GOVGRAPH_METRICS_FOLLOW_INTERVAL_MS: undefined },
+      inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
+    );
+    await metricsDatabase.connect();
+    const urlsOf = (shards: Map<string, ServerProcess>) => Object.fromEntries(codes.map((code) => [code, shards.get(code)!.url]));
+    const gateway = await servers.add(
+      startGatewayProcess({ subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards: { catalogue: urlsOf(catalogues), feedback: urlsOf(feedbacks) } }, { port: gatewayPort, env }),
+    );
+    subscriber = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket });
+
+    const projected = async () =>
+      Number((await metricsDatabase.query<{ n: string }>("select coalesce(sum(seq), 0)::text as n from projection_position where subgraph = 'catalogue'")).rows[0].n);
     const pause = () => new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
     // Metrics finds the shards at its first look at the gateway's routing table (every 5 s by default): the
     // throughput counts from the first batch it applied to the last.
@@ -94,32 +87,30 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
     const viewers = Array.from({ length: 500 }, (_, i) => ({ sub: `bench-viewer-${i}`, role: Role.PUBLIC }));
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
-    const runDirect = async () => {
-      const measured = await load(metrics.url, claims, query, duration, connections, { meters: { metrics: metrics.cpuMs } });
-      return { ...measured, metricsCpuMsPerRequest: measured.cpuMsPerRequestOf.metrics };
-    };
+    const meters = { metrics: metrics.cpuMs, gateway: gateway.cpuMs };
+    const runDirect = () => load(metrics.url, claims, query, duration, connections, { meters });
     const profiledDirect = inspectPort ? await profiledProcess(inspectPort, "metrics-direct", runDirect) : null;
     const direct = profiledDirect ? profiledDirect.result : await runDirect();
-    const throughGateway = await load(gateway.url, bearers, query, duration, connections);
-    console.log(`\nmetrics: ${codes.length} catalogue + ${codes.length} feedback shards, ${total} datasets, ${connections} connections, ${duration} s, loopback`);
+    const throughGateway = await load(gateway.url, bearers, query, duration, connections, { meters });
+    console.log(`\nmetrics: ${codes.length} catalogue + ${codes.length} feedback shards, ${total} datasets, ${connections} connections, ${duration} s, loopback, every server a process of its own`);
     console.table([{ "events projected": total, "after the first batch, s": Number(projectionSeconds.toFixed(1)), "events/s": Math.round((total - first) / projectionSeconds) }]);
     if (profiledDirect) {
       console.log(`CPU profile of the metrics process during the direct run (warm-up included): ${profiledDirect.file}`);
       console.table(topSelfTime(profiledDirect.file, 15, "area"));
       console.table(topSelfTime(profiledDirect.file, 25));
     }
-    console.log("ministryProgress, every request its own viewer (metrics runs in its own process; CPU per answer: the metrics process's, and this process's: load generator, gateway, shards)");
+    console.log("ministryProgress, every request its own viewer; CPU per answer of the metrics and the gateway processes");
     console.table(
       [
         { path: "metrics subgraph, direct", ...direct },
-        { path: "through the gateway", ...throughGateway, metricsCpuMsPerRequest: NaN },
-      ].map(({ path, p50, p99, requestsPerSecond, failed, cpuMsPerRequest, metricsCpuMsPerRequest }) => ({
+        { path: "through the gateway", ...throughGateway },
+      ].map(({ path, p50, p99, requestsPerSecond, failed, cpuMsPerRequestOf }) => ({
         path,
         "p50 ms": p50,
         "p99 ms": p99,
         "req/s": requestsPerSecond,
-        "metrics CPU ms/answer": metricsCpuMsPerRequest,
-        "bench process CPU ms/answer": cpuMsPerRequest,
+        "metrics CPU ms/answer": cpuMsPerRequestOf.metrics,
+        "gateway CPU ms/answer": cpuMsPerRequestOf.gateway,
         failed,
       })),
     );
@@ -144,9 +135,8 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
     console.log("\na dataset registered through the gateway → progressChanged at a gateway subscriber, 50 in a row");
     console.table([{ "p50 ms": percentile(50), "p99 ms": percentile(99), missed: delays.filter(Number.isNaN).length }]);
   } finally {
-    await subscriber.dispose();
-    await gateway.stop();
-    await Promise.all([...catalogues, ...feedbacks, advisory].map((instance) => instance.stop()));
-    await metrics.stop();
+    await subscriber?.dispose();
+    await metricsDatabase.end();
+    await servers.stop();
   }
 }
