@@ -1,5 +1,5 @@
 /**
- * npm run bench -- events [--duration 5] [--connections 16]
+ * npm run bench -- events [--duration 5] [--connections 16] [--profile]
  *
  * The event path, on loopback, two agencies' feedback shards behind one
  * gateway, each a process of its own as deployed (production mode); this
@@ -8,7 +8,8 @@
  *   are acknowledged, each request from its own citizen (so no per-client
  *   row is shared): comments per second, and whether every acknowledged
  *   comment was stored (count in = count stored); CPU per comment of the
- *   gateway and of the two shards;
+ *   gateway and of the two shards (--profile: the gateway's CPU profile
+ *   over the writes, through its inspector);
  * - live path: 100 subscribers (then 1,000) follow feedbackEvents while
  *   events are committed at a steady pace; the delay from each event's
  *   commit (its INSERT acknowledged by PostgreSQL) to its arrival at every
@@ -27,7 +28,7 @@ import { loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
-import { inspectorOf } from "./profile";
+import { inspectorOf, profiledWith, topSelfTime } from "./profile";
 import { citizenAddress, deployedEnv, prepareDatabase, type BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -99,7 +100,7 @@ async function subscribers(url: string, count: number) {
   };
 }
 
-export async function benchEvents({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
+export async function benchEvents({ serverUrl, prefix, duration, connections, profile }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = ["MOJ", "ACA"];
   const servers = new ServerGroup();
@@ -142,7 +143,9 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
     });
     const failures: string[] = [];
     const cpuBefore = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())];
-    const result = await autocannon({ url: gateway.url, connections, duration, requests: citizens.map(submit) });
+    const writes = () => autocannon({ url: gateway.url, connections, duration, requests: citizens.map(submit) });
+    const profiledWrites = profile ? await profiledWith(inspector, "events-gateway-writes", writes) : null;
+    const result = profiledWrites ? profiledWrites.result : await writes();
     const [gatewayCpuMs, ...shardsCpuMs] = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())].map((ms, i) => ms - cpuBefore[i]);
     if (failures.length > 0) console.log("refused:", failures);
     await sleep(1000);
@@ -162,6 +165,12 @@ export async function benchEvents({ serverUrl, prefix, duration, connections }: 
       "gateway CPU ms/comment": Number((gatewayCpuMs / acknowledged.size).toFixed(2)),
       "shards' CPU ms/comment": Number((shardsCpuMs.reduce((sum, ms) => sum + ms, 0) / acknowledged.size).toFixed(2)),
     });
+
+    if (profiledWrites) {
+      console.log(`CPU profile of the gateway during the writes: ${profiledWrites.file}`);
+      console.table(topSelfTime(profiledWrites.file, 15, "area"));
+      console.table(topSelfTime(profiledWrites.file, 25));
+    }
 
     // Live path and memory, for 100 then 1,000 subscribers.
     for (const [count, perSecond] of [

@@ -7,7 +7,7 @@
  * npm run bench -- observability [--duration 5] [--connections 16] [--rounds 2]
  * npm run bench -- metrics [--datasets 100000] [--duration 10] [--connections 16] [--profile]
  * npm run bench -- harvest
- * npm run bench -- events [--duration 5] [--connections 16]
+ * npm run bench -- events [--duration 5] [--connections 16] [--profile]
  * npm run bench -- index [--shards 9,200] [--datasets 20] [--duration 5] [--connections 16]
  * npm run bench -- datastore [--rows 1000000]
  *

@@ -74,15 +74,22 @@ export async function inspectorOf(inspectPort: number) {
   };
 }
 
-/** The same for another process started with --inspect: only `work` is sampled, not the process's startup or what it does before and after. */
+type Inspector = Awaited<ReturnType<typeof inspectorOf>>;
+
+/** The same for another process, through its inspector: only `work` is sampled, not the process's startup or what it does before and after. */
+export async function profiledWith<T>(inspector: Inspector, name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
+  await inspector.post("Profiler.enable");
+  await inspector.post("Profiler.start");
+  const result = await work();
+  const { profile } = await inspector.post("Profiler.stop");
+  return { result, file: writeProfile(name, profile) };
+}
+
+/** The same for another process started with --inspect=127.0.0.1:<inspectPort>. */
 export async function profiledProcess<T>(inspectPort: number, name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
   const inspector = await inspectorOf(inspectPort);
   try {
-    await inspector.post("Profiler.enable");
-    await inspector.post("Profiler.start");
-    const result = await work();
-    const { profile } = await inspector.post("Profiler.stop");
-    return { result, file: writeProfile(name, profile) };
+    return await profiledWith(inspector, name, work);
   } finally {
     inspector.close();
   }
