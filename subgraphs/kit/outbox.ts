@@ -149,7 +149,8 @@ function outboxPublishFunction(verb: "create" | "create or replace", mayWriteHer
  * pg_stat_activity showed in this one. But pg_stat_activity is read after the statement's snapshot: a transaction
  * of this database that committed in between was in progress for the snapshot (its rows unseen) and gone from
  * pg_stat_activity, so later rows were numbered before its own. Now only the transactions pg_stat_activity shows
- * in another database are skipped; one that ended meanwhile counts as in progress, until the next round.
+ * in another database are skipped (it shows every session's database and transaction to every role); one that
+ * ended meanwhile counts as in progress, until the next round.
  */
 export class OutboxCommitRaceMigration extends Migration {
   override async up(): Promise<void> {
