@@ -157,3 +157,22 @@ export class ServerGroup {
     await Promise.all(this.servers.map((server) => server.stop()));
   }
 }
+
+/** Each agency's catalogue and feedback shard, a process each, started by `start` (given the spec, `catalogue:MOJ`…). */
+export async function startAgencyShards(codes: readonly string[], start: (spec: string) => Promise<ServerProcess>) {
+  const catalogue = new Map<string, ServerProcess>();
+  const feedback = new Map<string, ServerProcess>();
+  await Promise.all(
+    codes.flatMap((code) => [
+      start(`catalogue:${code}`).then((shard) => catalogue.set(code, shard)),
+      start(`feedback:${code}`).then((shard) => feedback.set(code, shard)),
+    ]),
+  );
+  const urlsOf = (shards: Map<string, ServerProcess>, chosen: readonly string[]) => Object.fromEntries(chosen.map((code) => [code, shards.get(code)!.url]));
+  return {
+    catalogue,
+    feedback,
+    /** The routing table of the `chosen` agencies' shards (a topology's `shards`). */
+    routing: (chosen: readonly string[] = codes) => ({ catalogue: urlsOf(catalogue, chosen), feedback: urlsOf(feedback, chosen) }),
+  };
+}

@@ -28,7 +28,7 @@ import { config, loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import type { RunningInstance } from "../../subgraphs/kit/server";
-import { ServerGroup, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
+import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
 import { startPeerProcess } from "./peers";
 import { profiledProcess, topSelfTime } from "./profile";
 import { deployedEnv, load, prepareDatabase, seedDirectory, seedShard, type BenchOptions } from "./shared";
@@ -91,25 +91,17 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
         }),
       );
     const metrics = await subgraph("metrics");
-    const catalogues = new Map<string, ServerProcess>();
-    const feedbacks = new Map<string, ServerProcess>();
-    await Promise.all(
-      codes.flatMap((code) => [
-        subgraph(`catalogue:${code}`).then((shard) => catalogues.set(code, shard)),
-        subgraph(`feedback:${code}`).then((shard) => feedbacks.set(code, shard)),
-      ]),
-    );
-    const urlsOf = (shards: Map<string, ServerProcess>, chosen: readonly string[]) => Object.fromEntries(chosen.map((code) => [code, shards.get(code)!.url]));
+    const shards = await startAgencyShards(codes, subgraph);
     const govgraphGateway = async (name: string, chosen: readonly string[], port?: number) =>
       servers.add(
         startGatewayProcess(
-          { subgraphs: { metrics: metrics.url }, shards: { catalogue: urlsOf(catalogues, chosen), feedback: urlsOf(feedbacks, chosen) } },
+          { subgraphs: { metrics: metrics.url }, shards: shards.routing(chosen) },
           // The shard timeout also bounds the health probes: on a loaded machine, 5 s would mark busy shards down mid-run.
           { port, env: { ...env, GOVGRAPH_SHARD_TIMEOUT_MS: "60000" }, nodeOptions: await inspect(name) },
         ),
       );
     const moj = ["MOJ"];
-    const mojUrls = JSON.stringify({ catalogue: catalogues.get("MOJ")!.url, feedback: feedbacks.get("MOJ")!.url, metrics: metrics.url });
+    const mojUrls = JSON.stringify({ catalogue: shards.catalogue.get("MOJ")!.url, feedback: shards.feedback.get("MOJ")!.url, metrics: metrics.url });
     const [floor, govgraph, hive, apollo, govgraphNine] = await Promise.all([
       servers.add(startPeerProcess("floor", [databaseUrl(serverUrl, databaseName("catalogue", "MOJ", prefix)), String(config.databasePoolSize)], { env })),
       govgraphGateway("gateway", moj),
@@ -171,7 +163,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     console.log(`measuring, ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn:`);
     const page = pageQuery(moj);
     const floorPage = await measure("floor (node:http + pg)", page, floor, claims);
-    const shardPage = await measure("MOJ catalogue shard, direct", page, catalogues.get("MOJ")!, claims, ["shard"]);
+    const shardPage = await measure("MOJ catalogue shard, direct", page, shards.catalogue.get("MOJ")!, claims, ["shard"]);
     const govgraphPage = await measure("GovGraph gateway (MOJ shards)", page, govgraph, bearers, ["gateway"]);
     const hivePage = await measure("plain Hive runtime (MOJ shards)", page, hive, claims);
     const apolloPage = await measure("Apollo Gateway 2.14 (MOJ shards)", page, apollo, claims);

@@ -28,7 +28,7 @@ import { loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
-import { inspectorOf, profiledWith, topSelfTime } from "./profile";
+import { inspectorOf, profiledWith, topSelfTime, type Inspector } from "./profile";
 import { citizenAddress, deployedEnv, prepareDatabase, type BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -105,7 +105,7 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
   const codes = ["MOJ", "ACA"];
   const servers = new ServerGroup();
   const writers: PgClient[] = [];
-  let inspector: Awaited<ReturnType<typeof inspectorOf>> | undefined;
+  let inspector: Inspector | undefined;
   const rows: Record<string, unknown>[] = [];
   try {
     await Promise.all(codes.map((code) => prepareDatabase(serverUrl, prefix, "feedback", code)));

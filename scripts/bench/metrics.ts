@@ -8,7 +8,7 @@ import { loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { profiledProcess, topSelfTime } from "./profile";
-import { ServerGroup, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
+import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess } from "../server-process";
 import { deployedEnv, load, post, prepareDatabase, seedShard, type BenchOptions } from "./shared";
 
 /**
@@ -50,14 +50,7 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
   try {
     const subgraph = (spec: string, extra: Record<string, string | undefined> = {}, nodeOptions: string[] = []) =>
       servers.add(startSubgraphProcess(spec, { serverUrl, databasePrefix: prefix, env: { ...env, ...extra }, nodeOptions }));
-    const catalogues = new Map<string, ServerProcess>();
-    const feedbacks = new Map<string, ServerProcess>();
-    await Promise.all(
-      codes.flatMap((code) => [
-        subgraph(`catalogue:${code}`).then((shard) => catalogues.set(code, shard)),
-        subgraph(`feedback:${code}`).then((shard) => feedbacks.set(code, shard)),
-      ]),
-    );
+    const shards = await startAgencyShards(codes, subgraph);
     const advisory = await subgraph("advisory");
     const metrics = await subgraph(
       "metrics",
@@ -65,10 +58,7 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
       inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
     );
     await metricsDatabase.connect();
-    const urlsOf = (shards: Map<string, ServerProcess>) => Object.fromEntries(codes.map((code) => [code, shards.get(code)!.url]));
-    const gateway = await servers.add(
-      startGatewayProcess({ subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards: { catalogue: urlsOf(catalogues), feedback: urlsOf(feedbacks) } }, { port: gatewayPort, env }),
-    );
+    const gateway = await servers.add(startGatewayProcess({ subgraphs: { metrics: metrics.url, advisory: advisory.url }, shards: shards.routing() }, { port: gatewayPort, env }));
     subscriber = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket });
 
     const projected = async () =>

@@ -74,7 +74,7 @@ export async function inspectorOf(inspectPort: number) {
   };
 }
 
-type Inspector = Awaited<ReturnType<typeof inspectorOf>>;
+export type Inspector = Awaited<ReturnType<typeof inspectorOf>>;
 
 /** The same for another process, through its inspector: only `work` is sampled, not the process's startup or what it does before and after. */
 export async function profiledWith<T>(inspector: Inspector, name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
