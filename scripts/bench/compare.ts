@@ -10,16 +10,20 @@
  * - the cross-subgraph query `agencies(codes: ["MOJ"]) { datasets(first: 5)
  *   { totalCount } feedbackStats { received } }` through the three gateways;
  * - on GovGraph over all nine agencies: the page fanned out to 9 shards, the
- *   same page from MOJ's shard, and the cross-subgraph query for the nine.
+ *   same page from MOJ's shard, the ministry-wide page from metrics' dataset
+ *   index (`datasetIndex`, fed by the shards' events: README, the ministry-wide
+ *   dataset index), and the cross-subgraph query for the nine.
  * Every server is a process of its own, as deployed (each agency's shard,
  * metrics, each gateway, the floor), in production mode: this process only
  * generates the load. Each row gives the CPU per answer of the process the
  * client asked (the front) and of all the servers together, from /proc.
  * Every row starts once the servers are back at rest from the one before.
- * Then the ratios issue 15 sets goals for. With --profile, the MOJ shard and
- * GovGraph's gateways are CPU-profiled over their rows, and ACA's shard over
- * the fanned-out row (the profiler slows them: read those rows' figures as
- * the profile's, not as the comparison's).
+ * The rows are measured in --rounds rounds (3 by default), one after
+ * another, and each figure is the median of its rounds. Then the ratios
+ * issue 15 sets goals for. With --profile, the MOJ shard and GovGraph's
+ * gateways are CPU-profiled over their rows, and ACA's shard over the
+ * fanned-out row, in a run of those rows after the rounds (the profiler
+ * slows what it samples, so those runs are not among the figures).
  */
 import { issueDevToken } from "../../gateway/auth";
 import { AGENCY_CODES } from "../../contract/agencies";
@@ -36,8 +40,19 @@ import { deployedEnv, load, prepareDatabase, seedDirectory, seedShard, type Benc
 const PAGE_SELECTION = "totalCount edges { cursor node { identifier title issued } } pageInfo { hasNextPage endCursor }";
 const pageQuery = (agencyCodes?: readonly string[]) =>
   `{ datasets(${agencyCodes ? `agencyCodes: ${JSON.stringify(agencyCodes)}, ` : ""}first: 20) { ${PAGE_SELECTION} } }`;
+const indexQuery = `{ datasetIndex(first: 20) { ${PAGE_SELECTION} } }`;
 const crossQuery = (codes: readonly string[]) => `{ agencies(codes: ${JSON.stringify(codes)}) { datasets(first: 5) { totalCount } feedbackStats { received } } }`;
 const VIEWERS = 500;
+
+/** A measured row: what is asked of which server, with whose headers (every request the next viewer's). */
+interface RowSpec {
+  row: string;
+  query: string;
+  front: ServerProcess;
+  headers: Record<string, string>[];
+  /** The processes --profile samples over this row (named by their inspector). */
+  profileAs?: readonly string[];
+}
 
 interface Row {
   row: string;
@@ -45,6 +60,8 @@ interface Row {
   p50: number;
   p99: number;
   requestsPerSecond: number;
+  /** The lowest and highest req/s of the rounds. */
+  range: string;
   failed: number;
   frontCpuMs: number;
   serversCpuMs: number;
@@ -61,11 +78,10 @@ async function prepareDatabases(serverUrl: string, prefix: string, codes: readon
   }
 }
 
-export async function benchCompare({ serverUrl, prefix, duration, connections, datasets, profile }: BenchOptions): Promise<void> {
+export async function benchCompare({ serverUrl, prefix, duration, connections, datasets, rounds, profile }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = AGENCY_CODES;
   const servers = new ServerGroup();
-  const rows: Row[] = [];
   const profiles: { row: string; file: string }[] = [];
   try {
     console.log(`preparing metrics' and ${codes.length} agencies' catalogue and feedback databases, ${datasets} datasets and ${datasets} comments each…`);
@@ -118,6 +134,8 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     // a few hundred requests in all and be measured half-compiled (15 ms of CPU per page against MOJ's 1.6). A
     // deployment's shards are warm with their own agency's traffic; here each is warmed with its agency's page and
     // overview through the gateway (the documents the fan-out sends it), then the fanned-out rows themselves.
+    await untilIndexed(govgraphNine.url, bearers[0], codes.length * datasets);
+
     console.log("warming every server up through GovGraph's gateways (not measured)…");
     const warmUps: [ServerProcess, string, number][] = [
       [govgraph, pageQuery(moj), 2],
@@ -127,6 +145,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
         [govgraphNine, crossQuery([code]), 2],
       ]),
       [govgraphNine, pageQuery(), 3],
+      [govgraphNine, indexQuery, 2],
       [govgraphNine, crossQuery(codes), 3],
     ];
     for (const [gateway, query, seconds] of warmUps) await load(gateway.url, bearers, query, seconds, connections);
@@ -144,7 +163,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       for (let waited = 0; waited < 20 && (await cpuPerSecond(0.5)) > 1.5 * atRest + 50; waited++);
     };
 
-    /** Runs `work` with each named process CPU-profiled (those --profile started with an inspector; without it, none). */
+    /** Runs `work` with each named process CPU-profiled (those --profile started with an inspector). */
     const profiling = async <T>(row: string, names: readonly string[], work: () => Promise<T>): Promise<T> => {
       const [name, ...others] = names.filter((candidate) => inspectPorts.has(candidate));
       if (!name) return work();
@@ -152,34 +171,63 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       profiles.push({ row: `${row}, ${name} process`, file: done.file });
       return done.result;
     };
-    const measure = async (row: string, query: string, front: ServerProcess, headers: Record<string, string>[], profileAs: readonly string[] = []) => {
-      process.stdout.write(`  ${row}: ${query.slice(0, 60)}…\n`);
-      const run = () => load(front.url, headers, query, duration, connections, { meters: { front: front.cpuMs, servers: () => servers.cpuMs() }, afterWarmUp: untilAtRest });
-      const result = await profiling(row, profileAs, run);
-      const { front: frontCpuMs, servers: serversCpuMs } = result.cpuMsPerRequestOf;
-      rows.push({ row, query: query.includes("agencies") ? "cross-subgraph" : "page", ...result, frontCpuMs, serversCpuMs });
-      return rows.at(-1)!;
-    };
-    console.log(`measuring, ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn:`);
     const page = pageQuery(moj);
-    const floorPage = await measure("floor (node:http + pg)", page, floor, claims);
-    const shardPage = await measure("MOJ catalogue shard, direct", page, shards.catalogue.get("MOJ")!, claims, ["shard"]);
-    const govgraphPage = await measure("GovGraph gateway (MOJ shards)", page, govgraph, bearers, ["gateway"]);
-    const hivePage = await measure("plain Hive runtime (MOJ shards)", page, hive, claims);
-    const apolloPage = await measure("Apollo Gateway 2.14 (MOJ shards)", page, apollo, claims);
-    const govgraphCross = await measure("GovGraph gateway (MOJ shards)", crossQuery(moj), govgraph, bearers);
-    const hiveCross = await measure("plain Hive runtime (MOJ shards)", crossQuery(moj), hive, claims);
-    const apolloCross = await measure("Apollo Gateway 2.14 (MOJ shards)", crossQuery(moj), apollo, claims);
-    const oneOfNine = await measure("GovGraph, 9 agencies: MOJ's page", page, govgraphNine, bearers);
-    const fanned = await measure("GovGraph, 9 agencies: page fanned out", pageQuery(), govgraphNine, bearers, ["fan-out", "aca-shard"]);
-    await measure("GovGraph, 9 agencies: cross-subgraph", crossQuery(codes), govgraphNine, bearers);
+    const specs: RowSpec[] = [
+      { row: "floor (node:http + pg)", query: page, front: floor, headers: claims },
+      { row: "MOJ catalogue shard, direct", query: page, front: shards.catalogue.get("MOJ")!, headers: claims, profileAs: ["shard"] },
+      { row: "GovGraph gateway (MOJ shards)", query: page, front: govgraph, headers: bearers, profileAs: ["gateway"] },
+      { row: "plain Hive runtime (MOJ shards)", query: page, front: hive, headers: claims },
+      { row: "Apollo Gateway 2.14 (MOJ shards)", query: page, front: apollo, headers: claims },
+      { row: "GovGraph gateway (MOJ shards)", query: crossQuery(moj), front: govgraph, headers: bearers },
+      { row: "plain Hive runtime (MOJ shards)", query: crossQuery(moj), front: hive, headers: claims },
+      { row: "Apollo Gateway 2.14 (MOJ shards)", query: crossQuery(moj), front: apollo, headers: claims },
+      { row: "GovGraph, 9 agencies: MOJ's page", query: page, front: govgraphNine, headers: bearers },
+      { row: "GovGraph, 9 agencies: page fanned out", query: pageQuery(), front: govgraphNine, headers: bearers, profileAs: ["fan-out", "aca-shard"] },
+      { row: "GovGraph, 9 agencies: page from the index", query: indexQuery, front: govgraphNine, headers: bearers },
+      { row: "GovGraph, 9 agencies: cross-subgraph", query: crossQuery(codes), front: govgraphNine, headers: bearers },
+    ];
+    const run = (spec: RowSpec) =>
+      load(spec.front.url, spec.headers, spec.query, duration, connections, { meters: { front: spec.front.cpuMs, servers: () => servers.cpuMs() }, afterWarmUp: untilAtRest });
+    // This machine's speed drifts by a third from one run to the next: every row is measured once per round, the rounds
+    // one after another, and each figure is the median of its rounds.
+    const measured = specs.map(() => [] as Awaited<ReturnType<typeof run>>[]);
+    for (let round = 1; round <= rounds; round++) {
+      console.log(`measuring, round ${round} of ${rounds}: ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn`);
+      for (const [i, spec] of specs.entries()) {
+        process.stdout.write(`  ${spec.row}: ${spec.query.slice(0, 60)}…\n`);
+        measured[i].push(await run(spec));
+      }
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const rows: Row[] = specs.map((spec, i) => {
+      const results = measured[i];
+      const of = (figure: (result: (typeof results)[number]) => number) => median(results.map(figure));
+      const perSecond = results.map((result) => result.requestsPerSecond);
+      return {
+        row: spec.row,
+        query: spec.query.includes("agencies") ? "cross-subgraph" : "page",
+        p50: of((result) => result.p50),
+        p99: of((result) => result.p99),
+        requestsPerSecond: of((result) => result.requestsPerSecond),
+        range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
+        failed: results.reduce((sum, result) => sum + result.failed, 0),
+        frontCpuMs: of((result) => result.cpuMsPerRequestOf.front),
+        serversCpuMs: of((result) => result.cpuMsPerRequestOf.servers),
+      };
+    });
+    const [floorPage, shardPage, govgraphPage, hivePage, apolloPage, govgraphCross, hiveCross, apolloCross, oneOfNine, fanned, indexed] = rows;
+    if (profile) {
+      // Profiled apart from the measured rounds: the profiler slows what it samples.
+      console.log("profiling the shard, gateway and fan-out rows (not measured)…");
+      for (const spec of specs.filter((candidate) => candidate.profileAs)) await profiling(spec.row, spec.profileAs!, () => run(spec));
+    }
 
     console.log(
-      `\ncompare: ${datasets} datasets and comments per shard, ${connections} connections, ${duration} s per row, loopback, every server a process of its own` +
-        `${profile ? " (profiled rows slowed by the profiler)" : ""}; CPU per answer of the process asked (front) and of all the servers`,
+      `\ncompare: ${datasets} datasets and comments per shard, ${connections} connections, ${duration} s per row, loopback, every server a process of its own; ` +
+        `the median of ${rounds} rounds (req/s: the range too); CPU per answer of the process asked (front) and of all the servers`,
     );
     console.table(
-      rows.map((r) => ({ "": r.row, query: r.query, "req/s": r.requestsPerSecond, "p50 ms": r.p50, "p99 ms": r.p99, "front CPU ms": r.frontCpuMs, "servers' CPU ms": r.serversCpuMs, failed: r.failed })),
+      rows.map((r) => ({ "": r.row, query: r.query, "req/s": r.requestsPerSecond, "req/s range": r.range, "p50 ms": r.p50, "p99 ms": r.p99, "front CPU ms": r.frontCpuMs, "servers' CPU ms": r.serversCpuMs, failed: r.failed })),
     );
     const ratio = (label: string, a: Row, b: Row, figure: "requestsPerSecond" | "p50" | "frontCpuMs" | "serversCpuMs") => ({
       ratio: label,
@@ -193,6 +241,8 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       ratio("GovGraph / plain Hive, req/s, cross-subgraph (goal ≥ 1.0)", govgraphCross, hiveCross, "requestsPerSecond"),
       ratio("fan-out over 9 / one shard, p50 (goal ≤ 2)", fanned, oneOfNine, "p50"),
       ratio("fan-out over 9 / one shard, req/s (goal ≥ 0.5)", fanned, oneOfNine, "requestsPerSecond"),
+      ratio("index over 9 / one shard, p50 (the fan-out's goal ≤ 2)", indexed, oneOfNine, "p50"),
+      ratio("index over 9 / one shard, req/s (the fan-out's goal ≥ 0.5)", indexed, oneOfNine, "requestsPerSecond"),
       // On a shared machine whose load starves the servers, CPU per answer gives the same comparisons, unaffected by the other load.
       ratio("floor / shard, CPU per answer (goal ≥ 0.5)", floorPage, shardPage, "frontCpuMs"),
       ratio("Apollo Gateway / GovGraph, gateway CPU per answer, page (goal ≥ 1.2)", apolloPage, govgraphPage, "frontCpuMs"),
@@ -209,6 +259,19 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
   } finally {
     await servers.stop();
   }
+}
+
+/** Waits until metrics' dataset index lists all `expected` datasets (it projects the shards' history once it follows them). */
+async function untilIndexed(gatewayUrl: string, viewer: Record<string, string>, expected: number): Promise<void> {
+  process.stdout.write(`waiting for metrics to index the shards' ${expected} datasets…`);
+  const deadline = Date.now() + 120_000;
+  for (let indexed = 0; indexed < expected; await new Promise((resolvePause) => setTimeout(resolvePause, 200))) {
+    if (Date.now() > deadline) throw new Error(`metrics indexed ${indexed} of ${expected} datasets in 120 s`);
+    const response = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", ...viewer }, body: JSON.stringify({ query: "{ datasetIndex(first: 1) { totalCount } }" }) });
+    const body = (await response.json()) as { data?: { datasetIndex?: { totalCount: number } } };
+    indexed = body.data?.datasetIndex?.totalCount ?? 0;
+  }
+  console.log(" done");
 }
 
 /** Public comments, half of them answered on time, over the last `count` hours. */

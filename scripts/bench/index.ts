@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- compare] [--duration 5] [--connections 20] [--datasets 300] [--profile]
+ * npm run bench [-- compare] [--duration 5] [--connections 20] [--datasets 300] [--rounds 3] [--profile]
  * npm run bench -- router [--shards 1,9,40] [--datasets 300] [--duration 5] [--connections 16]
  * npm run bench -- feedback [--duration 10] [--connections 16]
  * npm run bench -- import [--rows 10000]
@@ -44,12 +44,14 @@ interface Scenario {
   datasets: number;
   shards?: string;
   rows?: number;
+  /** Rounds of the scenarios that repeat their rows (compare, observability); default 2. */
+  rounds?: number;
   /** Connections the embedded PostgreSQL accepts, when the scenario needs more than its default. */
   maxConnections?: number;
 }
 
 const SCENARIOS: Record<string, Scenario> = {
-  compare: { run: benchCompare, duration: 5, connections: 20, datasets: 300 },
+  compare: { run: benchCompare, duration: 5, connections: 20, datasets: 300, rounds: 3 },
   router: { run: benchRouter, duration: 5, connections: 16, datasets: 300 },
   feedback: { run: benchFeedback, duration: 10, connections: 16, datasets: 300 },
   import: { run: benchImport, duration: 10, connections: 16, datasets: 300 },
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
       connections: { type: "string" },
       rows: { type: "string" },
       datasets: { type: "string" },
-      rounds: { type: "string", default: "2" },
+      rounds: { type: "string" },
       profile: { type: "boolean", default: false },
     },
   });
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
       shardCounts: (values.shards ?? scenario.shards ?? "1,9,40").split(",").map(Number),
       rows: Number(values.rows ?? scenario.rows ?? 10_000),
       datasets: Number(values.datasets ?? scenario.datasets),
-      rounds: Number(values.rounds),
+      rounds: Number(values.rounds ?? scenario.rounds ?? 2),
       profile: values.profile!,
     });
   } finally {

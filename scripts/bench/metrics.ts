@@ -29,14 +29,7 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
   console.log(`preparing ${codes.length} agencies' catalogue databases (${perShard} published datasets each), their feedback databases and advisory's…`);
   await Promise.all(
     codes.map((code) =>
-      prepareDatabase(serverUrl, prefix, "catalogue", code, async (catalogue) => {
-        await seedShard(catalogue, code, perShard);
-        await catalogue.orm.em.fork().getConnection().execute(
-          `insert into outbox_event (id, type, subject_id, payload)
-           select gen_random_uuid(), 'DatasetPublished', id::text, jsonb_build_object('agencyCode', agency_code, 'identifier', identifier, 'issued', issued::text)
-           from dataset order by issued, identifier`,
-        );
-      }),
+      prepareDatabase(serverUrl, prefix, "catalogue", code, (catalogue) => seedShard(catalogue, code, perShard)),
     ),
   );
   await Promise.all([...codes.map((code) => prepareDatabase(serverUrl, prefix, "feedback", code)), prepareDatabase(serverUrl, prefix, "advisory", undefined)]);

@@ -106,13 +106,27 @@ export async function load<Meter extends string = never>(
   };
 }
 
+/**
+ * `datasets` published datasets of agency `code`, each with the DatasetPublished event its publication appends
+ * (catalogue/writes.ts's payload, listing fields included): a shard with a history, which metrics projects and
+ * indexes as it would a real one's.
+ */
 export async function seedShard(instance: RunningInstance, code: string, datasets: number): Promise<void> {
-  await instance.orm.em.fork().getConnection().execute(
+  const connection = instance.orm.em.fork().getConnection();
+  await connection.execute(
     `insert into dataset (id, agency_code, identifier, title, description, category, type, license, accrual_periodicity, issued, modified, lifecycle_state)
      select gen_random_uuid(), ?, ? || '-' || lpad(n::text, 6, '0'), '資料集 ' || n, '基準測試資料', '公共資訊', 'RAW_DATA', '政府資料開放授權條款-第1版', '每1年',
             date '2013-01-01' + (n * 7 % 1800), now(), 'PUBLISHED'
      from generate_series(1, ?) as n`,
     [code, code, datasets],
+  );
+  await connection.execute(
+    `insert into outbox_event (id, type, subject_id, payload)
+     select gen_random_uuid(), 'DatasetPublished', id::text,
+            jsonb_build_object('agencyCode', agency_code, 'identifier', identifier, 'issued', issued::text, 'retiredOn', null,
+                               'title', title, 'description', description, 'category', category, 'keywords', to_jsonb(keywords),
+                               'modified', to_jsonb(modified), 'lifecycleState', lifecycle_state, 'formats', '[]'::jsonb)
+     from dataset order by issued, identifier`,
   );
 }
 
