@@ -84,22 +84,17 @@ describe("walking a connection merged from nine shards of very unequal sizes", (
 
 describe("mergePages", () => {
   const key = (issued: string, identifier: string): SortKey => ({ order: ORDER, values: [issued, identifier], directions: ["desc", "asc"] });
+  const page = (agencyCode: string, keys: SortKey[], hasMore = false) => ({ agencyCode, size: keys.length, keyAt: (index: number) => keys[index], hasMore });
 
   test("takes the first items across shards and says exactly whether more follow", () => {
-    const pages = [
-      { agencyCode: "MOJ", keys: [key("2017-01-02", "M1"), key("2015-01-01", "M2")], hasMore: false },
-      { agencyCode: "ACA", keys: [key("2016-05-05", "A1")], hasMore: false },
-    ];
+    const pages = [page("MOJ", [key("2017-01-02", "M1"), key("2015-01-01", "M2")]), page("ACA", [key("2016-05-05", "A1")])];
     expect(mergePages(pages, 2)).toEqual({ taken: [{ agencyCode: "MOJ", index: 0 }, { agencyCode: "ACA", index: 0 }], hasNextPage: true });
     expect(mergePages(pages, 3).hasNextPage).toBe(false);
-    expect(mergePages([{ ...pages[1], hasMore: true }], 1).hasNextPage).toBe(true);
+    expect(mergePages([page("ACA", [key("2016-05-05", "A1")], true)], 1).hasNextPage).toBe(true);
   });
 
   test("equal keys in two shards are ordered as the agency directory orders their agencies", () => {
-    const pages = [
-      { agencyCode: "MOJ", keys: [key("2017-01-01", "X")], hasMore: false },
-      { agencyCode: "ACA", keys: [key("2017-01-01", "X")], hasMore: false },
-    ];
+    const pages = [page("MOJ", [key("2017-01-01", "X")]), page("ACA", [key("2017-01-01", "X")])];
     expect(mergePages(pages, 2).taken.map((t) => t.agencyCode)).toEqual(["MOJ", "ACA"]);
   });
 });

@@ -41,8 +41,10 @@ export function decodeGatewayCursor(cursor: string): Positions {
 
 export interface ShardPage {
   agencyCode: string;
-  /** Sort keys of the shard's edges, in the shard's order. */
-  keys: SortKey[];
+  /** How many edges the shard sent. */
+  size: number;
+  /** The sort key of the shard's edge at `index`, in the shard's order. */
+  keyAt(index: number): SortKey;
   /** The shard said more items follow its page. */
   hasMore: boolean;
 }
@@ -53,27 +55,36 @@ export interface MergedPage {
   hasNextPage: boolean;
 }
 
-/** K-way merge of sorted shard pages; keeps the first `first` items. */
+/** K-way merge of sorted shard pages; keeps the first `first` items. Only the heads it compares have their keys read. */
 export function mergePages(pages: readonly ShardPage[], first: number): MergedPage {
   const next = pages.map(() => 0);
   const taken: MergedPage["taken"] = [];
   while (taken.length < first) {
     let best = -1;
     pages.forEach((page, i) => {
-      if (next[i] >= page.keys.length) return;
+      if (next[i] >= page.size) return;
       if (best < 0) {
         best = i;
         return;
       }
-      const order = compareSortKeys(page.keys[next[i]], pages[best].keys[next[best]]) || compareAgencyCodes(page.agencyCode, pages[best].agencyCode);
+      const order = compareSortKeys(page.keyAt(next[i]), pages[best].keyAt(next[best])) || compareAgencyCodes(page.agencyCode, pages[best].agencyCode);
       if (order < 0) best = i;
     });
     if (best < 0) break;
     taken.push({ agencyCode: pages[best].agencyCode, index: next[best] });
     next[best] += 1;
   }
-  const hasNextPage = pages.some((page, i) => next[i] < page.keys.length || page.hasMore);
+  const hasNextPage = pages.some((page, i) => next[i] < page.size || page.hasMore);
   return { taken, hasNextPage };
+}
+
+/**
+ * A shard's page whose edges' cursors are decoded when the merge first compares them: of nine shards' pages of
+ * twenty, a page of twenty compares about twenty-nine heads, and a page from one shard none.
+ */
+function shardPage(agencyCode: string, cursors: readonly string[], hasMore: boolean): ShardPage {
+  const keys: SortKey[] = [];
+  return { agencyCode, size: cursors.length, hasMore, keyAt: (index) => (keys[index] ??= decodeCursor(cursors[index])) };
 }
 
 /** Where the client's selection of a connection puts each part of the answer (response keys). */
@@ -95,11 +106,13 @@ type JsonObject = { [key: string]: Json };
  * SHARD_FIELDS); `positions` are the positions the page started from.
  */
 export function mergeConnection(parts: readonly { agencyCode: string; value: JsonObject }[], first: number, positions: Positions, shape: ConnectionShape): JsonObject {
-  const pages = parts.map(({ agencyCode, value }) => ({
-    agencyCode,
-    keys: ((value[SHARD_FIELDS.keys] as JsonObject[] | null) ?? []).map((edge) => decodeCursor(String(edge.cursor))),
-    hasMore: Boolean((value[SHARD_FIELDS.more] as JsonObject | null)?.hasNextPage),
-  }));
+  const pages = parts.map(({ agencyCode, value }) =>
+    shardPage(
+      agencyCode,
+      ((value[SHARD_FIELDS.keys] as JsonObject[] | null) ?? []).map((edge) => String(edge.cursor)),
+      Boolean((value[SHARD_FIELDS.more] as JsonObject | null)?.hasNextPage),
+    ),
+  );
   const { taken, hasNextPage } = mergePages(pages, first);
   const byCode = new Map(parts.map((part) => [part.agencyCode, part.value]));
   const current: Positions = { ...positions };

@@ -20,7 +20,7 @@ import { MergeStrategy } from "../../contract/shard-directives";
 import { mergeConnection } from "./connection";
 import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
 import { reportPartialAnswer } from "./partial-answers";
-import { planShardRequest, type FieldPlan, type ShardCall, type ShardPlan } from "./plan";
+import { planShardRequest, ShardDocuments, type FieldPlan, type ShardCall, type ShardPlan } from "./plan";
 import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 import type { ShardGuard } from "./shard-guard";
@@ -259,6 +259,7 @@ function mergeField(plan: FieldPlan, merging: Merging): Json {
 }
 
 export function createShardExecutor(options: ShardExecutorOptions): Executor {
+  const documents = new ShardDocuments();
   const execute = async (request: ExecutionRequest): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> => {
     const shards = options.shards();
     const plan = planShardRequest({
@@ -267,6 +268,7 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
       operationName: request.operationName,
       policy: options.policy,
       agencyCodes: [...shards.keys()],
+      documents,
     });
     if (request.operationType === "subscription") return subscribe(plan, request);
     const answers = new Map(

@@ -1,6 +1,6 @@
 import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import { MergeStrategy } from "../../contract/shard-directives";
-import { planShardRequest, type FieldPlan, type ShardCall } from "./plan";
+import { planShardRequest, ShardDocuments, type FieldPlan, type ShardCall } from "./plan";
 import type { SubgraphShardPolicy } from "./policies";
 
 const policy: SubgraphShardPolicy = {
@@ -125,6 +125,37 @@ describe("a batched request: aliased root fields and _entities of several agenci
 
   test("the operation keeps its kind and name", () => {
     for (const call of plan.calls) expect(operationOf(call.document)).toMatchObject({ operation: "query", name: { value: "Batch" } });
+  });
+});
+
+describe("the shards' documents kept between requests", () => {
+  const source = `query Batch($_v0_identifiers: [String!]!, $_v1_representations: [_Any!]!) {
+    _v0_datasetsByIdentifier: datasetsByIdentifier(identifiers: $_v0_identifiers) { identifier }
+    _v1__entities: _entities(representations: $_v1_representations) { ... on Dataset { title } }
+  }`;
+  const representations = (...codes: string[]) => codes.map((agencyCode, i) => ({ __typename: "Dataset", agencyCode, id: String(i) }));
+  // The engine's document of each request is a new object, as the gateway's engine builds one per request.
+  const plan = (documents: ShardDocuments, codes: string[]) =>
+    planShardRequest({ document: parse(source), variables: { _v0_identifiers: ["x"], _v1_representations: representations(...codes) }, policy, agencyCodes, documents });
+
+  test("a shard sent the same root fields of the same document gets the same document object, with this request's variables", () => {
+    const documents = new ShardDocuments();
+    const first = plan(documents, ["MOJ", "ACA"]);
+    const second = plan(documents, ["ACA", "ACA"]);
+    expect(callTo(second.calls, "ACA")!.document).toBe(callTo(first.calls, "ACA")!.document);
+    expect(representationsSent(callTo(second.calls, "ACA")!)).toEqual(representations("ACA", "ACA"));
+    // AJ is sent the fan-out alone (no entity of its agency): a document of its own, kept apart from the others'.
+    expect(rootFieldNames(callTo(second.calls, "AJ")!)).toEqual(["_v0_datasetsByIdentifier: datasetsByIdentifier"]);
+    expect(callTo(second.calls, "AJ")!.document).toBe(callTo(first.calls, "AJ")!.document);
+    expect(callTo(second.calls, "AJ")!.document).not.toBe(callTo(second.calls, "ACA")!.document);
+    expect(print(callTo(second.calls, "ACA")!.document)).toBe(print(callTo(plan(new ShardDocuments(), ["ACA"]).calls, "ACA")!.document));
+  });
+
+  test("at most the given number of engine documents are kept, the oldest forgotten first", () => {
+    const documents = new ShardDocuments(1);
+    const kept = callTo(plan(documents, ["ACA"]).calls, "ACA")!.document;
+    planShardRequest({ document: parse(`{ datasetsByIdentifier(identifiers: ["y"]) { identifier } }`), policy, agencyCodes, documents });
+    expect(callTo(plan(documents, ["ACA"]).calls, "ACA")!.document).not.toBe(kept);
   });
 });
 

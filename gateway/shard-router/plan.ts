@@ -21,6 +21,7 @@ import {
   OperationTypeNode,
   getOperationAST,
   parse,
+  print,
   valueFromASTUntyped,
   visit,
   type DocumentNode,
@@ -79,6 +80,32 @@ export interface PlanInput {
   policy: SubgraphShardPolicy;
   /** Agencies with a shard of this subgraph, in routing-table order. */
   agencyCodes: readonly string[];
+  /** Where the shards' documents of earlier requests are kept (without it, each request builds its own). */
+  documents?: ShardDocuments;
+}
+
+/**
+ * The shards' documents of earlier requests, by the engine's document and the root fields a shard is sent.
+ * The engine hands the router a new document object on every request, and the http executor prints each
+ * document it has not seen (its print cache is by object) and strips it: for a page fanned out to nine
+ * shards, nine documents built, printed and stripped, where one print of the engine's document finds them.
+ * At most `size` engine documents are kept, the oldest forgotten first.
+ */
+export class ShardDocuments {
+  private readonly byText = new Map<string, Map<string, DocumentNode>>();
+
+  constructor(private readonly size = 1000) {}
+
+  /** The documents kept for `document`, by the root fields they hold (`send`'s signature). */
+  of(document: DocumentNode, operationName: string | undefined): Map<string, DocumentNode> {
+    const text = `${operationName ?? ""}\n${print(document)}`;
+    let documents = this.byText.get(text);
+    if (!documents) {
+      if (this.byText.size >= this.size) this.byText.delete(this.byText.keys().next().value!);
+      this.byText.set(text, (documents = new Map()));
+    }
+    return documents;
+  }
 }
 
 function routingError(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -181,7 +208,7 @@ const SHARD_CONNECTION_SELECTIONS = selections(`{ ${SHARD_FIELDS.keys}: edges { 
 /** What every shard's event must carry: its cursor (the shard's position) and type (to spot position markers). */
 const SHARD_STREAM_SELECTIONS = selections(`{ ${SHARD_FIELDS.cursor}: cursor ${SHARD_FIELDS.type}: type }`);
 
-export function planShardRequest({ document, variables = {}, operationName, policy, agencyCodes }: PlanInput): ShardPlan {
+export function planShardRequest({ document, variables = {}, operationName, policy, agencyCodes, documents }: PlanInput): ShardPlan {
   const operation = getOperationAST(document, operationName);
   if (!operation) throw new GraphQLError("The subgraph request has no operation to route.");
   const fragments = new Map(
@@ -191,11 +218,14 @@ export function planShardRequest({ document, variables = {}, operationName, poli
   const rootType = { [OperationTypeNode.QUERY]: "Query", [OperationTypeNode.MUTATION]: "Mutation", [OperationTypeNode.SUBSCRIPTION]: "Subscription" }[
     operation.operation
   ];
-  const perShard = new Map<string, { fields: FieldNode[]; extraVariables: VariableDefinitionNode[]; variables: Record<string, unknown> }>();
-  const send = (agencyCode: string, field: FieldNode, extra?: [VariableDefinitionNode, unknown]) => {
+  const perShard = new Map<string, { fields: FieldNode[]; signature: string; extraVariables: VariableDefinitionNode[]; variables: Record<string, unknown> }>();
+  // A root field is sent as the field at `fieldIndex` of the engine's document, rewritten alike for every shard and
+  // request: the indexes a shard is sent name its document among those kept for this engine document.
+  const send = (agencyCode: string, fieldIndex: number, field: FieldNode, extra?: [VariableDefinitionNode, unknown]) => {
     let entry = perShard.get(agencyCode);
-    if (!entry) perShard.set(agencyCode, (entry = { fields: [], extraVariables: [], variables: { ...variables } }));
+    if (!entry) perShard.set(agencyCode, (entry = { fields: [], signature: "", extraVariables: [], variables: { ...variables } }));
     entry.fields.push(field);
+    entry.signature += `${fieldIndex},`;
     if (extra) {
       entry.extraVariables.push(extra[0]);
       entry.variables[extra[0].variable.name.value] = extra[1];
@@ -213,7 +243,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     if (name === "_service") {
       if (agencyCodes.length === 0) fields.push({ kind: "failed", responseKey, error: routingError("No shard is registered for this subgraph.") });
       else {
-        send(agencyCodes[0], field);
+        send(agencyCodes[0], fieldIndex, field);
         fields.push({ kind: "shardBy", responseKey, agencyCode: agencyCodes[0] });
       }
       return;
@@ -237,7 +267,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       });
       for (const [agencyCode, positions] of owners) {
         const [rewritten, definition] = withArgumentVariable(field, "representations", `__shard_representations_${fieldIndex}`, REPRESENTATIONS_TYPE);
-        send(agencyCode, rewritten, [definition, positions.map((position) => list[position])]);
+        send(agencyCode, fieldIndex, rewritten, [definition, positions.map((position) => list[position])]);
       }
       fields.push({ kind: "entities", responseKey, size: list.length, owners, unrouted });
       return;
@@ -259,7 +289,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
         fields.push({ kind: "failed", responseKey, error });
         return;
       }
-      send(value, field);
+      send(value, fieldIndex, field);
       fields.push({ kind: "shardBy", responseKey, agencyCode: value });
       return;
     }
@@ -269,7 +299,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     const targets = requested ? agencyCodes.filter((code) => requested.includes(code)) : [...agencyCodes];
     const unknownCodes = requested ? requested.filter((code) => !known.has(code)) : [];
     if (route.kind === MergeStrategy.LIST || route.kind === MergeStrategy.AGGREGATE) {
-      targets.forEach((agencyCode) => send(agencyCode, field));
+      targets.forEach((agencyCode) => send(agencyCode, fieldIndex, field));
       fields.push({ kind: route.kind, responseKey, agencyCodes: targets, unknownCodes });
       return;
     }
@@ -292,7 +322,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     const afterVariable = `__shard_after_${fieldIndex}`;
     for (const code of targets) {
       const [rewritten, definition] = withArgumentVariable(augmented, "after", afterVariable, namedType("String"));
-      send(code, rewritten, [definition, positions[code]]);
+      send(code, fieldIndex, rewritten, [definition, positions[code]]);
     }
     const resumable = { responseKey, agencyCodes: targets, unknownCodes, positions, afterVariable };
     if (route.kind === MergeStrategy.CONNECTION && shape) {
@@ -303,8 +333,13 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     }
   });
 
+  const kept = documents?.of(document, operationName);
   const calls = [...perShard].map(([agencyCode, entry]) => {
-    const shardDocument = documentFor(operation, entry.fields, fragments, entry.extraVariables);
+    let shardDocument = kept?.get(entry.signature);
+    if (!shardDocument) {
+      shardDocument = documentFor(operation, entry.fields, fragments, entry.extraVariables);
+      kept?.set(entry.signature, shardDocument);
+    }
     const defined = (shardDocument.definitions[0] as OperationDefinitionNode).variableDefinitions ?? [];
     const shardVariables = Object.fromEntries(defined.map((d) => [d.variable.name.value, entry.variables[d.variable.name.value]]));
     return { agencyCode, document: shardDocument, variables: shardVariables };
