@@ -52,6 +52,8 @@ const shape: ConnectionShape = {
   typename: [],
   edges: [{ key: "edges", cursor: ["cursor"] }],
   pageInfo: [{ key: "pageInfo", hasNextPage: ["hasNextPage"], endCursor: ["endCursor"], typename: [] }],
+  keysAt: { edges: SHARD_FIELDS.keys, cursor: "cursor" },
+  moreAt: { pageInfo: SHARD_FIELDS.more, hasNextPage: "hasNextPage" },
 };
 
 type Merged = { totalCount: number; edges: { cursor: string; node: { identifier: string; agencyCode: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };

@@ -93,6 +93,10 @@ export interface ConnectionShape {
   edges: { key: string; cursor: string[] }[];
   pageInfo: { key: string; hasNextPage: string[]; endCursor: string[]; typename: string[] }[];
   typename: string[];
+  /** Where each shard's part holds its edges' cursors, the merge's sort keys: `edges { cursor }` as the client or the router (SHARD_FIELDS.keys) asked for them. */
+  keysAt: { edges: string; cursor: string };
+  /** Where each shard's part says whether more follow: `pageInfo { hasNextPage }` as the client or the router (SHARD_FIELDS.more) asked for it. */
+  moreAt: { pageInfo: string; hasNextPage: string };
 }
 
 /** The aliases the router adds to every shard's selection, whatever the client selected. */
@@ -103,22 +107,23 @@ type JsonObject = { [key: string]: Json };
 /**
  * Builds the client's connection from the shards' answers. `parts` holds the
  * shards that answered, each with its connection object (including the
- * SHARD_FIELDS); `positions` are the positions the page started from.
+ * SHARD_FIELDS the router added); `positions` are the positions the page started from.
  */
 export function mergeConnection(parts: readonly { agencyCode: string; value: JsonObject }[], first: number, positions: Positions, shape: ConnectionShape): JsonObject {
+  const { keysAt, moreAt } = shape;
   const pages = parts.map(({ agencyCode, value }) =>
     shardPage(
       agencyCode,
-      ((value[SHARD_FIELDS.keys] as JsonObject[] | null) ?? []).map((edge) => String(edge.cursor)),
-      Boolean((value[SHARD_FIELDS.more] as JsonObject | null)?.hasNextPage),
+      ((value[keysAt.edges] as JsonObject[] | null) ?? []).map((edge) => String(edge[keysAt.cursor])),
+      Boolean((value[moreAt.pageInfo] as JsonObject | null)?.[moreAt.hasNextPage]),
     ),
   );
   const { taken, hasNextPage } = mergePages(pages, first);
   const byCode = new Map(parts.map((part) => [part.agencyCode, part.value]));
   const current: Positions = { ...positions };
   const cursors = taken.map(({ agencyCode, index }) => {
-    const edge = (byCode.get(agencyCode)![SHARD_FIELDS.keys] as JsonObject[])[index];
-    current[agencyCode] = String(edge.cursor);
+    const edge = (byCode.get(agencyCode)![keysAt.edges] as JsonObject[])[index];
+    current[agencyCode] = String(edge[keysAt.cursor]);
     return encodeGatewayCursor(current);
   });
   const startCursor = Object.values(positions).some((position) => position !== null) ? encodeGatewayCursor(positions) : null;

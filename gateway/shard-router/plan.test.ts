@@ -9,6 +9,7 @@ const policy: SubgraphShardPolicy = {
     ["Mutation.registerDataset", { kind: "shardBy", argumentPath: ["input", "agencyCode"] }],
     ["Query.datasetsByIdentifier", { kind: MergeStrategy.LIST, subsetArgument: "agencyCodes" }],
     ["Query.catalogueSummary", { kind: MergeStrategy.AGGREGATE, subsetArgument: "agencyCodes" }],
+    ["Query.datasets", { kind: MergeStrategy.CONNECTION, subsetArgument: "agencyCodes", firstDefault: 20 }],
   ]),
   shardKeys: new Map([
     ["Dataset", "agencyCode"],
@@ -156,6 +157,30 @@ describe("the shards' documents kept between requests", () => {
     const kept = callTo(plan(documents, ["ACA"]).calls, "ACA")!.document;
     planShardRequest({ document: parse(`{ datasetsByIdentifier(identifiers: ["y"]) { identifier } }`), policy, agencyCodes, documents });
     expect(callTo(plan(documents, ["ACA"]).calls, "ACA")!.document).not.toBe(kept);
+  });
+});
+
+describe("a merged connection: what each shard is asked besides the client's selection", () => {
+  const shardSelection = (source: string) => {
+    const plan = planShardRequest({ document: parse(source), policy, agencyCodes });
+    const connection = fieldPlan(plan.fields, "datasets");
+    if (connection?.kind !== MergeStrategy.CONNECTION) throw new Error(`expected a connection plan, got ${connection?.kind}`);
+    return { shape: connection.shape, sent: print(callTo(plan.calls, "MOJ")!.document) };
+  };
+
+  test("the client's own edges' cursors and hasNextPage serve the merge: nothing is asked twice", () => {
+    const { shape, sent } = shardSelection(`{ datasets(first: 5) { edges { at: cursor node { title } } pageInfo { more: hasNextPage } } }`);
+    expect(shape).toMatchObject({ keysAt: { edges: "edges", cursor: "at" }, moreAt: { pageInfo: "pageInfo", hasNextPage: "more" } });
+    expect(sent).not.toMatch(/__shard_keys|__shard_more/);
+  });
+
+  test("without them, or asked under a condition, the router asks for its own", () => {
+    const bare = shardSelection(`{ datasets(first: 5) { totalCount edges { node { title } } } }`);
+    expect(bare.shape).toMatchObject({ keysAt: { edges: "__shard_keys", cursor: "cursor" }, moreAt: { pageInfo: "__shard_more", hasNextPage: "hasNextPage" } });
+    expect(bare.sent).toContain("__shard_keys: edges");
+    expect(bare.sent).toContain("__shard_more: pageInfo");
+    const conditional = shardSelection(`query($c: Boolean!) { datasets(first: 5) { edges { cursor @include(if: $c) } pageInfo @skip(if: $c) { hasNextPage } } }`);
+    expect(conditional.shape).toMatchObject({ keysAt: { edges: "__shard_keys" }, moreAt: { pageInfo: "__shard_more" } });
   });
 });
 

@@ -176,11 +176,36 @@ function fieldsOf(selections: readonly SelectionNode[], fragments: Map<string, F
 const keyOf = (field: FieldNode) => field.alias?.value ?? field.name.value;
 const keysNamed = (fields: FieldNode[], name: string) => fields.filter((f) => f.name.value === name).map(keyOf);
 
-/** Where the client's selection of a connection puts totalCount, edges' cursors and pageInfo. */
-function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefinitionNode>): ConnectionShape {
+const selections = (source: string): readonly SelectionNode[] =>
+  (parse(source).definitions[0] as OperationDefinitionNode).selectionSet.selections;
+
+/**
+ * What every shard's part of a merged connection must answer, whatever the client selected: its edges'
+ * cursors and whether more follow, each added unless the client asked for it already. Not its totalCount:
+ * a shard counts every match for it, so the shards count only when the client asked (the merge sums the
+ * client's own totalCount of each shard).
+ */
+const SHARD_KEYS_SELECTION = selections(`{ ${SHARD_FIELDS.keys}: edges { cursor } }`);
+const SHARD_MORE_SELECTION = selections(`{ ${SHARD_FIELDS.more}: pageInfo { hasNextPage } }`);
+
+/** A field selected directly in `selections`, under no fragment and no directive: every shard's answer has it. */
+function alwaysSelected(selections: readonly SelectionNode[] | undefined, name: string): FieldNode | undefined {
+  return selections?.find((selection): selection is FieldNode => selection.kind === Kind.FIELD && selection.name.value === name && !selection.directives?.length);
+}
+
+/**
+ * Where the client's selection of a connection puts totalCount, edges' cursors and pageInfo, and what the
+ * router adds to it for the merge: the client's own `edges { cursor }` and `pageInfo { hasNextPage }` serve
+ * it when always selected (a page's cursors are not sent twice), else the router's SHARD_FIELDS.
+ */
+function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefinitionNode>): { shape: ConnectionShape; extra: SelectionNode[] } {
   const fields = fieldsOf(field.selectionSet?.selections ?? [], fragments);
   const inner = (f: FieldNode) => fieldsOf(f.selectionSet?.selections ?? [], fragments);
-  return {
+  const edges = alwaysSelected(field.selectionSet?.selections, "edges");
+  const cursor = alwaysSelected(edges?.selectionSet?.selections, "cursor");
+  const pageInfo = alwaysSelected(field.selectionSet?.selections, "pageInfo");
+  const hasNextPage = alwaysSelected(pageInfo?.selectionSet?.selections, "hasNextPage");
+  const shape: ConnectionShape = {
     totalCount: keysNamed(fields, "totalCount"),
     typename: keysNamed(fields, "__typename"),
     edges: fields.filter((f) => f.name.value === "edges").map((f) => ({ key: keyOf(f), cursor: keysNamed(inner(f), "cursor") })),
@@ -192,18 +217,11 @@ function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefini
         endCursor: keysNamed(inner(f), "endCursor"),
         typename: keysNamed(inner(f), "__typename"),
       })),
+    keysAt: edges && cursor ? { edges: keyOf(edges), cursor: keyOf(cursor) } : { edges: SHARD_FIELDS.keys, cursor: "cursor" },
+    moreAt: pageInfo && hasNextPage ? { pageInfo: keyOf(pageInfo), hasNextPage: keyOf(hasNextPage) } : { pageInfo: SHARD_FIELDS.more, hasNextPage: "hasNextPage" },
   };
+  return { shape, extra: [...(edges && cursor ? [] : SHARD_KEYS_SELECTION), ...(pageInfo && hasNextPage ? [] : SHARD_MORE_SELECTION)] };
 }
-
-const selections = (source: string): readonly SelectionNode[] =>
-  (parse(source).definitions[0] as OperationDefinitionNode).selectionSet.selections;
-
-/**
- * What every shard's part of a merged connection must answer, whatever the client selected. Not its
- * totalCount: a shard counts every match for it, so the shards count only when the client asked (the
- * merge sums the client's own totalCount of each shard).
- */
-const SHARD_CONNECTION_SELECTIONS = selections(`{ ${SHARD_FIELDS.keys}: edges { cursor } ${SHARD_FIELDS.more}: pageInfo { hasNextPage } }`);
 
 /** What every shard's event must carry: its cursor (the shard's position) and type (to spot position markers). */
 const SHARD_STREAM_SELECTIONS = selections(`{ ${SHARD_FIELDS.cursor}: cursor ${SHARD_FIELDS.type}: type }`);
@@ -313,8 +331,9 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       return;
     }
     for (const code of targets) positions[code] ??= null;
-    const shape = route.kind === MergeStrategy.CONNECTION ? connectionShape(field, fragments) : null;
-    const extra = shape ? SHARD_CONNECTION_SELECTIONS : SHARD_STREAM_SELECTIONS;
+    const connection = route.kind === MergeStrategy.CONNECTION ? connectionShape(field, fragments) : null;
+    const shape = connection?.shape;
+    const extra = connection ? connection.extra : SHARD_STREAM_SELECTIONS;
     const augmented: FieldNode = {
       ...field,
       selectionSet: { kind: Kind.SELECTION_SET, selections: [...(field.selectionSet?.selections ?? []), ...extra] },
