@@ -130,12 +130,12 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
 
+    await untilIndexed(govgraphNine.url, bearers[0], codes.length * datasets);
+
     // Each shard is a process with its own JIT. Left to the fanned-out rows, the other agencies' shards would answer
     // a few hundred requests in all and be measured half-compiled (15 ms of CPU per page against MOJ's 1.6). A
     // deployment's shards are warm with their own agency's traffic; here each is warmed with its agency's page and
     // overview through the gateway (the documents the fan-out sends it), then the fanned-out rows themselves.
-    await untilIndexed(govgraphNine.url, bearers[0], codes.length * datasets);
-
     console.log("warming every server up through GovGraph's gateways (not measured)…");
     const warmUps: [ServerProcess, string, number][] = [
       [govgraph, pageQuery(moj), 2],
