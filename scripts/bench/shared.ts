@@ -145,7 +145,8 @@ export interface BenchOptions {
 
 /**
  * A subgraph's database (an agency's shard with `agencyCode`), migrated, given the bench's rows by `seed`, and
- * marked seeded: the process that serves it next adds no seed data of its own.
+ * marked seeded: the process that serves it next adds no seed data of its own. The instance that prepares it runs no
+ * background work (metrics would start following a gateway that is not there yet).
  */
 export async function prepareDatabase(
   serverUrl: string,
@@ -154,7 +155,7 @@ export async function prepareDatabase(
   agencyCode: string | undefined,
   seed: (instance: RunningInstance) => Promise<void> = async () => undefined,
 ): Promise<void> {
-  const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0 });
+  const instance = await startInstance(subgraphs[name], { agencyCode, serverUrl, databasePrefix: prefix, seed: false, port: 0, background: false });
   try {
     await seed(instance);
     await seedOnce(instance.orm);

@@ -46,6 +46,8 @@ export interface InstanceOptions {
   gatewayUrl?: string;
   /** Connections of its pool, instead of GOVGRAPH_DB_POOL_SIZE (many simulated shards on one server: npm run bench -- index). */
   poolSize?: number;
+  /** Run the subgraph's background work (default true); false for an instance started only to prepare its database (the benches). */
+  background?: boolean;
 }
 
 export interface RunningInstance {
@@ -134,7 +136,7 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
   const runtime = { orm, instance: info, log, settings, gatewayUrl: options.gatewayUrl ?? config.gatewayUrl, events };
   definition.metrics?.(metrics, runtime);
 
-  const jobs = definition.background?.(runtime) ?? [];
+  const jobs = options.background === false ? [] : (definition.background?.(runtime) ?? []);
 
   const contextFor = async (claimsHeader: string | string[] | undefined): Promise<SubgraphContext<L, S>> => {
     const viewer = await verifyClaims(Array.isArray(claimsHeader) ? claimsHeader[0] : claimsHeader, secrets.internalSecret);
