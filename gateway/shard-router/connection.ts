@@ -99,7 +99,7 @@ export interface ConnectionShape {
   moreAt: { pageInfo: string; hasNextPage: string };
 }
 
-/** The aliases the router adds to every shard's selection, whatever the client selected. */
+/** The aliases the router adds to a shard's selection for what the merge needs and the client did not ask for (plan.ts). */
 export const SHARD_FIELDS = { keys: "__shard_keys", more: "__shard_more", cursor: "__shard_cursor", type: "__shard_type" } as const;
 
 type JsonObject = { [key: string]: Json };

@@ -35,7 +35,7 @@ import type { RunningInstance } from "../../subgraphs/kit/server";
 import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
 import { startPeerProcess } from "./peers";
 import { profiledProcess, topSelfTime } from "./profile";
-import { deployedEnv, load, prepareDatabase, seedDirectory, seedShard, type BenchOptions } from "./shared";
+import { deployedEnv, load, percentile, post, prepareDatabase, seedDirectory, seedShard, type BenchOptions } from "./shared";
 
 const PAGE_SELECTION = "totalCount edges { cursor node { identifier title issued } } pageInfo { hasNextPage endCursor }";
 const pageQuery = (agencyCodes?: readonly string[]) =>
@@ -198,10 +198,9 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
         measured[i].push(await run(spec));
       }
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const rows: Row[] = specs.map((spec, i) => {
       const results = measured[i];
-      const of = (figure: (result: (typeof results)[number]) => number) => median(results.map(figure));
+      const of = (figure: (result: (typeof results)[number]) => number) => percentile(results.map(figure), 50);
       const perSecond = results.map((result) => result.requestsPerSecond);
       return {
         row: spec.row,
@@ -267,9 +266,7 @@ async function untilIndexed(gatewayUrl: string, viewer: Record<string, string>, 
   const deadline = Date.now() + 120_000;
   for (let indexed = 0; indexed < expected; await new Promise((resolvePause) => setTimeout(resolvePause, 200))) {
     if (Date.now() > deadline) throw new Error(`metrics indexed ${indexed} of ${expected} datasets in 120 s`);
-    const response = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", ...viewer }, body: JSON.stringify({ query: "{ datasetIndex(first: 1) { totalCount } }" }) });
-    const body = (await response.json()) as { data?: { datasetIndex?: { totalCount: number } } };
-    indexed = body.data?.datasetIndex?.totalCount ?? 0;
+    ({ totalCount: indexed } = (await post<{ datasetIndex: { totalCount: number } }>(gatewayUrl, viewer, "{ datasetIndex(first: 1) { totalCount } }")).datasetIndex);
   }
   console.log(" done");
 }

@@ -36,7 +36,7 @@ import type { RegisterDatasetInput } from "../../subgraphs/catalogue/inputs";
 import { publishDataset } from "../../subgraphs/catalogue/writes";
 import { databaseName } from "../../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
-import type { BenchOptions } from "./shared";
+import { percentile, type BenchOptions } from "./shared";
 
 const LISTING = "totalCount edges { cursor node { agencyCode identifier title issued } } pageInfo { hasNextPage endCursor }";
 const QUERIES = {
@@ -47,10 +47,6 @@ const LAG_SAMPLES = 20;
 const STARTING_AT_ONCE = 40;
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function post(url: string, query: string, token: string, variables?: Record<string, unknown>): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
   const response = await fetch(url, {
@@ -84,7 +80,6 @@ async function load(url: string, query: string, tokens: string[], seconds: numbe
   };
   await run(Date.now() + 1000, false);
   await run(Date.now() + seconds * 1000, true);
-  latencies.sort((a, b) => a - b);
   return { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), requestsPerSecond: Math.round(latencies.length / seconds), failed };
 }
 
@@ -205,8 +200,6 @@ export async function benchIndex({ serverUrl, prefix, duration, connections, sha
           fromSent.push(indexed - sent);
           fromAnswer.push(indexed - answered);
         }
-        fromSent.sort((a, b) => a - b);
-        fromAnswer.sort((a, b) => a - b);
         lags.push({
           shards: count,
           samples: LAG_SAMPLES,

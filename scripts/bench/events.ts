@@ -29,10 +29,9 @@ import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
 import { inspectorOf, profiledWith, topSelfTime, type Inspector } from "./profile";
-import { citizenAddress, deployedEnv, prepareDatabase, type BenchOptions } from "./shared";
+import { citizenAddress, deployedEnv, percentile, prepareDatabase, type BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** Subscribers in a worker thread: their memory is not the gateway's. Reports, per subject, when each subscriber received it. */
 const SUBSCRIBERS = `
@@ -198,7 +197,7 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
         await sleep(500);
         received = await following.report();
       }
-      const delays = [...committedAt].flatMap(([subject, at]) => (received.get(subject) ?? []).map((arrived) => arrived - at)).sort((a, b) => a - b);
+      const delays = [...committedAt].flatMap(([subject, at]) => (received.get(subject) ?? []).map((arrived) => arrived - at));
       const arrivals = [...committedAt.keys()].map((subject) => received.get(subject)?.length ?? 0);
       const deliveries = arrivals.reduce((sum, n) => sum + n, 0);
       const doubled = arrivals.reduce((sum, n) => sum + Math.max(0, n - count), 0);

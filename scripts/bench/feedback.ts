@@ -9,7 +9,7 @@ import { subgraphs } from "../../subgraphs";
 import { Role } from "../../contract/claims";
 import { loadSecrets, projectRoot } from "../../contract/config";
 import { startInstance } from "../../subgraphs/kit/server";
-import { citizenAddress, type BenchOptions } from "./shared";
+import { citizenAddress, percentile, type BenchOptions } from "./shared";
 
 export async function benchFeedback({ serverUrl, prefix, duration, connections }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
@@ -66,8 +66,6 @@ export async function benchFeedback({ serverUrl, prefix, duration, connections }
     const deadline = Date.now() + 10_000;
     while (delivered.size < storedIds.size && Date.now() < deadline) await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
     const lost = [...acknowledged].filter((id) => !storedIds.has(id) || !delivered.has(id)).length;
-    delays.sort((a, b) => a - b);
-    const percentile = (p: number) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))] ?? NaN;
     console.log(`\nfeedback submissions through the gateway, ${connections} connections, ${duration} s, loopback`);
     console.table([
       {
@@ -76,8 +74,8 @@ export async function benchFeedback({ serverUrl, prefix, duration, connections }
         stored: storedIds.size,
         delivered: delivered.size,
         "acknowledged but lost": lost,
-        "p50 delay ms": percentile(50),
-        "p99 delay ms": percentile(99),
+        "p50 delay ms": percentile(delays, 50),
+        "p99 delay ms": percentile(delays, 99),
         "http errors": result.errors + result.timeouts + result.non2xx,
       },
     ]);

@@ -9,7 +9,7 @@ import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { profiledProcess, topSelfTime } from "./profile";
 import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess } from "../server-process";
-import { deployedEnv, load, post, prepareDatabase, seedShard, type BenchOptions } from "./shared";
+import { deployedEnv, load, percentile, post, prepareDatabase, seedShard, type BenchOptions } from "./shared";
 
 /**
  * npm run bench -- metrics [--datasets 100000] [--duration 10] [--connections 16] [--profile]
@@ -113,10 +113,8 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
       const at = await Promise.race([arrived, new Promise<number>((resolveTimeout) => setTimeout(() => resolveTimeout(NaN), 5000))]);
       delays.push(at - sent);
     }
-    delays.sort((a, b) => (Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b));
-    const percentile = (p: number) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))];
     console.log("\na dataset registered through the gateway → progressChanged at a gateway subscriber, 50 in a row");
-    console.table([{ "p50 ms": percentile(50), "p99 ms": percentile(99), missed: delays.filter(Number.isNaN).length }]);
+    console.table([{ "p50 ms": percentile(delays, 50), "p99 ms": percentile(delays, 99), missed: delays.filter(Number.isNaN).length }]);
   } finally {
     await subscriber?.dispose();
     await metricsDatabase.end();

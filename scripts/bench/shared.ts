@@ -7,6 +7,7 @@ import autocannon from "autocannon";
 import { projectRoot, type Secrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { subgraphs } from "../../subgraphs";
+import { datasetEventPayload, type ListedDataset } from "../../subgraphs/catalogue/writes";
 import { seedOnce } from "../../subgraphs/kit/orm";
 import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
 
@@ -17,6 +18,15 @@ export interface Measure {
   p99: number;
   requestsPerSecond: number;
   failed: number;
+}
+
+/**
+ * The p-th percentile of `values` by nearest rank (p 50 of three values is the middle one); NaN, a sample that never
+ * came, counts as the slowest. NaN for no values.
+ */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a - b));
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 export async function embeddedPostgres(maxConnections?: number): Promise<{ url: string; stop(): Promise<void> }> {
@@ -33,10 +43,12 @@ export async function embeddedPostgres(maxConnections?: number): Promise<{ url: 
  */
 export const citizenAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
-export async function post(url: string, headers: Record<string, string>, query: string): Promise<void> {
+/** A request whose answer must carry no error (a sanity request, a bench's own query); its data. */
+export async function post<Data = Record<string, unknown>>(url: string, headers: Record<string, string>, query: string): Promise<Data> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query }) });
-  const body = (await response.json()) as { errors?: unknown[] };
-  if (!response.ok || body.errors) throw new Error(`sanity request failed: ${JSON.stringify(body).slice(0, 300)}`);
+  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
+  if (!response.ok || body.errors) throw new Error(`request failed: ${JSON.stringify(body).slice(0, 300)}`);
+  return body.data!;
 }
 
 /** The environment of a server process as the container image runs it, with this process's secrets (it signs the viewers' tokens and claims). */
@@ -108,8 +120,8 @@ export async function load<Meter extends string = never>(
 
 /**
  * `datasets` published datasets of agency `code`, each with the DatasetPublished event its publication appends
- * (catalogue/writes.ts's payload, listing fields included): a shard with a history, which metrics projects and
- * indexes as it would a real one's.
+ * (catalogue/writes.ts's datasetEventPayload; no resources, so no formats): a shard with a history, which metrics
+ * projects and indexes as it would a real one's.
  */
 export async function seedShard(instance: RunningInstance, code: string, datasets: number): Promise<void> {
   const connection = instance.orm.em.fork().getConnection();
@@ -120,13 +132,16 @@ export async function seedShard(instance: RunningInstance, code: string, dataset
      from generate_series(1, ?) as n`,
     [code, code, datasets],
   );
+  const published = await connection.execute<(Omit<ListedDataset, "modified"> & { id: string; modified: string })[]>(
+    `select id, agency_code as "agencyCode", identifier, issued::text as issued, retired_on::text as "retiredOn", title, description, category,
+            keywords, modified, lifecycle_state as "lifecycleState"
+     from dataset order by issued, identifier`,
+  );
+  const events = published.map((dataset) => ({ subjectId: dataset.id, payload: datasetEventPayload({ ...dataset, modified: new Date(dataset.modified) }, []) }));
   await connection.execute(
     `insert into outbox_event (id, type, subject_id, payload)
-     select gen_random_uuid(), 'DatasetPublished', id::text,
-            jsonb_build_object('agencyCode', agency_code, 'identifier', identifier, 'issued', issued::text, 'retiredOn', null,
-                               'title', title, 'description', description, 'category', category, 'keywords', to_jsonb(keywords),
-                               'modified', to_jsonb(modified), 'lifecycleState', lifecycle_state, 'formats', '[]'::jsonb)
-     from dataset order by issued, identifier`,
+     select gen_random_uuid(), 'DatasetPublished', event->>'subjectId', event->'payload' from jsonb_array_elements(?::jsonb) with ordinality as e(event, n) order by n`,
+    [JSON.stringify(events)],
   );
 }
 

@@ -41,20 +41,21 @@ export async function writeDataset(em: EntityManager, input: RegisterDatasetInpu
   return dataset;
 }
 
+/** What a dataset's lifecycle events say of it (datasetEventPayload). */
+export type ListedDataset = Pick<
+  Dataset,
+  "agencyCode" | "identifier" | "issued" | "retiredOn" | "title" | "description" | "category" | "keywords" | "modified" | "lifecycleState"
+>;
+
 /**
  * The one shape of a dataset's lifecycle events (DatasetPublished, DatasetUpdated, DatasetRetired):
  * its days travel with it, so a reader of the history alone (metrics) can count openings and retirements by day,
  * and so do its listing fields after the write, so metrics' ministry-wide index lists and searches it without
- * asking the shard. Resource formats travel when the write loaded the resources (publish, update); an event
+ * asking the shard. Resource formats travel when the writer knows them (publish, update); an event
  * without them leaves the indexed formats as they were.
  */
-export function appendDatasetEvent(
-  em: EntityManager,
-  type: "DatasetPublished" | "DatasetUpdated" | "DatasetRetired",
-  dataset: Dataset,
-  extra: Record<string, unknown> = {},
-): void {
-  appendEvent(em, type, dataset.id, {
+export function datasetEventPayload(dataset: ListedDataset, formats?: readonly string[]): Record<string, unknown> {
+  return {
     agencyCode: dataset.agencyCode,
     identifier: dataset.identifier,
     issued: dataset.issued,
@@ -65,9 +66,19 @@ export function appendDatasetEvent(
     keywords: dataset.keywords,
     modified: dataset.modified.toISOString(),
     lifecycleState: dataset.lifecycleState,
-    ...(dataset.resources.isInitialized() ? { formats: [...new Set(dataset.resources.getItems().map((resource) => resource.format.toUpperCase()))] } : {}),
-    ...extra,
-  });
+    ...(formats ? { formats } : {}),
+  };
+}
+
+/** Appends a lifecycle event of `dataset`, with its resources' formats when the write loaded them. */
+export function appendDatasetEvent(
+  em: EntityManager,
+  type: "DatasetPublished" | "DatasetUpdated" | "DatasetRetired",
+  dataset: Dataset,
+  extra: Record<string, unknown> = {},
+): void {
+  const formats = dataset.resources.isInitialized() ? [...new Set(dataset.resources.getItems().map((resource) => resource.format.toUpperCase()))] : undefined;
+  appendEvent(em, type, dataset.id, { ...datasetEventPayload(dataset, formats), ...extra });
 }
 
 /**
