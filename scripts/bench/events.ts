@@ -8,8 +8,8 @@
  *   are acknowledged, each request from its own citizen (so no per-client
  *   row is shared): comments per second, and whether every acknowledged
  *   comment was stored (count in = count stored); CPU per comment of the
- *   gateway and of the two shards (--profile: the gateway's CPU profile
- *   over the writes, through its inspector);
+ *   gateway and of the two shards (--profile: the CPU profiles of the
+ *   gateway and of MOJ's shard over the writes, through their inspectors);
  * - live path: 100 subscribers (then 1,000) follow feedbackEvents while
  *   events are committed at a steady pace; the delay from each event's
  *   commit (its INSERT acknowledged by PostgreSQL) to its arrival at every
@@ -28,7 +28,7 @@ import { loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
-import { inspectorOf, profiledWith, topSelfTime, type Inspector } from "./profile";
+import { inspectorOf, profiledProcess, profiledWith, topSelfTime, type Inspector } from "./profile";
 import { citizenAddress, deployedEnv, percentile, prepareDatabase, type BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -109,7 +109,20 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
   try {
     await Promise.all(codes.map((code) => prepareDatabase(serverUrl, prefix, "feedback", code)));
     const env = deployedEnv(secrets);
-    const shards = await Promise.all(codes.map((code) => servers.add(startSubgraphProcess(`feedback:${code}`, { serverUrl, databasePrefix: prefix, env }))));
+    // --profile samples MOJ's shard beside the gateway over the writes.
+    const shardInspectPort = profile ? await freePort() : undefined;
+    const shards = await Promise.all(
+      codes.map((code, i) =>
+        servers.add(
+          startSubgraphProcess(`feedback:${code}`, {
+            serverUrl,
+            databasePrefix: prefix,
+            env,
+            nodeOptions: i === 0 && shardInspectPort ? [`--inspect=127.0.0.1:${shardInspectPort}`] : [],
+          }),
+        ),
+      ),
+    );
     const inspectPort = await freePort();
     const gateway = await servers.add(
       startGatewayProcess(
@@ -143,8 +156,9 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
     const failures: string[] = [];
     const cpuBefore = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())];
     const writes = () => autocannon({ url: gateway.url, connections, duration, requests: citizens.map(submit) });
-    const profiledWrites = profile ? await profiledWith(inspector, "events-gateway-writes", writes) : null;
-    const result = profiledWrites ? profiledWrites.result : await writes();
+    const profiledShard = shardInspectPort ? () => profiledProcess(shardInspectPort, `events-shard-${codes[0]}-writes`, writes) : null;
+    const profiledWrites = profiledShard ? await profiledWith(inspector, "events-gateway-writes", profiledShard) : null;
+    const result = profiledWrites ? profiledWrites.result.result : await writes();
     const [gatewayCpuMs, ...shardsCpuMs] = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())].map((ms, i) => ms - cpuBefore[i]);
     if (failures.length > 0) console.log("refused:", failures);
     await sleep(1000);
@@ -169,6 +183,9 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
       console.log(`CPU profile of the gateway during the writes: ${profiledWrites.file}`);
       console.table(topSelfTime(profiledWrites.file, 15, "area"));
       console.table(topSelfTime(profiledWrites.file, 25));
+      console.log(`CPU profile of ${codes[0]}'s feedback shard during the writes: ${profiledWrites.result.file}`);
+      console.table(topSelfTime(profiledWrites.result.file, 15, "area"));
+      console.table(topSelfTime(profiledWrites.result.file, 25));
     }
 
     // Live path and memory, for 100 then 1,000 subscribers.
