@@ -48,10 +48,22 @@ export function decodeCursor(cursor: string, order?: string, argument = "after")
   return key;
 }
 
-/** Strings compare byte-wise in UTF-8, as PostgreSQL's "C" collation orders the key columns. */
+/**
+ * Strings compare byte-wise in UTF-8, as PostgreSQL's "C" collation orders the key columns: that is code point
+ * order, which JavaScript's `<` (UTF-16 code units) breaks only between a surrogate pair and a character above
+ * U+DFFF. So the first unit that differs is compared as a code point, without encoding either string.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) return a.codePointAt(i)! - b.codePointAt(i)!;
+  }
+  return a.length - b.length;
+}
+
 function compareValues(a: KeyValue, b: KeyValue): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
-  return Buffer.compare(Buffer.from(String(a), "utf8"), Buffer.from(String(b), "utf8"));
+  return compareUtf8(String(a), String(b));
 }
 
 /** Compares two positions of the same order: negative when `a` comes first. */

@@ -102,12 +102,24 @@ describe("mergePages", () => {
 });
 
 describe("gateway cursors", () => {
-  test("record each shard's position and round-trip", () => {
-    const positions = { MOJ: "abc", ACA: null };
-    expect(decodeGatewayCursor(encodeGatewayCursor(positions))).toEqual(positions);
+  test("record each shard's position, its own cursor as the shard wrote it, and round-trip", () => {
+    const shardCursor = encodeCursor({ order: ORDER, values: ["2017-01-01", "MOJ-1"], directions: ["desc", "asc"] });
+    const positions = { MOJ: shardCursor, ACA: null, BOP: "42" };
+    const cursor = encodeGatewayCursor(positions);
+    expect(cursor).toBe(`MOJ.${shardCursor}~ACA.~BOP.42`);
+    expect(decodeGatewayCursor(cursor)).toEqual(positions);
   });
 
-  test.each(["", "not a cursor", Buffer.from('{"shards":[1]}').toString("base64url")])("refuse %p as bad input", (cursor) => {
+  test("read the cursors issued before, base64url JSON", () => {
+    const earlier = Buffer.from(JSON.stringify({ shards: { MOJ: "17", ACA: null } }), "utf8").toString("base64url");
+    expect(decodeGatewayCursor(earlier)).toEqual({ MOJ: "17", ACA: null });
+  });
+
+  test("refuse a shard's cursor that would not read back", () => {
+    expect(() => encodeGatewayCursor({ MOJ: "a~ACA.b" })).toThrow("not base64url");
+  });
+
+  test.each(["", "not a cursor", "MOJ.abc~", "MOJ.a.b", Buffer.from('{"shards":[1]}').toString("base64url")])("refuse %p as bad input", (cursor) => {
     expect(() => decodeGatewayCursor(cursor)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
   });
 });
