@@ -117,6 +117,13 @@ describe("gateway cursors", () => {
 
   test("refuse a shard's cursor that would not read back", () => {
     expect(() => encodeGatewayCursor({ MOJ: "a~ACA.b" })).toThrow("not base64url");
+    expect(() => encodeGatewayCursor({ MOJ: "" })).toThrow("not base64url");
+  });
+
+  test("keep any code a client writes as a position of its own, never as the object's prototype", () => {
+    const positions = decodeGatewayCursor("__proto__.~MOJ.abc");
+    expect(Object.keys(positions)).toEqual(["__proto__", "MOJ"]);
+    expect(Object.getPrototypeOf(positions)).toBe(Object.prototype);
   });
 
   test.each(["", "not a cursor", "MOJ.abc~", "MOJ.a.b", Buffer.from('{"shards":[1]}').toString("base64url")])("refuse %p as bad input", (cursor) => {

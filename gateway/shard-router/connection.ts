@@ -27,28 +27,28 @@ export type Positions = Record<string, string | null>;
  * the shard's first item). Shards' cursors are base64url or digits, so they go in as they are: encoded once more,
  * every cursor was a third longer, and so was every page's answer (a page holds one cursor per edge).
  */
-const SHARD_CURSOR = /^[A-Za-z0-9_-]*$/;
+const SHARD_CURSOR = /^[A-Za-z0-9_-]+$/;
 const POSITION = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)$/;
 
 export function encodeGatewayCursor(positions: Positions): string {
   let cursor = "";
-  for (const code in positions) {
-    const position = positions[code] ?? "";
+  for (const [code, position] of Object.entries(positions)) {
     // A shard's cursor holding a separator would be read back as other shards' positions.
-    if (!SHARD_CURSOR.test(position)) throw new Error(`The shard of ${code} issued a cursor that is not base64url: ${JSON.stringify(position.slice(0, 40))}`);
-    cursor += `${cursor ? "~" : ""}${code}.${position}`;
+    if (position !== null && !SHARD_CURSOR.test(position)) throw new Error(`The shard of ${code} issued a cursor that is not base64url: ${JSON.stringify(position.slice(0, 40))}`);
+    cursor += `${cursor ? "~" : ""}${code}.${position ?? ""}`;
   }
   return cursor;
 }
 
 export function decodeGatewayCursor(cursor: string): Positions {
-  const positions: Positions = {};
+  const positions: [string, string | null][] = [];
   for (const part of cursor.split("~")) {
     const position = POSITION.exec(part);
     if (!position) return decodeEarlierGatewayCursor(cursor);
-    positions[position[1]] = position[2] || null;
+    positions.push([position[1], position[2] || null]);
   }
-  return positions;
+  // Own properties, whatever the codes a client writes (Object.fromEntries never sets a prototype).
+  return Object.fromEntries(positions);
 }
 
 /** A cursor issued before this format, base64url of JSON: subscribers keep their last event's cursor across restarts, and resume with it. */

@@ -34,7 +34,7 @@ import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import type { RunningInstance } from "../../subgraphs/kit/server";
 import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
 import { startPeerProcess } from "./peers";
-import { profiledProcess, topSelfTime } from "./profile";
+import { printProfile, profiledProcess } from "./profile";
 import { deployedEnv, load, percentile, post, prepareDatabase, seedDirectory, seedShard, type BenchOptions } from "./shared";
 
 const PAGE_SELECTION = "totalCount edges { cursor node { identifier title issued } } pageInfo { hasNextPage endCursor }";
@@ -250,11 +250,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       ratio("plain Hive / GovGraph, gateway CPU per answer, cross-subgraph (goal ≥ 1.0)", hiveCross, govgraphCross, "frontCpuMs"),
       ratio("fan-out over 9 / one shard, servers' CPU per answer (cf. the p50 goal ≤ 2)", fanned, oneOfNine, "serversCpuMs"),
     ]);
-    for (const { row, file } of profiles) {
-      console.log(`\nCPU profile of "${row}" (${file}), top self time:`);
-      console.table(topSelfTime(file, 15, "area"));
-      console.table(topSelfTime(file, 15));
-    }
+    for (const { row, file } of profiles) printProfile(`CPU profile of "${row}"`, file);
   } finally {
     await servers.stop();
   }

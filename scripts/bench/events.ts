@@ -28,7 +28,7 @@ import { loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
-import { inspectorOf, profiledProcess, profiledWith, topSelfTime, type Inspector } from "./profile";
+import { inspectorOf, printProfile, profiledProcess, profiledWith, type Inspector } from "./profile";
 import { citizenAddress, deployedEnv, percentile, prepareDatabase, type BenchOptions } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -156,9 +156,11 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
     const failures: string[] = [];
     const cpuBefore = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())];
     const writes = () => autocannon({ url: gateway.url, connections, duration, requests: citizens.map(submit) });
-    const profiledShard = shardInspectPort ? () => profiledProcess(shardInspectPort, `events-shard-${codes[0]}-writes`, writes) : null;
-    const profiledWrites = profiledShard ? await profiledWith(inspector, "events-gateway-writes", profiledShard) : null;
-    const result = profiledWrites ? profiledWrites.result.result : await writes();
+    const gatewayProfile = shardInspectPort
+      ? await profiledWith(inspector, "events-gateway-writes", () => profiledProcess(shardInspectPort, `events-shard-${codes[0]}-writes`, writes))
+      : null;
+    const shardProfile = gatewayProfile?.result;
+    const result = shardProfile ? shardProfile.result : await writes();
     const [gatewayCpuMs, ...shardsCpuMs] = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())].map((ms, i) => ms - cpuBefore[i]);
     if (failures.length > 0) console.log("refused:", failures);
     await sleep(1000);
@@ -179,13 +181,9 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
       "shards' CPU ms/comment": Number((shardsCpuMs.reduce((sum, ms) => sum + ms, 0) / acknowledged.size).toFixed(2)),
     });
 
-    if (profiledWrites) {
-      console.log(`CPU profile of the gateway during the writes: ${profiledWrites.file}`);
-      console.table(topSelfTime(profiledWrites.file, 15, "area"));
-      console.table(topSelfTime(profiledWrites.file, 25));
-      console.log(`CPU profile of ${codes[0]}'s feedback shard during the writes: ${profiledWrites.result.file}`);
-      console.table(topSelfTime(profiledWrites.result.file, 15, "area"));
-      console.table(topSelfTime(profiledWrites.result.file, 25));
+    if (gatewayProfile && shardProfile) {
+      printProfile("CPU profile of the gateway during the writes", gatewayProfile.file);
+      printProfile(`CPU profile of ${codes[0]}'s feedback shard during the writes`, shardProfile.file);
     }
 
     // Live path and memory, for 100 then 1,000 subscribers.

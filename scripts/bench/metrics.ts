@@ -7,7 +7,7 @@ import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
 import { loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
-import { profiledProcess, topSelfTime } from "./profile";
+import { printProfile, profiledProcess } from "./profile";
 import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess } from "../server-process";
 import { deployedEnv, load, percentile, post, prepareDatabase, seedShard, type BenchOptions } from "./shared";
 
@@ -77,11 +77,7 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
     const throughGateway = await load(gateway.url, bearers, query, duration, connections, { meters });
     console.log(`\nmetrics: ${codes.length} catalogue + ${codes.length} feedback shards, ${total} datasets, ${connections} connections, ${duration} s, loopback, every server a process of its own`);
     console.table([{ "events projected": total, "after the first batch, s": Number(projectionSeconds.toFixed(1)), "events/s": Math.round((total - first) / projectionSeconds) }]);
-    if (profiledDirect) {
-      console.log(`CPU profile of the metrics process during the direct run (warm-up included): ${profiledDirect.file}`);
-      console.table(topSelfTime(profiledDirect.file, 15, "area"));
-      console.table(topSelfTime(profiledDirect.file, 25));
-    }
+    if (profiledDirect) printProfile("CPU profile of the metrics process during the direct run (warm-up included)", profiledDirect.file);
     console.log("ministryProgress, every request its own viewer; CPU per answer of the metrics and the gateway processes");
     console.table(
       [

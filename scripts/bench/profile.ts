@@ -137,3 +137,10 @@ export function topSelfTime(file: string, count = 15, by: "function" | "area" = 
     .slice(0, count)
     .map(([item, micros]) => ({ item, "self %": Number(((100 * micros) / total).toFixed(1)), "self ms": Math.round(micros / 1000) }));
 }
+
+/** Prints where a profile is and its top items: by package and project folder, then by function. */
+export function printProfile(title: string, file: string): void {
+  console.log(`\n${title}: ${file}`);
+  console.table(topSelfTime(file, 15, "area"));
+  console.table(topSelfTime(file, 25));
+}
