@@ -59,7 +59,7 @@ test("input is validated field by field, and stored exactly as given", async () 
   expect(stored.data!.submitFeedback.feedback.title).toBe(markup);
 });
 
-test("one client gets a clear error past its hourly quota, and that submission writes nothing", async () => {
+test("one client gets a clear error past its hourly quota, and a refused comment or dataset request writes nothing", async () => {
   const token = await topology.token(Role.PUBLIC);
   const hour = 60 * 60 * 1000;
   // Stay inside one quota window.
@@ -81,6 +81,17 @@ test("one client gets a clear error past its hourly quota, and that submission w
   expect(refused.errors?.[0].extensions?.retryAfterSeconds).toBeGreaterThan(0);
   expect(refused.errors?.[0].message).toMatch(/try again in \d+ minutes/);
   expect(await rows("feedback", [])).toBe(before);
+  // Dataset requests count against the same quota, and a refused one writes nothing either.
+  const requestsBefore = await rows("dataset_request", []);
+  const eventsBefore = await rows("outbox_event", []);
+  const refusedRequest = await topology.query<{ submitDatasetRequest: { request: { id: string } } }>(
+    "mutation($input: SubmitDatasetRequestInput!) { submitDatasetRequest(input: $input) { request { id } } }",
+    { input: { agencyCode: "ACA", email: "chen@example.org", title: "請開放統計", body: "超過配額" } },
+    token,
+  );
+  expect(refusedRequest.errors?.[0].extensions?.code).toBe("RATE_LIMITED");
+  expect(await rows("dataset_request", [])).toBe(requestsBefore);
+  expect(await rows("outbox_event", [])).toBe(eventsBefore);
   // Another client is not affected.
   expect((await submit({ title: "另一位民眾" })).errors).toBeUndefined();
 });

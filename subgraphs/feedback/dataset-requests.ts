@@ -247,11 +247,11 @@ export class DatasetRequestResolver {
   async submitDatasetRequest(@Arg("input") input: SubmitDatasetRequestInput, @Ctx() { em, viewer, settings }: FeedbackContext): Promise<DatasetRequestPayload> {
     return em.transactional(async (tx) => {
       const receivedAt = new Date();
+      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
       const request = tx.create(DatasetRequest, { ...input, receivedAt, assignedAgencies: [input.agencyCode] });
       tx.persist(request);
       appendEvent(tx, "DatasetRequestReceived", request.id, { agencyCode: request.agencyCode, title: request.title });
       await tx.flush();
-      await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
       return { request };
     });
   }

@@ -320,7 +320,7 @@ export class FeedbackResolver {
     try {
       return await em.transactional(async (tx) => {
         const receivedAt = new Date();
-        // The quota first: a refused comment writes nothing. The comment, its receipt and its event in one flush.
+        // The quota first (quota.ts); then the comment, its receipt and its event in one flush.
         await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
         const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
         tx.persist(feedback);
