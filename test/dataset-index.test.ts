@@ -7,6 +7,7 @@
  */
 import { Role } from "../contract/claims";
 import { startTestTopology, type TestTopology } from "./topology";
+import { eventually } from "./eventually";
 
 let topology: TestTopology;
 let admin: string;
@@ -55,15 +56,6 @@ async function walk(source: Source, filters: Filters, token?: string, first = 10
     items.push(...answer.edges.map((edge) => edge.node));
     if (!answer.pageInfo.hasNextPage) return { total, items };
     after = answer.pageInfo.endCursor;
-  }
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() >= deadline) return value;
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 300));
   }
 }
 

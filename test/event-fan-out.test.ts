@@ -21,6 +21,7 @@ import { Role } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+import { until } from "./eventually";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 const prefix = `f${randomBytes(4).toString("hex")}`;
@@ -84,14 +85,6 @@ function subscribe(client: Client, field: string, after: string | null) {
   );
   const events = () => messages.filter((message) => message.type !== "STREAM_POSITION");
   return { messages, events, errors, stop };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
-  }
 }
 
 async function sql<T>(subgraph: string, agencyCode: string, text: string, values: unknown[] = []): Promise<T[]> {

@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { encodeGatewayCursor } from "../gateway/shard-router/connection";
 import { Role } from "../contract/claims";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
+import { eventually } from "./eventually";
 
 let topology: TestTopology;
 const tokens: Record<string, string | undefined> = {};
@@ -194,8 +195,7 @@ test("live feedback events: the public sees public steps, an agency its own, the
   ]);
   // Every subscriber is waited for (on a loaded machine one may connect well after another has received everything),
   // then a little longer, so that an event delivered twice or to the wrong viewer would be seen.
-  const deadline = Date.now() + 20_000;
-  while ([...expected].some(([who, events]) => received.get(who)!.length < events.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await eventually(async () => [...expected].every(([who, events]) => received.get(who)!.length >= events.length), Boolean, 20_000);
   await new Promise((r) => setTimeout(r, 300));
   await Promise.all(clients.map((client) => client.dispose()));
 

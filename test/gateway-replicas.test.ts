@@ -18,6 +18,7 @@ import { freePort } from "../contract/listen";
 import type { RunningGateway } from "../gateway/server";
 import { databaseName, databaseUrl } from "../subgraphs/kit/database";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
+import { eventually } from "./eventually";
 
 interface DatabaseProxy {
   /** The URL of a database on the server, through the proxy. */
@@ -124,15 +125,6 @@ async function startGatewayProcess(env: Record<string, string>): Promise<Gateway
 }
 
 const sleep = (ms: number) => new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(100);
-  }
-}
 
 let topology: TestTopology;
 /** The second replica; it reaches the gateway's database through a proxy the test can cut. */

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { subgraphs } from "../subgraphs";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance } from "../subgraphs/kit/server";
+import { eventually } from "./eventually";
 
 const serverUrl = process.env.DATABASE_URL!;
 const prefixes: string[] = [];
@@ -41,9 +42,7 @@ test("metrics started without background work never asks the gateway; started wi
   const preparing = await metricsInstance(quiet.url, false);
   const serving = await metricsInstance(following.url);
   try {
-    const deadline = Date.now() + 10_000;
-    while (following.asked() === 0 && Date.now() < deadline) await new Promise((resolvePause) => setTimeout(resolvePause, 50));
-    expect(following.asked()).toBeGreaterThan(0);
+    expect(await eventually(async () => following.asked(), (asked) => asked > 0, 10_000)).toBeGreaterThan(0);
     expect(quiet.asked()).toBe(0);
   } finally {
     await Promise.all([preparing.stop(), serving.stop()]);

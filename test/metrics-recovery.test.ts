@@ -12,6 +12,7 @@ import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-cl
 import { reconcile, type Drift } from "../subgraphs/metrics/reconcile";
 import { startSubgraphProcess, type ServerProcess } from "../scripts/server-process";
 import { startTestTopology, type TestTopology } from "./topology";
+import { eventually } from "./eventually";
 
 let topology: TestTopology;
 let metricsProcess: ServerProcess;
@@ -20,20 +21,6 @@ let admin: string;
 const secret = () => process.env.GOVGRAPH_INTERNAL_SECRET!;
 const drifts = () =>
   reconcile(topology.instances.get("metrics")!.orm.em.fork(), (query, variables) => askGateway(metricsSystemClient(secret(), 60, 30_000), topology.gateway.url, query, variables));
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await read();
-      if (done(value) || Date.now() >= deadline) return value;
-    } catch (error) {
-      // A failed read (a timeout on a loaded machine) counts as "not yet", until the deadline.
-      if (Date.now() >= deadline) throw error;
-    }
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
-  }
-}
 
 beforeAll(async () => {
   topology = await startTestTopology(["MOJ", "ACA"], { healthIntervalMs: 200 });

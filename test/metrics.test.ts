@@ -17,25 +17,12 @@ import { fillSnapshotsFromHistory } from "../subgraphs/metrics/snapshots";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
 import { yearPeriod } from "../subgraphs/metrics/domain";
 import { startTestTopology, type TestTopology } from "./topology";
+import { eventually } from "./eventually";
 
 let topology: TestTopology;
 let admin: string;
 
 const metricsEm = () => topology.instances.get("metrics")!.orm.em.fork();
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await read();
-      if (done(value) || Date.now() >= deadline) return value;
-    } catch (error) {
-      // A failed read (a timeout on a loaded machine) counts as "not yet", until the deadline.
-      if (Date.now() >= deadline) throw error;
-    }
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
-  }
-}
 
 const progressQuery = `{ ministryProgress(asOf: "2018-03-16") { datasetsOnPlatform datasetsRetired year rocYear openedByYear { year rocYear count } } }`;
 

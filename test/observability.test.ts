@@ -11,6 +11,7 @@ import { METRIC, OPERATION_NAME_CAP } from "../contract/metrics";
 import { parseMetrics, total, type Sample } from "../contract/metrics-reading";
 import { instanceEndpoint } from "../contract/topology";
 import { startTestTopology, type TestTopology } from "./topology";
+import { until } from "./eventually";
 
 let t: TestTopology;
 
@@ -135,19 +136,19 @@ test("subscriptions are counted where they are open, and each delivered event's 
   );
   try {
     // The shard's stream is open once the gateway has subscribed upstream.
-    await until(async () => total(await scrapeInstance("feedback:ACA"), METRIC.subscriptions) === 1);
+    await until(async () => total(await scrapeInstance("feedback:ACA"), METRIC.subscriptions) === 1, "the shard to count the subscription");
     expect(total(await scrapeGateway(), METRIC.subscriptions)).toBe(1);
     await submitFeedback();
-    await until(async () => received.includes("FeedbackReceived"));
+    await until(async () => received.includes("FeedbackReceived"), "the event at the subscriber");
     expect(total(await scrapeInstance("feedback:ACA"), `${METRIC.eventLag}_count`)).toBeGreaterThan(lagBefore);
   } finally {
     unsubscribe();
     await client.dispose();
   }
-  await until(async () => total(await scrapeGateway(), METRIC.subscriptions) === 0);
+  await until(async () => total(await scrapeGateway(), METRIC.subscriptions) === 0, "the gateway to count the subscription closed");
   // A shard's reader waiting on its outbox notices its subscriber left at its next event (outbox-feed.ts); then its stream ends.
   await submitFeedback();
-  await until(async () => total(await scrapeInstance("feedback:ACA"), METRIC.subscriptions) === 0);
+  await until(async () => total(await scrapeInstance("feedback:ACA"), METRIC.subscriptions) === 0, "the shard to count its upstream closed");
 });
 
 async function submitFeedback(): Promise<void> {
@@ -155,13 +156,4 @@ async function submitFeedback(): Promise<void> {
     input: { agencyCode: "ACA", email: "a@example.org", commentType: "資料內容有誤", title: "欄位錯誤", body: "第3欄數值有誤。" },
   });
   expect(submitted.errors).toBeUndefined();
-}
-
-/** Waits (generously: the machine is shared) until `check` holds. */
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${check.toString()}`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
 }

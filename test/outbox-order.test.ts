@@ -14,6 +14,7 @@ import { databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { loggerFor } from "../contract/logger";
 import { OutboxFeed, type OutboxRow } from "../subgraphs/kit/outbox-feed";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+import { until } from "./eventually";
 
 const serverUrl = process.env.DATABASE_URL!;
 const prefix = `t${randomBytes(4).toString("hex")}`;
@@ -59,14 +60,6 @@ async function follow() {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) received.push(next.value);
   })();
   return { start: marker.value as OutboxRow, received, stop: async () => (await iterator.return!(), await pump) };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 test("a reader from now starts after every event committed before it, even those no reader had numbered", async () => {

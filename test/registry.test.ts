@@ -10,6 +10,7 @@
 import { Role } from "../contract/claims";
 import type { RunningInstance } from "../subgraphs/kit/server";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
+import { eventually } from "./eventually";
 
 let topology: TestTopology;
 let admin: string;
@@ -59,15 +60,6 @@ const routeRows = () => topology.sql("gateway", "select subgraph, agency_code, u
 const catalogueShards = async (url?: string) => (await shards(url)).filter((s) => s.subgraph === "catalogue").map((s) => s.agencyCode);
 const admit = (agencyCode: string, url: string, subgraph = "catalogue") => gql<{ admitShard: { shard: ShardRow } }>(topology.gateway.url, ADMIT, { input: { subgraph, agencyCode, url } });
 const remove = (agencyCode: string, subgraph = "catalogue") => gql(topology.gateway.url, REMOVE, { input: { subgraph, agencyCode } });
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 test("every shard is listed with its health", async () => {
   const listed = await eventually(shards, (rows) => rows.every((row) => row.state === "UP"));

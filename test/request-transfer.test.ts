@@ -15,6 +15,7 @@ import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { startSubgraphProcess, type ServerProcess } from "../scripts/server-process";
+import { until } from "./eventually";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 const prefix = `r${randomBytes(4).toString("hex")}`;
@@ -59,14 +60,6 @@ async function rows(agencyCode: string, id: string): Promise<{ state: string; as
   const { rows: found } = await client.query("select state, assigned_agencies from dataset_request where id = $1", [id]);
   await client.end();
   return found;
-}
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function submitAndReassign(title: string): Promise<string> {

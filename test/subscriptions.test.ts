@@ -18,6 +18,7 @@ import { loadSecrets, projectRoot } from "../contract/config";
 import { databaseName, databaseUrl, dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { startSubgraphProcess, type ServerProcess } from "../scripts/server-process";
+import { eventually, until } from "./eventually";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 
@@ -111,14 +112,6 @@ function subscribe(after: string | null) {
   return { events, messages, errors, close: () => client.dispose() };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 25));
-  }
-}
-
 let serial = 0;
 async function publish(agencyCode: string): Promise<string> {
   serial += 1;
@@ -133,12 +126,7 @@ async function publish(agencyCode: string): Promise<string> {
   };
   // A restarted shard is called again once the gateway's health checks see it ready; until then the gateway
   // refuses without calling it (nothing is written), and the client tries again.
-  let body = await send();
-  const deadline = Date.now() + 20_000;
-  while (body.errors?.some((error) => error.message.includes("it is down")) && Date.now() < deadline) {
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
-    body = await send();
-  }
+  const body = await eventually(send, (answer) => !answer.errors?.some((error) => error.message.includes("it is down")), 20_000);
   expect(body.errors).toBeUndefined();
   return Object.values(Object.values(body.data!)[0])[0].id;
 }

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { freeTopologyPort } from "./processes";
+import { eventually } from "./eventually";
 
 const prefix = `v${randomBytes(4).toString("hex")}`;
 let platform: ChildProcess | undefined;
@@ -28,14 +29,11 @@ afterAll(async () => {
   await dropDatabases(process.env.DATABASE_URL!, prefix);
 }, 60_000);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
-  }
-  throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
+/** Waits for `probe` to give a value; past the deadline, fails with what the platform printed so far. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const value = await eventually(() => probe().catch(() => undefined), (found) => found !== undefined, timeoutMs);
+  if (value === undefined) throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
+  return value;
 }
 
 const alive = (pid: number) => {
@@ -70,7 +68,7 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   const exit = new Promise<number | null>((resolveExit) => platform!.once("exit", (code) => resolveExit(code)));
 
   // The first start migrates and seeds 20 databases: minutes on a loaded 2-core machine.
-  await until("the platform to be ready", async () => (output.includes("ready: GraphQL") ? true : undefined), 600_000);
+  await waitFor("the platform to be ready", async () => (output.includes("ready: GraphQL") ? true : undefined), 600_000);
   const pids = [...output.matchAll(/^(catalogue|feedback)\s+(\w+)\s+\S+\s+\S+\s+(\d+)\s*$/gm)].map(([, subgraph, agency, pid]) => ({ subgraph, agency, pid: Number(pid) }));
   const pidOf = (agency: string) => new Set(pids.filter((row) => row.agency === agency).map((row) => row.pid));
   // One process per agency: both of its shards, and no other agency's.
@@ -92,7 +90,7 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   expect(whole.data!.agencies).toHaveLength(9);
 
   process.kill(aca, "SIGKILL");
-  const partial = await until("an answer without ACA", async () => {
+  const partial = await waitFor("an answer without ACA", async () => {
     const answer = await ask();
     return answer.errors?.length ? answer : undefined;
   }, 30_000);
@@ -103,11 +101,11 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   }
   expect(output).toMatch(/agency-ACA \(catalogue:ACA, feedback:ACA\) exited with SIGKILL; restarting in/);
 
-  await until("ACA to answer again", async () => {
+  await waitFor("ACA to answer again", async () => {
     const answer = await ask();
     return !answer.errors && answer.data!.agencies.every((agency) => agency.datasets) ? answer : undefined;
   }, 120_000);
-  await until("the supervisor to report ACA back", async () => (output.includes("agency-ACA (catalogue:ACA, feedback:ACA) is back") ? true : undefined), 60_000);
+  await waitFor("the supervisor to report ACA back", async () => (output.includes("agency-ACA (catalogue:ACA, feedback:ACA) is back") ? true : undefined), 60_000);
   expect(platform.exitCode).toBeNull();
 
   const back = Number(/agency-ACA \(catalogue:ACA, feedback:ACA\) is back \(pid (\d+)\)/.exec(output)![1]);
