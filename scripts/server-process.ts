@@ -26,6 +26,12 @@ export interface ServerProcess {
 
 const STOP_TIMEOUT_MS = 15_000;
 
+/** The CPU time, in ms, that a process's /proc/<pid>/stat counts: utime and stime, its fields 14 and 15, in clock ticks (100 a second on Linux). */
+export function processCpuMs(stat: string): number {
+  const fields = stat.split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Whether the server at `url` (its /graphql address) answers: its /readiness by default. */
 type ReadinessProbe = (url: string) => Promise<boolean>;
 const readiness: ReadinessProbe = async (url) => (await fetch(url.replace(/\/graphql$/, "/readiness"))).ok;
@@ -90,11 +96,7 @@ export async function startServerProcess(script: string, args: string[], options
       await exited();
       clearTimeout(killer);
     },
-    cpuMs() {
-      // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
-      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    },
+    cpuMs: () => processCpuMs(readFileSync(`/proc/${child.pid}/stat`, "utf8")),
   };
 }
 

@@ -4,12 +4,15 @@
  * The event path, on loopback, two agencies' feedback shards behind one
  * gateway, each a process of its own as deployed (production mode); this
  * process commits the live events and runs the citizens and subscribers:
- * - writes: public comments submitted through the gateway as fast as they
- *   are acknowledged, each request from its own citizen (so no per-client
- *   row is shared): comments per second, and whether every acknowledged
- *   comment was stored (count in = count stored); CPU per comment of the
- *   gateway and of the two shards (--profile: the CPU profiles of the
- *   gateway and of MOJ's shard over the writes, through their inspectors);
+ * - writes: public comments submitted as fast as they are acknowledged,
+ *   each request from its own citizen (so no per-client row is shared), to
+ *   a floor (node:http + pg running the shard's own statements), to the two
+ *   shards directly, and through the gateway, one after another, with the
+ *   ratios to the floor: comments per second, whether every acknowledged
+ *   comment was stored (count in = count stored), and CPU per comment of
+ *   each server process and of PostgreSQL's (--profile: the CPU profiles of
+ *   the gateway and of MOJ's shard over the writes through the gateway,
+ *   through their inspectors);
  * - live path: 100 subscribers (then 1,000) follow feedbackEvents while
  *   events are committed at a steady pace; the delay from each event's
  *   commit (its INSERT acknowledged by PostgreSQL) to its arrival at every
@@ -23,13 +26,14 @@ import { Worker } from "node:worker_threads";
 import autocannon from "autocannon";
 import { Client as PgClient } from "pg";
 import { issueDevToken } from "../../gateway/auth";
-import { Role } from "../../contract/claims";
-import { loadSecrets } from "../../contract/config";
+import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
+import { config, loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
+import { startPeerProcess } from "./peers";
 import { inspectorOf, printProfile, profiledProcess, profiledWith, type Inspector } from "./profile";
-import { citizenAddress, deployedEnv, percentile, prepareDatabase, type BenchOptions } from "./shared";
+import { citizenAddress, deployedEnv, percentile, postgresCpuMs, prepareDatabase, type BenchOptions, type CpuMeter } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -99,6 +103,48 @@ async function subscribers(url: string, count: number) {
   };
 }
 
+const CITIZENS = 500;
+const SUBMIT = "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }";
+
+/** Where comments are written: an address, the agencies its comments go to in turn, and the i-th citizen's headers. */
+interface WriteFront {
+  url: string;
+  agencyCodes: readonly string[];
+  headers: (i: number) => Record<string, string>;
+}
+
+/**
+ * Public comments submitted to every front at once for `duration` s, the connections shared among them, each
+ * connection a different citizen at every step: the ids acknowledged, and what went wrong.
+ */
+async function submitComments(fronts: readonly WriteFront[], connections: number, duration: number) {
+  const acknowledged = new Set<string>();
+  const failures: string[] = [];
+  const results = await Promise.all(
+    fronts.map((front) =>
+      autocannon({
+        url: front.url,
+        connections: Math.ceil(connections / fronts.length),
+        duration,
+        requests: Array.from({ length: CITIZENS }, (_, i) => ({
+          method: "POST" as const,
+          headers: { "content-type": "application/json", ...front.headers(i) },
+          body: JSON.stringify({
+            query: SUBMIT,
+            variables: { input: { agencyCode: front.agencyCodes[i % front.agencyCodes.length], email: "bench@example.org", commentType: "資料內容有誤", title: "基準測試", body: "基準測試意見" } },
+          }),
+          onResponse: (status: number, body: string) => {
+            const answer = JSON.parse(body) as { data?: { submitFeedback?: { feedback: { id: string } } } };
+            if (status === 200 && answer.data?.submitFeedback) acknowledged.add(answer.data.submitFeedback.feedback.id);
+            else if (failures.length < 3) failures.push(body.slice(0, 300));
+          },
+        })),
+      }),
+    ),
+  );
+  return { acknowledged, failures, httpErrors: results.reduce((sum, result) => sum + result.errors + result.timeouts + result.non2xx, 0) };
+}
+
 export async function benchEvents({ serverUrl, prefix, duration, connections, profile }: BenchOptions): Promise<void> {
   const secrets = loadSecrets();
   const codes = ["MOJ", "ACA"];
@@ -132,58 +178,77 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
       ),
     );
     inspector = await inspectorOf(inspectPort);
+    const databaseUrls = Object.fromEntries(codes.map((code) => [code, databaseUrl(serverUrl, databaseName("feedback", code, prefix))]));
     for (const code of codes) {
-      writers.push(new PgClient({ connectionString: databaseUrl(serverUrl, databaseName("feedback", code, prefix)) }));
+      writers.push(new PgClient({ connectionString: databaseUrls[code] }));
       await writers.at(-1)!.connect();
     }
-    // Writes: every request its own citizen.
-    const citizens = await Promise.all(Array.from({ length: 500 }, (_, i) => issueDevToken({ sub: `bench-citizen-${i}`, role: Role.PUBLIC }, secrets)));
-    const acknowledged = new Set<string>();
-    // Each connection walks this sequence: a different citizen at every step.
-    const submit = (token: string, i: number) => ({
-      method: "POST" as const,
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-forwarded-for": citizenAddress(i) },
-      body: JSON.stringify({
-        query: "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }",
-        variables: { input: { agencyCode: codes[i % codes.length], email: "bench@example.org", commentType: "資料內容有誤", title: "基準測試", body: "基準測試意見" } },
-      }),
-      onResponse: (status: number, body: string) => {
-        const answer = JSON.parse(body) as { data?: { submitFeedback?: { feedback: { id: string } } }; errors?: unknown[] };
-        if (status === 200 && answer.data?.submitFeedback) acknowledged.add(answer.data.submitFeedback.feedback.id);
-        else if (failures.length < 3) failures.push(body.slice(0, 300));
-      },
-    });
-    const failures: string[] = [];
-    const cpuBefore = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())];
-    const writes = () => autocannon({ url: gateway.url, connections, duration, requests: citizens.map(submit) });
-    const gatewayProfile = shardInspectPort
-      ? await profiledWith(inspector, "events-gateway-writes", () => profiledProcess(shardInspectPort, `events-shard-${codes[0]}-writes`, writes))
-      : null;
-    const shardProfile = gatewayProfile?.result;
-    const result = shardProfile ? shardProfile.result : await writes();
-    const [gatewayCpuMs, ...shardsCpuMs] = [gateway.cpuMs(), ...shards.map((shard) => shard.cpuMs())].map((ms, i) => ms - cpuBefore[i]);
-    if (failures.length > 0) console.log("refused:", failures);
-    await sleep(1000);
-    const stored = (await Promise.all(writers.map((client) => client.query("select id from feedback")))).flatMap((answer) => answer.rows.map((row: { id: string }) => row.id));
-    const storedIds = new Set(stored);
     const report = (row: Record<string, unknown>) => {
       rows.push(row);
       console.log(JSON.stringify(row));
     };
-    report({
-      measure: "public comments through the gateway",
-      "comments/s": Math.round(acknowledged.size / duration),
-      acknowledged: acknowledged.size,
-      stored: storedIds.size,
-      "acknowledged but not stored": [...acknowledged].filter((id) => !storedIds.has(id)).length,
-      "http errors": result.errors + result.timeouts + result.non2xx,
-      "gateway CPU ms/comment": Number((gatewayCpuMs / acknowledged.size).toFixed(2)),
-      "shards' CPU ms/comment": Number((shardsCpuMs.reduce((sum, ms) => sum + ms, 0) / acknowledged.size).toFixed(2)),
-    });
 
-    if (gatewayProfile && shardProfile) {
-      printProfile("CPU profile of the gateway during the writes", gatewayProfile.file);
-      printProfile(`CPU profile of ${codes[0]}'s feedback shard during the writes`, shardProfile.file);
+    // Writes: the same public comments, every request its own citizen, to the floor, to the two shards directly,
+    // and through the gateway, one after another.
+    const floor = await servers.add(
+      startPeerProcess("write-floor", [JSON.stringify(databaseUrls), String(config.databasePoolSize)], { env }),
+    );
+    const tokens = await Promise.all(Array.from({ length: CITIZENS }, (_, i) => issueDevToken({ sub: `bench-citizen-${i}`, role: Role.PUBLIC }, secrets)));
+    // What the gateway forwards for the i-th citizen (the client key its per-client quota counts by: the token's subject).
+    const claims = await Promise.all(
+      tokens.map((_, i) => signClaims({ sub: `bench-citizen-${i}`, role: Role.PUBLIC, client: `subject:bench-citizen-${i}` }, secrets.internalSecret, 3600)),
+    );
+    const shardsCpuMs = () => shards.reduce((sum, shard) => sum + shard.cpuMs(), 0);
+    const writeRuns: [string, WriteFront[], Record<string, CpuMeter>][] = [
+      ["floor (node:http + pg, the shard's statements)", [{ url: floor.url, agencyCodes: codes, headers: (i) => ({ "x-forwarded-for": citizenAddress(i) }) }], { floor: floor.cpuMs }],
+      [
+        "the two shards directly",
+        codes.map((code, s) => ({ url: shards[s].url, agencyCodes: [code], headers: (i: number) => ({ [CLAIMS_HEADER]: claims[i] }) })),
+        { shards: shardsCpuMs },
+      ],
+      [
+        "through the gateway",
+        [{ url: gateway.url, agencyCodes: codes, headers: (i) => ({ authorization: `Bearer ${tokens[i]}`, "x-forwarded-for": citizenAddress(i) }) }],
+        { gateway: gateway.cpuMs, shards: shardsCpuMs },
+      ],
+    ];
+    let writeProfiles: { gateway: string; shard: string } | undefined;
+    const commentsPerSecond: number[] = [];
+    for (const [front, targets, meters] of writeRuns) {
+      await submitComments(targets, connections, 1); // warm-up, not measured
+      const measured = { ...meters, PostgreSQL: postgresCpuMs };
+      const before = Object.values(measured).map((meter) => meter());
+      const run = () => submitComments(targets, connections, duration);
+      let written: Awaited<ReturnType<typeof run>>;
+      if (front === "through the gateway" && shardInspectPort) {
+        // --profile samples the gateway and MOJ's shard over the writes through the gateway.
+        const gatewayProfile = await profiledWith(inspector, "events-gateway-writes", () => profiledProcess(shardInspectPort, `events-shard-${codes[0]}-writes`, run));
+        writeProfiles = { gateway: gatewayProfile.file, shard: gatewayProfile.result.file };
+        written = gatewayProfile.result.result;
+      } else written = await run();
+      const cpuMs = Object.values(measured).map((meter, i) => meter() - before[i]);
+      if (written.failures.length > 0) console.log("refused:", written.failures);
+      // Requests still in flight when the run ended may commit after it: let them.
+      await sleep(1000);
+      const stored = new Set((await Promise.all(writers.map((client) => client.query("select id from feedback")))).flatMap((answer) => answer.rows.map((row: { id: string }) => row.id)));
+      const count = written.acknowledged.size;
+      commentsPerSecond.push(Math.round(count / duration));
+      report({
+        measure: `public comments, ${front}`,
+        "comments/s": commentsPerSecond.at(-1),
+        acknowledged: count,
+        "acknowledged but not stored": [...written.acknowledged].filter((id) => !stored.has(id)).length,
+        "http errors": written.httpErrors,
+        ...Object.fromEntries(Object.keys(measured).map((name, i) => [`${name} CPU ms/comment`, Number((cpuMs[i] / count).toFixed(2))])),
+      });
+    }
+    const [floorRate, shardsRate, gatewayRate] = commentsPerSecond;
+    report({ measure: "comments/s: the shards directly / the floor", ratio: Number((shardsRate / floorRate).toFixed(2)) });
+    report({ measure: "comments/s: through the gateway / the floor", ratio: Number((gatewayRate / floorRate).toFixed(2)) });
+
+    if (writeProfiles) {
+      printProfile("CPU profile of the gateway during the writes through it", writeProfiles.gateway);
+      printProfile(`CPU profile of ${codes[0]}'s feedback shard during the writes through the gateway`, writeProfiles.shard);
     }
 
     // Live path and memory, for 100 then 1,000 subscribers.

@@ -2,11 +2,13 @@
  * What the compare bench measures GovGraph against, each a process of its own
  * (as GovGraph's gateway and shards are), listening on 127.0.0.1:$PORT:
  *   node dist/scripts/bench/peers.js floor <database URL> <pool size>
+ *   node dist/scripts/bench/peers.js write-floor <database URLs by agency, JSON> <pool size>
  *   node dist/scripts/bench/peers.js hive <subgraph URLs, JSON>
  *   node dist/scripts/bench/peers.js apollo <subgraph URLs, JSON>
  * The two gateways forward the client's signed claims unchanged, so each
  * request reaches the shard as its own viewer.
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
@@ -17,19 +19,24 @@ import { createGatewayRuntime } from "@graphql-hive/gateway-runtime";
 import httpTransport from "@graphql-mesh/transport-http";
 import { Pool, types } from "pg";
 import { CLAIMS_HEADER } from "../../contract/claims";
-import { projectRoot } from "../../contract/config";
+import { config, projectRoot } from "../../contract/config";
 import { encodeCursor } from "../../contract/cursor";
+import { configuredDeadlinePolicy, replyDueAt } from "../../subgraphs/feedback/deadline";
+import { remindersFor } from "../../subgraphs/feedback/reminders";
 import { startServerProcess, type ServerProcess, type ServerProcessOptions } from "../server-process";
 
-export type Peer = "floor" | "hive" | "apollo";
+export type Peer = "floor" | "write-floor" | "hive" | "apollo";
 /** Where a peer gateway sends each subgraph's requests. */
 export type SubgraphUrls = Record<string, string>;
 
-/** Starts a peer as a process of its own; ready once it answers a query. */
+/** Starts a peer as a process of its own; ready once it answers a query (the write floor: once it answers). */
 export function startPeerProcess(peer: Peer, args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
   return startServerProcess(join("scripts", "bench", "peers.js"), [peer, ...args], {
     ...options,
-    probe: async (url) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ __typename }"}' })).ok,
+    probe:
+      peer === "write-floor"
+        ? async (url) => (await fetch(url)).status > 0
+        : async (url) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ __typename }"}' })).ok,
   });
 }
 
@@ -62,6 +69,80 @@ async function serveFloor(port: number, databaseUrl: string, poolSize: number): 
       }));
       const datasets = { totalCount: Number(count.rows[0].count), edges, pageInfo: { hasNextPage: page.rows.length > 20, endCursor: edges.at(-1)?.cursor ?? null } };
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { datasets } }));
+    });
+  });
+  await listen(server, port);
+}
+
+/**
+ * The floor of a write: what storing a public comment costs with nothing but node:http and pg. Each request
+ * (submitFeedback's variables) goes to its agency's database, on a pool of the shard's size per agency, as the
+ * feedback shard's own statements in one transaction: the submitter's quota, the event, the comment, its receipt,
+ * its reminders (7 round trips with BEGIN and COMMIT). No authentication, validation or GraphQL.
+ */
+async function serveWriteFloor(port: number, databaseUrls: Record<string, string>, poolSize: number): Promise<void> {
+  const pools = new Map(Object.entries(databaseUrls).map(([agencyCode, url]) => [agencyCode, new Pool({ connectionString: url, max: poolSize })]));
+  const deadline = configuredDeadlinePolicy(config);
+  const hour = 60 * 60 * 1000;
+  const store = async (input: Record<string, string>, client: string): Promise<string> => {
+    const db = await pools.get(input.agencyCode)!.connect();
+    try {
+      const receivedAt = new Date();
+      const dueAt = replyDueAt(receivedAt, deadline);
+      const id = randomUUID();
+      await db.query("begin");
+      await db.query(
+        `insert into submission_quota (client, window_start, submissions) values ($1, $2, 1)
+         on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1 returning submissions`,
+        [client, new Date(Math.floor(receivedAt.getTime() / hour) * hour)],
+      );
+      await db.query(`insert into outbox_event (id, type, subject_id, payload, occurred_at) values ($1, 'FeedbackReceived', $2, $3, $4) returning seq`, [
+        randomUUID(),
+        id,
+        JSON.stringify({ agencyCode: input.agencyCode, title: input.title, receivedAt, replyDueAt: dueAt, answeredAt: null }),
+        new Date(),
+      ]);
+      await db.query(
+        `insert into feedback (id, agency_code, email, comment_type, title, body, received_at, reply_due_at, state) values ($1, $2, $3, $4, $5, $6, $7, $8, 'RECEIVED')`,
+        [id, input.agencyCode, input.email, input.commentType, input.title, input.body, receivedAt, dueAt],
+      );
+      await db.query(
+        `insert into feedback_transition (id, feedback_id, action, from_state, to_state, actor, actor_role, at) values ($1, $2, 'RECEIVE', null, 'RECEIVED', $3, 'PUBLIC', $4)`,
+        [randomUUID(), id, client, receivedAt],
+      );
+      const reminders = remindersFor(dueAt, deadline);
+      await db.query(
+        `with dropped as (delete from reminder where feedback_id = $1 and sent_at is null)
+         insert into reminder (feedback_id, kind, fire_at) values ${reminders.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(", ")}`,
+        [id, ...reminders.flatMap(({ kind, fireAt }) => [kind, fireAt])],
+      );
+      await db.query("commit");
+      return id;
+    } catch (error) {
+      await db.query("rollback");
+      throw error;
+    } finally {
+      db.release();
+    }
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", async () => {
+      let input: Record<string, string>;
+      try {
+        ({ input } = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { variables: { input: Record<string, string> } }).variables);
+      } catch {
+        res.writeHead(400).end(); // not a comment (the bench's readiness probe)
+        return;
+      }
+      const client = `address:${String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress)}`;
+      try {
+        const id = await store(input, client);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { submitFeedback: { feedback: { id } } } }));
+      } catch (error) {
+        res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: String(error) }] }));
+      }
     });
   });
   await listen(server, port);
@@ -102,9 +183,10 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT);
   const supergraph = () => readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8");
   if (peer === "floor") await serveFloor(port, args[0], Number(args[1]));
+  else if (peer === "write-floor") await serveWriteFloor(port, JSON.parse(args[0]) as Record<string, string>, Number(args[1]));
   else if (peer === "hive") await serveHive(port, supergraph(), JSON.parse(args[0]) as SubgraphUrls);
   else if (peer === "apollo") await serveApollo(port, supergraph(), JSON.parse(args[0]) as SubgraphUrls);
-  else throw new Error("usage: peers.js floor <database URL> <pool size> | hive <subgraph URLs> | apollo <subgraph URLs>");
+  else throw new Error("usage: peers.js floor <database URL> <pool size> | write-floor <database URLs> <pool size> | hive <subgraph URLs> | apollo <subgraph URLs>");
   // The bench stops a peer with SIGTERM. The Hive runtime takes that signal to dispose of itself, which leaves its server listening.
   process.once("SIGTERM", () => process.exit(0));
 }

@@ -1,5 +1,5 @@
 /** What every bench scenario shares: the PostgreSQL it runs on, a sanity request, a bounded autocannon run, prepared and seeded databases. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ import { subgraphs } from "../../subgraphs";
 import { datasetEventPayload, type ListedDataset } from "../../subgraphs/catalogue/writes";
 import { seedOnce } from "../../subgraphs/kit/orm";
 import { startInstance, type RunningInstance } from "../../subgraphs/kit/server";
+import { processCpuMs } from "../server-process";
 
 export interface Measure {
   scenario: string;
@@ -59,6 +60,31 @@ export type CpuMeter = () => number;
 const ownCpuMs: CpuMeter = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
+};
+
+/** PostgreSQL's processes at the last reading, and the time of those that have ended since they were first read. */
+const postgresProcesses = { last: new Map<string, number>(), ended: 0 };
+
+/**
+ * The CPU time of this machine's PostgreSQL processes (the server the benches use runs here, on loopback), as the
+ * kernel counts it, from the first reading on. A process that ends (a pool closing an idle connection) keeps the
+ * time it had at the reading before; only a process that starts and ends between two readings goes uncounted.
+ */
+export const postgresCpuMs: CpuMeter = () => {
+  const now = new Map<string, number>();
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (stat.includes("(postgres)")) now.set(pid, processCpuMs(stat));
+    } catch {
+      // ended since the directory was read
+    }
+  }
+  // An earlier process is over when its pid is gone, or taken by a new process that has used less time.
+  for (const [pid, ms] of postgresProcesses.last) if ((now.get(pid) ?? -1) < ms) postgresProcesses.ended += ms;
+  postgresProcesses.last = now;
+  return postgresProcesses.ended + [...now.values()].reduce((sum, ms) => sum + ms, 0);
 };
 
 export interface LoadOptions<Meter extends string> {
