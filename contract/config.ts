@@ -82,7 +82,7 @@ export const config = {
   routingFile: resolve(env.GOVGRAPH_ROUTING_FILE || join(dataDir, "routing.json")),
   /** How often the gateway probes every shard's readiness. */
   healthIntervalMs: intFrom("GOVGRAPH_HEALTH_INTERVAL_MS", 5000),
-  /** How long the gateway waits for one shard before answering without it. */
+  /** How long the gateway waits for one shard, or one call to a ministry subgraph, before answering without it. */
   shardTimeoutMs: intFrom("GOVGRAPH_SHARD_TIMEOUT_MS", 5000),
   /** Per shard at the gateway: calls in flight at most; consecutive failures that open its circuit breaker, and for how long. */
   shardGuard: {

@@ -12,6 +12,8 @@ export const ErrorCode = {
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "RATE_LIMITED",
   SHARD_UNAVAILABLE: "SHARD_UNAVAILABLE",
+  /** A ministry subgraph (metrics, advisory) could not be reached or gave no answer in time (extensions: subgraph); the fields it serves are null. */
+  SUBGRAPH_UNAVAILABLE: "SUBGRAPH_UNAVAILABLE",
   /** The operation is too large or costly to answer (extensions: limit, maximum, found); nothing was run. */
   OPERATION_LIMIT: "OPERATION_LIMIT",
   /** A file to publish holds personal data no exemption covers (extensions: findings with path, column, kind, count, masked samples). */
@@ -35,6 +37,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
   SHARD_UNAVAILABLE: 503,
+  SUBGRAPH_UNAVAILABLE: 503,
 };
 
 /** The HTTP status of an error answered outside GraphQL (a plain HTTP route): what a client of that route expects. */

@@ -38,6 +38,7 @@ import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
+import { useSubgraphCallBounds } from "./subgraph-calls";
 import { RoutingTable } from "./shard-router/routing-table";
 import { ShardGuard } from "./shard-router/shard-guard";
 import { shardTransport } from "./shard-router/transport";
@@ -56,7 +57,7 @@ export interface GatewayOptions {
   topology?: Topology;
   port?: number;
   host?: string;
-  /** How long to wait for one shard (default GOVGRAPH_SHARD_TIMEOUT_MS). */
+  /** How long to wait for one shard, or one call to a ministry subgraph (default GOVGRAPH_SHARD_TIMEOUT_MS). */
   shardTimeoutMs?: number;
   /** How often the transfer relay runs (default GOVGRAPH_TRANSFER_INTERVAL_MS). */
   transferIntervalMs?: number;
@@ -230,6 +231,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       useBodyLimit(config.maxBodyBytes),
       ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
       useIdentity(verifier, options.secrets.internalSecret),
+      useSubgraphCallBounds({ routedByShard: (subgraph) => policies.has(subgraph), timeoutMs: shardTimeoutMs, log }),
       usePartialAnswers(),
     ],
     // The console sends the id of a document the build extracted; every other client may still send any document.

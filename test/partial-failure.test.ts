@@ -1,5 +1,6 @@
 /**
- * A shard that hangs past the timeout costs only its own part of the answer.
+ * A shard that hangs past the timeout costs only its own part of the answer;
+ * so does a ministry subgraph that hangs or cannot be reached.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { CLAIMS_HEADER, Role, signClaims } from "../contract/claims";
 import { loadSecrets, projectRoot } from "../contract/config";
 import { METRIC } from "../contract/metrics";
 import { parseMetrics, total } from "../contract/metrics-reading";
+import { freePort } from "../contract/listen";
 import { instanceEndpoint } from "../contract/topology";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
@@ -34,7 +36,8 @@ beforeAll(async () => {
   gateway = await startGateway({
     supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
     secrets: loadSecrets(),
-    topology: { subgraphs: {}, shards: { catalogue: { MOJ: moj.url, ACA: hangingUrl }, feedback: {} } },
+    // Metrics hangs as ACA's shard does; nothing listens where advisory should be.
+    topology: { subgraphs: { metrics: hangingUrl, advisory: `http://127.0.0.1:${await freePort()}/graphql` }, shards: { catalogue: { MOJ: moj.url, ACA: hangingUrl }, feedback: {} } },
     port: 0,
     shardTimeoutMs: TIMEOUT_MS,
   });
@@ -93,4 +96,27 @@ test("the gateway's metrics count the hanging shard's calls as timed out or refu
     moj: calls("MOJ", "ok") + calls("MOJ", "error") + calls("MOJ", "timeout") + calls("MOJ", "refused"),
   }).toEqual({ acaTimedOut: true, acaUnanswered: 2, acaAnswered: 0, moj: 2 });
   expect(total(samples, METRIC.requests, (l) => l.outcome === "SHARD_UNAVAILABLE")).toBe(2);
+});
+
+test("a ministry subgraph that cannot be reached fails only the fields it serves, with SUBGRAPH_UNAVAILABLE naming it", async () => {
+  const response = await query('{ currentPanelTerm { id } catalogueSummary(agencyCodes: ["MOJ"]) { datasets } }');
+  expect(response.data).toEqual({ currentPanelTerm: null, catalogueSummary: { datasets: expect.any(Number) } });
+  expect(response.errors).toEqual([
+    expect.objectContaining({ path: ["currentPanelTerm"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "advisory" }) }),
+  ]);
+  expect(response.errors![0].message).toMatch(/advisory subgraph is unavailable: it could not be reached.*ask again shortly/);
+});
+
+test("a ministry subgraph that does not answer in time fails its fields once the timeout has passed, and the rest of the answer stands", async () => {
+  const response = await query('{ agency(code: "MOJ") { name } catalogueSummary(agencyCodes: ["MOJ"]) { datasets } }');
+  expect(response.data).toEqual({ agency: null, catalogueSummary: { datasets: expect.any(Number) } });
+  expect(response.errors).toEqual([expect.objectContaining({ path: ["agency"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "metrics" }) })]);
+  expect(response.errors![0].message).toContain(`no answer within ${TIMEOUT_MS} ms`);
+});
+
+test("a write to a ministry subgraph that does not answer in time tells the client to read it back before making it again", async () => {
+  const response = await query('mutation { setTarget(input: { agencyCode: "MOJ", indicator: DATASETS_OPENED, year: 2017, value: 10 }) { target { id } } }');
+  expect(response.data).toBeNull();
+  expect(response.errors).toEqual([expect.objectContaining({ path: ["setTarget"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "metrics" }) })]);
+  expect(response.errors![0].message).toContain("read it back before making it again");
 });

@@ -82,6 +82,14 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
  */
 const CALL_OVER = new Error("the shard call is over");
 
+/**
+ * An answer with no data and no error of a GovGraph subgraph's own (one at a path, or with one of its codes): what the
+ * engine's http transport answers when the subgraph was not reached or did not answer GraphQL.
+ */
+export function reachedNoSubgraph(result: ExecutionResult): boolean {
+  return !result.data && !(result.errors ?? []).some((e) => e.path || isErrorCode(e.extensions?.code));
+}
+
 /** One shard's answer; a failure's reason names its kind, never an address (the details go to the log). */
 async function askShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
   const controller = new AbortController();
@@ -101,12 +109,9 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
     const aborted = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
     const result = await Promise.race([pending, aborted]);
     if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "it gave an empty answer" };
-    // No data and no error of the subgraph's own (a GovGraph code): the shard was not reached or did not answer.
-    const errors = result.errors ?? [];
-    const ownError = errors.some((e) => e.path || isErrorCode(e.extensions?.code));
-    if (!result.data && !ownError) {
+    if (reachedNoSubgraph(result)) {
       if (signal.aborted) return { ok: false, reason: noAnswer, timedOut: true };
-      options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: errors.map((e) => e.message) }, "shard call failed");
+      options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: result.errors?.map((e) => e.message) }, "shard call failed");
       return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
     }
     return { ok: true, result };
