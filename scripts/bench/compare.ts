@@ -19,7 +19,8 @@
  * client asked (the front) and of all the servers together, from /proc.
  * Every row starts once the servers are back at rest from the one before.
  * The rows are measured in --rounds rounds (3 by default), one after
- * another, and each figure is the median of its rounds. Then the ratios
+ * another, each in its own shuffled order, and each figure is the median
+ * of its rounds. Then the ratios
  * issue 15 sets goals for. With --profile, the MOJ shard and GovGraph's
  * gateways are CPU-profiled over their rows, and ACA's shard over the
  * fanned-out row, in a run of those rows after the rounds (the profiler
@@ -31,6 +32,7 @@ import { CLAIMS_HEADER, Role, signClaims } from "../../contract/claims";
 import { config, loadSecrets } from "../../contract/config";
 import { freePort } from "../../contract/listen";
 import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
+import { seededRandom, shuffled } from "../../subgraphs/kit/random";
 import type { RunningInstance } from "../../subgraphs/kit/server";
 import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
 import { startPeerProcess } from "./peers";
@@ -189,11 +191,13 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     const run = (spec: RowSpec) =>
       load(spec.front.url, spec.headers, spec.query, duration, connections, { meters: { front: spec.front.cpuMs, servers: () => servers.cpuMs() }, afterWarmUp: untilAtRest });
     // This machine's speed drifts by a third from one run to the next: every row is measured once per round, the rounds
-    // one after another, and each figure is the median of its rounds.
+    // one after another, and each figure is the median of its rounds. Each round takes the rows in an order of its own
+    // (shuffled with a fixed seed), so no row is always the one measured after the same other or at the same point.
     const measured = specs.map(() => [] as Awaited<ReturnType<typeof run>>[]);
+    const random = seededRandom(15);
     for (let round = 1; round <= rounds; round++) {
       console.log(`measuring, round ${round} of ${rounds}: ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn`);
-      for (const [i, spec] of specs.entries()) {
+      for (const [i, spec] of shuffled(random, [...specs.entries()])) {
         process.stdout.write(`  ${spec.row}: ${spec.query.slice(0, 60)}…\n`);
         measured[i].push(await run(spec));
       }

@@ -1,4 +1,4 @@
-import { apportion, hashString, pick, seededRandom } from "./random";
+import { apportion, hashString, pick, seededRandom, shuffled } from "./random";
 
 const draw = (random: () => number, n: number) => Array.from({ length: n }, () => random());
 
@@ -68,5 +68,27 @@ describe("seeded randomness is reproducible", () => {
     expect(picks(1)).toEqual(picks(1));
     expect(pick(() => 0, items)).toBe("CSV");
     expect(pick(() => 0.999, items)).toBe("XML");
+  });
+});
+
+describe("shuffled: the items in a random order", () => {
+  test("keeps every item once, leaves the list given as it was, and is reproducible from the seed", () => {
+    const items = ["MOJ", "ACA", "AJ", "BOP", "SPO"];
+    const once = shuffled(seededRandom(7), items);
+    expect([...once].sort()).toEqual([...items].sort());
+    expect(items).toEqual(["MOJ", "ACA", "AJ", "BOP", "SPO"]);
+    expect(shuffled(seededRandom(7), items)).toEqual(once);
+  });
+
+  test("every order of three items comes about equally often", () => {
+    const random = seededRandom(20261203);
+    const counts = new Map<string, number>();
+    for (let run = 0; run < 60_000; run++) {
+      const order = shuffled(random, ["a", "b", "c"]).join("");
+      counts.set(order, (counts.get(order) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(["abc", "acb", "bac", "bca", "cab", "cba"]);
+    // 10,000 expected each; a biased shuffle (e.g. j drawn from all n every step) is off by more than 1,000.
+    for (const count of counts.values()) expect(Math.abs(count - 10_000)).toBeLessThan(500);
   });
 });

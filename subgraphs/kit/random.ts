@@ -21,6 +21,16 @@ export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)];
 }
 
+/** The items in a random order, every order as likely (Fisher–Yates); the items themselves are left as they are. */
+export function shuffled<T>(random: () => number, items: readonly T[]): T[] {
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 /**
  * Splits `total` into parts proportional to `weights` that sum to `total`
  * exactly (largest remainder method).
