@@ -8,24 +8,36 @@
  *   it was reused) is asked once more; a write never is;
  * - a subgraph that cannot be reached, or does not answer in time, fails
  *   the fields it serves with SUBGRAPH_UNAVAILABLE naming it, where the
- *   engine gave a masked INTERNAL_SERVER_ERROR no client could act on; the
- *   rest of the answer stands.
- * Subscriptions are left as they are: a stream has no time limit.
+ *   engine gave a masked INTERNAL_SERVER_ERROR, or the subgraph's address,
+ *   and nothing a client could act on; the rest of the answer stands.
+ * A subscription has no time limit; one whose subgraph cannot be reached,
+ * or goes away, ends with the same error.
  */
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
-import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools/utils";
-import { GraphQLError } from "graphql";
+import { isAsyncIterable, mapAsyncIterator, type ExecutionRequest, type ExecutionResult, type Executor } from "@graphql-tools/utils";
+import { GraphQLError, OperationTypeNode } from "graphql";
 import { ErrorCode } from "../contract/errors";
 import type { Logger } from "../contract/logger";
 import { reachedNoSubgraph } from "./shard-router/executor";
 
-function unavailable(subgraph: string, reason: string, advice: string): GraphQLError {
-  return new GraphQLError(`The ${subgraph} subgraph is unavailable: ${reason}. ${advice}`, { extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph } });
+type Operation = ExecutionRequest["operationType"];
+
+/** What the client may do next, by what it asked. A write that timed out may have been made: asked again blindly, it could be made twice. */
+function advice(operation: Operation, timedOut: boolean): string {
+  if (operation === OperationTypeNode.SUBSCRIPTION) return "Subscribe again shortly.";
+  if (operation === OperationTypeNode.MUTATION && timedOut) return "The change may or may not have been made: read it back before making it again.";
+  return "The rest of the answer stands; ask again shortly.";
 }
 
-const ASK_AGAIN = "The rest of the answer stands; ask again shortly.";
-/** A write that timed out may have been made: asked again blindly, it could be made twice. */
-const READ_BACK = "The change may or may not have been made: read it back before making it again.";
+function unavailable(subgraph: string, operation: Operation, timedOut: boolean, reason: string): ExecutionResult {
+  return {
+    errors: [
+      new GraphQLError(`The ${subgraph} subgraph is unavailable: ${reason}. ${advice(operation, timedOut)}`, {
+        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph },
+      }),
+    ],
+  };
+}
 
 /** One call, aborted after `timeoutMs` (or with the client's request): its answer, or why there is none. */
 async function call(executor: Executor, request: ExecutionRequest, timeoutMs: number): Promise<{ result?: ExecutionResult; timedOut?: true; failure?: unknown }> {
@@ -48,18 +60,26 @@ export function useSubgraphCallBounds({ routedByShard, timeoutMs, log }: { route
   return {
     onSubgraphExecute({ subgraphName, executor, setExecutor }) {
       if (routedByShard(subgraphName)) return;
+      const unreachable = (operation: Operation, failure: unknown, result?: ExecutionResult) => {
+        log.warn({ subgraph: subgraphName, err: failure, errors: result?.errors?.map((e) => e.message) }, "subgraph call failed");
+        return unavailable(subgraphName, operation, false, "it could not be reached or did not answer GraphQL");
+      };
+
+      const subscribe = async (request: ExecutionRequest) => {
+        const failed = (failure: unknown) => unreachable(OperationTypeNode.SUBSCRIPTION, failure);
+        const results = await Promise.resolve(executor(request)).catch(failed);
+        const relabelled = (result: ExecutionResult) => (reachedNoSubgraph(result) ? unreachable(OperationTypeNode.SUBSCRIPTION, undefined, result) : result);
+        return isAsyncIterable<ExecutionResult>(results) ? mapAsyncIterator(results, relabelled, failed) : relabelled(results);
+      };
+
       setExecutor(async (request: ExecutionRequest) => {
-        if (request.operationType === "subscription") return executor(request);
+        const operation = request.operationType;
+        if (operation === OperationTypeNode.SUBSCRIPTION) return subscribe(request);
         const unreached = (answer: Awaited<ReturnType<typeof call>>) => answer.failure !== undefined || (answer.result !== undefined && reachedNoSubgraph(answer.result));
         let answer = await call(executor, request, timeoutMs);
-        if (unreached(answer) && request.operationType === "query" && !request.signal?.aborted) answer = await call(executor, request, timeoutMs);
-        if (answer.timedOut) {
-          return { errors: [unavailable(subgraphName, `it gave no answer within ${timeoutMs} ms`, request.operationType === "mutation" ? READ_BACK : ASK_AGAIN)] };
-        }
-        if (unreached(answer)) {
-          log.warn({ subgraph: subgraphName, err: answer.failure, errors: answer.result?.errors?.map((e) => e.message) }, "subgraph call failed");
-          return { errors: [unavailable(subgraphName, "it could not be reached or did not answer GraphQL", ASK_AGAIN)] };
-        }
+        if (unreached(answer) && operation === OperationTypeNode.QUERY && !request.signal?.aborted) answer = await call(executor, request, timeoutMs);
+        if (answer.timedOut) return unavailable(subgraphName, operation, true, `it gave no answer within ${timeoutMs} ms`);
+        if (unreached(answer)) return unreachable(operation, answer.failure, answer.result);
         return answer.result!;
       });
     },

@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { issueDevToken } from "../gateway/auth";
 import { startGateway, type RunningGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
@@ -36,8 +38,8 @@ beforeAll(async () => {
   gateway = await startGateway({
     supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
     secrets: loadSecrets(),
-    // Metrics hangs as ACA's shard does; nothing listens where advisory should be.
-    topology: { subgraphs: { metrics: hangingUrl, advisory: `http://127.0.0.1:${await freePort()}/graphql` }, shards: { catalogue: { MOJ: moj.url, ACA: hangingUrl }, feedback: {} } },
+    // Advisory hangs as ACA's shard does; nothing listens where metrics should be.
+    topology: { subgraphs: { advisory: hangingUrl, metrics: `http://127.0.0.1:${await freePort()}/graphql` }, shards: { catalogue: { MOJ: moj.url, ACA: hangingUrl }, feedback: {} } },
     port: 0,
     shardTimeoutMs: TIMEOUT_MS,
   });
@@ -99,24 +101,39 @@ test("the gateway's metrics count the hanging shard's calls as timed out or refu
 });
 
 test("a ministry subgraph that cannot be reached fails only the fields it serves, with SUBGRAPH_UNAVAILABLE naming it", async () => {
+  const response = await query('{ agency(code: "MOJ") { name } catalogueSummary(agencyCodes: ["MOJ"]) { datasets } }');
+  expect(response.data).toEqual({ agency: null, catalogueSummary: { datasets: expect.any(Number) } });
+  expect(response.errors).toEqual([expect.objectContaining({ path: ["agency"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "metrics" }) })]);
+  expect(response.errors![0].message).toMatch(/metrics subgraph is unavailable: it could not be reached.*ask again shortly/);
+});
+
+test("a subscription to a ministry subgraph that cannot be reached ends with SUBGRAPH_UNAVAILABLE, not the subgraph's address", async () => {
+  const token = await issueDevToken({ sub: "admin", role: Role.MINISTRY_ADMIN }, loadSecrets());
+  const client = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  try {
+    const received = await new Promise<unknown[]>((resolveEnd, rejectEnd) => {
+      const results: unknown[] = [];
+      client.subscribe({ query: "subscription { progressChanged { cause } }" }, { next: (result) => results.push(result), error: rejectEnd, complete: () => resolveEnd(results) });
+    });
+    expect(received).toEqual([{ data: null, errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "metrics" }) })] }]);
+    expect(JSON.stringify(received)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+  } finally {
+    await client.dispose();
+  }
+});
+
+test("a ministry subgraph that does not answer in time fails its fields once the timeout has passed, and the rest of the answer stands", async () => {
   const response = await query('{ currentPanelTerm { id } catalogueSummary(agencyCodes: ["MOJ"]) { datasets } }');
   expect(response.data).toEqual({ currentPanelTerm: null, catalogueSummary: { datasets: expect.any(Number) } });
   expect(response.errors).toEqual([
     expect.objectContaining({ path: ["currentPanelTerm"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "advisory" }) }),
   ]);
-  expect(response.errors![0].message).toMatch(/advisory subgraph is unavailable: it could not be reached.*ask again shortly/);
-});
-
-test("a ministry subgraph that does not answer in time fails its fields once the timeout has passed, and the rest of the answer stands", async () => {
-  const response = await query('{ agency(code: "MOJ") { name } catalogueSummary(agencyCodes: ["MOJ"]) { datasets } }');
-  expect(response.data).toEqual({ agency: null, catalogueSummary: { datasets: expect.any(Number) } });
-  expect(response.errors).toEqual([expect.objectContaining({ path: ["agency"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "metrics" }) })]);
   expect(response.errors![0].message).toContain(`no answer within ${TIMEOUT_MS} ms`);
 });
 
 test("a write to a ministry subgraph that does not answer in time tells the client to read it back before making it again", async () => {
-  const response = await query('mutation { setTarget(input: { agencyCode: "MOJ", indicator: DATASETS_OPENED, year: 2017, value: 10 }) { target { id } } }');
+  const response = await query('mutation { endPanelTerm(input: { termId: "00000000-0000-0000-0000-000000000000" }) { term { id } } }');
   expect(response.data).toBeNull();
-  expect(response.errors).toEqual([expect.objectContaining({ path: ["setTarget"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "metrics" }) })]);
+  expect(response.errors).toEqual([expect.objectContaining({ path: ["endPanelTerm"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "advisory" }) })]);
   expect(response.errors![0].message).toContain("read it back before making it again");
 });
