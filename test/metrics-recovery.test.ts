@@ -3,8 +3,12 @@
  * is killed (SIGKILL) and started again in the middle of a stream of writes,
  * and once it has caught up every figure equals the shards' own counts; the
  * same when a shard process is killed for a while and comes back. A shard
- * admitted at run time is followed without a restart.
+ * admitted at run time is followed without a restart. A subscriber to
+ * progressChanged through the gateway keeps its subscription across the
+ * restart of metrics.
  */
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { Role } from "../contract/claims";
 import { loadSecrets } from "../contract/config";
 import { issueDevToken } from "../gateway/auth";
@@ -63,10 +67,22 @@ test("metrics killed and restarted during a stream of writes: after catching up,
     }
   })();
 
+  // A dashboard watching progress through the gateway, before, across and after the restart.
+  const watcher = createClient({ url: topology.gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` }, retryAttempts: 0 });
+  const watched: { at: number; result?: { errors?: readonly unknown[] }; ended?: string }[] = [];
+  watcher.subscribe(
+    { query: "subscription { progressChanged { cause } }" },
+    {
+      next: (result) => watched.push({ at: Date.now(), result }),
+      error: (error) => watched.push({ at: Date.now(), ended: `error: ${String(error)}` }),
+      complete: () => watched.push({ at: Date.now(), ended: "complete" }),
+    },
+  );
   await new Promise((resolveDelay) => setTimeout(resolveDelay, 1500));
   await metricsProcess.kill();
   await new Promise((resolveDelay) => setTimeout(resolveDelay, 1500));
   await metricsProcess.restart();
+  const restartedAt = Date.now();
   await new Promise((resolveDelay) => setTimeout(resolveDelay, 1500));
   writing = false;
   await writer;
@@ -77,6 +93,10 @@ test("metrics killed and restarted during a stream of writes: after catching up,
   const mine = await topology.query<{ agency: { progress: { datasetsOnPlatform: number } } }>(`{ agency(code: "MOJ") { progress { datasetsOnPlatform } } }`);
   const theirs = await topology.query<{ catalogueSummary: { published: number } }>(`{ catalogueSummary(agencyCodes: ["MOJ"]) { published } }`);
   expect(mine.data!.agency.progress.datasetsOnPlatform).toBe(theirs.data!.catalogueSummary.published);
+  // The subscription was neither ended nor failed, and changes kept coming after metrics came back.
+  await watcher.dispose();
+  expect(watched.filter((item) => item.ended || item.result?.errors)).toEqual([]);
+  expect(watched.filter((item) => item.at > restartedAt).length).toBeGreaterThan(0);
 }, 180_000);
 
 test("a shard stopped for a while, while the others are written to: after it returns and metrics catches up, zero drift", async () => {
