@@ -39,6 +39,13 @@ type Answer = {
 };
 
 const read = (variables: Record<string, unknown> = {}, token?: string) => topology.query<Answer>(ROWS, { id: datasetId, ...variables }, token);
+/**
+ * The datastore's use count, read without a page of rows: a read that also serves a page counts itself while it
+ * reads the count, and which of the two comes first is a race.
+ */
+const uses = async () =>
+  (await topology.query<{ dataset: { resources: { datastore: { requests: number } }[] } }>(`query($id: ID!) { dataset(agencyCode: "ACA", id: $id) { resources { datastore { requests } } } }`, { id: datasetId }))
+    .data!.dataset.resources[0].datastore.requests;
 
 beforeAll(async () => {
   server = createServer((_request, response) => {
@@ -115,24 +122,23 @@ test("a filter on an unknown column, or a value not of the column's type, is BAD
 });
 
 test("every page served counts as a use of the dataset", async () => {
-  const before = (await read()).data!.dataset.resources[0].datastore!.requests;
+  const before = await uses();
   await read();
   await read();
-  const after = (await read()).data!.dataset.resources[0].datastore!.requests;
-  expect(after - before).toBe(3);
+  await read();
+  expect((await uses()) - before).toBe(3);
 });
 
 const dump = (query = "") => fetch(`${topology.gateway.url.replace(/\/graphql$/, "")}/datastore/dump/aca/${resourceId}${query}`);
 
 test("a filtered, sorted slice downloads as CSV through the gateway, header first, and counts as one use", async () => {
-  const before = (await read()).data!.dataset.resources[0].datastore!.requests;
+  const before = await uses();
   const response = await dump(`?filters=${encodeURIComponent(JSON.stringify({ 機關: "臺中監獄" }))}&sort=${encodeURIComponent("收容人數 desc")}&limit=3`);
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
   expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename=".+\.csv"$/);
   expect(await response.text()).toBe("機關,年月,收容人數,比率,備註\n臺中監獄,2017-02-01,1037,3.7,月底\n臺中監獄,2017-10-01,1033,3.3,月底\n臺中監獄,2017-06-01,1029,2.9,月底\n");
-  // The download, and the page the read itself serves.
-  expect((await read()).data!.dataset.resources[0].datastore!.requests - before).toBe(2);
+  expect((await uses()) - before).toBe(1);
 });
 
 test("the whole resource downloads as CKAN's JSON dump (fields with their types, records in file order), with a BOM when asked", async () => {
@@ -168,7 +174,7 @@ test("a slice longer than one statement's page comes whole and in order", async 
 });
 
 test("a download with a wrong parameter, of an unknown resource or agency, is refused with the code and nothing counted", async () => {
-  const before = (await read()).data!.dataset.resources[0].datastore!.requests;
+  const before = await uses();
   const wrongColumn = await dump(`?filters=${encodeURIComponent(JSON.stringify({ 姓名: "x" }))}`);
   expect(wrongColumn.status).toBe(400);
   const body = (await wrongColumn.json()) as { errors: { message: string; extensions: { code: string } }[] };
@@ -181,8 +187,7 @@ test("a download with a wrong parameter, of an unknown resource or agency, is re
   expect(unknownResource.status).toBe(404);
   expect(((await unknownResource.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe("NOT_FOUND");
   expect((await fetch(`${base}/datastore/dump/xyz/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
-  // Only the page the read itself serves.
-  expect((await read()).data!.dataset.resources[0].datastore!.requests - before).toBe(1);
+  expect((await uses()) - before).toBe(0);
 });
 
 test("a file changed at its address is loaded again after the quality check that reads it; an unchanged one is not", async () => {
