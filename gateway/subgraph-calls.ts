@@ -1,7 +1,8 @@
 /**
  * Calls to the subgraphs the shard router does not route (the ministry's
  * own, metrics and advisory; in standard mode, every subgraph), held to
- * what the router holds a shard call to (shard-router/executor.ts):
+ * what the router holds a shard call to (shard-router/executor.ts; both
+ * bound a call with upstream-call.ts):
  * - an answer within the subgraph timeout: the engine's http transport
  *   would wait for ever, and so would the client;
  * - a read that reached no subgraph (a kept-alive connection closed just as
@@ -14,11 +15,11 @@
  * or goes away, ends with the same error.
  */
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
-import { isAsyncIterable, mapAsyncIterator, type ExecutionRequest, type ExecutionResult, type Executor } from "@graphql-tools/utils";
+import { isAsyncIterable, mapAsyncIterator, type ExecutionRequest, type ExecutionResult } from "@graphql-tools/utils";
 import { GraphQLError, OperationTypeNode } from "graphql";
 import { ErrorCode } from "../contract/errors";
 import type { Logger } from "../contract/logger";
-import { reachedNoSubgraph } from "./shard-router/executor";
+import { reachedNoSubgraph, withinTime } from "./upstream-call";
 
 type Operation = ExecutionRequest["operationType"];
 
@@ -39,48 +40,38 @@ function unavailable(subgraph: string, operation: Operation, timedOut: boolean, 
   };
 }
 
-/** One call, aborted after `timeoutMs` (or with the client's request): its answer, or why there is none. */
-async function call(executor: Executor, request: ExecutionRequest, timeoutMs: number): Promise<{ result?: ExecutionResult; timedOut?: true; failure?: unknown }> {
-  const timer = new AbortController();
-  const timeout = setTimeout(() => timer.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  const signal = request.signal ? AbortSignal.any([request.signal, timer.signal]) : timer.signal;
-  try {
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
-    const result = await Promise.race([Promise.resolve(executor({ ...request, signal }) as Promise<ExecutionResult>), aborted]);
-    return timer.signal.aborted ? { timedOut: true } : { result };
-  } catch (failure) {
-    return timer.signal.aborted ? { timedOut: true } : { failure };
-  } finally {
-    clearTimeout(timeout);
-    timer.abort();
-  }
-}
-
 export function useSubgraphCallBounds({ routedByShard, timeoutMs, log }: { routedByShard: (subgraph: string) => boolean; timeoutMs: number; log: Logger }): GatewayPlugin {
   return {
     onSubgraphExecute({ subgraphName, executor, setExecutor }) {
       if (routedByShard(subgraphName)) return;
-      const unreachable = (operation: Operation, failure: unknown, result?: ExecutionResult) => {
-        log.warn({ subgraph: subgraphName, err: failure, errors: result?.errors?.map((e) => e.message) }, "subgraph call failed");
+      /** No answer from the subgraph: what was thrown, or the errors the transport answered with, go to the log only. */
+      const unreachable = (operation: Operation, detail: unknown) => {
+        log.warn({ subgraph: subgraphName, detail }, "subgraph call failed");
         return unavailable(subgraphName, operation, false, "it could not be reached or did not answer GraphQL");
       };
+      const errorsOf = (result: ExecutionResult) => result.errors?.map((e) => e.message);
 
       const subscribe = async (request: ExecutionRequest) => {
         const failed = (failure: unknown) => unreachable(OperationTypeNode.SUBSCRIPTION, failure);
         const results = await Promise.resolve(executor(request)).catch(failed);
-        const relabelled = (result: ExecutionResult) => (reachedNoSubgraph(result) ? unreachable(OperationTypeNode.SUBSCRIPTION, undefined, result) : result);
+        const relabelled = (result: ExecutionResult) => (reachedNoSubgraph(result) ? unreachable(OperationTypeNode.SUBSCRIPTION, errorsOf(result)) : result);
         return isAsyncIterable<ExecutionResult>(results) ? mapAsyncIterator(results, relabelled, failed) : relabelled(results);
       };
 
       setExecutor(async (request: ExecutionRequest) => {
         const operation = request.operationType;
         if (operation === OperationTypeNode.SUBSCRIPTION) return subscribe(request);
-        const unreached = (answer: Awaited<ReturnType<typeof call>>) => answer.failure !== undefined || (answer.result !== undefined && reachedNoSubgraph(answer.result));
-        let answer = await call(executor, request, timeoutMs);
-        if (unreached(answer) && operation === OperationTypeNode.QUERY && !request.signal?.aborted) answer = await call(executor, request, timeoutMs);
-        if (answer.timedOut) return unavailable(subgraphName, operation, true, `it gave no answer within ${timeoutMs} ms`);
-        if (unreached(answer)) return unreachable(operation, answer.failure, answer.result);
-        return answer.result!;
+        const ask = async (): Promise<{ result: ExecutionResult } | { timedOut: true } | { unreached: unknown }> => {
+          const answer = await withinTime(timeoutMs, request.signal, async (signal) => (await executor({ ...request, signal })) as ExecutionResult);
+          if ("timedOut" in answer) return answer;
+          if ("failure" in answer) return { unreached: answer.failure };
+          return reachedNoSubgraph(answer.value) ? { unreached: errorsOf(answer.value) } : { result: answer.value };
+        };
+        let answer = await ask();
+        if ("unreached" in answer && operation === OperationTypeNode.QUERY) answer = await ask();
+        if ("timedOut" in answer) return unavailable(subgraphName, operation, true, `it gave no answer within ${timeoutMs} ms`);
+        if ("unreached" in answer) return unreachable(operation, answer.unreached);
+        return answer.result;
       });
     },
   };

@@ -15,7 +15,7 @@
 import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools/utils";
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "../../contract/logger";
-import { ErrorCode, isErrorCode } from "../../contract/errors";
+import { ErrorCode } from "../../contract/errors";
 import { MergeStrategy } from "../../contract/shard-directives";
 import { mergeConnection } from "./connection";
 import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
@@ -24,6 +24,7 @@ import { planShardRequest, ShardDocuments, type FieldPlan, type ShardCall, type 
 import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 import type { ShardGuard } from "./shard-guard";
+import { reachedNoSubgraph, withinTime } from "../upstream-call";
 
 export interface ShardExecutorOptions {
   subgraph: string;
@@ -75,56 +76,27 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
   return answer;
 }
 
-/**
- * Why a shard call's signal is aborted once the call is over. The http executor adds a listener to a
- * signal of its own for every call, and removes it only when the call's signal aborts (or is collected):
- * left to garbage collection, thousands pile up under load, and each add walks them all.
- */
-const CALL_OVER = new Error("the shard call is over");
-
-/**
- * An answer with no data and no error of a GovGraph subgraph's own (one at a path, or with one of its codes): what the
- * engine's http transport answers when the subgraph was not reached or did not answer GraphQL.
- */
-export function reachedNoSubgraph(result: ExecutionResult): boolean {
-  return !result.data && !(result.errors ?? []).some((e) => e.path || isErrorCode(e.extensions?.code));
-}
-
 /** One shard's answer; a failure's reason names its kind, never an address (the details go to the log). */
 async function askShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
-  const controller = new AbortController();
-  const { signal } = controller;
-  const noAnswer = `no answer within ${options.timeoutMs} ms`;
-  const timer = setTimeout(() => controller.abort(new Error(noAnswer)), options.timeoutMs);
-  const cancel = () => controller.abort(request.signal?.reason);
-  if (request.signal?.aborted) cancel();
-  else request.signal?.addEventListener("abort", cancel, { once: true });
   let release: (() => void) | undefined;
-  try {
+  const answer = await withinTime(options.timeoutMs, request.signal, async (signal) => {
     release = await options.guard?.acquire(url, signal);
     const executor = await options.executorFor(url);
-    const pending = Promise.resolve(
-      executor({ ...request, document: call.document, variables: call.variables, signal }) as Promise<ExecutionResult>,
-    );
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
-    const result = await Promise.race([pending, aborted]);
-    if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "it gave an empty answer" };
-    if (reachedNoSubgraph(result)) {
-      if (signal.aborted) return { ok: false, reason: noAnswer, timedOut: true };
-      options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: result.errors?.map((e) => e.message) }, "shard call failed");
-      return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
-    }
-    return { ok: true, result };
-  } catch (error) {
-    if (signal.aborted) return { ok: false, reason: noAnswer, timedOut: true };
-    options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, err: error }, "shard call failed");
+    return (await executor({ ...request, document: call.document, variables: call.variables, signal })) as ExecutionResult;
+  });
+  release?.();
+  if ("timedOut" in answer) return { ok: false, reason: `no answer within ${options.timeoutMs} ms`, timedOut: true };
+  if ("failure" in answer) {
+    options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, err: answer.failure }, "shard call failed");
     return { ok: false, reason: "it could not be reached", unreachable: true };
-  } finally {
-    clearTimeout(timer);
-    request.signal?.removeEventListener("abort", cancel);
-    release?.();
-    controller.abort(CALL_OVER);
   }
+  const result = answer.value;
+  if (!result || (result.data == null && !result.errors?.length)) return { ok: false, reason: "it gave an empty answer" };
+  if (reachedNoSubgraph(result)) {
+    options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: result.errors?.map((e) => e.message) }, "shard call failed");
+    return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
+  }
+  return { ok: true, result };
 }
 
 /** The answers of one subgraph request, and where merging reports problems. */
