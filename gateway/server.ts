@@ -201,7 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   // One upstream stream per shard and event field, shared by every subscriber of this replica.
-  const events = new EventHub({ open: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds), window: config.eventWindow, log });
+  const events = new EventHub({ open: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds, shardTimeoutMs), window: config.eventWindow, log });
   const runtime = createGatewayRuntime({
     supergraph: options.supergraph,
     transports: {

@@ -20,6 +20,7 @@ import { freePort } from "../contract/listen";
 import { instanceEndpoint } from "../contract/topology";
 import { dropDatabases } from "../subgraphs/kit/database";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+import { until } from "./eventually";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 const prefix = `p${randomBytes(4).toString("hex")}`;
@@ -136,4 +137,27 @@ test("a write to a ministry subgraph that does not answer in time tells the clie
   expect(response.data).toBeNull();
   expect(response.errors).toEqual([expect.objectContaining({ path: ["endPanelTerm"], extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "advisory" }) })]);
   expect(response.errors![0].message).toContain("read it back before making it again");
+});
+
+test("a subscriber to every agency's events gets the others' events while one shard hangs, with one error naming it", async () => {
+  const token = await issueDevToken({ sub: "admin", role: Role.MINISTRY_ADMIN }, loadSecrets());
+  const client = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const events: { agencyCode: string | null; type: string; subjectId: string }[] = [];
+  const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
+  const stop = client.subscribe<{ catalogueEvents: (typeof events)[number] }>(
+    { query: "subscription { catalogueEvents { agencyCode type subjectId } }" },
+    { next: (result) => (result.data ? events.push(result.data.catalogueEvents) : errors.push(...(result.errors ?? []))), error: (error) => errors.push(error as never), complete: () => undefined },
+  );
+  try {
+    await until(() => events.some((event) => event.type === "STREAM_POSITION"), "the subscriber's position", 30_000);
+    const subjectId = `hang-${randomBytes(4).toString("hex")}`;
+    await moj.orm.em.fork().getConnection().execute("insert into outbox_event (id, type, subject_id, payload) values (gen_random_uuid(), 'DatasetPublished', ?, '{}')", [subjectId]);
+    await until(() => events.some((event) => event.subjectId === subjectId), "MOJ's event", 30_000);
+    expect(events.find((event) => event.subjectId === subjectId)).toEqual({ agencyCode: "MOJ", type: "DatasetPublished", subjectId });
+    expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "SHARD_UNAVAILABLE", agencyCode: "ACA", subgraph: "catalogue" }) })]);
+    expect(errors[0].message).toContain(`no answer within ${TIMEOUT_MS} ms`);
+  } finally {
+    stop();
+    await client.dispose();
+  }
 });
