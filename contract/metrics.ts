@@ -27,6 +27,8 @@ export const METRIC = {
   shardCalls: "govgraph_shard_calls_total",
   shardCallDuration: "govgraph_shard_call_duration_seconds",
   shardState: "govgraph_shard_state",
+  subgraphCalls: "govgraph_subgraph_calls_total",
+  subgraphCallDuration: "govgraph_subgraph_call_duration_seconds",
   eventLag: "govgraph_event_delivery_lag_seconds",
   dbPool: "govgraph_db_pool_connections",
   dbStatementDuration: "govgraph_db_statement_duration_seconds",

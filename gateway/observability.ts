@@ -1,25 +1,46 @@
 /**
  * What the gateway tells an operator (contract/metrics.ts, contract/tracing.ts):
  * GET /metrics with its requests by operation and outcome, its open
- * subscriptions, and per shard (subgraph, agency) the calls, their outcome
- * (ok, error, timeout) and time, and the state of the shard's last
- * readiness probe; and the trace of each request: a span per shard call and
+ * subscriptions, per shard (subgraph, agency) the calls, their outcome
+ * (ok, error, timeout, refused) and time, and the state of the shard's last
+ * readiness probe, and the same per subgraph that is not sharded; and the
+ * trace of each request: a span per shard or subgraph call and
  * `traceparent` on every upstream fetch, so each subgraph continues it.
  */
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { getOperationAST } from "graphql";
+import type { Counter, Histogram } from "prom-client";
 import { METRIC, schemaHash, ServerMetrics, VERSION } from "../contract/metrics";
 import { ATTRIBUTE, injectTraceContext, tracer } from "../contract/tracing";
 import type { HealthMonitor, ShardState } from "./registry/health";
 import type { ShardCallObserver } from "./shard-router/executor";
 import type { RoutingTable } from "./shard-router/routing-table";
+import type { CallAnswer, CallObserver } from "./upstream-call";
 
 const SHARD_STATES: ShardState[] = ["UP", "DOWN", "UNKNOWN"];
 
 export function gatewayMetrics(supergraph: string): ServerMetrics {
   return new ServerMetrics({ service: "gateway", version: VERSION, schemaHash: schemaHash(supergraph) });
 }
+
+/** Times, counts (by `labels` and outcome) and traces one upstream call. */
+async function observeCall<Answer extends CallAnswer>(
+  { span: name, labels, calls, duration }: { span: string; labels: Record<string, string>; calls: Counter<string>; duration: Histogram<string> },
+  call: () => Promise<Answer>,
+): Promise<Answer> {
+  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { [ATTRIBUTE.service]: "gateway", ...spanAttributes(labels) } }, async (span) => {
+    const started = performance.now();
+    const answer = await call();
+    calls.inc({ ...labels, outcome: answer.ok ? "ok" : answer.timedOut ? "timeout" : answer.refused ? "refused" : "error" });
+    duration.observe(labels, (performance.now() - started) / 1000);
+    if (!answer.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: answer.reason });
+    span.end();
+    return answer;
+  });
+}
+
+const spanAttributes = ({ subgraph, agency }: Record<string, string>) => ({ [ATTRIBUTE.subgraph]: subgraph, ...(agency ? { [ATTRIBUTE.agency]: agency } : {}) });
 
 /** Times, counts and traces every shard call. */
 export function shardCallObserver(metrics: ServerMetrics): ShardCallObserver {
@@ -29,21 +50,18 @@ export function shardCallObserver(metrics: ServerMetrics): ShardCallObserver {
     ["subgraph", "agency", "outcome"],
   );
   const duration = metrics.histogram(METRIC.shardCallDuration, "Time of one call to an agency shard, by subgraph and agency.", ["subgraph", "agency"]);
-  return (shard, call) =>
-    tracer.startActiveSpan(
-      `${shard.subgraph} shard ${shard.agencyCode}`,
-      { kind: SpanKind.CLIENT, attributes: { [ATTRIBUTE.service]: "gateway", [ATTRIBUTE.subgraph]: shard.subgraph, [ATTRIBUTE.agency]: shard.agencyCode } },
-      async (span) => {
-        const started = performance.now();
-        const answer = await call();
-        const labels = { subgraph: shard.subgraph, agency: shard.agencyCode };
-        calls.inc({ ...labels, outcome: answer.ok ? "ok" : answer.timedOut ? "timeout" : answer.refused ? "refused" : "error" });
-        duration.observe(labels, (performance.now() - started) / 1000);
-        if (!answer.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: answer.reason });
-        span.end();
-        return answer;
-      },
-    );
+  return (shard, call) => observeCall({ span: `${shard.subgraph} shard ${shard.agencyCode}`, labels: { subgraph: shard.subgraph, agency: shard.agencyCode }, calls, duration }, call);
+}
+
+/** Times, counts and traces every query and mutation sent to a subgraph that is not sharded (subgraph-calls.ts). */
+export function subgraphCallObserver(metrics: ServerMetrics): CallObserver<string> {
+  const calls = metrics.counter(
+    METRIC.subgraphCalls,
+    "Calls to the subgraphs that are not sharded (metrics, advisory; every subgraph in standard mode), by subgraph and outcome (ok, error: not reached, timeout).",
+    ["subgraph", "outcome"],
+  );
+  const duration = metrics.histogram(METRIC.subgraphCallDuration, "Time of one call to a subgraph that is not sharded, by subgraph.", ["subgraph"]);
+  return (subgraph, call) => observeCall({ span: `${subgraph} subgraph`, labels: { subgraph }, calls, duration }, call);
 }
 
 /**

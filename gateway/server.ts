@@ -28,7 +28,7 @@ import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
 import { ATTRIBUTE, traceRequest } from "../contract/tracing";
-import { gatewayMetrics, observeShardStates, shardCallObserver, useObservability } from "./observability";
+import { gatewayMetrics, observeShardStates, shardCallObserver, subgraphCallObserver, useObservability } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { consoleHandler, loadTrustedDocuments } from "./console";
 import { harvestHandler } from "./harvest/routes";
@@ -231,7 +231,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       useBodyLimit(config.maxBodyBytes),
       ...(options.operationLimits === null ? [] : useOperationLimits(options.operationLimits ?? config.operationLimits, shardsOf)),
       useIdentity(verifier, options.secrets.internalSecret),
-      useSubgraphCallBounds({ routedByShard: (subgraph) => policies.has(subgraph), timeoutMs: shardTimeoutMs, log }),
+      useSubgraphCallBounds({
+        routedByShard: (subgraph) => policies.has(subgraph),
+        timeoutMs: shardTimeoutMs,
+        log,
+        observeCall: observed ? subgraphCallObserver(metrics) : undefined,
+      }),
       usePartialAnswers(),
     ],
     // The console sends the id of a document the build extracted; every other client may still send any document.

@@ -12,14 +12,15 @@
  *   engine gave a masked INTERNAL_SERVER_ERROR, or the subgraph's address,
  *   and nothing a client could act on; the rest of the answer stands.
  * A subscription has no time limit; one whose subgraph cannot be reached,
- * or goes away, ends with the same error.
+ * or goes away, ends with the same error. Each query and mutation call is
+ * counted, timed and traced like a shard call (observability.ts).
  */
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { isAsyncIterable, mapAsyncIterator, type ExecutionRequest, type ExecutionResult } from "@graphql-tools/utils";
 import { GraphQLError, OperationTypeNode } from "graphql";
 import { ErrorCode } from "../contract/errors";
 import type { Logger } from "../contract/logger";
-import { reachedNoSubgraph, withinTime } from "./upstream-call";
+import { reachedNoSubgraph, withinTime, type CallObserver } from "./upstream-call";
 
 type Operation = ExecutionRequest["operationType"];
 
@@ -40,38 +41,52 @@ function unavailable(subgraph: string, operation: Operation, timedOut: boolean, 
   };
 }
 
-export function useSubgraphCallBounds({ routedByShard, timeoutMs, log }: { routedByShard: (subgraph: string) => boolean; timeoutMs: number; log: Logger }): GatewayPlugin {
+/** A query's or mutation's call, as the client will see it. */
+type Answer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; timedOut?: boolean };
+
+const UNREACHED = "it could not be reached or did not answer GraphQL";
+
+export interface SubgraphCallOptions {
+  /** Whether the shard router serves this subgraph (its calls are bounded there). */
+  routedByShard(subgraph: string): boolean;
+  timeoutMs: number;
+  log: Logger;
+  /** Watches every query and mutation call (metrics, tracing): runs it and sees its answer. */
+  observeCall?: CallObserver<string>;
+}
+
+export function useSubgraphCallBounds({ routedByShard, timeoutMs, log, observeCall }: SubgraphCallOptions): GatewayPlugin {
   return {
     onSubgraphExecute({ subgraphName, executor, setExecutor }) {
       if (routedByShard(subgraphName)) return;
-      /** No answer from the subgraph: what was thrown, or the errors the transport answered with, go to the log only. */
-      const unreachable = (operation: Operation, detail: unknown) => {
-        log.warn({ subgraph: subgraphName, detail }, "subgraph call failed");
-        return unavailable(subgraphName, operation, false, "it could not be reached or did not answer GraphQL");
-      };
+      /** What was thrown, or the errors the transport answered with instead of the subgraph, go to the log only. */
+      const logUnreached = (detail: unknown) => log.warn({ subgraph: subgraphName, detail }, "subgraph call failed");
       const errorsOf = (result: ExecutionResult) => result.errors?.map((e) => e.message);
 
       const subscribe = async (request: ExecutionRequest) => {
-        const failed = (failure: unknown) => unreachable(OperationTypeNode.SUBSCRIPTION, failure);
+        const failed = (detail: unknown) => (logUnreached(detail), unavailable(subgraphName, OperationTypeNode.SUBSCRIPTION, false, UNREACHED));
         const results = await Promise.resolve(executor(request)).catch(failed);
-        const relabelled = (result: ExecutionResult) => (reachedNoSubgraph(result) ? unreachable(OperationTypeNode.SUBSCRIPTION, errorsOf(result)) : result);
+        const relabelled = (result: ExecutionResult) => (reachedNoSubgraph(result) ? failed(errorsOf(result)) : result);
         return isAsyncIterable<ExecutionResult>(results) ? mapAsyncIterator(results, relabelled, failed) : relabelled(results);
+      };
+
+      const ask = async (request: ExecutionRequest): Promise<Answer> => {
+        const answer = await withinTime(timeoutMs, request.signal, async (signal) => (await executor({ ...request, signal })) as ExecutionResult);
+        if ("timedOut" in answer) return { ok: false, reason: `it gave no answer within ${timeoutMs} ms`, timedOut: true };
+        if ("value" in answer && !reachedNoSubgraph(answer.value)) return { ok: true, result: answer.value };
+        logUnreached("failure" in answer ? answer.failure : errorsOf(answer.value));
+        return { ok: false, reason: UNREACHED };
+      };
+      const call = async (request: ExecutionRequest): Promise<Answer> => {
+        const answer = await ask(request);
+        return !answer.ok && !answer.timedOut && request.operationType === OperationTypeNode.QUERY ? ask(request) : answer;
       };
 
       setExecutor(async (request: ExecutionRequest) => {
         const operation = request.operationType;
         if (operation === OperationTypeNode.SUBSCRIPTION) return subscribe(request);
-        const ask = async (): Promise<{ result: ExecutionResult } | { timedOut: true } | { unreached: unknown }> => {
-          const answer = await withinTime(timeoutMs, request.signal, async (signal) => (await executor({ ...request, signal })) as ExecutionResult);
-          if ("timedOut" in answer) return answer;
-          if ("failure" in answer) return { unreached: answer.failure };
-          return reachedNoSubgraph(answer.value) ? { unreached: errorsOf(answer.value) } : { result: answer.value };
-        };
-        let answer = await ask();
-        if ("unreached" in answer && operation === OperationTypeNode.QUERY) answer = await ask();
-        if ("timedOut" in answer) return unavailable(subgraphName, operation, true, `it gave no answer within ${timeoutMs} ms`);
-        if ("unreached" in answer) return unreachable(operation, answer.unreached);
-        return answer.result;
+        const answer = observeCall ? await observeCall(subgraphName, () => call(request)) : await call(request);
+        return answer.ok ? answer.result : unavailable(subgraphName, operation, answer.timedOut === true, answer.reason);
       });
     },
   };

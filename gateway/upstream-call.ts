@@ -14,6 +14,15 @@ import { isErrorCode } from "../contract/errors";
  */
 const CALL_OVER = new Error("the call is over");
 
+/**
+ * What a call to a shard or a subgraph came to, as metrics and traces see it: answered, or not, and why (a reason a
+ * client may read: never an address).
+ */
+export type CallAnswer = { ok: true } | { ok: false; reason: string; timedOut?: boolean; refused?: boolean };
+
+/** Watches calls to one kind of upstream (metrics, tracing): runs each and sees its answer. */
+export type CallObserver<Target> = <Answer extends CallAnswer>(target: Target, call: () => Promise<Answer>) => Promise<Answer>;
+
 /** How a bounded call ended: with its value, without an answer in time (or with its client gone), or with what it threw. */
 export type Bounded<T> = { value: T } | { timedOut: true } | { failure: unknown };
 

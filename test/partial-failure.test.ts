@@ -139,6 +139,23 @@ test("a write to a ministry subgraph that does not answer in time tells the clie
   expect(response.errors![0].message).toContain("read it back before making it again");
 });
 
+test("the gateway's metrics count each call to a ministry subgraph by its outcome, a read asked twice as one call", async () => {
+  const samples = parseMetrics(await (await fetch(instanceEndpoint(gateway.url, "metrics"))).text());
+  const calls = (subgraph: string, outcome: string) => total(samples, METRIC.subgraphCalls, (l) => l.subgraph === subgraph && l.outcome === outcome);
+  // The tests above: one query that reached no metrics subgraph (asked twice); advisory's query and write, timed out.
+  expect({ metricsError: calls("metrics", "error"), advisoryTimeout: calls("advisory", "timeout"), answered: calls("metrics", "ok") + calls("advisory", "ok") }).toEqual({
+    metricsError: 1,
+    advisoryTimeout: 2,
+    answered: 0,
+  });
+  expect(samples.filter((sample) => sample.name === `${METRIC.subgraphCallDuration}_count`).map((sample) => [sample.labels.subgraph, sample.value])).toEqual(
+    expect.arrayContaining([
+      ["metrics", 1],
+      ["advisory", 2],
+    ]),
+  );
+});
+
 test("a subscriber to every agency's events gets the others' events while one shard hangs, with one error naming it", async () => {
   const token = await issueDevToken({ sub: "admin", role: Role.MINISTRY_ADMIN }, loadSecrets());
   const client = createClient({ url: gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });

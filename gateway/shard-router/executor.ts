@@ -24,7 +24,7 @@ import { planShardRequest, ShardDocuments, type FieldPlan, type ShardCall, type 
 import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 import type { ShardGuard } from "./shard-guard";
-import { reachedNoSubgraph, withinTime } from "../upstream-call";
+import { reachedNoSubgraph, withinTime, type CallObserver } from "../upstream-call";
 
 export interface ShardExecutorOptions {
   subgraph: string;
@@ -46,7 +46,7 @@ export interface ShardExecutorOptions {
 export type ShardAnswer =
   | { ok: true; result: ExecutionResult }
   | { ok: false; reason: string; unreachable?: boolean; timedOut?: boolean; refused?: boolean };
-export type ShardCallObserver = (shard: { subgraph: string; agencyCode: string }, call: () => Promise<ShardAnswer>) => Promise<ShardAnswer>;
+export type ShardCallObserver = CallObserver<{ subgraph: string; agencyCode: string }>;
 type ErrorLike = GraphQLError | GraphQLFormattedError;
 
 function shardUnavailable(subgraph: string, agencyCode: string, reason: string, path?: (string | number)[]): GraphQLError {
