@@ -29,7 +29,8 @@ async function observeCall<Answer extends CallAnswer>(
   { span: name, labels, calls, duration }: { span: string; labels: Record<string, string>; calls: Counter<string>; duration: Histogram<string> },
   call: () => Promise<Answer>,
 ): Promise<Answer> {
-  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { [ATTRIBUTE.service]: "gateway", ...spanAttributes(labels) } }, async (span) => {
+  const attributes = { [ATTRIBUTE.service]: "gateway", [ATTRIBUTE.subgraph]: labels.subgraph, ...(labels.agency ? { [ATTRIBUTE.agency]: labels.agency } : {}) };
+  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const started = performance.now();
     const answer = await call();
     calls.inc({ ...labels, outcome: answer.ok ? "ok" : answer.timedOut ? "timeout" : answer.refused ? "refused" : "error" });
@@ -39,8 +40,6 @@ async function observeCall<Answer extends CallAnswer>(
     return answer;
   });
 }
-
-const spanAttributes = ({ subgraph, agency }: Record<string, string>) => ({ [ATTRIBUTE.subgraph]: subgraph, ...(agency ? { [ATTRIBUTE.agency]: agency } : {}) });
 
 /** Times, counts and traces every shard call. */
 export function shardCallObserver(metrics: ServerMetrics): ShardCallObserver {
