@@ -36,6 +36,8 @@ export interface SystemClient {
   request<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>): Promise<SystemCallResult<T>>;
   /** The signed claims header value for a call of the caller's own making (e.g. a subscription). */
   claims(): Promise<string>;
+  /** How long a call waits for its answer; a call of the caller's own making waits as long. */
+  readonly timeoutMs: number;
 }
 
 /** Why a fetch failed, in words an operator can act on (undici hides the socket error in `cause`). */
@@ -49,6 +51,7 @@ export function createSystemClient({ subject, internalSecret, claimsTtlSeconds, 
   const claims = () => signClaims({ sub: subject, role: Role.MINISTRY_ADMIN }, internalSecret, claimsTtlSeconds);
   return {
     claims,
+    timeoutMs,
     async request<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<SystemCallResult<T>> {
       let status: number;
       let text: string;

@@ -2,7 +2,7 @@
  * Calls to the subgraphs the shard router does not route (the ministry's
  * own, metrics and advisory; in standard mode, every subgraph), held to
  * what the router holds a shard call to (shard-router/executor.ts; both
- * bound a call with upstream-call.ts):
+ * bound a call with contract/within-time.ts):
  * - an answer within the subgraph timeout: the engine's http transport
  *   would wait for ever, and so would the client;
  * - a read that reached no subgraph (a kept-alive connection closed just as
@@ -20,7 +20,8 @@ import { isAsyncIterable, mapAsyncIterator, type ExecutionRequest, type Executio
 import { GraphQLError, OperationTypeNode } from "graphql";
 import { ErrorCode } from "../contract/errors";
 import type { Logger } from "../contract/logger";
-import { reachedNoSubgraph, withinTime, type CallObserver } from "./upstream-call";
+import { withinTime } from "../contract/within-time";
+import { reachedNoSubgraph, type CallObserver } from "./upstream-call";
 
 type Operation = ExecutionRequest["operationType"];
 

@@ -5,13 +5,15 @@
  * subscriber quickly and change ministryProgress; targets keep their history;
  * the evaluation report; and the projection agrees with every shard's own count.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { AGENCY_CODES } from "../contract/agencies";
 import { Role } from "../contract/claims";
 import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-client";
 import { loggerFor } from "../contract/logger";
-import { rebuildProjection } from "../subgraphs/metrics/follower";
+import { rebuildProjection, shardHead, ShardFollower } from "../subgraphs/metrics/follower";
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { fillSnapshotsFromHistory } from "../subgraphs/metrics/snapshots";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
@@ -218,3 +220,21 @@ test("a rebuild replays every shard's history into emptied figures, with daily s
   const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
   expect(await eventually(() => reconcile(metricsEm(), (query, variables) => askGateway(metricsSystemClient(secret, 60, 30_000), topology.gateway.url, query, variables)), (found) => found.length === 0, 60_000)).toEqual([]);
 }, 120_000);
+
+test("a shard that takes the stream's socket and never answers: its head is not known within the bound, and its follower stops at once", async () => {
+  // Accepts every connection and never answers, not even the WebSocket handshake.
+  const hung = createServer(() => undefined);
+  await new Promise<void>((resolveListen) => hung.listen(0, "127.0.0.1", resolveListen));
+  const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}/graphql`;
+  const system = metricsSystemClient(process.env.GOVGRAPH_INTERNAL_SECRET!, 60, 500);
+  try {
+    await expect(shardHead(url, "catalogue", system)).rejects.toThrow("no answer within 500 ms");
+    const follower = new ShardFollower({ subgraph: "catalogue", agencyCode: "TEST-HUNG" }, url, { orm: topology.instances.get("metrics")!.orm, system, log: loggerFor("metrics") });
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
+    const stopped = await Promise.race([follower.stop().then(() => "stopped"), new Promise((resolveLate) => setTimeout(() => resolveLate("still stopping after 5 s"), 5000))]);
+    expect(stopped).toBe("stopped");
+  } finally {
+    hung.closeAllConnections();
+    hung.close();
+  }
+});

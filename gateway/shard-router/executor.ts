@@ -24,7 +24,8 @@ import { planShardRequest, ShardDocuments, type FieldPlan, type ShardCall, type 
 import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 import type { ShardGuard } from "./shard-guard";
-import { reachedNoSubgraph, withinTime, type CallObserver } from "../upstream-call";
+import { withinTime } from "../../contract/within-time";
+import { reachedNoSubgraph, type CallObserver } from "../upstream-call";
 
 export interface ShardExecutorOptions {
   subgraph: string;

@@ -26,7 +26,7 @@ export interface ShardTransportOptions {
 
 export function shardTransport({ routing, policies, timeoutMs, openStream, guard, log, observeCall }: ShardTransportOptions): Transport {
   // Every shard call in flight holds an abort listener on its http executor's shared dispose signal
-  // (upstream-call.ts releases it when the call is over): a fan-out under load holds hundreds at once
+  // (contract/within-time.ts releases it when the call is over): a fan-out under load holds hundreds at once
   // without any leak. Node's warning threshold (10) does not fit that.
   setMaxListeners(0);
   return {

@@ -1,6 +1,7 @@
 /**
  * Following every agency shard's events. Metrics subscribes to each shard
- * directly (graphql-ws, `catalogueEvents`/`feedbackEvents(after: <seq>)`),
+ * directly (contract/event-stream.ts: `catalogueEvents`/`feedbackEvents(after:
+ * <seq>)`, its opening bounded by the system client's timeout),
  * resuming from the position it stored with the figures, and asks the
  * gateway for the routing table every few seconds, so a shard admitted,
  * moved or removed at run time is followed without a restart. Events that
@@ -8,9 +9,7 @@
  * one: one transaction per batch, however fast the shard writes.
  */
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { createClient, type Client } from "graphql-ws";
-import WebSocket from "ws";
-import { CLAIMS_HEADER } from "../../contract/claims";
+import { openEventStream, type EventStream } from "../../contract/event-stream";
 import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
 import type { SystemClient } from "../../contract/system-client";
@@ -43,7 +42,7 @@ const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSl
 /** One shard's stream, applied into the projection until stopped. */
 export class ShardFollower {
   private stopped = false;
-  private client?: Client;
+  private stream?: EventStream<unknown>;
   private readonly done: Promise<void>;
 
   constructor(
@@ -72,19 +71,18 @@ export class ShardFollower {
 
   /** Follows the stream from `position` until it ends, fails, or the stored position is found behind it (a rebuild). */
   private async follow(position: string): Promise<boolean> {
-    const client = createClient({
-      url: this.url.replace(/^http/, "ws"),
-      webSocketImpl: WebSocket,
-      lazy: true,
-      retryAttempts: 0,
-      connectionParams: async () => ({ [CLAIMS_HEADER]: await this.options.system.claims() }),
-    });
-    this.client = client;
     const queue: ShardEvent[] = [];
     let wake: (() => void) | undefined;
     let ended = false;
     let failure: unknown;
-    const events = client.iterate<{ event: Omit<ShardEvent, "subgraph" | "agencyCode"> }>({ query: STREAMS[this.shard.subgraph], variables: { after: position } });
+    const events = openEventStream<{ event: Omit<ShardEvent, "subgraph" | "agencyCode"> }>({
+      url: this.url,
+      query: STREAMS[this.shard.subgraph],
+      variables: { after: position },
+      claims: () => this.options.system.claims(),
+      openTimeoutMs: this.options.system.timeoutMs,
+    });
+    this.stream = events;
     const pump = (async () => {
       try {
         for await (const result of events) {
@@ -118,15 +116,14 @@ export class ShardFollower {
       if (failure) throw failure;
       return progressed;
     } finally {
-      await events.return?.();
-      await client.dispose();
+      await events.return();
       await pump;
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.client?.dispose();
+    await this.stream?.return();
     await this.done;
   }
 }
@@ -194,21 +191,13 @@ export class Projector {
 
 /** A shard's head: the seq its stream reports as where "now" starts (the position marker of a stream opened without a cursor). */
 export async function shardHead(url: string, subgraph: string, system: SystemClient): Promise<string> {
-  const client = createClient({
-    url: url.replace(/^http/, "ws"),
-    webSocketImpl: WebSocket,
-    lazy: true,
-    retryAttempts: 0,
-    connectionParams: async () => ({ [CLAIMS_HEADER]: await system.claims() }),
-  });
-  const events = client.iterate<{ event: { seq: string } }>({ query: STREAMS[subgraph], variables: { after: null } });
+  const events = openEventStream<{ event: { seq: string } }>({ url, query: STREAMS[subgraph], variables: { after: null }, claims: () => system.claims(), openTimeoutMs: system.timeoutMs });
   try {
     const first = await events.next();
     if (first.done || !first.value.data) throw new Error(`${subgraph} shard at ${url} did not report its position`);
     return first.value.data.event.seq;
   } finally {
-    await events.return?.();
-    await client.dispose();
+    await events.return();
   }
 }
 

@@ -1,13 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { parse } from "graphql";
 import { WebSocketServer } from "ws";
-import { Role } from "../../contract/claims";
-import { wsStreamOpener } from "./ws-stream";
+import { openEventStream } from "./event-stream";
 
 const TIMEOUT_MS = 300;
-const document = parse("subscription { event: feedbackEvents { cursor } }");
-const open = wsStreamOpener("test-internal-claims-secret", 60, TIMEOUT_MS);
 
 /** A shard that goes as far as `stage` in opening a stream and no further. */
 async function shardStuckAt(stage: "handshake" | "acknowledgement" | "position"): Promise<{ url: string; close(): Promise<void> }> {
@@ -39,7 +35,7 @@ test.each(["handshake", "acknowledgement", "position"] as const)("a shard that n
   const shard = await shardStuckAt(stage);
   try {
     const started = Date.now();
-    const stream = open(shard.url, document, {}, { sub: "test", role: Role.MINISTRY_ADMIN })[Symbol.asyncIterator]();
+    const stream = openEventStream({ url: shard.url, query: "subscription { feedbackEvents { cursor } }", variables: {}, claims: async () => "claims", openTimeoutMs: TIMEOUT_MS });
     await expect(stream.next()).rejects.toBeTruthy();
     // The client's own bounds (handshake, acknowledgement) or the first message's: the stream fails within two of them at most.
     expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
