@@ -61,7 +61,8 @@ test("a holder whose connection is cut loses the job with it, and the other take
       url(),
     );
     expect(holder).toHaveLength(1);
-    await onServer((client) => client.query("select pg_terminate_backend($1)", [holder[0].pid]));
+    // Waits (up to 10 s) until the backend has exited, and with it released its locks: without a timeout it only signals.
+    await onServer((client) => client.query("select pg_terminate_backend($1, 10000)", [holder[0].pid]));
     expect(await second.acquire("relay", 6000, now)).toBe(true);
     expect(await first.acquire("relay", 6000, now)).toBe(false);
   } finally {

@@ -11,6 +11,7 @@
 import { Client } from "pg";
 import type { JobLease } from "./jobs";
 import type { Logger } from "./logger";
+import { withinTime } from "./within-time";
 
 /** How long a lock check may take before the holder assumes its session is gone. */
 const CHECK_TIMEOUT_MS = 5000;
@@ -53,19 +54,12 @@ export function advisoryLease(url: string, log: Logger): AdvisoryLease {
     return next;
   };
 
+  /** A session that does not answer in time, or fails, is dropped: its locks may be gone. */
   const withinTimeout = async <T>(client: Client, work: Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } catch (error) {
-      drop(client);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = await withinTime(CHECK_TIMEOUT_MS, undefined, () => work);
+    if ("value" in answer) return answer.value;
+    drop(client);
+    throw "failure" in answer ? answer.failure : new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`);
   };
 
   return {

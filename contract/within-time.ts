@@ -1,7 +1,8 @@
 /**
  * A call bounded in time and by its client's request: the gateway's calls
- * to shards and subgraphs (gateway/upstream-call.ts), and the opening of a
- * shard's event stream (event-stream.ts).
+ * to shards and subgraphs (gateway/upstream-call.ts), the opening of a
+ * shard's event stream (event-stream.ts), a job lease's check of its
+ * session (advisory-lease.ts).
  */
 
 /**
