@@ -25,7 +25,11 @@ function refuse(res: ServerResponse, code: ErrorCode, message: string): void {
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-export function datastoreDumpHandler(options: { routing: RoutingTable; internalSecret: string; log: Logger }): (req: IncomingMessage, res: ServerResponse) => boolean {
+/**
+ * `timeoutMs` bounds the wait for the shard's answer to begin (a shard that takes the request and never answers);
+ * the rows that follow come at the client's pace, for as long as they take.
+ */
+export function datastoreDumpHandler(options: { routing: RoutingTable; internalSecret: string; timeoutMs: number; log: Logger }): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = new URL(req.url ?? "/", "http://gateway");
     const route = ROUTE.exec(url.pathname);
@@ -40,14 +44,19 @@ export function datastoreDumpHandler(options: { routing: RoutingTable; internalS
     const aborted = new AbortController();
     res.once("close", () => aborted.abort());
     void (async () => {
+      const unanswered = new AbortController();
+      const timer = setTimeout(() => unanswered.abort(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
       let response: Response;
       try {
         const claims = await signClaims(ANONYMOUS, options.internalSecret, config.claimsTtlSeconds);
-        response = await fetch(upstream, { headers: { [CLAIMS_HEADER]: claims }, signal: aborted.signal });
+        response = await fetch(upstream, { headers: { [CLAIMS_HEADER]: claims }, signal: AbortSignal.any([aborted.signal, unanswered.signal]) });
       } catch (error) {
         if (aborted.signal.aborted) return;
         options.log.warn({ err: error, agencyCode }, "datastore download: the shard did not answer");
-        return refuse(res, ErrorCode.SHARD_UNAVAILABLE, `The catalogue shard of ${agencyCode} did not answer; try again shortly.`);
+        const reason = unanswered.signal.aborted ? `gave no answer within ${options.timeoutMs} ms` : "could not be reached";
+        return refuse(res, ErrorCode.SHARD_UNAVAILABLE, `The catalogue shard of ${agencyCode} ${reason}; try again shortly.`);
+      } finally {
+        clearTimeout(timer);
       }
       res.writeHead(response.status, Object.fromEntries(PASSED_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : []))));
       if (!response.body) return void res.end();

@@ -286,7 +286,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         log,
       })
     : undefined;
-  const serveDump = routing ? datastoreDumpHandler({ routing, internalSecret: options.secrets.internalSecret, log }) : undefined;
+  const serveDump = routing ? datastoreDumpHandler({ routing, internalSecret: options.secrets.internalSecret, timeoutMs: shardTimeoutMs, log }) : undefined;
   const graphql = (req: IncomingMessage, res: ServerResponse) =>
     observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : void runtime(req, res);
   const httpServer: Server = createServer((req, res) => {

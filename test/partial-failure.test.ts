@@ -178,3 +178,11 @@ test("a subscriber to every agency's events gets the others' events while one sh
     await client.dispose();
   }
 });
+
+test("a download from a shard that does not answer ends with SHARD_UNAVAILABLE once the timeout has passed", async () => {
+  const response = await fetch(`${gateway.url.replace(/\/graphql$/, "")}/datastore/dump/ACA/00000000-0000-0000-0000-000000000000`);
+  expect(response.status).toBe(503);
+  const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+  expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: "SHARD_UNAVAILABLE" } })]);
+  expect(body.errors[0].message).toContain(`gave no answer within ${TIMEOUT_MS} ms`);
+});
