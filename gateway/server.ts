@@ -15,7 +15,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from "node:path";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import httpTransport from "@graphql-mesh/transport-http";
-import wsTransport from "@graphql-mesh/transport-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maskError } from "graphql-yoga";
@@ -39,6 +38,7 @@ import { SubscriptionCounter } from "./subscription-limits";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { useSubgraphCallBounds } from "./subgraph-calls";
+import { boundedWsTransport } from "./ws-transport";
 import { RoutingTable } from "./shard-router/routing-table";
 import { ShardGuard } from "./shard-router/shard-guard";
 import { shardTransport } from "./shard-router/transport";
@@ -135,7 +135,7 @@ function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPl
       const address = clientAddress(ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress, forwardedFor(ctx), config.trustedProxies);
       const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
       const forwarded = { ...viewer, client };
-      // Signed once here: subscriptions to ministry subgraphs carry them in their connection parameters (see transportEntries).
+      // Signed once here for every call this request makes (propagateHeaders); a subscription's connections sign their own.
       extendContext({ viewer: forwarded, subgraphClaims: await signClaims(forwarded, internalSecret, config.claimsTtlSeconds) } as never);
     },
   };
@@ -182,7 +182,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         })
       : undefined;
   const transportEntries: Record<string, { kind?: string; location?: string; options?: Record<string, unknown> }> = {
-    "*": { options: { subscriptions: { kind: "ws", location: "/graphql", options: { connectionParams: { [CLAIMS_HEADER]: "{context.subgraphClaims}" } } } } },
+    // Subscriptions over graphql-ws (ws-transport.ts), as the viewer who asked.
+    "*": { options: { subscriptions: { kind: "ws", location: "/graphql" } } },
   };
   if (topology && routing) {
     for (const [name, url] of Object.entries(topology.subgraphs)) transportEntries[name] = { location: url };
@@ -206,7 +207,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     supergraph: options.supergraph,
     transports: {
       http: httpTransport,
-      ws: wsTransport,
+      ws: boundedWsTransport({ internalSecret: options.secrets.internalSecret, claimsTtlSeconds: config.claimsTtlSeconds, openTimeoutMs: shardTimeoutMs }),
       ...(routing
         ? {
             shard: shardTransport({

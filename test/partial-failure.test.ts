@@ -186,3 +186,34 @@ test("a download from a shard that does not answer ends with SHARD_UNAVAILABLE o
   expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: "SHARD_UNAVAILABLE" } })]);
   expect(body.errors[0].message).toContain(`gave no answer within ${TIMEOUT_MS} ms`);
 });
+
+test("a subscription to a ministry subgraph that takes the socket and never answers ends with SUBGRAPH_UNAVAILABLE, and the gateway still stops at once", async () => {
+  const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/graphql`;
+  const second = await startGateway({
+    supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
+    secrets: loadSecrets(),
+    topology: { subgraphs: { advisory: hangingUrl, metrics: hangingUrl }, shards: { catalogue: { MOJ: moj.url }, feedback: {} } },
+    port: 0,
+    shardTimeoutMs: TIMEOUT_MS,
+  });
+  const token = await issueDevToken({ sub: "admin", role: Role.MINISTRY_ADMIN }, loadSecrets());
+  const client = createClient({ url: second.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const subscribe = () => {
+    const results: { errors?: { message: string; extensions?: Record<string, unknown> }[] }[] = [];
+    const ended = new Promise<typeof results>((resolveEnd, rejectEnd) => {
+      client.subscribe({ query: "subscription { progressChanged { cause } }" }, { next: (result) => results.push(result as never), error: rejectEnd, complete: () => resolveEnd(results) });
+    });
+    return ended;
+  };
+  try {
+    expect(await subscribe()).toEqual([{ data: null, errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", subgraph: "metrics" }) })] }]);
+    // Another, still waiting for the subgraph when the gateway is asked to stop.
+    void subscribe().catch(() => undefined);
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+    const stopping = second.stop().then(() => "stopped");
+    expect(await Promise.race([stopping, new Promise((resolveLate) => setTimeout(() => resolveLate("still stopping after 5 s"), 5000))])).toBe("stopped");
+  } finally {
+    await client.dispose();
+    await second.stop();
+  }
+});

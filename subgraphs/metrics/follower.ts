@@ -9,7 +9,8 @@
  * one: one transaction per batch, however fast the shard writes.
  */
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { openEventStream, type EventStream } from "../../contract/event-stream";
+import { openEventStream } from "../../contract/event-stream";
+import type { OneOperation } from "../../contract/ws-client";
 import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
 import type { SystemClient } from "../../contract/system-client";
@@ -42,7 +43,7 @@ const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSl
 /** One shard's stream, applied into the projection until stopped. */
 export class ShardFollower {
   private stopped = false;
-  private stream?: EventStream<unknown>;
+  private stream?: OneOperation<unknown>;
   private readonly done: Promise<void>;
 
   constructor(
