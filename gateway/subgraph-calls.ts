@@ -11,8 +11,9 @@
  *   the fields it serves with SUBGRAPH_UNAVAILABLE naming it, where the
  *   engine gave a masked INTERNAL_SERVER_ERROR, or the subgraph's address,
  *   and nothing a client could act on; the rest of the answer stands.
- * A subscription has no time limit; one whose subgraph cannot be reached,
- * or goes away, ends with the same error. Each query and mutation call is
+ * A subscription has no time limit once open (its opening is bounded by
+ * ws-transport.ts); one whose subgraph cannot be reached, does not answer
+ * its opening, or goes away, ends with the same error. Each query and mutation call is
  * counted, timed and traced like a shard call (observability.ts).
  */
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
