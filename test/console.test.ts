@@ -357,3 +357,37 @@ describe("every page: no serious accessibility violation, usable at 375 px", () 
     await context.close();
   });
 });
+
+test("the dashboard follows again after metrics was away, and shows what changed meanwhile, without a reload", async () => {
+  // A second gateway, reaching metrics through a relay the test can cut and refuse.
+  const relay = await startRelay(new URL(topology.instances.get("metrics")!.url));
+  const gateway = await topology.startGateway({ subgraphs: { metrics: `${relay.url}/graphql` } });
+  const { context, page } = await newPage();
+  try {
+    await page.goto(`${gateway.url.replace(/\/graphql$/, "")}/#/`);
+    await page.waitForSelector("[data-figure=datasetsOnPlatform]");
+    await page.waitForSelector(".live-live");
+    const before = Number((await page.textContent("[data-figure=datasetsOnPlatform]"))!.replace(/,/g, ""));
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    // Metrics away: the gateway ends the dashboard's subscription (SUBGRAPH_UNAVAILABLE), and the page says so.
+    relay.refuse(true);
+    relay.cut();
+    await page.waitForSelector(".live-reconnecting", { timeout: 30_000 });
+    await screenshot(page, "dashboard-reconnecting");
+    await publishDataset("ACA", `離線期間上架 ${Date.now()}`);
+    relay.refuse(false);
+
+    await page.waitForFunction(
+      (expected) => document.querySelector("[data-figure=datasetsOnPlatform]")?.textContent === expected,
+      (before + 1).toLocaleString("en"),
+      { timeout: 30_000 },
+    );
+    await page.waitForSelector(".live-live", { timeout: 30_000 });
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  } finally {
+    await context.close();
+    await gateway.stop();
+    await relay.stop();
+  }
+});

@@ -52,6 +52,8 @@ export interface GatewayTestOptions {
   transferIntervalMs?: number;
   /** The gateway's database URL (default: the topology's own); a test may reach it through a proxy it can cut. */
   database?: string;
+  /** Where the gateway reaches a ministry subgraph (default: its instance); a test may put a relay it can cut in between. */
+  subgraphs?: { metrics?: string; advisory?: string };
 }
 
 export async function startTestTopology(agencyCodes: string[], options: GatewayTestOptions = {}): Promise<TestTopology> {
@@ -84,7 +86,7 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
       supergraph: readFileSync(join(projectRoot, "schema", "supergraph.graphql"), "utf8"),
       secrets,
       topology: {
-        subgraphs: { metrics: instances.get("metrics")!.url, advisory: instances.get("advisory")!.url },
+        subgraphs: { metrics: instances.get("metrics")!.url, advisory: instances.get("advisory")!.url, ...gatewayOptions.subgraphs },
         shards: { catalogue: shardsOf("catalogue"), feedback: shardsOf("feedback") },
       },
       port: gateways.length === 0 ? gatewayPort : 0,

@@ -37,6 +37,8 @@ export function useProgressChanges(reload: () => void, agencyCodes?: string[]): 
               reload();
               return undefined;
             },
+            // Changes made while it was away are not replayed: read everything again.
+            resumed: reload,
           },
         ],
         setState,
