@@ -5,8 +5,8 @@
  * bound a call with contract/within-time.ts):
  * - an answer within the subgraph timeout: the engine's http transport
  *   would wait for ever, and so would the client;
- * - a read that reached no subgraph (a kept-alive connection closed just as
- *   it was reused) is asked once more; a write never is;
+ * - a read that reached no subgraph is asked once more; a write never is
+ *   (askAgainIfUnreached, upstream-call.ts);
  * - a subgraph that cannot be reached, or does not answer in time, fails
  *   the fields it serves with SUBGRAPH_UNAVAILABLE naming it, where the
  *   engine gave a masked INTERNAL_SERVER_ERROR, or the subgraph's address,
@@ -22,7 +22,7 @@ import { GraphQLError, OperationTypeNode } from "graphql";
 import { ErrorCode } from "../contract/errors";
 import type { Logger } from "../contract/logger";
 import { withinTime } from "../contract/within-time";
-import { reachedNoSubgraph, type CallObserver } from "./upstream-call";
+import { askAgainIfUnreached, reachedNoSubgraph, type CallObserver } from "./upstream-call";
 
 type Operation = ExecutionRequest["operationType"];
 
@@ -44,7 +44,7 @@ function unavailable(subgraph: string, operation: Operation, timedOut: boolean, 
 }
 
 /** A query's or mutation's call, as the client will see it. */
-type Answer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; timedOut?: boolean };
+type Answer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; timedOut?: boolean; unreachable?: boolean };
 
 const UNREACHED = "it could not be reached or did not answer GraphQL";
 
@@ -77,12 +77,9 @@ export function useSubgraphCallBounds({ routedByShard, timeoutMs, log, observeCa
         if ("timedOut" in answer) return { ok: false, reason: `it gave no answer within ${timeoutMs} ms`, timedOut: true };
         if ("value" in answer && !reachedNoSubgraph(answer.value)) return { ok: true, result: answer.value };
         logUnreached("failure" in answer ? answer.failure : errorsOf(answer.value));
-        return { ok: false, reason: UNREACHED };
+        return { ok: false, reason: UNREACHED, unreachable: true };
       };
-      const call = async (request: ExecutionRequest): Promise<Answer> => {
-        const answer = await ask(request);
-        return !answer.ok && !answer.timedOut && request.operationType === OperationTypeNode.QUERY ? ask(request) : answer;
-      };
+      const call = (request: ExecutionRequest) => askAgainIfUnreached(request, () => ask(request));
 
       setExecutor(async (request: ExecutionRequest) => {
         const operation = request.operationType;

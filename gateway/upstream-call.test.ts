@@ -1,4 +1,5 @@
-import { reachedNoSubgraph } from "./upstream-call";
+import { parse } from "graphql";
+import { askAgainIfUnreached, reachedNoSubgraph, type CallAnswer } from "./upstream-call";
 
 describe("reachedNoSubgraph: what the transport answers when no subgraph answered", () => {
   test("no data and only the transport's own errors", () => {
@@ -9,5 +10,32 @@ describe("reachedNoSubgraph: what the transport answers when no subgraph answere
     expect(reachedNoSubgraph({ data: null, errors: [{ message: "no", extensions: { code: "FORBIDDEN" } }] as never })).toBe(false);
     expect(reachedNoSubgraph({ data: null, errors: [{ message: "no", path: ["agency"] }] as never })).toBe(false);
     expect(reachedNoSubgraph({ data: { agency: null } })).toBe(false);
+  });
+});
+
+describe("askAgainIfUnreached: a read that reached nothing is asked once more, a write never", () => {
+  const asking = (answers: CallAnswer[]) => {
+    let asked = 0;
+    return { ask: async () => answers[Math.min(asked++, answers.length - 1)], asked: () => asked };
+  };
+  const unreached: CallAnswer = { ok: false, reason: "it could not be reached", unreachable: true };
+  const request = (operationType: "query" | "mutation", signal?: AbortSignal) => ({ document: parse("{ __typename }"), operationType, signal }) as never;
+
+  test("a read: once more, and the second answer is the call's", async () => {
+    const call = asking([unreached, { ok: true }]);
+    expect(await askAgainIfUnreached(request("query"), call.ask)).toEqual({ ok: true });
+    expect(call.asked()).toBe(2);
+  });
+
+  test("a write, a read that timed out, and a read whose client has gone: once", async () => {
+    const write = asking([unreached, { ok: true }]);
+    expect(await askAgainIfUnreached(request("mutation"), write.ask)).toEqual(unreached);
+    const slow = asking([{ ok: false, reason: "no answer within 5 ms", timedOut: true }, { ok: true }]);
+    expect((await askAgainIfUnreached(request("query"), slow.ask)).ok).toBe(false);
+    const gone = new AbortController();
+    gone.abort();
+    const left = asking([unreached, { ok: true }]);
+    expect(await askAgainIfUnreached(request("query", gone.signal), left.ask)).toEqual(unreached);
+    expect([write.asked(), slow.asked(), left.asked()]).toEqual([1, 1, 1]);
   });
 });

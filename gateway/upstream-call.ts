@@ -4,14 +4,14 @@
  * each bounded with contract/within-time.ts: what it came to, as metrics
  * and traces see it, and whether it reached the subgraph at all.
  */
-import type { ExecutionResult } from "@graphql-tools/utils";
+import type { ExecutionRequest, ExecutionResult } from "@graphql-tools/utils";
 import { isErrorCode } from "../contract/errors";
 
 /**
  * What a call to a shard or a subgraph came to, as metrics and traces see it: answered, or not, and why (a reason a
  * client may read: never an address).
  */
-export type CallAnswer = { ok: true } | { ok: false; reason: string; timedOut?: boolean; refused?: boolean };
+export type CallAnswer = { ok: true } | { ok: false; reason: string; timedOut?: boolean; refused?: boolean; unreachable?: boolean };
 
 /** Watches calls to one kind of upstream (metrics, tracing): runs each and sees its answer. */
 export type CallObserver<Target> = <Answer extends CallAnswer>(target: Target, call: () => Promise<Answer>) => Promise<Answer>;
@@ -22,4 +22,14 @@ export type CallObserver<Target> = <Answer extends CallAnswer>(target: Target, c
  */
 export function reachedNoSubgraph(result: ExecutionResult): boolean {
   return !result.data && !(result.errors ?? []).some((e) => e.path || isErrorCode(e.extensions?.code));
+}
+
+/**
+ * Makes a call, and a read that reached nothing (a kept-alive connection closed just as it was reused, a restart) once
+ * more: reads are safe to repeat, and a subgraph that is really down refuses the connection at once, so this costs it
+ * nothing. A write never is asked twice: it may have been made.
+ */
+export async function askAgainIfUnreached<Answer extends CallAnswer>(request: ExecutionRequest, ask: () => Promise<Answer>): Promise<Answer> {
+  const answer = await ask();
+  return !answer.ok && answer.unreachable && request.operationType === "query" && !request.signal?.aborted ? ask() : answer;
 }

@@ -4,8 +4,10 @@
  * and once it has caught up every figure equals the shards' own counts; the
  * same when a shard process is killed for a while and comes back. A shard
  * admitted at run time is followed without a restart. A subscriber to
- * progressChanged through the gateway keeps its subscription across the
- * restart of metrics.
+ * progressChanged through the gateway keeps receiving changes across the
+ * restart of the metrics process that projects (its subscription is served by
+ * the metrics instance the gateway reads, which is not restarted: the
+ * console test breaks that connection).
  */
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";

@@ -1,6 +1,7 @@
 /**
- * A shard that hangs past the timeout costs only its own part of the answer;
- * so does a ministry subgraph that hangs or cannot be reached.
+ * A shard that hangs past the timeout costs only its own part of the answer,
+ * of an event stream or of a download; so does a ministry subgraph that hangs
+ * or cannot be reached, to a query, a write or a subscription.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";

@@ -68,11 +68,9 @@ export function openLive(session: Session, streams: LiveStream[], onState: (stat
 
   const subscribe = (current: Client, stream: LiveStream, tries: number) => {
     const after = cursors.get(stream);
-    let ended = false;
     const again = () => {
       // A dropped connection subscribes every stream again itself.
-      if (ended || stopped || client !== current) return;
-      ended = true;
+      if (waiting.has(stream) || stopped || client !== current) return;
       onState("reconnecting");
       waiting.set(
         stream,
@@ -90,6 +88,7 @@ export function openLive(session: Session, streams: LiveStream[], onState: (stat
       {
         next: (result) => {
           if (result.data) {
+            // Delivering again: the next end starts the backoff afresh.
             tries = 0;
             const cursor = stream.next(result.data);
             if (cursor) cursors.set(stream, cursor);

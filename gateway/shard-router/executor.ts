@@ -25,7 +25,7 @@ import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 import type { ShardGuard } from "./shard-guard";
 import { withinTime } from "../../contract/within-time";
-import { reachedNoSubgraph, type CallObserver } from "../upstream-call";
+import { askAgainIfUnreached, reachedNoSubgraph, type CallObserver } from "../upstream-call";
 
 export interface ShardExecutorOptions {
   subgraph: string;
@@ -68,10 +68,7 @@ function relocate(error: ErrorLike, agencyCode: string, subgraph: string, path: 
 async function callShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
   const refusal = options.guard?.refusal(url);
   if (refusal) return { ok: false, reason: refusal, refused: true };
-  let answer = await askShard(call, url, request, options);
-  // A read that reached no shard (a kept-alive connection closed just as it was reused, a restart) is asked once more:
-  // reads are safe to repeat, and a shard that is really down refuses the connection at once, so this costs it nothing.
-  if (!answer.ok && answer.unreachable && request.operationType === "query" && !request.signal?.aborted) answer = await askShard(call, url, request, options);
+  const answer = await askAgainIfUnreached(request, () => askShard(call, url, request, options));
   // Only a shard that cannot be reached opens its breaker: a slow answer may be the machine's load, and the concurrency limit bounds it.
   if (answer.ok || answer.unreachable) options.guard?.record(url, answer.ok);
   return answer;
