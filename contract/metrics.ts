@@ -29,6 +29,7 @@ export const METRIC = {
   shardState: "govgraph_shard_state",
   subgraphCalls: "govgraph_subgraph_calls_total",
   subgraphCallDuration: "govgraph_subgraph_call_duration_seconds",
+  wholeOperations: "govgraph_whole_operations_total",
   eventLag: "govgraph_event_delivery_lag_seconds",
   dbPool: "govgraph_db_pool_connections",
   dbStatementDuration: "govgraph_db_statement_duration_seconds",

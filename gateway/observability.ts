@@ -63,6 +63,12 @@ export function subgraphCallObserver(metrics: ServerMetrics): CallObserver<strin
   return (subgraph, call) => observeCall({ span: `${subgraph} subgraph`, labels: { subgraph }, calls, duration }, call);
 }
 
+/** Counts the operations one subgraph served whole, sent to it as they were (whole-operations.ts). */
+export function wholeOperationObserver(metrics: ServerMetrics): (subgraph: string) => void {
+  const operations = metrics.counter(METRIC.wholeOperations, "Operations one subgraph served whole, sent to it as they were instead of planned, by subgraph.", ["subgraph"]);
+  return (subgraph) => operations.inc({ subgraph });
+}
+
 /**
  * Each routed shard's state from the registry's readiness probes, one series
  * per state (1 for the current one). A circuit breaker's state belongs here

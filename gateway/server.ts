@@ -5,6 +5,8 @@
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
  *   the engine alone serves any supergraph);
+ * - an operation one subgraph serves whole sent to it as it is, not planned
+ *   and executed again (whole-operations.ts);
  * - /healthcheck (alive), /readiness (schema loaded, not draining) and
  *   /metrics (Prometheus), and a trace of every request (observability.ts);
  * - the web console at / (sharded mode), whose GraphQL documents are trusted
@@ -27,7 +29,7 @@ import { createSystemClient } from "../contract/system-client";
 import { listen } from "../contract/listen";
 import { loggerFor } from "../contract/logger";
 import { ATTRIBUTE, traceRequest } from "../contract/tracing";
-import { gatewayMetrics, observeShardStates, shardCallObserver, subgraphCallObserver, useObservability } from "./observability";
+import { gatewayMetrics, observeShardStates, shardCallObserver, subgraphCallObserver, useObservability, wholeOperationObserver } from "./observability";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { consoleHandler, loadTrustedDocuments } from "./console";
 import { harvestHandler } from "./harvest/routes";
@@ -39,6 +41,7 @@ import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { useSubgraphCallBounds } from "./subgraph-calls";
 import { boundedWsTransport } from "./ws-transport";
+import { useWholeOperations } from "./whole-operations";
 import { RoutingTable } from "./shard-router/routing-table";
 import { ShardGuard } from "./shard-router/shard-guard";
 import { shardTransport } from "./shard-router/transport";
@@ -76,6 +79,8 @@ export interface GatewayOptions {
   healthIntervalMs?: number;
   /** false leaves out /metrics and the request and shard-call instrumentation: only to measure what they cost (npm run bench -- observability). */
   observability?: boolean;
+  /** false plans every operation, even one a single subgraph serves whole (whole-operations.ts): only to compare answers and cost. */
+  wholeOperations?: boolean;
   /** The built web console to serve at / (default dist/console in sharded mode; none in standard mode). */
   consoleDir?: string;
 }
@@ -182,8 +187,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         })
       : undefined;
   const transportEntries: Record<string, { kind?: string; location?: string; options?: Record<string, unknown> }> = {
-    // Subscriptions over graphql-ws (ws-transport.ts), as the viewer who asked.
-    "*": { options: { subscriptions: { kind: "ws", location: "/graphql" } } },
+    "*": {
+      options: {
+        // Subscriptions over graphql-ws (ws-transport.ts), as the viewer who asked.
+        subscriptions: { kind: "ws", location: "/graphql" },
+        // The engine would merge identical calls in flight, and deep-copy every answer to do so (structuredClone, 2.6 %
+        // of the gateway's time under load). A call carries its viewer's claims, signed per second, so only one viewer's
+        // identical reads within a second could ever merge: every answer paid the copy for a merge that almost never happens.
+        deduplicateInflightRequests: false,
+      },
+    },
   };
   if (topology && routing) {
     for (const [name, url] of Object.entries(topology.subgraphs)) transportEntries[name] = { location: url };
@@ -239,6 +252,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         observeCall: observed ? subgraphCallObserver(metrics) : undefined,
       }),
       usePartialAnswers(),
+      // Last: every plugin before it has seen the execution (and gets its result) when it answers without the engine's plan.
+      ...(options.wholeOperations === false ? [] : [useWholeOperations(options.supergraph, observed ? wholeOperationObserver(metrics) : undefined)]),
     ],
     // The console sends the id of a document the build extracted; every other client may still send any document.
     ...(trustedDocuments.size > 0

@@ -54,6 +54,8 @@ export interface GatewayTestOptions {
   database?: string;
   /** Where the gateway reaches a ministry subgraph (default: its instance); a test may put a relay it can cut in between. */
   subgraphs?: { metrics?: string; advisory?: string };
+  /** false: the gateway plans every operation (GatewayOptions.wholeOperations). */
+  wholeOperations?: boolean;
 }
 
 export async function startTestTopology(agencyCodes: string[], options: GatewayTestOptions = {}): Promise<TestTopology> {
@@ -93,6 +95,7 @@ export async function startTestTopology(agencyCodes: string[], options: GatewayT
       database: gatewayOptions.database ?? databaseUrl(serverUrl, gatewayDatabase),
       healthIntervalMs: gatewayOptions.healthIntervalMs,
       transferIntervalMs: gatewayOptions.transferIntervalMs,
+      wholeOperations: gatewayOptions.wholeOperations,
     });
     gateways.push(started);
     return started;

@@ -48,10 +48,11 @@ function shardPage(items: Item[], first: number, after: string | null) {
 }
 
 const shape: ConnectionShape = {
+  order: ["totalCount", "edges", "pageInfo"],
   totalCount: ["totalCount"],
   typename: [],
   edges: [{ key: "edges", cursor: ["cursor"] }],
-  pageInfo: [{ key: "pageInfo", hasNextPage: ["hasNextPage"], endCursor: ["endCursor"], typename: [] }],
+  pageInfo: [{ key: "pageInfo", order: ["hasNextPage", "endCursor"], hasNextPage: ["hasNextPage"], endCursor: ["endCursor"], typename: [] }],
   keysAt: { edges: SHARD_FIELDS.keys, cursor: "cursor" },
   moreAt: { pageInfo: SHARD_FIELDS.more, hasNextPage: "hasNextPage" },
 };
@@ -82,6 +83,16 @@ describe("walking a connection merged from nine shards of very unequal sizes", (
     const expected = [...shards.values()].flat().sort(expectedOrder).map((item) => item.identifier);
     expect(walk(shards, random).map((edge) => edge.node.identifier)).toEqual(expected);
   });
+});
+
+test("the merged answer's fields come in the client's order, as the engine's execution gives them", () => {
+  const shards = makeShards([3, 2], seededRandom(1));
+  const positions: Positions = Object.fromEntries([...shards.keys()].map((code) => [code, null]));
+  const parts = [...shards].map(([agencyCode, items]) => ({ agencyCode, value: shardPage(items, 2, null) }));
+  const reversed: ConnectionShape = { ...shape, order: ["pageInfo", "edges", "totalCount"], pageInfo: [{ ...shape.pageInfo[0], order: ["endCursor", "hasNextPage"] }] };
+  const merged = mergeConnection(parts as never, 2, positions, reversed) as Record<string, Record<string, unknown>>;
+  expect(Object.keys(merged)).toEqual(["pageInfo", "edges", "totalCount"]);
+  expect(Object.keys(merged.pageInfo)).toEqual(["endCursor", "hasNextPage"]);
 });
 
 describe("mergePages", () => {

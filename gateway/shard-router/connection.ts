@@ -115,9 +115,11 @@ function shardPage(agencyCode: string, cursors: readonly string[], hasMore: bool
 
 /** Where the client's selection of a connection puts each part of the answer (response keys). */
 export interface ConnectionShape {
+  /** The connection's response keys in the client's order, which the merged answer keeps (as the engine's execution would). */
+  order: string[];
   totalCount: string[];
   edges: { key: string; cursor: string[] }[];
-  pageInfo: { key: string; hasNextPage: string[]; endCursor: string[]; typename: string[] }[];
+  pageInfo: { key: string; order: string[]; hasNextPage: string[]; endCursor: string[]; typename: string[] }[];
   typename: string[];
   /** Where each shard's part holds its edges' cursors, the merge's sort keys: `edges { cursor }` as the client or the router (SHARD_FIELDS.keys) asked for them. */
   keysAt: { edges: string; cursor: string };
@@ -168,12 +170,19 @@ export function mergeConnection(parts: readonly { agencyCode: string; value: Jso
       return edge;
     });
   }
-  for (const { key, hasNextPage: more, endCursor: end, typename } of shape.pageInfo) {
+  for (const { key, order, hasNextPage: more, endCursor: end, typename } of shape.pageInfo) {
     const pageInfo: JsonObject = {};
     for (const k of typename) pageInfo[k] = "PageInfo";
     for (const k of more) pageInfo[k] = hasNextPage;
     for (const k of end) pageInfo[k] = endCursor;
-    result[key] = pageInfo;
+    result[key] = inOrder(pageInfo, order);
   }
-  return result;
+  return inOrder(result, shape.order);
+}
+
+/** `values` with its keys in `order`: an answer's fields come in the order the client selected them. */
+function inOrder(values: JsonObject, order: readonly string[]): JsonObject {
+  const ordered: JsonObject = {};
+  for (const key of order) if (key in values) ordered[key] = values[key];
+  return ordered;
 }

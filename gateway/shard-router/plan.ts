@@ -206,6 +206,7 @@ function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefini
   const pageInfo = alwaysSelected(field.selectionSet?.selections, "pageInfo");
   const hasNextPage = alwaysSelected(pageInfo?.selectionSet?.selections, "hasNextPage");
   const shape: ConnectionShape = {
+    order: [...new Set(fields.map(keyOf))],
     totalCount: keysNamed(fields, "totalCount"),
     typename: keysNamed(fields, "__typename"),
     edges: fields.filter((f) => f.name.value === "edges").map((f) => ({ key: keyOf(f), cursor: keysNamed(inner(f), "cursor") })),
@@ -213,6 +214,7 @@ function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefini
       .filter((f) => f.name.value === "pageInfo")
       .map((f) => ({
         key: keyOf(f),
+        order: [...new Set(inner(f).map(keyOf))],
         hasNextPage: keysNamed(inner(f), "hasNextPage"),
         endCursor: keysNamed(inner(f), "endCursor"),
         typename: keysNamed(inner(f), "__typename"),

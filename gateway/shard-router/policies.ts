@@ -4,17 +4,9 @@
  * its owning agency. Anything undeclared or contradictory is an error here,
  * at schema generation and at gateway start, never a guess at request time.
  */
-import {
-  Kind,
-  parse,
-  valueFromASTUntyped,
-  type ConstDirectiveNode,
-  type DocumentNode,
-  type FieldDefinitionNode,
-  type ObjectTypeDefinitionNode,
-  type ObjectTypeExtensionNode,
-} from "graphql";
+import { Kind, parse, valueFromASTUntyped, type DocumentNode, type FieldDefinitionNode } from "graphql";
 import { MergeStrategy } from "../../contract/shard-directives";
+import { directivesNamed, fieldGraphs, graphNames, rootTypeNames } from "../supergraph";
 
 /**
  * How one root field is routed, named as the SDL names it: `shardBy` (one
@@ -33,46 +25,6 @@ export interface SubgraphShardPolicy {
   rootFields: Map<string, RootPolicy>;
   /** Shard-key field per entity type name. */
   shardKeys: Map<string, string>;
-}
-
-type ObjectNode = ObjectTypeDefinitionNode | ObjectTypeExtensionNode;
-
-function directiveArgs(directive: ConstDirectiveNode): Record<string, unknown> {
-  return Object.fromEntries((directive.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value)]));
-}
-
-function directivesNamed(node: { directives?: readonly ConstDirectiveNode[] }, name: string): Record<string, unknown>[] {
-  return (node.directives ?? []).filter((d) => d.name.value === name).map(directiveArgs);
-}
-
-function rootTypeNames(document: DocumentNode): Record<string, string> {
-  const names: Record<string, string> = { query: "Query", mutation: "Mutation", subscription: "Subscription" };
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.SCHEMA_DEFINITION || definition.kind === Kind.SCHEMA_EXTENSION) {
-      for (const op of definition.operationTypes ?? []) names[op.operation] = op.type.name.value;
-    }
-  }
-  return names;
-}
-
-/** Maps the supergraph's join__Graph enum values (CATALOGUE) to subgraph names (catalogue). */
-function graphNames(document: DocumentNode): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === "join__Graph") {
-      for (const value of definition.values ?? []) {
-        const [graph] = directivesNamed(value, "join__graph");
-        if (graph) names.set(value.name.value, String(graph.name));
-      }
-    }
-  }
-  return names;
-}
-
-function fieldGraphs(type: ObjectNode, field: FieldDefinitionNode, graphs: Map<string, string>): string[] {
-  const own = directivesNamed(field, "join__field").map((args) => args.graph);
-  const fromType = directivesNamed(type, "join__type").map((args) => args.graph);
-  return (own.length > 0 ? own : fromType).map((graph) => graphs.get(String(graph)) ?? String(graph));
 }
 
 function policyOf(field: FieldDefinitionNode, coordinate: string): RootPolicy | string | null {
