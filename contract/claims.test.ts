@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { SignJWT } from "jose";
-import { signClaims, verifyClaims, viewerFromClaims, Role, type Viewer } from "./claims";
+import { claimsSigner, signClaims, verifyClaims, viewerFromClaims, Role, type Viewer } from "./claims";
 
 const secret = "a-test-secret";
 const key = new TextEncoder().encode(secret);
@@ -13,6 +13,29 @@ describe("claims forwarded by the gateway", () => {
     ["an anonymous member of the public", { sub: "anonymous", role: Role.PUBLIC }],
   ])("are read back exactly for %s", async (_, viewer) => {
     expect(await verifyClaims(await signClaims(viewer, secret, 60), secret)).toEqual(viewer);
+  });
+});
+
+describe("claims signed for many requests", () => {
+  const staff: Viewer = { sub: "wu", role: Role.AGENCY_STAFF, agencyCode: "MOJ", client: "subject:wu" };
+  const issuedAt = (claims: string) => (JSON.parse(Buffer.from(claims.split(".")[1], "base64url").toString()) as { iat: number }).iat;
+
+  test("are the same for one viewer, and each viewer's own", async () => {
+    const claimsFor = claimsSigner(secret, 60);
+    const first = await claimsFor(staff);
+    expect(await claimsFor({ ...staff })).toBe(first);
+    const cio = await claimsFor({ ...staff, role: Role.AGENCY_CIO });
+    expect(await verifyClaims(cio, secret)).toEqual({ ...staff, role: Role.AGENCY_CIO });
+    expect(await verifyClaims(await claimsFor({ ...staff, client: "subject:lin" }), secret)).toEqual({ ...staff, client: "subject:lin" });
+  });
+
+  test("are signed again once half their lifetime has passed", async () => {
+    const claimsFor = claimsSigner(secret, 2);
+    const first = await claimsFor(staff);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1100));
+    const second = await claimsFor(staff);
+    expect(issuedAt(second)).toBeGreaterThan(issuedAt(first));
+    expect(await verifyClaims(second, secret)).toEqual(staff);
   });
 });
 

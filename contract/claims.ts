@@ -6,6 +6,7 @@
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 import { unauthenticated } from "./errors";
 
 export const Role = {
@@ -89,6 +90,21 @@ export async function signClaims(viewer: Viewer, secret: string, ttlSeconds: num
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
     .sign(keyOf(secret));
+}
+
+/**
+ * Signs each viewer's claims once per half their lifetime and hands out the same claims meanwhile, so a subgraph
+ * still has at least half of it to accept them in: for a caller that signs for many requests (the gateway, where
+ * signing was 3 % of its CPU under load). At most `size` viewers are remembered, the least recently seen forgotten first.
+ */
+export function claimsSigner(secret: string, ttlSeconds: number, size = 10_000): (viewer: Viewer) => Promise<string> {
+  const signed = new LRUCache<string, string>({ max: size, ttl: Math.max(1, ttlSeconds * 500) });
+  return async (viewer) => {
+    const key = [viewer.sub, viewer.role, viewer.agencyCode ?? "", viewer.client ?? ""].join("\n");
+    let claims = signed.get(key);
+    if (claims === undefined) signed.set(key, (claims = await signClaims(viewer, secret, ttlSeconds)));
+    return claims;
+  };
 }
 
 /** Verifies the forwarded claims; any missing, stale or wrongly signed header is UNAUTHENTICATED. */

@@ -7,9 +7,14 @@
  * GovGraph's own system callers (the metrics projection, the quality check:
  * contract/system-client.ts) present the internal signed claims instead of a
  * user token; the gateway accepts those for system subjects only.
+ *
+ * A token verified once is not verified again while it is valid: the same
+ * bytes carry the same signature and claims, and the entry lasts until the
+ * token's own expiry (verifying was 3 % of the gateway's CPU under load).
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { LRUCache } from "lru-cache";
 import { ANONYMOUS, isSystemSubject, verifyClaims, viewerFromClaims, type Viewer } from "../contract/claims";
 import { config, type Secrets } from "../contract/config";
 import { unauthenticated } from "../contract/errors";
@@ -18,6 +23,9 @@ export interface TokenVerifier {
   /** The viewer of a request, from its Authorization header value, or from a system caller's signed claims. */
   viewerOf(authorization: string | null | undefined, systemClaims?: string | null): Promise<Viewer>;
 }
+
+/** How many distinct valid tokens the gateway remembers, the least recently seen forgotten first. */
+const VERIFIED_TOKENS = 10_000;
 
 export function createTokenVerifier(secrets: Secrets): TokenVerifier {
   // A key object made once: given bytes, jose would import them again for every token.
@@ -29,6 +37,7 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
     // A token that never expires, or names no one, is not an identity.
     requiredClaims: ["exp", "sub"],
   };
+  const verified = new LRUCache<string, Viewer>({ max: VERIFIED_TOKENS });
   return {
     async viewerOf(authorization, systemClaims) {
       if (systemClaims) {
@@ -39,8 +48,11 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
       if (!authorization) return ANONYMOUS;
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+      const token = match[1];
+      const known = verified.get(token);
+      if (known) return known;
       try {
-        const { payload } = await jwtVerify(match[1], key as KeyObject, options);
+        const { payload } = await jwtVerify(token, key as KeyObject, options);
         const lifetime = payload.exp! - Math.floor(Date.now() / 1000);
         if (lifetime > config.maxTokenLifetimeSeconds) {
           throw unauthenticated(`The token is valid for ${lifetime} s more; tokens may last at most ${config.maxTokenLifetimeSeconds} s: get a shorter-lived one.`);
@@ -48,6 +60,8 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
         const viewer = viewerFromClaims(payload);
         if (typeof viewer === "string") throw unauthenticated(`The token's claims are not usable: ${viewer}.`);
         if (isSystemSubject(viewer.sub)) throw unauthenticated(`The subject "${viewer.sub}" is reserved for the gateway itself.`);
+        const untilExpiry = payload.exp! * 1000 - Date.now();
+        if (untilExpiry >= 1) verified.set(token, viewer, { ttl: Math.floor(untilExpiry) });
         return viewer;
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated("The token has expired: get a new one.");

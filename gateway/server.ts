@@ -21,7 +21,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
-import { ANONYMOUS, CLAIMS_HEADER, signClaims, SYSTEM_SUBJECTS, type SystemSubject, type Viewer } from "../contract/claims";
+import { ANONYMOUS, CLAIMS_HEADER, claimsSigner, signClaims, SYSTEM_SUBJECTS, type SystemSubject, type Viewer } from "../contract/claims";
 import { config, projectRoot, type Secrets } from "../contract/config";
 import { advisoryLease } from "../contract/advisory-lease";
 import { startJob } from "../contract/jobs";
@@ -127,6 +127,7 @@ export function clientAddress(peer: string | undefined, forwarded: string | unde
  * else the caller's address.
  */
 function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPlugin {
+  const claimsFor = claimsSigner(internalSecret, config.claimsTtlSeconds);
   return {
     async onContextBuilding({ context, extendContext }) {
       const ctx = context as IdentityContext & { request?: Request };
@@ -140,8 +141,8 @@ function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPl
       const address = clientAddress(ctx.remoteAddress ?? ctx.req?.socket?.remoteAddress, forwardedFor(ctx), config.trustedProxies);
       const client = viewer.sub === ANONYMOUS.sub ? `address:${address}` : `subject:${viewer.sub}`;
       const forwarded = { ...viewer, client };
-      // Signed once here for every call this request makes (propagateHeaders); a subscription's connections sign their own.
-      extendContext({ viewer: forwarded, subgraphClaims: await signClaims(forwarded, internalSecret, config.claimsTtlSeconds) } as never);
+      // For every call this request makes (propagateHeaders); a subscription's connections sign their own.
+      extendContext({ viewer: forwarded, subgraphClaims: await claimsFor(forwarded) } as never);
     },
   };
 }
