@@ -193,8 +193,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // Subscriptions over graphql-ws (ws-transport.ts), as the viewer who asked.
         subscriptions: { kind: "ws", location: "/graphql" },
         // The engine would merge identical calls in flight, and deep-copy every answer to do so (structuredClone, 2.6 %
-        // of the gateway's time under load). A call carries its viewer's claims, signed per second, so only one viewer's
-        // identical reads within a second could ever merge: every answer paid the copy for a merge that almost never happens.
+        // of the gateway's time under load). A call carries its viewer's claims, so only one viewer's identical reads in
+        // flight at the same moment could merge: every answer paid the copy for a merge that seldom happens.
         deduplicateInflightRequests: false,
       },
     },
