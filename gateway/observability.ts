@@ -25,10 +25,10 @@ export function gatewayMetrics(supergraph: string): ServerMetrics {
 }
 
 /** Times, counts (by `labels` and outcome) and traces one upstream call. */
-async function observeCall<Answer extends CallAnswer>(
+async function observeCall(
   { span: name, labels, calls, duration }: { span: string; labels: Record<string, string>; calls: Counter<string>; duration: Histogram<string> },
-  call: () => Promise<Answer>,
-): Promise<Answer> {
+  call: () => Promise<CallAnswer>,
+): Promise<CallAnswer> {
   const attributes = { [ATTRIBUTE.service]: "gateway", [ATTRIBUTE.subgraph]: labels.subgraph, ...(labels.agency ? { [ATTRIBUTE.agency]: labels.agency } : {}) };
   return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const started = performance.now();

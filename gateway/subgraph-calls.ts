@@ -22,7 +22,7 @@ import { GraphQLError, OperationTypeNode } from "graphql";
 import { ErrorCode } from "../contract/errors";
 import type { Logger } from "../contract/logger";
 import { withinTime } from "../contract/within-time";
-import { askAgainIfUnreached, reachedNoSubgraph, type CallObserver } from "./upstream-call";
+import { askAgainIfUnreached, reachedNoSubgraph, type CallAnswer, type CallObserver } from "./upstream-call";
 
 type Operation = ExecutionRequest["operationType"];
 
@@ -42,9 +42,6 @@ function unavailable(subgraph: string, operation: Operation, timedOut: boolean, 
     ],
   };
 }
-
-/** A query's or mutation's call, as the client will see it. */
-type Answer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; timedOut?: boolean; unreachable?: boolean };
 
 const UNREACHED = "it could not be reached or did not answer GraphQL";
 
@@ -72,7 +69,7 @@ export function useSubgraphCallBounds({ routedByShard, timeoutMs, log, observeCa
         return isAsyncIterable<ExecutionResult>(results) ? mapAsyncIterator(results, relabelled, failed) : relabelled(results);
       };
 
-      const ask = async (request: ExecutionRequest): Promise<Answer> => {
+      const ask = async (request: ExecutionRequest): Promise<CallAnswer> => {
         const answer = await withinTime(timeoutMs, request.signal, async (signal) => (await executor({ ...request, signal })) as ExecutionResult);
         if ("timedOut" in answer) return { ok: false, reason: `it gave no answer within ${timeoutMs} ms`, timedOut: true };
         if ("value" in answer && !reachedNoSubgraph(answer.value)) return { ok: true, result: answer.value };

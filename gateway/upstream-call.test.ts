@@ -19,22 +19,23 @@ describe("askAgainIfUnreached: a read that reached nothing is asked once more, a
     return { ask: async () => answers[Math.min(asked++, answers.length - 1)], asked: () => asked };
   };
   const unreached: CallAnswer = { ok: false, reason: "it could not be reached", unreachable: true };
+  const answered: CallAnswer = { ok: true, result: { data: { __typename: "Query" } } };
   const request = (operationType: "query" | "mutation", signal?: AbortSignal) => ({ document: parse("{ __typename }"), operationType, signal }) as never;
 
   test("a read: once more, and the second answer is the call's", async () => {
-    const call = asking([unreached, { ok: true }]);
-    expect(await askAgainIfUnreached(request("query"), call.ask)).toEqual({ ok: true });
+    const call = asking([unreached, answered]);
+    expect(await askAgainIfUnreached(request("query"), call.ask)).toEqual(answered);
     expect(call.asked()).toBe(2);
   });
 
   test("a write, a read that timed out, and a read whose client has gone: once", async () => {
-    const write = asking([unreached, { ok: true }]);
+    const write = asking([unreached, answered]);
     expect(await askAgainIfUnreached(request("mutation"), write.ask)).toEqual(unreached);
-    const slow = asking([{ ok: false, reason: "no answer within 5 ms", timedOut: true }, { ok: true }]);
+    const slow = asking([{ ok: false, reason: "no answer within 5 ms", timedOut: true }, answered]);
     expect((await askAgainIfUnreached(request("query"), slow.ask)).ok).toBe(false);
     const gone = new AbortController();
     gone.abort();
-    const left = asking([unreached, { ok: true }]);
+    const left = asking([unreached, answered]);
     expect(await askAgainIfUnreached(request("query", gone.signal), left.ask)).toEqual(unreached);
     expect([write.asked(), slow.asked(), left.asked()]).toEqual([1, 1, 1]);
   });

@@ -8,13 +8,13 @@ import type { ExecutionRequest, ExecutionResult } from "@graphql-tools/utils";
 import { isErrorCode } from "../contract/errors";
 
 /**
- * What a call to a shard or a subgraph came to, as metrics and traces see it: answered, or not, and why (a reason a
- * client may read: never an address).
+ * What a call to a shard or a subgraph came to: its result, or why there is none (a reason a client may read: never
+ * an address), which metrics and traces count.
  */
-export type CallAnswer = { ok: true } | { ok: false; reason: string; timedOut?: boolean; refused?: boolean; unreachable?: boolean };
+export type CallAnswer = { ok: true; result: ExecutionResult } | { ok: false; reason: string; timedOut?: boolean; refused?: boolean; unreachable?: boolean };
 
 /** Watches calls to one kind of upstream (metrics, tracing): runs each and sees its answer. */
-export type CallObserver<Target> = <Answer extends CallAnswer>(target: Target, call: () => Promise<Answer>) => Promise<Answer>;
+export type CallObserver<Target> = (target: Target, call: () => Promise<CallAnswer>) => Promise<CallAnswer>;
 
 /**
  * An answer with no data and no error of a GovGraph subgraph's own (one at a path, or with one of its codes): what the
@@ -29,7 +29,7 @@ export function reachedNoSubgraph(result: ExecutionResult): boolean {
  * more: reads are safe to repeat, and a subgraph that is really down refuses the connection at once, so this costs it
  * nothing. A write never is asked twice: it may have been made.
  */
-export async function askAgainIfUnreached<Answer extends CallAnswer>(request: ExecutionRequest, ask: () => Promise<Answer>): Promise<Answer> {
+export async function askAgainIfUnreached(request: ExecutionRequest, ask: () => Promise<CallAnswer>): Promise<CallAnswer> {
   const answer = await ask();
   return !answer.ok && answer.unreachable && request.operationType === "query" && !request.signal?.aborted ? ask() : answer;
 }

@@ -25,7 +25,7 @@ import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 import type { ShardGuard } from "./shard-guard";
 import { withinTime } from "../../contract/within-time";
-import { askAgainIfUnreached, reachedNoSubgraph, type CallObserver } from "../upstream-call";
+import { askAgainIfUnreached, reachedNoSubgraph, type CallAnswer, type CallObserver } from "../upstream-call";
 
 export interface ShardExecutorOptions {
   subgraph: string;
@@ -44,9 +44,6 @@ export interface ShardExecutorOptions {
   observeCall?: ShardCallObserver;
 }
 
-export type ShardAnswer =
-  | { ok: true; result: ExecutionResult }
-  | { ok: false; reason: string; unreachable?: boolean; timedOut?: boolean; refused?: boolean };
 export type ShardCallObserver = CallObserver<{ subgraph: string; agencyCode: string }>;
 type ErrorLike = GraphQLError | GraphQLFormattedError;
 
@@ -65,7 +62,7 @@ function relocate(error: ErrorLike, agencyCode: string, subgraph: string, path: 
   });
 }
 
-async function callShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
+async function callShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<CallAnswer> {
   const refusal = options.guard?.refusal(url);
   if (refusal) return { ok: false, reason: refusal, refused: true };
   const answer = await askAgainIfUnreached(request, () => askShard(call, url, request, options));
@@ -75,7 +72,7 @@ async function callShard(call: ShardCall, url: string, request: ExecutionRequest
 }
 
 /** One shard's answer; a failure's reason names its kind, never an address (the details go to the log). */
-async function askShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<ShardAnswer> {
+async function askShard(call: ShardCall, url: string, request: ExecutionRequest, options: ShardExecutorOptions): Promise<CallAnswer> {
   let release: (() => void) | undefined;
   const answer = await withinTime(options.timeoutMs, request.signal, async (signal) => {
     release = await options.guard?.acquire(url, signal);
@@ -100,7 +97,7 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
 /** The answers of one subgraph request, and where merging reports problems. */
 interface Merging {
   subgraph: string;
-  answers: ReadonlyMap<string, ShardAnswer>;
+  answers: ReadonlyMap<string, CallAnswer>;
   /** Errors at a path of the answer. */
   errors: GraphQLError[];
   /** Errors of single shards beside a fanned-out field's merged answer (partial-answers.ts). */
