@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { SignJWT } from "jose";
-import { claimsSigner, signClaims, verifyClaims, viewerFromClaims, Role, type Viewer } from "./claims";
+import { claimsSigner, claimsVerifier, signClaims, verifyClaims, viewerFromClaims, Role, type Viewer } from "./claims";
 
 const secret = "a-test-secret";
 const key = new TextEncoder().encode(secret);
@@ -36,6 +36,30 @@ describe("claims signed for many requests", () => {
     const second = await claimsFor(staff);
     expect(issuedAt(second)).toBeGreaterThan(issuedAt(first));
     expect(await verifyClaims(second, secret)).toEqual(staff);
+  });
+});
+
+describe("claims verified once by a server that sees them often", () => {
+  const staff: Viewer = { sub: "wu", role: Role.AGENCY_STAFF, agencyCode: "MOJ", client: "subject:wu" };
+
+  test("are refused once they have expired", async () => {
+    const verify = claimsVerifier(secret);
+    const claims = await signClaims(staff, secret, 1);
+    expect(await verify(claims)).toEqual(staff);
+    const { exp } = JSON.parse(Buffer.from(claims.split(".")[1], "base64url").toString()) as { exp: number };
+    await new Promise((resolveWait) => setTimeout(resolveWait, exp * 1000 - Date.now() + 50));
+    await expect(verify(claims)).rejects.toThrow("Forwarded claims have expired.");
+  });
+
+  test("do not vouch for claims that differ from them", async () => {
+    const verify = claimsVerifier(secret);
+    const claims = await signClaims(staff, secret, 60);
+    await verify(claims);
+    const [header, payload, signature] = claims.split(".");
+    const promoted = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), role: Role.MINISTRY_ADMIN })).toString("base64url");
+    await expect(verify(`${header}.${promoted}.${signature}`)).rejects.toThrow(/not valid/);
+    await expect(verify(undefined)).rejects.toThrow(/missing x-govgraph-claims/);
+    expect(await verify(claims)).toEqual(staff);
   });
 });
 

@@ -8,14 +8,12 @@
  * contract/system-client.ts) present the internal signed claims instead of a
  * user token; the gateway accepts those for system subjects only.
  *
- * A token verified once is not verified again while it is valid: the same
- * bytes carry the same signature and claims, and the entry lasts until the
- * token's own expiry (verifying was 3 % of the gateway's CPU under load).
+ * A token verified once is not verified again while it is valid
+ * (VerifiedTokens, contract/claims.ts).
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
-import { LRUCache } from "lru-cache";
-import { ANONYMOUS, isSystemSubject, verifyClaims, viewerFromClaims, type Viewer } from "../contract/claims";
+import { ANONYMOUS, claimsVerifier, isSystemSubject, VerifiedTokens, viewerFromClaims, type Viewer } from "../contract/claims";
 import { config, type Secrets } from "../contract/config";
 import { unauthenticated } from "../contract/errors";
 
@@ -23,9 +21,6 @@ export interface TokenVerifier {
   /** The viewer of a request, from its Authorization header value, or from a system caller's signed claims. */
   viewerOf(authorization: string | null | undefined, systemClaims?: string | null): Promise<Viewer>;
 }
-
-/** How many distinct valid tokens the gateway remembers, the least recently seen forgotten first. */
-const VERIFIED_TOKENS = 10_000;
 
 export function createTokenVerifier(secrets: Secrets): TokenVerifier {
   // A key object made once: given bytes, jose would import them again for every token.
@@ -37,11 +32,12 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
     // A token that never expires, or names no one, is not an identity.
     requiredClaims: ["exp", "sub"],
   };
-  const verified = new LRUCache<string, Viewer>({ max: VERIFIED_TOKENS });
+  const verified = new VerifiedTokens();
+  const verifySystemClaims = claimsVerifier(secrets.internalSecret);
   return {
     async viewerOf(authorization, systemClaims) {
       if (systemClaims) {
-        const system = await verifyClaims(systemClaims, secrets.internalSecret);
+        const system = await verifySystemClaims(systemClaims);
         if (!isSystemSubject(system.sub)) throw unauthenticated("Signed claims are accepted from GovGraph's own system callers only: send a user token instead.");
         return system;
       }
@@ -60,9 +56,7 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
         const viewer = viewerFromClaims(payload);
         if (typeof viewer === "string") throw unauthenticated(`The token's claims are not usable: ${viewer}.`);
         if (isSystemSubject(viewer.sub)) throw unauthenticated(`The subject "${viewer.sub}" is reserved for the gateway itself.`);
-        const untilExpiry = payload.exp! * 1000 - Date.now();
-        if (untilExpiry >= 1) verified.set(token, viewer, { ttl: Math.floor(untilExpiry) });
-        return viewer;
+        return verified.remember(token, viewer, payload.exp!);
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated("The token has expired: get a new one.");
         if (error instanceof joseErrors.JOSEError) throw unauthenticated(`The token is not valid: ${error.message}`);

@@ -15,7 +15,7 @@ import express from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { CLAIMS_HEADER, verifyClaims } from "../../contract/claims";
+import { claimsVerifier, CLAIMS_HEADER } from "../../contract/claims";
 import { config, loadSecrets } from "../../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "./database";
 import { ErrorCode, httpStatusOf, isErrorCode } from "../../contract/errors";
@@ -138,8 +138,9 @@ export async function startInstance<L, S>(definition: SubgraphDefinition<L, S>, 
 
   const jobs = options.background === false ? [] : (definition.background?.(runtime) ?? []);
 
+  const viewerOfClaims = claimsVerifier(secrets.internalSecret);
   const contextFor = async (claimsHeader: string | string[] | undefined): Promise<SubgraphContext<L, S>> => {
-    const viewer = await verifyClaims(Array.isArray(claimsHeader) ? claimsHeader[0] : claimsHeader, secrets.internalSecret);
+    const viewer = await viewerOfClaims(Array.isArray(claimsHeader) ? claimsHeader[0] : claimsHeader);
     const em = orm.em.fork();
     return { viewer, em, loaders: definition.createLoaders(em, info, settings), instance: info, log, events, settings };
   };
