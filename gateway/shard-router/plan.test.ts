@@ -152,6 +152,17 @@ describe("the shards' documents kept between requests", () => {
     expect(print(callTo(second.calls, "ACA")!.document)).toBe(print(callTo(plan(new ShardDocuments(), ["ACA"]).calls, "ACA")!.document));
   });
 
+  test("a document object sent again finds its documents, and each of its operations its own", () => {
+    const documents = new ShardDocuments();
+    // A client's document, the same object on every request (the server keeps one per distinct query).
+    const client = parse(`query Titles { datasetsByIdentifier(identifiers: ["x"]) { title } } query Identifiers { datasetsByIdentifier(identifiers: ["x"]) { identifier } }`);
+    const sent = (operationName: string) => callTo(planShardRequest({ document: client, operationName, policy, agencyCodes, documents }).calls, "MOJ")!.document;
+    const titles = sent("Titles");
+    expect(print(sent("Identifiers"))).toMatch(/identifier\s*}/);
+    expect(sent("Titles")).toBe(titles);
+    expect(print(titles)).toMatch(/title\s*}/);
+  });
+
   test("at most the given number of engine documents are kept, the oldest forgotten first", () => {
     const documents = new ShardDocuments(1);
     const kept = callTo(plan(documents, ["ACA"]).calls, "ACA")!.document;

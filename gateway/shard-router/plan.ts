@@ -89,21 +89,27 @@ export interface PlanInput {
  * The engine hands the router a new document object on every request, and the http executor prints each
  * document it has not seen (its print cache is by object) and strips it: for a page fanned out to nine
  * shards, nine documents built, printed and stripped, where one print of the engine's document finds them.
- * At most `size` engine documents are kept, the oldest forgotten first.
+ * An operation sent whole (gateway/whole-operations.ts) comes as the client's document, which the server keeps
+ * as one object per distinct query: that object finds them without printing it (printing was 1.7 % of the
+ * gateway's CPU for a page sent whole). At most `size` engine documents are kept by text, the oldest forgotten first.
  */
 export class ShardDocuments {
   private readonly byText = new Map<string, Map<string, DocumentNode>>();
+  private readonly byObject = new WeakMap<DocumentNode, { operationName: string | undefined; documents: Map<string, DocumentNode> }>();
 
   constructor(private readonly size = 1000) {}
 
   /** The documents kept for `document`, by the root fields they hold (`send`'s signature). */
   of(document: DocumentNode, operationName: string | undefined): Map<string, DocumentNode> {
+    const seen = this.byObject.get(document);
+    if (seen && seen.operationName === operationName) return seen.documents;
     const text = `${operationName ?? ""}\n${print(document)}`;
     let documents = this.byText.get(text);
     if (!documents) {
       if (this.byText.size >= this.size) this.byText.delete(this.byText.keys().next().value!);
       this.byText.set(text, (documents = new Map()));
     }
+    this.byObject.set(document, { operationName, documents });
     return documents;
   }
 }
