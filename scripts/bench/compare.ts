@@ -45,6 +45,7 @@ const pageQuery = (agencyCodes?: readonly string[]) =>
 const indexQuery = `{ datasetIndex(first: 20) { ${PAGE_SELECTION} } }`;
 const crossQuery = (codes: readonly string[]) => `{ agencies(codes: ${JSON.stringify(codes)}) { datasets(first: 5) { totalCount } feedbackStats { received } } }`;
 const VIEWERS = 500;
+const ROW_WARM_UP_SECONDS = 8;
 
 /** A measured row: what is asked of which server, with whose headers (every request the next viewer's). */
 interface RowSpec {
@@ -134,23 +135,38 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
 
     await untilIndexed(govgraphNine.url, bearers[0], codes.length * datasets);
 
-    // Each shard is a process with its own JIT. Left to the fanned-out rows, the other agencies' shards would answer
-    // a few hundred requests in all and be measured half-compiled (15 ms of CPU per page against MOJ's 1.6). A
-    // deployment's shards are warm with their own agency's traffic; here each is warmed with its agency's page and
-    // overview through the gateway (the documents the fan-out sends it), then the fanned-out rows themselves.
-    console.log("warming every server up through GovGraph's gateways (not measured)…");
-    const warmUps: [ServerProcess, string, number][] = [
-      [govgraph, pageQuery(moj), 2],
-      [govgraph, crossQuery(moj), 2],
-      ...codes.flatMap((code): [ServerProcess, string, number][] => [
-        [govgraphNine, pageQuery([code]), 2],
-        [govgraphNine, crossQuery([code]), 2],
-      ]),
-      [govgraphNine, pageQuery(), 3],
-      [govgraphNine, indexQuery, 2],
-      [govgraphNine, crossQuery(codes), 3],
+    const page = pageQuery(moj);
+    const specs: RowSpec[] = [
+      { row: "floor (node:http + pg)", query: page, front: floor, headers: claims },
+      { row: "MOJ catalogue shard, direct", query: page, front: shards.catalogue.get("MOJ")!, headers: claims, profileAs: ["shard"] },
+      { row: "GovGraph gateway (MOJ shards)", query: page, front: govgraph, headers: bearers, profileAs: ["gateway"] },
+      { row: "plain Hive runtime (MOJ shards)", query: page, front: hive, headers: claims },
+      { row: "Apollo Gateway 2.14 (MOJ shards)", query: page, front: apollo, headers: claims },
+      { row: "GovGraph gateway (MOJ shards)", query: crossQuery(moj), front: govgraph, headers: bearers },
+      { row: "plain Hive runtime (MOJ shards)", query: crossQuery(moj), front: hive, headers: claims },
+      { row: "Apollo Gateway 2.14 (MOJ shards)", query: crossQuery(moj), front: apollo, headers: claims },
+      { row: "GovGraph, 9 agencies: MOJ's page", query: page, front: govgraphNine, headers: bearers },
+      { row: "GovGraph, 9 agencies: page fanned out", query: pageQuery(), front: govgraphNine, headers: bearers, profileAs: ["fan-out", "aca-shard"] },
+      { row: "GovGraph, 9 agencies: page from the index", query: indexQuery, front: govgraphNine, headers: bearers },
+      { row: "GovGraph, 9 agencies: cross-subgraph", query: crossQuery(codes), front: govgraphNine, headers: bearers },
     ];
-    for (const [gateway, query, seconds] of warmUps) await load(gateway.url, bearers, query, seconds, connections);
+
+    // Each server is a process with its own JIT, and is measured warm, as a deployment's servers are with their own
+    // traffic. Left to the fanned-out rows, the other agencies' shards would answer a few hundred requests in all
+    // (15 ms of CPU per page against MOJ's 1.6): each is first warmed with its agency's page and overview through the
+    // nine agencies' gateway (the documents the fan-out sends it). Then every row's front answers its own row for
+    // ROW_WARM_UP_SECONDS: a gateway's JIT takes 10 s of load or more to settle (after 3 s, GovGraph's MOJ gateway
+    // spent 3.1 ms of CPU per page over the next 5 s, and 1.4 to 1.7 ms over each 5 s after that), and a front warmed
+    // only by its rows' one second each was measured colder in its first rounds than in its last.
+    console.log("warming every server up (not measured)…");
+    const warmUps: [ServerProcess, Record<string, string>[], string, number][] = [
+      ...codes.flatMap((code): [ServerProcess, Record<string, string>[], string, number][] => [
+        [govgraphNine, bearers, pageQuery([code]), 2],
+        [govgraphNine, bearers, crossQuery([code]), 2],
+      ]),
+      ...specs.map((spec): [ServerProcess, Record<string, string>[], string, number] => [spec.front, spec.headers, spec.query, ROW_WARM_UP_SECONDS]),
+    ];
+    for (const [front, headers, query, seconds] of warmUps) await load(front.url, headers, query, seconds, connections);
     // The servers go on answering a load's last requests after it stops (fanned-out ones, for seconds): each
     // measured run starts once they are back at rest, so that work is neither timed nor counted against it.
     const cpuPerSecond = async (seconds: number) => {
@@ -173,21 +189,6 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       profiles.push({ row: `${row}, ${name} process`, file: done.file });
       return done.result;
     };
-    const page = pageQuery(moj);
-    const specs: RowSpec[] = [
-      { row: "floor (node:http + pg)", query: page, front: floor, headers: claims },
-      { row: "MOJ catalogue shard, direct", query: page, front: shards.catalogue.get("MOJ")!, headers: claims, profileAs: ["shard"] },
-      { row: "GovGraph gateway (MOJ shards)", query: page, front: govgraph, headers: bearers, profileAs: ["gateway"] },
-      { row: "plain Hive runtime (MOJ shards)", query: page, front: hive, headers: claims },
-      { row: "Apollo Gateway 2.14 (MOJ shards)", query: page, front: apollo, headers: claims },
-      { row: "GovGraph gateway (MOJ shards)", query: crossQuery(moj), front: govgraph, headers: bearers },
-      { row: "plain Hive runtime (MOJ shards)", query: crossQuery(moj), front: hive, headers: claims },
-      { row: "Apollo Gateway 2.14 (MOJ shards)", query: crossQuery(moj), front: apollo, headers: claims },
-      { row: "GovGraph, 9 agencies: MOJ's page", query: page, front: govgraphNine, headers: bearers },
-      { row: "GovGraph, 9 agencies: page fanned out", query: pageQuery(), front: govgraphNine, headers: bearers, profileAs: ["fan-out", "aca-shard"] },
-      { row: "GovGraph, 9 agencies: page from the index", query: indexQuery, front: govgraphNine, headers: bearers },
-      { row: "GovGraph, 9 agencies: cross-subgraph", query: crossQuery(codes), front: govgraphNine, headers: bearers },
-    ];
     const run = (spec: RowSpec) =>
       load(spec.front.url, spec.headers, spec.query, duration, connections, { meters: { front: spec.front.cpuMs, servers: () => servers.cpuMs() }, afterWarmUp: untilAtRest });
     // This machine's speed drifts by a third from one run to the next: every row is measured once per round, the rounds
