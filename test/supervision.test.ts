@@ -99,7 +99,8 @@ test("a crashed agency process costs only that agency, comes back by itself, and
     if (agency.code === "ACA") expect(agency.datasets).toBeNull();
     else expect(agency.datasets!.totalCount).toBeGreaterThan(0);
   }
-  expect(output).toMatch(/agency-ACA \(catalogue:ACA, feedback:ACA\) exited with SIGKILL; restarting in/);
+  // The gateway may see ACA gone before the supervisor has handled its exit: the report comes, but not always first.
+  await waitFor("the supervisor to report ACA's exit", async () => (/agency-ACA \(catalogue:ACA, feedback:ACA\) exited with SIGKILL; restarting in/.test(output) ? true : undefined), 30_000);
 
   await waitFor("ACA to answer again", async () => {
     const answer = await ask();
