@@ -92,13 +92,16 @@ export async function signClaims(viewer: Viewer, secret: string, ttlSeconds: num
     .sign(keyOf(secret));
 }
 
+/** How many viewers' claims a signer, and how many tokens a verifier, remembers: the least recently used are forgotten first. */
+const REMEMBERED = 10_000;
+
 /**
  * Signs each viewer's claims once per half their lifetime and hands out the same claims meanwhile, so a subgraph
  * still has at least half of it to accept them in: for a caller that signs for many requests (the gateway, where
- * signing was 3 % of its CPU under load). At most `size` viewers are remembered, the least recently seen forgotten first.
+ * signing was 3 % of its CPU under load).
  */
-export function claimsSigner(secret: string, ttlSeconds: number, size = 10_000): (viewer: Viewer) => Promise<string> {
-  const signed = new LRUCache<string, string>({ max: size, ttl: Math.max(1, ttlSeconds * 500) });
+export function claimsSigner(secret: string, ttlSeconds: number): (viewer: Viewer) => Promise<string> {
+  const signed = new LRUCache<string, string>({ max: REMEMBERED, ttl: Math.max(1, ttlSeconds * 500) });
   return async (viewer) => {
     const key = [viewer.sub, viewer.role, viewer.agencyCode ?? "", viewer.client ?? ""].join("\n");
     let claims = signed.get(key);
@@ -110,23 +113,16 @@ export function claimsSigner(secret: string, ttlSeconds: number, size = 10_000):
 /**
  * What verified tokens said, keyed by their exact bytes, each kept until the token's own expiry: the same bytes carry
  * the same signature and claims, so verifying them again proves nothing new (verifying was 3 % of the gateway's CPU
- * under load, and 1.5 to 4 % of a subgraph's). At most `size` are kept, the least recently used forgotten first. The
- * viewers kept are frozen: every request holding one shares it.
+ * under load, and 1.5 to 4 % of a subgraph's). The viewers kept are frozen: every request holding one shares it.
  */
 export class VerifiedTokens {
-  private readonly viewers: LRUCache<string, Viewer>;
+  private readonly viewers = new LRUCache<string, Viewer>({ max: REMEMBERED });
 
-  constructor(size = 10_000) {
-    this.viewers = new LRUCache({ max: size });
-  }
-
-  /** The viewer a token named when it was verified, while it has not expired. */
-  get(token: string): Viewer | undefined {
-    return this.viewers.get(token);
-  }
-
-  /** `expiresAt`: the token's `exp` claim, in seconds since the epoch. */
-  remember(token: string, viewer: Viewer, expiresAt: number): Viewer {
+  /** The viewer `token` names: the one remembered while it is valid, or `verify`'s (given the token's `exp`, in seconds), remembered until then. */
+  async viewerOf(token: string, verify: () => Promise<{ viewer: Viewer; expiresAt: number }>): Promise<Viewer> {
+    const known = this.viewers.get(token);
+    if (known) return known;
+    const { viewer, expiresAt } = await verify();
     const untilExpiry = Math.floor(expiresAt * 1000 - Date.now());
     const shared = Object.freeze(viewer);
     if (untilExpiry >= 1) this.viewers.set(token, shared, { ttl: untilExpiry });
@@ -138,20 +134,15 @@ export class VerifiedTokens {
  * Verifies forwarded claims (any missing, stale or wrongly signed header is UNAUTHENTICATED) for a server that sees
  * the same claims many times, a subgraph or the gateway's check of its system callers: each header verified once.
  */
-export function claimsVerifier(secret: string, size?: number): (header: string | undefined) => Promise<Viewer> {
-  const verified = new VerifiedTokens(size);
+export function claimsVerifier(secret: string): (header: string | undefined) => Promise<Viewer> {
+  const verified = new VerifiedTokens();
   return async (header) => {
-    const known = header ? verified.get(header) : undefined;
-    if (known) return known;
-    const { viewer, expiresAt } = await readClaims(header, secret);
-    return verified.remember(header!, viewer, expiresAt);
+    if (!header) throw unauthenticated(`This subgraph only answers requests signed by the gateway (missing ${CLAIMS_HEADER}).`);
+    return verified.viewerOf(header, () => readClaims(header, secret));
   };
 }
 
-async function readClaims(header: string | undefined, secret: string): Promise<{ viewer: Viewer; expiresAt: number }> {
-  if (!header) {
-    throw unauthenticated(`This subgraph only answers requests signed by the gateway (missing ${CLAIMS_HEADER}).`);
-  }
+async function readClaims(header: string, secret: string): Promise<{ viewer: Viewer; expiresAt: number }> {
   try {
     const { payload } = await jwtVerify(header, keyOf(secret), {
       issuer: CLAIMS_ISSUER,

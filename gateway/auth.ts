@@ -44,19 +44,18 @@ export function createTokenVerifier(secrets: Secrets): TokenVerifier {
       if (!authorization) return ANONYMOUS;
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-      const token = match[1];
-      const known = verified.get(token);
-      if (known) return known;
       try {
-        const { payload } = await jwtVerify(token, key as KeyObject, options);
-        const lifetime = payload.exp! - Math.floor(Date.now() / 1000);
-        if (lifetime > config.maxTokenLifetimeSeconds) {
-          throw unauthenticated(`The token is valid for ${lifetime} s more; tokens may last at most ${config.maxTokenLifetimeSeconds} s: get a shorter-lived one.`);
-        }
-        const viewer = viewerFromClaims(payload);
-        if (typeof viewer === "string") throw unauthenticated(`The token's claims are not usable: ${viewer}.`);
-        if (isSystemSubject(viewer.sub)) throw unauthenticated(`The subject "${viewer.sub}" is reserved for the gateway itself.`);
-        return verified.remember(token, viewer, payload.exp!);
+        return await verified.viewerOf(match[1], async () => {
+          const { payload } = await jwtVerify(match[1], key as KeyObject, options);
+          const lifetime = payload.exp! - Math.floor(Date.now() / 1000);
+          if (lifetime > config.maxTokenLifetimeSeconds) {
+            throw unauthenticated(`The token is valid for ${lifetime} s more; tokens may last at most ${config.maxTokenLifetimeSeconds} s: get a shorter-lived one.`);
+          }
+          const viewer = viewerFromClaims(payload);
+          if (typeof viewer === "string") throw unauthenticated(`The token's claims are not usable: ${viewer}.`);
+          if (isSystemSubject(viewer.sub)) throw unauthenticated(`The subject "${viewer.sub}" is reserved for the gateway itself.`);
+          return { viewer, expiresAt: payload.exp! };
+        });
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated("The token has expired: get a new one.");
         if (error instanceof joseErrors.JOSEError) throw unauthenticated(`The token is not valid: ${error.message}`);
