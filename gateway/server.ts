@@ -34,7 +34,7 @@ import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { consoleHandler, loadTrustedDocuments } from "./console";
 import { harvestHandler } from "./harvest/routes";
 import { datastoreDumpHandler } from "./datastore-dump";
-import { useBodyLimit, useCsrfPrevention } from "./http-hygiene";
+import { readJsonBody, useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
 import { usePartialAnswers } from "./shard-router/partial-answers";
@@ -304,8 +304,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
     : undefined;
   const serveDump = routing ? datastoreDumpHandler({ routing, internalSecret: options.secrets.internalSecret, timeoutMs: shardTimeoutMs, log }) : undefined;
+  const answer = (req: IncomingMessage, res: ServerResponse) =>
+    readJsonBody(req, config.maxBodyBytes).then(
+      () => runtime(req, res),
+      // The client went away before its body arrived: there is no one to answer.
+      () => res.destroy(),
+    );
   const graphql = (req: IncomingMessage, res: ServerResponse) =>
-    observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void runtime(req, res)) : void runtime(req, res);
+    observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void answer(req, res)) : void answer(req, res);
   const httpServer: Server = createServer((req, res) => {
     if (!serveConsole?.(req, res) && !serveHarvest?.(req, res) && !serveDump?.(req, res)) void graphql(req, res);
   });

@@ -80,6 +80,18 @@ test("a body sent without a declared length (chunked) is counted as it arrives: 
   expect(platform.calls()).toBe(callsBefore);
 });
 
+test.each([
+  ["JSON that does not parse", '{"query": "{ __typename }"', /invalid JSON/],
+  ["a string", '"{ __typename }"', /expected to be object/],
+  ["null", "null", /expected to be object/],
+])("a JSON body holding %s is refused with 400, saying why, and reaches no shard", async (_name, body, reason) => {
+  const callsBefore = platform.calls();
+  const response = await fetch(platform.gateway.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { errors: { message: string }[] }).errors[0].message).toMatch(reason);
+  expect(platform.calls()).toBe(callsBefore);
+});
+
 describe("users' tokens", () => {
   const secret = new TextEncoder().encode(loadSecrets().jwtSecret);
   const sign = (claims: { sub?: string; expiresIn?: string | null }) => {
