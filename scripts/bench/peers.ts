@@ -74,53 +74,57 @@ async function serveFloor(port: number, databaseUrl: string, poolSize: number): 
 /**
  * The floor of a write: what storing a public comment costs with nothing but node:http and pg. Each request
  * (submitFeedback's variables) goes to its agency's database, on a pool of the shard's size per agency, as the
- * feedback shard's own statements in one transaction: the submitter's quota, the event, the comment, its receipt,
- * its reminders (7 round trips with BEGIN and COMMIT). No authentication, validation or GraphQL.
+ * feedback shard's own statement (submission.ts): the submitter's quota, the comment, its receipt, its event and its
+ * reminders, in one round trip. No authentication, validation or GraphQL.
  */
 async function serveWriteFloor(port: number, databaseUrls: Record<string, string>, poolSize: number): Promise<void> {
   const pools = new Map(Object.entries(databaseUrls).map(([agencyCode, url]) => [agencyCode, new Pool({ connectionString: url, max: poolSize })]));
   const deadline = configuredDeadlinePolicy(config);
   const hour = 60 * 60 * 1000;
   const store = async (input: Record<string, string>, client: string): Promise<string> => {
-    const db = await pools.get(input.agencyCode)!.connect();
-    try {
-      const receivedAt = new Date();
-      const dueAt = replyDueAt(receivedAt, deadline);
-      const id = randomUUID();
-      await db.query("begin");
-      await db.query(
-        `insert into submission_quota (client, window_start, submissions) values ($1, $2, 1)
-         on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1 returning submissions`,
-        [client, new Date(Math.floor(receivedAt.getTime() / hour) * hour)],
-      );
-      await db.query(`insert into outbox_event (id, type, subject_id, payload, occurred_at) values ($1, 'FeedbackReceived', $2, $3, $4) returning seq`, [
-        randomUUID(),
+    const receivedAt = new Date();
+    const dueAt = replyDueAt(receivedAt, deadline);
+    const id = randomUUID();
+    const [dueSoon, overdue] = remindersFor(dueAt, deadline);
+    const { rows } = await pools.get(input.agencyCode)!.query(
+      `with quota as (
+         insert into submission_quota (client, window_start, submissions) values ($1, $2, 1)
+         on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1 where submission_quota.submissions < $3
+         returning submissions),
+       comment as (
+         insert into feedback (id, agency_code, email, comment_type, title, body, received_at, reply_due_at, state)
+         select $4, $5, $6, $7, $8, $9, $10, $11, 'RECEIVED' from quota),
+       receipt as (
+         insert into feedback_transition (id, feedback_id, action, from_state, to_state, actor, actor_role, at)
+         select $12, $4, 'RECEIVE', null, 'RECEIVED', $1, 'PUBLIC', $10 from quota),
+       event as (
+         insert into outbox_event (id, type, subject_id, payload) select $13, 'FeedbackReceived', $4, $14 from quota),
+       reminders as (
+         insert into reminder (feedback_id, kind, fire_at) select $4, kind, fire_at from quota, (values ($15, $16::timestamptz), ($17, $18::timestamptz)) as r (kind, fire_at))
+       select submissions from quota`,
+      [
+        client,
+        new Date(Math.floor(receivedAt.getTime() / hour) * hour),
+        config.feedbackSubmissionsPerHour,
         id,
+        input.agencyCode,
+        input.email,
+        input.commentType,
+        input.title,
+        input.body,
+        receivedAt,
+        dueAt,
+        randomUUID(),
+        randomUUID(),
         JSON.stringify({ agencyCode: input.agencyCode, title: input.title, receivedAt, replyDueAt: dueAt, answeredAt: null }),
-        new Date(),
-      ]);
-      await db.query(
-        `insert into feedback (id, agency_code, email, comment_type, title, body, received_at, reply_due_at, state) values ($1, $2, $3, $4, $5, $6, $7, $8, 'RECEIVED')`,
-        [id, input.agencyCode, input.email, input.commentType, input.title, input.body, receivedAt, dueAt],
-      );
-      await db.query(
-        `insert into feedback_transition (id, feedback_id, action, from_state, to_state, actor, actor_role, at) values ($1, $2, 'RECEIVE', null, 'RECEIVED', $3, 'PUBLIC', $4)`,
-        [randomUUID(), id, client, receivedAt],
-      );
-      const reminders = remindersFor(dueAt, deadline);
-      await db.query(
-        `with dropped as (delete from reminder where feedback_id = $1 and sent_at is null)
-         insert into reminder (feedback_id, kind, fire_at) values ${reminders.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(", ")}`,
-        [id, ...reminders.flatMap(({ kind, fireAt }) => [kind, fireAt])],
-      );
-      await db.query("commit");
-      return id;
-    } catch (error) {
-      await db.query("rollback");
-      throw error;
-    } finally {
-      db.release();
-    }
+        dueSoon.kind,
+        dueSoon.fireAt,
+        overdue.kind,
+        overdue.fireAt,
+      ],
+    );
+    if (rows.length === 0) throw new Error("over the quota");
+    return id;
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

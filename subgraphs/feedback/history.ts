@@ -8,6 +8,17 @@ import type { Viewer } from "../../contract/claims";
 import { Feedback, FeedbackTransition } from "./entities";
 import { FeedbackAction, FeedbackState } from "./workflow";
 
+/** The outbox event type of each workflow action. */
+export const EVENT_OF: Record<FeedbackAction, string> = {
+  [FeedbackAction.RECEIVE]: "FeedbackReceived",
+  [FeedbackAction.DRAFT_REPLY]: "ReplyDrafted",
+  [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]: "ReplySubmittedForApproval",
+  [FeedbackAction.APPROVE_REPLY]: "ReplyApproved",
+  [FeedbackAction.RETURN_REPLY]: "ReplyReturned",
+  [FeedbackAction.FOLLOW_UP]: "FeedbackFollowedUp",
+  [FeedbackAction.CLOSE]: "FeedbackClosed",
+};
+
 export interface Step {
   action: FeedbackAction;
   /** Null for the receipt: the comment had no state before. */
@@ -18,11 +29,20 @@ export interface Step {
   at: Date;
 }
 
-export function recordStep(em: EntityManager, feedback: Feedback, { action, fromState, toState, viewer, reason, at }: Step): void {
-  em.persist(em.create(FeedbackTransition, { feedback, action, fromState, toState, actor: viewer.sub, actorRole: viewer.role, reason, at }));
+/** A step of `feedback`'s history, not yet written: recordStep's, or a statement's that writes it with the change. */
+export function historyStep(feedback: Feedback, { action, fromState, toState, viewer, reason, at }: Step): FeedbackTransition {
+  return Object.assign(new FeedbackTransition(), { feedback, action, fromState, toState, actor: viewer.sub, actorRole: viewer.role, reason, at });
+}
+
+export function recordStep(em: EntityManager, feedback: Feedback, step: Step): void {
+  em.persist(historyStep(feedback, step));
 }
 
 /** The first step of every comment: received from `viewer`, when it was received. */
+export function receipt(feedback: Feedback, viewer: Viewer): FeedbackTransition {
+  return historyStep(feedback, { action: FeedbackAction.RECEIVE, fromState: null, toState: FeedbackState.RECEIVED, viewer, at: feedback.receivedAt });
+}
+
 export function recordReceipt(em: EntityManager, feedback: Feedback, viewer: Viewer): void {
-  recordStep(em, feedback, { action: FeedbackAction.RECEIVE, fromState: null, toState: FeedbackState.RECEIVED, viewer, at: feedback.receivedAt });
+  em.persist(receipt(feedback, viewer));
 }

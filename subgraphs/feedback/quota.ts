@@ -10,26 +10,37 @@
  * addresses (about 100 comments/s through the gateway on this machine).
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { GraphQLError } from "graphql";
 import { ErrorCode, govError } from "../../contract/errors";
+import { sql, sqlOf, type SqlFragment } from "../kit/sql";
+
+const HOUR_MS = 60 * 60 * 1000;
+const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+
+/**
+ * A CTE, `quota`, that counts a submission against the client's hourly quota: it has one row (the count) if the
+ * submission is within the quota, and none, having counted nothing, if it is not.
+ */
+export function quotaTaken(client: string, now: Date, perHour: number): SqlFragment {
+  return sql`quota as (
+    insert into submission_quota (client, window_start, submissions) select ${client}, ${windowOf(now)}, 1 where ${perHour} >= 1
+    on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1 where submission_quota.submissions < ${perHour}
+    returning submissions)`;
+}
+
+/** The refusal of a submission over the quota, with when to retry. */
+export function quotaRefusal(now: Date, perHour: number): GraphQLError {
+  const retryAfterSeconds = Math.ceil((windowOf(now).getTime() + HOUR_MS - now.getTime()) / 1000);
+  return govError(
+    ErrorCode.RATE_LIMITED,
+    `Too many comments from you in this hour (limit ${perHour}); try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+    { retryAfterSeconds },
+  );
+}
 
 /** Counts a submission against the client's hourly quota; refuses it, with when to retry, once the quota is used. */
 export async function takeSubmissionQuota(tx: EntityManager, client: string, now: Date, perHour: number): Promise<void> {
-  const hour = 60 * 60 * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / hour) * hour);
-  const [row] = await tx.getConnection().execute<{ submissions: number }[]>(
-    `insert into submission_quota (client, window_start, submissions) values (?, ?, 1)
-     on conflict (client, window_start) do update set submissions = submission_quota.submissions + 1
-     returning submissions`,
-    [client, windowStart],
-    "all",
-    tx.getTransactionContext(),
-  );
-  if (row.submissions > perHour) {
-    const retryAfterSeconds = Math.ceil((windowStart.getTime() + hour - now.getTime()) / 1000);
-    throw govError(
-      ErrorCode.RATE_LIMITED,
-      `Too many comments from you in this hour (limit ${perHour}); try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
-      { retryAfterSeconds },
-    );
-  }
+  const taken = sql`with ${quotaTaken(client, now, perHour)} select submissions from quota`;
+  const rows = await sqlOf(tx)(taken.text, [...taken.values]);
+  if (rows.length === 0) throw quotaRefusal(now, perHour);
 }

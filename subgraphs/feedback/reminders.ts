@@ -13,6 +13,7 @@ import { appendEvent } from "../kit/outbox";
 import { startJob, systemClock, type Clock, type RunningJob } from "../../contract/jobs";
 import { databaseLease } from "../kit/job-lease";
 import { DAY_MS } from "../kit/scalars";
+import { identifier, joinSql, sql, sqlOf, type SqlFragment } from "../kit/sql";
 import type { DeadlinePolicy } from "./deadline";
 
 export enum ReminderKind {
@@ -31,19 +32,22 @@ export function remindersFor(replyDueAt: Date, policy: DeadlinePolicy): { kind: 
 }
 
 /**
- * Writes a comment's reminders for its current deadline, dropping any unsent ones of an earlier deadline, in one
- * statement (a comment's submission is a handful of them; each is a round trip): the delete and the insert see the
- * same rows, so the delete never drops the new reminders.
+ * `insert into reminder … select … from <source>`: a comment's reminders for its deadline, written if `source` has a
+ * row (a part of a statement that writes several: submission.ts).
+ */
+export function remindersInsert(feedbackId: string, replyDueAt: Date, policy: DeadlinePolicy, source: string): SqlFragment {
+  const rows = remindersFor(replyDueAt, policy).map(({ kind, fireAt }) => sql`(${feedbackId}::uuid, ${kind}, ${fireAt}::timestamptz)`);
+  return sql`insert into reminder (feedback_id, kind, fire_at) select r.* from ${identifier(source)}, (values ${joinSql(rows, ", ")}) as r`;
+}
+
+/**
+ * Rewrites a comment's reminders for its new deadline, dropping its unsent ones of the earlier deadline, in one
+ * statement: the delete and the insert see the same rows, so the delete never drops the new reminders.
  */
 export async function scheduleReminders(tx: EntityManager, feedbackId: string, replyDueAt: Date, policy: DeadlinePolicy): Promise<void> {
-  const reminders = remindersFor(replyDueAt, policy);
-  await tx.getConnection().execute(
-    `with dropped as (delete from reminder where feedback_id = ? and sent_at is null)
-     insert into reminder (feedback_id, kind, fire_at) values ${reminders.map(() => "(?, ?, ?)").join(", ")}`,
-    [feedbackId, ...reminders.flatMap(({ kind, fireAt }) => [feedbackId, kind, fireAt])],
-    "run",
-    tx.getTransactionContext(),
-  );
+  const statement = sql`with dropped as (delete from reminder where feedback_id = ${feedbackId} and sent_at is null), one as (select)
+    ${remindersInsert(feedbackId, replyDueAt, policy, "one")}`;
+  await sqlOf(tx)(statement.text, [...statement.values]);
 }
 
 /**

@@ -9,9 +9,9 @@ import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { CalendarDate } from "../kit/scalars";
 import { deadlineFacts, deadlineState, DeadlineState, lastReplyDayOf, noFeedbackStats, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
-import { takeSubmissionQuota } from "./quota";
 import { scheduleReminders } from "./reminders";
-import { recordReceipt, recordStep } from "./history";
+import { EVENT_OF, recordStep } from "./history";
+import { storeSubmission } from "./submission";
 import { FeedbackAction, transition, type WorkflowAction } from "./workflow";
 import type { FeedbackContext } from "./context";
 
@@ -131,21 +131,6 @@ class FollowUpInput extends FeedbackRefInput {
   @Length(1, 5000)
   body!: string;
 }
-
-export function appendFeedbackReceived(em: EntityManager, feedback: Feedback): void {
-  appendEvent(em, "FeedbackReceived", feedback.id, { agencyCode: feedback.agencyCode, title: feedback.title, ...deadlineFacts(feedback) });
-}
-
-/** The outbox event type of each workflow action. */
-export const EVENT_OF: Record<FeedbackAction, string> = {
-  [FeedbackAction.RECEIVE]: "FeedbackReceived",
-  [FeedbackAction.DRAFT_REPLY]: "ReplyDrafted",
-  [FeedbackAction.SUBMIT_REPLY_FOR_APPROVAL]: "ReplySubmittedForApproval",
-  [FeedbackAction.APPROVE_REPLY]: "ReplyApproved",
-  [FeedbackAction.RETURN_REPLY]: "ReplyReturned",
-  [FeedbackAction.FOLLOW_UP]: "FeedbackFollowedUp",
-  [FeedbackAction.CLOSE]: "FeedbackClosed",
-};
 
 /** The agency reply being worked on: the latest one not yet published. */
 async function currentDraft(em: EntityManager, feedback: Feedback): Promise<Reply | null> {
@@ -318,18 +303,7 @@ export class FeedbackResolver {
     const earlier = await retried();
     if (earlier) return { feedback: sameSubmission(earlier, input) };
     try {
-      return await em.transactional(async (tx) => {
-        const receivedAt = new Date();
-        // The quota first (quota.ts); then the comment, its receipt and its event in one flush.
-        await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
-        const feedback = tx.create(Feedback, { ...input, receivedAt, replyDueAt: replyDueAt(receivedAt, settings.deadline) });
-        tx.persist(feedback);
-        recordReceipt(tx, feedback, viewer);
-        appendFeedbackReceived(tx, feedback);
-        await tx.flush();
-        await scheduleReminders(tx, feedback.id, feedback.replyDueAt, settings.deadline);
-        return { feedback };
-      });
+      return { feedback: await storeSubmission(em, input, viewer, settings) };
     } catch (error) {
       // Two tries with one key at the same moment: the second finds the first's comment.
       const stored = error instanceof UniqueConstraintViolationException ? await retried() : null;

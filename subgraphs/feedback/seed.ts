@@ -11,9 +11,9 @@ import { ANONYMOUS, Role } from "../../contract/claims";
 import { appendEvent } from "../kit/outbox";
 import type { FeedbackSettings } from "./context";
 import { deadlineFacts, replyDueAt } from "./deadline";
-import { appendFeedbackReceived, EVENT_OF } from "./resolvers";
+import { feedbackReceived } from "./submission";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
-import { recordReceipt } from "./history";
+import { EVENT_OF, recordReceipt } from "./history";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, FeedbackState } from "./workflow";
 
@@ -60,7 +60,7 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo, se
   // The history tells what the rows tell (metrics rebuilds its figures from it): each comment received,
   // then each approved reply, as the workflow would have appended them.
   all.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-  for (const feedback of all) appendFeedbackReceived(em, feedback);
+  for (const feedback of all) em.persist(feedbackReceived(feedback));
   for (const feedback of all.filter((f) => f.answeredAt)) {
     appendEvent(em, EVENT_OF[FeedbackAction.APPROVE_REPLY], feedback.id, {
       agencyCode: code,

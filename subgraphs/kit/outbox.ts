@@ -46,14 +46,14 @@ export class OutboxEvent {
   occurredAt: Date = new Date();
 }
 
+/** An event about `subjectId`, not yet written: appendEvent's, or a statement's that writes it with the change (sql.ts, insertFrom). */
+export function outboxEvent(type: string, subjectId: string, payload: Record<string, unknown>): OutboxEvent {
+  return Object.assign(new OutboxEvent(), { type, subjectId, payload });
+}
+
 /** Appends an event; it is written by the flush that writes the change. */
-export function appendEvent(
-  em: EntityManager,
-  type: string,
-  subjectId: string,
-  payload: Record<string, unknown>,
-): OutboxEvent {
-  const event = em.create(OutboxEvent, { type, subjectId, payload });
+export function appendEvent(em: EntityManager, type: string, subjectId: string, payload: Record<string, unknown>): OutboxEvent {
+  const event = outboxEvent(type, subjectId, payload);
   em.persist(event);
   return event;
 }

@@ -13,7 +13,7 @@
  * sql-template-tag, which does the same: it ships as an ES module only, and
  * this project runs, and is tested, as CommonJS.
  */
-import type { EntityManager } from "@mikro-orm/postgresql";
+import { ReferenceKind, wrap, type EntityManager } from "@mikro-orm/postgresql";
 
 /** A piece of SQL and its values, one per `?` placeholder (a literal question mark is written `\\?`; an array is a comma-separated list). */
 export class SqlFragment {
@@ -60,14 +60,49 @@ export function identifier(name: string): SqlFragment {
   return new SqlFragment(quoted(name), []);
 }
 
-/** Runs SQL with `?` placeholders on the EntityManager's transaction when it has one (MikroORM's execute otherwise takes a pool connection). */
+/**
+ * Runs SQL with `?` placeholders on the EntityManager's transaction when it has one (MikroORM's execute otherwise
+ * takes a pool connection). Its failures are the ORM's exceptions, as a flush's are (a unique violation is a
+ * UniqueConstraintViolationException: a CONFLICT to the client, kit/server.ts).
+ */
 export type Sql = <T = Record<string, unknown>[]>(text: string, params?: unknown[]) => Promise<T>;
 export const sqlOf =
   (em: EntityManager): Sql =>
-  (text, params = []) =>
-    em.getConnection().execute(text, params as never[], "all", em.getTransactionContext()) as never;
+  async (text, params = []) => {
+    try {
+      return (await em.getConnection().execute(text, params as never[], "all", em.getTransactionContext())) as never;
+    } catch (error) {
+      throw em.getDriver().convertException(error as Error);
+    }
+  };
 
 /** The rows a fragment selects, as the ORM's driver returns them (column names; dates and times as text). */
 export function selectRows<T = Record<string, unknown>>(em: EntityManager, statement: SqlFragment): Promise<T[]> {
   return sqlOf(em)<T[]>(statement.text, [...statement.values]);
+}
+
+/**
+ * `insert into <the entity's table> (<its columns>) select <its values> from <source>`: an entity written as one
+ * part of a statement that writes several (data-modifying CTEs), one row if `source` has one, none if it has none.
+ * Columns and values are read from the ORM's metadata as its flush would write them: every persisted column of the
+ * entity and the keys of what it refers to; an autoincrement key left unset is left to the database.
+ */
+export function insertFrom(em: EntityManager, entity: object, source: string): SqlFragment {
+  const meta = em.getMetadata().find(entity.constructor.name)!;
+  const platform = em.getPlatform();
+  const columns: string[] = [];
+  const values: unknown[] = [];
+  for (const prop of meta.props) {
+    if (prop.persist === false || (prop.kind !== ReferenceKind.SCALAR && prop.kind !== ReferenceKind.MANY_TO_ONE)) continue;
+    let value = (entity as Record<string, unknown>)[prop.name];
+    if (value === undefined && prop.autoincrement) continue;
+    if (prop.kind === ReferenceKind.MANY_TO_ONE) value = value == null ? null : wrap(value as object, true).getPrimaryKey();
+    else if (prop.customType && value != null) value = prop.customType.convertToDatabaseValue(value, platform, { mode: "query" });
+    columns.push(quoted(prop.fieldNames[0]));
+    values.push(value ?? null);
+  }
+  return new SqlFragment(
+    `insert into ${quoted(meta.tableName)} (${columns.join(", ")}) select ${values.map(() => "?").join(", ")} from ${quoted(source)}`,
+    values,
+  );
 }
