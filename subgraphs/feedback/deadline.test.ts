@@ -34,6 +34,18 @@ describe("the reply is due by the end of the 14th calendar day after receipt, in
   });
 });
 
+test("a day's deadline holds from the day's first instant to its last, and the next day's from its first, where a day may be 23 hours long", () => {
+  expect(due("2026-04-20T03:00:00Z")).toBe("2026-05-04T16:00:00.000Z");
+  expect(due("2026-04-20T15:59:59.999Z")).toBe("2026-05-04T16:00:00.000Z");
+  expect(due("2026-04-20T16:00:00.000Z")).toBe("2026-05-05T16:00:00.000Z");
+  expect(due("2026-04-19T15:59:59.999Z")).toBe("2026-05-03T16:00:00.000Z");
+  // New York's Mar 8, 2026 has 23 hours (clocks go forward at 02:00): it ends at 04:00 UTC on Mar 9, not 05:00.
+  const newYork: DeadlinePolicy = { ...taipei14, timeZone: "America/New_York" };
+  expect(due("2026-03-08T12:00:00Z", newYork)).toBe("2026-03-23T04:00:00.000Z");
+  expect(due("2026-03-09T03:59:59.999Z", newYork)).toBe("2026-03-23T04:00:00.000Z");
+  expect(due("2026-03-09T04:00:00.000Z", newYork)).toBe("2026-03-24T04:00:00.000Z");
+});
+
 describe("a custom policy: other day counts and time zones", () => {
   test("7 days in UTC: the receipt day is the UTC day", () => {
     const utc7: DeadlinePolicy = { ...taipei14, days: 7, timeZone: "UTC" };

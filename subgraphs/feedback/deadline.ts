@@ -86,9 +86,24 @@ export function lastReplyDay(receivedOn: string, policy: DeadlinePolicy): string
  * default), i.e. before the start of the next day.
  */
 export function replyDueAt(receivedAt: Date, policy: DeadlinePolicy): Date {
+  const at = receivedAt.getTime();
+  const known = deadlineOfDay.get(policy);
+  if (known && at >= known.dayStart && at < known.nextDayStart) return new Date(known.dueAt);
   const receivedOn = taipeiDate(receivedAt, policy.timeZone);
-  return startOfDay(addDays(lastReplyDay(receivedOn, policy), 1), policy.timeZone);
+  const dueAt = startOfDay(addDays(lastReplyDay(receivedOn, policy), 1), policy.timeZone);
+  deadlineOfDay.set(policy, {
+    dayStart: startOfDay(receivedOn, policy.timeZone).getTime(),
+    nextDayStart: startOfDay(addDays(receivedOn, 1), policy.timeZone).getTime(),
+    dueAt: dueAt.getTime(),
+  });
+  return dueAt;
 }
+
+/**
+ * The deadline of the day last asked, per policy: comments arrive day by day, and the zone's arithmetic (Intl's
+ * formatToParts) cost a feedback shard more CPU per comment than anything else of its own (1.4 % of its samples).
+ */
+const deadlineOfDay = new WeakMap<DeadlinePolicy, { dayStart: number; nextDayStart: number; dueAt: number }>();
 
 /**
  * The last day to reply (YYYY-MM-DD in the policy's zone) of a deadline
