@@ -313,7 +313,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const graphql = (req: IncomingMessage, res: ServerResponse) =>
     observed ? traceRequest(req, res, { [ATTRIBUTE.service]: "gateway" }, () => void answer(req, res)) : void answer(req, res);
   const httpServer: Server = createServer((req, res) => {
-    if (!serveConsole?.(req, res) && !serveHarvest?.(req, res) && !serveDump?.(req, res)) void graphql(req, res);
+    // The GraphQL endpoint's own path goes straight to it: each other route parses the URL to look for its own.
+    if (req.url === "/graphql" || (!serveConsole?.(req, res) && !serveHarvest?.(req, res) && !serveDump?.(req, res))) void graphql(req, res);
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
