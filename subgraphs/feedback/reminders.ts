@@ -45,6 +45,7 @@ export function remindersInsert(feedbackId: string, replyDueAt: Date, policy: De
  * statement: the delete and the insert see the same rows, so the delete never drops the new reminders.
  */
 export async function scheduleReminders(tx: EntityManager, feedbackId: string, replyDueAt: Date, policy: DeadlinePolicy): Promise<void> {
+  // `one`: the one row remindersInsert writes from, here unconditionally.
   const statement = sql`with dropped as (delete from reminder where feedback_id = ${feedbackId} and sent_at is null), one as (select)
     ${remindersInsert(feedbackId, replyDueAt, policy, "one")}`;
   await sqlOf(tx)(statement.text, [...statement.values]);
