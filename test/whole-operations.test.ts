@@ -112,6 +112,16 @@ test("a write sent whole is made once and answers as a planned one", async () =>
   expect(after[0].n - before[0].n).toBe(1);
 });
 
+test("a write whose agency is a variable's default is routed by it, sent whole or planned", async () => {
+  const key = `default-${Date.now()}`;
+  const submit = `mutation ($input: SubmitFeedbackInput! = { agencyCode: "MOJ", title: "預設", body: "由預設值決定", email: "a@example.org", commentType: "資料內容有誤", idempotencyKey: "${key}" }) { submitFeedback(input: $input) { feedback { title agencyCode } } }`;
+  const { answer, sentWhole } = await bothAnswer(submit);
+  expect(sentWhole).toBe(true);
+  expect(answer).toBe('200 {"data":{"submitFeedback":{"feedback":{"title":"預設","agencyCode":"MOJ"}}}}');
+  const stored = await topology.sql<{ n: number }>("feedback:MOJ", "select count(*)::int as n from feedback where idempotency_key = $1", [key]);
+  expect(stored[0].n).toBe(1);
+});
+
 test("a ministry subgraph that cannot be reached fails the same fields with the same errors", async () => {
   const closed = `http://127.0.0.1:${await freePort()}/graphql`;
   const [forwarding, planningAlone] = await Promise.all([

@@ -222,6 +222,15 @@ describe("@shardBy: one shard, named by an argument", () => {
     expect(nested.calls.map((c) => [c.agencyCode, c.variables])).toEqual([["MOJ", { code: "MOJ" }]]);
   });
 
+  test("a variable the request leaves out routes by its default, as the shard will read it; one it gives routes by its value", () => {
+    const document = parse(`mutation($input: RegisterDatasetInput! = { agencyCode: "AJ", title: "t" }) { registerDataset(input: $input) { dataset { id } } }`);
+    const byDefault = planShardRequest({ document, variables: {}, policy, agencyCodes });
+    expect(byDefault.fields).toEqual([{ kind: "shardBy", responseKey: "registerDataset", agencyCode: "AJ" }]);
+    expect(byDefault.calls.map((c) => [c.agencyCode, c.variables])).toEqual([["AJ", {}]]);
+    const given = planShardRequest({ document, variables: { input: { agencyCode: "MOJ", title: "t" } }, policy, agencyCodes });
+    expect(given.calls.map((c) => c.agencyCode)).toEqual(["MOJ"]);
+  });
+
   test("aliased fields for different agencies go to their own shards", () => {
     const plan = planShardRequest({
       document: parse(`{ a: dataset(agencyCode: "MOJ", id: "1") { title } b: dataset(agencyCode: "ACA", id: "2") { title } }`),

@@ -118,6 +118,18 @@ function routingError(message: string, extensions: Record<string, unknown> = {})
   return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND, ...extensions } });
 }
 
+/** The request's variables, with the default of each the request leaves out, as execution gives them: the values the router reads are the shard's. */
+function withDefaults(operation: OperationDefinitionNode, variables: Record<string, unknown>): Record<string, unknown> {
+  let values = variables;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (!definition.defaultValue || name in variables) continue;
+    if (values === variables) values = { ...variables };
+    values[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return values;
+}
+
 function argumentValue(field: FieldNode, name: string, variables: Record<string, unknown>): unknown {
   const argument = field.arguments?.find((arg) => arg.name.value === name);
   return argument ? valueFromASTUntyped(argument.value, variables) : undefined;
@@ -240,6 +252,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
+  const values = withDefaults(operation, variables);
   const known = new Set(agencyCodes);
   const rootType = { [OperationTypeNode.QUERY]: "Query", [OperationTypeNode.MUTATION]: "Mutation", [OperationTypeNode.SUBSCRIPTION]: "Subscription" }[
     operation.operation
@@ -275,7 +288,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       return;
     }
     if (name === "_entities") {
-      const representations = argumentValue(field, "representations", variables);
+      const representations = argumentValue(field, "representations", values);
       const list = Array.isArray(representations) ? (representations as Record<string, unknown>[]) : [];
       const owners = new Map<string, number[]>();
       const unrouted = new Map<number, GraphQLError>();
@@ -305,7 +318,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     }
     if (route.kind === "shardBy") {
       const [argument, ...path] = route.argumentPath;
-      let value = argumentValue(field, argument, variables);
+      let value = argumentValue(field, argument, values);
       for (const key of path) value = value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
       if (typeof value !== "string" || !known.has(value)) {
         const error = routingError(`No shard is registered for agency ${JSON.stringify(value ?? null)} (${route.argumentPath.join(".")}).`, {
@@ -319,7 +332,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       fields.push({ kind: "shardBy", responseKey, agencyCode: value });
       return;
     }
-    const subset = route.subsetArgument ? argumentValue(field, route.subsetArgument, variables) : undefined;
+    const subset = route.subsetArgument ? argumentValue(field, route.subsetArgument, values) : undefined;
     // GraphQL input coercion: a single value where a list is expected means a list of one.
     const requested = subset === undefined || subset === null ? null : (Array.isArray(subset) ? subset : [subset]).map(String);
     const targets = requested ? agencyCodes.filter((code) => requested.includes(code)) : [...agencyCodes];
@@ -330,7 +343,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
       return;
     }
     // Resumable strategies: the client's cursor holds each shard's position; each shard gets its own.
-    const after = argumentValue(field, "after", variables);
+    const after = argumentValue(field, "after", values);
     let positions: Positions;
     try {
       positions = typeof after === "string" ? decodeGatewayCursor(after) : {};
@@ -353,7 +366,7 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     }
     const resumable = { responseKey, agencyCodes: targets, unknownCodes, positions, afterVariable };
     if (route.kind === MergeStrategy.CONNECTION && shape) {
-      const first = Number(argumentValue(field, "first", variables) ?? route.firstDefault ?? 20);
+      const first = Number(argumentValue(field, "first", values) ?? route.firstDefault ?? 20);
       fields.push({ kind: route.kind, ...resumable, first, shape });
     } else {
       fields.push({ kind: MergeStrategy.STREAM, ...resumable, cursorKeys: keysNamed(fieldsOf(field.selectionSet?.selections ?? [], fragments), "cursor") });
