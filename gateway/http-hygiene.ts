@@ -31,6 +31,9 @@ export function useCsrfPrevention(): GatewayPlugin {
   };
 }
 
+/** A Content-Length that is one number, at most `limit` (anything else, such as a list, is refused as too large). */
+const declaredWithin = (declared: string, limit: number) => /^\d+$/.test(declared) && Number(declared) <= limit;
+
 function tooLarge(limit: number): GraphQLError {
   return new GraphQLError(`The request body is larger than ${limit} bytes: send less (e.g. split the operation).`, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 413 } },
@@ -42,7 +45,7 @@ export function useBodyLimit(limit: number): GatewayPlugin {
     onRequestParse({ request, requestParser, setRequestParser }) {
       const declared = request.headers.get("content-length");
       if (declared !== null) {
-        if (!(/^\d+$/.test(declared) && Number(declared) <= limit)) throw tooLarge(limit);
+        if (!declaredWithin(declared, limit)) throw tooLarge(limit);
         // Node's HTTP parser delivers no more than the declared length as the body: nothing to count.
         return;
       }
@@ -76,7 +79,7 @@ export async function readJsonBody(req: IncomingMessage & { body?: unknown }, li
   const declared = req.headers["content-length"];
   const contentType = req.headers["content-type"]?.split(",")[0];
   const json = contentType === "application/json" || contentType?.startsWith("application/json;");
-  if (req.method !== "POST" || !json || declared === undefined || !/^\d+$/.test(declared) || Number(declared) > limit) return;
+  if (req.method !== "POST" || !json || declared === undefined || !declaredWithin(declared, limit)) return;
   // Events rather than an async iterator: a body is mostly one chunk, and the iterator costs more than reading it.
   const bytes = await new Promise<Buffer>((resolveBody, rejectBody) => {
     const chunks: Buffer[] = [];

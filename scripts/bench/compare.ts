@@ -37,7 +37,7 @@ import type { RunningInstance } from "../../subgraphs/kit/server";
 import { ServerGroup, startAgencyShards, startGatewayProcess, startSubgraphProcess, type ServerProcess } from "../server-process";
 import { startPeerProcess } from "./peers";
 import { printProfile, profiledProcess } from "./profile";
-import { deployedEnv, load, percentile, post, prepareDatabase, seedDirectory, seedShard, type BenchOptions } from "./shared";
+import { deployedEnv, load, WARM_UP_SECONDS, percentile, post, prepareDatabase, seedDirectory, seedShard, type BenchOptions } from "./shared";
 
 const PAGE_SELECTION = "totalCount edges { cursor node { identifier title issued } } pageInfo { hasNextPage endCursor }";
 const pageQuery = (agencyCodes?: readonly string[]) =>
@@ -45,7 +45,6 @@ const pageQuery = (agencyCodes?: readonly string[]) =>
 const indexQuery = `{ datasetIndex(first: 20) { ${PAGE_SELECTION} } }`;
 const crossQuery = (codes: readonly string[]) => `{ agencies(codes: ${JSON.stringify(codes)}) { datasets(first: 5) { totalCount } feedbackStats { received } } }`;
 const VIEWERS = 500;
-const ROW_WARM_UP_SECONDS = 8;
 
 /** A measured row: what is asked of which server, with whose headers (every request the next viewer's). */
 interface RowSpec {
@@ -155,16 +154,15 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     // traffic. Left to the fanned-out rows, the other agencies' shards would answer a few hundred requests in all
     // (15 ms of CPU per page against MOJ's 1.6): each is first warmed with its agency's page and overview through the
     // nine agencies' gateway (the documents the fan-out sends it). Then every row's front answers its own row for
-    // ROW_WARM_UP_SECONDS: a gateway's JIT takes 10 s of load or more to settle (after 3 s, GovGraph's MOJ gateway
-    // spent 3.1 ms of CPU per page over the next 5 s, and 1.4 to 1.7 ms over each 5 s after that), and a front warmed
-    // only by its rows' one second each was measured colder in its first rounds than in its last.
+    // WARM_UP_SECONDS (shared.ts): a front warmed only by its rows' one second each was measured colder in its first
+    // rounds than in its last.
     console.log("warming every server up (not measured)…");
     const warmUps: [ServerProcess, Record<string, string>[], string, number][] = [
       ...codes.flatMap((code): [ServerProcess, Record<string, string>[], string, number][] => [
         [govgraphNine, bearers, pageQuery([code]), 2],
         [govgraphNine, bearers, crossQuery([code]), 2],
       ]),
-      ...specs.map((spec): [ServerProcess, Record<string, string>[], string, number] => [spec.front, spec.headers, spec.query, ROW_WARM_UP_SECONDS]),
+      ...specs.map((spec): [ServerProcess, Record<string, string>[], string, number] => [spec.front, spec.headers, spec.query, WARM_UP_SECONDS]),
     ];
     for (const [front, headers, query, seconds] of warmUps) await load(front.url, headers, query, seconds, connections);
     // The servers go on answering a load's last requests after it stops (fanned-out ones, for seconds): each

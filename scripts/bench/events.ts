@@ -33,7 +33,7 @@ import { databaseName, databaseUrl } from "../../subgraphs/kit/database";
 import { ServerGroup, startGatewayProcess, startSubgraphProcess } from "../server-process";
 import { startPeerProcess } from "./peers";
 import { inspectorOf, printProfile, profiledProcess, profiledWith, type Inspector } from "./profile";
-import { citizenAddress, deployedEnv, percentile, postgresCpuMs, prepareDatabase, type BenchOptions, type CpuMeter } from "./shared";
+import { citizenAddress, deployedEnv, percentile, postgresCpuMs, prepareDatabase, type BenchOptions, type CpuMeter, WARM_UP_SECONDS } from "./shared";
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -104,12 +104,6 @@ async function subscribers(url: string, count: number) {
 }
 
 const CITIZENS = 500;
-/**
- * Each front takes comments this long before it is measured: a server's JIT takes seconds of load to settle (the
- * compare bench's ROW_WARM_UP_SECONDS), and the gateway, idle while the floor and the shards were measured, was
- * measured cold after one second.
- */
-const WRITE_WARM_UP_SECONDS = 8;
 const SUBMIT = "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }";
 
 /** Where comments are written: an address, the agencies its comments go to in turn, and the i-th citizen's headers. */
@@ -221,7 +215,8 @@ export async function benchEvents({ serverUrl, prefix, duration, connections, pr
     let writeProfiles: { gateway: string; shard: string } | undefined;
     const commentsPerSecond: number[] = [];
     for (const [front, targets, meters] of writeRuns) {
-      await submitComments(targets, connections, WRITE_WARM_UP_SECONDS); // not measured
+      // Not measured (WARM_UP_SECONDS): the gateway, idle while the floor and the shards were measured, is otherwise cold.
+      await submitComments(targets, connections, WARM_UP_SECONDS);
       const measured = { ...meters, PostgreSQL: postgresCpuMs };
       const before = Object.values(measured).map((meter) => meter());
       const run = () => submitComments(targets, connections, duration);

@@ -42,7 +42,3 @@ export function recordStep(em: EntityManager, feedback: Feedback, step: Step): v
 export function receipt(feedback: Feedback, viewer: Viewer): FeedbackTransition {
   return historyStep(feedback, { action: FeedbackAction.RECEIVE, fromState: null, toState: FeedbackState.RECEIVED, viewer, at: feedback.receivedAt });
 }
-
-export function recordReceipt(em: EntityManager, feedback: Feedback, viewer: Viewer): void {
-  em.persist(receipt(feedback, viewer));
-}

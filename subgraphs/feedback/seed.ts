@@ -13,7 +13,7 @@ import type { FeedbackSettings } from "./context";
 import { deadlineFacts, replyDueAt } from "./deadline";
 import { feedbackReceived } from "./submission";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
-import { EVENT_OF, recordReceipt } from "./history";
+import { EVENT_OF, receipt } from "./history";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, FeedbackState } from "./workflow";
 
@@ -48,7 +48,7 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo, se
       answeredAt,
     });
     em.persist(feedback);
-    recordReceipt(em, feedback, ANONYMOUS);
+    em.persist(receipt(feedback, ANONYMOUS));
     all.push(feedback);
     if (!answeredAt) open.push(feedback);
     if (answeredAt) {
