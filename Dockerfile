@@ -16,7 +16,8 @@ RUN npm run build
 
 FROM ${NODE_IMAGE}
 # Inside a container a server must listen on every interface (compose sets it too).
-ENV NODE_ENV=production GOVGRAPH_HOST=0.0.0.0
+# NODE_OPTIONS: the flags every server process runs with (scripts/node-flags.ts says why).
+ENV NODE_ENV=production GOVGRAPH_HOST=0.0.0.0 NODE_OPTIONS="--max-semi-space-size=64"
 WORKDIR /app
 COPY package.json package-lock.json ./
 # embedded-postgres is a production dependency but unused here: DATABASE_URL is always set.

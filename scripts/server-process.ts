@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { projectRoot } from "../contract/config";
 import { freePort } from "../contract/listen";
 import type { Topology } from "../contract/topology";
+import { SERVER_NODE_FLAGS } from "./node-flags";
 
 export interface ServerProcess {
   url: string;
@@ -54,7 +55,7 @@ async function waitUntilReady(url: string, child: ChildProcess, probe: Readiness
 export interface ServerProcessOptions {
   /** Added to this process's environment; a variable set to undefined is left out. */
   env?: Record<string, string | undefined>;
-  /** Options for node itself, before the script (--inspect=…, for a bench to profile the process). */
+  /** Options for node itself, after SERVER_NODE_FLAGS and before the script (--inspect=…, for a bench to profile the process). */
   nodeOptions?: string[];
   /** The loopback port to listen on (PORT in its environment; default a free one). */
   port?: number;
@@ -67,7 +68,7 @@ export async function startServerProcess(script: string, args: string[], options
   const url = `http://127.0.0.1:${port}/graphql`;
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(process.execPath, [...(options.nodeOptions ?? []), join(projectRoot, "dist", script), ...args], {
+    child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeOptions ?? []), join(projectRoot, "dist", script), ...args], {
       env: { ...process.env, PORT: String(port), ...options.env },
       stdio: ["ignore", "ignore", "inherit"],
     });

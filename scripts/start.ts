@@ -27,6 +27,7 @@ import { localTopology } from "../contract/topology";
 import { agencySubgraphs, ministrySubgraphs } from "../subgraphs";
 import { config, loadSecrets, projectRoot } from "../contract/config";
 import { databaseName } from "../subgraphs/kit/database";
+import { SERVER_NODE_FLAGS } from "./node-flags";
 import { closedFolderAdvice, folderClosedToOthers, portProblem, portTaken } from "./preflight";
 
 interface EmbeddedPostgres {
@@ -109,7 +110,7 @@ async function preflight(urls: string[]): Promise<void> {
 
 function spawnService(service: Service, env: NodeJS.ProcessEnv): void {
   const log = createWriteStream(logOf(service), { flags: "a" });
-  const child = spawn(process.execPath, service.args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...service.args], { env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   service.child = child;

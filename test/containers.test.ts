@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import { AGENCY_CODES } from "../contract/agencies";
 import { subgraphs } from "../subgraphs";
 import { projectRoot } from "../contract/config";
+import { SERVER_NODE_FLAGS } from "../scripts/node-flags";
 
 interface Service {
   image?: string;
@@ -49,6 +50,15 @@ test("every node service runs a script of the project, as npm start does, with a
     const check = JSON.stringify(service.healthcheck);
     expect({ name, check: check.includes(`127.0.0.1:${listensOn(service)}/readiness`) }).toEqual({ name, check: true });
   }
+});
+
+test("the image, and npm run gateway and serve, run every server with the node flags npm start gives it; no compose service sets others", () => {
+  const image = readFileSync(join(projectRoot, "Dockerfile"), "utf8");
+  const nodeOptions = image.match(/^ENV .*\bNODE_OPTIONS="([^"]*)"/m);
+  expect(nodeOptions?.[1].split(" ")).toEqual(SERVER_NODE_FLAGS);
+  for (const [name, service] of nodeServices) expect({ name, nodeOptions: service.environment?.NODE_OPTIONS }).toEqual({ name, nodeOptions: undefined });
+  const { scripts } = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  for (const name of ["gateway", "serve"]) expect({ name, runs: scripts[name] }).toEqual({ name, runs: expect.stringContaining(`node ${SERVER_NODE_FLAGS.join(" ")} dist/scripts/`) });
 });
 
 test("every variable given to a service is one the code reads", () => {
