@@ -13,7 +13,8 @@
  *
  * One scenario per file beside this one (what each measures is said there);
  * `compare`, the default, sets GovGraph beside a floor and its peers.
- * Each run is bounded in time (after a 1 s warm-up), targets 127.0.0.1 only,
+ * Each run is bounded in time (after a warm-up: 1 s, or WARM_UP_SECONDS of
+ * shared.ts for compare's, events' and metrics' servers), targets 127.0.0.1 only,
  * and stops by itself. `compare`, `events` and `metrics` run the servers
  * they measure as processes of their own; the other scenarios run gateways
  * and shards in this process with the load generator, on the same cores:

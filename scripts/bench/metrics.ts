@@ -71,15 +71,12 @@ export async function benchMetrics({ serverUrl, prefix, duration, connections, d
     const bearers = await Promise.all(viewers.map(async (viewer) => ({ authorization: `Bearer ${await issueDevToken(viewer, secrets)}` })));
     const claims = await Promise.all(viewers.map(async (viewer) => ({ [CLAIMS_HEADER]: await signClaims(viewer, secrets.internalSecret, 3600) })));
     const meters = { metrics: metrics.cpuMs, gateway: gateway.cpuMs };
-    // Each front first answers WARM_UP_SECONDS of the same load, not measured (shared.ts): the gateway has answered nothing yet.
-    const measured = async (url: string, headers: Record<string, string>[]) => {
-      await load(url, headers, query, WARM_UP_SECONDS, connections);
-      return load(url, headers, query, duration, connections, { meters });
-    };
-    const runDirect = () => measured(metrics.url, claims);
+    // Warmed for WARM_UP_SECONDS (shared.ts): the gateway has answered nothing yet.
+    const options = { meters, warmUpSeconds: WARM_UP_SECONDS };
+    const runDirect = () => load(metrics.url, claims, query, duration, connections, options);
     const profiledDirect = inspectPort ? await profiledProcess(inspectPort, "metrics-direct", runDirect) : null;
     const direct = profiledDirect ? profiledDirect.result : await runDirect();
-    const throughGateway = await measured(gateway.url, bearers);
+    const throughGateway = await load(gateway.url, bearers, query, duration, connections, options);
     console.log(`\nmetrics: ${codes.length} catalogue + ${codes.length} feedback shards, ${total} datasets, ${connections} connections, ${duration} s, loopback, every server a process of its own`);
     console.table([{ "events projected": total, "after the first batch, s": Number(projectionSeconds.toFixed(1)), "events/s": Math.round((total - first) / projectionSeconds) }]);
     if (profiledDirect) printProfile("CPU profile of the metrics process during the direct run (warm-up included)", profiledDirect.file);

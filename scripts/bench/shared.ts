@@ -97,12 +97,14 @@ export const WARM_UP_SECONDS = 8;
 export interface LoadOptions<Meter extends string> {
   /** Servers whose CPU per answer is measured besides this process's. */
   meters?: Record<Meter, CpuMeter>;
+  /** How long the same load runs, not measured, before the measured run (default 1 s; WARM_UP_SECONDS for a server that has answered nothing yet). */
+  warmUpSeconds?: number;
   /** Awaited between the warm-up and the measured run (e.g. until the servers have finished the warm-up's last requests). */
   afterWarmUp?: () => Promise<void>;
 }
 
 /**
- * A bounded autocannon run after a sanity request and a 1 s warm-up. Given a
+ * A bounded autocannon run after a sanity request and a warm-up (1 s unless told). Given a
  * list of header sets, each request takes the next one: every request its own
  * viewer, so no engine can merge identical requests in flight. CPU per answer
  * is this process's (load generator and whatever servers run in it), and each
@@ -114,7 +116,7 @@ export async function load<Meter extends string = never>(
   query: string,
   duration: number,
   connections: number,
-  { meters = {} as Record<Meter, CpuMeter>, afterWarmUp }: LoadOptions<Meter> = {},
+  { meters = {} as Record<Meter, CpuMeter>, warmUpSeconds = 1, afterWarmUp }: LoadOptions<Meter> = {},
 ) {
   const viewers = Array.isArray(headers) ? headers : [headers];
   await post(url, viewers[0], query);
@@ -132,7 +134,7 @@ export async function load<Meter extends string = never>(
         },
       ],
     });
-  await run(1); // warm-up, not measured
+  await run(warmUpSeconds); // not measured
   await afterWarmUp?.();
   const named = Object.entries<CpuMeter>(meters);
   const before = named.map(([, meter]) => meter());
