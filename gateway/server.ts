@@ -1,6 +1,7 @@
 /**
  * The gateway: Hive Gateway's runtime serving a Federation 2 supergraph over
- * HTTP and graphql-ws on one path, with
+ * HTTP and graphql-ws on one path, its operations planned by Hive's query
+ * planner (engine.ts), with
  * - identity: the user's token verified once per request, the claims
  *   forwarded to every subgraph call signed and short-lived;
  * - the shard router for agency subgraphs (omitted in standard mode, where
@@ -37,6 +38,7 @@ import { datastoreDumpHandler } from "./datastore-dump";
 import { readJsonBody, useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
+import { plannedEngine } from "./engine";
 import { usePartialAnswers } from "./shard-router/partial-answers";
 import { readShardPolicies } from "./shard-router/policies";
 import { useSubgraphCallBounds } from "./subgraph-calls";
@@ -219,6 +221,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const events = new EventHub({ open: wsStreamOpener(options.secrets.internalSecret, config.claimsTtlSeconds, shardTimeoutMs), window: config.eventWindow, log });
   const runtime = createGatewayRuntime({
     supergraph: options.supergraph,
+    unifiedGraphHandler: plannedEngine,
     transports: {
       http: httpTransport,
       ws: boundedWsTransport({ internalSecret: options.secrets.internalSecret, claimsTtlSeconds: config.claimsTtlSeconds, openTimeoutMs: shardTimeoutMs }),

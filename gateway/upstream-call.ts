@@ -5,6 +5,7 @@
  * and traces see it, and whether it reached the subgraph at all.
  */
 import type { ExecutionRequest, ExecutionResult } from "@graphql-tools/utils";
+import { GraphQLError, Kind, type OperationDefinitionNode } from "graphql";
 import { isErrorCode } from "../contract/errors";
 
 /**
@@ -32,4 +33,20 @@ export function reachedNoSubgraph(result: ExecutionResult): boolean {
 export async function askAgainIfUnreached(request: ExecutionRequest, ask: () => Promise<CallAnswer>): Promise<CallAnswer> {
   const answer = await ask();
   return !answer.ok && answer.unreachable && request.operationType === "query" && !request.signal?.aborted ? ask() : answer;
+}
+
+/**
+ * An answer of errors and no data (the subgraph could not be reached or gave no answer in time, subgraph-calls.ts;
+ * a subgraph that refused the request) as each root field the call asked for, null, with the errors at its path: as
+ * GraphQL answers fields that failed, so the rest of the client's answer stands beside them.
+ */
+export function failedAtEachRootField(result: ExecutionResult, operation: OperationDefinitionNode): ExecutionResult {
+  if (result.data != null || !result.errors?.length) return result;
+  const keys = operation.selectionSet.selections.flatMap((root) => (root.kind === Kind.FIELD ? [root.alias?.value ?? root.name.value] : []));
+  return {
+    data: Object.fromEntries(keys.map((key) => [key, null])),
+    errors: keys.flatMap((key) =>
+      result.errors!.map((error) => new GraphQLError(error.message, { path: [key], extensions: error.extensions, originalError: error.originalError ?? undefined })),
+    ),
+  };
 }

@@ -1,14 +1,13 @@
 /**
  * An operation one subgraph serves whole is sent to it whole.
  *
- * The engine answers an operation by planning it, calling each subgraph
- * with a document of its own, and then executing the client's operation
- * once more over their answers (graphql-js resolving every field of every
- * item) to build the response. When every field the operation selects is
- * resolved by one subgraph (a page of one agency's datasets, a comment
- * submitted, a ministry dashboard's figures), that plan is one call with
- * the client's own selection, and executing it again only copies the
- * answer. This plugin sends the client's document to that subgraph through
+ * The engine answers an operation by planning it (engine.ts), calling each
+ * subgraph with a document of its own, and then projecting their answers
+ * onto the client's selection, item by item, to build the response. When
+ * every field the operation selects is resolved by one subgraph (a page of
+ * one agency's datasets, a comment submitted, a ministry dashboard's
+ * figures), that plan is one call with the client's own selection, and the
+ * projection only copies the answer. This plugin sends the client's document to that subgraph through
  * the engine's executor for it, so the claims, the call bounds, the shard
  * router and the call metrics apply as to any call, and returns its answer
  * as it is. (Apollo's gateway declined the same shortcut for arbitrary
@@ -40,7 +39,6 @@ import {
   getNamedType,
   getOperationAST,
   getVariableValues,
-  GraphQLError,
   isAbstractType,
   isNonNullType,
   Kind,
@@ -60,6 +58,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { directivesNamed, fieldGraphs, graphNames, typeGraphs } from "./supergraph";
+import { failedAtEachRootField } from "./upstream-call";
 
 /** Who resolves what in the supergraph: subgraphs by `Type.field`, or null for a field no subgraph resolves alone. */
 export interface Ownership {
@@ -161,25 +160,15 @@ export function useWholeOperations(supergraph: string | DocumentNode, observe?: 
 }
 
 /**
- * The subgraph's answer as the engine's execution would shape it: errors before data; a call that returned errors
- * and no data (the subgraph could not be reached or gave no answer in time: subgraph-calls.ts) answers each root
- * field null with the errors at its path; a root field the shard router answered null (a routing error: an unknown
- * agency, a cursor it did not issue) nulls the whole data when it may not be null.
+ * The subgraph's answer as the engine would shape it: data before errors; a call that returned errors and no data
+ * answers each root field null with the errors at its path (failedAtEachRootField); a root field the shard router
+ * answered null (a routing error: an unknown agency, a cursor it did not issue) nulls the whole data when it may
+ * not be null.
  */
 function asTheEngineAnswers(result: ExecutionResult, operation: OperationDefinitionNode, schema: GraphQLSchema): ExecutionResult {
   const fields = schema.getRootType(operation.operation)?.getFields();
-  const roots = new Map<string, boolean>();
-  for (const root of operation.selectionSet.selections as readonly FieldNode[]) {
-    roots.set(root.alias?.value ?? root.name.value, isNonNullType(fields?.[root.name.value]?.type));
-  }
-  let { data, errors } = result;
-  if (data == null && errors?.length) {
-    const reported = errors;
-    data = Object.fromEntries([...roots.keys()].map((key) => [key, null]));
-    errors = [...roots.keys()].flatMap((key) =>
-      reported.map((error) => new GraphQLError(error.message, { path: [key], extensions: error.extensions, originalError: error.originalError ?? undefined })),
-    );
-  }
-  if (data && [...roots].some(([key, nonNull]) => nonNull && data![key] === null)) data = null;
-  return errors?.length ? { errors, data } : { data };
+  let { data, errors } = failedAtEachRootField(result, operation);
+  const nonNullRoots = (operation.selectionSet.selections as readonly FieldNode[]).filter((root) => isNonNullType(fields?.[root.name.value]?.type));
+  if (data && nonNullRoots.some((root) => data![root.alias?.value ?? root.name.value] === null)) data = null;
+  return errors?.length ? { data, errors } : { data };
 }

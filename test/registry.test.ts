@@ -71,6 +71,22 @@ test("every shard is listed with its health", async () => {
   }
 });
 
+test("the registry's fields sit in the one graph: introspected beside the subgraphs' fields, and asked in one query with them", async () => {
+  const introspected = await gql<{ __type: { fields: { name: string }[] } }>(topology.gateway.url, '{ __type(name: "Query") { fields { name } } }');
+  expect(introspected.data!.__type.fields.map((field) => field.name)).toEqual(expect.arrayContaining(["shards", "datasets", "agencies", "catalogueSummary"]));
+  const mixed = await gql<{ shards: ShardRow[]; catalogueSummary: { datasets: number } }>(
+    topology.gateway.url,
+    `{ shards { agencyCode } catalogueSummary(agencyCodes: ["MOJ", "ACA"]) { datasets } }`,
+  );
+  expect(mixed.errors).toBeUndefined();
+  expect(mixed.data!.shards.map((shard) => shard.agencyCode)).toEqual(["MOJ", "ACA", "MOJ", "ACA"]);
+  const [moj, aca] = await Promise.all(
+    ["MOJ", "ACA"].map(async (code) => (await gql<{ catalogueSummary: { datasets: number } }>(topology.gateway.url, `{ catalogueSummary(agencyCodes: ["${code}"]) { datasets } }`)).data!.catalogueSummary.datasets),
+  );
+  expect(mixed.data!.catalogueSummary.datasets).toBe(moj + aca);
+  expect(moj + aca).toBeGreaterThan(0);
+});
+
 test("a shard whose SDL is not its subgraph's canonical SDL is refused, with the difference, and nothing changes", async () => {
   const feedback = topology.instances.get("feedback:ACA")!.url;
   const response = await admit("THPO", feedback);
