@@ -67,8 +67,9 @@ const eachRootFieldFails =
   (onSubgraphExecute: UnifiedGraphHandlerOpts["onSubgraphExecute"]): UnifiedGraphHandlerOpts["onSubgraphExecute"] =>
   async (subgraph, request) => {
     const result = await onSubgraphExecute(subgraph, request);
+    if (isAsyncIterable(result) || result.data != null) return result;
     const operation = getOperationAST(request.document, request.operationName);
-    return isAsyncIterable(result) || !operation ? result : failedAtEachRootField(result, operation);
+    return operation ? failedAtEachRootField(result, operation) : result;
   };
 
 export const plannedEngine: UnifiedGraphHandler = async (options) => {
