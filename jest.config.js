@@ -11,8 +11,8 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["@swc/jest", { ...swc, swcrc: false }],
     // The query planner's runtime loads its native planner with import(), which Jest's CommonJS sandbox cannot run
-    // (it would need --experimental-vm-modules): that one file has its import() made a require(), as Node's own
-    // CommonJS loader in the built gateway does not need.
+    // (it would need --experimental-vm-modules): in tests, that one file's import() becomes a require(). The built
+    // gateway runs on Node's own loader, which needs no such change.
     "@graphql-hive/router-runtime/dist/index\\.cjs$": ["@swc/jest", { jsc: { parser: { syntax: "ecmascript" }, target: "es2022" }, module: { type: "commonjs", ignoreDynamic: false }, swcrc: false }],
   },
   transformIgnorePatterns: ["/node_modules/(?!@graphql-hive/router-runtime/)"],

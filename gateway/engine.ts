@@ -6,8 +6,9 @@
  * runs it: each subgraph call's document is parsed once, with the plan.
  * Hive's default engine delegates each field through a stitched schema and
  * derives every subgraph document again for every request (visiting and
- * rewriting it); on a cross-subgraph query that cost the gateway about a
- * fifth more CPU per answer than the planner.
+ * rewriting it). On `npm run bench`'s cross-subgraph query the gateway
+ * spent 1.32 times plain Hive's CPU per answer with the default engine, and
+ * 0.67 times with the planner (each in one run, beside plain Hive).
  *
  * The stitched schema still runs what the planner should not:
  * - operations that select the gateway's own root fields (the registry's,

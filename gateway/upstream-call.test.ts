@@ -1,5 +1,5 @@
 import { parse } from "graphql";
-import { askAgainIfUnreached, reachedNoSubgraph, type CallAnswer } from "./upstream-call";
+import { askAgainIfUnreached, failedAtEachRootField, reachedNoSubgraph, type CallAnswer } from "./upstream-call";
 
 describe("reachedNoSubgraph: what the transport answers when no subgraph answered", () => {
   test("no data and only the transport's own errors", () => {
@@ -38,5 +38,26 @@ describe("askAgainIfUnreached: a read that reached nothing is asked once more, a
     const left = asking([unreached, answered]);
     expect(await askAgainIfUnreached(request("query", gone.signal), left.ask)).toEqual(unreached);
     expect([write.asked(), slow.asked(), left.asked()]).toEqual([1, 1, 1]);
+  });
+});
+
+describe("failedAtEachRootField: a call that brought errors and no data", () => {
+  const operation = (source: string) => parse(source).definitions[0] as never;
+  const unreached = { message: "The metrics subgraph is unavailable", extensions: { code: "SUBGRAPH_UNAVAILABLE" } };
+
+  test("nulls each root field it asked for, by response key, with each error at its path", () => {
+    const failed = failedAtEachRootField({ errors: [unreached] as never }, operation('{ a: agency(code: "MOJ") { name } ministryProgress { published } }'));
+    expect(failed.data).toEqual({ a: null, ministryProgress: null });
+    expect(failed.errors!.map((error) => [error.message, error.path, error.extensions])).toEqual([
+      [unreached.message, ["a"], unreached.extensions],
+      [unreached.message, ["ministryProgress"], unreached.extensions],
+    ]);
+  });
+
+  test("an answer with data, or without errors, is left as it is", () => {
+    const withData = { data: { a: null }, errors: [{ ...unreached, path: ["a"] }] } as never;
+    expect(failedAtEachRootField(withData, operation("{ a: agency { name } }"))).toBe(withData);
+    const empty = { data: null };
+    expect(failedAtEachRootField(empty, operation("{ agency { name } }"))).toBe(empty);
   });
 });

@@ -7,10 +7,10 @@
  * every field the operation selects is resolved by one subgraph (a page of
  * one agency's datasets, a comment submitted, a ministry dashboard's
  * figures), that plan is one call with the client's own selection, and the
- * projection only copies the answer. This plugin sends the client's document to that subgraph through
- * the engine's executor for it, so the claims, the call bounds, the shard
- * router and the call metrics apply as to any call, and returns its answer
- * as it is. (Apollo's gateway declined the same shortcut for arbitrary
+ * projection only copies the answer. This plugin sends the client's
+ * document to that subgraph through the engine's executor for it, so the
+ * claims, the call bounds, the shard router and the call metrics apply as
+ * to any call, and returns its answer as it is. (Apollo's gateway declined the same shortcut for arbitrary
  * subgraphs, whose answers it does not trust to match the client's
  * selection; GovGraph's subgraphs are its own, and the shard router's merges
  * answer in the client's selection order.)

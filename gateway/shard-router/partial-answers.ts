@@ -1,10 +1,11 @@
 /**
- * Errors about a fanned-out field that still has an answer. The engine would
- * turn an error returned next to a field's data into an error of every leaf
- * under it (nulling the merged answer the other shards gave), so the shard
- * router keeps such errors on the request's context instead, and the
- * usePartialAnswers plugin appends them to the response: the client gets the
- * other shards' data and an error naming each missing agency.
+ * Errors about a fanned-out field that still has an answer. Returned next to
+ * the field's data, the engine would misplace them (engine.ts): the stitched
+ * schema makes such an error an error of every leaf under the field (nulling
+ * the merged answer the other shards gave), the planner puts it at the call's
+ * first field. So the shard router keeps them on the request's context
+ * instead, and the usePartialAnswers plugin appends them to the response: the
+ * client gets the other shards' data and an error naming each missing agency.
  */
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import type { ExecutionResult } from "graphql";

@@ -86,11 +86,12 @@ export interface PlanInput {
 
 /**
  * The shards' documents of earlier requests, by the engine's document and the root fields a shard is sent.
- * The engine hands the router a new document object on every request, and the http executor prints each
- * document it has not seen (its print cache is by object) and strips it: for a page fanned out to nine
- * shards, nine documents built, printed and stripped, where one print of the engine's document finds them.
- * An operation sent whole (gateway/whole-operations.ts) comes as the client's document, which the server keeps
- * as one object per distinct query: that object finds them without printing it (printing was 1.7 % of the
+ * The stitched engine (gateway/engine.ts: subscriptions) hands the router a new document object on every
+ * request, and the http executor prints each document it has not seen (its print cache is by object) and
+ * strips it: for a page fanned out to nine shards, nine documents built, printed and stripped, where one
+ * print of the engine's document finds them. The planner hands it one object per step of a kept plan, and an
+ * operation sent whole (gateway/whole-operations.ts) comes as the client's document, which the server keeps
+ * as one object per distinct query: those objects find them without a print (printing was 1.7 % of the
  * gateway's CPU for a page sent whole). At most `size` engine documents are kept by text, the oldest forgotten first.
  */
 export class ShardDocuments {
