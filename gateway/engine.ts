@@ -8,7 +8,8 @@
  * derives every subgraph document again for every request (visiting and
  * rewriting it). On `npm run bench`'s cross-subgraph query the gateway
  * spent 1.32 times plain Hive's CPU per answer with the default engine, and
- * 0.67 times with the planner (each in one run, beside plain Hive).
+ * 0.67 and 0.72 times with the planner (each figure from one run, beside
+ * plain Hive).
  *
  * The stitched schema still runs what the planner should not:
  * - operations that select the gateway's own root fields (the registry's,
