@@ -26,8 +26,9 @@ import { unifiedGraphHandler as queryPlanner } from "@graphql-hive/router-runtim
 import { handleFederationSupergraph, type UnifiedGraphHandler, type UnifiedGraphHandlerOpts } from "@graphql-mesh/fusion-runtime";
 import { createDefaultExecutor } from "@graphql-mesh/transport-common";
 import { isAsyncIterable, type ExecutionRequest, type ExecutionResult, type Executor } from "@graphql-tools/utils";
-import { getOperationAST, Kind, OperationTypeNode, type DocumentNode, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode } from "graphql";
+import { getOperationAST, OperationTypeNode, type DocumentNode, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { propagateNulls } from "./null-propagation";
+import { fieldsOf, fragmentsOf } from "./operation-document";
 import { failedAtEachRootField } from "./upstream-call";
 
 const INTROSPECTION_FIELDS = new Set(["__schema", "__type"]);
@@ -49,15 +50,9 @@ export function servedByStitched(document: DocumentNode, operationName: string |
   const operation = getOperationAST(document, operationName);
   if (!operation) return false;
   if (operation.operation === OperationTypeNode.SUBSCRIPTION) return true;
-  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])));
-  const selects = (selectionSet: SelectionSetNode): boolean =>
-    selectionSet.selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return ownFields.has(selection.name.value) || INTROSPECTION_FIELDS.has(selection.name.value);
-      if (selection.kind === Kind.INLINE_FRAGMENT) return selects(selection.selectionSet);
-      const fragment = fragments.get(selection.name.value);
-      return fragment ? selects(fragment.selectionSet) : false;
-    });
-  return selects(operation.selectionSet);
+  return fieldsOf(operation.selectionSet.selections, fragmentsOf(document)).some(
+    (field) => ownFields.has(field.name.value) || INTROSPECTION_FIELDS.has(field.name.value),
+  );
 }
 
 /**
@@ -86,8 +81,7 @@ export const plannedEngine: UnifiedGraphHandler = async (options) => {
     const result = (await planned.executor!(request)) as ExecutionResult;
     const operation = getOperationAST(request.document, request.operationName);
     if (!result.errors?.length || !result.data || !operation) return result;
-    const fragments = request.document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
-    return { ...result, data: propagateNulls(result.data, supergraph, operation, fragments) };
+    return { ...result, data: propagateNulls(result.data, supergraph, operation, request.document) };
   };
   const stitchedExecutor = createDefaultExecutor(stitched.unifiedGraph);
   // Decided once per document and operation: the engine parses a document once and hands the same object back.

@@ -15,8 +15,9 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
+import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode, type ValidationContext } from "graphql";
 import { ErrorCode } from "../contract/errors";
+import { fragmentsOf } from "./operation-document";
 
 export interface OperationLimits {
   maxTokens: number;
@@ -43,8 +44,7 @@ export function operationLimitError(limit: LimitName, message: string, details: 
  * nothing here (validation refuses it).
  */
 export function operationSize(document: DocumentNode, shardsOf: (coordinate: string) => number): { fields: number; cost: number } {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
   const memo = new Map<string, { fields: number; cost: number }>();
   const visiting = new Set<string>();
 

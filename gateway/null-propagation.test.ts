@@ -1,4 +1,4 @@
-import { buildSchema, getOperationAST, Kind, parse, type FragmentDefinitionNode } from "graphql";
+import { buildSchema, getOperationAST, parse } from "graphql";
 import { propagateNulls } from "./null-propagation";
 
 const schema = buildSchema(`
@@ -11,8 +11,7 @@ const schema = buildSchema(`
 
 const propagate = (query: string, data: Record<string, unknown>) => {
   const document = parse(query);
-  const fragments = document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
-  return propagateNulls(data, schema, getOperationAST(document)!, fragments);
+  return propagateNulls(data, schema, getOperationAST(document)!, document);
 };
 
 test("a null non-null field nulls its object, up to the nearest nullable field", () => {

@@ -20,20 +20,21 @@ import {
   isNonNullType,
   isObjectType,
   Kind,
-  type FragmentDefinitionNode,
+  type DocumentNode,
   type GraphQLCompositeType,
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
 } from "graphql";
+import { fragmentsOf, type Fragments } from "./operation-document";
 
 /** A null in a non-null position: its parent becomes null. */
 const NULLED = Symbol("null in a non-null position");
 
 interface Walk {
   schema: GraphQLSchema;
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  fragments: Fragments;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -90,8 +91,8 @@ function complete(value: unknown, type: GraphQLOutputType, selections: readonly 
 }
 
 /** `data` with every null in a non-null position propagated to the nearest nullable field; null when that is the root. */
-export function propagateNulls(data: JsonObject, schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: readonly FragmentDefinitionNode[]): JsonObject | null {
+export function propagateNulls(data: JsonObject, schema: GraphQLSchema, operation: OperationDefinitionNode, document: DocumentNode): JsonObject | null {
   const root = schema.getRootType(operation.operation);
   if (!root) return data;
-  return completeObject(data, root, operation.selectionSet.selections, { schema, fragments: new Map(fragments.map((fragment) => [fragment.name.value, fragment])) });
+  return completeObject(data, root, operation.selectionSet.selections, { schema, fragments: fragmentsOf(document) });
 }

@@ -40,7 +40,6 @@ import {
   getOperationAST,
   getVariableValues,
   isAbstractType,
-  isNonNullType,
   Kind,
   OperationTypeNode,
   parse,
@@ -58,6 +57,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { directivesNamed, fieldGraphs, graphNames, typeGraphs } from "./supergraph";
+import { propagateNulls } from "./null-propagation";
 import { failedAtEachRootField } from "./upstream-call";
 
 /** Who resolves what in the supergraph: subgraphs by `Type.field`, or null for a field no subgraph resolves alone. */
@@ -154,21 +154,19 @@ export function useWholeOperations(supergraph: string | DocumentNode, observe?: 
         context: args.contextValue,
         rootValue: args.rootValue,
       })) as ExecutionResult;
-      setResultAndStopExecution(asTheEngineAnswers(result, operation, args.schema));
+      setResultAndStopExecution(asTheEngineAnswers(result, args.document, operation, args.schema));
     },
   };
 }
 
 /**
- * The subgraph's answer as the engine would shape it: data before errors; a call that returned errors and no data
- * answers each root field null with the errors at its path (failedAtEachRootField); a root field the shard router
- * answered null (a routing error: an unknown agency, a cursor it did not issue) nulls the whole data when it may
- * not be null.
+ * The subgraph's answer as the engine shapes the planner's (engine.ts): data before errors; a call that returned
+ * errors and no data answers each root field null with the errors at its path (failedAtEachRootField); a null where
+ * the schema promises a value (a routing error the shard router answered at a non-null root field: an unknown
+ * agency, a cursor it did not issue) propagates as GraphQL requires (propagateNulls).
  */
-function asTheEngineAnswers(result: ExecutionResult, operation: OperationDefinitionNode, schema: GraphQLSchema): ExecutionResult {
-  const fields = schema.getRootType(operation.operation)?.getFields();
-  let { data, errors } = failedAtEachRootField(result, operation);
-  const nonNullRoots = (operation.selectionSet.selections as readonly FieldNode[]).filter((root) => isNonNullType(fields?.[root.name.value]?.type));
-  if (data && nonNullRoots.some((root) => data![root.alias?.value ?? root.name.value] === null)) data = null;
-  return errors?.length ? { data, errors } : { data };
+function asTheEngineAnswers(result: ExecutionResult, document: DocumentNode, operation: OperationDefinitionNode, schema: GraphQLSchema): ExecutionResult {
+  const { data, errors } = failedAtEachRootField(result, operation);
+  if (!errors?.length) return { data };
+  return { data: data && propagateNulls(data, schema, operation, document), errors };
 }

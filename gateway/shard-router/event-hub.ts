@@ -33,7 +33,6 @@ import {
   parse,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
@@ -41,6 +40,7 @@ import { ANONYMOUS, Role, SYSTEM_SUBJECTS, type Viewer } from "../../contract/cl
 import type { Logger } from "../../contract/logger";
 import { POSITION_MARKER } from "../../contract/shard-directives";
 import { mayReceiveEvent } from "../../contract/visibility";
+import { fragmentsOf, type Fragments } from "../operation-document";
 import type { Json } from "./merge";
 
 /** Opens one subscription on one shard as `viewer` (ws-stream.ts). */
@@ -81,7 +81,7 @@ interface Subscriber {
   viewer: Viewer;
   responseKey: string;
   selectionSet: SelectionSetNode | undefined;
-  fragments: Map<string, FragmentDefinitionNode>;
+  fragments: Fragments;
   variables: Record<string, unknown>;
 }
 
@@ -102,9 +102,7 @@ export class EventHub {
       viewer: (request.context as { viewer?: Viewer } | undefined)?.viewer ?? ANONYMOUS,
       responseKey: root.alias?.value ?? root.name.value,
       selectionSet: root.selectionSet,
-      fragments: new Map(
-        document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]),
-      ),
+      fragments: fragmentsOf(document),
       variables,
     };
     const key = `${root.name.value} ${url}`;

@@ -37,6 +37,7 @@ import { ErrorCode } from "../../contract/errors";
 import { MergeStrategy } from "../../contract/shard-directives";
 import { decodeGatewayCursor, SHARD_FIELDS, type ConnectionShape, type Positions } from "./connection";
 import type { SubgraphShardPolicy } from "./policies";
+import { fieldsOf, fragmentsOf, type Fragments } from "../operation-document";
 
 export interface ShardCall {
   agencyCode: string;
@@ -140,7 +141,7 @@ function argumentValue(field: FieldNode, name: string, variables: Record<string,
 function documentFor(
   operation: OperationDefinitionNode,
   fields: FieldNode[],
-  fragments: Map<string, FragmentDefinitionNode>,
+  fragments: Fragments,
   extraVariables: VariableDefinitionNode[],
 ): DocumentNode {
   const usedVariables = new Set<string>();
@@ -184,13 +185,6 @@ const REPRESENTATIONS_TYPE: TypeNode = {
   type: { kind: Kind.LIST_TYPE, type: { kind: Kind.NON_NULL_TYPE, type: namedType("_Any") } },
 };
 
-function fieldsOf(selections: readonly SelectionNode[], fragments: Map<string, FragmentDefinitionNode>): FieldNode[] {
-  return selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return [selection];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet.selections, fragments);
-    return fieldsOf(fragments.get(selection.name.value)?.selectionSet.selections ?? [], fragments);
-  });
-}
 
 const keyOf = (field: FieldNode) => field.alias?.value ?? field.name.value;
 const keysNamed = (fields: FieldNode[], name: string) => fields.filter((f) => f.name.value === name).map(keyOf);
@@ -217,7 +211,7 @@ function alwaysSelected(selections: readonly SelectionNode[] | undefined, name: 
  * router adds to it for the merge: the client's own `edges { cursor }` and `pageInfo { hasNextPage }` serve
  * it when always selected (a page's cursors are not sent twice), else the router's SHARD_FIELDS.
  */
-function connectionShape(field: FieldNode, fragments: Map<string, FragmentDefinitionNode>): { shape: ConnectionShape; extra: SelectionNode[] } {
+function connectionShape(field: FieldNode, fragments: Fragments): { shape: ConnectionShape; extra: SelectionNode[] } {
   const fields = fieldsOf(field.selectionSet?.selections ?? [], fragments);
   const inner = (f: FieldNode) => fieldsOf(f.selectionSet?.selections ?? [], fragments);
   const edges = alwaysSelected(field.selectionSet?.selections, "edges");
@@ -250,9 +244,7 @@ const SHARD_STREAM_SELECTIONS = selections(`{ ${SHARD_FIELDS.cursor}: cursor ${S
 export function planShardRequest({ document, variables = {}, operationName, policy, agencyCodes, documents }: PlanInput): ShardPlan {
   const operation = getOperationAST(document, operationName);
   if (!operation) throw new GraphQLError("The subgraph request has no operation to route.");
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
+  const fragments = fragmentsOf(document);
   const values = withDefaults(operation, variables);
   const known = new Set(agencyCodes);
   const rootType = { [OperationTypeNode.QUERY]: "Query", [OperationTypeNode.MUTATION]: "Mutation", [OperationTypeNode.SUBSCRIPTION]: "Subscription" }[
