@@ -14,6 +14,7 @@
  *   (persisted): it sends their ids only; other clients still send any query.
  * - GraphiQL at /graphql for a browser, with every asset served locally.
  */
+import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@graphql-hive/gateway-runtime";
@@ -151,6 +152,10 @@ function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPl
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = loggerFor("gateway");
+  // Every subgraph or shard call in flight holds an abort listener on its http executor's shared dispose signal
+  // (contract/within-time.ts releases it when the call is over): a busy gateway, sharded or standard, holds hundreds
+  // at once without any leak, and Node's leak warning past 10 would be written for each such signal.
+  setMaxListeners(0);
   const verifier = createTokenVerifier(options.secrets);
   // Signed once per request by useIdentity; a context it did not build goes as its viewer (or anonymous).
   const claimsOf = async (context: IdentityContext): Promise<string> =>

@@ -50,6 +50,8 @@ const subgraphDefinitions = [
 const servers: ApolloServer[] = [];
 let gateway: ChildProcess;
 let gatewayPort: number;
+/** What the gateway wrote to stderr (passed on as it arrives). */
+let gatewayStderr = "";
 
 beforeAll(async () => {
   const services = [];
@@ -70,7 +72,11 @@ beforeAll(async () => {
   gatewayPort = await freePort();
   gateway = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "gateway.js"), "--supergraph", file, "--port", String(gatewayPort)], {
     env: process.env,
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  gateway.stderr!.on("data", (chunk: Buffer) => {
+    gatewayStderr += chunk.toString();
+    process.stderr.write(chunk);
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -101,4 +107,16 @@ test("serves a plain supergraph, resolving entities across its subgraphs", async
       ],
     },
   });
+});
+
+test("a busy gateway warns of no leak: many subgraph calls in flight at once are not one", async () => {
+  const ask = () =>
+    fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ products { upc reviews { body } } }" }),
+    }).then((response) => response.json());
+  const answers = await Promise.all(Array.from({ length: 40 }, ask));
+  expect(answers.every((answer) => answer.data?.products?.length === 2)).toBe(true);
+  expect(gatewayStderr).not.toContain("MaxListenersExceededWarning");
 });

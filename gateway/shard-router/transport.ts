@@ -6,7 +6,6 @@
  * transport (getTransportExecutor), so its fetch, hooks and header
  * propagation apply to every shard call.
  */
-import { setMaxListeners } from "node:events";
 import type { Transport } from "@graphql-mesh/transport-common";
 import type { Executor } from "@graphql-tools/utils";
 import type { Logger } from "../../contract/logger";
@@ -25,10 +24,6 @@ export interface ShardTransportOptions {
 }
 
 export function shardTransport({ routing, policies, timeoutMs, openStream, guard, log, observeCall }: ShardTransportOptions): Transport {
-  // Every shard call in flight holds an abort listener on its http executor's shared dispose signal
-  // (contract/within-time.ts releases it when the call is over): a fan-out under load holds hundreds at once
-  // without any leak. Node's warning threshold (10) does not fit that.
-  setMaxListeners(0);
   return {
     getSubgraphExecutor({ subgraphName, transportEntry, getTransportExecutor }) {
       const policy = policies.get(subgraphName);
