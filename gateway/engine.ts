@@ -7,9 +7,9 @@
  * Hive's default engine delegates each field through a stitched schema and
  * derives every subgraph document again for every request (visiting and
  * rewriting it). On `npm run bench`'s cross-subgraph query the gateway
- * spent 1.32 times plain Hive's CPU per answer with the default engine, and
- * 0.67 and 0.72 times with the planner (each figure from one run, beside
- * plain Hive).
+ * spent 1.32 times plain Hive's CPU per answer with the default engine (one
+ * run), and 0.67 to 1.16 times with the planner (eight runs, median 0.91;
+ * each beside plain Hive).
  *
  * The stitched schema still runs what the planner should not:
  * - operations that select the gateway's own root fields (the registry's,

@@ -18,13 +18,14 @@
  * generates the load. Each row gives the CPU per answer of the process the
  * client asked (the front) and of all the servers together, from /proc.
  * Every row starts once the servers are back at rest from the one before.
- * The rows are measured in --rounds rounds (3 by default), one after
+ * The rows are measured in --rounds rounds (5 by default), one after
  * another, each in its own shuffled order, and each figure is the median
- * of its rounds. Then the ratios
- * issue 15 sets goals for. With --profile, the MOJ shard and GovGraph's
- * gateways are CPU-profiled over their rows, and ACA's shard over the
- * fanned-out row, in a run of those rows after the rounds (the profiler
- * slows what it samples, so those runs are not among the figures).
+ * of its rounds. Then the ratios issue 15 sets goals for, each the median
+ * of the rounds' own ratios, with their range. With --profile, the MOJ
+ * shard and GovGraph's gateways are CPU-profiled over their rows, and ACA's
+ * shard over the fanned-out row, in a run of those rows after the rounds
+ * (the profiler slows what it samples, so those runs are not among the
+ * figures).
  */
 import { issueDevToken } from "../../gateway/auth";
 import { AGENCY_CODES } from "../../contract/agencies";
@@ -55,6 +56,15 @@ interface RowSpec {
   /** The processes --profile samples over this row (named by their inspector). */
   profileAs?: readonly string[];
 }
+
+/** One row's measurement in one round. */
+type Measured = Awaited<ReturnType<typeof load<"front" | "servers">>>;
+type Figure = (result: Measured) => number;
+const perSecond: Figure = (result) => result.requestsPerSecond;
+const p50: Figure = (result) => result.p50;
+const p99: Figure = (result) => result.p99;
+const frontCpu: Figure = (result) => result.cpuMsPerRequestOf.front;
+const serversCpu: Figure = (result) => result.cpuMsPerRequestOf.servers;
 
 interface Row {
   row: string;
@@ -192,32 +202,34 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     // This machine's speed drifts by a third from one run to the next: every row is measured once per round, the rounds
     // one after another, and each figure is the median of its rounds. Each round takes the rows in an order of its own
     // (shuffled with a fixed seed), so no row is always the one measured after the same other or at the same point.
-    const measured = specs.map(() => [] as Awaited<ReturnType<typeof run>>[]);
+    const measured = specs.map(() => [] as Measured[]);
     const random = seededRandom(15);
     for (let round = 1; round <= rounds; round++) {
       console.log(`measuring, round ${round} of ${rounds}: ${connections} connections, ${duration} s a row after 1 s of warm-up, ${VIEWERS} viewers in turn`);
       for (const [i, spec] of shuffled(random, [...specs.entries()])) {
-        process.stdout.write(`  ${spec.row}: ${spec.query.slice(0, 60)}…\n`);
-        measured[i].push(await run(spec));
+        process.stdout.write(`  ${spec.row}: ${spec.query.slice(0, 60)}… `);
+        const result = await run(spec);
+        measured[i].push(result);
+        console.log(`${result.requestsPerSecond} req/s, front ${result.cpuMsPerRequestOf.front} ms, servers ${result.cpuMsPerRequestOf.servers} ms of CPU per answer`);
       }
     }
     const rows: Row[] = specs.map((spec, i) => {
       const results = measured[i];
-      const of = (figure: (result: (typeof results)[number]) => number) => percentile(results.map(figure), 50);
-      const perSecond = results.map((result) => result.requestsPerSecond);
+      const of = (figure: Figure) => percentile(results.map(figure), 50);
+      const rates = results.map(perSecond);
       return {
         row: spec.row,
         query: spec.query.includes("agencies") ? "cross-subgraph" : "page",
-        p50: of((result) => result.p50),
-        p99: of((result) => result.p99),
-        requestsPerSecond: of((result) => result.requestsPerSecond),
-        range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
+        p50: of(p50),
+        p99: of(p99),
+        requestsPerSecond: of(perSecond),
+        range: `${Math.min(...rates)}–${Math.max(...rates)}`,
         failed: results.reduce((sum, result) => sum + result.failed, 0),
-        frontCpuMs: of((result) => result.cpuMsPerRequestOf.front),
-        serversCpuMs: of((result) => result.cpuMsPerRequestOf.servers),
+        frontCpuMs: of(frontCpu),
+        serversCpuMs: of(serversCpu),
       };
     });
-    const [floorPage, shardPage, govgraphPage, hivePage, apolloPage, govgraphCross, hiveCross, apolloCross, oneOfNine, fanned, indexed] = rows;
+    const [floorPage, shardPage, govgraphPage, hivePage, apolloPage, govgraphCross, hiveCross, apolloCross, oneOfNine, fanned, indexed] = measured;
     if (profile) {
       // Profiled apart from the measured rounds: the profiler slows what it samples.
       console.log("profiling the shard, gateway and fan-out rows (not measured)…");
@@ -231,27 +243,31 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     console.table(
       rows.map((r) => ({ "": r.row, query: r.query, "req/s": r.requestsPerSecond, "req/s range": r.range, "p50 ms": r.p50, "p99 ms": r.p99, "front CPU ms": r.frontCpuMs, "servers' CPU ms": r.serversCpuMs, failed: r.failed })),
     );
-    const ratio = (label: string, a: Row, b: Row, figure: "requestsPerSecond" | "p50" | "frontCpuMs" | "serversCpuMs") => ({
-      ratio: label,
-      value: Number((a[figure] / b[figure]).toFixed(2)),
-    });
+    // A ratio pairs the two rows' figures of each round, measured at most one round's minutes apart, so that the
+    // machine's drift from round to round cancels out: it is the median of the rounds' ratios, and their range shows how
+    // sure it is (the cross-subgraph rows measured alone, without the other servers' load, still moved by a fifth or
+    // more from one round to the next).
+    const ratio = (label: string, a: Measured[], b: Measured[], figure: Figure) => {
+      const byRound = a.map((result, round) => figure(result) / figure(b[round]));
+      return { ratio: label, value: Number(percentile(byRound, 50).toFixed(2)), "range over rounds": `${Math.min(...byRound).toFixed(2)}–${Math.max(...byRound).toFixed(2)}` };
+    };
     console.table([
-      ratio("shard / floor, req/s (goal ≥ 0.5)", shardPage, floorPage, "requestsPerSecond"),
-      ratio("GovGraph / Apollo Gateway, req/s, page (goal ≥ 1.2)", govgraphPage, apolloPage, "requestsPerSecond"),
-      ratio("GovGraph / Apollo Gateway, req/s, cross-subgraph (goal ≥ 1.2)", govgraphCross, apolloCross, "requestsPerSecond"),
-      ratio("GovGraph / plain Hive, req/s, page (goal ≥ 1.0)", govgraphPage, hivePage, "requestsPerSecond"),
-      ratio("GovGraph / plain Hive, req/s, cross-subgraph (goal ≥ 1.0)", govgraphCross, hiveCross, "requestsPerSecond"),
-      ratio("fan-out over 9 / one shard, p50 (goal ≤ 2)", fanned, oneOfNine, "p50"),
-      ratio("fan-out over 9 / one shard, req/s (goal ≥ 0.5)", fanned, oneOfNine, "requestsPerSecond"),
-      ratio("index over 9 / one shard, p50 (the fan-out's goal ≤ 2)", indexed, oneOfNine, "p50"),
-      ratio("index over 9 / one shard, req/s (the fan-out's goal ≥ 0.5)", indexed, oneOfNine, "requestsPerSecond"),
+      ratio("shard / floor, req/s (goal ≥ 0.5)", shardPage, floorPage, perSecond),
+      ratio("GovGraph / Apollo Gateway, req/s, page (goal ≥ 1.2)", govgraphPage, apolloPage, perSecond),
+      ratio("GovGraph / Apollo Gateway, req/s, cross-subgraph (goal ≥ 1.2)", govgraphCross, apolloCross, perSecond),
+      ratio("GovGraph / plain Hive, req/s, page (goal ≥ 1.0)", govgraphPage, hivePage, perSecond),
+      ratio("GovGraph / plain Hive, req/s, cross-subgraph (goal ≥ 1.0)", govgraphCross, hiveCross, perSecond),
+      ratio("fan-out over 9 / one shard, p50 (goal ≤ 2)", fanned, oneOfNine, p50),
+      ratio("fan-out over 9 / one shard, req/s (goal ≥ 0.5)", fanned, oneOfNine, perSecond),
+      ratio("index over 9 / one shard, p50 (the fan-out's goal ≤ 2)", indexed, oneOfNine, p50),
+      ratio("index over 9 / one shard, req/s (the fan-out's goal ≥ 0.5)", indexed, oneOfNine, perSecond),
       // On a shared machine whose load starves the servers, CPU per answer gives the same comparisons, unaffected by the other load.
-      ratio("floor / shard, CPU per answer (goal ≥ 0.5)", floorPage, shardPage, "frontCpuMs"),
-      ratio("Apollo Gateway / GovGraph, gateway CPU per answer, page (goal ≥ 1.2)", apolloPage, govgraphPage, "frontCpuMs"),
-      ratio("plain Hive / GovGraph, gateway CPU per answer, page (goal ≥ 1.0)", hivePage, govgraphPage, "frontCpuMs"),
-      ratio("Apollo Gateway / GovGraph, gateway CPU per answer, cross-subgraph (goal ≥ 1.2)", apolloCross, govgraphCross, "frontCpuMs"),
-      ratio("plain Hive / GovGraph, gateway CPU per answer, cross-subgraph (goal ≥ 1.0)", hiveCross, govgraphCross, "frontCpuMs"),
-      ratio("fan-out over 9 / one shard, servers' CPU per answer (cf. the p50 goal ≤ 2)", fanned, oneOfNine, "serversCpuMs"),
+      ratio("floor / shard, CPU per answer (goal ≥ 0.5)", floorPage, shardPage, frontCpu),
+      ratio("Apollo Gateway / GovGraph, gateway CPU per answer, page (goal ≥ 1.2)", apolloPage, govgraphPage, frontCpu),
+      ratio("plain Hive / GovGraph, gateway CPU per answer, page (goal ≥ 1.0)", hivePage, govgraphPage, frontCpu),
+      ratio("Apollo Gateway / GovGraph, gateway CPU per answer, cross-subgraph (goal ≥ 1.2)", apolloCross, govgraphCross, frontCpu),
+      ratio("plain Hive / GovGraph, gateway CPU per answer, cross-subgraph (goal ≥ 1.0)", hiveCross, govgraphCross, frontCpu),
+      ratio("fan-out over 9 / one shard, servers' CPU per answer (cf. the p50 goal ≤ 2)", fanned, oneOfNine, serversCpu),
     ]);
     for (const { row, file } of profiles) printProfile(`CPU profile of "${row}"`, file);
   } finally {

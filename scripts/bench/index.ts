@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- compare] [--duration 5] [--connections 20] [--datasets 300] [--rounds 3] [--profile]
+ * npm run bench [-- compare] [--duration 5] [--connections 20] [--datasets 300] [--rounds 5] [--profile]
  * npm run bench -- router [--shards 1,9,40] [--datasets 300] [--duration 5] [--connections 16]
  * npm run bench -- feedback [--duration 10] [--connections 16]
  * npm run bench -- import [--rows 10000]
@@ -52,7 +52,7 @@ interface Scenario {
 }
 
 const SCENARIOS: Record<string, Scenario> = {
-  compare: { run: benchCompare, duration: 5, connections: 20, datasets: 300, rounds: 3 },
+  compare: { run: benchCompare, duration: 5, connections: 20, datasets: 300, rounds: 5 },
   router: { run: benchRouter, duration: 5, connections: 16, datasets: 300 },
   feedback: { run: benchFeedback, duration: 10, connections: 16, datasets: 300 },
   import: { run: benchImport, duration: 10, connections: 16, datasets: 300 },
