@@ -45,6 +45,7 @@ const pageQuery = (agencyCodes?: readonly string[]) =>
   `{ datasets(${agencyCodes ? `agencyCodes: ${JSON.stringify(agencyCodes)}, ` : ""}first: 20) { ${PAGE_SELECTION} } }`;
 const indexQuery = `{ datasetIndex(first: 20) { ${PAGE_SELECTION} } }`;
 const crossQuery = (codes: readonly string[]) => `{ agencies(codes: ${JSON.stringify(codes)}) { datasets(first: 5) { totalCount } feedbackStats { received } } }`;
+const queryKind = (query: string) => (query.includes("agencies") ? "cross-subgraph" : "page");
 const VIEWERS = 500;
 
 /** A measured row: what is asked of which server, with whose headers (every request the next viewer's). */
@@ -151,7 +152,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       { row: "GovGraph gateway (MOJ shards)", query: page, front: govgraph, headers: bearers, profileAs: ["gateway"] },
       { row: "plain Hive runtime (MOJ shards)", query: page, front: hive, headers: claims },
       { row: "Apollo Gateway 2.14 (MOJ shards)", query: page, front: apollo, headers: claims },
-      { row: "GovGraph gateway (MOJ shards)", query: crossQuery(moj), front: govgraph, headers: bearers },
+      { row: "GovGraph gateway (MOJ shards)", query: crossQuery(moj), front: govgraph, headers: bearers, profileAs: ["gateway"] },
       { row: "plain Hive runtime (MOJ shards)", query: crossQuery(moj), front: hive, headers: claims },
       { row: "Apollo Gateway 2.14 (MOJ shards)", query: crossQuery(moj), front: apollo, headers: claims },
       { row: "GovGraph, 9 agencies: MOJ's page", query: page, front: govgraphNine, headers: bearers },
@@ -190,11 +191,11 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     };
 
     /** Runs `work` with each named process CPU-profiled (those --profile started with an inspector). */
-    const profiling = async <T>(row: string, names: readonly string[], work: () => Promise<T>): Promise<T> => {
+    const profiling = async <T>(spec: RowSpec, names: readonly string[], work: () => Promise<T>): Promise<T> => {
       const [name, ...others] = names.filter((candidate) => inspectPorts.has(candidate));
       if (!name) return work();
-      const done = await profiledProcess(inspectPorts.get(name)!, name, () => profiling(row, others, work));
-      profiles.push({ row: `${row}, ${name} process`, file: done.file });
+      const done = await profiledProcess(inspectPorts.get(name)!, `${name}.${queryKind(spec.query)}`, () => profiling(spec, others, work));
+      profiles.push({ row: `${spec.row}, ${queryKind(spec.query)}, ${name} process`, file: done.file });
       return done.result;
     };
     const run = (spec: RowSpec) =>
@@ -219,7 +220,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
       const rates = results.map(perSecond);
       return {
         row: spec.row,
-        query: spec.query.includes("agencies") ? "cross-subgraph" : "page",
+        query: queryKind(spec.query),
         p50: of(p50),
         p99: of(p99),
         requestsPerSecond: of(perSecond),
@@ -233,7 +234,7 @@ export async function benchCompare({ serverUrl, prefix, duration, connections, d
     if (profile) {
       // Profiled apart from the measured rounds: the profiler slows what it samples.
       console.log("profiling the shard, gateway and fan-out rows (not measured)…");
-      for (const spec of specs.filter((candidate) => candidate.profileAs)) await profiling(spec.row, spec.profileAs!, () => run(spec));
+      for (const spec of specs.filter((candidate) => candidate.profileAs)) await profiling(spec, spec.profileAs!, () => run(spec));
     }
 
     console.log(
