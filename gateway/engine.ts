@@ -8,7 +8,7 @@
  * derives every subgraph document again for every request (visiting and
  * rewriting it). On `npm run bench`'s cross-subgraph query the gateway
  * spent 1.32 times plain Hive's CPU per answer with the default engine (one
- * run), and 0.67 to 1.16 times with the planner (eight runs, median 0.91;
+ * run), and 0.67 to 1.16 times with the planner (nine runs, median 0.94;
  * each beside plain Hive).
  *
  * The stitched schema still runs what the planner should not:
