@@ -174,13 +174,21 @@ describe("ministry dashboard", () => {
     console.log(`console: dashboard figure and event feed updated ${Date.now() - published} ms after the mutation returned`);
     for (const page of [dashboard.page, feed.page]) expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
-    // Filters: by agency and by type.
+    // The event says what happened in words, and to which dataset by its title.
+    const event = feed.page.locator(`.events li[data-type=DatasetPublished][data-agency=ACA]:has-text('${title}')`);
+    expect(await event.locator("strong").textContent()).toBe("資料集上架");
+
+    // Filters: by agency and by type, each type by its name.
     await feed.page.getByLabel("機關").selectOption("MOJ");
     expect(await feed.page.locator(".events li[data-agency=ACA]").count()).toBe(0);
     await feed.page.getByLabel("機關").selectOption("ACA");
-    await feed.page.getByLabel("類型").selectOption("DatasetPublished");
+    await feed.page.getByLabel("類型").selectOption({ label: "資料集上架" });
     expect(await feed.page.locator(".events li[data-type=DatasetPublished]").count()).toBeGreaterThan(0);
+    expect(await feed.page.locator(".events li:not([data-type=DatasetPublished])").count()).toBe(0);
     await screenshot(feed.page, "events");
+    await feed.page.getByRole("button", { name: "English" }).click();
+    await feed.page.getByLabel("Type").waitFor();
+    expect(await event.locator("strong").textContent()).toBe("Dataset published");
     await Promise.all([dashboard.context.close(), feed.context.close()]);
   });
 });
@@ -341,6 +349,11 @@ describe("every page: no serious accessibility violation, usable at 375 px", () 
   test.each(pages)("%s", async (name, path, role) => {
     const { context, page } = await newPage(375, true);
     if (role) await signIn(page, role, "MOJ");
+    // What the browser's console would show a developer: nothing wrong (a missing icon was a 404 on every page).
+    const consoleErrors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
     await page.goto(`${base}${path}`);
     await page.waitForSelector("main h1");
     await page.waitForLoadState("networkidle").catch(() => undefined);
@@ -354,6 +367,7 @@ describe("every page: no serious accessibility violation, usable at 375 px", () 
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(overflow).toBeLessThanOrEqual(375);
     await screenshot(page, `${name}-375`);
+    expect(consoleErrors).toEqual([]);
     await context.close();
   });
 });

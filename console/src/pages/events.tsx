@@ -24,6 +24,13 @@ interface PlatformEvent {
 const STREAM_POSITION = "STREAM_POSITION";
 const KEEP = 500;
 
+/** What an event is about, as a person knows it: its title, else the dataset's identifier (a quality check), else its id. */
+function subjectOf(event: PlatformEvent): string {
+  const { title, identifier } = event.payload;
+  if (typeof title === "string") return title;
+  return typeof identifier === "string" ? identifier : event.subjectId;
+}
+
 export function EventFeed() {
   const words = useWords();
   const session = useSession();
@@ -51,7 +58,8 @@ export function EventFeed() {
     });
   }, [session.token]);
 
-  const types = useMemo(() => [...new Set(events.map((event) => event.type))].sort(), [events]);
+  const kindName = (type: string) => words.eventKinds[type] ?? type;
+  const types = useMemo(() => [...new Set(events.map((event) => event.type))].sort((a, b) => kindName(a).localeCompare(kindName(b), words.lang)), [events, words.lang]);
   const shown = events.filter((event) => (!agency || event.agencyCode === agency) && (!type || event.type === type));
   const time = new Intl.DateTimeFormat(words.lang, { timeZone: "Asia/Taipei", dateStyle: "short", timeStyle: "medium" });
 
@@ -70,7 +78,7 @@ export function EventFeed() {
               <option value="">{words.all}</option>
               {types.map((name) => (
                 <option key={name} value={name}>
-                  {name}
+                  {kindName(name)}
                 </option>
               ))}
             </select>
@@ -85,8 +93,8 @@ export function EventFeed() {
             <li key={event.cursor + event.stream} data-type={event.type} data-agency={event.agencyCode ?? ""}>
               <time dateTime={event.occurredAt}>{time.format(new Date(event.occurredAt))}</time>
               <span class="tag">{agencyName(event.agencyCode, words.lang)}</span>
-              <strong>{event.type}</strong>
-              <span class="muted">{typeof event.payload.title === "string" ? event.payload.title : event.subjectId}</span>
+              <strong>{kindName(event.type)}</strong>
+              <span class="muted">{subjectOf(event)}</span>
             </li>
           ))}
         </ol>
