@@ -255,6 +255,28 @@ test("the event feed survives its WebSocket being cut: it says it is reconnectin
 });
 
 describe("agency reply desk", () => {
+  test("a comment's deadline is its last day to reply, with the Taipei days left to it", async () => {
+    const feedbackId = await submitComment("ACA", `期限顯示 ${Date.now()}`);
+    const staffToken = await topology.token(Role.AGENCY_STAFF, "ACA");
+    const { data } = await topology.query<{ feedback: { lastReplyDay: string } }>(
+      `query($id: ID!) { feedback(id: $id, agencyCode: "ACA") { lastReplyDay } }`,
+      { id: feedbackId },
+      staffToken,
+    );
+    const lastReplyDay = data!.feedback.lastReplyDay;
+    const [year, month, day] = lastReplyDay.split("-").map(Number);
+
+    const { context, page } = await newPage();
+    await signIn(page, "AGENCY_STAFF", "ACA");
+    await page.goto(`${base}/#/desk`);
+    const meta = page.locator(`article[data-feedback="${feedbackId}"] .meta`);
+    await meta.waitFor();
+    const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Taipei" });
+    const left = (Date.parse(lastReplyDay) - Date.parse(today)) / 86_400_000;
+    expect(await meta.textContent()).toContain(`剩 ${left} 天 · 期限 ${year - 1911}/${month}/${day}`);
+    await context.close();
+  });
+
   test("staff draft and submit, the CIO returns, staff revise, the CIO approves, and the public dataset page shows the reply", async () => {
     const datasetTitle = `回復流程資料集 ${Date.now()}`;
     const datasetId = await publishDataset("ACA", datasetTitle);

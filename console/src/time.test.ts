@@ -1,12 +1,12 @@
 import { dayInTaipei, daysLeft, formatDay, rocYear } from "./time";
 
-test("a deadline's days left count Taipei calendar days, not UTC ones", () => {
-  // Due at the end of 2026-12-15 in Taipei (15:59:59.999Z).
-  const due = "2026-12-15T15:59:59.999Z";
-  expect(daysLeft(due, new Date("2026-12-01T15:30:00Z"))).toBe(14); // 23:30 on 12-01 in Taipei
-  expect(daysLeft(due, new Date("2026-12-01T16:30:00Z"))).toBe(13); // 00:30 on 12-02 in Taipei, still 12-01 in UTC
-  expect(daysLeft(due, new Date("2026-12-15T15:00:00Z"))).toBe(0);
-  expect(daysLeft(due, new Date("2026-12-15T16:00:00Z"))).toBe(-1);
+test("a deadline's days left count Taipei calendar days to the last day to reply, not UTC ones", () => {
+  // The last day to reply is 2026-12-15 in Taipei (replyDueAt 2026-12-15T16:00:00Z, the start of the next day).
+  const lastReplyDay = "2026-12-15";
+  expect(daysLeft(lastReplyDay, new Date("2026-12-01T15:30:00Z"))).toBe(14); // 23:30 on 12-01 in Taipei
+  expect(daysLeft(lastReplyDay, new Date("2026-12-01T16:30:00Z"))).toBe(13); // 00:30 on 12-02 in Taipei, still 12-01 in UTC
+  expect(daysLeft(lastReplyDay, new Date("2026-12-15T15:59:00Z"))).toBe(0); // 23:59 on the last day
+  expect(daysLeft(lastReplyDay, new Date("2026-12-15T16:00:00Z"))).toBe(-1); // replyDueAt: overdue
 });
 
 test("days in Taipei and the ROC calendar", () => {

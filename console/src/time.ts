@@ -11,9 +11,12 @@ export function dayInTaipei(instant: Date): string {
 
 const dayNumber = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
 
-/** Whole Taipei days from today to the deadline's day: 0 on the last day, negative once overdue. */
-export function daysLeft(replyDueAt: string | Date, now: Date): number {
-  return dayNumber(dayInTaipei(new Date(replyDueAt))) - dayNumber(dayInTaipei(now));
+/**
+ * Whole Taipei days from today to a comment's last day to reply (its `lastReplyDay`, YYYY-MM-DD): 0 on that day,
+ * negative once overdue. (Not from `replyDueAt`: that instant is the start of the next day.)
+ */
+export function daysLeft(lastReplyDay: string, now: Date): number {
+  return dayNumber(lastReplyDay) - dayNumber(dayInTaipei(now));
 }
 
 /** 民國 year of an AD year. */

@@ -25,7 +25,8 @@ interface Comment {
   title: string;
   body: string;
   receivedAt: string;
-  replyDueAt: string;
+  /** The last day (Asia/Taipei, inclusive) to publish an approved reply, YYYY-MM-DD. */
+  lastReplyDay: string;
   state: State;
   deadlineState: "OVERDUE" | "DUE_SOON" | "ON_TIME" | "ANSWERED_ON_TIME" | "ANSWERED_LATE";
   availableActions: Action[];
@@ -49,7 +50,7 @@ function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): vo
   const [errors, setErrors] = useState<ApiError[]>();
   const [busy, setBusy] = useState(false);
   const actions = comment.availableActions;
-  const left = daysLeft(comment.replyDueAt, new Date());
+  const left = daysLeft(comment.lastReplyDay, new Date());
   const lastReturn = comment.transitions.filter((step) => step.action === "RETURN_REPLY").at(-1);
 
   const act = async (operation: TrustedOperation, extra: Record<string, unknown> = {}) => {
@@ -65,7 +66,7 @@ function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): vo
     <article class="card comment" data-feedback={comment.id} data-state={comment.state} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{comment.title}</h3>
       <p class="meta">
-        <span class={`deadline ${comment.deadlineState.toLowerCase()}`}>{words.daysLeft(left)}</span> · {words.due} {formatDay(dayInTaipei(new Date(comment.replyDueAt)), words.lang)} ·{" "}
+        <span class={`deadline ${comment.deadlineState.toLowerCase()}`}>{words.daysLeft(left)}</span> · {words.due} {formatDay(comment.lastReplyDay, words.lang)} ·{" "}
         {words.received} {formatDay(dayInTaipei(new Date(comment.receivedAt)), words.lang)} · {comment.commentType} ·{" "}
         <span data-role="state">{words.states[comment.state]}</span>
       </p>
