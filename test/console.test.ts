@@ -255,7 +255,7 @@ test("the event feed survives its WebSocket being cut: it says it is reconnectin
 });
 
 describe("agency reply desk", () => {
-  test("a comment's deadline is its last day to reply, with the Taipei days left to it", async () => {
+  test("the desk names its agency, and a comment's deadline is its last day to reply, with the Taipei days left to it", async () => {
     const feedbackId = await submitComment("ACA", `期限顯示 ${Date.now()}`);
     const staffToken = await topology.token(Role.AGENCY_STAFF, "ACA");
     const { data } = await topology.query<{ feedback: { lastReplyDay: string } }>(
@@ -269,6 +269,7 @@ describe("agency reply desk", () => {
     const { context, page } = await newPage();
     await signIn(page, "AGENCY_STAFF", "ACA");
     await page.goto(`${base}/#/desk`);
+    await page.waitForSelector("h1:has-text('意見回復 · 法務部矯正署')");
     const meta = page.locator(`article[data-feedback="${feedbackId}"] .meta`);
     await meta.waitFor();
     const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Taipei" });

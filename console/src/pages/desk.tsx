@@ -6,6 +6,7 @@
  * refuses (the comment changed meanwhile) is shown in words.
  */
 import { useEffect, useState } from "preact/hooks";
+import { agencyName } from "../agencies";
 import { openLive, request, type ApiError, type ConnectionState } from "../api";
 import { Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords } from "../i18n";
@@ -166,7 +167,7 @@ export function ReplyDesk() {
     <div>
       <div class="title-row">
         <h1>
-          {words.deskTitle} · {session.agencyCode}
+          {words.deskTitle} · {agencyName(session.agencyCode, words.lang)}
         </h1>
         <LiveBadge state={state} />
       </div>
