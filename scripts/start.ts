@@ -20,7 +20,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { AGENCY_CODES } from "../contract/agencies";
 import { backoffDelay } from "../contract/backoff";
 import { localTopology } from "../contract/topology";
@@ -34,6 +33,9 @@ interface EmbeddedPostgres {
   url: string;
   stop(): Promise<void>;
 }
+
+/** How long PostgreSQL may take to stop (a checkpoint of what the subgraphs wrote) before it is killed. */
+const POSTGRES_STOP_MS = 60_000;
 
 /** One supervised process and the instances it serves. */
 interface Service {
@@ -62,21 +64,29 @@ const label = ([subgraph, agency]: [string, string, string]) => (agency ? `${sub
 
 class StartError extends Error {}
 
+/**
+ * The embedded PostgreSQL, kept by a process of its own (scripts/embedded-postgres.mjs says why) in a process group
+ * of its own: a terminal's Ctrl-C reaches this supervisor and the subgraphs, and PostgreSQL stops only when the
+ * supervisor stops it, after every subgraph has exited.
+ */
 async function startPostgres(): Promise<EmbeddedPostgres | undefined> {
   if (config.databaseUrl) return undefined;
-  const module = (await import(pathToFileURL(join(projectRoot, "scripts", "embedded-postgres.mjs")).href)) as {
-    startEmbeddedPostgres(options: { dir: string; port: number }): Promise<EmbeddedPostgres>;
-  };
-  try {
-    return await module.startEmbeddedPostgres({ dir: join(config.dataDir, "postgres"), port: config.embeddedPostgresPort });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new StartError(
-      /EACCES/.test(message)
-        ? `The embedded PostgreSQL could not start (${message}). As root its programs run as the "postgres" user: every folder above the project and GOVGRAPH_DATA_DIR must be open to other users (chmod o+x), or set DATABASE_URL.`
-        : `The embedded PostgreSQL could not start: ${message}. Its data is in ${join(config.dataDir, "postgres")}; or set DATABASE_URL to use another server.`,
-    );
-  }
+  const keeper = spawn(
+    process.execPath,
+    [join(projectRoot, "scripts", "embedded-postgres.mjs"), "--dir", join(config.dataDir, "postgres"), "--port", String(config.embeddedPostgresPort)],
+    { detached: true, stdio: ["ignore", "inherit", "inherit", "ipc"] },
+  );
+  const answer = await new Promise<{ url?: string; error?: string }>((resolveAnswer) => {
+    keeper.once("message", (message) => resolveAnswer(message as { url?: string; error?: string }));
+    keeper.once("exit", (code, signal) => resolveAnswer({ error: `its process exited with ${signal ?? code}` }));
+  });
+  if (answer.url) return { url: answer.url, stop: () => stopChild(keeper, POSTGRES_STOP_MS) };
+  const message = answer.error!;
+  throw new StartError(
+    /EACCES/.test(message)
+      ? `The embedded PostgreSQL could not start (${message}). As root its programs run as the "postgres" user: every folder above the project and GOVGRAPH_DATA_DIR must be open to other users (chmod o+x), or set DATABASE_URL.`
+      : `The embedded PostgreSQL could not start: ${message}. Its data is in ${join(config.dataDir, "postgres")}; or set DATABASE_URL to use another server.`,
+  );
 }
 
 /** Stops the start when a port cannot be used or is taken, or when the embedded PostgreSQL could not enter its folders. */
@@ -119,8 +129,8 @@ function spawnService(service: Service, env: NodeJS.ProcessEnv): void {
 
 const exited = (child: ChildProcess | undefined) => !child || child.exitCode !== null || child.signalCode !== null;
 
-function stopService(service: Service, timeoutMs = 10_000): Promise<void> {
-  const child = service.child;
+/** Asks a process to stop (SIGTERM), kills it past `timeoutMs`, and resolves once it has exited. */
+function stopChild(child: ChildProcess | undefined, timeoutMs = 10_000): Promise<void> {
   if (exited(child)) return Promise.resolve();
   return new Promise((resolveStop) => {
     const kill = setTimeout(() => child!.kill("SIGKILL"), timeoutMs);
@@ -205,8 +215,8 @@ async function main(): Promise<void> {
     stopping = true;
     timers.forEach(clearTimeout);
     say(`stopping (${reason})`);
-    await stopService(gateway);
-    await Promise.all(subgraphServices.map((s) => stopService(s)));
+    await stopChild(gateway.child);
+    await Promise.all(subgraphServices.map((s) => stopChild(s.child)));
     await postgres?.stop().catch(() => undefined);
     say("stopped: no process left running");
     process.exit(code);

@@ -1,20 +1,22 @@
 /**
- * Process isolation and supervision under a real `npm start`: each agency's
- * shards run in their own process; killing one agency's process costs only
- * that agency (partial answers naming it alone) until the supervisor has
- * restarted it, and only a signal stops the platform, leaving nothing running.
+ * Process isolation and supervision under a real `npm start`, on its embedded
+ * PostgreSQL as the quick start runs it: each agency's shards run in their
+ * own process; killing one agency's process costs only that agency (partial
+ * answers naming it alone) until the supervisor has restarted it, and only a
+ * signal stops the platform, PostgreSQL last, leaving nothing running.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../contract/config";
-import { dropDatabases } from "../subgraphs/kit/database";
-import { freeTopologyPort } from "./processes";
+import { portTaken } from "../scripts/preflight";
+import { freePort, freeTopologyPort } from "./processes";
 import { eventually } from "./eventually";
 
-const prefix = `v${randomBytes(4).toString("hex")}`;
+const dataDir = mkdtempSync(join(tmpdir(), "govgraph-supervision-"));
+// Open to others: as root, the embedded PostgreSQL runs as the postgres user, who must enter it.
+chmodSync(dataDir, 0o755);
 let platform: ChildProcess | undefined;
 let output = "";
 
@@ -24,9 +26,10 @@ afterAll(async () => {
     const exited = new Promise((resolveExit) => platform!.once("exit", resolveExit));
     platform.kill("SIGINT");
     const stopped = await Promise.race([exited.then(() => true), new Promise((resolveWait) => setTimeout(() => resolveWait(false), 30_000))]);
+    // Killed, the supervisor leaves PostgreSQL's keeper without a parent, and the keeper stops PostgreSQL.
     if (!stopped) platform.kill("SIGKILL");
   }
-  await dropDatabases(process.env.DATABASE_URL!, prefix);
+  rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 /** Waits for `probe` to give a value; past the deadline, fails with what the platform printed so far. */
@@ -52,16 +55,17 @@ interface Answer {
 
 test("a crashed agency process costs only that agency, comes back by itself, and only a signal stops the platform", async () => {
   const gatewayPort = await freeTopologyPort();
+  const postgresPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: process.env.DATABASE_URL,
-    GOVGRAPH_DB_PREFIX: prefix,
     GATEWAY_PORT: String(gatewayPort),
-    GOVGRAPH_DATA_DIR: mkdtempSync(join(tmpdir(), "govgraph-supervision-")),
+    GOVGRAPH_PG_PORT: String(postgresPort),
+    GOVGRAPH_DATA_DIR: dataDir,
     GOVGRAPH_HEALTH_INTERVAL_MS: "1000",
     LOG_LEVEL: "warn",
   };
   delete env.GOVGRAPH_TOPOLOGY;
+  delete env.DATABASE_URL;
   platform = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "start.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
   platform.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   platform.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -114,4 +118,8 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   expect(await exit).toBe(0);
   expect(output).toContain("stopped: no process left running");
   for (const pid of [back, ...pids.map((row) => row.pid)]) expect(alive(pid)).toBe(false);
+  // PostgreSQL stopped last: no subgraph saw its database go away under it, and it no longer listens.
+  const logs = readdirSync(join(dataDir, "logs")).map((file) => readFileSync(join(dataDir, "logs", file), "utf8"));
+  expect(logs.join("\n")).not.toMatch(/terminating connection due to administrator command|the database system is shutting down/);
+  expect(await portTaken("127.0.0.1", postgresPort)).toBe(false);
 }, 900_000);
