@@ -1,5 +1,5 @@
 import { Agent, createServer, request } from "node:http";
-import { KEEP_ALIVE_TIMEOUT_MS, listen } from "./listen";
+import { EPHEMERAL_PORTS, freePort, KEEP_ALIVE_TIMEOUT_MS, listen, portBelowEphemeral } from "./listen";
 
 /** One GET through `agent`: its status, the server's Keep-Alive header, and whether it went on a connection used before. */
 function get(url: string, agent: Agent): Promise<{ status: number; keepAlive?: string; reusedSocket: boolean }> {
@@ -29,3 +29,29 @@ test("a GovGraph server keeps an idle connection open longer than its clients ke
     await new Promise((resolveClose) => server.close(resolveClose));
   }
 }, 15_000);
+
+test("a free port is below the ephemeral range, where no outgoing connection can take it first, and a server can listen on it", async () => {
+  const port = await freePort();
+  expect(port).toBeGreaterThanOrEqual(20_000);
+  expect(port).toBeLessThan(EPHEMERAL_PORTS.from);
+  const server = createServer((_, res) => res.end("ok"));
+  const { url } = await listen(server, port, "127.0.0.1");
+  try {
+    expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
+  } finally {
+    await new Promise((resolveClose) => server.close(resolveClose));
+  }
+});
+
+test("a span of ports below the ephemeral range ends below it, at the highest draw too", () => {
+  const random = jest.spyOn(Math, "random");
+  try {
+    random.mockReturnValue(0);
+    expect(portBelowEphemeral(209)).toBe(20_000);
+    random.mockReturnValue(1 - Number.EPSILON);
+    expect(portBelowEphemeral(209) + 208).toBe(EPHEMERAL_PORTS.from - 1);
+    expect(portBelowEphemeral()).toBe(EPHEMERAL_PORTS.from - 1);
+  } finally {
+    random.mockRestore();
+  }
+});

@@ -20,14 +20,30 @@ export async function listen(server: Server, port: number, host: string): Promis
   return { port: bound, url: `http://${host}:${bound}/graphql` };
 }
 
-/** A loopback port nobody listens on now, for a server whose address others must know before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** Linux's default ephemeral range (net.ipv4.ip_local_port_range): an outgoing connection may hold any of these ports. */
+export const EPHEMERAL_PORTS = { from: 32768, to: 60999 } as const;
+
+/** A random port from 20000 on (above the most used registered ones) that leaves `span` ports below the ephemeral range. */
+export function portBelowEphemeral(span = 1): number {
+  return 20_000 + Math.floor(Math.random() * (EPHEMERAL_PORTS.from - span - 20_000 + 1));
+}
+
+/**
+ * A loopback port nobody listens on now, for a server whose address others must know before it starts. It is below
+ * the ephemeral range: a port listen(0) gives is in that range, where an outgoing connection (a database pool's, a
+ * client's) can take it as its source port before the server listens there (EADDRINUSE, seen in CI).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = portBelowEphemeral();
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolveListen) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
-    });
+    server.once("error", () => resolveListen(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveListen(true)));
   });
 }

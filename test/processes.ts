@@ -2,7 +2,7 @@
  * Free ports for tests that start processes (a subgraph as a process of its
  * own: scripts/server-process.ts).
  */
-import { freePort } from "../contract/listen";
+import { freePort, portBelowEphemeral } from "../contract/listen";
 import { portTaken } from "../scripts/preflight";
 
 export { freePort };
@@ -14,7 +14,7 @@ export { freePort };
 export async function freeTopologyPort(): Promise<number> {
   const offsets = [0, 1, 2, ...Array.from({ length: 9 }, (_, i) => 100 + i), ...Array.from({ length: 9 }, (_, i) => 200 + i)];
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const base = portBelowEphemeral(Math.max(...offsets) + 1);
     const taken = await Promise.all(offsets.map((offset) => portTaken("127.0.0.1", base + offset)));
     if (!taken.includes(true)) return base;
   }

@@ -12,7 +12,8 @@ import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { config, projectRoot } from "../contract/config";
 import { dropDatabases } from "../subgraphs/kit/database";
-import { BAD_PORTS, EPHEMERAL_PORTS, folderClosedToOthers, portProblem } from "../scripts/preflight";
+import { EPHEMERAL_PORTS } from "../contract/listen";
+import { BAD_PORTS, folderClosedToOthers, portProblem } from "../scripts/preflight";
 import { freePort, freeTopologyPort } from "./processes";
 
 const run = promisify(execFile);
