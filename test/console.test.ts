@@ -140,6 +140,9 @@ describe("ministry dashboard", () => {
     await page.locator("table.agencies tbody tr[data-agency=ACA] a").click();
     await page.waitForFunction(() => location.hash.startsWith("#/agencies/ACA"));
     await page.waitForSelector("h1:has-text('法務部矯正署')");
+    // The panel's strategies are measured for the ministry: an agency's tile says so instead of standing empty.
+    expect(await page.textContent(".tile[data-strategy=COLLABORATE]")).toContain("由部會整體衡量");
+    expect(await page.locator(".tile[data-strategy=EXPAND_OPEN_DATA] dl").count()).toBeGreaterThan(0);
     await screenshot(page, "agency");
     // English is a switch away, and stays chosen.
     await page.getByRole("button", { name: "English" }).click();

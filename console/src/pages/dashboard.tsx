@@ -61,14 +61,16 @@ export function StrategyTiles({ figures }: { figures: Figure[] }) {
   const words = useWords();
   return (
     <section class="tiles" aria-label={words.target}>
-      {STRATEGIES.map((strategy, i) => (
-        <article class="tile" key={strategy}>
-          <h2>
-            {i + 1}. {words.strategies[strategy]}
-          </h2>
-          {figures
-            .filter((figure) => figure.strategy === strategy)
-            .map((figure) => (
+      {STRATEGIES.map((strategy, i) => {
+        const ofStrategy = figures.filter((figure) => figure.strategy === strategy);
+        return (
+          <article class="tile" key={strategy} data-strategy={strategy}>
+            <h2>
+              {i + 1}. {words.strategies[strategy]}
+            </h2>
+            {/* An agency's page has no figure for the strategies measured ministry-wide (the advisory panel's). */}
+            {ofStrategy.length === 0 && <p class="muted">{words.ministryWide}</p>}
+            {ofStrategy.map((figure) => (
               <dl key={figure.indicator} data-indicator={figure.indicator}>
                 <dt>{words.indicators[figure.indicator] ?? figure.indicator}</dt>
                 <dd>
@@ -85,8 +87,9 @@ export function StrategyTiles({ figures }: { figures: Figure[] }) {
                 </dd>
               </dl>
             ))}
-        </article>
-      ))}
+          </article>
+        );
+      })}
     </section>
   );
 }
