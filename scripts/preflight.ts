@@ -18,7 +18,6 @@ export const BAD_PORTS: ReadonlySet<number> = new Set([
   989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
 ]);
 
-
 /** Why `what` cannot listen on `port` (set by `variable`), or null. */
 export function portProblem(port: number, what: string, variable: string): string | null {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
