@@ -13,6 +13,7 @@ import { config, loadSecrets, projectRoot } from "../contract/config";
 import { rootLogger } from "../contract/logger";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { startTracing } from "../contract/tracing";
+import { stopWithParent } from "./stop-with-parent";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { supergraph: { type: "string" }, port: { type: "string" } } });
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => void stop());
   process.once("SIGINT", () => void stop());
+  stopWithParent();
 }
 
 /**

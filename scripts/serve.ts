@@ -13,6 +13,7 @@ import { config } from "../contract/config";
 import { rootLogger } from "../contract/logger";
 import { startTracing } from "../contract/tracing";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
+import { stopWithParent } from "./stop-with-parent";
 
 async function main(): Promise<void> {
   const specs = process.argv.slice(2);
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  stopWithParent();
 
   // Instances start together: their databases are migrated and seeded at the same time.
   await Promise.all(

@@ -15,7 +15,9 @@
  * Then it supervises: a process that exits is restarted with backoff while
  * the others keep serving (the gateway answers without that agency
  * meanwhile). Only Ctrl-C or SIGTERM stops the platform: the gateway, then
- * the subgraphs, then PostgreSQL.
+ * the subgraphs, then PostgreSQL. Killed outright, the supervisor leaves
+ * nothing running either: each of its processes stops when it is gone
+ * (stop-with-parent.ts, and PostgreSQL's keeper likewise).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
@@ -120,7 +122,8 @@ async function preflight(urls: string[]): Promise<void> {
 
 function spawnService(service: Service, env: NodeJS.ProcessEnv): void {
   const log = createWriteStream(logOf(service), { flags: "a" });
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...service.args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // The IPC channel is how a child learns that this supervisor is gone (stop-with-parent.ts).
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...service.args], { env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   service.child = child;

@@ -3,7 +3,8 @@
  * PostgreSQL as the quick start runs it: each agency's shards run in their
  * own process; killing one agency's process costs only that agency (partial
  * answers naming it alone) until the supervisor has restarted it, and only a
- * signal stops the platform, PostgreSQL last, leaving nothing running.
+ * signal stops the platform, PostgreSQL last, leaving nothing running; nor
+ * does the supervisor killed outright.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -53,9 +54,11 @@ interface Answer {
   errors?: { message: string; extensions?: { code?: string; agencyCode?: string } }[];
 }
 
-test("a crashed agency process costs only that agency, comes back by itself, and only a signal stops the platform", async () => {
-  const gatewayPort = await freeTopologyPort();
-  const postgresPort = await freePort();
+let gatewayPort: number;
+let postgresPort: number;
+
+/** `npm start` (its built script) on the test's data folder and ports; resolves once it says it is ready, with the processes it lists. */
+async function startPlatform(): Promise<{ supervisor: ChildProcess; exit: Promise<number | null>; pids: { subgraph: string; agency: string; pid: number }[] }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     GATEWAY_PORT: String(gatewayPort),
@@ -66,14 +69,26 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   };
   delete env.GOVGRAPH_TOPOLOGY;
   delete env.DATABASE_URL;
-  platform = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "start.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
-  platform.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  platform.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolveExit) => platform!.once("exit", (code) => resolveExit(code)));
-
+  output = "";
+  const supervisor = spawn(process.execPath, [join(projectRoot, "dist", "scripts", "start.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  platform = supervisor;
+  supervisor.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  supervisor.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolveExit) => supervisor.once("exit", (code) => resolveExit(code)));
   // The first start migrates and seeds 20 databases: minutes on a loaded 2-core machine.
   await waitFor("the platform to be ready", async () => (output.includes("ready: GraphQL") ? true : undefined), 600_000);
-  const pids = [...output.matchAll(/^(catalogue|feedback)\s+(\w+)\s+\S+\s+\S+\s+(\d+)\s*$/gm)].map(([, subgraph, agency, pid]) => ({ subgraph, agency, pid: Number(pid) }));
+  // Its table: service, agency (— for the ministry's), url, database, pid.
+  const pids = [...output.matchAll(/^(\w+)\s+(\w+|—)\s+http\S+\s+\S+\s+(\d+)\s*$/gm)].map(([, subgraph, agency, pid]) => ({ subgraph, agency, pid: Number(pid) }));
+  return { supervisor, exit, pids };
+}
+
+beforeAll(async () => {
+  gatewayPort = await freeTopologyPort();
+  postgresPort = await freePort();
+});
+
+test("a crashed agency process costs only that agency, comes back by itself, and only a signal stops the platform", async () => {
+  const { supervisor, exit, pids } = await startPlatform();
   const pidOf = (agency: string) => new Set(pids.filter((row) => row.agency === agency).map((row) => row.pid));
   // One process per agency: both of its shards, and no other agency's.
   expect(pidOf("ACA").size).toBe(1);
@@ -111,15 +126,36 @@ test("a crashed agency process costs only that agency, comes back by itself, and
     return !answer.errors && answer.data!.agencies.every((agency) => agency.datasets) ? answer : undefined;
   }, 120_000);
   await waitFor("the supervisor to report ACA back", async () => (output.includes("agency-ACA (catalogue:ACA, feedback:ACA) is back") ? true : undefined), 60_000);
-  expect(platform.exitCode).toBeNull();
+  expect(supervisor.exitCode).toBeNull();
 
   const back = Number(/agency-ACA \(catalogue:ACA, feedback:ACA\) is back \(pid (\d+)\)/.exec(output)![1]);
-  platform.kill("SIGINT");
+  supervisor.kill("SIGINT");
   expect(await exit).toBe(0);
   expect(output).toContain("stopped: no process left running");
+  // Nine agencies' catalogue and feedback, metrics, the panel, the gateway.
+  expect(pids).toHaveLength(21);
   for (const pid of [back, ...pids.map((row) => row.pid)]) expect(alive(pid)).toBe(false);
   // PostgreSQL stopped last: no subgraph saw its database go away under it, and it no longer listens.
   const logs = readdirSync(join(dataDir, "logs")).map((file) => readFileSync(join(dataDir, "logs", file), "utf8"));
   expect(logs.join("\n")).not.toMatch(/terminating connection due to administrator command|the database system is shutting down/);
+  expect(await portTaken("127.0.0.1", postgresPort)).toBe(false);
+}, 900_000);
+
+test("killed outright, the supervisor leaves nothing running: the next start finds its ports free", async () => {
+  const { supervisor, exit, pids } = await startPlatform();
+  const processes = new Set(pids.map((row) => row.pid));
+  // One per agency, one per ministry subgraph, the gateway.
+  expect(processes.size).toBe(12);
+  supervisor.kill("SIGKILL");
+  await exit;
+  // Each stops as on SIGTERM, with its drain: seconds, not at once.
+  const left = await eventually(
+    async () => [...processes].filter(alive),
+    (running) => running.length === 0,
+    30_000,
+  );
+  expect(left).toEqual([]);
+  expect(await portTaken("127.0.0.1", gatewayPort)).toBe(false);
+  await eventually(() => portTaken("127.0.0.1", postgresPort), (taken) => !taken, 60_000);
   expect(await portTaken("127.0.0.1", postgresPort)).toBe(false);
 }, 900_000);
