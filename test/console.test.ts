@@ -128,6 +128,16 @@ describe("ministry dashboard", () => {
       ]),
     );
     expect(await page.textContent("table.years tr[data-year='2015'] th")).toBe("2015 (民國104)");
+    // The chart's legend follows the pointer, in the page's words: over the middle of five years, 2015.
+    const plot = (await page.locator(".chart .u-over").boundingBox())!;
+    await page.mouse.move(plot.x + plot.width / 2, plot.y + plot.height / 2);
+    const legend = () => page.$$eval(".chart .u-legend tr.u-series", (rows) => rows.map((row) => [row.querySelector("th")!.textContent!.trim(), row.querySelector("td")!.textContent]));
+    await page.waitForFunction(() => document.querySelector(".chart .u-legend tr.u-series td")?.textContent !== "--");
+    expect(await legend()).toEqual([
+      ["年度", "2015 (民國104)"],
+      ["開放", "1,710"],
+      ["累計開放", "1,790"],
+    ]);
     // Four strategy tiles, and the nine agencies, sortable, each opening its page.
     await expect(page.locator(".tile").count()).resolves.toBe(4);
     // The agencies' table is a query of its own, which may answer after the ministry's figures.

@@ -1,13 +1,21 @@
 /**
  * Datasets opened per year (bars) and their running total (line), drawn on
- * a canvas by uPlot; years read as AD with the ROC year beside.
+ * a canvas by uPlot; years read as AD with the ROC year beside, on the axis
+ * and in the legend that follows the pointer.
  */
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { cumulative, type YearCount } from "./figures";
+import { formatYear, rocYear } from "./time";
 
-export function OpenedPerYearChart({ counts, labels }: { counts: YearCount[]; labels: { opened: string; cumulative: string } }) {
+interface ChartProps {
+  counts: YearCount[];
+  labels: { year: string; opened: string; cumulative: string };
+  lang: "zh-TW" | "en";
+}
+
+export function OpenedPerYearChart({ counts, labels, lang }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -20,12 +28,12 @@ export function OpenedPerYearChart({ counts, labels }: { counts: YearCount[]; la
         height: 240,
         scales: { x: { time: false }, total: { auto: true } },
         axes: [
-          { values: (_u, values) => values.map((v) => (Number.isInteger(v) ? `${v}\n(${v - 1911})` : "")), size: 44 },
+          { values: (_u, values) => values.map((v) => (Number.isInteger(v) ? `${v}\n(${rocYear(v)})` : "")), size: 44 },
           { scale: "y" },
           { scale: "total", side: 1, grid: { show: false } },
         ],
         series: [
-          { label: "year" },
+          { label: labels.year, value: (_u, year) => (year === null ? "--" : formatYear(year, lang)) },
           { label: labels.opened, scale: "y", fill: "rgba(0, 94, 162, 0.55)", stroke: "#005ea2", paths: bars, points: { show: false } },
           { label: labels.cumulative, scale: "total", stroke: "#b50909", width: 2 },
         ],
@@ -35,6 +43,6 @@ export function OpenedPerYearChart({ counts, labels }: { counts: YearCount[]; la
       element,
     );
     return () => plot.destroy();
-  }, [JSON.stringify(counts), labels.opened, labels.cumulative]);
+  }, [JSON.stringify([counts, labels]), lang]);
   return <div class="chart" ref={box} role="img" aria-label={`${labels.opened}: ${counts.map((c) => `${c.year} ${c.count}`).join(", ")}`} />;
 }

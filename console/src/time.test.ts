@@ -1,4 +1,4 @@
-import { dayInTaipei, daysLeft, formatDay, rocYear } from "./time";
+import { dayInTaipei, daysLeft, formatDay, formatYear, rocYear } from "./time";
 
 test("a deadline's days left count Taipei calendar days to the last day to reply, not UTC ones", () => {
   // The last day to reply is 2026-12-15 in Taipei (replyDueAt 2026-12-15T16:00:00Z, the start of the next day).
@@ -14,4 +14,6 @@ test("days in Taipei and the ROC calendar", () => {
   expect(rocYear(2018)).toBe(107);
   expect(formatDay("2018-03-16", "zh-TW")).toBe("107/3/16");
   expect(formatDay("2018-03-16", "en")).toBe("2018-03-16");
+  expect(formatYear(2015, "zh-TW")).toBe("2015 (民國104)");
+  expect(formatYear(2015, "en")).toBe("2015 (ROC 104)");
 });

@@ -24,6 +24,11 @@ export function rocYear(year: number): number {
   return year - 1911;
 }
 
+/** A year with its 民國 year beside it, as the dashboard's table and chart show it: 2015 (民國104), or 2015 (ROC 104). */
+export function formatYear(year: number, lang: "zh-TW" | "en"): string {
+  return `${year} (${lang === "en" ? "ROC " : "民國"}${rocYear(year)})`;
+}
+
 /** A Taipei day shown as the ministry writes it, e.g. 107/3/16, or as ISO in English. */
 export function formatDay(day: string, lang: "zh-TW" | "en"): string {
   if (lang === "en") return day;

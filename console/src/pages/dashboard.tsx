@@ -10,8 +10,8 @@ import { OpenedPerYearChart } from "../chart";
 import { Errors, useQuery, useSession } from "../hooks";
 import { useWords } from "../i18n";
 import { agencyName } from "../agencies";
-import { formatDay } from "../time";
-import { sortAgencies, type AgencyRow, type Figure, type Progress, type SortKey } from "../figures";
+import { formatDay, formatYear } from "../time";
+import { cumulative, sortAgencies, type AgencyRow, type Figure, type Progress, type SortKey } from "../figures";
 import ops from "../operations/dashboard.graphql";
 
 const STRATEGIES = ["EXPAND_OPEN_DATA", "IMPROVE_QUALITY", "COLLABORATE", "EVALUATE"] as const;
@@ -97,6 +97,7 @@ export function StrategyTiles({ figures }: { figures: Figure[] }) {
 export function OpenedPerYear({ progress }: { progress: Progress }) {
   const words = useWords();
   const counts = progress.openedByYear ?? [];
+  const runningTotal = cumulative(counts);
   return (
     <section class="card">
       <h2>{words.openedPerYear}</h2>
@@ -107,7 +108,7 @@ export function OpenedPerYear({ progress }: { progress: Progress }) {
           ({words.asOf} {formatDay(progress.asOf, words.lang)}; {words.retired} {number(progress.datasetsRetired, words.lang)})
         </span>
       </p>
-      <OpenedPerYearChart counts={counts} labels={{ opened: words.opened, cumulative: words.cumulative }} />
+      <OpenedPerYearChart counts={counts} labels={{ year: words.year, opened: words.opened, cumulative: words.cumulative }} lang={words.lang} />
       <table class="years">
         <caption class="visually-hidden">{words.openedPerYear}</caption>
         <thead>
@@ -120,12 +121,9 @@ export function OpenedPerYear({ progress }: { progress: Progress }) {
         <tbody>
           {counts.map((entry, i) => (
             <tr key={entry.year} data-year={entry.year}>
-              <th scope="row">
-                {entry.year} ({words.lang === "en" ? "ROC " : "民國"}
-                {entry.rocYear})
-              </th>
+              <th scope="row">{formatYear(entry.year, words.lang)}</th>
               <td>{number(entry.count, words.lang)}</td>
-              <td>{number(counts.slice(0, i + 1).reduce((sum, e) => sum + e.count, 0), words.lang)}</td>
+              <td>{number(runningTotal[i], words.lang)}</td>
             </tr>
           ))}
         </tbody>
