@@ -163,6 +163,35 @@ describe("ministry dashboard", () => {
     await context.close();
   });
 
+  test("a tile marks a figure behind its target, where fewer is better too: overdue comments above their target are behind", async () => {
+    const admin = await topology.token(Role.MINISTRY_ADMIN);
+    const set = await topology.query(
+      `mutation { setTarget(input: { agencyCode: "MOJ", indicator: COMMENTS_OVERDUE, year: 2018, value: 0 }) { target { value } } }`,
+      {},
+      admin,
+    );
+    expect(set.errors).toBeUndefined();
+    const { context, page } = await newPage();
+    await page.goto(`${base}/#/?asOf=2018-03-16`);
+    const gapOf = (indicator: string) => page.locator(`.tile dl[data-indicator=${indicator}] .gap`);
+    await gapOf("COMMENTS_OVERDUE").waitFor();
+    // Read at once: the count grows while the seed's comments fall overdue, and the page follows it.
+    const [overdue, gap, marked] = await page.$eval(".tile dl[data-indicator=COMMENTS_OVERDUE]", (figure) => [
+      Number(figure.querySelector(".big")!.textContent!.replace(/,/g, "")),
+      figure.querySelector(".gap")!.textContent,
+      figure.querySelector(".gap")!.getAttribute("class"),
+    ]);
+    expect(overdue).toBeGreaterThan(0);
+    expect([gap, marked]).toEqual([`差距 +${overdue}`, "gap behind"]);
+    // The seeded targets of 2018: 120 datasets opened (none yet on 2018-03-16), replies on time 100 % (met).
+    expect(await gapOf("DATASETS_OPENED").getAttribute("class")).toBe("gap behind");
+    expect(await gapOf("REPLIES_WITHIN_DEADLINE_PERCENT").getAttribute("class")).toBe("gap ahead");
+    // A figure without a target says so once, not "target: no target".
+    expect(await page.textContent(".tile dl[data-indicator=DATASETS_ON_PLATFORM] dd")).toContain("未訂目標");
+    expect(await page.textContent(".tile dl[data-indicator=DATASETS_ON_PLATFORM] dd")).not.toContain("目標 未訂目標");
+    await context.close();
+  });
+
   test("a dataset published through the API raises the dashboard's figure and appears in the event feed, without a reload", async () => {
     const dashboard = await newPage();
     const feed = await newPage();
@@ -268,7 +297,7 @@ test("the event feed survives its WebSocket being cut: it says it is reconnectin
 });
 
 describe("agency reply desk", () => {
-  test("the desk names its agency, and a comment's deadline is its last day to reply, with the Taipei days left to it", async () => {
+  test("the desk and the header name the agency, and a comment's deadline is its last day to reply, with the Taipei days left to it", async () => {
     const feedbackId = await submitComment("ACA", `期限顯示 ${Date.now()}`);
     const staffToken = await topology.token(Role.AGENCY_STAFF, "ACA");
     const { data } = await topology.query<{ feedback: { lastReplyDay: string } }>(
@@ -283,6 +312,7 @@ describe("agency reply desk", () => {
     await signIn(page, "AGENCY_STAFF", "ACA");
     await page.goto(`${base}/#/desk`);
     await page.waitForSelector("h1:has-text('意見回復 · 法務部矯正署')");
+    expect(await page.textContent("header .who span")).toBe("身分: 機關承辦人 · 法務部矯正署");
     const meta = page.locator(`article[data-feedback="${feedbackId}"] .meta`);
     await meta.waitFor();
     const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Taipei" });

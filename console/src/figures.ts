@@ -22,6 +22,8 @@ export interface Figure {
   actual: number;
   target: number | null;
   gap: number | null;
+  /** Whether the target is met (the API's rule: fewer is better for overdue comments); null without a target. */
+  met: boolean | null;
 }
 
 export interface Progress {

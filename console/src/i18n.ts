@@ -173,7 +173,7 @@ const en: Dictionary = {
   actual: "Actual",
   target: "Target",
   gap: "Gap",
-  noTarget: "no target",
+  noTarget: "No target set",
   ministryWide: "Measured for the ministry as a whole",
   asOf: "As of",
   onPlatform: "Datasets on the platform",

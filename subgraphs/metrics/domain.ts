@@ -76,27 +76,33 @@ export interface FigureValue {
   actual: number;
   target: number | null;
   gap: number | null;
+  met: boolean | null;
 }
 
-/** Every indicator, strategy by strategy, beside its target (when one is set) and the gap (actual − target). */
+/** Fewer is better for these: a target is met when the actual is at or below it. */
+const LOWER_IS_BETTER = new Set([Indicator.COMMENTS_OVERDUE]);
+
+/** Whether an indicator's actual meets its target: at or above it, at or below it where fewer is better; null with no target. */
+export function targetMet(indicator: Indicator, actual: number, target: number | null): boolean | null {
+  if (target === null) return null;
+  return LOWER_IS_BETTER.has(indicator) ? actual <= target : actual >= target;
+}
+
+/** Every indicator, strategy by strategy, beside its target (when one is set), the gap (actual − target) and whether it is met. */
 export function figuresAgainstTargets(progress: ProgressFigures, targets: ReadonlyMap<Indicator, number>, indicators: readonly Indicator[] = Object.values(Indicator)): FigureValue[] {
   return [...indicators]
     .sort((a, b) => strategyOf[a] - strategyOf[b])
     .map((indicator) => {
       const actual = actualOf(indicator, progress);
       const target = targets.get(indicator) ?? null;
-      return { indicator, strategy: strategyOf[indicator], actual, target, gap: target === null ? null : actual - target };
+      return { indicator, strategy: strategyOf[indicator], actual, target, gap: target === null ? null : actual - target, met: targetMet(indicator, actual, target) };
     });
 }
 
-/** Fewer is better for these: a target is met when the actual is at or below it. */
-const LOWER_IS_BETTER = new Set([Indicator.COMMENTS_OVERDUE]);
-
 /** The remark of an evaluation row (績效評估), in the report's language. */
 export function remarkOf(figure: FigureValue): string {
-  if (figure.target === null) return "未設定目標";
-  const met = LOWER_IS_BETTER.has(figure.indicator) ? figure.actual <= figure.target : figure.actual >= figure.target;
-  if (met) return "達成目標";
+  if (figure.met === null) return "未設定目標";
+  if (figure.met) return "達成目標";
   const short = Math.abs(figure.gap!);
   return `未達目標（差 ${Number.isInteger(short) ? short : short.toFixed(1)}）`;
 }

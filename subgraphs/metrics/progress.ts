@@ -25,6 +25,11 @@ export class Figure {
   @Field(() => Float) actual!: number;
   @Field(() => Float, { nullable: true }) target!: number | null;
   @Field(() => Float, { nullable: true }) gap!: number | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether the actual meets the target: at or above it, or at or below it where fewer is better (COMMENTS_OVERDUE, so a positive gap is behind). Null without a target.",
+  })
+  met!: boolean | null;
 }
 
 @ObjectType({ description: "A count for one year, given as AD and ROC (民國) year." })

@@ -1,5 +1,5 @@
 import { Role } from "../../contract/claims";
-import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, type ProgressFigures } from "./domain";
+import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, targetMet, type ProgressFigures } from "./domain";
 import { Indicator } from "./entities";
 import { contributionDelta, datasetContributions, inventoryContributions, nextDatasetFact, nextFeedbackFact, nextInventoryFact } from "./projection";
 
@@ -62,10 +62,12 @@ describe("figures against targets", () => {
     structuredResources: 4, structuredResourcesPassing: 3, overdueNow: 2, civilSocietyPanelMembers: 4, panelMeetingsHeld: 1,
   };
 
-  test("actual, target and gap; no target, no gap", () => {
-    const figures = figuresAgainstTargets(progress, new Map([[Indicator.DATASETS_OPENED, 120]]));
-    expect(figures.find((f) => f.indicator === Indicator.DATASETS_OPENED)).toMatchObject({ actual: 137, target: 120, gap: 17 });
-    expect(figures.find((f) => f.indicator === Indicator.PANEL_MEETINGS)).toMatchObject({ actual: 1, target: null, gap: null });
+  test("actual, target, gap and whether it is met; no target, no gap", () => {
+    const figures = figuresAgainstTargets(progress, new Map([[Indicator.DATASETS_OPENED, 120], [Indicator.COMMENTS_OVERDUE, 0]]));
+    expect(figures.find((f) => f.indicator === Indicator.DATASETS_OPENED)).toMatchObject({ actual: 137, target: 120, gap: 17, met: true });
+    // Two comments overdue against a target of none: a positive gap, and behind.
+    expect(figures.find((f) => f.indicator === Indicator.COMMENTS_OVERDUE)).toMatchObject({ actual: 2, target: 0, gap: 2, met: false });
+    expect(figures.find((f) => f.indicator === Indicator.PANEL_MEETINGS)).toMatchObject({ actual: 1, target: null, gap: null, met: null });
     expect(figures.map((f) => f.strategy)).toEqual([...figures.map((f) => f.strategy)].sort());
   });
 
@@ -74,10 +76,19 @@ describe("figures against targets", () => {
     expect(actualOf(Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT, progress)).toBe(75);
   });
 
-  test("remarks: met, short by, no target; fewer overdue comments is better", () => {
-    expect(remarkOf({ indicator: Indicator.DATASETS_OPENED, strategy: 1, actual: 100, target: 120, gap: -20 })).toBe("未達目標（差 20）");
-    expect(remarkOf({ indicator: Indicator.COMMENTS_OVERDUE, strategy: 2, actual: 0, target: 1, gap: -1 })).toBe("達成目標");
-    expect(remarkOf({ indicator: Indicator.DATASETS_OPENED, strategy: 1, actual: 1, target: null, gap: null })).toBe("未設定目標");
+  test("met: at or above the target, at or below it for overdue comments", () => {
+    expect(targetMet(Indicator.DATASETS_OPENED, 120, 120)).toBe(true);
+    expect(targetMet(Indicator.DATASETS_OPENED, 119, 120)).toBe(false);
+    expect(targetMet(Indicator.COMMENTS_OVERDUE, 1, 1)).toBe(true);
+    expect(targetMet(Indicator.COMMENTS_OVERDUE, 2, 1)).toBe(false);
+    expect(targetMet(Indicator.COMMENTS_OVERDUE, 2, null)).toBeNull();
+  });
+
+  test("remarks: met, short by, no target", () => {
+    const [opened, overdue] = figuresAgainstTargets({ ...progress, openedInYear: 100, overdueNow: 0 }, new Map([[Indicator.DATASETS_OPENED, 120], [Indicator.COMMENTS_OVERDUE, 1]]), [Indicator.DATASETS_OPENED, Indicator.COMMENTS_OVERDUE]);
+    expect(remarkOf(opened)).toBe("未達目標（差 20）");
+    expect(remarkOf(overdue)).toBe("達成目標");
+    expect(remarkOf(figuresAgainstTargets(progress, new Map(), [Indicator.DATASETS_OPENED])[0])).toBe("未設定目標");
   });
 });
 

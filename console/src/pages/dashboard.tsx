@@ -75,11 +75,9 @@ export function StrategyTiles({ figures }: { figures: Figure[] }) {
                 <dt>{words.indicators[figure.indicator] ?? figure.indicator}</dt>
                 <dd>
                   <span class="big">{number(figure.actual, words.lang, 1)}</span>
-                  <span>
-                    {words.target} {figure.target === null ? words.noTarget : number(figure.target, words.lang, 1)}
-                  </span>
+                  <span>{figure.target === null ? words.noTarget : `${words.target} ${number(figure.target, words.lang, 1)}`}</span>
                   {figure.gap !== null && (
-                    <span class={figure.gap < 0 ? "gap behind" : "gap ahead"}>
+                    <span class={figure.met ? "gap ahead" : "gap behind"}>
                       {words.gap} {figure.gap > 0 ? "+" : ""}
                       {number(figure.gap, words.lang, 1)}
                     </span>
