@@ -13,6 +13,7 @@ import { ReplyDesk } from "./pages/desk";
 import { SignIn } from "./pages/signin";
 import { dictionaries, LangContext, type Lang } from "./i18n";
 import { SessionContext } from "./hooks";
+import { agencyName } from "./agencies";
 import { ANONYMOUS, AGENCY_ROLES, loadSession, saveSession, type Session } from "./session";
 import "./style.css";
 
@@ -89,7 +90,7 @@ function App() {
           <div class="who">
             <span>
               {words.signedInAs}: {words.roles[session.role]}
-              {session.agencyCode ? ` (${session.agencyCode})` : ""}
+              {session.agencyCode ? ` · ${agencyName(session.agencyCode, lang)}` : ""}
             </span>
             {session.token ? (
               <button type="button" onClick={() => onSession(ANONYMOUS)}>
