@@ -113,6 +113,17 @@ test("staff cannot write another agency's shard, and bad input writes nothing", 
   expect(await countRows("catalogue:MOJ", "dataset WHERE identifier = 'MOJ-X'")).toBe(0);
 });
 
+test("a bad argument to a fanned-out field is one error naming every shard that refused it, not one per shard", async () => {
+  const response = await topology.query(`{ datasets(first: 101) { totalCount } }`);
+  expect(response.data).toBeNull();
+  expect(response.errors).toHaveLength(1);
+  expect(response.errors![0]).toMatchObject({
+    message: "Invalid input. first: must be between 0 and 100",
+    path: ["datasets"],
+    extensions: { code: "BAD_USER_INPUT", agencyCodes: ["MOJ", "ACA"], fields: [{ path: "first", reason: "must be between 0 and 100" }] },
+  });
+});
+
 test("a subgraph refuses a request the gateway did not sign", async () => {
   const url = topology.instances.get("catalogue:MOJ")!.url;
   const body = JSON.stringify({ query: "{ catalogueSummary { datasets } }" });

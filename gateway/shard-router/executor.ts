@@ -18,7 +18,7 @@ import type { Logger } from "../../contract/logger";
 import { ErrorCode } from "../../contract/errors";
 import { MergeStrategy } from "../../contract/shard-directives";
 import { mergeConnection } from "./connection";
-import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
+import { addAggregates, alikeOnce, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
 import { reportPartialAnswer } from "./partial-answers";
 import { planShardRequest, ShardDocuments, type FieldPlan, type ShardCall, type ShardPlan } from "./plan";
 import { fanIn } from "./stream";
@@ -156,7 +156,7 @@ function gather(plan: FanOutPlan, merging: Merging, listIndex = false): { agency
     offset += Array.isArray(value) ? value.length : 0;
   }
   if (parts.length === 0 && problems.length > 0) {
-    problems.forEach((problem) => merging.errors.push(new GraphQLError(problem.message, { path: [key], extensions: problem.extensions })));
+    alikeOnce(problems).forEach((problem) => merging.errors.push(new GraphQLError(problem.message, { path: [key], extensions: problem.extensions })));
     return null;
   }
   problems.forEach(merging.partial);

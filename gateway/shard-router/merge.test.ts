@@ -1,4 +1,4 @@
-import { addAggregates, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
+import { addAggregates, alikeOnce, concatLists, MergeError, reassembleEntities, type Json } from "./merge";
 
 describe("LIST: the shards' lists are concatenated", () => {
   test("in the order the parts are given, each part keeping its own order", () => {
@@ -118,5 +118,25 @@ describe("entities are reassembled in the order they were asked for", () => {
   test("a shard that answered fewer entities than it was asked for leaves the missing ones null", () => {
     const owners = new Map([["MOJ", [0, 1, 2]]]);
     expect(reassembleEntities(3, owners, new Map([["MOJ", ["m0"]]]))).toEqual(["m0", null, null]);
+  });
+});
+
+describe("a fanned-out field no shard answered: each error once", () => {
+  const tooMany = (agencyCode: string) => ({ message: "Invalid input. first: must be between 0 and 100", extensions: { code: "BAD_USER_INPUT", agencyCode, subgraph: "catalogue" } });
+  const down = (agencyCode: string) => ({ message: `The ${agencyCode} shard did not answer.`, extensions: { code: "SHARD_UNAVAILABLE", agencyCode, subgraph: "catalogue" } });
+
+  test("the same refusal from every shard is one error naming them all, in their order", () => {
+    expect(alikeOnce([tooMany("MOJ"), tooMany("ACA"), tooMany("AJ")])).toEqual([
+      { message: "Invalid input. first: must be between 0 and 100", extensions: { code: "BAD_USER_INPUT", subgraph: "catalogue", agencyCodes: ["MOJ", "ACA", "AJ"] } },
+    ]);
+  });
+
+  test("errors of one shard each keep their agency; a lone refusal is left as it was", () => {
+    expect(alikeOnce([down("MOJ"), down("ACA"), tooMany("AJ")])).toEqual([down("MOJ"), down("ACA"), tooMany("AJ")]);
+  });
+
+  test("errors alike in message but not in their details stay apart", () => {
+    const withFields = (agencyCode: string, path: string) => ({ ...tooMany(agencyCode), extensions: { ...tooMany(agencyCode).extensions, fields: [{ path }] } });
+    expect(alikeOnce([withFields("MOJ", "first"), withFields("ACA", "last")])).toHaveLength(2);
   });
 });

@@ -13,6 +13,9 @@
  *   not additive: a schema exposes their additive parts instead (answered
  *   and answeredOnTime rather than a share; a histogram of days to reply
  *   rather than a median), and the exact ministry-wide figure follows.
+ *
+ * And when no shard answered a fanned-out field, its errors: each reported
+ * once (`alikeOnce`).
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -61,4 +64,31 @@ export function reassembleEntities(size: number, owners: ReadonlyMap<string, rea
     positions.forEach((position, i) => (result[position] = answer[i] ?? null));
   }
   return result;
+}
+
+/** An error as a shard gave it, with the agency it came from. */
+export interface ShardError {
+  message: string;
+  extensions: { agencyCode?: unknown; [key: string]: unknown };
+}
+
+/**
+ * A fanned-out field that every shard refused alike (a bad argument: each
+ * shard checks it, and says the same) is one error, not one per shard: the
+ * errors that differ only by their agency become one naming them all
+ * (`agencyCodes`, in the order given). An error of one shard alone (its own
+ * failure, which names it) keeps its `agencyCode`.
+ */
+export function alikeOnce<T extends ShardError>(errors: readonly T[]): ShardError[] {
+  const groups = new Map<string, T[]>();
+  for (const error of errors) {
+    const { agencyCode: _agency, ...rest } = error.extensions;
+    const key = JSON.stringify([error.message, rest]);
+    groups.set(key, [...(groups.get(key) ?? []), error]);
+  }
+  return [...groups.values()].map((alike) => {
+    if (alike.length === 1) return alike[0];
+    const { agencyCode: _agency, ...rest } = alike[0].extensions;
+    return { message: alike[0].message, extensions: { ...rest, agencyCodes: alike.map((error) => error.extensions.agencyCode) } };
+  });
 }
