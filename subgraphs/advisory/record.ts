@@ -6,8 +6,9 @@
  * decided in access.ts.
  */
 import { LockMode } from "@mikro-orm/postgresql";
-import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Length, Max, Min, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Max, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { TextLength } from "../kit/validation";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
@@ -77,7 +78,7 @@ class SchedulePanelMeetingInput {
   heldOn!: string;
 
   @Field()
-  @Length(1, 200)
+  @TextLength(1, 200)
   title!: string;
 }
 
@@ -112,7 +113,7 @@ class AddAgendaItemInput {
   meetingId!: string;
 
   @Field()
-  @Length(1, 500)
+  @TextLength(1, 500)
   title!: string;
 
   @Field(() => AgendaItemKind)
@@ -130,7 +131,7 @@ class RecordMinutesInput {
   meetingId!: string;
 
   @Field()
-  @Length(1, 100_000)
+  @TextLength(1, 100_000)
   minutes!: string;
 
   @Field({ defaultValue: false, description: "Publish them: the public then reads them and the meeting's resolutions." })
@@ -146,7 +147,7 @@ class AdoptResolutionInput {
   agendaItemId?: string;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   text!: string;
 
   @Field(() => ID, { nullable: true })
@@ -183,7 +184,7 @@ class RecordReviewInput {
   outcome!: ReviewOutcome;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   requests!: string;
 }
 
@@ -193,7 +194,7 @@ class AddReviewRemarkInput {
   reviewId!: string;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   text!: string;
 }
 
@@ -205,7 +206,7 @@ class StrategyTargetInput {
   strategy!: number;
 
   @Field()
-  @Length(1, 1000)
+  @TextLength(1, 1000)
   goal!: string;
 }
 
@@ -215,7 +216,7 @@ class ApproveStrategyVersionInput {
   meetingId!: string;
 
   @Field()
-  @Length(1, 20_000)
+  @TextLength(1, 20_000)
   summary!: string;
 
   @Field(() => [StrategyTargetInput])
@@ -238,7 +239,7 @@ class RecordExecutiveYuanReportInput {
   sentOn!: string;
 
   @Field()
-  @Length(1, 20_000)
+  @TextLength(1, 20_000)
   summary!: string;
 }
 

@@ -1,6 +1,7 @@
 import { LockMode } from "@mikro-orm/postgresql";
-import { IsIn, IsOptional, Length, ValidateNested } from "class-validator";
+import { IsIn, IsOptional, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { TextLength } from "../kit/validation";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
@@ -64,7 +65,7 @@ class PanelComposition {
 @InputType()
 class AppointeeInput {
   @Field()
-  @Length(1, 100)
+  @TextLength(1, 100)
   name!: string;
 
   @Field(() => PanelRole)
@@ -76,17 +77,17 @@ class AppointeeInput {
   agencyCode?: string;
 
   @Field()
-  @Length(1, 200)
+  @TextLength(1, 200)
   affiliation!: string;
 
   @Field(() => String, { nullable: true, description: "Required of a civil-society representative." })
   @IsOptional()
-  @Length(1, 200)
+  @TextLength(1, 200)
   organisation?: string;
 
   @Field(() => String, { nullable: true, description: "Required of a civil-society representative." })
   @IsOptional()
-  @Length(1, 200)
+  @TextLength(1, 200)
   expertise?: string;
 }
 
@@ -124,7 +125,7 @@ class ReplacePanelMemberInput {
 @InputType()
 class DraftPanelTermInput {
   @Field()
-  @Length(1, 50)
+  @TextLength(1, 50)
   name!: string;
 
   @Field(() => CalendarDate)

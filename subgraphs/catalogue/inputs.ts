@@ -5,10 +5,10 @@
  * accept every common spelling (domain.ts); writeDataset stores the
  * platform's.
  */
-import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Length, Matches, ValidateBy, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Matches, ValidateBy, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { CalendarDate } from "../kit/scalars";
-import { IsWebUrl } from "../kit/validation";
+import { IsWebUrl, TextLength } from "../kit/validation";
 import { canonicalEncoding, canonicalPeriodicity, SERVICE_CATEGORIES } from "./domain";
 import { DatasetType } from "./entities";
 
@@ -20,23 +20,23 @@ function Recognised(name: string, canonical: (text: string) => string | null, me
 @InputType()
 export class ResourceFieldInput {
   @Field()
-  @Length(1, 200)
+  @TextLength(1, 200)
   name!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 1000)
+  @TextLength(1, 1000)
   description?: string;
 }
 
 @InputType()
 export class ResourceInput {
   @Field()
-  @Length(1, 1000)
+  @TextLength(1, 1000)
   description!: string;
 
   @Field()
-  @Length(1, 20)
+  @TextLength(1, 20)
   format!: string;
 
   @Field({ defaultValue: "UTF-8", description: "UTF-8 or BIG-5, in any common spelling (UTF8, utf-8, Big5, BIG5…); stored as UTF-8 or BIG-5." })
@@ -49,7 +49,7 @@ export class ResourceInput {
 
   @Field(() => String, { nullable: true, description: "資料量, as declared." })
   @IsOptional()
-  @Length(1, 100)
+  @TextLength(1, 100)
   size?: string;
 
   @Field(() => [ResourceFieldInput], { nullable: true, description: "The file's columns: name and description." })
@@ -68,15 +68,15 @@ export class RegisterDatasetInput {
   agencyCode!: string;
 
   @Field({ description: "National dataset identifier, kept exactly as given." })
-  @Length(1, 64)
+  @TextLength(1, 64)
   identifier!: string;
 
   @Field()
-  @Length(1, 255)
+  @TextLength(1, 255)
   title!: string;
 
   @Field()
-  @Length(1, 10000)
+  @TextLength(1, 10000)
   description!: string;
 
   @Field()
@@ -98,58 +98,58 @@ export class RegisterDatasetInput {
 
   @Field(() => String, { nullable: true, description: "資料提供屬性." })
   @IsOptional()
-  @Length(1, 100)
+  @TextLength(1, 100)
   providerAttribute?: string;
 
   @Field(() => String, { nullable: true, description: "品質檢測 as published by the national platform." })
   @IsOptional()
-  @Length(1, 50)
+  @TextLength(1, 50)
   qualityBadge?: string;
 
   @Field(() => String, { nullable: true, description: "資料集上架方式." })
   @IsOptional()
-  @Length(1, 100)
+  @TextLength(1, 100)
   listingMethod?: string;
 
   @Field(() => String, { nullable: true, description: "主要欄位說明." })
   @IsOptional()
-  @Length(1, 10000)
+  @TextLength(1, 10000)
   fieldDescription?: string;
 
   @Field(() => String, { nullable: true, description: "提供機關 (name as published)." })
   @IsOptional()
-  @Length(1, 200)
+  @TextLength(1, 200)
   organization?: string;
 
   @Field(() => String, { nullable: true, description: "授權方式; the government open data licence v1 when omitted." })
   @IsOptional()
-  @Length(1, 200)
+  @TextLength(1, 200)
   license?: string;
 
   @Field(() => String, { nullable: true, description: "相關網址." })
   @IsOptional()
-  @Length(1, 2000)
+  @TextLength(1, 2000)
   @IsWebUrl()
   landingPage?: string;
 
   @Field(() => String, { nullable: true, description: "計費方式, e.g. 免費." })
   @IsOptional()
-  @Length(1, 200)
+  @TextLength(1, 200)
   cost?: string;
 
   @Field(() => String, { nullable: true, description: "提供機關聯絡人姓名." })
   @IsOptional()
-  @Length(1, 100)
+  @TextLength(1, 100)
   contactName?: string;
 
   @Field(() => String, { nullable: true, description: "提供機關聯絡人電話." })
   @IsOptional()
-  @Length(1, 100)
+  @TextLength(1, 100)
   contactPhone?: string;
 
   @Field(() => String, { nullable: true, description: "備註." })
   @IsOptional()
-  @Length(1, 10000)
+  @TextLength(1, 10000)
   notes?: string;
 
   @Field(() => String, { nullable: true, description: "costURL, when a fee is charged." })
@@ -159,7 +159,7 @@ export class RegisterDatasetInput {
 
   @Field(() => String, { nullable: true, description: "costLaw: the legal basis of a fee." })
   @IsOptional()
-  @Length(1, 500)
+  @TextLength(1, 500)
   costLaw?: string;
 
   @Field(() => CalendarDate, { nullable: true })
@@ -170,7 +170,7 @@ export class RegisterDatasetInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 200)
+  @TextLength(1, 200)
   spatial?: string;
 
   @Field(() => String, { nullable: true, description: "e.g. zh-TW." })
@@ -181,7 +181,7 @@ export class RegisterDatasetInput {
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @ArrayMaxSize(50)
-  @Length(1, 50, { each: true })
+  @TextLength(1, 50, { each: true })
   keywords?: string[];
 
   @Field(() => [ResourceInput], { defaultValue: [] })
@@ -203,11 +203,11 @@ export class RetireDatasetInput {
   retiredOn?: string;
 
   @Field({ description: "Why, e.g. 資料已不再產製." })
-  @Length(1, 1000)
+  @TextLength(1, 1000)
   reason!: string;
 
   @Field(() => String, { nullable: true, description: "The identifier of the dataset it was merged into, if any." })
   @IsOptional()
-  @Length(1, 64)
+  @TextLength(1, 64)
   mergedInto?: string;
 }

@@ -9,8 +9,9 @@
  *        └──decide NOT_OPENABLE (legal basis): stays INVENTORIED, not openable
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property, type EntityManager } from "@mikro-orm/postgresql";
-import { IsOptional, IsUUID, Length, Min, ValidateNested } from "class-validator";
+import { IsOptional, IsUUID, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Root } from "type-graphql";
+import { TextLength } from "../kit/validation";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
@@ -222,11 +223,11 @@ class AddInventoryItemInput {
   agencyCode!: string;
 
   @Field()
-  @Length(1, 255)
+  @TextLength(1, 255)
   title!: string;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   description!: string;
 
   @Field({ defaultValue: false })
@@ -250,7 +251,7 @@ class DecideOpennessInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 1000)
+  @TextLength(1, 1000)
   legalBasis?: string;
 
   @Field(() => CalendarDate, { nullable: true })
@@ -272,7 +273,7 @@ class RecordDeIdentificationInput {
   itemId!: string;
 
   @Field({ description: "How, e.g. k-anonymity (k=5) on age and district; names removed." })
-  @Length(1, 2000)
+  @TextLength(1, 2000)
   method!: string;
 }
 

@@ -14,8 +14,9 @@
  * dying between steps delays a move but never loses or duplicates a request.
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
-import { IsEmail, IsIn, IsOptional, IsUUID, Length } from "class-validator";
+import { IsEmail, IsIn, IsOptional, IsUUID } from "class-validator";
 import { Arg, Ctx, Directive, Field, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import { TextLength } from "../kit/validation";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { requireAgencyWriter, requireRole } from "../../contract/authorization";
 import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
@@ -110,11 +111,11 @@ class SubmitDatasetRequestInput {
   email!: string;
 
   @Field()
-  @Length(1, 255)
+  @TextLength(1, 255)
   title!: string;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   body!: string;
 }
 
@@ -132,7 +133,7 @@ class ReassignDatasetRequestInput {
   toAgencyCode!: string;
 
   @Field()
-  @Length(1, 1000)
+  @TextLength(1, 1000)
   reason!: string;
 }
 
@@ -191,7 +192,7 @@ class CloseDatasetRequestInput {
   replyType!: RequestReplyType;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   reply!: string;
 }
 

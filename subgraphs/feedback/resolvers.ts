@@ -1,6 +1,7 @@
-import { IsEmail, IsOptional, IsUUID, Length } from "class-validator";
+import { IsEmail, IsOptional, IsUUID } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
+import { TextLength } from "../kit/validation";
 import { insiders } from "../../contract/visibility";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
@@ -48,29 +49,29 @@ class SubmitFeedbackInput {
 
   @Field()
   @IsEmail({}, { message: "must be an email address" })
-  @Length(3, 254)
+  @TextLength(3, 254)
   email!: string;
 
   @Field({ description: "e.g. 資源資料編碼錯誤." })
-  @Length(1, 50)
+  @TextLength(1, 50)
   commentType!: string;
 
   @Field(() => String, { nullable: true, description: "Who the commenter is (身份別)." })
   @IsOptional()
-  @Length(1, 50)
+  @TextLength(1, 50)
   commenterIdentity?: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 50)
+  @TextLength(1, 50)
   industry?: string;
 
   @Field()
-  @Length(1, 255)
+  @TextLength(1, 255)
   title!: string;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   body!: string;
 
   @Field(() => String, {
@@ -78,7 +79,7 @@ class SubmitFeedbackInput {
     description: "A key the client makes up once per comment (a UUID): retrying with it returns the stored comment instead of a second one.",
   })
   @IsOptional()
-  @Length(8, 100)
+  @TextLength(8, 100)
   idempotencyKey?: string;
 }
 
@@ -110,14 +111,14 @@ class CloseFeedbackInput extends FeedbackRefInput {}
 @InputType()
 class DraftReplyInput extends FeedbackRefInput {
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   body!: string;
 }
 
 @InputType()
 class ReturnReplyInput extends FeedbackRefInput {
   @Field({ description: "What the staff should change." })
-  @Length(1, 1000)
+  @TextLength(1, 1000)
   reason!: string;
 }
 
@@ -128,7 +129,7 @@ class FollowUpInput extends FeedbackRefInput {
   email!: string;
 
   @Field()
-  @Length(1, 5000)
+  @TextLength(1, 5000)
   body!: string;
 }
 

@@ -5,8 +5,9 @@
  * fan-out does), and who sees which state. Declared and registered once, so
  * both subgraphs' schemas carry the same enums.
  */
-import { IsOptional, Length } from "class-validator";
+import { IsOptional } from "class-validator";
 import { ArgsType, Field, ID, Int, registerEnumType } from "type-graphql";
+import { TextLength } from "./validation";
 import { isInsider } from "../../contract/authorization";
 import type { Viewer } from "../../contract/claims";
 import type { SortOrder } from "../../contract/cursor";
@@ -72,7 +73,7 @@ export class DatasetPageArgs {
 
   @Field(() => String, { nullable: true, description: "Only datasets whose title or description contains this text (Chinese or not)." })
   @IsOptional()
-  @Length(1, 100)
+  @TextLength(1, 100)
   search?: string;
 
   @Field(() => String, { nullable: true, description: "Only this service category (服務分類)." })

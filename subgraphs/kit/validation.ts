@@ -3,7 +3,7 @@
  * problem per offending field, with its path (input.resources.0.downloadUrl)
  * and the reason. Used for GraphQL arguments and for imported rows alike.
  */
-import { IsUrl, validate, type ValidationError } from "class-validator";
+import { IsUrl, Length, validate, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
 import type { FieldProblem } from "../../contract/errors";
 
 function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
@@ -34,3 +34,21 @@ export async function inputProblems(input: object, prefix = ""): Promise<FieldPr
 /** A link people and the quality check follow: http or https only (no javascript:, file:, data:…). */
 export const IsWebUrl = () =>
   IsUrl({ protocols: ["http", "https"], require_protocol: true, require_tld: false }, { message: "$property must be an http or https URL" });
+
+/**
+ * A text of `min` to `max` characters (or, with `each`, every text of a list), refused in words a person acts on:
+ * "must not be empty", "must be at most 255 characters (it has 300)", where class-validator's own Length says "must
+ * be longer than or equal to 1 characters".
+ */
+export const TextLength = (min: number, max: number, options: ValidationOptions = {}) =>
+  Length(min, max, {
+    ...options,
+    message: ({ value }: ValidationArguments) => {
+      const each = Array.isArray(value);
+      const lengths = (each ? value : [value]).map((text: unknown) => (typeof text === "string" ? text.length : 0));
+      const longest = Math.max(...lengths);
+      const counted = (length: number) => (each ? " each" : ` (it has ${length})`);
+      if (longest > max) return `must be at most ${max} characters${counted(longest)}`;
+      return min === 1 ? (each ? "must not hold an empty text" : "must not be empty") : `must be at least ${min} characters${counted(Math.min(...lengths))}`;
+    },
+  });

@@ -1,5 +1,6 @@
-import { IsUrl, Length } from "class-validator";
+import { IsUrl } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from "type-graphql";
+import { TextLength } from "../../kit/validation";
 import { requireAgencyCio } from "../../../contract/authorization";
 import { insiders } from "../../../contract/visibility";
 import { badUserInput, forbidden } from "../../../contract/errors";
@@ -24,7 +25,7 @@ class ExemptPersonalDataInput {
   format!: string;
 
   @Field({ description: "Why this personal data may be published (e.g. the agency's own service phone)." })
-  @Length(5, 2000, { message: "must give a reason of 5 to 2000 characters" })
+  @TextLength(5, 2000)
   reason!: string;
 }
 
