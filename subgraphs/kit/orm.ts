@@ -49,8 +49,17 @@ export async function openOrm({ url, entities, migrations, log, poolSize = confi
       silent: true,
     },
     pool: { min: 0, max: poolSize },
-    // A request the gateway gave up on must not keep holding a pool connection: PostgreSQL cancels long statements.
-    driverOptions: { connection: { statement_timeout: config.statementTimeoutMs } },
+    driverOptions: {
+      // A request the gateway gave up on must not keep holding a pool connection: PostgreSQL cancels long statements.
+      connection: { statement_timeout: config.statementTimeoutMs },
+      // knex's own notices ("Connection Error: …" when PostgreSQL goes away) go to the instance's log as JSON, not to stderr as bare text.
+      log: {
+        warn: (message: unknown) => log.warn({ knex: true }, String(message)),
+        error: (message: unknown) => log.error({ knex: true }, String(message)),
+        deprecate: (method: string, alternative: string) => log.warn({ knex: true }, `${method} is deprecated; use ${alternative}`),
+        debug: (message: unknown) => log.debug({ knex: true }, String(message)),
+      },
+    },
     // Entities are always used through a request-scoped fork.
     allowGlobalContext: false,
     ensureDatabase: false,
