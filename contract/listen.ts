@@ -36,14 +36,15 @@ export function portBelowEphemeral(span = 1): number {
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = portBelowEphemeral();
-    if (await canListen(port)) return port;
+    if (!(await portTaken("127.0.0.1", port))) return port;
   }
 }
 
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolveListen) => {
-    const server = createServer();
-    server.once("error", () => resolveListen(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolveListen(true)));
+/** Whether something already listens on host:port (or the port cannot be bound for another reason). */
+export function portTaken(host: string, port: number): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const probe = createServer();
+    probe.once("error", () => resolveProbe(true));
+    probe.listen(port, host, () => probe.close(() => resolveProbe(false)));
   });
 }

@@ -4,7 +4,6 @@
  * for a readiness that never comes.
  */
 import { existsSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 
 /**
@@ -27,15 +26,6 @@ export function portProblem(port: number, what: string, variable: string): strin
     return `${what} would listen on port ${port}, which browsers and Node's fetch refuse to connect to (a "bad port" of the Fetch standard, like 6000 and 6665–6669): set ${variable} to another port, e.g. 4000.`;
   }
   return null;
-}
-
-/** Whether something already listens on host:port (or the port cannot be bound for another reason). */
-export function portTaken(host: string, port: number): Promise<boolean> {
-  return new Promise((resolveProbe) => {
-    const probe = createServer();
-    probe.once("error", () => resolveProbe(true));
-    probe.listen(port, host, () => probe.close(() => resolveProbe(false)));
-  });
 }
 
 /**

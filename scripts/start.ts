@@ -27,9 +27,10 @@ import { backoffDelay } from "../contract/backoff";
 import { localTopology } from "../contract/topology";
 import { agencySubgraphs, ministrySubgraphs } from "../subgraphs";
 import { config, loadSecrets, projectRoot } from "../contract/config";
+import { portTaken } from "../contract/listen";
 import { databaseName } from "../subgraphs/kit/database";
 import { SERVER_NODE_FLAGS } from "./node-flags";
-import { closedFolderAdvice, folderClosedToOthers, portProblem, portTaken } from "./preflight";
+import { closedFolderAdvice, folderClosedToOthers, portProblem } from "./preflight";
 
 interface EmbeddedPostgres {
   url: string;

@@ -10,6 +10,7 @@ import { Client } from "pg";
 import { subgraphs } from "../subgraphs";
 import { databaseUrl, dropDatabases, ensureDatabase } from "../subgraphs/kit/database";
 import { openOrm } from "../subgraphs/kit/orm";
+import { until } from "./eventually";
 
 const serverUrl = () => process.env.DATABASE_URL!;
 const prefix = `c${randomBytes(4).toString("hex")}`;
@@ -37,10 +38,10 @@ test("a pooled connection PostgreSQL terminates is logged as JSON, not printed b
     const admin = new Client({ connectionString: serverUrl() });
     await admin.connect();
     await admin.query("select pg_terminate_backend($1)", [pid]);
+    // Gone from the server; the pool learns of it as the socket closes, and says so when it next hands that connection out.
+    await until(async () => (await admin.query("select 1 from pg_stat_activity where pid = $1", [pid])).rowCount === 0, "the backend to exit");
     await admin.end();
-
-    // The pool learns of the end when PostgreSQL closes the socket, and says so when it next hands that connection out.
-    await new Promise((resolveSoon) => setTimeout(resolveSoon, 500));
+    await new Promise((resolveSoon) => setTimeout(resolveSoon, 100));
     const [{ answer }] = await connection.execute<{ answer: number }[]>("select 42 as answer");
     expect(answer).toBe(42);
     expect(lines.filter((line) => line.knex).map(({ level, msg }) => [level, msg])).toEqual([[40, "Connection Error: Connection ended unexpectedly"]]);

@@ -131,9 +131,9 @@ describe("ministry dashboard", () => {
     // The chart's legend follows the pointer, in the page's words: over the middle of five years, 2015.
     const plot = (await page.locator(".chart .u-over").boundingBox())!;
     await page.mouse.move(plot.x + plot.width / 2, plot.y + plot.height / 2);
-    const legend = () => page.$$eval(".chart .u-legend tr.u-series", (rows) => rows.map((row) => [row.querySelector("th")!.textContent!.trim(), row.querySelector("td")!.textContent]));
     await page.waitForFunction(() => document.querySelector(".chart .u-legend tr.u-series td")?.textContent !== "--");
-    expect(await legend()).toEqual([
+    const legend = await page.$$eval(".chart .u-legend tr.u-series", (rows) => rows.map((row) => [row.querySelector("th")!.textContent!.trim(), row.querySelector("td")!.textContent]));
+    expect(legend).toEqual([
       ["年度", "2015 (民國104)"],
       ["開放", "1,710"],
       ["累計開放", "1,790"],

@@ -2,8 +2,7 @@
  * Free ports for tests that start processes (a subgraph as a process of its
  * own: scripts/server-process.ts).
  */
-import { freePort, portBelowEphemeral } from "../contract/listen";
-import { portTaken } from "../scripts/preflight";
+import { freePort, portBelowEphemeral, portTaken } from "../contract/listen";
 
 export { freePort };
 

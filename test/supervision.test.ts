@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../contract/config";
-import { portTaken } from "../scripts/preflight";
+import { portTaken } from "../contract/listen";
 import { freePort, freeTopologyPort } from "./processes";
 import { eventually } from "./eventually";
 
@@ -141,7 +141,7 @@ test("a crashed agency process costs only that agency, comes back by itself, and
   expect(await portTaken("127.0.0.1", postgresPort)).toBe(false);
 }, 900_000);
 
-test("killed outright, the supervisor leaves nothing running: the next start finds its ports free", async () => {
+test("killed outright, the supervisor leaves nothing running: every process it started stops, and their ports are free again", async () => {
   const { supervisor, exit, pids } = await startPlatform();
   const processes = new Set(pids.map((row) => row.pid));
   // One per agency, one per ministry subgraph, the gateway.

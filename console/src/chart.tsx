@@ -7,12 +7,13 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { cumulative, type YearCount } from "./figures";
+import type { Lang } from "./i18n";
 import { formatYear, rocYear } from "./time";
 
 interface ChartProps {
   counts: YearCount[];
   labels: { year: string; opened: string; cumulative: string };
-  lang: "zh-TW" | "en";
+  lang: Lang;
 }
 
 export function OpenedPerYearChart({ counts, labels, lang }: ChartProps) {

@@ -2,6 +2,8 @@
  * Calendar days in Asia/Taipei, where deadlines and meeting days live, and
  * the ROC calendar the ministry writes years in (presentation only).
  */
+import type { Lang } from "./i18n";
+
 const taipeiDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Taipei", year: "numeric", month: "2-digit", day: "2-digit" });
 
 /** YYYY-MM-DD of an instant in Asia/Taipei. */
@@ -25,12 +27,12 @@ export function rocYear(year: number): number {
 }
 
 /** A year with its 民國 year beside it, as the dashboard's table and chart show it: 2015 (民國104), or 2015 (ROC 104). */
-export function formatYear(year: number, lang: "zh-TW" | "en"): string {
+export function formatYear(year: number, lang: Lang): string {
   return `${year} (${lang === "en" ? "ROC " : "民國"}${rocYear(year)})`;
 }
 
 /** A Taipei day shown as the ministry writes it, e.g. 107/3/16, or as ISO in English. */
-export function formatDay(day: string, lang: "zh-TW" | "en"): string {
+export function formatDay(day: string, lang: Lang): string {
   if (lang === "en") return day;
   const [year, month, date] = day.split("-").map(Number);
   return `${rocYear(year)}/${month}/${date}`;

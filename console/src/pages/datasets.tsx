@@ -8,7 +8,7 @@ import { useEffect, useState } from "preact/hooks";
 import { request, type ApiError } from "../api";
 import { agencyName } from "../agencies";
 import { AgencySelect, Errors, useQuery, useSession, Field } from "../hooks";
-import { useWords } from "../i18n";
+import { useWords, type Lang } from "../i18n";
 import { dayInTaipei, formatDay } from "../time";
 import ops from "../operations/datasets.graphql";
 
@@ -169,7 +169,7 @@ function IndicatorList({ indicators }: { indicators: Indicators }) {
   );
 }
 
-const when = (instant: string, lang: "zh-TW" | "en") => formatDay(dayInTaipei(new Date(instant)), lang);
+const when = (instant: string, lang: Lang) => formatDay(dayInTaipei(new Date(instant)), lang);
 
 export function DatasetPage({ agencyCode, id }: { agencyCode: string; id: string }) {
   const words = useWords();
