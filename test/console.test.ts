@@ -368,6 +368,11 @@ describe("agency reply desk", () => {
     await visitor.page.waitForSelector(`article[data-feedback="${feedbackId}"] blockquote.agency:has-text('已於今日更正欄位說明，謝謝指正。')`);
     expect(await visitor.page.locator("text=已更正欄位說明。").count()).toBe(0);
     await screenshot(visitor.page, "dataset");
+    // The platform's Chinese vocabulary as it is, then named in English.
+    const metadata = (term: string) => visitor.page.locator(`dl.metadata dt:text-is("${term}") + dd`).textContent();
+    expect([await metadata("服務分類"), await metadata("更新頻率")]).toEqual(["公共資訊", "每1月"]);
+    await visitor.page.getByRole("button", { name: "English" }).click();
+    expect([await metadata("Category"), await metadata("Update frequency")]).toEqual(["Public information", "Every month"]);
     await Promise.all([staff.context.close(), cio.context.close(), visitor.context.close()]);
   });
 

@@ -37,3 +37,18 @@ export function formatDay(day: string, lang: Lang): string {
   const [year, month, date] = day.split("-").map(Number);
   return `${rocYear(year)}/${month}/${date}`;
 }
+
+const PERIOD_UNITS: Record<string, string> = { 年: "year", 月: "month", 週: "week", 日: "day", 時: "hour", 分: "minute" };
+
+/**
+ * An update frequency as the platform spells it (每1年, 每3分, 不定期更新: catalogue/domain.ts), as it is in Chinese, in
+ * words in English: "Every year", "Every 3 minutes", "Irregularly". A spelling it does not know is shown as it is.
+ */
+export function formatPeriodicity(periodicity: string, lang: Lang): string {
+  if (lang !== "en") return periodicity;
+  if (periodicity === "不定期更新") return "Irregularly";
+  const match = /^每([1-9]\d*)(.)$/.exec(periodicity);
+  const unit = match && PERIOD_UNITS[match[2]];
+  if (!unit) return periodicity;
+  return match[1] === "1" ? `Every ${unit}` : `Every ${match[1]} ${unit}s`;
+}

@@ -9,7 +9,7 @@ import { request, type ApiError } from "../api";
 import { agencyName } from "../agencies";
 import { AgencySelect, Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords, type Lang } from "../i18n";
-import { dayInTaipei, formatDay } from "../time";
+import { dayInTaipei, formatDay, formatPeriodicity } from "../time";
 import ops from "../operations/datasets.graphql";
 
 type Badge = "PLATINUM" | "GOLD" | "SILVER" | "BRONZE" | "NONE";
@@ -88,7 +88,7 @@ export function DatasetList() {
                 <a href={`#/datasets/${item.agencyCode}/${item.id}`}>{item.title}</a>
                 <span class="muted">
                   {" "}
-                  {agencyName(item.agencyCode, words.lang)} · {item.category} · {formatDay(item.issued, words.lang)}
+                  {agencyName(item.agencyCode, words.lang)} · {words.categories[item.category] ?? item.category} · {formatDay(item.issued, words.lang)}
                 </span>{" "}
                 <BadgeMark level={item.quality?.level} />
               </li>
@@ -193,9 +193,9 @@ export function DatasetPage({ agencyCode, id }: { agencyCode: string; id: string
               <dt>{words.identifier}</dt>
               <dd>{dataset.identifier}</dd>
               <dt>{words.category}</dt>
-              <dd>{dataset.category}</dd>
+              <dd>{words.categories[dataset.category] ?? dataset.category}</dd>
               <dt>{words.periodicity}</dt>
-              <dd>{dataset.accrualPeriodicity}</dd>
+              <dd>{formatPeriodicity(dataset.accrualPeriodicity, words.lang)}</dd>
               <dt>{words.issued}</dt>
               <dd>{formatDay(dataset.issued, words.lang)}</dd>
               <dt>{words.license}</dt>
