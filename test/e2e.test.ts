@@ -124,6 +124,39 @@ test("a bad argument to a fanned-out field is one error naming every shard that 
   });
 });
 
+test("a malformed id is bad input naming its argument, in every subgraph, and an id asked beside it still answers", async () => {
+  const { data: listed } = await topology.query<{ datasets: { edges: { node: { id: string; title: string } }[] } }>(`{ datasets(agencyCodes: ["MOJ"], first: 1) { edges { node { id title } } } }`);
+  const dataset = listed!.datasets.edges[0].node;
+  const admin = await topology.token(Role.MINISTRY_ADMIN);
+  // A dataset's identifier where its id belongs, in the same call to MOJ's shard as a well-formed id.
+  const response = await topology.query<Record<string, { title?: string } | null>>(
+    `query($id: ID!) {
+      asked: dataset(agencyCode: "MOJ", id: $id) { title }
+      byIdentifier: dataset(agencyCode: "MOJ", id: "A03000000B-000001") { title }
+      comment: feedback(agencyCode: "MOJ", id: "1") { title }
+      meeting: panelMeeting(id: "next") { heldOn }
+    }`,
+    { id: dataset.id },
+    admin,
+  );
+  expect(response.data).toEqual({ asked: { title: dataset.title }, byIdentifier: null, comment: null, meeting: null });
+  const refusals = Object.fromEntries(response.errors!.map((error) => [error.path![0], [error.extensions?.code, error.extensions?.fields]]));
+  expect(refusals).toEqual({
+    byIdentifier: ["BAD_USER_INPUT", [{ path: "id", reason: "must be a dataset id" }]],
+    comment: ["BAD_USER_INPUT", [{ path: "id", reason: "must be a feedback id" }]],
+    meeting: ["BAD_USER_INPUT", [{ path: "id", reason: "must be a meeting id" }]],
+  });
+
+  const attendance = await topology.query(`mutation { recordAttendance(input: { meetingId: "x", memberIds: ["y"] }) { meeting { id } } }`, undefined, admin);
+  expect(attendance.errors?.[0].extensions).toMatchObject({
+    code: "BAD_USER_INPUT",
+    fields: [
+      { path: "input.meetingId", reason: "must be a meeting id" },
+      { path: "input.memberIds", reason: "each must be a panel member id" },
+    ],
+  });
+});
+
 test("a subgraph refuses a request the gateway did not sign", async () => {
   const url = topology.instances.get("catalogue:MOJ")!.url;
   const body = JSON.stringify({ query: "{ catalogueSummary { datasets } }" });

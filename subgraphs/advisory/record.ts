@@ -6,9 +6,9 @@
  * decided in access.ts.
  */
 import { LockMode } from "@mikro-orm/postgresql";
-import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Max, Min, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { TextLength } from "../kit/validation";
+import { EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
@@ -85,10 +85,12 @@ class SchedulePanelMeetingInput {
 @InputType()
 class RecordAttendanceInput {
   @Field(() => ID)
+  @EntityId("a meeting")
   meetingId!: string;
 
   @Field(() => [ID], { description: "Every member present (replaces what was recorded)." })
   @ArrayMaxSize(50)
+  @EntityId("a panel member", { each: true })
   memberIds!: string[];
 }
 
@@ -103,13 +105,14 @@ class AgendaSubjectInput {
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsUUID("all", { message: "must be the entity's id" })
+  @EntityId("the subject's")
   id?: string;
 }
 
 @InputType()
 class AddAgendaItemInput {
   @Field(() => ID)
+  @EntityId("a meeting")
   meetingId!: string;
 
   @Field()
@@ -128,6 +131,7 @@ class AddAgendaItemInput {
 @InputType()
 class RecordMinutesInput {
   @Field(() => ID)
+  @EntityId("a meeting")
   meetingId!: string;
 
   @Field()
@@ -141,9 +145,12 @@ class RecordMinutesInput {
 @InputType()
 class AdoptResolutionInput {
   @Field(() => ID)
+  @EntityId("a meeting")
   meetingId!: string;
 
   @Field(() => ID, { nullable: true, description: "The agenda item it resolves; a CONSULTATION's resolution becomes the basis of its inventory item's openness decision." })
+  @IsOptional()
+  @EntityId("an agenda item")
   agendaItemId?: string;
 
   @Field()
@@ -162,6 +169,7 @@ class AdoptResolutionInput {
 @InputType()
 class UpdateResolutionStatusInput {
   @Field(() => ID)
+  @EntityId("a panel resolution")
   resolutionId!: string;
 
   @Field(() => ResolutionStatus, { description: "DONE, or OPEN to reopen; OVERDUE follows from the due day." })
@@ -174,6 +182,7 @@ class UpdateResolutionStatusInput {
 @InputType()
 class RecordReviewInput {
   @Field(() => ID)
+  @EntityId("a meeting")
   meetingId!: string;
 
   @Field(() => ID)
@@ -191,6 +200,7 @@ class RecordReviewInput {
 @InputType()
 class AddReviewRemarkInput {
   @Field(() => ID)
+  @EntityId("an agency review")
   reviewId!: string;
 
   @Field()
@@ -213,6 +223,7 @@ class StrategyTargetInput {
 @InputType()
 class ApproveStrategyVersionInput {
   @Field(() => ID)
+  @EntityId("a meeting")
   meetingId!: string;
 
   @Field()
@@ -228,6 +239,7 @@ class ApproveStrategyVersionInput {
 @InputType()
 class RecordExecutiveYuanReportInput {
   @Field(() => ID)
+  @EntityId("a meeting")
   meetingId!: string;
 
   @Field(() => Int)
@@ -310,7 +322,7 @@ export class PanelMeetingResolver {
   }
 
   @Query(() => PanelMeeting, { nullable: true })
-  panelMeeting(@Arg("id", () => ID) id: string, @Ctx() { loaders }: AdvisoryContext): Promise<PanelMeeting | null> {
+  panelMeeting(@EntityIdArg("id", "a meeting") id: string, @Ctx() { loaders }: AdvisoryContext): Promise<PanelMeeting | null> {
     return loaders.meeting.load(id);
   }
 

@@ -1,7 +1,7 @@
 import { LockMode } from "@mikro-orm/postgresql";
 import { IsIn, IsOptional, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { TextLength } from "../kit/validation";
+import { EntityId, TextLength } from "../kit/validation";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
@@ -94,6 +94,7 @@ class AppointeeInput {
 @InputType()
 class AppointPanelMemberInput extends AppointeeInput {
   @Field(() => ID)
+  @EntityId("a panel term")
   termId!: string;
 
   @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
@@ -103,6 +104,7 @@ class AppointPanelMemberInput extends AppointeeInput {
 @InputType()
 class ResignPanelMemberInput {
   @Field(() => ID)
+  @EntityId("a panel member")
   memberId!: string;
 
   @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
@@ -112,6 +114,7 @@ class ResignPanelMemberInput {
 @InputType()
 class ReplacePanelMemberInput {
   @Field(() => ID)
+  @EntityId("a panel member")
   memberId!: string;
 
   @Field(() => AppointeeInput)
@@ -138,6 +141,7 @@ class DraftPanelTermInput {
 @InputType()
 class ActivatePanelTermInput {
   @Field(() => ID)
+  @EntityId("a panel term")
   termId!: string;
 }
 

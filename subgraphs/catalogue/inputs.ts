@@ -5,10 +5,10 @@
  * accept every common spelling (domain.ts); writeDataset stores the
  * platform's.
  */
-import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Matches, ValidateBy, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsIn, IsOptional, Matches, ValidateBy, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { CalendarDate } from "../kit/scalars";
-import { IsWebUrl, TextLength } from "../kit/validation";
+import { EntityId, IsWebUrl, TextLength } from "../kit/validation";
 import { canonicalEncoding, canonicalPeriodicity, SERVICE_CATEGORIES } from "./domain";
 import { DatasetType } from "./entities";
 
@@ -196,7 +196,7 @@ export class RetireDatasetInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all", { message: "must be a dataset id" })
+  @EntityId("a dataset")
   datasetId!: string;
 
   @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })

@@ -9,9 +9,9 @@
  *        └──decide NOT_OPENABLE (legal basis): stays INVENTORIED, not openable
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property, type EntityManager } from "@mikro-orm/postgresql";
-import { IsOptional, IsUUID, Min, ValidateNested } from "class-validator";
+import { IsOptional, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Root } from "type-graphql";
-import { TextLength } from "../kit/validation";
+import { EntityId, TextLength } from "../kit/validation";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
@@ -240,7 +240,7 @@ class DecideOpennessInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all")
+  @EntityId("an inventory item")
   itemId!: string;
 
   @Field(() => Openness)
@@ -259,7 +259,7 @@ class DecideOpennessInput {
 
   @Field(() => ID, { nullable: true, description: "The advisory panel's resolution this decision follows, when the panel was consulted on it." })
   @IsOptional()
-  @IsUUID("all", { message: "must be the id of a panel resolution" })
+  @EntityId("a panel resolution")
   panelResolutionId?: string;
 }
 
@@ -269,7 +269,7 @@ class RecordDeIdentificationInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all")
+  @EntityId("an inventory item")
   itemId!: string;
 
   @Field({ description: "How, e.g. k-anonymity (k=5) on age and district; names removed." })
@@ -283,7 +283,7 @@ class RecordInventoryUsageInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all")
+  @EntityId("an inventory item")
   itemId!: string;
 
   @Field(() => Int)
@@ -305,7 +305,7 @@ class PublishInventoryItemInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all")
+  @EntityId("an inventory item")
   itemId!: string;
 
   @Field(() => RegisterDatasetInput, { description: "The dataset it becomes (its agencyCode must be this agency's)." })

@@ -1,6 +1,6 @@
 import { LockMode } from "@mikro-orm/postgresql";
-import { IsUUID } from "class-validator";
 import { Arg, Args, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { EntityId, EntityIdArg } from "../kit/validation";
 import type { Viewer } from "../../contract/claims";
 import { inventoryReaders } from "../../contract/visibility";
 import { requireAgencyWriter } from "../../contract/authorization";
@@ -66,7 +66,7 @@ class CheckDatasetQualityInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all", { message: "must be a dataset id" })
+  @EntityId("a dataset")
   datasetId!: string;
 }
 
@@ -136,7 +136,7 @@ export class DatasetResolver {
   @ShardBy("agencyCode")
   async dataset(
     @Arg("agencyCode", () => ID) _agencyCode: string,
-    @Arg("id", () => ID) id: string,
+    @EntityIdArg("id", "a dataset") id: string,
     @Ctx() { loaders, viewer }: CatalogueContext,
   ): Promise<Dataset | null> {
     const dataset = await loaders.dataset.load(id);

@@ -14,9 +14,9 @@
  * dying between steps delays a move but never loses or duplicates a request.
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
-import { IsEmail, IsIn, IsOptional, IsUUID } from "class-validator";
+import { IsEmail, IsIn, IsOptional } from "class-validator";
 import { Arg, Ctx, Directive, Field, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
-import { TextLength } from "../kit/validation";
+import { EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { AGENCY_CODES } from "../../contract/agencies";
 import { requireAgencyWriter, requireRole } from "../../contract/authorization";
 import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
@@ -125,7 +125,7 @@ class ReassignDatasetRequestInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all", { message: "must be a request id" })
+  @EntityId("a request")
   requestId!: string;
 
   @Field(() => ID)
@@ -143,7 +143,7 @@ class AcceptDatasetRequestInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all")
+  @EntityId("a request")
   id!: string;
 
   @Field(() => ID)
@@ -175,7 +175,7 @@ class CompleteDatasetRequestTransferInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all")
+  @EntityId("a request")
   requestId!: string;
 }
 
@@ -185,7 +185,7 @@ class CloseDatasetRequestInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all", { message: "must be a request id" })
+  @EntityId("a request")
   requestId!: string;
 
   @Field(() => RequestReplyType)
@@ -225,7 +225,7 @@ export class DatasetRequestResolver {
   @ShardBy("agencyCode")
   datasetRequest(
     @Arg("agencyCode", () => ID) _agencyCode: string,
-    @Arg("id", () => ID) id: string,
+    @EntityIdArg("id", "a request") id: string,
     @Ctx() { em }: FeedbackContext,
   ): Promise<DatasetRequest | null> {
     return em.findOne(DatasetRequest, { id });

@@ -4,7 +4,9 @@
  * what is not (the email, drafts, the workflow history) is guarded on the
  * Feedback fields themselves, so every viewer may list.
  */
+import { IsOptional } from "class-validator";
 import { ArgsType, Args, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { EntityId } from "../kit/validation";
 import type { SortOrder } from "../../contract/cursor";
 import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
 import { ShardBy } from "../kit/shard";
@@ -33,6 +35,8 @@ class AgencyFeedbackArgs {
   agencyCode!: string;
 
   @Field(() => ID, { nullable: true, description: "Only comments on this dataset." })
+  @IsOptional()
+  @EntityId("a dataset")
   datasetId?: string;
 
   @Field({ defaultValue: false, description: "Only comments still waiting for the agency's approved reply." })

@@ -1,7 +1,7 @@
-import { IsEmail, IsOptional, IsUUID } from "class-validator";
+import { IsEmail, IsOptional } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
-import { TextLength } from "../kit/validation";
+import { EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { insiders } from "../../contract/visibility";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
@@ -44,7 +44,7 @@ class SubmitFeedbackInput {
 
   @Field(() => ID, { nullable: true, description: "The dataset commented on, if any (its id in the same agency's catalogue)." })
   @IsOptional()
-  @IsUUID("all", { message: "must be a dataset id" })
+  @EntityId("a dataset")
   datasetId?: string;
 
   @Field()
@@ -95,7 +95,7 @@ class FeedbackRefInput {
   agencyCode!: string;
 
   @Field(() => ID)
-  @IsUUID("all", { message: "must be a feedback id" })
+  @EntityId("a feedback")
   feedbackId!: string;
 }
 
@@ -189,7 +189,7 @@ export class FeedbackResolver {
   @ShardBy("agencyCode")
   feedback(
     @Arg("agencyCode", () => ID) _agencyCode: string,
-    @Arg("id", () => ID) id: string,
+    @EntityIdArg("id", "a feedback") id: string,
     @Ctx() { loaders }: FeedbackContext,
   ): Promise<Feedback | null> {
     return loaders.feedback.load(id);

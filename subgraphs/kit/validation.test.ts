@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { IsOptional } from "class-validator";
-import { inputProblems, TextLength } from "./validation";
+import { EntityId, inputProblems, TextLength } from "./validation";
 
 class Comment {
   @TextLength(1, 5)
@@ -29,4 +29,21 @@ test("a text out of bounds is refused in words: empty, too long by how much, too
 test("with each, every text of a list is checked", async () => {
   expect(await inputProblems(comment({ keywords: ["abc", "abcd"] }), "input")).toEqual([{ path: "input.keywords", reason: "must be at most 3 characters each" }]);
   expect(await inputProblems(comment({ keywords: ["abc", ""] }), "input")).toEqual([{ path: "input.keywords", reason: "must not hold an empty text" }]);
+});
+
+class Attendance {
+  @EntityId("a meeting")
+  meetingId!: string;
+
+  @EntityId("a panel member", { each: true })
+  memberIds!: string[];
+}
+
+test("an entity's id is a UUID, and anything else is refused naming the entity", async () => {
+  const attendance = (fields: Partial<Attendance>) => Object.assign(new Attendance(), { meetingId: "7f9c1e1a-3a5b-4c1d-9a43-2b6f0c8e5d11", memberIds: [], ...fields });
+  expect(await inputProblems(attendance({}), "input")).toEqual([]);
+  expect(await inputProblems(attendance({ meetingId: "A03000000B-000001", memberIds: ["7f9c1e1a-3a5b-4c1d-9a43-2b6f0c8e5d11", "2"] }), "input")).toEqual([
+    { path: "input.meetingId", reason: "must be a meeting id" },
+    { path: "input.memberIds", reason: "each must be a panel member id" },
+  ]);
 });

@@ -3,8 +3,9 @@
  * problem per offending field, with its path (input.resources.0.downloadUrl)
  * and the reason. Used for GraphQL arguments and for imported rows alike.
  */
-import { IsUrl, Length, validate, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
-import type { FieldProblem } from "../../contract/errors";
+import { isUUID, IsUUID, IsUrl, Length, validate, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
+import { Arg, ID } from "type-graphql";
+import { badUserInput, type FieldProblem } from "../../contract/errors";
 
 function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {
@@ -50,5 +51,22 @@ export const TextLength = (min: number, max: number, options: ValidationOptions 
       const counted = (length: number) => (each ? " each" : ` (it has ${length})`);
       if (longest > max) return `must be at most ${max} characters${counted(longest)}`;
       return min === 1 ? (each ? "must not hold an empty text" : "must not be empty") : `must be at least ${min} characters${counted(Math.min(...lengths))}`;
+    },
+  });
+
+const idReason = (entity: string, each = false) => `${each ? "each " : ""}must be ${entity} id`;
+
+/**
+ * The id of a stored entity (a UUID) in an input, refused in the domain's words ("must be a dataset id") before any
+ * statement runs: PostgreSQL would refuse a malformed one as an internal error, and with it every id a loader had
+ * batched beside it. `entity` names it with its article: "a dataset", "an inventory item".
+ */
+export const EntityId = (entity: string, options: ValidationOptions = {}) => IsUUID("all", { ...options, message: idReason(entity, options.each) });
+
+/** A query's id argument (`dataset(id:)`), checked as EntityId checks an input's field, and reported under its name. */
+export const EntityIdArg = (name: string, entity: string) =>
+  Arg(name, () => ID, {
+    validateFn: (value) => {
+      if (!isUUID(value, "all")) throw badUserInput([{ path: name, reason: idReason(entity) }]);
     },
   });
