@@ -122,6 +122,15 @@ test("a bad argument to a fanned-out field is one error naming every shard that 
     path: ["datasets"],
     extensions: { code: "BAD_USER_INPUT", agencyCodes: ["MOJ", "ACA"], fields: [{ path: "first", reason: "must be between 0 and 100" }] },
   });
+
+  // A value each shard refuses before running anything: a day not of the calendar.
+  const notADay = await topology.query(`{ catalogueSummary(asOf: "2018-02-30") { published } }`);
+  expect(notADay.errors).toHaveLength(1);
+  expect(notADay.errors![0]).toMatchObject({
+    message: expect.stringContaining("2018-02-30 is not a day of the calendar"),
+    path: ["catalogueSummary"],
+    extensions: { code: "BAD_USER_INPUT", agencyCodes: ["MOJ", "ACA"] },
+  });
 });
 
 test("a malformed id is bad input naming its argument, in every subgraph, and an id asked beside it still answers", async () => {

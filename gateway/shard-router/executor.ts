@@ -13,7 +13,7 @@
  *   is added to the response beside it (partial-answers.ts), nulling nothing.
  */
 import type { ExecutionRequest, ExecutionResult, Executor } from "@graphql-tools/utils";
-import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from "graphql";
+import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "../../contract/logger";
 import { ErrorCode } from "../../contract/errors";
 import { MergeStrategy } from "../../contract/shard-directives";
@@ -25,7 +25,7 @@ import { fanIn } from "./stream";
 import type { SubgraphShardPolicy } from "./policies";
 import type { ShardGuard } from "./shard-guard";
 import { withinTime } from "../../contract/within-time";
-import { askAgainIfUnreached, reachedNoSubgraph, type CallAnswer, type CallObserver } from "../upstream-call";
+import { askAgainIfUnreached, failedAtEachRootField, reachedNoSubgraph, type CallAnswer, type CallObserver } from "../upstream-call";
 
 export interface ShardExecutorOptions {
   subgraph: string;
@@ -91,7 +91,10 @@ async function askShard(call: ShardCall, url: string, request: ExecutionRequest,
     options.log.warn({ subgraph: options.subgraph, agencyCode: call.agencyCode, url, errors: result.errors?.map((e) => e.message) }, "shard call failed");
     return { ok: false, reason: "it could not be reached or did not answer GraphQL", unreachable: true };
   }
-  return { ok: true, result };
+  // A shard that refused the whole request (an argument it could not read, such as a day not of the calendar) failed
+  // each field it was asked: so its refusal is merged as a field's error is, once for the shards that refused alike.
+  const operation = result.data == null ? getOperationAST(call.document) : null;
+  return { ok: true, result: operation ? failedAtEachRootField(result, operation) : result };
 }
 
 /** The answers of one subgraph request, and where merging reports problems. */
