@@ -217,6 +217,8 @@ test("a rebuild replays every shard's history into emptied figures, with daily s
   expect(answer.data!.ministryProgress.datasetsOnPlatform).toBe(2041);
   expect(answer.data!.progressHistory.at(-1)!.value).toBe(2041);
   expect(answer.data!.progressHistory[0].day.startsWith("2013")).toBe(true);
+  const reversed = await topology.query(`{ progressHistory(figure: DATASETS_ON_PLATFORM, from: "2018-03-16", to: "2013-01-01") { day } }`);
+  expect(reversed.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "to", reason: "must be on or after from (2018-03-16)" }] });
   const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
   expect(await eventually(() => reconcile(metricsEm(), (query, variables) => askGateway(metricsSystemClient(secret, 60, 30_000), topology.gateway.url, query, variables)), (found) => found.length === 0, 60_000)).toEqual([]);
 }, 120_000);

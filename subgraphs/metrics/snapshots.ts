@@ -7,6 +7,7 @@
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { Arg, Ctx, Field, Float, ID, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import { badUserInput } from "../../contract/errors";
 import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -103,6 +104,9 @@ export class ProgressHistoryResolver {
     @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
     @Ctx() { em }: MetricsContext,
   ): Promise<HistoryPoint[]> {
-    return snapshotSeries(em, figure, agencyCodes ?? null, from ?? "1912-01-01", to ?? taipeiDate(new Date()));
+    const [first, last] = [from ?? "1912-01-01", to ?? taipeiDate(new Date())];
+    // An empty series would read as "nothing changed": a reversed range is a mistake to name.
+    if (first > last) throw badUserInput([{ path: "to", reason: `must be on or after from (${first})` }]);
+    return snapshotSeries(em, figure, agencyCodes ?? null, first, last);
   }
 }
