@@ -84,7 +84,7 @@ interface Event {
   subjectId: string;
 }
 
-function subscribe(after: string | null) {
+function subscribe(after: string | null, agencyCodes?: string[]) {
   const client: Client = createClient({
     url: gateway.url.replace(/^http/, "ws"),
     webSocketImpl: WebSocket,
@@ -96,7 +96,10 @@ function subscribe(after: string | null) {
   const messages: Event[] = [];
   const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
   client.subscribe<Record<string, Event>>(
-    { query: `subscription($after: String) { ${field}(after: $after) { cursor seq agencyCode type subjectId } }`, variables: { after } },
+    {
+      query: `subscription($after: String, $agencyCodes: [ID!]) { ${field}(after: $after, agencyCodes: $agencyCodes) { cursor seq agencyCode type subjectId } }`,
+      variables: { after, agencyCodes },
+    },
     {
       next: (result) => {
         if (result.data) {
@@ -105,7 +108,8 @@ function subscribe(after: string | null) {
         }
         errors.push(...((result.errors ?? []) as typeof errors));
       },
-      error: (error) => errors.push({ message: String(error) }),
+      // The subscription's own refusal is a list of GraphQL errors; a lost connection, an event.
+      error: (error) => errors.push(...(Array.isArray(error) ? error : [{ message: String(error) }])),
       complete: () => undefined,
     },
   );
@@ -215,6 +219,22 @@ test("a subscriber without a cursor gets what happens after it subscribed, nothi
   }
   expect(live.events).toHaveLength(2);
   await live.close();
+});
+
+test("an agency without a shard is named: beside others, first, and the stream goes on; alone, as the subscription's refusal", async () => {
+  const mixed = subscribe(null, ["XYZ", "MOJ"]);
+  await until(() => mixed.messages.length === 1, "the stream's position");
+  expect(mixed.errors).toEqual([expect.objectContaining({ message: 'No shard is registered for agency "XYZ"; answered without it.', extensions: expect.objectContaining({ code: "NOT_FOUND", agencyCode: "XYZ" }) })]);
+  await publish("MOJ");
+  await until(() => mixed.events.length === 1, "MOJ's event");
+  expect(mixed.events[0].agencyCode).toBe("MOJ");
+  await mixed.close();
+
+  const alone = subscribe(null, ["XYZ"]);
+  await until(() => alone.errors.length === 1, "the refusal");
+  expect(alone.errors[0]).toMatchObject({ extensions: { code: "NOT_FOUND", agencyCode: "XYZ" } });
+  expect(alone.messages).toEqual([]);
+  await alone.close();
 });
 
 test("the first message carries the combined cursor: a subscriber that drops before any event resumes from it without a gap", async () => {

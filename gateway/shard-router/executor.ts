@@ -54,6 +54,13 @@ function shardUnavailable(subgraph: string, agencyCode: string, reason: string, 
   });
 }
 
+/** An agency named in a fanned-out field's subset that has no shard: the rest is answered without it. */
+function noShardFor(subgraph: string, agencyCode: string): GraphQLError {
+  return new GraphQLError(`No shard is registered for agency ${JSON.stringify(agencyCode)}; answered without it.`, {
+    extensions: { code: ErrorCode.NOT_FOUND, agencyCode, subgraph },
+  });
+}
+
 /** A shard's error, moved to `path` and labelled with its agency. */
 function relocate(error: ErrorLike, agencyCode: string, subgraph: string, path: readonly (string | number)[] | undefined): GraphQLError {
   return new GraphQLError(error.message, {
@@ -130,12 +137,7 @@ type FanOutPlan = Extract<FieldPlan, { agencyCodes: string[] }>;
  */
 function gather(plan: FanOutPlan, merging: Merging, listIndex = false): { agencyCode: string; value: Json }[] | null {
   const key = plan.responseKey;
-  const problems: GraphQLError[] = plan.unknownCodes.map(
-    (code) =>
-      new GraphQLError(`No shard is registered for agency ${JSON.stringify(code)}; answered without it.`, {
-        extensions: { code: ErrorCode.NOT_FOUND, agencyCode: code, subgraph: merging.subgraph },
-      }),
-  );
+  const problems = plan.unknownCodes.map((code) => noShardFor(merging.subgraph, code));
   const parts: { agencyCode: string; value: Json }[] = [];
   let offset = 0;
   for (const agencyCode of plan.agencyCodes) {
@@ -275,7 +277,13 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     if (plan.fields.length !== 1 || field.kind !== MergeStrategy.STREAM) {
       return { errors: [new GraphQLError(`A subscription to ${options.subgraph} must select one fanned-in field.`)] };
     }
+    // Agencies without a shard are named, as a query names them; with none left there is nothing to follow.
+    const unknown = field.unknownCodes.map((code) => noShardFor(options.subgraph, code));
+    if (plan.calls.length === 0) {
+      return { errors: unknown.length > 0 ? unknown : [new GraphQLError(`No agency to follow: ${field.responseKey} names none.`, { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
+    }
     return fanIn({
+      notices: unknown,
       subgraph: options.subgraph,
       responseKey: field.responseKey,
       calls: plan.calls,

@@ -42,6 +42,8 @@ export interface FanInOptions {
   open: OpenStream;
   log: Logger;
   backoff?: { initialMs: number; maxMs: number };
+  /** Errors the subscriber gets first, the stream going on (an agency named that has no shard). */
+  notices?: GraphQLError[];
 }
 
 type JsonObject = { [key: string]: Json };
@@ -174,6 +176,7 @@ export function fanIn(options: FanInOptions): AsyncIterableIterator<ExecutionRes
     await Promise.allSettled([...upstreams].map((upstream) => upstream.return?.()));
   };
 
+  if (options.notices?.length) push({ errors: options.notices });
   options.calls.forEach((call) => void pump(call));
 
   const iterator: AsyncIterableIterator<ExecutionResult> = {
