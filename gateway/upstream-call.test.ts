@@ -54,6 +54,13 @@ describe("failedAtEachRootField: a call that brought errors and no data", () => 
     ]);
   });
 
+  test("an error at a path (a non-null root field's, which nulled all the data) stays at its own path", () => {
+    const refused = { message: "Invalid input. codes: …", path: ["agencies"], extensions: { code: "BAD_USER_INPUT" } };
+    const failed = failedAtEachRootField({ data: null, errors: [refused, { ...refused, path: ["progressHistory"] }] as never }, operation("{ agencies { code } progressHistory { day } }"));
+    expect(failed.data).toEqual({ agencies: null, progressHistory: null });
+    expect(failed.errors!.map((error) => error.path)).toEqual([["agencies"], ["progressHistory"]]);
+  });
+
   test("an answer with data, or without errors, is left as it is", () => {
     const withData = { data: { a: null }, errors: [{ ...unreached, path: ["a"] }] } as never;
     expect(failedAtEachRootField(withData, operation("{ a: agency { name } }"))).toBe(withData);

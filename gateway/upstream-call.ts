@@ -38,15 +38,16 @@ export async function askAgainIfUnreached(request: ExecutionRequest, ask: () => 
 /**
  * An answer of errors and no data (the subgraph could not be reached or gave no answer in time, subgraph-calls.ts;
  * a subgraph that refused the request) as each root field the call asked for, null, with the errors at its path: as
- * GraphQL answers fields that failed, so the rest of the client's answer stands beside them.
+ * GraphQL answers fields that failed, so the rest of the client's answer stands beside them. An error that has a
+ * path already is a field's own (a non-null root field's, which nulled all the data): it stays where it is.
  */
 export function failedAtEachRootField(result: ExecutionResult, operation: OperationDefinitionNode): ExecutionResult {
   if (result.data != null || !result.errors?.length) return result;
   const keys = operation.selectionSet.selections.flatMap((root) => (root.kind === Kind.FIELD ? [root.alias?.value ?? root.name.value] : []));
   return {
     data: Object.fromEntries(keys.map((key) => [key, null])),
-    errors: keys.flatMap((key) =>
-      result.errors!.map((error) => new GraphQLError(error.message, { path: [key], extensions: error.extensions, originalError: error.originalError ?? undefined })),
+    errors: result.errors.flatMap((error) =>
+      error.path ? [error] : keys.map((key) => new GraphQLError(error.message, { path: [key], extensions: error.extensions, originalError: error.originalError ?? undefined })),
     ),
   };
 }

@@ -129,6 +129,33 @@ test("a dataset published and a reply approved reach a progressChanged subscribe
   }
 }, 180_000);
 
+test("an agency code not in the directory is refused, naming it, not answered as an agency with nothing", async () => {
+  const directory = "MOJ, MJIB, SPO, IFM, AEA, THPO, ACA, AAC, AJ";
+  // One query each: all three fields are non-null, and GraphQL reports the first such field's error only.
+  const queries = [
+    `{ agencies(codes: ["moj"]) { code } }`,
+    `{ progressHistory(figure: DATASETS_ON_PLATFORM, agencyCodes: ["MOJ", "XX", "YY"]) { day } }`,
+    `{ datasetIndex(agencyCodes: ["A41000000G"], first: 1) { totalCount } }`,
+  ];
+  const errors = (await Promise.all(queries.map((query) => topology.query(query)))).flatMap((answer) => answer.errors ?? []);
+  const refusals = Object.fromEntries(errors.map((error) => [error.path![0], [error.extensions?.code, error.extensions?.fields]]));
+  expect(refusals).toEqual({
+    agencies: ["BAD_USER_INPUT", [{ path: "codes", reason: `"moj" is not the code of an agency in the directory (${directory})` }]],
+    progressHistory: ["BAD_USER_INPUT", [{ path: "agencyCodes", reason: `"XX", "YY" are not codes of agencies in the directory (${directory})` }]],
+    datasetIndex: ["BAD_USER_INPUT", [{ path: "agencyCodes", reason: `"A41000000G" is not the code of an agency in the directory (${directory})` }]],
+  });
+
+  const client: Client = createClient({ url: topology.gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
+  const refusal = await new Promise<unknown>((settle) =>
+    client.subscribe(
+      { query: `subscription { progressChanged(agencyCodes: ["moj"]) { agencyCode } }` },
+      { next: (result) => settle(result.errors), error: settle, complete: () => settle("completed") },
+    ),
+  );
+  await client.dispose();
+  expect(refusal).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", fields: [{ path: "agencyCodes", reason: expect.stringContaining('"moj" is not the code') }] }) })]);
+});
+
 test("targets are set by MINISTRY_ADMIN only, with their history, and appear beside the figures", async () => {
   const set = `mutation($v: Float!) { setTarget(input: { agencyCode: "ACA", indicator: DATASETS_OPENED, year: 2017, value: $v }) { target { id value } } }`;
   const staff = await topology.token(Role.AGENCY_STAFF, "ACA");

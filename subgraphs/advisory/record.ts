@@ -6,10 +6,9 @@
  * decided in access.ts.
  */
 import { LockMode } from "@mikro-orm/postgresql";
-import { ArrayMaxSize, IsIn, IsOptional, Max, Min, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { EntityId, EntityIdArg, TextLength } from "../kit/validation";
-import { AGENCY_CODES } from "../../contract/agencies";
+import { AgencyCode, EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -100,7 +99,7 @@ class AgendaSubjectInput {
   kind!: AgendaSubjectKind;
 
   @Field(() => ID)
-  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
+  @AgencyCode()
   agencyCode!: string;
 
   @Field(() => ID, { nullable: true })
@@ -159,7 +158,7 @@ class AdoptResolutionInput {
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
+  @AgencyCode()
   ownerAgencyCode?: string;
 
   @Field(() => CalendarDate, { nullable: true })
@@ -186,7 +185,7 @@ class RecordReviewInput {
   meetingId!: string;
 
   @Field(() => ID)
-  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
+  @AgencyCode()
   agencyCode!: string;
 
   @Field(() => ReviewOutcome)

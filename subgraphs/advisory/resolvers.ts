@@ -1,8 +1,7 @@
 import { LockMode } from "@mikro-orm/postgresql";
-import { IsIn, IsOptional, ValidateNested } from "class-validator";
+import { IsOptional, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { EntityId, TextLength } from "../kit/validation";
-import { AGENCY_CODES } from "../../contract/agencies";
+import { AgencyCode, EntityId, TextLength } from "../kit/validation";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -73,7 +72,7 @@ class AppointeeInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
+  @AgencyCode()
   agencyCode?: string;
 
   @Field()

@@ -14,10 +14,9 @@
  * dying between steps delays a move but never loses or duplicates a request.
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
-import { IsEmail, IsIn, IsOptional } from "class-validator";
+import { IsEmail, IsOptional } from "class-validator";
 import { Arg, Ctx, Directive, Field, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
-import { EntityId, EntityIdArg, TextLength } from "../kit/validation";
-import { AGENCY_CODES } from "../../contract/agencies";
+import { AgencyCode, EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { requireAgencyWriter, requireRole } from "../../contract/authorization";
 import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
 import { ErrorCode, govError, notFound } from "../../contract/errors";
@@ -129,7 +128,7 @@ class ReassignDatasetRequestInput {
   requestId!: string;
 
   @Field(() => ID)
-  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
+  @AgencyCode()
   toAgencyCode!: string;
 
   @Field()

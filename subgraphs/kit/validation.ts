@@ -3,8 +3,10 @@
  * problem per offending field, with its path (input.resources.0.downloadUrl)
  * and the reason. Used for GraphQL arguments and for imported rows alike.
  */
-import { isUUID, IsUUID, IsUrl, Length, validate, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
-import { Arg, ID } from "type-graphql";
+import { IsIn, isUUID, IsUUID, IsUrl, Length, validate, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
+import type { GraphQLScalarType } from "graphql";
+import { Arg, ID, type ArgOptions } from "type-graphql";
+import { AGENCY_CODES, isAgencyCode } from "../../contract/agencies";
 import { badUserInput, type FieldProblem } from "../../contract/errors";
 
 function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
@@ -63,10 +65,38 @@ const idReason = (entity: string, each = false) => `${each ? "each " : ""}must b
  */
 export const EntityId = (entity: string, options: ValidationOptions = {}) => IsUUID("all", { ...options, message: idReason(entity, options.each) });
 
-/** A query's id argument (`dataset(id:)`), checked as EntityId checks an input's field, and reported under its name. */
-export const EntityIdArg = (name: string, entity: string) =>
-  Arg(name, () => ID, {
+/** The code of an agency in the directory (contract/agencies.ts) in an input: MOJ, ACA… */
+export const AgencyCode = (options: ValidationOptions = {}) =>
+  IsIn(AGENCY_CODES, { ...options, message: `${options.each ? "each " : ""}must be the code of an agency in the directory` });
+
+/** The codes of a list that no agency of the directory has, named, with the directory's own: a filter by them would silently match nothing. */
+export function unknownAgencyCodes(codes: readonly string[] | null | undefined, path: string): FieldProblem[] {
+  const unknown = (codes ?? []).filter((code) => !isAgencyCode(code));
+  if (unknown.length === 0) return [];
+  const named = unknown.map((code) => JSON.stringify(code)).join(", ");
+  const verb = unknown.length === 1 ? "is not the code of an agency" : "are not codes of agencies";
+  return [{ path, reason: `${named} ${verb} in the directory (${AGENCY_CODES.join(", ")})` }];
+}
+
+/** Refuses a list of agency codes with one not in the directory, where no argument decorator reaches (a subscription's, an @ArgsType shared with the shards'). */
+export function assertAgencyCodes(codes: readonly string[] | null | undefined, path: string): void {
+  const problems = unknownAgencyCodes(codes, path);
+  if (problems.length > 0) throw badUserInput(problems);
+}
+
+/** A query's argument checked before the resolver runs, its problems reported under its name as an input's are. */
+const checkedArg = (name: string, type: () => GraphQLScalarType | [GraphQLScalarType], options: ArgOptions, problemsOf: (value: never) => FieldProblem[]) =>
+  Arg(name, type, {
+    ...options,
     validateFn: (value) => {
-      if (!isUUID(value, "all")) throw badUserInput([{ path: name, reason: idReason(entity) }]);
+      const problems = problemsOf(value as never);
+      if (problems.length > 0) throw badUserInput(problems);
     },
   });
+
+/** A query's id argument (`dataset(id:)`), checked as EntityId checks an input's field. */
+export const EntityIdArg = (name: string, entity: string) =>
+  checkedArg(name, () => ID, {}, (value: string) => (isUUID(value, "all") ? [] : [{ path: name, reason: idReason(entity) }]));
+
+/** A query's optional list of agency codes (`agencies(codes:)`), each of the directory. */
+export const AgencyCodesArg = (name: string) => checkedArg(name, () => [ID], { nullable: true }, (value: string[] | null | undefined) => unknownAgencyCodes(value, name));

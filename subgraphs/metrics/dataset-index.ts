@@ -23,6 +23,7 @@ import type { MetricsContext } from "./context";
 import { IndexedDataset } from "./entities";
 import { fold, type ShardEvent } from "./projection";
 import { isIn, joinSql, sql, type Sql, type SqlFragment } from "../kit/sql";
+import { assertAgencyCodes } from "../kit/validation";
 
 /** What the index keeps of one dataset. */
 export type IndexEntry = Omit<IndexedDataset, "agencyCode" | "id" | "modified"> & { modified: string };
@@ -123,6 +124,8 @@ export class DatasetIndexResolver {
       "behind each shard by the time its events take to reach the index. For one agency or a few, or to see a write at once, ask `datasets`.",
   })
   datasetIndex(@Args() args: DatasetListArgs, @Ctx() { em, viewer }: MetricsContext): Promise<Connection<IndexedDataset>> {
+    // The shards' `datasets` names an agency without a shard (the gateway's router); the index, one not in the directory.
+    assertAgencyCodes(args.agencyCodes, "agencyCodes");
     return keysetPage(em, IndexedDataset, indexFilter(viewer, args), INDEX_ORDERS[args.orderBy], args.first, args.after);
   }
 }

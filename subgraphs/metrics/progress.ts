@@ -6,6 +6,7 @@
 import { filter, pipe } from "@graphql-yoga/subscription";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, InterfaceType, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
+import { assertAgencyCodes } from "../kit/validation";
 import { AGENCIES } from "../../contract/agencies";
 import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
@@ -212,6 +213,8 @@ export class ProgressResolver {
     description: "Every change of an agency's figures (or of those named), as soon as the projection commits it.",
     subscribe: ({ args }) => {
       const codes = args.agencyCodes as string[] | undefined;
+      // Checked here, once, where a subscription is refused: its resolver's arguments are read with each event.
+      assertAgencyCodes(codes, "agencyCodes");
       return pipe(progressFeed.subscribe("progressChanged"), filter((change: ProgressChange) => !codes || codes.includes(change.agencyCode)));
     },
   })

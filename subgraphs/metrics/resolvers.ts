@@ -1,7 +1,7 @@
 import { LockMode } from "@mikro-orm/postgresql";
-import { IsIn, Max, Min } from "class-validator";
+import { Max, Min } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { AGENCY_CODES } from "../../contract/agencies";
+import { AgencyCode, AgencyCodesArg } from "../kit/validation";
 import { requireRole } from "../../contract/authorization";
 import { Role } from "../../contract/claims";
 import { badUserInput, forbidden } from "../../contract/errors";
@@ -15,7 +15,7 @@ import type { MetricsContext } from "./context";
 @InputType({ description: "Sets one agency's target for one indicator and year (replaces an earlier value)." })
 class SetTargetInput {
   @Field(() => ID)
-  @IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" })
+  @AgencyCode()
   agencyCode!: string;
 
   @Field(() => Indicator)
@@ -39,7 +39,7 @@ class SetTargetPayload {
 export class AgencyResolver {
   @Query(() => [Agency], { description: "The ministry and its agencies (or those named), in directory order." })
   agencies(
-    @Arg("codes", () => [ID], { nullable: true }) codes: string[] | undefined,
+    @AgencyCodesArg("codes") codes: string[] | undefined,
     @Ctx() { em }: MetricsContext,
   ): Promise<Agency[]> {
     return em.find(Agency, codes ? { code: { $in: codes } } : {}, { orderBy: { position: "asc" } });

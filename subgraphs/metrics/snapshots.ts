@@ -6,7 +6,8 @@
  * each day something changed, the latest snapshot of every agency asked for.
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-import { Arg, Ctx, Field, Float, ID, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import { Arg, Ctx, Field, Float, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import { AgencyCodesArg } from "../kit/validation";
 import { badUserInput } from "../../contract/errors";
 import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
@@ -99,7 +100,7 @@ export class ProgressHistoryResolver {
   @Query(() => [HistoryPoint], { description: "A figure's daily snapshots over time, summed over every agency or those named: one point per day it changed." })
   async progressHistory(
     @Arg("figure", () => HistoryFigure) figure: HistoryFigure,
-    @Arg("agencyCodes", () => [ID], { nullable: true }) agencyCodes: string[] | undefined,
+    @AgencyCodesArg("agencyCodes") agencyCodes: string[] | undefined,
     @Arg("from", () => CalendarDate, { nullable: true }) from: string | undefined,
     @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
     @Ctx() { em }: MetricsContext,
