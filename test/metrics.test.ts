@@ -196,6 +196,10 @@ test("the evaluation report has a row per strategy, agency and indicator with ta
   expect(opened.reduce((sum, row) => sum + row.actual, 0)).toBe(137);
   expect(report.rows.find((row) => row.agencyCode === "ACA" && row.indicator === "DATASETS_OPENED")).toMatchObject({ target: 20 });
   expect(report.rows.find((row) => row.agencyCode === "AJ" && row.indicator === "DATASETS_OPENED")).toMatchObject({ target: null, gap: null, remarks: "未設定目標" });
+  // An ROC year where an AD year belongs, in the report and in progress alike.
+  for (const query of [`{ evaluationReport(year: 106) { year } }`, `{ ministryProgress(year: 106) { year } }`]) {
+    expect((await topology.query(query)).errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "year", reason: "must be an AD year after 1911" }] });
+  }
 });
 
 test("the evaluation of a meeting cycle counts from the day after the previous meeting to that meeting", async () => {

@@ -134,11 +134,16 @@ interface ProgressQuestion {
  */
 export const progressAnswers = new AnswerCache<Progress>(1000);
 
+/** A year figures can be asked for: an AD year of the ROC calendar, which starts in 1912. */
+function assertYear(year: number): void {
+  if (year < 1912 || year > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
+}
+
 /** Progress of a scope as of a day (default today) over a calendar year (default asOf's), against that year's targets. */
 export function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
   const day = asOf ?? taipeiDate(new Date());
   const forYear = year ?? Number(day.slice(0, 4));
-  if (forYear < 1912 || forYear > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
+  assertYear(forYear);
   return progressIn(em, { agencyCodes, targetsOf, asOf: day, period: yearPeriod(forYear, day), year: forYear });
 }
 
@@ -265,7 +270,7 @@ export async function meetingCycleReport(em: EntityManager, heldOn: string): Pro
 export class EvaluationReportResolver {
   @Query(() => EvaluationReport, { name: "evaluationReport", description: "The evaluation report (績效評估) of a year, as `npm run metrics:report` prints it." })
   report(@Arg("year", () => Int) year: number, @Ctx() { em }: MetricsContext): Promise<EvaluationReport> {
-    if (year < 1912 || year > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
+    assertYear(year);
     return evaluationReport(em, year);
   }
 
