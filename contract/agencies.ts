@@ -6,6 +6,7 @@
  * order reads it through this module.
  */
 import directory from "../schema/agencies.json";
+import type { FieldProblem } from "./errors";
 
 export interface AgencyEntry {
   code: string;
@@ -38,4 +39,16 @@ export function agencyByCode(code: string): AgencyEntry | undefined {
 export function compareAgencyCodes(a: string, b: string): number {
   const order = (code: string) => byCode.get(code)?.position ?? Number.MAX_SAFE_INTEGER;
   return order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * The codes of a list that no agency of the directory has, named with the directory's own, as one problem at `path`:
+ * a filter by them would match nothing, and a person reading "[]" would take them for agencies with nothing.
+ */
+export function unknownAgencyCodes(codes: readonly string[] | null | undefined, path: string): FieldProblem[] {
+  const unknown = (codes ?? []).filter((code) => !isAgencyCode(code));
+  if (unknown.length === 0) return [];
+  const named = unknown.map((code) => JSON.stringify(code)).join(", ");
+  const verb = unknown.length === 1 ? "is not the code of an agency" : "are not codes of agencies";
+  return [{ path, reason: `${named} ${verb} in the directory (${AGENCY_CODES.join(", ")})` }];
 }

@@ -8,7 +8,7 @@
  * once and on the other replicas when PostgreSQL notifies them; a change
  * that another one overtook while it was checked is refused (CONFLICT).
  */
-import { isAgencyCode } from "../../contract/agencies";
+import { unknownAgencyCodes } from "../../contract/agencies";
 import { ANONYMOUS, Role, type Viewer } from "../../contract/claims";
 import { requireRole } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound, type FieldProblem } from "../../contract/errors";
@@ -50,7 +50,7 @@ export function shardInputProblems(agencySubgraphs: readonly string[], input: Sh
   if (!agencySubgraphs.includes(input.subgraph)) {
     problems.push({ path: "input.subgraph", reason: `is not an agency subgraph (${agencySubgraphs.join(", ")})` });
   }
-  if (!isAgencyCode(input.agencyCode)) problems.push({ path: "input.agencyCode", reason: "is not an agency of schema/agencies.json" });
+  problems.push(...unknownAgencyCodes([input.agencyCode], "input.agencyCode"));
   if (input.url !== undefined && !isHttpUrl(input.url)) problems.push({ path: "input.url", reason: "must be the http(s) URL of the shard's GraphQL endpoint" });
   return problems;
 }

@@ -6,7 +6,7 @@
 import { IsIn, isUUID, IsUUID, IsUrl, Length, validate, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
 import type { GraphQLScalarType } from "graphql";
 import { Arg, ID, type ArgOptions } from "type-graphql";
-import { AGENCY_CODES, isAgencyCode } from "../../contract/agencies";
+import { AGENCY_CODES, unknownAgencyCodes } from "../../contract/agencies";
 import { badUserInput, type FieldProblem } from "../../contract/errors";
 
 function problemsOf(errors: ValidationError[], prefix: string): FieldProblem[] {
@@ -68,15 +68,6 @@ export const EntityId = (entity: string, options: ValidationOptions = {}) => IsU
 /** The code of an agency in the directory (contract/agencies.ts) in an input: MOJ, ACA… */
 export const AgencyCode = (options: ValidationOptions = {}) =>
   IsIn(AGENCY_CODES, { ...options, message: `${options.each ? "each " : ""}must be the code of an agency in the directory` });
-
-/** The codes of a list that no agency of the directory has, named, with the directory's own: a filter by them would silently match nothing. */
-export function unknownAgencyCodes(codes: readonly string[] | null | undefined, path: string): FieldProblem[] {
-  const unknown = (codes ?? []).filter((code) => !isAgencyCode(code));
-  if (unknown.length === 0) return [];
-  const named = unknown.map((code) => JSON.stringify(code)).join(", ");
-  const verb = unknown.length === 1 ? "is not the code of an agency" : "are not codes of agencies";
-  return [{ path, reason: `${named} ${verb} in the directory (${AGENCY_CODES.join(", ")})` }];
-}
 
 /** Refuses a list of agency codes with one not in the directory, where no argument decorator reaches (a subscription's, an @ArgsType shared with the shards'). */
 export function assertAgencyCodes(codes: readonly string[] | null | undefined, path: string): void {
