@@ -5,6 +5,7 @@
  * and entity. Nothing about routing is guessed from field names.
  */
 import { DirectiveLocation, GraphQLDirective, GraphQLNonNull, GraphQLString } from "graphql";
+import type { FieldProblem } from "./errors";
 
 export const SHARD_SPEC_URL = "https://specs.govgraph.dev/shard/v0.1";
 
@@ -22,6 +23,15 @@ export type MergeStrategy = (typeof MergeStrategy)[keyof typeof MergeStrategy];
 
 /** The type of the marker event that opens a shard's stream with its current position (STREAM strategy). */
 export const POSITION_MARKER = "STREAM_POSITION";
+
+/** The most a stream's `recent` argument may ask for: each agency's latest events to begin with (STREAM strategy). */
+export const MOST_RECENT_EVENTS = 100;
+
+/** What is wrong with a stream's `recent` argument (absent is none). */
+export function recentEventsProblems(recent: unknown): FieldProblem[] {
+  const fits = recent === null || recent === undefined || (Number.isInteger(recent) && (recent as number) >= 0 && (recent as number) <= MOST_RECENT_EVENTS);
+  return fits ? [] : [{ path: "recent", reason: `must be between 0 and ${MOST_RECENT_EVENTS}` }];
+}
 
 export const shardKeyDirective = new GraphQLDirective({
   name: "shardKey",

@@ -267,6 +267,23 @@ function startRelay(target: URL): Promise<{ url: string; cut(): void; refuse(on:
   );
 }
 
+test("the event feed opens with what just happened, newest first, each agency's latest", async () => {
+  const earlier = `開頁前的意見 ${Date.now()}`;
+  const later = `開頁前的最新意見 ${Date.now()}`;
+  await submitComment("MOJ", earlier);
+  await submitComment("ACA", later);
+  const { context, page } = await newPage();
+  try {
+    await page.goto(`${base}/#/events`);
+    await page.waitForSelector(`.events li:has-text('${earlier}')`);
+    const titles = await page.locator(".events li[data-type=FeedbackReceived] .muted").allTextContents();
+    expect(titles.indexOf(later)).toBeGreaterThanOrEqual(0);
+    expect(titles.indexOf(later)).toBeLessThan(titles.indexOf(earlier));
+  } finally {
+    await context.close();
+  }
+});
+
 test("the event feed survives its WebSocket being cut: it says it is reconnecting, then shows the events it missed, once each", async () => {
   const relay = await startRelay(new URL(topology.gateway.url));
   const { context, page } = await newPage();

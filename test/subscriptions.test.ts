@@ -84,7 +84,7 @@ interface Event {
   subjectId: string;
 }
 
-function subscribe(after: string | null, agencyCodes?: string[]) {
+function subscribe(after: string | null, { agencyCodes, recent }: { agencyCodes?: string[]; recent?: number } = {}) {
   const client: Client = createClient({
     url: gateway.url.replace(/^http/, "ws"),
     webSocketImpl: WebSocket,
@@ -97,8 +97,8 @@ function subscribe(after: string | null, agencyCodes?: string[]) {
   const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
   client.subscribe<Record<string, Event>>(
     {
-      query: `subscription($after: String, $agencyCodes: [ID!]) { ${field}(after: $after, agencyCodes: $agencyCodes) { cursor seq agencyCode type subjectId } }`,
-      variables: { after, agencyCodes },
+      query: `subscription($after: String, $agencyCodes: [ID!], $recent: Int) { ${field}(after: $after, agencyCodes: $agencyCodes, recent: $recent) { cursor seq agencyCode type subjectId } }`,
+      variables: { after, agencyCodes, recent },
     },
     {
       next: (result) => {
@@ -221,8 +221,40 @@ test("a subscriber without a cursor gets what happens after it subscribed, nothi
   await live.close();
 });
 
+test("recent: each agency's latest events first, then live; a cursor taken then resumes after them", async () => {
+  for (let i = 0; i < 3; i++) await publish("MOJ");
+  await publish("ACA");
+  const [mojSeqs, acaSeqs] = [await outboxSeqs("MOJ"), await outboxSeqs("ACA")];
+  const opened = subscribe(null, { recent: 2 });
+  await until(() => opened.events.length === 4, "each agency's 2 latest events");
+  expect(opened.messages[0].type).toBe("STREAM_POSITION");
+  expect(seqsOf(opened.events, "MOJ")).toEqual(mojSeqs.slice(-2));
+  expect(seqsOf(opened.events, "ACA")).toEqual(acaSeqs.slice(-2));
+  await publish("ACA");
+  await until(() => opened.events.length === 5, "the live event");
+  expect(seqsOf(opened.events, "ACA")).toEqual((await outboxSeqs("ACA")).slice(-3));
+  // While the shared streams are open, a window serves what it holds (ACA's live event) and a shard the rest (MOJ's).
+  const second = subscribe(null, { recent: 1 });
+  await until(() => second.events.length === 2, "each agency's latest event");
+  expect(seqsOf(second.events, "ACA")).toEqual((await outboxSeqs("ACA")).slice(-1));
+  expect(seqsOf(second.events, "MOJ")).toEqual(mojSeqs.slice(-1));
+  await second.close();
+  await opened.close();
+
+  // The last cursor received resumes after it, recent or not; recent out of bounds is refused.
+  const resumed = subscribe(opened.events.at(-1)!.cursor, { recent: 2 });
+  await until(() => resumed.messages.length === 1, "the stream's position");
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 300));
+  expect(resumed.events).toEqual([]);
+  await resumed.close();
+  const tooMany = subscribe(null, { recent: 101 });
+  await until(() => tooMany.errors.length > 0, "the refusal");
+  expect(tooMany.errors[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", fields: [{ path: "recent", reason: "must be between 0 and 100" }] } });
+  await tooMany.close();
+});
+
 test("an agency without a shard is named: beside others, first, and the stream goes on; alone, as the subscription's refusal", async () => {
-  const mixed = subscribe(null, ["XYZ", "MOJ"]);
+  const mixed = subscribe(null, { agencyCodes: ["XYZ", "MOJ"] });
   await until(() => mixed.messages.length === 1, "the stream's position");
   expect(mixed.errors).toEqual([expect.objectContaining({ message: 'No shard is registered for agency "XYZ"; answered without it.', extensions: expect.objectContaining({ code: "NOT_FOUND", agencyCode: "XYZ" }) })]);
   await publish("MOJ");
@@ -230,7 +262,7 @@ test("an agency without a shard is named: beside others, first, and the stream g
   expect(mixed.events[0].agencyCode).toBe("MOJ");
   await mixed.close();
 
-  const alone = subscribe(null, ["XYZ"]);
+  const alone = subscribe(null, { agencyCodes: ["XYZ"] });
   await until(() => alone.errors.length === 1, "the refusal");
   expect(alone.errors[0]).toMatchObject({ extensions: { code: "NOT_FOUND", agencyCode: "XYZ" } });
   expect(alone.messages).toEqual([]);

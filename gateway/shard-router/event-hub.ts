@@ -10,6 +10,9 @@
  * stream: a STREAM_POSITION marker, then the events after it, in order.
  * Where they come from:
  * - no cursor: the shared stream's current position, then live events;
+ * - no cursor and `recent`: the position before the shard's `recent` latest
+ *   events (from the window when it holds that many, else as the shard
+ *   says in a replay), then those events and live ones, as from a cursor;
  * - a cursor the in-memory window covers (the last `window` events): the
  *   window after it, then live events, handed over in one step;
  * - an older cursor: a replay from the shard (an upstream of its own), until
@@ -31,6 +34,7 @@ import {
   GraphQLSkipDirective,
   Kind,
   parse,
+  valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
   type OperationDefinitionNode,
@@ -59,7 +63,10 @@ interface FullEvent {
 }
 
 const upstreamDocument = (field: string) =>
-  parse(`subscription($after: String) { event: ${field}(after: $after) { __typename cursor seq agencyCode type subjectId occurredAt payload } }`);
+  parse(`subscription($after: String, $recent: Int) { event: ${field}(after: $after, recent: $recent) { __typename cursor seq agencyCode type subjectId occurredAt payload } }`);
+
+/** Where a replay from the shard starts: after a position, or before its `recent` latest events. */
+type ReplayFrom = { after: string } | { recent: number };
 
 /** How long a shared stream stays open with no subscriber: one that resubscribes (or all of them, after a failure) finds its window. */
 const LINGER_MS = 5000;
@@ -95,9 +102,12 @@ export class EventHub {
   readonly open = (url: string, document: DocumentNode, variables: Record<string, unknown>, request: ExecutionRequest): AsyncIterable<ExecutionResult> => {
     const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)!;
     const root = operation.selectionSet.selections.find((selection): selection is FieldNode => selection.kind === Kind.FIELD)!;
-    const afterArgument = root.arguments?.find((argument) => argument.name.value === "after")?.value;
-    const after =
-      afterArgument?.kind === Kind.VARIABLE ? variables[afterArgument.name.value] : afterArgument?.kind === Kind.STRING ? afterArgument.value : null;
+    const argument = (name: string) => {
+      const value = root.arguments?.find((candidate) => candidate.name.value === name)?.value;
+      return value ? valueFromASTUntyped(value, variables) : undefined;
+    };
+    const after = argument("after");
+    const recent = argument("recent");
     const subscriber: Subscriber = {
       viewer: (request.context as { viewer?: Viewer } | undefined)?.viewer ?? ANONYMOUS,
       responseKey: root.alias?.value ?? root.name.value,
@@ -108,13 +118,13 @@ export class EventHub {
     const key = `${root.name.value} ${url}`;
     let channel = this.channels.get(key);
     if (!channel) this.channels.set(key, (channel = new Channel(url, root.name.value, this.options, () => this.channels.delete(key))));
-    const from = typeof after === "string" ? after : null;
+    const from: ReplayFrom | null = typeof after === "string" ? { after } : typeof recent === "number" && recent > 0 ? { recent } : null;
     return { [Symbol.asyncIterator]: () => new Part(channel, subscriber, from, this) };
   };
 
   /** Opens a replay from the shard for one subscriber (counted in `upstreams`). */
-  replay(channel: Channel, after: string): AsyncIterator<ExecutionResult> {
-    const upstream = this.options.open(channel.url, channel.document, { after }, HUB_VIEWER)[Symbol.asyncIterator]();
+  replay(channel: Channel, from: ReplayFrom): AsyncIterator<ExecutionResult> {
+    const upstream = this.options.open(channel.url, channel.document, from, HUB_VIEWER)[Symbol.asyncIterator]();
     this.replays += 1;
     let counted = true;
     const uncount = () => {
@@ -183,6 +193,12 @@ class Channel {
   /** The latest position the window knows. */
   position(): string {
     return this.head ?? this.base!;
+  }
+
+  /** The position before the `recent` latest events, when the window holds that many; null when only the shard knows. */
+  recentStart(recent: number): string | null {
+    if (this.window.length < recent) return null;
+    return this.window.length === recent ? this.base! : this.window[this.window.length - recent - 1].seq;
   }
 
   /** Adds a part from `after` (which the window covers): its backlog and then every live event, in one step. */
@@ -263,7 +279,8 @@ class Part implements AsyncIterator<ExecutionResult> {
   constructor(
     private readonly channel: Channel,
     private readonly subscriber: Subscriber,
-    private readonly after: string | null,
+    /** Where the subscriber asked to start: null from the shared stream's position. */
+    private readonly from: ReplayFrom | null,
     private readonly hub: EventHub,
   ) {
     channel.attach();
@@ -297,26 +314,37 @@ class Part implements AsyncIterator<ExecutionResult> {
     return { value: undefined, done: true };
   }
 
+  /** The subscriber's first message: where its part of the stream starts. */
+  private announce(position: string): string {
+    if (!/^\d+$/.test(position)) throw new Error("the cursor is not one this stream issued");
+    this.deliver(marker(position, this.channel.typename));
+    return position;
+  }
+
   private async start(): Promise<void> {
     await this.channel.ready();
     if (this.done) return;
-    let position = this.after ?? this.channel.position();
-    if (!/^\d+$/.test(position)) throw new Error("the cursor is not one this stream issued");
-    this.deliver(marker(position, this.channel.typename));
-    if (isAfter(this.channel.base!, position)) {
-      this.replaying = this.hub.replay(this.channel, position);
+    const from = this.from;
+    const known = from === null ? this.channel.position() : "after" in from ? from.after : this.channel.recentStart(from.recent);
+    // Unknown: the window holds fewer than the `recent` latest events, and the shard's replay says where they start.
+    let position = known === null ? null : this.announce(known);
+    if (position === null || isAfter(this.channel.base!, position)) {
+      this.replaying = this.hub.replay(this.channel, position === null ? from! : { after: position });
       for (let next = await this.replaying.next(); !next.done && !this.done; next = await this.replaying.next()) {
         const event = (next.value.data as { event?: FullEvent } | null | undefined)?.event;
         if (!event) throw new Error(next.value.errors?.map((error) => error.message).join("; ") ?? "an empty message");
-        if (event.type !== POSITION_MARKER) {
+        if (event.type === POSITION_MARKER) {
+          position ??= this.announce(event.cursor);
+        } else {
           this.push(event);
           position = event.seq;
         }
-        if (this.channel.base !== null && this.channel.connected() && !isAfter(this.channel.base, position)) break;
+        if (position !== null && this.channel.base !== null && this.channel.connected() && !isAfter(this.channel.base, position)) break;
       }
       await this.replaying.return?.();
       this.replaying = undefined;
       if (this.done) return;
+      if (position === null) throw new Error("the shard's replay ended before saying where it starts");
       if (!this.channel.connected()) throw new Error("the shared stream was interrupted");
     }
     for (const event of this.channel.join(this, position)) this.push(event);

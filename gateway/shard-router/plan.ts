@@ -33,8 +33,8 @@ import {
   type TypeNode,
   type VariableDefinitionNode,
 } from "graphql";
-import { ErrorCode } from "../../contract/errors";
-import { MergeStrategy } from "../../contract/shard-directives";
+import { badUserInput, ErrorCode } from "../../contract/errors";
+import { MergeStrategy, recentEventsProblems } from "../../contract/shard-directives";
 import { decodeGatewayCursor, SHARD_FIELDS, type ConnectionShape, type Positions } from "./connection";
 import type { SubgraphShardPolicy } from "./policies";
 import { fieldsOf, fragmentsOf, type Fragments } from "../operation-document";
@@ -333,6 +333,12 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     if (route.kind === MergeStrategy.LIST || route.kind === MergeStrategy.AGGREGATE) {
       targets.forEach((agencyCode) => send(agencyCode, fieldIndex, field));
       fields.push({ kind: route.kind, responseKey, agencyCodes: targets, unknownCodes });
+      return;
+    }
+    // A stream's `recent` is read where the shards' streams are shared (event-hub.ts): refused here, before any opens.
+    const recentProblems = route.kind === MergeStrategy.STREAM ? recentEventsProblems(argumentValue(field, "recent", values)) : [];
+    if (recentProblems.length > 0) {
+      fields.push({ kind: "failed", responseKey, error: badUserInput(recentProblems) });
       return;
     }
     // Resumable strategies: the client's cursor holds each shard's position; each shard gets its own.

@@ -4,9 +4,10 @@
  * outbox (outbox-feed.ts) to the gateway, which fans the shards in.
  */
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Arg, Directive, Field, ID, ObjectType, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Directive, Field, ID, Int, ObjectType, Resolver, Root, Subscription } from "type-graphql";
+import { badUserInput } from "../../contract/errors";
 import { mayReceiveEvent } from "../../contract/visibility";
-import { POSITION_MARKER } from "../../contract/shard-directives";
+import { MOST_RECENT_EVENTS, POSITION_MARKER, recentEventsProblems } from "../../contract/shard-directives";
 import type { OutboxRow } from "./outbox-feed";
 import { isRequested } from "./shard";
 import type { SubgraphContext } from "./subgraph";
@@ -53,8 +54,9 @@ export interface EventSubscriptionOptions {
 }
 
 /**
- * Declares an agency subgraph's event subscription: `<field>(agencyCodes, after)`,
- * fanned in by the gateway (STREAM), reading this shard's outbox after `after`.
+ * Declares an agency subgraph's event subscription: `<field>(agencyCodes, after, recent)`,
+ * fanned in by the gateway (STREAM), reading this shard's outbox after `after`,
+ * or from its latest `recent` events (a page opened shows what just happened).
  * A viewer receives, live and in replays alike, only the event kinds that
  * contract/visibility.ts lets them see.
  */
@@ -65,11 +67,18 @@ export function EventSubscription({ field, typeName, typeDescription }: EventSub
   class EventSubscriptionResolver {
     @Subscription(() => EventType, {
       name: field,
-      description: `${typeDescription} Live, from every agency or those named; pass the cursor of the last event received as \`after\` to resume without a gap.`,
+      description:
+        `${typeDescription} Live, from every agency or those named; pass the cursor of the last event received as \`after\` to resume without a gap, ` +
+        "or, to begin with what just happened, `recent`: of each agency's latest events, that many, those you may see.",
       subscribe: ({ args, context }) => {
         const { em, events, instance, viewer } = context as SubgraphContext;
+        // Checked here, where a subscription is refused: its resolver's arguments are read with each event.
+        const problems = recentEventsProblems(args.recent);
+        if (problems.length > 0) throw badUserInput(problems);
+        const recent = (args.recent as number | null | undefined) ?? 0;
         if (!isRequested(instance, args.agencyCodes as string[] | undefined)) return noEvents();
-        return events.stream(em, args.after ?? null, (row) => mayReceiveEvent(viewer, { type: row.type, agencyCode: instance.agencyCode! }));
+        const after = (args.after as string | null | undefined) ?? null;
+        return events.stream(em, after, (row) => mayReceiveEvent(viewer, { type: row.type, agencyCode: instance.agencyCode! }), after === null ? recent : 0);
       },
     })
     @Directive('@shardFanOut(merge: "STREAM", subset: "agencyCodes")')
@@ -77,6 +86,8 @@ export function EventSubscription({ field, typeName, typeDescription }: EventSub
       @Root() event: OutboxRow,
       @Arg("agencyCodes", () => [ID], { nullable: true }) _agencyCodes?: string[],
       @Arg("after", () => String, { nullable: true }) _after?: string,
+      @Arg("recent", () => Int, { nullable: true, description: `Without \`after\`: begin with each agency's latest events, this many (at most ${MOST_RECENT_EVENTS}), those you may see, then go on live.` })
+      _recent?: number,
     ): OutboxRow {
       return event;
     }

@@ -95,14 +95,14 @@ export class OutboxFeed {
   }
 
   /**
-   * The events after `after` (a position), or from now when null; runs until
-   * the consumer stops (its return() ends a wait at once, so a reader whose
-   * subscriber left stops reading). Events `include` refuses are skipped (the
-   * position still moves past them).
+   * The events after `after` (a position), or from now when null, beginning
+   * with the `recent` latest; runs until the consumer stops (its return() ends
+   * a wait at once, so a reader whose subscriber left stops reading). Events
+   * `include` refuses are skipped (the position still moves past them).
    */
-  stream(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean = () => true): AsyncIterableIterator<OutboxRow> {
+  stream(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean = () => true, recent = 0): AsyncIterableIterator<OutboxRow> {
     const reader: Reader = { stopped: false };
-    const rows = this.read(em, after, include, reader);
+    const rows = this.read(em, after, include, reader, recent);
     const iterator: AsyncIterableIterator<OutboxRow> = {
       next: () => rows.next(),
       return: () => {
@@ -120,7 +120,7 @@ export class OutboxFeed {
     return iterator;
   }
 
-  private async *read(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean, reader: Reader): AsyncGenerator<OutboxRow> {
+  private async *read(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean, reader: Reader, recent: number): AsyncGenerator<OutboxRow> {
     const connection = em.getConnection();
     let cursor = after;
     if (cursor === null) {
@@ -129,7 +129,7 @@ export class OutboxFeed {
       // wait for them all before its first live event.
       await connection.execute("select outbox_publish()");
       const [head] = await connection.execute<{ head: string }[]>("select coalesce(max(position), 0)::text as head from outbox_event");
-      cursor = head.head;
+      cursor = recent > 0 ? await this.recentStart(em, head.head, recent) : head.head;
     }
     if (!/^\d+$/.test(cursor)) throw badUserInput([{ path: "after", reason: "is not an event cursor this stream issued" }]);
     yield { seq: cursor, cursor, agencyCode: null, type: POSITION_MARKER, subjectId: "", occurredAt: new Date(), payload: {} };
@@ -154,6 +154,15 @@ export class OutboxFeed {
     } finally {
       this.observer?.closed();
     }
+  }
+
+  /** The position just before the `recent`-th latest event up to `head` (0, before the first, when there are fewer). */
+  private async recentStart(em: EntityManager, head: string, recent: number): Promise<string> {
+    const [start] = await em.getConnection().execute<{ start: string }[]>(
+      "select coalesce((select position - 1 from outbox_event where position <= ? order by position desc offset ? limit 1), 0)::text as start",
+      [head, recent - 1],
+    );
+    return start.start;
   }
 }
 

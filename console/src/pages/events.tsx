@@ -1,7 +1,9 @@
 /**
  * The live event feed: feedback and catalogue events from every agency's
- * shard as they happen. After a dropped connection it resubscribes from the
- * last cursor of each stream, so the events it missed arrive, once each.
+ * shard as they happen, opening with each agency's latest few (`recent`), so
+ * the page shows what just happened. After a dropped connection it
+ * resubscribes from the last cursor of each stream, so the events it missed
+ * arrive, once each.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { openLive, type ApiError, type ConnectionState } from "../api";
@@ -23,6 +25,15 @@ interface PlatformEvent {
 /** Marks where a stream starts: it carries a cursor, not something that happened. */
 const STREAM_POSITION = "STREAM_POSITION";
 const KEEP = 500;
+/** Each agency's latest events of each stream the page opens with. */
+const RECENT = 10;
+
+type ShownEvent = PlatformEvent & { stream: string };
+
+/** Newest first, by when it happened: the opening events arrive agency by agency, not in time order. */
+function withEvent(list: ShownEvent[], event: ShownEvent): ShownEvent[] {
+  return [event, ...list].sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt)).slice(0, KEEP);
+}
 
 /** What an event is about, as a person knows it: its title, else the dataset's identifier (a quality check), else its id. */
 function subjectOf(event: PlatformEvent): string {
@@ -34,7 +45,7 @@ function subjectOf(event: PlatformEvent): string {
 export function EventFeed() {
   const words = useWords();
   const session = useSession();
-  const [events, setEvents] = useState<(PlatformEvent & { stream: string })[]>([]);
+  const [events, setEvents] = useState<ShownEvent[]>([]);
   const [state, setState] = useState<ConnectionState>("connecting");
   const [errors, setErrors] = useState<ApiError[]>([]);
   const [agency, setAgency] = useState("");
@@ -43,10 +54,10 @@ export function EventFeed() {
   useEffect(() => {
     const stream = (field: "feedbackEvents" | "catalogueEvents", operation: TrustedOperation) => ({
       operation,
-      variables: {},
+      variables: { recent: RECENT },
       next: (data: Record<string, unknown>) => {
         const event = data[field] as PlatformEvent;
-        if (event.type !== STREAM_POSITION) setEvents((list) => [{ ...event, stream: field }, ...list].slice(0, KEEP));
+        if (event.type !== STREAM_POSITION) setEvents((list) => withEvent(list, { ...event, stream: field }));
         return event.cursor;
       },
       // A shard that cannot answer is named; the other shards' events keep coming.
