@@ -66,8 +66,7 @@ const idReason = (entity: string, each = false) => `${each ? "each " : ""}must b
 export const EntityId = (entity: string, options: ValidationOptions = {}) => IsUUID("all", { ...options, message: idReason(entity, options.each) });
 
 /** The code of an agency in the directory (contract/agencies.ts) in an input: MOJ, ACA… */
-export const AgencyCode = (options: ValidationOptions = {}) =>
-  IsIn(AGENCY_CODES, { ...options, message: `${options.each ? "each " : ""}must be the code of an agency in the directory` });
+export const AgencyCode = () => IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" });
 
 /** Refuses a list of agency codes with one not in the directory, where no argument decorator reaches (a subscription's, an @ArgsType shared with the shards'). */
 export function assertAgencyCodes(codes: readonly string[] | null | undefined, path: string): void {
