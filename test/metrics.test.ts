@@ -145,6 +145,11 @@ test("an agency code not in the directory is refused, naming it, not answered as
     datasetIndex: ["BAD_USER_INPUT", [{ path: "agencyCodes", reason: `"A41000000G" is not the code of an agency in the directory (${directory})` }]],
   });
 
+  // An input's single code is refused in the same words.
+  const admin = await topology.token(Role.MINISTRY_ADMIN);
+  const target = await topology.query(`mutation { setTarget(input: { agencyCode: "moj", indicator: DATASETS_OPENED, year: 2017, value: 1 }) { target { id } } }`, undefined, admin);
+  expect(target.errors?.[0].extensions?.fields).toEqual([{ path: "input.agencyCode", reason: `"moj" is not the code of an agency in the directory (${directory})` }]);
+
   const client: Client = createClient({ url: topology.gateway.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
   const refusal = await new Promise<unknown>((settle) =>
     client.subscribe(

@@ -267,6 +267,10 @@ test("an agency without a shard is named: beside others, first, and the stream g
   expect(alone.errors[0]).toMatchObject({ extensions: { code: "NOT_FOUND", agencyCode: "XYZ" } });
   expect(alone.messages).toEqual([]);
   await alone.close();
+  const none = subscribe(null, { agencyCodes: [] });
+  await until(() => none.errors.length === 1, "the refusal");
+  expect(none.errors[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" }, message: expect.stringContaining("names no agency to follow") });
+  await none.close();
 });
 
 test("the first message carries the combined cursor: a subscriber that drops before any event resumes from it without a gap", async () => {

@@ -280,7 +280,10 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
     // Agencies without a shard are named, as a query names them; with none left there is nothing to follow.
     const unknown = field.unknownCodes.map((code) => noShardFor(options.subgraph, code));
     if (plan.calls.length === 0) {
-      return { errors: unknown.length > 0 ? unknown : [new GraphQLError(`No agency to follow: ${field.responseKey} names none.`, { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
+      const none = new GraphQLError(`${field.responseKey} names no agency to follow: name one at least, or leave the list out to follow them all.`, {
+        extensions: { code: ErrorCode.BAD_USER_INPUT },
+      });
+      return { errors: unknown.length > 0 ? unknown : [none] };
     }
     return fanIn({
       notices: unknown,

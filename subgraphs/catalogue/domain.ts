@@ -7,13 +7,6 @@ import { LifecycleState } from "../kit/datasets";
 
 export { isVisible, visibleStates } from "../kit/datasets";
 
-/** The national platform's 18 service categories (服務分類). */
-export const SERVICE_CATEGORIES = [
-  "生育保健", "出生及收養", "求學及進修", "服兵役", "求職及就業", "開創事業",
-  "婚姻", "投資理財", "休閒旅遊", "交通及通訊", "就醫", "購屋及遷徙",
-  "選舉及投票", "生活安全及品質", "退休", "老年安養", "生命禮儀", "公共資訊",
-] as const;
-
 /** Update frequency as the platform spells it: a number and a unit (每1年, 每3分…) or 不定期更新 (irregular). */
 export const ACCRUAL_PERIODICITY = /^(每[1-9]\d*(年|月|週|日|時|分)|不定期更新)$/;
 

@@ -9,7 +9,8 @@ import { ArrayMaxSize, IsIn, IsOptional, Matches, ValidateBy, ValidateNested } f
 import { Field, ID, InputType } from "type-graphql";
 import { CalendarDate } from "../kit/scalars";
 import { EntityId, IsWebUrl, TextLength } from "../kit/validation";
-import { canonicalEncoding, canonicalPeriodicity, SERVICE_CATEGORIES } from "./domain";
+import { SERVICE_CATEGORIES } from "../../contract/service-categories";
+import { canonicalEncoding, canonicalPeriodicity } from "./domain";
 import { DatasetType } from "./entities";
 
 /** The value is one that `canonical` recognises in some spelling. */

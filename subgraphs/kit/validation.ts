@@ -65,8 +65,8 @@ const idReason = (entity: string, each = false) => `${each ? "each " : ""}must b
  */
 export const EntityId = (entity: string, options: ValidationOptions = {}) => IsUUID("all", { ...options, message: idReason(entity, options.each) });
 
-/** The code of an agency in the directory (contract/agencies.ts) in an input: MOJ, ACA… */
-export const AgencyCode = () => IsIn(AGENCY_CODES, { message: "must be the code of an agency in the directory" });
+/** The code of an agency in the directory (contract/agencies.ts) in an input, refused in the words a list's codes are. */
+export const AgencyCode = () => IsIn(AGENCY_CODES, { message: ({ value }: ValidationArguments) => unknownAgencyCodes([String(value)], "")[0].reason });
 
 /** Refuses a list of agency codes with one not in the directory, where no argument decorator reaches (a subscription's, an @ArgsType shared with the shards'). */
 export function assertAgencyCodes(codes: readonly string[] | null | undefined, path: string): void {
@@ -75,11 +75,11 @@ export function assertAgencyCodes(codes: readonly string[] | null | undefined, p
 }
 
 /** A query's argument checked before the resolver runs, its problems reported under its name as an input's are. */
-const checkedArg = (name: string, type: () => GraphQLScalarType | [GraphQLScalarType], options: ArgOptions, problemsOf: (value: never) => FieldProblem[]) =>
+const checkedArg = <T>(name: string, type: () => GraphQLScalarType | [GraphQLScalarType], options: ArgOptions, problemsOf: (value: T) => FieldProblem[]) =>
   Arg(name, type, {
     ...options,
     validateFn: (value) => {
-      const problems = problemsOf(value as never);
+      const problems = problemsOf(value as T);
       if (problems.length > 0) throw badUserInput(problems);
     },
   });

@@ -7,6 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { request, type ApiError } from "../api";
 import { agencyName } from "../agencies";
+import { categoryName } from "../categories";
 import { AgencySelect, Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords, type Lang } from "../i18n";
 import { dayInTaipei, formatDay, formatPeriodicity } from "../time";
@@ -88,7 +89,7 @@ export function DatasetList() {
                 <a href={`#/datasets/${item.agencyCode}/${item.id}`}>{item.title}</a>
                 <span class="muted">
                   {" "}
-                  {agencyName(item.agencyCode, words.lang)} · {words.categories[item.category] ?? item.category} · {formatDay(item.issued, words.lang)}
+                  {agencyName(item.agencyCode, words.lang)} · {categoryName(item.category, words.lang)} · {formatDay(item.issued, words.lang)}
                 </span>{" "}
                 <BadgeMark level={item.quality?.level} />
               </li>
@@ -193,7 +194,7 @@ export function DatasetPage({ agencyCode, id }: { agencyCode: string; id: string
               <dt>{words.identifier}</dt>
               <dd>{dataset.identifier}</dd>
               <dt>{words.category}</dt>
-              <dd>{words.categories[dataset.category] ?? dataset.category}</dd>
+              <dd>{categoryName(dataset.category, words.lang)}</dd>
               <dt>{words.periodicity}</dt>
               <dd>{formatPeriodicity(dataset.accrualPeriodicity, words.lang)}</dd>
               <dt>{words.issued}</dt>
