@@ -142,7 +142,11 @@ test("received → drafted → submitted → returned → revised → approved �
   const forbidden = await topology.query(`{ feedback(agencyCode: "ACA", id: "${created.id}") { transitions { action } } }`);
   expect(forbidden.errors?.[0].extensions?.code).toBe("FORBIDDEN");
 
-  const events = await topology.sql<{ type: string }>("feedback:ACA", "select type from outbox_event where subject_id = $1 order by seq", [created.id]);
+  const events = await topology.sql<{ type: string; title: string }>(
+    "feedback:ACA",
+    "select type, payload->>'title' as title from outbox_event where subject_id = $1 order by seq",
+    [created.id],
+  );
   expect(events.map((e) => e.type)).toEqual([
     "FeedbackReceived",
     "ReplyDrafted",
@@ -153,8 +157,9 @@ test("received → drafted → submitted → returned → revised → approved �
     "ReplyApproved",
     "FeedbackFollowedUp",
   ]);
-  // The history and the events tell the same story, step for step.
+  // The history and the events tell the same story, step for step; each event names the comment, as a live page lists it.
   expect(history.data!.feedback.transitions).toHaveLength(events.length);
+  expect(new Set(events.map((e) => e.title))).toEqual(new Set(["CSV 編碼錯誤"]));
 });
 
 test("live feedback events: the public sees public steps, an agency its own, the ministry all", async () => {

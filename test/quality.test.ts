@@ -146,8 +146,11 @@ test("with the agency's reply record, reply efficiency completes the platinum ba
   );
   expect(history.data!.dataset.quality.level).toBe("GOLD");
   expect(history.data!.dataset.resources[0].checks).toHaveLength(2);
-  const events = await topology.sql<{ type: string }>("catalogue:ACA", "select type from outbox_event where subject_id = $1 order by seq", [id]);
+  const events = await topology.sql<{ type: string; title: string }>("catalogue:ACA", "select type, payload->>'title' as title from outbox_event where subject_id = $1 order by seq", [id]);
   expect(events.map((e) => e.type)).toEqual(["DatasetPublished", "QualityChecked", "QualityChecked"]);
+  // A quality check names the dataset, as a live page lists it.
+  const [{ title }] = await topology.sql<{ title: string }>("catalogue:ACA", "select title from dataset where id = $1", [id]);
+  expect(events.map((e) => e.title)).toEqual([title, title, title]);
 });
 
 test("lists filter by the badge of the latest check", async () => {

@@ -33,7 +33,11 @@ function freshOrm(): Promise<MikroORM> {
 }
 
 async function remindersOf(id: string) {
-  return topology.sql<{ type: string }>("feedback:ACA", "select type from outbox_event where subject_id = $1 and type in ('ReplyDueSoon', 'ReplyOverdue') order by seq", [id]);
+  return topology.sql<{ type: string; title: string }>(
+    "feedback:ACA",
+    "select type, payload->>'title' as title from outbox_event where subject_id = $1 and type in ('ReplyDueSoon', 'ReplyOverdue') order by seq",
+    [id],
+  );
 }
 
 async function submit(title: string): Promise<{ id: string; replyDueAt: string }> {
@@ -73,6 +77,7 @@ test("due soon, then overdue, each sent once across a restart; none for an answe
   await sendDueReminders(second.em.fork(), new Date(due + 2 * DAY));
   await Promise.all([second.close(true), third.close(true)]);
 
-  expect((await remindersOf(open.id)).map((e) => e.type)).toEqual(["ReplyDueSoon", "ReplyOverdue"]);
+  // Each names the comment, as the agency's live page lists it.
+  expect((await remindersOf(open.id)).map((e) => `${e.type}: ${e.title}`)).toEqual(["ReplyDueSoon: 未回覆", "ReplyOverdue: 未回覆"]);
   expect(await remindersOf(answered.id)).toEqual([]);
 });

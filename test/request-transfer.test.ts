@@ -54,13 +54,18 @@ async function query<T>(text: string, variables: Record<string, unknown>, token?
   return (await response.json()) as never;
 }
 
-async function rows(agencyCode: string, id: string): Promise<{ state: string; assigned_agencies: string[] }[]> {
+async function sqlOn<T>(agencyCode: string, text: string, values: unknown[]): Promise<T[]> {
   const client = new PgClient({ connectionString: databaseUrl(serverUrl(), databaseName("feedback", agencyCode, prefix)) });
   await client.connect();
-  const { rows: found } = await client.query("select state, assigned_agencies from dataset_request where id = $1", [id]);
-  await client.end();
-  return found;
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
+
+const rows = (agencyCode: string, id: string) =>
+  sqlOn<{ state: string; assigned_agencies: string[] }>(agencyCode, "select state, assigned_agencies from dataset_request where id = $1", [id]);
 
 async function submitAndReassign(title: string): Promise<string> {
   const submitted = await query<{ submitDatasetRequest: { request: { id: string } } }>(
@@ -151,4 +156,11 @@ test("the agency now holding a request closes it with its answer; another agency
   expect((await close(mojStaff, "MOJ")).errors?.[0].extensions?.code).toBe("CONFLICT");
   const acaStaff = await issueDevToken({ sub: "aca-staff", role: Role.AGENCY_STAFF, agencyCode: "ACA" }, loadSecrets());
   expect((await close(acaStaff, "ACA")).data!.closeDatasetRequest.request).toEqual({ state: "CLOSED", replyType: "PLANNED", reply: "預計明年第一季開放。" });
+  // Each shard's events of the request name it, as a live page lists them.
+  const events = async (agencyCode: string) =>
+    (await sqlOn<{ type: string; title: string }>(agencyCode, "select type, payload->>'title' as title from outbox_event where subject_id = $1 order by seq", [id])).map(
+      (event) => `${event.type}: ${event.title}`,
+    );
+  expect(await events("MOJ")).toEqual(["DatasetRequestReceived: 各監所醫療資源", "DatasetRequestReassigned: 各監所醫療資源", "DatasetRequestTransferred: 各監所醫療資源"]);
+  expect(await events("ACA")).toEqual(["DatasetRequestAssigned: 各監所醫療資源", "DatasetRequestClosed: 各監所醫療資源"]);
 }, 60_000);

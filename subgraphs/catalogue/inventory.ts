@@ -15,7 +15,7 @@ import { EntityId, TextLength } from "../kit/validation";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
-import { appendEvent } from "../kit/outbox";
+import { aboutSubject, appendAgencyEvent } from "../kit/outbox";
 import { CalendarDate } from "../kit/scalars";
 import { ShardBy } from "../kit/shard";
 import { PriorityBasis } from "../kit/vocabulary";
@@ -347,16 +347,16 @@ export const INVENTORY_ORDER: SortOrder<InventoryItem> = {
  * opened holdings from these alone.
  */
 export const inventoryEvents = {
-  added: (em: EntityManager, item: InventoryItem) => appendEvent(em, "InventoryItemAdded", item.id, { agencyCode: item.agencyCode, title: item.title }),
+  added: (em: EntityManager, item: InventoryItem) => appendAgencyEvent(em, "InventoryItemAdded", item.id, aboutSubject(item)),
   opennessDecided: (em: EntityManager, item: InventoryItem) =>
-    appendEvent(em, "OpennessDecided", item.id, {
-      agencyCode: item.agencyCode,
+    appendAgencyEvent(em, "OpennessDecided", item.id, {
+      ...aboutSubject(item),
       openness: item.openness,
       priorityBasis: item.priorityBasis ?? null,
       panelResolutionId: item.panelResolutionId ?? null,
     }),
   published: (em: EntityManager, item: InventoryItem) =>
-    appendEvent(em, "InventoryItemPublished", item.id, { agencyCode: item.agencyCode, datasetId: item.datasetId, priorityBasis: item.priorityBasis ?? null }),
+    appendAgencyEvent(em, "InventoryItemPublished", item.id, { ...aboutSubject(item), datasetId: item.datasetId, priorityBasis: item.priorityBasis ?? null }),
 };
 
 @Resolver(() => InventoryItem)
@@ -402,7 +402,7 @@ export class InventoryResolver {
   recordDeIdentification(@Arg("input") input: RecordDeIdentificationInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     return lockedItem(context, input.agencyCode, input.itemId, "record de-identification", (item, tx) => {
       tx.assign(item, { deIdentification: input.method });
-      appendEvent(tx, "DeIdentificationRecorded", item.id, { agencyCode: item.agencyCode });
+      appendAgencyEvent(tx, "DeIdentificationRecorded", item.id, aboutSubject(item));
     });
   }
 

@@ -7,7 +7,7 @@
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { badUserInput, ErrorCode, govError } from "../../contract/errors";
-import { appendEvent } from "../kit/outbox";
+import { appendAgencyEvent, type AgencyEventPayload } from "../kit/outbox";
 import { taipeiDate } from "../kit/scalars";
 import { Dataset, DEFAULT_LICENSE, LifecycleState, Resource } from "./entities";
 import { inPlatformSpelling, metadataProblems } from "./domain";
@@ -54,7 +54,7 @@ export type ListedDataset = Pick<
  * asking the shard. Resource formats travel when the writer knows them (publish, update); an event
  * without them leaves the indexed formats as they were.
  */
-export function datasetEventPayload(dataset: ListedDataset, formats?: readonly string[]): Record<string, unknown> {
+export function datasetEventPayload(dataset: ListedDataset, formats?: readonly string[]): AgencyEventPayload {
   return {
     agencyCode: dataset.agencyCode,
     identifier: dataset.identifier,
@@ -78,7 +78,7 @@ export function appendDatasetEvent(
   extra: Record<string, unknown> = {},
 ): void {
   const formats = dataset.resources.isInitialized() ? [...new Set(dataset.resources.getItems().map((resource) => resource.format.toUpperCase()))] : undefined;
-  appendEvent(em, type, dataset.id, { ...datasetEventPayload(dataset, formats), ...extra });
+  appendAgencyEvent(em, type, dataset.id, { ...datasetEventPayload(dataset, formats), ...extra });
 }
 
 /**

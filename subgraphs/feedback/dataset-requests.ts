@@ -21,7 +21,7 @@ import { requireAgencyWriter, requireRole } from "../../contract/authorization";
 import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
 import { ErrorCode, govError, notFound } from "../../contract/errors";
 import { newId } from "../kit/ids";
-import { appendEvent } from "../kit/outbox";
+import { aboutSubject, appendAgencyEvent } from "../kit/outbox";
 import { isRequested, ShardBy } from "../kit/shard";
 import type { FeedbackContext } from "./context";
 import { takeSubmissionQuota } from "./quota";
@@ -250,7 +250,7 @@ export class DatasetRequestResolver {
       await takeSubmissionQuota(tx, viewer.client ?? viewer.sub, receivedAt, settings.submissionsPerHour);
       const request = tx.create(DatasetRequest, { ...input, receivedAt, assignedAgencies: [input.agencyCode] });
       tx.persist(request);
-      appendEvent(tx, "DatasetRequestReceived", request.id, { agencyCode: request.agencyCode, title: request.title });
+      appendAgencyEvent(tx, "DatasetRequestReceived", request.id, aboutSubject(request));
       await tx.flush();
       return { request };
     });
@@ -269,7 +269,7 @@ export class DatasetRequestResolver {
       const next = requestTransition(RequestAction.REASSIGN, request.state);
       if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
       tx.assign(request, { state: next.to, transferredTo: input.toAgencyCode, transferReason: input.reason });
-      appendEvent(tx, "DatasetRequestReassigned", request.id, { agencyCode: request.agencyCode, to: input.toAgencyCode, reason: input.reason });
+      appendAgencyEvent(tx, "DatasetRequestReassigned", request.id, { ...aboutSubject(request), to: input.toAgencyCode, reason: input.reason });
       return { request };
     });
   }
@@ -284,7 +284,7 @@ export class DatasetRequestResolver {
       const next = requestTransition(RequestAction.CLOSE, request.state);
       if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
       tx.assign(request, { state: next.to, replyType: input.replyType, reply: input.reply, closedAt: new Date() });
-      appendEvent(tx, "DatasetRequestClosed", request.id, { agencyCode: request.agencyCode, replyType: input.replyType });
+      appendAgencyEvent(tx, "DatasetRequestClosed", request.id, { ...aboutSubject(request), replyType: input.replyType });
       return { request };
     });
   }
@@ -299,7 +299,7 @@ export class DatasetRequestResolver {
       const { fromAgencyCode, ...fields } = input;
       const request = tx.create(DatasetRequest, { ...fields, state: RequestState.OPEN, assignedAgencies: [...input.assignedAgencies, input.agencyCode] });
       tx.persist(request);
-      appendEvent(tx, "DatasetRequestAssigned", request.id, { agencyCode: request.agencyCode, from: fromAgencyCode, title: request.title });
+      appendAgencyEvent(tx, "DatasetRequestAssigned", request.id, { ...aboutSubject(request), from: fromAgencyCode });
       return { request };
     });
   }
@@ -315,7 +315,7 @@ export class DatasetRequestResolver {
       if (!next.ok) throw govError(ErrorCode.CONFLICT, next.reason);
       if (next.repeated) return { request };
       request.state = next.to;
-      appendEvent(tx, "DatasetRequestTransferred", request.id, { agencyCode: request.agencyCode, to: request.transferredTo });
+      appendAgencyEvent(tx, "DatasetRequestTransferred", request.id, { ...aboutSubject(request), to: request.transferredTo });
       return { request };
     });
   }

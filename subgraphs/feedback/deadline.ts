@@ -211,12 +211,3 @@ export async function feedbackStatsOf(
   }
   return stats;
 }
-
-/** A comment's days against its deadline, as its events carry them (metrics counts replies from the history alone). */
-export function deadlineFacts(feedback: { receivedAt: Date; replyDueAt: Date; answeredAt?: Date | null }): Record<string, string | null> {
-  return {
-    receivedAt: feedback.receivedAt.toISOString(),
-    replyDueAt: feedback.replyDueAt.toISOString(),
-    answeredAt: feedback.answeredAt?.toISOString() ?? null,
-  };
-}

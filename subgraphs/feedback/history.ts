@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Viewer } from "../../contract/claims";
+import { aboutSubject, type AgencyEventPayload } from "../kit/outbox";
 import { Feedback, FeedbackTransition } from "./entities";
 import { FeedbackAction, FeedbackState } from "./workflow";
 
@@ -18,6 +19,19 @@ export const EVENT_OF: Record<FeedbackAction, string> = {
   [FeedbackAction.FOLLOW_UP]: "FeedbackFollowedUp",
   [FeedbackAction.CLOSE]: "FeedbackClosed",
 };
+
+/**
+ * What every event of a comment carries: whose it is, its title, and its days against its deadline (metrics counts
+ * replies from the history alone).
+ */
+export function commentFacts(feedback: Pick<Feedback, "agencyCode" | "title" | "receivedAt" | "replyDueAt" | "answeredAt">): AgencyEventPayload {
+  return {
+    ...aboutSubject(feedback),
+    receivedAt: feedback.receivedAt.toISOString(),
+    replyDueAt: feedback.replyDueAt.toISOString(),
+    answeredAt: feedback.answeredAt?.toISOString() ?? null,
+  };
+}
 
 export interface Step {
   action: FeedbackAction;

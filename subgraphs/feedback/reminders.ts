@@ -9,7 +9,7 @@
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "../../contract/logger";
-import { appendEvent } from "../kit/outbox";
+import { appendAgencyEvent } from "../kit/outbox";
 import { startJob, systemClock, type Clock, type RunningJob } from "../../contract/jobs";
 import { databaseLease } from "../kit/job-lease";
 import { DAY_MS } from "../kit/scalars";
@@ -58,8 +58,8 @@ export async function scheduleReminders(tx: EntityManager, feedbackId: string, r
 export async function sendDueReminders(em: EntityManager, now: Date, batch = 100): Promise<number> {
   return em.transactional(async (tx) => {
     const context = tx.getTransactionContext();
-    const due = await tx.getConnection().execute<{ id: string; feedback_id: string; kind: ReminderKind; agency_code: string; reply_due_at: string; answered: boolean }[]>(
-      `select r.id, r.feedback_id, r.kind, f.agency_code, f.reply_due_at, f.answered_at is not null as answered
+    const due = await tx.getConnection().execute<{ id: string; feedback_id: string; kind: ReminderKind; agency_code: string; title: string; reply_due_at: string; answered: boolean }[]>(
+      `select r.id, r.feedback_id, r.kind, f.agency_code, f.title, f.reply_due_at, f.answered_at is not null as answered
        from reminder r join feedback f on f.id = r.feedback_id
        where r.sent_at is null and r.fire_at <= ?
        order by r.fire_at
@@ -75,8 +75,9 @@ export async function sendDueReminders(em: EntityManager, now: Date, batch = 100
         await tx.getConnection().execute("delete from reminder where id = ?", [reminder.id], "run", context);
         continue;
       }
-      appendEvent(tx, EVENT_OF[reminder.kind], reminder.feedback_id, {
+      appendAgencyEvent(tx, EVENT_OF[reminder.kind], reminder.feedback_id, {
         agencyCode: reminder.agency_code,
+        title: reminder.title,
         replyDueAt: new Date(reminder.reply_due_at).toISOString(),
       });
       await tx.getConnection().execute("update reminder set sent_at = ? where id = ?", [now, reminder.id], "run", context);

@@ -5,13 +5,13 @@ import { EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { insiders } from "../../contract/visibility";
 import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
-import { appendEvent } from "../kit/outbox";
+import { appendAgencyEvent } from "../kit/outbox";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { CalendarDate } from "../kit/scalars";
-import { deadlineFacts, deadlineState, DeadlineState, lastReplyDayOf, noFeedbackStats, replyDueAt } from "./deadline";
+import { deadlineState, DeadlineState, lastReplyDayOf, noFeedbackStats, replyDueAt } from "./deadline";
 import { Feedback, FeedbackStats, FeedbackTransition, Reply, ReplyAuthor } from "./entities";
 import { scheduleReminders } from "./reminders";
-import { EVENT_OF, recordStep } from "./history";
+import { commentFacts, EVENT_OF, recordStep } from "./history";
 import { storeSubmission } from "./submission";
 import { FeedbackAction, transition, type WorkflowAction } from "./workflow";
 import type { FeedbackContext } from "./context";
@@ -165,7 +165,7 @@ async function act(
     await effect(tx, feedback, now);
     feedback.state = check.to;
     recordStep(tx, feedback, { action, fromState: from, toState: check.to, viewer, reason: options.reason, at: now });
-    appendEvent(tx, EVENT_OF[action], feedback.id, { agencyCode: feedback.agencyCode, action, from, to: check.to, actorRole: viewer.role, ...deadlineFacts(feedback) });
+    appendAgencyEvent(tx, EVENT_OF[action], feedback.id, { ...commentFacts(feedback), action, from, to: check.to, actorRole: viewer.role });
     return { feedback };
   });
 }

@@ -8,12 +8,12 @@ import { hashString, pick, seededRandom } from "../kit/random";
 import { DAY_MS } from "../kit/scalars";
 import type { InstanceInfo } from "../kit/instance";
 import { ANONYMOUS, Role } from "../../contract/claims";
-import { appendEvent } from "../kit/outbox";
+import { appendAgencyEvent } from "../kit/outbox";
 import type { FeedbackSettings } from "./context";
-import { deadlineFacts, replyDueAt } from "./deadline";
+import { replyDueAt } from "./deadline";
 import { feedbackReceived } from "./submission";
 import { Feedback, Reply, ReplyAuthor } from "./entities";
-import { EVENT_OF, receipt } from "./history";
+import { commentFacts, EVENT_OF, receipt } from "./history";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, FeedbackState } from "./workflow";
 
@@ -62,13 +62,12 @@ export async function seedFeedback(em: EntityManager, instance: InstanceInfo, se
   all.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   for (const feedback of all) em.persist(feedbackReceived(feedback));
   for (const feedback of all.filter((f) => f.answeredAt)) {
-    appendEvent(em, EVENT_OF[FeedbackAction.APPROVE_REPLY], feedback.id, {
-      agencyCode: code,
+    appendAgencyEvent(em, EVENT_OF[FeedbackAction.APPROVE_REPLY], feedback.id, {
+      ...commentFacts(feedback),
       action: FeedbackAction.APPROVE_REPLY,
       from: FeedbackState.AWAITING_APPROVAL,
       to: FeedbackState.ANSWERED,
       actorRole: Role.AGENCY_CIO,
-      ...deadlineFacts(feedback),
     });
   }
   await em.flush();

@@ -16,9 +16,9 @@ import type { Viewer } from "../../contract/claims";
 import { outboxEvent, type OutboxEvent } from "../kit/outbox";
 import { insertFrom, joinSql, sql, sqlOf } from "../kit/sql";
 import type { FeedbackSettings } from "./context";
-import { deadlineFacts, replyDueAt } from "./deadline";
+import { replyDueAt } from "./deadline";
 import { Feedback } from "./entities";
-import { EVENT_OF, receipt } from "./history";
+import { commentFacts, EVENT_OF, receipt } from "./history";
 import { quotaRefusal, quotaTaken } from "./quota";
 import { remindersInsert } from "./reminders";
 import { FeedbackAction } from "./workflow";
@@ -28,7 +28,7 @@ export type Submission = Pick<Feedback, "agencyCode" | "email" | "commentType" |
 
 /** The event every comment's life starts with. */
 export function feedbackReceived(feedback: Feedback): OutboxEvent {
-  return outboxEvent(EVENT_OF[FeedbackAction.RECEIVE], feedback.id, { agencyCode: feedback.agencyCode, title: feedback.title, ...deadlineFacts(feedback) });
+  return outboxEvent(EVENT_OF[FeedbackAction.RECEIVE], feedback.id, commentFacts(feedback));
 }
 
 /** Stores a comment from `viewer`, or refuses it (RATE_LIMITED) having written nothing; a reused idempotency key fails on its unique index. */

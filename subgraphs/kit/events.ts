@@ -36,7 +36,12 @@ function OutboxEventType(name: string, description: string) {
     @Field(() => Date)
     occurredAt!: Date;
 
-    @Field(() => GraphQLJSONObject)
+    @Field(() => GraphQLJSONObject, {
+      description:
+        "What the event tells: always agencyCode and title (the title of the dataset, comment, request or inventory item it is about; " +
+        "an exempted file's address), then what its kind tells, e.g. a QualityChecked's level. Empty on a " +
+        `${POSITION_MARKER} marker.`,
+    })
     payload!: Record<string, unknown>;
   }
   return EventType;

@@ -58,6 +58,26 @@ export function appendEvent(em: EntityManager, type: string, subjectId: string, 
   return event;
 }
 
+/**
+ * What every event of an agency's shard tells, whatever its kind: the agency, and its subject's title as a person
+ * knows it (a dataset's, a comment's, a request's, a holding's; an exempted file's address), by which a live page
+ * lists the event; then what its kind tells. The event subscriptions stream these to anyone the kind's audience
+ * admits (contract/visibility.ts), so a title is only ever that audience's to read.
+ */
+export interface AgencyEventPayload {
+  agencyCode: string;
+  title: string;
+  [fact: string]: unknown;
+}
+
+/** The facts an agency's event starts with, about a subject that has both (a dataset, a comment, a request, a holding). */
+export function aboutSubject(subject: { agencyCode: string; title: string }): AgencyEventPayload {
+  return { agencyCode: subject.agencyCode, title: subject.title };
+}
+
+/** appendEvent, for the catalogue's and feedback's shards: their events must say whose they are and what they are about. */
+export const appendAgencyEvent: (em: EntityManager, type: string, subjectId: string, payload: AgencyEventPayload) => OutboxEvent = appendEvent;
+
 export class OutboxMigration extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create sequence outbox_event_seq;`);

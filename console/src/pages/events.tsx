@@ -35,7 +35,10 @@ function withEvent(list: ShownEvent[], event: ShownEvent): ShownEvent[] {
   return [event, ...list].sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt)).slice(0, KEEP);
 }
 
-/** What an event is about, as a person knows it: its title, else the dataset's identifier (a quality check), else its id. */
+/**
+ * What an event is about, as a person knows it: its title, which every event carries; an event recorded before
+ * events carried one, the dataset's identifier (a quality check), else its subject's id.
+ */
 function subjectOf(event: PlatformEvent): string {
   const { title, identifier } = event.payload;
   if (typeof title === "string") return title;

@@ -4,7 +4,7 @@ import { TextLength } from "../../kit/validation";
 import { requireAgencyCio } from "../../../contract/authorization";
 import { insiders } from "../../../contract/visibility";
 import { badUserInput, forbidden } from "../../../contract/errors";
-import { appendEvent } from "../../kit/outbox";
+import { appendAgencyEvent } from "../../kit/outbox";
 import { ShardBy } from "../../kit/shard";
 import type { CatalogueContext } from "../context";
 import { Resource } from "../entities";
@@ -60,7 +60,7 @@ export class PersonalDataExemptionResolver {
         recordedAt: new Date(),
       });
       tx.persist(exemption);
-      appendEvent(tx, "PersonalDataExempted", exemption.id, { agencyCode: input.agencyCode, columns: exemption.columns.length });
+      appendAgencyEvent(tx, "PersonalDataExempted", exemption.id, { agencyCode: input.agencyCode, title: exemption.downloadUrl, columns: exemption.columns.length });
       return { exemption, findings: judgeFindings(scan.report, exemption) };
     });
   }

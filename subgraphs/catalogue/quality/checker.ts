@@ -10,7 +10,7 @@ import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { startJob, type RunningJob } from "../../../contract/jobs";
 import type { Logger } from "../../../contract/logger";
 import { databaseLease } from "../../kit/job-lease";
-import { appendEvent } from "../../kit/outbox";
+import { aboutSubject, appendAgencyEvent } from "../../kit/outbox";
 import type { QualitySettings } from "../context";
 import { Dataset, Resource } from "../entities";
 import { DatasetCheck, ResourceCheck } from "./entities";
@@ -90,8 +90,8 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
     const unexempted = judged.flatMap((scan) => scan?.findings.filter((finding) => !finding.exempted) ?? []);
     if (unexempted.length > 0) {
       // Published before the gate, or changed since: the agency is told, by the event and the resource's scan.
-      appendEvent(tx, "PersonalDataFound", dataset.id, {
-        agencyCode: dataset.agencyCode,
+      appendAgencyEvent(tx, "PersonalDataFound", dataset.id, {
+        ...aboutSubject(dataset),
         identifier: dataset.identifier,
         findings: unexempted.map(({ column, kind, count }) => ({ column, kind, count })),
       });
@@ -99,8 +99,8 @@ export async function checkDataset(em: EntityManager, dataset: Dataset, options:
     const check = tx.create(DatasetCheck, { datasetId: dataset.id, checkedAt: options.now, level, indicators });
     tx.persist(check);
     await tx.nativeUpdate(Dataset, { id: dataset.id }, { qualityLevel: level, nextQualityCheckAt: new Date(options.now.getTime() + options.periodMs) });
-    appendEvent(tx, "QualityChecked", dataset.id, {
-      agencyCode: dataset.agencyCode,
+    appendAgencyEvent(tx, "QualityChecked", dataset.id, {
+      ...aboutSubject(dataset),
       identifier: dataset.identifier,
       level,
       indicators,
