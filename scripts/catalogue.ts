@@ -9,23 +9,26 @@
  */
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { catalogue } from "../subgraphs/catalogue";
 import { exportDatasetList, importDatasetList } from "../subgraphs/catalogue/dataset-list";
-import { AGENCY_CODES, isAgencyCode } from "../contract/agencies";
+import { AGENCY_CODES } from "../contract/agencies";
 import { config } from "../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { loggerFor } from "../contract/logger";
 import { migrate, openOrm, seedOnce } from "../subgraphs/kit/orm";
+import { agencyOption, commandLine, refuseArguments } from "./command-line";
+
+const USAGE = `usage: npm run catalogue:import -- --agency CODE FILE
+       npm run catalogue:export -- --agency CODE > FILE
+  CODE: ${AGENCY_CODES.join(", ")}`;
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { agency: { type: "string" } } });
+  const { positionals, values } = commandLine(USAGE, { allowPositionals: true, options: { agency: { type: "string" } } });
   const [command, file] = positionals;
-  const agencyCode = values.agency;
-  if (!isAgencyCode(agencyCode) || !["import", "export"].includes(command) || (command === "import" && !file)) {
-    throw new Error(`usage: catalogue import --agency CODE FILE | catalogue export --agency CODE (codes: ${AGENCY_CODES.join(", ")})`);
-  }
+  if (!["import", "export"].includes(command)) refuseArguments(USAGE, `no such command: ${command ?? "(none)"}`);
+  const agencyCode = agencyOption(USAGE, values.agency) ?? refuseArguments(USAGE, "--agency: whose catalogue?");
+  if (command === "import" && !file) refuseArguments(USAGE, "which file to import?");
   const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
   const database = databaseName("catalogue", agencyCode);
   await ensureDatabase(serverUrl, database);

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { startGateway } from "../gateway/server";
 import { loadTopology } from "../contract/topology";
 import { config, loadSecrets, projectRoot } from "../contract/config";
@@ -14,9 +13,15 @@ import { rootLogger } from "../contract/logger";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { startTracing } from "../contract/tracing";
 import { stopWithParent } from "./stop-with-parent";
+import { commandLine, refuseArguments } from "./command-line";
+
+const USAGE = `usage: npm run gateway
+       npm run gateway -- --supergraph FILE [--port PORT]   (standard mode)`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { supergraph: { type: "string" }, port: { type: "string" } } });
+  const { values } = commandLine(USAGE, { options: { supergraph: { type: "string" }, port: { type: "string" } } });
+  const port = values.port === undefined ? config.gatewayPort : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) refuseArguments(USAGE, `--port: ${values.port} is not a port number`);
   const standard = values.supergraph !== undefined;
   const tracing = startTracing({ serviceName: "govgraph-gateway" });
   const supergraph = readFileSync(values.supergraph ?? join(projectRoot, "schema", "supergraph.graphql"), "utf8");
@@ -26,7 +31,7 @@ async function main(): Promise<void> {
     topology: standard ? undefined : loadTopology(),
     database: standard ? undefined : await gatewayDatabase(),
     routingFile: standard ? undefined : config.routingFile,
-    port: values.port ? Number(values.port) : config.gatewayPort,
+    port,
   });
   const stop = async () => {
     await gateway.stop();

@@ -7,7 +7,6 @@
  *   npm run metrics:report -- --meeting 2018-03-19 --format csv|html   (the cycle that panel meeting closed)
  */
 import "reflect-metadata";
-import { parseArgs } from "node:util";
 import { config, loadSecrets } from "../contract/config";
 import { loggerFor } from "../contract/logger";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
@@ -20,19 +19,26 @@ import { evaluationReport, meetingCycleReport } from "../subgraphs/metrics/progr
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { reportCsv, reportHtml } from "../subgraphs/metrics/report";
 import { fillSnapshotsFromHistory, snapshotToday } from "../subgraphs/metrics/snapshots";
+import { commandLine, refuseArguments } from "./command-line";
 
-const USAGE = "usage: metrics rebuild | metrics reconcile | metrics report (--year YYYY | --meeting YYYY-MM-DD) --format csv|html";
+const USAGE = `usage: npm run metrics:rebuild
+       npm run metrics:reconcile
+       npm run metrics:report -- (--year YYYY | --meeting YYYY-MM-DD) [--format csv|html]`;
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = commandLine(USAGE, {
     allowPositionals: true,
     options: { year: { type: "string" }, meeting: { type: "string" }, format: { type: "string", default: "csv" } },
   });
   const [command] = positionals;
-  if (!["rebuild", "reconcile", "report"].includes(command)) throw new Error(USAGE);
+  if (!["rebuild", "reconcile", "report"].includes(command)) refuseArguments(USAGE, `no such command: ${command ?? "(none)"}`);
   const year = Number(values.year);
-  const validPeriod = values.meeting !== undefined ? /^\d{4}-\d{2}-\d{2}$/.test(values.meeting) : Number.isInteger(year) && year >= 1912;
-  if (command === "report" && (!validPeriod || (values.year !== undefined) === (values.meeting !== undefined) || !["csv", "html"].includes(values.format!))) throw new Error(USAGE);
+  if (command === "report") {
+    if ((values.year !== undefined) === (values.meeting !== undefined)) refuseArguments(USAGE, "report: --year or --meeting, one of them");
+    if (values.year !== undefined && !/^\d{4}$/.test(values.year)) refuseArguments(USAGE, `--year: ${values.year} is not a year (YYYY)`);
+    if (values.meeting !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.meeting)) refuseArguments(USAGE, `--meeting: ${values.meeting} is not a day (YYYY-MM-DD)`);
+    if (!["csv", "html"].includes(values.format!)) refuseArguments(USAGE, `--format: ${values.format} is neither csv nor html`);
+  }
   const gatewayUrl = config.gatewayUrl;
   const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
   const database = databaseName("metrics");

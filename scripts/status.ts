@@ -7,10 +7,12 @@
  * and errors (answers with an error) are over that interval; event lag is
  * the p99 delay from an event's commit to its delivery, over the interval.
  */
-import { parseArgs } from "node:util";
 import { config } from "../contract/config";
 import { instanceStatus, parseMetrics, type Sample } from "../contract/metrics-reading";
 import { instanceEndpoint, loadTopology } from "../contract/topology";
+import { commandLine, refuseArguments } from "./command-line";
+
+const USAGE = "usage: npm run status [-- --interval SECONDS] [--gateway URL]";
 
 async function scrape(graphqlUrl: string): Promise<Sample[] | null> {
   try {
@@ -22,11 +24,11 @@ async function scrape(graphqlUrl: string): Promise<Sample[] | null> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = commandLine(USAGE, {
     options: { interval: { type: "string", default: "2" }, gateway: { type: "string", default: `http://${config.host}:${config.gatewayPort}/graphql` } },
   });
   const seconds = Number(values.interval);
-  if (!(seconds > 0)) throw new Error("--interval must be a positive number of seconds");
+  if (!(seconds > 0)) refuseArguments(USAGE, `--interval: ${values.interval} is not a positive number of seconds`);
   const topology = loadTopology();
   const instances: [string, string][] = [
     ["gateway", values.gateway!],

@@ -1,6 +1,7 @@
 /**
  * `npm run token`: no rebuild of dist/ when nothing changed (the platform may
- * be running from it), and each dev identity its own subject.
+ * be running from it), each dev identity its own subject, and arguments read
+ * as every script reads them (scripts/command-line.ts).
  */
 import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
@@ -28,4 +29,26 @@ test("tokens come from the existing build, untouched, and tell their holders apa
   expect(subjects).toEqual(["dev-agency_staff-aca", "dev-agency_staff-moj", "dev-agency_cio-aca", "dev-ministry_admin"]);
   expect(decodeJwt(await token("--role", "AGENCY_STAFF", "--agency", "ACA", "--sub", "lin")).sub).toBe("lin");
   expect(statSync(built).mtimeMs).toBe(before);
+}, 60_000);
+
+test("the script says how to call it when asked, and what is wrong with arguments it cannot use", async () => {
+  const help = await run("npm", ["run", "token", "--silent", "--", "--help"], { cwd: projectRoot, env: process.env });
+  expect(help.stdout).toMatch(/^usage: npm run token -- \[--role ROLE\]/);
+  const refused = (...args: string[]) =>
+    run("npm", ["run", "token", "--silent", "--", ...args], { cwd: projectRoot, env: process.env }).then(
+      () => {
+        throw new Error(`npm run token -- ${args.join(" ")} gave a token`);
+      },
+      (failure: { code: number; stdout: string; stderr: string }) => failure,
+    );
+  for (const [args, problem] of [
+    [["--role", "AGENCY_STAFF", "--agency", "aca"], '--agency: "aca" is not the code of an agency in the directory (MOJ,'],
+    [["--role", "AGENCY_STAFF"], "role AGENCY_STAFF needs an agencyCode claim"],
+    [["--rolee", "AGENCY_STAFF"], "Unknown option '--rolee'"],
+  ] as const) {
+    const failure = await refused(...args);
+    expect(failure).toMatchObject({ code: 2, stdout: "" });
+    expect(failure.stderr).toContain(problem);
+    expect(failure.stderr).toContain("usage: npm run token");
+  }
 }, 60_000);

@@ -22,7 +22,6 @@
  */
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
-import { parseArgs } from "node:util";
 import { config } from "../../contract/config";
 import { dropDatabases } from "../../subgraphs/kit/database";
 import { benchCompare } from "./compare";
@@ -37,6 +36,7 @@ import { benchObservability } from "./observability";
 import { benchRouter } from "./router";
 import { benchSecurity } from "./security";
 import { embeddedPostgres, type BenchOptions } from "./shared";
+import { commandLine, refuseArguments } from "../command-line";
 
 interface Scenario {
   run(options: BenchOptions): Promise<void>;
@@ -65,8 +65,18 @@ const SCENARIOS: Record<string, Scenario> = {
   datastore: { run: benchDatastore, duration: 10, connections: 1, datasets: 0, rows: 1_000_000 },
 };
 
+const USAGE = `usage: npm run bench -- [SCENARIO] [--duration S] [--connections N] [--rounds N] [--datasets N] [--rows N] [--shards 1,9,40] [--profile]
+  SCENARIO: ${Object.keys(SCENARIOS).join(", ")} (default compare); what each measures: the README, under "Other commands"`;
+
+/** A count option (--duration 5, --shards 1,9,40): positive whole numbers, refused otherwise. */
+function counts(option: string, value: string): number[] {
+  const numbers = value.split(",").map(Number);
+  if (!numbers.every((n) => Number.isInteger(n) && n > 0)) refuseArguments(USAGE, `--${option}: ${value} is not ${value.includes(",") ? "a list of " : "a "}positive whole number${value.includes(",") ? "s" : ""}`);
+  return numbers;
+}
+
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = commandLine(USAGE, {
     allowPositionals: true,
     options: {
       shards: { type: "string" },
@@ -79,10 +89,8 @@ async function main(): Promise<void> {
     },
   });
   const name = positionals[0] ?? "compare";
-  const scenario = SCENARIOS[name];
-  if (!scenario) {
-    throw new Error(`usage: npm run bench -- [${Object.keys(SCENARIOS).join("|")}] [--shards 1,9,40] [--duration S] [--connections N] [--rows 10000] [--rounds 2] [--datasets N] [--profile]`);
-  }
+  const scenario = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name] : refuseArguments(USAGE, `no such scenario: ${name}`);
+  const count = (option: "duration" | "connections" | "rows" | "datasets" | "rounds", fallback: number) => (values[option] === undefined ? fallback : counts(option, values[option])[0]);
   const postgres = config.databaseUrl ? undefined : await embeddedPostgres(scenario.maxConnections);
   const serverUrl = config.databaseUrl ?? postgres!.url;
   const prefix = `bench${randomBytes(3).toString("hex")}`;
@@ -90,12 +98,12 @@ async function main(): Promise<void> {
     await scenario.run({
       serverUrl,
       prefix,
-      duration: Number(values.duration ?? scenario.duration),
-      connections: Number(values.connections ?? scenario.connections),
-      shardCounts: (values.shards ?? scenario.shards ?? "1,9,40").split(",").map(Number),
-      rows: Number(values.rows ?? scenario.rows ?? 10_000),
-      datasets: Number(values.datasets ?? scenario.datasets),
-      rounds: Number(values.rounds ?? scenario.rounds ?? 2),
+      duration: count("duration", scenario.duration),
+      connections: count("connections", scenario.connections),
+      shardCounts: counts("shards", values.shards ?? scenario.shards ?? "1,9,40"),
+      rows: count("rows", scenario.rows ?? 10_000),
+      datasets: count("datasets", scenario.datasets),
+      rounds: count("rounds", scenario.rounds ?? 2),
       profile: values.profile!,
     });
   } finally {

@@ -136,7 +136,7 @@ export const progressAnswers = new AnswerCache<Progress>(1000);
 
 /** A year figures can be asked for: an AD year of the ROC calendar, which starts in 1912. */
 function assertYear(year: number): void {
-  if (year < 1912 || year > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
+  if (!Number.isInteger(year) || year < 1912 || year > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
 }
 
 /** Progress of a scope as of a day (default today) over a calendar year (default asOf's), against that year's targets. */
@@ -240,6 +240,7 @@ async function evaluationRows(em: EntityManager, asOf: string, period: Period, y
 
 /** The evaluation of a calendar year, read on its last day (today while it runs). */
 export async function evaluationReport(em: EntityManager, year: number): Promise<EvaluationReport> {
+  assertYear(year);
   const asOf = yearEnd(year, taipeiDate(new Date()));
   const period = yearPeriod(year, asOf);
   return { year, rocYear: rocYear(year), from: period.from, asOf, rows: await evaluationRows(em, asOf, period, year) };
@@ -270,7 +271,6 @@ export async function meetingCycleReport(em: EntityManager, heldOn: string): Pro
 export class EvaluationReportResolver {
   @Query(() => EvaluationReport, { name: "evaluationReport", description: "The evaluation report (績效評估) of a year, as `npm run metrics:report` prints it." })
   report(@Arg("year", () => Int) year: number, @Ctx() { em }: MetricsContext): Promise<EvaluationReport> {
-    assertYear(year);
     return evaluationReport(em, year);
   }
 
