@@ -143,6 +143,11 @@ describe("ministry dashboard", () => {
     // The agencies' table is a query of its own, which may answer after the ministry's figures.
     await page.locator("table.agencies tbody tr").nth(8).waitFor();
     await expect(page.locator("table.agencies tbody tr").count()).resolves.toBe(9);
+    // An agency's datasets by badge add up to its datasets on the platform: those not checked yet are counted too.
+    const [datasets, badges] = await Promise.all([1, 2].map((column) => page.textContent(`table.agencies tbody tr[data-agency=MOJ] td:nth-of-type(${column})`)));
+    expect(badges).toContain("尚未檢測");
+    const badgeTotal = [...badges!.matchAll(/[\d,]+/g)].reduce((sum, [count]) => sum + Number(count.replace(/,/g, "")), 0);
+    expect(badgeTotal).toBe(Number(datasets!.replace(/,/g, "")));
     await page.getByRole("button", { name: "目前逾期" }).click();
     const sortedBy = await page.$$eval("table.agencies tbody tr td:nth-of-type(4)", (cells) => cells.map((cell) => Number(cell.textContent!.replace(/,/g, ""))));
     expect(sortedBy).toEqual([...sortedBy].sort((a, b) => b - a));

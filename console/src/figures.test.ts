@@ -1,4 +1,4 @@
-import { cumulative, sortAgencies, type AgencyRow, type Progress } from "./figures";
+import { badgeCounts, cumulative, sortAgencies, type AgencyRow, type Progress } from "./figures";
 
 const progress = (datasetsOnPlatform: number, overdueNow: number, repliedWithinDeadlineShare: number | null): Progress => ({
   asOf: "2018-03-16",
@@ -31,4 +31,22 @@ test("agencies sort by a column either way, ties in directory order, an agency w
   expect(codes(sortAgencies(rows, "onTime", true))).toEqual(["ACA", "MOJ", "MJIB", "SPO"]);
   expect(codes(sortAgencies(rows, "name", false))).toEqual(["MOJ", "MJIB", "SPO", "ACA"]);
   expect(codes(sortAgencies(rows, "name", true))).toEqual(["ACA", "SPO", "MJIB", "MOJ"]);
+});
+
+test("an agency's badges count its datasets no check has judged yet beside the levels it has", () => {
+  const checked: Progress["badgeDistribution"] = [
+    { level: "GOLD", count: 0 },
+    { level: "BRONZE", count: 3 },
+    { level: "NONE", count: 2 },
+  ];
+  expect(badgeCounts({ ...progress(613, 0, null), badgeDistribution: checked })).toEqual([
+    { level: "BRONZE", count: 3 },
+    { level: "NONE", count: 2 },
+    { level: "UNCHECKED", count: 608 },
+  ]);
+  expect(badgeCounts({ ...progress(5, 0, null), badgeDistribution: checked })).toEqual([
+    { level: "BRONZE", count: 3 },
+    { level: "NONE", count: 2 },
+  ]);
+  expect(badgeCounts(progress(0, 0, null))).toEqual([]);
 });

@@ -57,6 +57,19 @@ export function cumulative(counts: YearCount[]): number[] {
   return counts.map((entry) => (sum += entry.count));
 }
 
+export type BadgeLevel = Progress["badgeDistribution"][number]["level"];
+
+/**
+ * An agency's datasets by quality badge, the levels it has: those checked, and how many of its datasets on the
+ * platform no check has judged yet (the distribution counts checked ones only: "none 2" of 613 read as if 611 were
+ * missing).
+ */
+export function badgeCounts(progress: Progress): { level: BadgeLevel | "UNCHECKED"; count: number }[] {
+  const checked = progress.badgeDistribution.filter((badge) => badge.count > 0);
+  const unchecked = progress.datasetsOnPlatform - checked.reduce((sum, badge) => sum + badge.count, 0);
+  return unchecked > 0 ? [...checked, { level: "UNCHECKED", count: unchecked }] : checked;
+}
+
 export type SortKey = "name" | "datasets" | "badges" | "onTime" | "overdue" | "inventory";
 
 /** An agency whose figures are missing (its shard could not answer) sorts last either way. */

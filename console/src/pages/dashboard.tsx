@@ -11,7 +11,7 @@ import { Errors, useQuery, useSession } from "../hooks";
 import { useWords } from "../i18n";
 import { agencyName } from "../agencies";
 import { formatDay, formatYear } from "../time";
-import { cumulative, sortAgencies, type AgencyRow, type Figure, type Progress, type SortKey } from "../figures";
+import { badgeCounts, cumulative, sortAgencies, type AgencyRow, type Figure, type Progress, type SortKey } from "../figures";
 import ops from "../operations/dashboard.graphql";
 
 const STRATEGIES = ["EXPAND_OPEN_DATA", "IMPROVE_QUALITY", "COLLABORATE", "EVALUATE"] as const;
@@ -170,9 +170,8 @@ function AgencyTable({ rows, asOf }: { rows: AgencyRow[]; asOf?: string }) {
                   <>
                     <td>{number(row.progress.datasetsOnPlatform, words.lang)}</td>
                     <td>
-                      {row.progress.badgeDistribution
-                        .filter((badge) => badge.count > 0)
-                        .map((badge) => `${words.badges[badge.level]} ${badge.count}`)
+                      {badgeCounts(row.progress)
+                        .map((badge) => `${badge.level === "UNCHECKED" ? words.notChecked : words.badges[badge.level]} ${number(badge.count, words.lang)}`)
                         .join("・") || "—"}
                     </td>
                     <td>{share(row.progress.repliedWithinDeadlineShare, words.lang)}</td>
