@@ -362,10 +362,14 @@ describe("agency reply desk", () => {
     await card(staff.page).getByRole("button", { name: "送資訊長核定" }).click();
     await staff.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
     expect(await card(staff.page).getByRole("button", { name: "核定並發布" }).count()).toBe(0);
+    // Staff have nothing left to do on it: it leaves their turn for its deadline's section.
+    expect(await staff.page.locator(`section[data-group=YOUR_TURN] article[data-feedback="${feedbackId}"]`).count()).toBe(0);
     await screenshot(staff.page, "desk-staff");
 
-    // The CIO's desk, open since sign-in, shows the submitted reply without a reload.
-    await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
+    // The CIO's desk, open since sign-in, shows the submitted reply without a reload, first, as the CIO's turn.
+    await cio.page.waitForSelector(`section[data-group=YOUR_TURN] article[data-feedback="${feedbackId}"][data-state=AWAITING_APPROVAL]`);
+    expect(await cio.page.locator("section[data-group]").first().getAttribute("data-group")).toBe("YOUR_TURN");
+    expect(await cio.page.locator("section[data-group=YOUR_TURN] h2").textContent()).toMatch(/^待您處理 \(\d+\)$/);
     await card(cio.page).getByLabel("退回原因").fill("請補充更正日期。");
     await card(cio.page).getByRole("button", { name: "退回" }).click();
     await cio.page.waitForSelector(`article[data-feedback="${feedbackId}"][data-state=RETURNED]`);

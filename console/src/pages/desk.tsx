@@ -1,6 +1,8 @@
 /**
- * The agency reply desk: the agency's unanswered comments by deadline
- * (overdue, due soon, on time) with the days left in Asia/Taipei; staff draft
+ * The agency reply desk: the agency's unanswered comments, those the viewer
+ * can act on now first (a CIO finds the replies awaiting approval at the top,
+ * not below comments waiting on staff), then the rest by deadline (overdue,
+ * due soon, on time), each with the days left in Asia/Taipei; staff draft
  * and submit, the CIO approves or returns with a reason. The buttons are the
  * API's `availableActions` (the workflow's one rule); whatever the API still
  * refuses (the comment changed meanwhile) is shown in words.
@@ -40,7 +42,12 @@ interface DeskData {
   agencyFeedback: { totalCount: number; edges: { node: Comment }[] };
 }
 
-const GROUPS = ["OVERDUE", "DUE_SOON", "ON_TIME"] as const;
+const GROUPS = ["YOUR_TURN", "OVERDUE", "DUE_SOON", "ON_TIME"] as const;
+
+/** A comment's section of the desk: the viewer's turn when the API offers them an action, else its deadline's (the desk lists unanswered comments only). */
+function groupOf(comment: Comment): (typeof GROUPS)[number] {
+  return comment.availableActions.length > 0 ? "YOUR_TURN" : (comment.deadlineState as "OVERDUE" | "DUE_SOON" | "ON_TIME");
+}
 
 function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): void }) {
   const words = useWords();
@@ -162,7 +169,7 @@ export function ReplyDesk() {
     );
   }
   const comments = result.data?.agencyFeedback.edges.map((edge) => edge.node) ?? [];
-  const titles = { OVERDUE: words.overdue, DUE_SOON: words.dueSoon, ON_TIME: words.onTime };
+  const titles = { YOUR_TURN: words.yourTurn, OVERDUE: words.overdue, DUE_SOON: words.dueSoon, ON_TIME: words.onTime };
   return (
     <div>
       <div class="title-row">
@@ -175,7 +182,7 @@ export function ReplyDesk() {
       {result.loading && <p>{words.loading}</p>}
       {!result.loading && comments.length === 0 && <p>{words.noComments}</p>}
       {GROUPS.map((group) => {
-        const inGroup = comments.filter((comment) => comment.deadlineState === group);
+        const inGroup = comments.filter((comment) => groupOf(comment) === group);
         return inGroup.length === 0 ? null : (
           <section key={group} data-group={group}>
             <h2>
