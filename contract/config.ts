@@ -182,3 +182,8 @@ export function loadSecrets(): Secrets {
   }
   return secrets;
 }
+
+/** The PostgreSQL server the maintenance scripts (catalogue:*, metrics:*) work on: DATABASE_URL, else a running `npm start`'s embedded one. */
+export function maintainedServerUrl(): string {
+  return config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
+}

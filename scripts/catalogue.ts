@@ -13,7 +13,7 @@ import { SingleBar } from "cli-progress";
 import { catalogue } from "../subgraphs/catalogue";
 import { exportDatasetList, importDatasetList } from "../subgraphs/catalogue/dataset-list";
 import { AGENCY_CODES } from "../contract/agencies";
-import { config } from "../contract/config";
+import { maintainedServerUrl } from "../contract/config";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { loggerFor } from "../contract/logger";
 import { migrate, openOrm, seedOnce } from "../subgraphs/kit/orm";
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   if (!["import", "export"].includes(command)) refuseArguments(USAGE, `no such command: ${command ?? "(none)"}`);
   const agencyCode = agencyOption(USAGE, values.agency) ?? refuseArguments(USAGE, "--agency: whose catalogue?");
   if (command === "import" && !file) refuseArguments(USAGE, "which file to import?");
-  const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
+  const serverUrl = maintainedServerUrl();
   const database = databaseName("catalogue", agencyCode);
   await ensureDatabase(serverUrl, database);
   const orm = await openOrm({ url: databaseUrl(serverUrl, database), entities: catalogue.entities, migrations: catalogue.migrations, log: loggerFor("catalogue", agencyCode) });

@@ -1,6 +1,6 @@
 /**
- * The npm scripts' arguments, read one way (npm run token, status, gateway,
- * catalogue:*, metrics:*, bench): `--help` or `-h` prints the script's usage
+ * The npm scripts' arguments, read one way (npm run gateway, serve, bench,
+ * token, status, catalogue:*, metrics:*): `--help` or `-h` prints the script's usage
  * and exits 0; an option it does not know, a missing value, or arguments it
  * refuses after reading them (refuseArguments) print what is wrong, then the
  * usage, and exit 2, as a shell's usage error does.

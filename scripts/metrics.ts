@@ -7,7 +7,7 @@
  *   npm run metrics:report -- --meeting 2018-03-19 --format csv|html   (the cycle that panel meeting closed)
  */
 import "reflect-metadata";
-import { config, loadSecrets } from "../contract/config";
+import { config, loadSecrets, maintainedServerUrl } from "../contract/config";
 import { loggerFor } from "../contract/logger";
 import { databaseName, databaseUrl, ensureDatabase } from "../subgraphs/kit/database";
 import { migrate, openOrm } from "../subgraphs/kit/orm";
@@ -19,6 +19,7 @@ import { evaluationReport, meetingCycleReport } from "../subgraphs/metrics/progr
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { reportCsv, reportHtml } from "../subgraphs/metrics/report";
 import { fillSnapshotsFromHistory, snapshotToday } from "../subgraphs/metrics/snapshots";
+import { parseCalendarDate } from "../subgraphs/kit/scalars";
 import { commandLine, refuseArguments } from "./command-line";
 
 const USAGE = `usage: npm run metrics:rebuild
@@ -36,11 +37,17 @@ async function main(): Promise<void> {
   if (command === "report") {
     if ((values.year !== undefined) === (values.meeting !== undefined)) refuseArguments(USAGE, "report: --year or --meeting, one of them");
     if (values.year !== undefined && !/^\d{4}$/.test(values.year)) refuseArguments(USAGE, `--year: ${values.year} is not a year (YYYY)`);
-    if (values.meeting !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.meeting)) refuseArguments(USAGE, `--meeting: ${values.meeting} is not a day (YYYY-MM-DD)`);
+    if (values.meeting !== undefined) {
+      try {
+        parseCalendarDate(values.meeting);
+      } catch (error) {
+        refuseArguments(USAGE, `--meeting: ${(error as Error).message}`);
+      }
+    }
     if (!["csv", "html"].includes(values.format!)) refuseArguments(USAGE, `--format: ${values.format} is neither csv nor html`);
   }
   const gatewayUrl = config.gatewayUrl;
-  const serverUrl = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/postgres`;
+  const serverUrl = maintainedServerUrl();
   const database = databaseName("metrics");
   await ensureDatabase(serverUrl, database);
   const log = loggerFor("metrics");

@@ -14,10 +14,13 @@ import { rootLogger } from "../contract/logger";
 import { startTracing } from "../contract/tracing";
 import { startInstance, type RunningInstance } from "../subgraphs/kit/server";
 import { stopWithParent } from "./stop-with-parent";
+import { commandLine, refuseArguments } from "./command-line";
+
+const USAGE = `usage: npm run serve -- SUBGRAPH[:AGENCY] …   e.g. npm run serve -- catalogue:MOJ feedback:MOJ metrics`;
 
 async function main(): Promise<void> {
-  const specs = process.argv.slice(2);
-  if (specs.length === 0) throw new Error("usage: serve <subgraph>[:<AGENCY>] …");
+  const { positionals: specs } = commandLine(USAGE, { allowPositionals: true, options: {} });
+  if (specs.length === 0) refuseArguments(USAGE, "which instances?");
   if (!config.databaseUrl) throw new Error("DATABASE_URL must name the PostgreSQL server (npm start sets it).");
   const serverUrl = config.databaseUrl;
   const topology = loadTopology();

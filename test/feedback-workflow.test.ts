@@ -165,6 +165,7 @@ test("received → drafted → submitted → returned → revised → approved �
 test("live feedback events: the public sees public steps, an agency its own, the ministry all", async () => {
   const received = new Map<string, string[]>();
   const failures = new Map<string, unknown[]>();
+  const untitled: string[] = [];
   const clients = await Promise.all(
     (["admin", "acaStaff", "mojStaff", "public"] as const).map(async (who) => {
       received.set(who, []);
@@ -175,11 +176,17 @@ test("live feedback events: the public sees public steps, an agency its own, the
         connectionParams: tokens[who] ? { authorization: `Bearer ${tokens[who]}` } : {},
         retryAttempts: 0,
       });
-      client.subscribe<{ feedbackEvents: { type: string; agencyCode: string } }>(
-        { query: "subscription($after: String) { feedbackEvents(after: $after) { type agencyCode } }", variables: { after: encodeGatewayCursor({ MOJ: "0", ACA: "0" }) } },
+      client.subscribe<{ feedbackEvents: { type: string; agencyCode: string; payload: { title?: unknown } } }>(
+        { query: "subscription($after: String) { feedbackEvents(after: $after) { type agencyCode payload } }", variables: { after: encodeGatewayCursor({ MOJ: "0", ACA: "0" }) } },
         {
           // The stream's first message marks where it starts (its cursor resumes it); the events follow.
-          next: (result) => result.data && result.data.feedbackEvents.type !== "STREAM_POSITION" && received.get(who)!.push(`${result.data.feedbackEvents.agencyCode}:${result.data.feedbackEvents.type}`),
+          next: (result) => {
+            const event = result.data?.feedbackEvents;
+            if (!event || event.type === "STREAM_POSITION") return;
+            received.get(who)!.push(`${event.agencyCode}:${event.type}`);
+            // Each names what it is about, as the live page lists it.
+            if (typeof event.payload.title !== "string" || event.payload.title === "") untitled.push(`${who} ${event.agencyCode}:${event.type}`);
+          },
           error: (error) => failures.get(who)!.push(error),
           complete: () => undefined,
         },
@@ -209,4 +216,5 @@ test("live feedback events: the public sees public steps, an agency its own, the
     expect({ who, events: sorted(received.get(who)!), failures: failures.get(who) }).toEqual({ who, events: sorted(events), failures: [] });
   }
   expect(received.get("public")).not.toContain("ACA:ReplyDrafted");
+  expect(untitled).toEqual([]);
 });

@@ -71,7 +71,7 @@ const USAGE = `usage: npm run bench -- [SCENARIO] [--duration S] [--connections 
 /** A count option (--duration 5, --shards 1,9,40): positive whole numbers, refused otherwise. */
 function counts(option: string, value: string): number[] {
   const numbers = value.split(",").map(Number);
-  if (!numbers.every((n) => Number.isInteger(n) && n > 0)) refuseArguments(USAGE, `--${option}: ${value} is not ${value.includes(",") ? "a list of " : "a "}positive whole number${value.includes(",") ? "s" : ""}`);
+  if (!numbers.every((n) => Number.isInteger(n) && n > 0)) refuseArguments(USAGE, `--${option}: ${value} is not made of positive whole numbers`);
   return numbers;
 }
 

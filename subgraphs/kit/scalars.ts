@@ -22,7 +22,7 @@ function digitsAt(value: string, start: number, end: number): number {
 }
 
 /** Checked on every date a page serializes (twenty a page): by arithmetic, where splitting it and building a Date cost 2 % of a shard's page. */
-function parseCalendarDate(value: unknown): string {
+export function parseCalendarDate(value: unknown): string {
   if (typeof value !== "string" || !DATE_PATTERN.test(value)) {
     throw new TypeError(`Date must be a calendar date YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
