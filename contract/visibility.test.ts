@@ -19,6 +19,7 @@ const expected: Record<string, string[]> = {
   InventoryItemAdded: ["ownStaff", "ownCio", "ministry", "panel"],
   OpennessDecided: ["ownStaff", "ownCio", "ministry", "panel"],
   DeIdentificationRecorded: ["ownStaff", "ownCio", "ministry", "panel"],
+  InventoryItemPublished: ["ownStaff", "ownCio", "ministry", "panel"],
   PersonalDataFound: ["ownStaff", "ownCio", "ministry"],
   PersonalDataExempted: ["ownStaff", "ownCio", "ministry"],
   FeedbackReceived: ["public", "ownStaff", "ownCio", "ministry", "panel"],

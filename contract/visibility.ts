@@ -28,6 +28,7 @@ export const EVENT_AUDIENCE: Readonly<Record<string, Audience>> = {
   InventoryItemAdded: inventoryReaders,
   OpennessDecided: inventoryReaders,
   DeIdentificationRecorded: inventoryReaders,
+  InventoryItemPublished: inventoryReaders,
   // de-identification scans name columns of files not yet public
   PersonalDataFound: insiders,
   PersonalDataExempted: insiders,
