@@ -1,5 +1,5 @@
 import { Role, type Viewer } from "./claims";
-import { EVENT_AUDIENCE, mayReceiveEvent } from "./visibility";
+import { EVENT_AUDIENCE, eventKindsFor, mayReceiveEvent } from "./visibility";
 
 const viewers: Record<string, Viewer> = {
   public: { sub: "anonymous", role: Role.PUBLIC },
@@ -50,4 +50,17 @@ describe("who receives each event kind (another agency's staff follow their own 
       expect(seenBy).toEqual(audience);
     });
   }
+});
+
+describe("the kinds a shard counts for a viewer's latest events (eventKindsFor)", () => {
+  it("every kind, listed or not, for ACA's own roles and the ministry", () => {
+    for (const name of ["ownStaff", "ownCio", "ministry"]) expect(eventKindsFor(viewers[name], "ACA")).toBeNull();
+  });
+
+  it("for anyone else, the kinds the table above lets them receive: none for another agency's staff", () => {
+    for (const name of ["public", "panel", "otherStaff"]) {
+      const seen = Object.keys(expected).filter((type) => expected[type].includes(name));
+      expect([name, eventKindsFor(viewers[name], "ACA")?.sort()]).toEqual([name, seen.sort()]);
+    }
+  });
 });

@@ -59,3 +59,15 @@ export function mayReceiveEvent(viewer: Viewer, event: { type: string; agencyCod
   if (viewer.agencyCode && viewer.agencyCode !== event.agencyCode) return false;
   return (EVENT_AUDIENCE[event.type] ?? insiders)(viewer, event.agencyCode);
 }
+
+/**
+ * The event kinds `viewer` may receive from `agencyCode`'s shard, for a shard that counts them in SQL (a stream's
+ * `recent`): null for every kind, listed or not (the agency's own roles, the ministry), else those listed that
+ * mayReceiveEvent allows.
+ */
+export function eventKindsFor(viewer: Viewer, agencyCode: string): string[] | null {
+  const listed = Object.keys(EVENT_AUDIENCE);
+  const kinds = listed.filter((type) => mayReceiveEvent(viewer, { type, agencyCode }));
+  // A kind not listed is the insiders' (mayReceiveEvent): who may receive one may receive every listed kind too.
+  return kinds.length === listed.length && mayReceiveEvent(viewer, { type: "", agencyCode }) ? null : kinds;
+}

@@ -27,6 +27,8 @@ const streams = [
   {
     subgraph: "catalogue",
     field: "catalogueEvents",
+    /** A kind only the agency's own roles and the ministry receive. */
+    insidersKind: "PersonalDataFound",
     publish: {
       mutation: "mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { dataset { id } } }",
       input: (agencyCode: string, serial: number) => ({
@@ -42,6 +44,7 @@ const streams = [
   {
     subgraph: "feedback",
     field: "feedbackEvents",
+    insidersKind: "ReplyDrafted",
     publish: {
       mutation: "mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }",
       input: (agencyCode: string, serial: number) => ({ agencyCode, email: "a@example.org", commentType: "資料內容有誤", title: `意見${serial}`, body: "b" }),
@@ -49,7 +52,7 @@ const streams = [
   },
 ];
 
-describe.each(streams)("$field", ({ subgraph, field, publish: write }) => {
+describe.each(streams)("$field", ({ subgraph, field, insidersKind, publish: write }) => {
 const prefix = `s${randomBytes(4).toString("hex")}`;
 let moj: RunningInstance;
 let aca: ServerProcess;
@@ -84,11 +87,12 @@ interface Event {
   subjectId: string;
 }
 
-function subscribe(after: string | null, { agencyCodes, recent }: { agencyCodes?: string[]; recent?: number } = {}) {
+/** Subscribes as the ministry, or as `viewerToken`'s viewer (null: the public, with no token). */
+function subscribe(after: string | null, { agencyCodes, recent, viewerToken = token }: { agencyCodes?: string[]; recent?: number; viewerToken?: string | null } = {}) {
   const client: Client = createClient({
     url: gateway.url.replace(/^http/, "ws"),
     webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
+    connectionParams: viewerToken === null ? {} : { authorization: `Bearer ${viewerToken}` },
     retryAttempts: 0,
   });
   const events: Event[] = [];
@@ -135,15 +139,16 @@ async function publish(agencyCode: string): Promise<string> {
   return Object.values(Object.values(body.data!)[0])[0].id;
 }
 
-/** An event written by another replica of the ACA shard while its process is down (same database). */
-async function appendDirectly(agencyCode: string, subjectId: string): Promise<void> {
+/** An event written by another replica of the shard (same database): while the ACA process is down, or of a kind no write here makes. */
+async function appendDirectly(agencyCode: string, subjectId: string, type = "DatasetRetired"): Promise<void> {
   const client = new PgClient({ connectionString: databaseUrl(serverUrl(), databaseName(subgraph, agencyCode, prefix)) });
   await client.connect();
-  await client.query("insert into outbox_event (id, type, subject_id, payload) values (gen_random_uuid(), 'DatasetRetired', $1, '{}')", [subjectId]);
+  await client.query("insert into outbox_event (id, type, subject_id, payload) values (gen_random_uuid(), $2, $1, '{}')", [subjectId, type]);
   await client.end();
 }
 
-async function outboxSeqs(agencyCode: string): Promise<string[]> {
+/** The positions of the agency's events, every kind or all but one. */
+async function outboxSeqs(agencyCode: string, exceptKind?: string): Promise<string[]> {
   const client = new PgClient({ connectionString: databaseUrl(serverUrl(), databaseName(subgraph, agencyCode, prefix)) });
   await client.connect();
   // Every committed event, numbered: an event gets its position (its seq in the stream) once its transaction and every older one have finished.
@@ -151,7 +156,7 @@ async function outboxSeqs(agencyCode: string): Promise<string[]> {
   for (let tries = 0; tries < 100 && (tries === 0 || rows.some((row) => row.seq === null)); tries++) {
     if (tries > 0) await new Promise((resolveDelay) => setTimeout(resolveDelay, 20));
     await client.query("select outbox_publish()");
-    ({ rows } = await client.query<{ seq: string | null }>("select position::text as seq from outbox_event order by position"));
+    ({ rows } = await client.query<{ seq: string | null }>("select position::text as seq from outbox_event where type is distinct from $1 order by position", [exceptKind ?? null]));
   }
   await client.end();
   return rows.map((row) => row.seq!);
@@ -252,6 +257,37 @@ test("recent: each agency's latest events first, then live; a cursor taken then 
   expect(tooMany.errors[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", fields: [{ path: "recent", reason: "must be between 0 and 100" }] } });
   await tooMany.close();
 });
+
+test("recent counts the events the viewer may receive: the public opens with the latest public ones, however many insiders' came after", async () => {
+  // The shared streams of the tests before have closed (the hub's LINGER_MS), so MOJ's opens with an empty window.
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 5_500));
+  const id = await publish("MOJ");
+  await publish("MOJ");
+  for (let i = 0; i < 3; i++) await appendDirectly("MOJ", id, insidersKind);
+  // The window holds none of them: the shard says where the public's 2 latest begin.
+  const fromShard = subscribe(null, { agencyCodes: ["MOJ"], recent: 2, viewerToken: null });
+  await until(() => fromShard.events.length === 2, "the public's 2 latest events, from the shard");
+  expect(seqsOf(fromShard.events, "MOJ")).toEqual((await outboxSeqs("MOJ", insidersKind)).slice(-2));
+
+  // The ministry's subscriber sees the window fill: one public event, then two of the insiders'.
+  const ministry = subscribe(null, { agencyCodes: ["MOJ"] });
+  await until(() => ministry.messages.length === 1, "the ministry's position");
+  await publish("MOJ");
+  for (let i = 0; i < 2; i++) await appendDirectly("MOJ", id, insidersKind);
+  await until(() => ministry.events.length === 3, "the events in the window");
+  const publicSeqs = await outboxSeqs("MOJ", insidersKind);
+  const fromWindow = subscribe(null, { agencyCodes: ["MOJ"], recent: 1, viewerToken: null });
+  await until(() => fromWindow.events.length === 1, "the public's latest event, from the window");
+  expect(seqsOf(fromWindow.events, "MOJ")).toEqual(publicSeqs.slice(-1));
+  // More than the window holds for the public, though it holds that many events: the shard says where they begin.
+  const pastWindow = subscribe(null, { agencyCodes: ["MOJ"], recent: 3, viewerToken: null });
+  await until(() => pastWindow.events.length === 3, "the public's 3 latest events");
+  expect(seqsOf(pastWindow.events, "MOJ")).toEqual(publicSeqs.slice(-3));
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, 300));
+  for (const subscriber of [fromShard, fromWindow, pastWindow]) expect(subscriber.events.every((event) => event.type !== insidersKind)).toBe(true);
+  expect(fromShard.events).toHaveLength(3);
+  await Promise.all([fromShard, ministry, fromWindow, pastWindow].map((subscriber) => subscriber.close()));
+}, 30_000);
 
 test("an agency without a shard is named: beside others, first, and the stream goes on; alone, as the subscription's refusal", async () => {
   const mixed = subscribe(null, { agencyCodes: ["XYZ", "MOJ"] });

@@ -10,9 +10,10 @@
  * stream: a STREAM_POSITION marker, then the events after it, in order.
  * Where they come from:
  * - no cursor: the shared stream's current position, then live events;
- * - no cursor and `recent`: the position before the shard's `recent` latest
- *   events (from the window when it holds that many, else as the shard
- *   says in a replay), then those events and live ones, as from a cursor;
+ * - no cursor and `recent`: the position before the `recent` latest events
+ *   the subscriber's viewer may receive (from the window when it holds that
+ *   many, else as the shard says to a replay opened as that viewer, then
+ *   closed), then every event after it, as from a cursor;
  * - a cursor the in-memory window covers (the last `window` events): the
  *   window after it, then live events, handed over in one step;
  * - an older cursor: a replay from the shard (an upstream of its own), until
@@ -122,9 +123,9 @@ export class EventHub {
     return { [Symbol.asyncIterator]: () => new Part(channel, subscriber, from, this) };
   };
 
-  /** Opens a replay from the shard for one subscriber (counted in `upstreams`). */
-  replay(channel: Channel, from: ReplayFrom): AsyncIterator<ExecutionResult> {
-    const upstream = this.options.open(channel.url, channel.document, from, HUB_VIEWER)[Symbol.asyncIterator]();
+  /** Opens a replay from the shard for one subscriber (counted in `upstreams`): as the hub, which receives every event, unless told. */
+  replay(channel: Channel, from: ReplayFrom, viewer = HUB_VIEWER): AsyncIterator<ExecutionResult> {
+    const upstream = this.options.open(channel.url, channel.document, from, viewer)[Symbol.asyncIterator]();
     this.replays += 1;
     let counted = true;
     const uncount = () => {
@@ -142,6 +143,19 @@ export class EventHub {
         return (await upstream.return?.()) ?? { value: undefined, done: true };
       },
     };
+  }
+
+  /** Where the shard says `viewer`'s `recent` latest events begin: the marker of a replay opened as that viewer, which is then closed. */
+  async recentStart(channel: Channel, recent: number, viewer: Viewer): Promise<string> {
+    const replay = this.replay(channel, { recent }, viewer);
+    try {
+      const first = await replay.next();
+      const event = first.done ? undefined : (first.value.data as { event?: FullEvent } | null | undefined)?.event;
+      if (event?.type === POSITION_MARKER) return event.cursor;
+      throw new Error(first.done ? "the shard's replay ended before saying where it starts" : (first.value.errors?.map((error) => error.message).join("; ") ?? "an empty message"));
+    } finally {
+      await replay.return?.();
+    }
   }
 
   /** Upstream subscriptions open now: one per shard and event field with subscribers, plus replays under way. */
@@ -195,10 +209,13 @@ class Channel {
     return this.head ?? this.base!;
   }
 
-  /** The position before the `recent` latest events, when the window holds that many; null when only the shard knows. */
-  recentStart(recent: number): string | null {
-    if (this.window.length < recent) return null;
-    return this.window.length === recent ? this.base! : this.window[this.window.length - recent - 1].seq;
+  /** The position before the `recent` latest events `receives` lets through, when the window holds that many; null when only the shard knows. */
+  recentStart(recent: number, receives: (event: FullEvent) => boolean): string | null {
+    let found = 0;
+    for (let i = this.window.length - 1; i >= 0; i--) {
+      if (receives(this.window[i]) && ++found === recent) return i === 0 ? this.base! : this.window[i - 1].seq;
+    }
+    return null;
   }
 
   /** Adds a part from `after` (which the window covers): its backlog and then every live event, in one step. */
@@ -325,35 +342,40 @@ class Part implements AsyncIterator<ExecutionResult> {
     await this.channel.ready();
     if (this.done) return;
     const from = this.from;
-    const known = from === null ? this.channel.position() : "after" in from ? from.after : this.channel.recentStart(from.recent);
-    // Unknown: the window holds fewer than the `recent` latest events, and the shard's replay says where they start.
-    let position = known === null ? null : this.announce(known);
-    if (position === null || isAfter(this.channel.base!, position)) {
-      this.replaying = this.hub.replay(this.channel, position === null ? from! : { after: position });
+    const start =
+      from === null
+        ? this.channel.position()
+        : "after" in from
+          ? from.after
+          : (this.channel.recentStart(from.recent, this.receives) ?? (await this.hub.recentStart(this.channel, from.recent, this.subscriber.viewer)));
+    if (this.done) return;
+    let position = this.announce(start);
+    if (isAfter(this.channel.base!, position)) {
+      this.replaying = this.hub.replay(this.channel, { after: position });
       for (let next = await this.replaying.next(); !next.done && !this.done; next = await this.replaying.next()) {
         const event = (next.value.data as { event?: FullEvent } | null | undefined)?.event;
         if (!event) throw new Error(next.value.errors?.map((error) => error.message).join("; ") ?? "an empty message");
-        if (event.type === POSITION_MARKER) {
-          position ??= this.announce(event.cursor);
-        } else {
-          this.push(event);
-          position = event.seq;
-        }
-        if (position !== null && this.channel.base !== null && this.channel.connected() && !isAfter(this.channel.base, position)) break;
+        // The replay's own marker repeats the position announced.
+        if (event.type === POSITION_MARKER) continue;
+        this.push(event);
+        position = event.seq;
+        if (this.channel.base !== null && this.channel.connected() && !isAfter(this.channel.base, position)) break;
       }
       await this.replaying.return?.();
       this.replaying = undefined;
       if (this.done) return;
-      if (position === null) throw new Error("the shard's replay ended before saying where it starts");
       if (!this.channel.connected()) throw new Error("the shared stream was interrupted");
     }
     for (const event of this.channel.join(this, position)) this.push(event);
   }
 
-  /** A shard event: delivered if the subscriber's viewer may receive it (the shards' own rule), shaped as it asked. */
+  /** Whether the subscriber's viewer may receive `event`: the shards' own rule. */
+  private readonly receives = (event: FullEvent) => mayReceiveEvent(this.subscriber.viewer, { type: event.type, agencyCode: event.agencyCode ?? "" });
+
+  /** A shard event: delivered if the subscriber's viewer may receive it, shaped as it asked. */
   push(event: FullEvent): void {
     if (this.done || this.failure !== undefined) return;
-    if (!mayReceiveEvent(this.subscriber.viewer, { type: event.type, agencyCode: event.agencyCode ?? "" })) return;
+    if (!this.receives(event)) return;
     if (this.queue.length >= BACKLOG) {
       this.fail(new Error("the subscriber fell too far behind"));
       return;

@@ -6,7 +6,7 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Directive, Field, ID, Int, ObjectType, Resolver, Root, Subscription } from "type-graphql";
 import { badUserInput } from "../../contract/errors";
-import { mayReceiveEvent } from "../../contract/visibility";
+import { eventKindsFor, mayReceiveEvent } from "../../contract/visibility";
 import { MOST_RECENT_EVENTS, POSITION_MARKER, recentEventsProblems } from "../../contract/shard-directives";
 import type { OutboxRow } from "./outbox-feed";
 import { isRequested } from "./shard";
@@ -74,7 +74,7 @@ export function EventSubscription({ field, typeName, typeDescription }: EventSub
       name: field,
       description:
         `${typeDescription} Live, from every agency or those named; pass the cursor of the last event received as \`after\` to resume without a gap, ` +
-        "or, to begin with what just happened, `recent`: of each agency's latest events, that many, those you may see.",
+        "or, to begin with what just happened, `recent`: that many of each agency's latest events you may see.",
       subscribe: ({ args, context }) => {
         const { em, events, instance, viewer } = context as SubgraphContext;
         // Checked here, where a subscription is refused: its resolver's arguments are read with each event.
@@ -83,7 +83,10 @@ export function EventSubscription({ field, typeName, typeDescription }: EventSub
         const recent = (args.recent as number | null | undefined) ?? 0;
         if (!isRequested(instance, args.agencyCodes as string[] | undefined)) return noEvents();
         const after = (args.after as string | null | undefined) ?? null;
-        return events.stream(em, after, (row) => mayReceiveEvent(viewer, { type: row.type, agencyCode: instance.agencyCode! }), after === null ? recent : 0);
+        const agencyCode = instance.agencyCode!;
+        // The latest events the viewer may receive: counted among every kind, a public subscriber opened with fewer, or none after a run of insiders' events.
+        const latest = after === null ? { count: recent, kinds: eventKindsFor(viewer, agencyCode) } : undefined;
+        return events.stream(em, after, (row) => mayReceiveEvent(viewer, { type: row.type, agencyCode }), latest);
       },
     })
     @Directive('@shardFanOut(merge: "STREAM", subset: "agencyCodes")')
@@ -91,7 +94,7 @@ export function EventSubscription({ field, typeName, typeDescription }: EventSub
       @Root() event: OutboxRow,
       @Arg("agencyCodes", () => [ID], { nullable: true }) _agencyCodes?: string[],
       @Arg("after", () => String, { nullable: true }) _after?: string,
-      @Arg("recent", () => Int, { nullable: true, description: `Without \`after\`: begin with each agency's latest events, this many (at most ${MOST_RECENT_EVENTS}), those you may see, then go on live.` })
+      @Arg("recent", () => Int, { nullable: true, description: `Without \`after\`: begin with this many (at most ${MOST_RECENT_EVENTS}) of each agency's latest events you may see, then go on live.` })
       _recent?: number,
     ): OutboxRow {
       return event;

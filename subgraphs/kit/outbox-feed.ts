@@ -18,6 +18,7 @@ import type { Logger } from "../../contract/logger";
 import { listenTo, type Listener } from "../../contract/pg-listen";
 import { POSITION_MARKER } from "../../contract/shard-directives";
 import { OUTBOX_CHANNEL } from "./outbox";
+import { isIn, selectRows, sql } from "./sql";
 import type { StreamObserver } from "./observability";
 
 const BATCH = 500;
@@ -96,11 +97,12 @@ export class OutboxFeed {
 
   /**
    * The events after `after` (a position), or from now when null, beginning
-   * with the `recent` latest; runs until the consumer stops (its return() ends
-   * a wait at once, so a reader whose subscriber left stops reading). Events
-   * `include` refuses are skipped (the position still moves past them).
+   * with the `recent` latest of the `kinds` given (every kind when null);
+   * runs until the consumer stops (its return() ends a wait at once, so a
+   * reader whose subscriber left stops reading). Events `include` refuses
+   * are skipped (the position still moves past them).
    */
-  stream(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean = () => true, recent = 0): AsyncIterableIterator<OutboxRow> {
+  stream(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean = () => true, recent?: RecentEvents): AsyncIterableIterator<OutboxRow> {
     const reader: Reader = { stopped: false };
     const rows = this.read(em, after, include, reader, recent);
     const iterator: AsyncIterableIterator<OutboxRow> = {
@@ -120,7 +122,7 @@ export class OutboxFeed {
     return iterator;
   }
 
-  private async *read(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean, reader: Reader, recent: number): AsyncGenerator<OutboxRow> {
+  private async *read(em: EntityManager, after: string | null, include: (row: OutboxRow) => boolean, reader: Reader, recent?: RecentEvents): AsyncGenerator<OutboxRow> {
     const connection = em.getConnection();
     let cursor = after;
     if (cursor === null) {
@@ -129,7 +131,8 @@ export class OutboxFeed {
       // wait for them all before its first live event.
       await connection.execute("select outbox_publish()");
       const [head] = await connection.execute<{ head: string }[]>("select coalesce(max(position), 0)::text as head from outbox_event");
-      cursor = recent > 0 ? await this.recentStart(em, head.head, recent) : head.head;
+      // A viewer who may receive no kind of this shard's events (another agency's staff) begins now.
+      cursor = recent && recent.count > 0 && recent.kinds?.length !== 0 ? await this.recentStart(em, head.head, recent) : head.head;
     }
     if (!/^\d+$/.test(cursor)) throw badUserInput([{ path: "after", reason: "is not an event cursor this stream issued" }]);
     yield { seq: cursor, cursor, agencyCode: null, type: POSITION_MARKER, subjectId: "", occurredAt: new Date(), payload: {} };
@@ -156,14 +159,21 @@ export class OutboxFeed {
     }
   }
 
-  /** The position just before the `recent`-th latest event up to `head` (0, before the first, when there are fewer). */
-  private async recentStart(em: EntityManager, head: string, recent: number): Promise<string> {
-    const [start] = await em.getConnection().execute<{ start: string }[]>(
-      "select coalesce((select position - 1 from outbox_event where position <= ? order by position desc offset ? limit 1), 0)::text as start",
-      [head, recent - 1],
+  /** The position just before the `count`-th latest event of `kinds` up to `head` (0, before the first, when there are fewer). */
+  private async recentStart(em: EntityManager, head: string, { count, kinds }: RecentEvents): Promise<string> {
+    const ofKinds = kinds ? isIn(sql`type`, kinds) : sql`true`;
+    const [start] = await selectRows<{ start: string }>(
+      em,
+      sql`select coalesce((select position - 1 from outbox_event where position <= ${head} and ${ofKinds} order by position desc offset ${count - 1} limit 1), 0)::text as start`,
     );
     return start.start;
   }
+}
+
+/** Where a stream without a position begins: before the `count` latest events of `kinds` (every kind when null). */
+export interface RecentEvents {
+  count: number;
+  kinds: readonly string[] | null;
 }
 
 /** One reader's stop: set by its consumer's return(), which also ends its wait. */
