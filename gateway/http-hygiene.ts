@@ -6,9 +6,12 @@
  * - one body limit, the subgraphs' too, so no request is accepted here that
  *   a shard would refuse with a page of its own;
  * - a JSON body of declared length is read here, before the engine sees the
- *   request (`readJsonBody`).
+ *   request (`readJsonBody`);
+ * - a request Node's HTTP parser refuses is answered with what to mend
+ *   (`answerUnparsable`).
  */
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { GraphQLError } from "graphql";
 import { ErrorCode } from "../contract/errors";
@@ -95,4 +98,27 @@ export async function readJsonBody(req: IncomingMessage & { body?: unknown }, li
     parsed = undefined;
   }
   req.body = typeof parsed === "object" && parsed !== null && Object.keys(parsed).length > 0 ? parsed : bytes;
+}
+
+/** Node's own answers to what its parser refuses, by error code; anything else is a 400. */
+const PARSER_STATUS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: "431 Request Header Fields Too Large",
+  ERR_HTTP_REQUEST_TIMEOUT: "408 Request Timeout",
+};
+
+/**
+ * The HTTP server's `clientError` listener: a request Node's parser refused, answered with a reason a person can act
+ * on. Node's own answer is a status line and no body, and the commonest cause is one a person can mend: a URL with raw
+ * non-ASCII text (curl sends `?q=毒品` as typed, a harvester may too), which HTTP does not allow unencoded.
+ */
+export function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
+  // A kept-alive connection may be midway through an earlier answer (node:http's own check): nothing can be written.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (!socket.writable || answering || error.code === "ECONNRESET") return void socket.destroy();
+  const reason =
+    error.code === "HPE_INVALID_URL"
+      ? "The URL holds a character HTTP does not allow (non-ASCII text, a space): percent-encode it, e.g. ?q=%E6%AF%92%E5%93%81 for ?q=毒品.\n"
+      : `The request is not valid HTTP (${error.code ?? error.message}).\n`;
+  const status = (error.code && PARSER_STATUS[error.code]) ?? "400 Bad Request";
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(reason)}\r\nconnection: close\r\n\r\n${reason}`);
 }

@@ -36,7 +36,7 @@ import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { consoleHandler, loadTrustedDocuments } from "./console";
 import { harvestHandler } from "./harvest/routes";
 import { datastoreDumpHandler } from "./datastore-dump";
-import { readJsonBody, useBodyLimit, useCsrfPrevention } from "./http-hygiene";
+import { answerUnparsable, readJsonBody, useBodyLimit, useCsrfPrevention } from "./http-hygiene";
 import { useOperationLimits, type OperationLimits } from "./limits";
 import { SubscriptionCounter } from "./subscription-limits";
 import { plannedEngine } from "./engine";
@@ -324,6 +324,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // The GraphQL endpoint's own path goes straight to it: each other route parses the URL to look for its own.
     if (req.url === "/graphql" || (!serveConsole?.(req, res) && !serveHarvest?.(req, res) && !serveDump?.(req, res))) void graphql(req, res);
   });
+  httpServer.on("clientError", answerUnparsable);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   type WsExtra = { request?: { socket?: { remoteAddress?: string }; headers?: Record<string, unknown> } };
   const wsOptions = getGraphQLWSOptions(runtime, (ctx) => ({

@@ -2,6 +2,7 @@
  * HTTP hygiene at the gateway: cross-site requests, CORS, body size, and
  * users' tokens. Each refusal is checked to reach no shard.
  */
+import { connect } from "node:net";
 import { SignJWT } from "jose";
 import { config, loadSecrets } from "../../contract/config";
 import { startTrippedGateway } from "./tripwire";
@@ -51,6 +52,24 @@ describe("cross-site requests", () => {
     });
     expect(post.headers.get("access-control-allow-origin")).toBeNull();
   });
+});
+
+test("a URL with raw non-ASCII text, which HTTP's parser refuses, is answered with how to send it, and reaches no shard", async () => {
+  const { port } = new URL(platform.gateway.url);
+  const answer = await new Promise<string>((resolveAnswer, rejectAnswer) => {
+    // As curl sends a URL typed with Chinese in it: the bytes as they are.
+    const socket = connect(Number(port), "127.0.0.1", () => socket.write(Buffer.from("GET /api/3/action/package_search?q=毒品 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")));
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
+    socket.on("close", () => resolveAnswer(received));
+    socket.on("error", rejectAnswer);
+  });
+  expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  expect(answer).toContain("content-type: text/plain; charset=utf-8");
+  expect(answer.split("\r\n\r\n")[1]).toBe(
+    "The URL holds a character HTTP does not allow (non-ASCII text, a space): percent-encode it, e.g. ?q=%E6%AF%92%E5%93%81 for ?q=毒品.\n",
+  );
+  expect(platform.calls()).toBe(0);
 });
 
 test("a body over the limit is refused as JSON, with no page, path or stack, and reaches no shard", async () => {
