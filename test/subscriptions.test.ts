@@ -11,6 +11,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { issueDevToken } from "../gateway/auth";
 import { decodeGatewayCursor, encodeGatewayCursor } from "../gateway/shard-router/connection";
+import { LINGER_MS } from "../gateway/shard-router/event-hub";
 import { startGateway, type RunningGateway } from "../gateway/server";
 import { subgraphs } from "../subgraphs";
 import { Role } from "../contract/claims";
@@ -259,8 +260,8 @@ test("recent: each agency's latest events first, then live; a cursor taken then 
 });
 
 test("recent counts the events the viewer may receive: the public opens with the latest public ones, however many insiders' came after", async () => {
-  // The shared streams of the tests before have closed (the hub's LINGER_MS), so MOJ's opens with an empty window.
-  await new Promise((resolveDelay) => setTimeout(resolveDelay, 5_500));
+  // The shared streams of the tests before have closed, so MOJ's opens with an empty window.
+  await new Promise((resolveDelay) => setTimeout(resolveDelay, LINGER_MS + 500));
   const id = await publish("MOJ");
   await publish("MOJ");
   for (let i = 0; i < 3; i++) await appendDirectly("MOJ", id, insidersKind);

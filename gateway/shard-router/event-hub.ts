@@ -70,12 +70,19 @@ const upstreamDocument = (field: string) =>
 type ReplayFrom = { after: string } | { recent: number };
 
 /** How long a shared stream stays open with no subscriber: one that resubscribes (or all of them, after a failure) finds its window. */
-const LINGER_MS = 5000;
+export const LINGER_MS = 5000;
 
 /** Events one subscriber may have waiting (its socket slower than the shard) before it is failed and resumes from its position. */
 const BACKLOG = 10_000;
 
 const isAfter = (position: string, than: string) => BigInt(position) > BigInt(than);
+
+/** The event a shard's message carries; a message without one fails the stream with the shard's errors. */
+function eventOf(message: ExecutionResult): FullEvent {
+  const event = (message.data as { event?: FullEvent } | null | undefined)?.event;
+  if (!event) throw new Error(message.errors?.map((error) => error.message).join("; ") ?? "an empty message");
+  return event;
+}
 
 export interface EventHubOptions {
   open: ViewerStreamOpener;
@@ -150,9 +157,9 @@ export class EventHub {
     const replay = this.replay(channel, { recent }, viewer);
     try {
       const first = await replay.next();
-      const event = first.done ? undefined : (first.value.data as { event?: FullEvent } | null | undefined)?.event;
-      if (event?.type === POSITION_MARKER) return event.cursor;
-      throw new Error(first.done ? "the shard's replay ended before saying where it starts" : (first.value.errors?.map((error) => error.message).join("; ") ?? "an empty message"));
+      const event = first.done ? undefined : eventOf(first.value);
+      if (event?.type !== POSITION_MARKER) throw new Error("the shard's replay did not begin by saying where it starts");
+      return event.cursor;
     } finally {
       await replay.return?.();
     }
@@ -243,11 +250,7 @@ class Channel {
     let failure: unknown = new Error("its stream ended");
     try {
       for (let next = await upstream.next(); !next.done && this.upstream === upstream; next = await upstream.next()) {
-        const event = (next.value.data as { event?: FullEvent } | null | undefined)?.event;
-        if (!event) {
-          failure = new Error(next.value.errors?.map((error) => error.message).join("; ") ?? "an empty message");
-          break;
-        }
+        const event = eventOf(next.value);
         if (event.type === POSITION_MARKER) {
           this.base ??= event.cursor;
           this.typename = event.__typename;
@@ -353,8 +356,7 @@ class Part implements AsyncIterator<ExecutionResult> {
     if (isAfter(this.channel.base!, position)) {
       this.replaying = this.hub.replay(this.channel, { after: position });
       for (let next = await this.replaying.next(); !next.done && !this.done; next = await this.replaying.next()) {
-        const event = (next.value.data as { event?: FullEvent } | null | undefined)?.event;
-        if (!event) throw new Error(next.value.errors?.map((error) => error.message).join("; ") ?? "an empty message");
+        const event = eventOf(next.value);
         // The replay's own marker repeats the position announced.
         if (event.type === POSITION_MARKER) continue;
         this.push(event);

@@ -131,8 +131,7 @@ export class OutboxFeed {
       // wait for them all before its first live event.
       await connection.execute("select outbox_publish()");
       const [head] = await connection.execute<{ head: string }[]>("select coalesce(max(position), 0)::text as head from outbox_event");
-      // A viewer who may receive no kind of this shard's events (another agency's staff) begins now.
-      cursor = recent && recent.count > 0 && recent.kinds?.length !== 0 ? await this.recentStart(em, head.head, recent) : head.head;
+      cursor = recent && recent.count > 0 ? await this.recentStart(em, head.head, recent) : head.head;
     }
     if (!/^\d+$/.test(cursor)) throw badUserInput([{ path: "after", reason: "is not an event cursor this stream issued" }]);
     yield { seq: cursor, cursor, agencyCode: null, type: POSITION_MARKER, subjectId: "", occurredAt: new Date(), payload: {} };
@@ -159,8 +158,10 @@ export class OutboxFeed {
     }
   }
 
-  /** The position just before the `count`-th latest event of `kinds` up to `head` (0, before the first, when there are fewer). */
+  /** The position just before the `count`-th latest event of `kinds` up to `head` (0, before the first, when there are fewer of them). */
   private async recentStart(em: EntityManager, head: string, { count, kinds }: RecentEvents): Promise<string> {
+    // A viewer who may receive no kind of this shard's events (another agency's staff) begins at the head, not the first.
+    if (kinds?.length === 0) return head;
     const ofKinds = kinds ? isIn(sql`type`, kinds) : sql`true`;
     const [start] = await selectRows<{ start: string }>(
       em,
