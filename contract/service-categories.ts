@@ -2,7 +2,7 @@
  * The national platform's 18 service categories (服務分類), spelled as the
  * platform spells them, each with the English name the console shows. One
  * list: the catalogue refuses any other category (catalogue/inputs.ts), and
- * the console names them (console/src/categories.ts).
+ * the console names them (console/src/vocabulary.ts).
  */
 export const SERVICE_CATEGORY_NAMES_EN = {
   生育保健: "Maternity and child health",
@@ -29,7 +29,3 @@ export type ServiceCategory = keyof typeof SERVICE_CATEGORY_NAMES_EN;
 
 /** In the platform's order. */
 export const SERVICE_CATEGORIES = Object.keys(SERVICE_CATEGORY_NAMES_EN) as ServiceCategory[];
-
-export function isServiceCategory(value: string): value is ServiceCategory {
-  return Object.hasOwn(SERVICE_CATEGORY_NAMES_EN, value);
-}

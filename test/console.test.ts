@@ -433,12 +433,73 @@ describe("agency reply desk", () => {
   });
 });
 
+describe("a dataset's page", () => {
+  /** The comments stored on the dataset, as its agency's staff read them. */
+  async function storedComments(agencyCode: string, datasetId: string) {
+    const response = await topology.query<{ agencyFeedback: { edges: { node: { title: string; body: string; commentType: string; email: string; lastReplyDay: string } }[] } }>(
+      `query($agencyCode: ID!, $datasetId: ID!) { agencyFeedback(agencyCode: $agencyCode, datasetId: $datasetId, first: 10) { edges { node { title body commentType email lastReplyDay } } } }`,
+      { agencyCode, datasetId },
+      await topology.token(Role.AGENCY_STAFF, agencyCode),
+    );
+    expect(response.errors).toBeUndefined();
+    return response.data!.agencyFeedback.edges.map((edge) => edge.node);
+  }
+
+  test("a visitor comments on it there: a wrong email is refused in words and stores nothing; a comment sent again after its answer was lost is stored once, and the page says by when the agency must reply", async () => {
+    const datasetId = await publishDataset("AJ", `意見表單資料集 ${Date.now()}`);
+    const { context, page } = await newPage();
+    await page.goto(`${base}/#/datasets/AJ/${datasetId}`);
+    const form = page.locator("form.comment-form");
+    await form.getByLabel("電子郵件").fill("citizen-at-example.org");
+    await form.getByLabel("意見類型").selectOption("資料下載連結失效");
+    await form.getByLabel("標題").fill("下載連結失效");
+    await form.getByLabel("內容").fill("資源的下載連結回應 404。");
+    await form.getByRole("button", { name: "送出意見" }).click();
+    await form.locator("[role=alert]:has-text('輸入有誤：input.email: must be an email address')").waitFor();
+    expect(await storedComments("AJ", datasetId)).toEqual([]);
+
+    // The first sending is stored, but its answer never reaches the page; the visitor sends the same comment again.
+    let dropped = 0;
+    await page.route("**/graphql", async (route) => {
+      if ((route.request().postDataJSON() as { operationName?: string }).operationName !== "SubmitComment" || dropped > 0) return route.continue();
+      dropped += 1;
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await form.getByLabel("電子郵件").fill("citizen@example.org");
+    await form.getByRole("button", { name: "送出意見" }).click();
+    await form.locator("[role=alert]:has-text('無法連線到平臺')").waitFor();
+    await form.getByRole("button", { name: "送出意見" }).click();
+    await form.locator("[role=status]").waitFor();
+
+    const stored = await storedComments("AJ", datasetId);
+    expect(stored).toEqual([
+      { title: "下載連結失效", body: "資源的下載連結回應 404。", commentType: "資料下載連結失效", email: "citizen@example.org", lastReplyDay: expect.any(String) },
+    ]);
+    const [year, month, day] = stored[0].lastReplyDay.split("-").map(Number);
+    expect(await form.locator("[role=status]").textContent()).toBe(`已收到您的意見。法務部司法官學院應於 ${year - 1911}/${month}/${day} 前回復。`);
+    // The form is ready for another comment, and the page lists this one with its type named.
+    expect(await form.getByLabel("標題").inputValue()).toBe("");
+    await page.locator("article.comment h3:text-is('下載連結失效')").waitFor();
+    await page.getByRole("button", { name: "English" }).click();
+    expect(await page.locator("article.comment .muted").first().textContent()).toContain("Download link is broken");
+    await screenshot(page, "dataset-comment");
+    await context.close();
+  });
+});
+
 describe("every page: no serious accessibility violation, usable at 375 px", () => {
+  /** The page of MOJ's latest dataset. */
+  const datasetPath = async () => {
+    const response = await topology.query<{ datasets: { edges: { node: { id: string } }[] } }>(`{ datasets(agencyCodes: ["MOJ"], first: 1) { edges { node { id } } } }`);
+    return `/#/datasets/MOJ/${response.data!.datasets.edges[0].node.id}`;
+  };
   // [page, path, role signed in as (null: anonymous)]
-  const pages: [string, string, string | null][] = [
+  const pages: [string, string | (() => Promise<string>), string | null][] = [
     ["dashboard", "/#/?asOf=2018-03-16", null],
     ["events", "/#/events", null],
     ["datasets", "/#/datasets", null],
+    ["dataset", datasetPath, null],
     ["signin", "/#/signin", null],
     ["agency", "/#/agencies/MOJ", null],
     ["desk", "/#/desk", "AGENCY_STAFF"],
@@ -451,7 +512,7 @@ describe("every page: no serious accessibility violation, usable at 375 px", () 
     page.on("console", (message) => {
       if (message.type() === "error") consoleErrors.push(message.text());
     });
-    await page.goto(`${base}${path}`);
+    await page.goto(`${base}${typeof path === "string" ? path : await path()}`);
     await page.waitForSelector("main h1");
     await page.waitForLoadState("networkidle").catch(() => undefined);
     await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });

@@ -8,6 +8,7 @@ import { hashString, pick, seededRandom } from "../kit/random";
 import { DAY_MS } from "../kit/scalars";
 import type { InstanceInfo } from "../kit/instance";
 import { ANONYMOUS, Role } from "../../contract/claims";
+import { COMMENT_TYPES } from "../../contract/comment-types";
 import { appendAgencyEvent } from "../kit/outbox";
 import type { FeedbackSettings } from "./context";
 import { replyDueAt } from "./deadline";
@@ -17,7 +18,6 @@ import { commentFacts, EVENT_OF, receipt } from "./history";
 import { scheduleReminders } from "./reminders";
 import { FeedbackAction, FeedbackState } from "./workflow";
 
-const COMMENT_TYPES = ["資源資料編碼錯誤", "資料集提供機關聯絡資訊異常回報", "資料內容有誤", "資料下載連結失效", "建議增加欄位"];
 const IDENTITIES = ["一般民眾", "學生", "企業", "研究人員", "公務人員"];
 const INDUSTRIES = ["資訊服務業", "學術研究", "法律服務", "媒體", "其他"];
 

@@ -1,16 +1,17 @@
 /**
  * Dataset pages: every agency's datasets as one searchable list (the merged
  * connection, page by page), and a dataset with its metadata, resources,
- * quality badge with each indicator and its history, and public comments
- * with the agency's published replies.
+ * quality badge with each indicator and its history, public comments with
+ * the agency's published replies, and a form to comment on it.
  */
 import { useEffect, useState } from "preact/hooks";
 import { request, type ApiError } from "../api";
 import { agencyName } from "../agencies";
-import { categoryName } from "../categories";
+import { COMMENT_TYPES } from "../../../contract/comment-types";
 import { AgencySelect, Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords, type Lang } from "../i18n";
 import { dayInTaipei, formatDay, formatPeriodicity } from "../time";
+import { categoryName, commentTypeName } from "../vocabulary";
 import ops from "../operations/datasets.graphql";
 
 type Badge = "PLATINUM" | "GOLD" | "SILVER" | "BRONZE" | "NONE";
@@ -255,7 +256,7 @@ export function DatasetPage({ agencyCode, id }: { agencyCode: string; id: string
               <article key={comment.id} class="comment" data-feedback={comment.id}>
                 <h3>{comment.title}</h3>
                 <p class="muted">
-                  {when(comment.receivedAt, words.lang)} · {comment.commentType}
+                  {when(comment.receivedAt, words.lang)} · {commentTypeName(comment.commentType, words.lang)}
                 </p>
                 <p>{comment.body}</p>
                 {comment.replies
@@ -269,8 +270,89 @@ export function DatasetPage({ agencyCode, id }: { agencyCode: string; id: string
               </article>
             ))}
           </section>
+          <CommentForm agencyCode={dataset.agencyCode} datasetId={dataset.id} onSubmitted={result.reload} />
         </>
       )}
     </div>
+  );
+}
+
+/** The API's idempotencyKey: one per comment written, so that sending it again after a lost answer stores it once. */
+const newCommentKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+
+const EMPTY_COMMENT = { email: "", commentType: COMMENT_TYPES[0] as string, title: "", body: "" };
+
+/**
+ * Anyone may comment on a dataset (signed in or not). The form does not judge
+ * the input itself: the API's reasons are shown in words. A changed comment
+ * gets a new key; the same one sent again (the answer lost on the way) keeps
+ * its key, so it is stored once.
+ */
+function CommentForm({ agencyCode, datasetId, onSubmitted }: { agencyCode: string; datasetId: string; onSubmitted(): void }) {
+  const words = useWords();
+  const session = useSession();
+  const [comment, setComment] = useState(EMPTY_COMMENT);
+  const [key, setKey] = useState(newCommentKey);
+  const [errors, setErrors] = useState<ApiError[]>();
+  const [busy, setBusy] = useState(false);
+  const [lastReplyDay, setLastReplyDay] = useState<string>();
+  const edit = (field: keyof typeof EMPTY_COMMENT) => (event: Event) => {
+    setComment({ ...comment, [field]: (event.target as HTMLInputElement).value });
+    setKey(newCommentKey());
+    setLastReplyDay(undefined);
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    const result = await request<{ submitFeedback: { feedback: { id: string; lastReplyDay: string } } | null }>(session, ops.SubmitComment, {
+      input: { agencyCode, datasetId, ...comment, idempotencyKey: key },
+    });
+    setBusy(false);
+    setErrors(result.errors);
+    const stored = result.data?.submitFeedback?.feedback;
+    if (!stored) return;
+    setLastReplyDay(stored.lastReplyDay);
+    setComment({ ...EMPTY_COMMENT, email: comment.email });
+    setKey(newCommentKey());
+    onSubmitted();
+  };
+
+  return (
+    <section class="card" aria-labelledby="comment-form">
+      <h2 id="comment-form">{words.commentFormTitle}</h2>
+      <p class="muted">{words.commentFormHelp}</p>
+      <form class="comment-form" noValidate onSubmit={submit}>
+        <Field label={words.email}>
+          {(id) => <input id={id} type="email" autoComplete="email" value={comment.email} onInput={edit("email")} />}
+        </Field>
+        <Field label={words.commentType}>
+          {(id) => (
+            <select id={id} value={comment.commentType} onChange={edit("commentType")}>
+              {COMMENT_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {commentTypeName(type, words.lang)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={words.commentTitle}>{(id) => <input id={id} maxLength={255} value={comment.title} onInput={edit("title")} />}</Field>
+        <Field label={words.commentBody}>
+          {(id) => <textarea id={id} rows={5} maxLength={5000} value={comment.body} onInput={edit("body")} />}
+        </Field>
+        <Errors errors={errors} />
+        {lastReplyDay && (
+          <p class="note" role="status">
+            {words.commentReceived(agencyName(agencyCode, words.lang), formatDay(lastReplyDay, words.lang))}
+          </p>
+        )}
+        <div class="buttons">
+          <button type="submit" class="primary" disabled={busy}>
+            {words.submitComment}
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }

@@ -14,6 +14,7 @@ import { Errors, useQuery, useSession, Field } from "../hooks";
 import { useWords } from "../i18n";
 import { AGENCY_ROLES } from "../session";
 import { daysLeft, formatDay, dayInTaipei } from "../time";
+import { commentTypeName } from "../vocabulary";
 import ops from "../operations/desk.graphql";
 import events from "../operations/events.graphql";
 import { LiveBadge } from "./dashboard";
@@ -75,7 +76,7 @@ function CommentCard({ comment, onChanged }: { comment: Comment; onChanged(): vo
       <h3 id={`${id}-title`}>{comment.title}</h3>
       <p class="meta">
         <span class={`deadline ${comment.deadlineState.toLowerCase()}`}>{words.daysLeft(left)}</span> · {words.due} {formatDay(comment.lastReplyDay, words.lang)} ·{" "}
-        {words.received} {formatDay(dayInTaipei(new Date(comment.receivedAt)), words.lang)} · {comment.commentType} ·{" "}
+        {words.received} {formatDay(dayInTaipei(new Date(comment.receivedAt)), words.lang)} · {commentTypeName(comment.commentType, words.lang)} ·{" "}
         <span data-role="state">{words.states[comment.state]}</span>
       </p>
       <p>{comment.body}</p>
