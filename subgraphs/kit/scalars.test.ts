@@ -2,7 +2,7 @@ import { Kind } from "graphql";
 import { CalendarDate, taipeiDate } from "./scalars";
 
 describe("the Date scalar: a calendar day YYYY-MM-DD", () => {
-  test.each(["2024-02-29", "2026-01-31", "2000-02-29"])("accepts the day %s as it is", (day) => {
+  test.each(["2024-02-29", "2026-01-31", "2000-02-29", "0001-01-01"])("accepts the day %s as it is", (day) => {
     expect(CalendarDate.parseValue(day)).toBe(day);
     expect(CalendarDate.parseLiteral({ kind: Kind.STRING, value: day })).toBe(day);
     expect(CalendarDate.serialize(day)).toBe(day);
@@ -18,6 +18,7 @@ describe("the Date scalar: a calendar day YYYY-MM-DD", () => {
     ["a 32nd", "2026-01-32"],
     ["a day without leading zeros", "2024-2-1"],
     ["an instant", "2024-02-01T00:00:00Z"],
+    ["a year 0000, which the calendar does not have", "0000-01-01"],
   ])("refuses %s (%s)", (_, value) => {
     expect(() => CalendarDate.parseValue(value)).toThrow();
     expect(() => CalendarDate.parseLiteral({ kind: Kind.STRING, value })).toThrow();

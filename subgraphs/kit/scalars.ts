@@ -28,7 +28,9 @@ export function parseCalendarDate(value: unknown): string {
   }
   const month = digitsAt(value, 5, 7);
   const day = digitsAt(value, 8, 10);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(digitsAt(value, 0, 4), month)) throw new TypeError(`${value} is not a day of the calendar`);
+  const year = digitsAt(value, 0, 4);
+  // The Gregorian calendar has no year 0 (1 BC is followed by AD 1), and PostgreSQL refuses it.
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw new TypeError(`${value} is not a day of the calendar`);
   return value;
 }
 
