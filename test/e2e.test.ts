@@ -99,11 +99,13 @@ test("staff cannot write another agency's shard, and bad input writes nothing", 
   );
   expect(forbidden.errors?.[0].extensions?.code).toBe("FORBIDDEN");
   const invalid = await topology.query(
-    `mutation { registerDataset(input: { agencyCode: "MOJ", identifier: "MOJ-X", title: "", description: "d", category: "no such category", accrualPeriodicity: "weekly" }) { dataset { id } } }`,
+    `mutation { registerDataset(input: { agencyCode: "MOJ", identifier: "MOJ-X", title: "　 ", description: "d", category: "no such category", accrualPeriodicity: "weekly" }) { dataset { id } } }`,
     undefined,
     token,
   );
   expect(invalid.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+  // A title of spaces (a full-width one among them) is as empty as none.
+  expect(invalid.errors?.[0].extensions?.fields).toContainEqual({ path: "input.title", reason: "must not be empty or only spaces" });
   expect((invalid.errors?.[0].extensions?.fields as { path: string }[]).map((f) => f.path).sort()).toEqual([
     "input.accrualPeriodicity",
     "input.category",

@@ -26,6 +26,15 @@ test("a text out of bounds is refused in words: empty, too long by how much, too
   expect(await inputProblems(comment({ reason: "no" }), "input")).toEqual([{ path: "input.reason", reason: "must be at least 3 characters (it has 2)" }]);
 });
 
+test("a text of spaces is as empty as no text, and the least is counted without the spaces around a text", async () => {
+  expect(await inputProblems(comment({ title: "   " }), "input")).toEqual([{ path: "input.title", reason: "must not be empty or only spaces" }]);
+  expect(await inputProblems(comment({ title: "\u3000" }), "input")).toEqual([{ path: "input.title", reason: "must not be empty or only spaces" }]);
+  expect(await inputProblems(comment({ reason: " no  " }), "input")).toEqual([{ path: "input.reason", reason: "must be at least 3 characters besides the spaces around it (it has 2)" }]);
+  expect(await inputProblems(comment({ keywords: ["abc", "  "] }), "input")).toEqual([{ path: "input.keywords", reason: "must not hold an empty text or only spaces" }]);
+  // Spaces inside a text count, and so do those around one long enough.
+  expect(await inputProblems(comment({ title: " a b ", reason: "a b" }), "input")).toEqual([]);
+});
+
 test("with each, every text of a list is checked", async () => {
   expect(await inputProblems(comment({ keywords: ["abc", "abcd"] }), "input")).toEqual([{ path: "input.keywords", reason: "must be at most 3 characters each" }]);
   expect(await inputProblems(comment({ keywords: ["abc", ""] }), "input")).toEqual([{ path: "input.keywords", reason: "must not hold an empty text" }]);

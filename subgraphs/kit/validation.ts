@@ -3,7 +3,7 @@
  * problem per offending field, with its path (input.resources.0.downloadUrl)
  * and the reason. Used for GraphQL arguments and for imported rows alike.
  */
-import { IsIn, isUUID, IsUUID, IsUrl, Length, validate, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
+import { IsIn, isUUID, IsUUID, IsUrl, validate, ValidateBy, type ValidationArguments, type ValidationError, type ValidationOptions } from "class-validator";
 import type { GraphQLScalarType } from "graphql";
 import { Arg, ID, type ArgOptions } from "type-graphql";
 import { AGENCY_CODES, unknownAgencyCodes } from "../../contract/agencies";
@@ -41,20 +41,31 @@ export const IsWebUrl = () =>
 /**
  * A text of `min` to `max` characters (or, with `each`, every text of a list), refused in words a person acts on:
  * "must not be empty", "must be at most 255 characters (it has 300)", where class-validator's own Length says "must
- * be longer than or equal to 1 characters".
+ * be longer than or equal to 1 characters". The least is counted without the spaces around the text (full-width
+ * ones too): a title of spaces shows a reader nothing, and a reason of five spaces gives none. The most is counted
+ * as sent, as it is stored.
  */
 export const TextLength = (min: number, max: number, options: ValidationOptions = {}) =>
-  Length(min, max, {
-    ...options,
-    message: ({ value }: ValidationArguments) => {
-      const each = Array.isArray(value);
-      const lengths = (each ? value : [value]).map((text: unknown) => (typeof text === "string" ? text.length : 0));
-      const longest = Math.max(...lengths);
-      const counted = (length: number) => (each ? " each" : ` (it has ${length})`);
-      if (longest > max) return `must be at most ${max} characters${counted(longest)}`;
-      return min === 1 ? (each ? "must not hold an empty text" : "must not be empty") : `must be at least ${min} characters${counted(Math.min(...lengths))}`;
+  ValidateBy(
+    {
+      name: "textLength",
+      validator: {
+        validate: (text: unknown) => typeof text === "string" && text.trim().length >= min && text.length <= max,
+        defaultMessage: ({ value }: ValidationArguments) => {
+          const each = Array.isArray(value);
+          const texts = (each ? value : [value]).map((text: unknown) => (typeof text === "string" ? text : ""));
+          const longest = Math.max(...texts.map((text) => text.length));
+          const shortest = Math.min(...texts.map((text) => text.trim().length));
+          const counted = (length: number) => (each ? " each" : ` (it has ${length})`);
+          if (longest > max) return `must be at most ${max} characters${counted(longest)}`;
+          const blank = texts.some((text) => text.length > 0 && text.trim().length === 0);
+          if (min === 1) return `${each ? "must not hold an empty text" : "must not be empty"}${blank ? " or only spaces" : ""}`;
+          return `must be at least ${min} characters${blank || texts.some((text) => text.trim() !== text) ? " besides the spaces around it" : ""}${counted(shortest)}`;
+        },
+      },
     },
-  });
+    options,
+  );
 
 const idReason = (entity: string, each = false) => `${each ? "each " : ""}must be ${entity} id`;
 
