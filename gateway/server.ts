@@ -21,10 +21,12 @@ import { createGatewayRuntime, getGraphQLWSOptions, type GatewayPlugin } from "@
 import httpTransport from "@graphql-mesh/transport-http";
 import { useServer } from "graphql-ws/use/ws";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { GraphQLError, Kind } from "graphql";
 import { maskError } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import { ANONYMOUS, CLAIMS_HEADER, claimsSigner, signClaims, SYSTEM_SUBJECTS, type SystemSubject, type Viewer } from "../contract/claims";
 import { config, projectRoot, type Secrets } from "../contract/config";
+import { ErrorCode } from "../contract/errors";
 import { advisoryLease } from "../contract/advisory-lease";
 import { startJob } from "../contract/jobs";
 import { createSystemClient } from "../contract/system-client";
@@ -148,6 +150,17 @@ function useIdentity(verifier: TokenVerifier, internalSecret: string): GatewayPl
       extendContext({ viewer: forwarded, subgraphClaims: await claimsFor(forwarded) } as never);
     },
   };
+}
+
+/**
+ * A variable's value the schema cannot take ("Variable "$first" got invalid value "ten"", a required one left out) is
+ * the client's input, refused before anything runs: BAD_USER_INPUT, as the same value written into the query is
+ * refused (by validation, or by the subgraph that takes the argument). graphql-js reports it with no code, at the
+ * variable's definition, which is how it is known here (as Apollo Server knows it).
+ */
+function asBadVariableValue(error: unknown): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined || error.nodes?.length !== 1 || error.nodes[0].kind !== Kind.VARIABLE_DEFINITION) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: ErrorCode.BAD_USER_INPUT } });
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -277,7 +290,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logging: false,
     maskedErrors: {
       maskError: (error, message, isDev) => {
-        const masked = maskError(error, message, isDev);
+        const masked = maskError(asBadVariableValue(error), message, isDev);
         if (masked !== error) log.error({ err: error }, "unexpected error (masked in the response)");
         return masked;
       },

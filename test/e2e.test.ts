@@ -135,6 +135,20 @@ test("a bad argument to a fanned-out field is one error naming every shard that 
   });
 });
 
+test("a variable's value the schema cannot take is bad input naming the variable, as the same value written in the query is", async () => {
+  const wrongType = await topology.query(`query($first: Int) { datasets(agencyCodes: ["MOJ"], first: $first) { totalCount } }`, { first: "ten" });
+  const wrongEnum = await topology.query(`query($order: DatasetOrder) { datasets(agencyCodes: ["MOJ"], first: 1, orderBy: $order) { totalCount } }`, { order: "NEWEST" });
+  const missing = await topology.query(`query($agencyCode: ID!, $id: ID!) { dataset(agencyCode: $agencyCode, id: $id) { title } }`, { agencyCode: "MOJ" });
+  for (const [response, variable] of [
+    [wrongType, "$first"],
+    [wrongEnum, "$order"],
+    [missing, "$id"],
+  ] as const) {
+    expect(response.data ?? null).toBeNull();
+    expect(response.errors).toEqual([expect.objectContaining({ message: expect.stringContaining(`Variable "${variable}"`), extensions: { code: "BAD_USER_INPUT" } })]);
+  }
+});
+
 test("a malformed id is bad input naming its argument, in every subgraph, and an id asked beside it still answers", async () => {
   const { data: listed } = await topology.query<{ datasets: { edges: { node: { id: string; title: string } }[] } }>(`{ datasets(agencyCodes: ["MOJ"], first: 1) { edges { node { id title } } } }`);
   const dataset = listed!.datasets.edges[0].node;
