@@ -149,6 +149,24 @@ test("a variable's value the schema cannot take is bad input naming the variable
   }
 });
 
+test("a fanned-out field asked of no agency, or only of agencies without a shard, says so instead of answering nothing", async () => {
+  const none = await topology.query(`{ feedbackStats(agencyCodes: []) { received } }`);
+  expect(none.errors).toEqual([
+    expect.objectContaining({
+      path: ["feedbackStats"],
+      extensions: expect.objectContaining({ code: "BAD_USER_INPUT", fields: [{ path: "agencyCodes", reason: "names no agency: name one at least, or leave agencyCodes out for every agency" }] }),
+    }),
+  ]);
+  const noPage = await topology.query(`{ datasets(agencyCodes: [], first: 5) { totalCount } }`);
+  expect(noPage.errors?.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+  // Nothing was answered, so nothing was answered "without it".
+  const unknown = await topology.query(`{ catalogueSummary(agencyCodes: ["XYZ"]) { published } }`);
+  expect(unknown.errors).toEqual([expect.objectContaining({ message: 'No shard is registered for agency "XYZ".', path: ["catalogueSummary"], extensions: expect.objectContaining({ code: "NOT_FOUND" }) })]);
+  const beside = await topology.query<{ catalogueSummary: { published: number } }>(`{ catalogueSummary(agencyCodes: ["XYZ", "MOJ"]) { published } }`);
+  expect(beside.data?.catalogueSummary.published).toBeGreaterThan(0);
+  expect(beside.errors).toEqual([expect.objectContaining({ message: 'No shard is registered for agency "XYZ"; answered without it.' })]);
+});
+
 test("a malformed id is bad input naming its argument, in every subgraph, and an id asked beside it still answers", async () => {
   const { data: listed } = await topology.query<{ datasets: { edges: { node: { id: string; title: string } }[] } }>(`{ datasets(agencyCodes: ["MOJ"], first: 1) { edges { node { id title } } } }`);
   const dataset = listed!.datasets.edges[0].node;

@@ -301,12 +301,14 @@ test("an agency without a shard is named: beside others, first, and the stream g
 
   const alone = subscribe(null, { agencyCodes: ["XYZ"] });
   await until(() => alone.errors.length === 1, "the refusal");
-  expect(alone.errors[0]).toMatchObject({ extensions: { code: "NOT_FOUND", agencyCode: "XYZ" } });
+  expect(alone.errors[0]).toMatchObject({ message: 'No shard is registered for agency "XYZ".', extensions: { code: "NOT_FOUND", agencyCode: "XYZ" } });
   expect(alone.messages).toEqual([]);
   await alone.close();
   const none = subscribe(null, { agencyCodes: [] });
   await until(() => none.errors.length === 1, "the refusal");
-  expect(none.errors[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" }, message: expect.stringContaining("names no agency to follow") });
+  expect(none.errors[0]).toMatchObject({
+    extensions: { code: "BAD_USER_INPUT", fields: [{ path: "agencyCodes", reason: "names no agency: name one at least, or leave agencyCodes out for every agency" }] },
+  });
   await none.close();
 });
 

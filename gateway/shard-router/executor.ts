@@ -54,9 +54,9 @@ function shardUnavailable(subgraph: string, agencyCode: string, reason: string, 
   });
 }
 
-/** An agency named in a fanned-out field's subset that has no shard: the rest is answered without it. */
-function noShardFor(subgraph: string, agencyCode: string): GraphQLError {
-  return new GraphQLError(`No shard is registered for agency ${JSON.stringify(agencyCode)}; answered without it.`, {
+/** An agency named in a fanned-out field's subset that has no shard: the rest, if any, is answered without it. */
+function noShardFor(subgraph: string, agencyCode: string, restAnswered: boolean): GraphQLError {
+  return new GraphQLError(`No shard is registered for agency ${JSON.stringify(agencyCode)}${restAnswered ? "; answered without it" : ""}.`, {
     extensions: { code: ErrorCode.NOT_FOUND, agencyCode, subgraph },
   });
 }
@@ -137,7 +137,7 @@ type FanOutPlan = Extract<FieldPlan, { agencyCodes: string[] }>;
  */
 function gather(plan: FanOutPlan, merging: Merging, listIndex = false): { agencyCode: string; value: Json }[] | null {
   const key = plan.responseKey;
-  const problems = plan.unknownCodes.map((code) => noShardFor(merging.subgraph, code));
+  const problems: GraphQLError[] = [];
   const parts: { agencyCode: string; value: Json }[] = [];
   let offset = 0;
   for (const agencyCode of plan.agencyCodes) {
@@ -160,6 +160,7 @@ function gather(plan: FanOutPlan, merging: Merging, listIndex = false): { agency
     parts.push({ agencyCode, value });
     offset += Array.isArray(value) ? value.length : 0;
   }
+  problems.unshift(...plan.unknownCodes.map((code) => noShardFor(merging.subgraph, code, parts.length > 0)));
   if (parts.length === 0 && problems.length > 0) {
     alikeOnce(problems).forEach((problem) => merging.errors.push(new GraphQLError(problem.message, { path: [key], extensions: problem.extensions })));
     return null;
@@ -278,11 +279,9 @@ export function createShardExecutor(options: ShardExecutorOptions): Executor {
       return { errors: [new GraphQLError(`A subscription to ${options.subgraph} must select one fanned-in field.`)] };
     }
     // Agencies without a shard are named, as a query names them; with none left there is nothing to follow.
-    const unknown = field.unknownCodes.map((code) => noShardFor(options.subgraph, code));
+    const unknown = field.unknownCodes.map((code) => noShardFor(options.subgraph, code, plan.calls.length > 0));
     if (plan.calls.length === 0) {
-      const none = new GraphQLError(`${field.responseKey} names no agency to follow: name one at least, or leave the list out to follow them all.`, {
-        extensions: { code: ErrorCode.BAD_USER_INPUT },
-      });
+      const none = new GraphQLError(`${field.responseKey} has no agency to follow: no shard of ${options.subgraph} is registered.`, { extensions: { code: ErrorCode.NOT_FOUND } });
       return { errors: unknown.length > 0 ? unknown : [none] };
     }
     return fanIn({

@@ -328,6 +328,12 @@ export function planShardRequest({ document, variables = {}, operationName, poli
     const subset = route.subsetArgument ? argumentValue(field, route.subsetArgument, values) : undefined;
     // GraphQL input coercion: a single value where a list is expected means a list of one.
     const requested = subset === undefined || subset === null ? null : (Array.isArray(subset) ? subset : [subset]).map(String);
+    // An empty list asks nothing: answering it would be an empty merge (a non-null aggregate null without an error).
+    if (requested?.length === 0) {
+      const reason = `names no agency: name one at least, or leave ${route.subsetArgument} out for every agency`;
+      fields.push({ kind: "failed", responseKey, error: badUserInput([{ path: route.subsetArgument!, reason }]) });
+      return;
+    }
     const targets = requested ? agencyCodes.filter((code) => requested.includes(code)) : [...agencyCodes];
     const unknownCodes = requested ? requested.filter((code) => !known.has(code)) : [];
     if (route.kind === MergeStrategy.LIST || route.kind === MergeStrategy.AGGREGATE) {
