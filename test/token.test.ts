@@ -1,7 +1,8 @@
 /**
  * `npm run token`: no rebuild of dist/ when nothing changed (the platform may
  * be running from it), each dev identity its own subject, and arguments read
- * as every script reads them (scripts/command-line.ts).
+ * as every script reads them (scripts/command-line.ts). The other scripts
+ * used beside a running platform leave its dist/ alone too.
  */
 import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
@@ -52,3 +53,13 @@ test("the script says how to call it when asked, and what is wrong with argument
     expect(failure.stderr).toContain("usage: npm run token");
   }
 }, 60_000);
+
+test("the scripts used beside a running platform (status, catalogue:*, metrics:*) leave its dist/ as it is", async () => {
+  const started = join(projectRoot, "dist", "scripts", "start.js");
+  const before = statSync(started).mtimeMs;
+  for (const script of ["status", "catalogue:export", "metrics:report", "metrics:reconcile"]) {
+    const { stdout } = await run("npm", ["run", script, "--silent", "--", "--help"], { cwd: projectRoot, env: process.env });
+    expect(stdout).toContain(`npm run ${script}`);
+  }
+  expect(statSync(started).mtimeMs).toBe(before);
+}, 120_000);
