@@ -342,6 +342,20 @@ describe("CKAN action API", () => {
     const badRows = await ckan("package_search", { rows: 5000 });
     expect(badRows.status).toBe(409);
     expect(badRows.body.error).toMatchObject({ __type: "Validation Error", rows: [expect.any(String)] });
+    // package_list's parameters are refused by their own names, not package_search's.
+    const badOffset = await ckan("package_list", { offset: -1 });
+    expect(badOffset.status).toBe(409);
+    expect(badOffset.body.error).toMatchObject({ __type: "Validation Error", message: expect.stringMatching(/^offset must be/), offset: [expect.any(String)] });
+    const badLimit = await ckan("package_list", { limit: "abc" });
+    expect(badLimit.body.error).toMatchObject({ message: expect.stringMatching(/^limit must be/), limit: [expect.any(String)] });
+  });
+
+  test("a DCAT page asked with a cursor it never gave is a bad request (400), as a bad limit is", async () => {
+    for (const query of ["limit=10&after=garbage", "limit=abc"]) {
+      const response = await fetch(`${base}/dcat/catalog.jsonld?${query}`);
+      expect([query, response.status]).toEqual([query, 400]);
+      expect(((await response.json()) as { error: string }).error).toEqual(expect.any(String));
+    }
   });
 });
 

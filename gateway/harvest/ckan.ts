@@ -189,7 +189,8 @@ const SORTS: Record<string, DatasetOrder> = {
   "title_string asc": "TITLE_ASC",
 };
 
-function integer(name: string, raw: unknown, fallback: number, max: number): number {
+/** A whole-number parameter from 0 to `max`, refused under the name the client sent it by. */
+export function integerParam(name: string, raw: unknown, fallback: number, max: number): number {
   if (raw === undefined || raw === null || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > max) throw new CkanError(409, "Validation Error", `${name} must be an integer from 0 to ${max}`, { [name]: [`Must be an integer from 0 to ${max}`] });
@@ -251,8 +252,8 @@ export function readPackageSearch(params: Record<string, unknown>, every: readon
       ...(agencyCodes ? { agencyCodes } : {}),
     },
     ...(filters.modifiedSince ? { modifiedSince: filters.modifiedSince } : {}),
-    rows: integer("rows", params.rows, DEFAULT_ROWS, MAX_ROWS),
-    start: integer("start", params.start, 0, Number.MAX_SAFE_INTEGER),
+    rows: integerParam("rows", params.rows, DEFAULT_ROWS, MAX_ROWS),
+    start: integerParam("start", params.start, 0, Number.MAX_SAFE_INTEGER),
     sort,
   };
 }

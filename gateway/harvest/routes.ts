@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AGENCIES } from "../../contract/agencies";
 import type { Logger } from "../../contract/logger";
 import { CatalogueReader, HarvestReadError, MAX_PAGE, type DatasetPage, type DatasetQuery, type GraphExecutor } from "./catalogue";
-import { CkanError, identifiersFor, organizationByName, organizationDict, packageDict, packageName, readPackageSearch, MAX_ROWS } from "./ckan";
+import { CkanError, identifiersFor, integerParam, organizationByName, organizationDict, packageDict, packageName, readPackageSearch, MAX_ROWS } from "./ckan";
 import { catalogNodes, datasetGraph, DcatIris, type JsonLdNode } from "./dcat";
 import { PackageSearcher } from "./package-search";
 import { jsonLdWriter, turtleWriter, type RdfDocumentWriter } from "./rdf-writers";
@@ -90,7 +90,9 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
     },
     async package_list(params) {
       const names: string[] = [];
-      const search = readPackageSearch({ sort: "id asc", rows: params.limit ?? MAX_ROWS, start: params.offset }, agencyCodes());
+      // Read under this action's names (limit, offset), so that a refusal names what the client sent, not package_search's rows and start.
+      const rows = integerParam("limit", params.limit, MAX_ROWS, MAX_ROWS);
+      const search = readPackageSearch({ sort: "id asc", rows, start: integerParam("offset", params.offset, 0, Number.MAX_SAFE_INTEGER) }, agencyCodes());
       if (params.limit !== undefined) return (await searcher.search(search)).results.map((dataset) => packageName(dataset.identifier));
       for await (const page of reader.agencyByAgency(search.query, agencyCodes())) names.push(...page.datasets.map((dataset) => packageName(dataset.identifier)));
       return names;
@@ -126,7 +128,9 @@ export function harvestHandler({ execute, agencyCodes, publicUrl, log }: Harvest
   function refuse(res: ServerResponse, error: unknown): void {
     const refusal = ckanErrorOf(error);
     if (!refusal) log.error({ err: error }, "DCAT could not be read");
-    sendJson(res, refusal?.status ?? 500, { error: refusal?.message ?? "the catalogue could not be read" });
+    // CKAN's API answers a request it refuses with 409 (its own convention); the DCAT documents are plain HTTP: 400.
+    const status = refusal ? (refusal.status === 409 ? 400 : refusal.status) : 500;
+    sendJson(res, status, { error: refusal?.message ?? "the catalogue could not be read" });
   }
 
   /** Writes a DCAT document: the `head` nodes, then every dataset of `first` and of the pages `rest` yields. */
