@@ -67,6 +67,18 @@ async function sqlOn<T>(agencyCode: string, text: string, values: unknown[]): Pr
 const rows = (agencyCode: string, id: string) =>
   sqlOn<{ state: string; assigned_agencies: string[] }>(agencyCode, "select state, assigned_agencies from dataset_request where id = $1", [id]);
 
+/** The staff of the agency holding a request reassign it (step 1 of a move), and it is on its way. */
+async function reassign(id: string, agencyCode: string, toAgencyCode: string, reason: string): Promise<void> {
+  const staff = await issueDevToken({ sub: `${agencyCode.toLowerCase()}-staff`, role: Role.AGENCY_STAFF, agencyCode }, loadSecrets());
+  const reassigned = await query<{ reassignDatasetRequest: { request: { state: string; transferredTo: string } } }>(
+    "mutation($input: ReassignDatasetRequestInput!) { reassignDatasetRequest(input: $input) { request { state transferredTo } } }",
+    { input: { agencyCode, requestId: id, toAgencyCode, reason } },
+    staff,
+  );
+  expect(reassigned.errors).toBeUndefined();
+  expect(reassigned.data!.reassignDatasetRequest.request).toEqual({ state: "TRANSFERRING", transferredTo: toAgencyCode });
+}
+
 async function submitAndReassign(title: string): Promise<string> {
   const submitted = await query<{ submitDatasetRequest: { request: { id: string } } }>(
     "mutation($input: SubmitDatasetRequestInput!) { submitDatasetRequest(input: $input) { request { id } } }",
@@ -74,15 +86,19 @@ async function submitAndReassign(title: string): Promise<string> {
   );
   expect(submitted.errors).toBeUndefined();
   const id = submitted.data!.submitDatasetRequest.request.id;
-  const staff = await issueDevToken({ sub: "moj-staff", role: Role.AGENCY_STAFF, agencyCode: "MOJ" }, loadSecrets());
-  const reassigned = await query<{ reassignDatasetRequest: { request: { state: string; transferredTo: string } } }>(
-    "mutation($input: ReassignDatasetRequestInput!) { reassignDatasetRequest(input: $input) { request { state transferredTo } } }",
-    { input: { agencyCode: "MOJ", requestId: id, toAgencyCode: "ACA", reason: "收容資料由矯正署提供" } },
-    staff,
-  );
-  expect(reassigned.errors).toBeUndefined();
-  expect(reassigned.data!.reassignDatasetRequest.request).toEqual({ state: "TRANSFERRING", transferredTo: "ACA" });
+  await reassign(id, "MOJ", "ACA", "收容資料由矯正署提供");
   return id;
+}
+
+/** Step 2 of a move sent straight to a shard, as the relay sends it: the test plays a relay that dies or delivers twice. */
+async function acceptAsRelay(shardUrl: string, input: Record<string, unknown>): Promise<{ errors?: unknown[] }> {
+  const claims = await signClaims({ sub: SYSTEM_SUBJECTS.TRANSFER_RELAY, role: Role.MINISTRY_ADMIN }, loadSecrets().internalSecret, 60);
+  const response = await fetch(shardUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", [CLAIMS_HEADER]: claims },
+    body: JSON.stringify({ query: "mutation($input: AcceptDatasetRequestInput!) { acceptDatasetRequest(input: $input) { request { id } } }", variables: { input } }),
+  });
+  return (await response.json()) as never;
 }
 
 test("a request reassigned while the target shard is down waits at its source, then moves once the target is back", async () => {
@@ -116,16 +132,8 @@ test("a move interrupted after the target accepted it is resumed by a new gatewa
   gateway = await startOurGateway(3_600_000);
   const id = await submitAndReassign("矯正機關戒護人力");
   // Step 2 as a relay would do it, then the relay "dies" before step 3.
-  const claims = await signClaims({ sub: SYSTEM_SUBJECTS.TRANSFER_RELAY, role: Role.MINISTRY_ADMIN }, loadSecrets().internalSecret, 60);
-  const accept = await fetch(aca.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", [CLAIMS_HEADER]: claims },
-    body: JSON.stringify({
-      query: "mutation($input: AcceptDatasetRequestInput!) { acceptDatasetRequest(input: $input) { request { id } } }",
-      variables: { input: { agencyCode: "ACA", id, fromAgencyCode: "MOJ", email: "hsu@example.org", title: "矯正機關戒護人力", body: "b", receivedAt: new Date().toISOString(), assignedAgencies: ["MOJ"] } },
-    }),
-  });
-  expect((await accept.json()).errors).toBeUndefined();
+  const accepted = await acceptAsRelay(aca.url, { agencyCode: "ACA", id, fromAgencyCode: "MOJ", email: "hsu@example.org", title: "矯正機關戒護人力", body: "b", receivedAt: new Date().toISOString(), assignedAgencies: ["MOJ"] });
+  expect(accepted.errors).toBeUndefined();
   await gateway.stop();
 
   gateway = await startOurGateway();
@@ -163,4 +171,39 @@ test("the agency now holding a request closes it with its answer; another agency
     );
   expect(await events("MOJ")).toEqual(["DatasetRequestReceived: 各監所醫療資源", "DatasetRequestReassigned: 各監所醫療資源", "DatasetRequestTransferred: 各監所醫療資源"]);
   expect(await events("ACA")).toEqual(["DatasetRequestAssigned: 各監所醫療資源", "DatasetRequestClosed: 各監所醫療資源"]);
+}, 60_000);
+
+test("a request reassigned back to an agency that held it reopens there, however often it bounces, and a move delivered twice arrives once", async () => {
+  const id = await submitAndReassign("收容人假釋核准率");
+  await until(async () => (await rows("MOJ", id))[0].state === "TRANSFERRED", "the move to ACA");
+  await reassign(id, "ACA", "MOJ", "假釋審查資料由法務部提供");
+  await until(async () => (await rows("ACA", id))[0].state === "TRANSFERRED", "the move back to MOJ");
+  const read = (agencyCode: string) =>
+    query<{ datasetRequest: { state: string; transferredTo: string | null; transferReason: string; assignedAgencies: string[] } }>(
+      `{ datasetRequest(agencyCode: "${agencyCode}", id: "${id}") { state transferredTo transferReason assignedAgencies } }`,
+      {},
+    );
+  expect((await read("MOJ")).data!.datasetRequest).toEqual({ state: "OPEN", transferredTo: null, transferReason: "假釋審查資料由法務部提供", assignedAgencies: ["MOJ", "ACA", "MOJ"] });
+  expect((await read("ACA")).data!.datasetRequest).toMatchObject({ state: "TRANSFERRED", transferredTo: "MOJ" });
+
+  // The relay delivers the move back once more (its answer was lost), now and after the request left MOJ again: nothing changes.
+  const moveBack = { agencyCode: "MOJ", id, fromAgencyCode: "ACA", email: "hsu@example.org", title: "收容人假釋核准率", body: "b", receivedAt: new Date().toISOString(), assignedAgencies: ["MOJ", "ACA"] };
+  expect((await acceptAsRelay(moj.url, moveBack)).errors).toBeUndefined();
+  expect(await rows("MOJ", id)).toEqual([{ state: "OPEN", assigned_agencies: ["MOJ", "ACA", "MOJ"] }]);
+  await reassign(id, "MOJ", "ACA", "收容資料由矯正署提供");
+  await until(async () => (await rows("MOJ", id))[0].state === "TRANSFERRED", "the second move to ACA");
+  expect((await acceptAsRelay(moj.url, moveBack)).errors).toBeUndefined();
+  expect(await rows("MOJ", id)).toEqual([{ state: "TRANSFERRED", assigned_agencies: ["MOJ", "ACA", "MOJ"] }]);
+  expect(await rows("ACA", id)).toEqual([{ state: "OPEN", assigned_agencies: ["MOJ", "ACA", "MOJ", "ACA"] }]);
+
+  const acaStaff = await issueDevToken({ sub: "aca-staff", role: Role.AGENCY_STAFF, agencyCode: "ACA" }, loadSecrets());
+  const closed = await query<{ closeDatasetRequest: { request: { state: string } } }>(
+    "mutation($input: CloseDatasetRequestInput!) { closeDatasetRequest(input: $input) { request { state } } }",
+    { input: { agencyCode: "ACA", requestId: id, replyType: "PLANNED", reply: "預計明年第一季開放。" } },
+    acaStaff,
+  );
+  expect(closed.data!.closeDatasetRequest.request).toEqual({ state: "CLOSED" });
+  const events = async (agencyCode: string) => (await sqlOn<{ type: string }>(agencyCode, "select type from outbox_event where subject_id = $1 order by seq", [id])).map((event) => event.type);
+  expect(await events("MOJ")).toEqual(["DatasetRequestReceived", "DatasetRequestReassigned", "DatasetRequestTransferred", "DatasetRequestAssigned", "DatasetRequestReassigned", "DatasetRequestTransferred"]);
+  expect(await events("ACA")).toEqual(["DatasetRequestAssigned", "DatasetRequestReassigned", "DatasetRequestTransferred", "DatasetRequestAssigned", "DatasetRequestClosed"]);
 }, 60_000);

@@ -6,7 +6,8 @@
  * A move is a transfer in three idempotent steps, each one transaction:
  *   1. reassignDatasetRequest (source shard): OPEN → TRANSFERRING, naming the target;
  *   2. acceptDatasetRequest (target shard): the request inserted under the
- *      same id — a second acceptance of the same request is a no-op;
+ *      same id, or, back at an agency that held it before, its tombstone
+ *      reopened — a second acceptance of the same move is a no-op;
  *   3. completeDatasetRequestTransfer (source shard): TRANSFERRING → TRANSFERRED,
  *      a tombstone that says where the request went.
  * The gateway's transfer relay (gateway/transfers.ts) drives steps 2 and 3
@@ -25,7 +26,7 @@ import { aboutSubject, appendAgencyEvent } from "../kit/outbox";
 import { isRequested, ShardBy } from "../kit/shard";
 import type { FeedbackContext } from "./context";
 import { takeSubmissionQuota } from "./quota";
-import { RequestAction, RequestState, requestTransition } from "./request-workflow";
+import { RequestAction, requestArrival, RequestState, requestTransition } from "./request-workflow";
 
 registerEnumType(RequestState, { name: "RequestState" });
 
@@ -294,10 +295,13 @@ export class DatasetRequestResolver {
   async acceptDatasetRequest(@Arg("input") input: AcceptDatasetRequestInput, @Ctx() context: FeedbackContext): Promise<DatasetRequestPayload> {
     requireRelay(context);
     return context.em.transactional(async (tx) => {
-      const arrived = await tx.findOne(DatasetRequest, { id: input.id });
-      if (arrived) return { request: arrived };
+      const here = await tx.findOne(DatasetRequest, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const arrival = requestArrival(here, input.assignedAgencies, input.agencyCode);
+      if (!arrival.ok) throw govError(ErrorCode.CONFLICT, arrival.reason);
+      if (arrival.repeated) return { request: arrival.request };
       const { fromAgencyCode, ...fields } = input;
-      const request = tx.create(DatasetRequest, { ...fields, state: RequestState.OPEN, assignedAgencies: [...input.assignedAgencies, input.agencyCode] });
+      const arrived = { ...fields, state: RequestState.OPEN, assignedAgencies: arrival.assignedAgencies, transferredTo: null };
+      const request = here ? tx.assign(here, arrived) : tx.create(DatasetRequest, arrived);
       tx.persist(request);
       appendAgencyEvent(tx, "DatasetRequestAssigned", request.id, { ...aboutSubject(request), from: fromAgencyCode });
       return { request };

@@ -5,7 +5,8 @@
  * relay); this table says from which states it may be taken and where it leads.
  *
  *   (accepted on the target shard) ──▶ OPEN ──reassign──▶ TRANSFERRING ──complete transfer──▶ TRANSFERRED (a tombstone)
- *                                        └──close──▶ CLOSED
+ *                                      ▲ └──close──▶ CLOSED                                           │
+ *                                      └──────────return (reassigned back to an agency that held it)──┘
  */
 export enum RequestState {
   OPEN = "OPEN",
@@ -19,6 +20,7 @@ export enum RequestState {
 export enum RequestAction {
   REASSIGN = "REASSIGN",
   COMPLETE_TRANSFER = "COMPLETE_TRANSFER",
+  RETURN = "RETURN",
   CLOSE = "CLOSE",
 }
 
@@ -32,6 +34,7 @@ interface Rule {
 export const REQUEST_WORKFLOW: Record<RequestAction, Rule> = {
   [RequestAction.REASSIGN]: { from: [RequestState.OPEN], to: RequestState.TRANSFERRING, verb: "reassigned" },
   [RequestAction.COMPLETE_TRANSFER]: { from: [RequestState.TRANSFERRING], to: RequestState.TRANSFERRED, verb: "moved" },
+  [RequestAction.RETURN]: { from: [RequestState.TRANSFERRED], to: RequestState.OPEN, verb: "moved back here" },
   [RequestAction.CLOSE]: { from: [RequestState.OPEN], to: RequestState.CLOSED, verb: "closed" },
 };
 
@@ -52,4 +55,32 @@ export function requestTransition(action: RequestAction, from: RequestState): Re
     return { ok: false, reason: `This request is ${from.toLowerCase()}: only a request that is ${allowed} can be ${rule.verb}.` };
   }
   return { ok: true, to: rule.to, repeated: false };
+}
+
+/** A shard's row of a request: what decides whether a request moving in is new, back, or already here. */
+interface RequestRow {
+  state: RequestState;
+  assignedAgencies: readonly string[];
+}
+
+export type RequestArrival<Row> =
+  | { ok: true; repeated: false; assignedAgencies: string[] }
+  | { ok: true; repeated: true; request: Row }
+  | { ok: false; reason: string };
+
+/**
+ * What a request moving to `agencyCode`, assigned so far to `moving`, does on
+ * that agency's shard, whose row of it (`here`) is null if it was never here.
+ * Every arrival adds the agency to the assignments, so a row with more of them
+ * than the moving request already holds this move (the relay delivered it
+ * again, perhaps after the request left once more); a tombstone with fewer is
+ * the request reassigned back, and reopens.
+ */
+export function requestArrival<Row extends RequestRow>(here: Row | null, moving: readonly string[], agencyCode: string): RequestArrival<Row> {
+  if (here && here.assignedAgencies.length > moving.length) return { ok: true, repeated: true, request: here };
+  if (here) {
+    const back = requestTransition(RequestAction.RETURN, here.state);
+    if (!back.ok) return back;
+  }
+  return { ok: true, repeated: false, assignedAgencies: [...moving, agencyCode] };
 }
