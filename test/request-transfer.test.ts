@@ -207,3 +207,45 @@ test("a request reassigned back to an agency that held it reopens there, however
   expect(await events("MOJ")).toEqual(["DatasetRequestReceived", "DatasetRequestReassigned", "DatasetRequestTransferred", "DatasetRequestAssigned", "DatasetRequestReassigned", "DatasetRequestTransferred"]);
   expect(await events("ACA")).toEqual(["DatasetRequestAssigned", "DatasetRequestReassigned", "DatasetRequestTransferred", "DatasetRequestAssigned", "DatasetRequestClosed"]);
 }, 60_000);
+
+test("an agency's dataset requests are listed newest first, page by page: those it holds, or those of one state", async () => {
+  const submitted = await query<{ submitDatasetRequest: { request: { id: string } } }>(
+    "mutation($input: SubmitDatasetRequestInput!) { submitDatasetRequest(input: $input) { request { id } } }",
+    { input: { agencyCode: "MOJ", email: "lin@example.org", title: "各地檢署案件終結數", body: "希望按月開放。" } },
+  );
+  expect(submitted.errors).toBeUndefined();
+  type Page = { totalCount: number; edges: { node: { id: string; state: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  const walk = async (agencyCode: string, state: string | null, token?: string) => {
+    const ids: string[] = [];
+    const totals = new Set<number>();
+    let after: string | null = null;
+    do {
+      const response: { data?: { agencyDatasetRequests: Page }; errors?: unknown[] } = await query<{ agencyDatasetRequests: Page }>(
+        "query($agencyCode: ID!, $state: RequestState, $after: String) { agencyDatasetRequests(agencyCode: $agencyCode, state: $state, first: 2, after: $after) { totalCount edges { node { id state } } pageInfo { hasNextPage endCursor } } }",
+        { agencyCode, state, after },
+        token,
+      );
+      expect(response.errors).toBeUndefined();
+      const page = response.data!.agencyDatasetRequests;
+      ids.push(...page.edges.map((edge) => edge.node.id));
+      totals.add(page.totalCount);
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    return { ids, totals: [...totals] };
+  };
+  const expected = async (agencyCode: string, where: string) =>
+    (await sqlOn<{ id: string }>(agencyCode, `select id from dataset_request where ${where} order by received_at desc, id desc`, [])).map((row) => row.id);
+
+  // MOJ moved every earlier request away: it holds the new one only, and lists the others by their state.
+  expect(await walk("MOJ", null)).toEqual({ ids: [submitted.data!.submitDatasetRequest.request.id], totals: [1] });
+  const movedAway = await expected("MOJ", "state = 'TRANSFERRED'");
+  expect(movedAway.length).toBeGreaterThan(2);
+  expect(await walk("MOJ", "TRANSFERRED")).toEqual({ ids: movedAway, totals: [movedAway.length] });
+  const acaStaff = await issueDevToken({ sub: "aca-staff", role: Role.AGENCY_STAFF, agencyCode: "ACA" }, loadSecrets());
+  const held = await expected("ACA", "state <> 'TRANSFERRED'");
+  expect(held.length).toBeGreaterThan(2);
+  expect(await walk("ACA", null, acaStaff)).toEqual({ ids: held, totals: [held.length] });
+
+  const tooMany = await query(`{ agencyDatasetRequests(agencyCode: "ACA", first: 500) { totalCount } }`, {});
+  expect(tooMany.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "first", reason: "must be between 0 and 100" }] });
+}, 60_000);

@@ -16,8 +16,11 @@
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
 import { IsEmail, IsOptional } from "class-validator";
-import { Arg, Ctx, Directive, Field, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Directive, Field, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
 import { AgencyCode, EntityId, EntityIdArg, TextLength } from "../kit/validation";
+import type { SortOrder } from "../../contract/cursor";
+import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
+import { isIn, sql } from "../kit/sql";
 import { requireAgencyWriter, requireRole } from "../../contract/authorization";
 import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
 import { ErrorCode, govError, notFound } from "../../contract/errors";
@@ -26,7 +29,7 @@ import { aboutSubject, appendAgencyEvent } from "../kit/outbox";
 import { isRequested, ShardBy } from "../kit/shard";
 import type { FeedbackContext } from "./context";
 import { takeSubmissionQuota } from "./quota";
-import { RequestAction, requestArrival, RequestState, requestTransition } from "./request-workflow";
+import { HELD_STATES, RequestAction, requestArrival, RequestState, requestTransition } from "./request-workflow";
 
 registerEnumType(RequestState, { name: "RequestState" });
 
@@ -99,6 +102,33 @@ export class DatasetRequest {
   @Field(() => Date, { nullable: true })
   @Property({ type: "datetime", nullable: true })
   closedAt?: Date;
+}
+
+const DatasetRequestConnection = ConnectionType(DatasetRequest, "DatasetRequest");
+
+/** Newest first; requests received in one instant by id, so each has one place between pages. */
+const RECEIPT_ORDER: SortOrder<DatasetRequest> = {
+  name: "RECEIPT",
+  keys: [
+    { property: "receivedAt", direction: "desc" },
+    { property: "id", direction: "desc" },
+  ],
+};
+
+@ArgsType()
+class AgencyDatasetRequestsArgs {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => RequestState, { nullable: true, description: "Only requests in this state; without it, those the agency holds (all but TRANSFERRED: moved away)." })
+  @IsOptional()
+  state?: RequestState;
+
+  @Field(() => Int, { defaultValue: 20, description: "At most 100." })
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string;
 }
 
 @InputType()
@@ -229,6 +259,12 @@ export class DatasetRequestResolver {
     @Ctx() { em }: FeedbackContext,
   ): Promise<DatasetRequest | null> {
     return em.findOne(DatasetRequest, { id });
+  }
+
+  @Query(() => DatasetRequestConnection, { description: "One agency's dataset requests (public records), newest first." })
+  @ShardBy("agencyCode")
+  agencyDatasetRequests(@Args() args: AgencyDatasetRequestsArgs, @Ctx() { em }: FeedbackContext): Promise<Connection<DatasetRequest>> {
+    return keysetPage(em, DatasetRequest, isIn(sql`state`, args.state ? [args.state] : HELD_STATES), RECEIPT_ORDER, args.first, args.after);
   }
 
   @Query(() => [PendingTransfer], { nullable: true, description: "Requests reassigned away and not yet moved; for the gateway's transfer relay (null with FORBIDDEN for others)." })

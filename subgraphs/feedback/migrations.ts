@@ -118,6 +118,17 @@ class DeadlinesInMilliseconds extends Migration {
   }
 }
 
+/**
+ * An agency's dataset requests, newest first (agencyDatasetRequests). The receipt is a key of the list's
+ * cursors, which hold milliseconds: stored finer, a row would compare greater than its own cursor.
+ */
+class DatasetRequestsByReceipt extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table dataset_request alter column received_at type timestamptz(3);`);
+    this.addSql(`create index dataset_request_received_at_index on dataset_request (received_at desc, id desc);`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_public_comments", class: PublicComments },
@@ -127,4 +138,5 @@ export const migrations: NamedMigration[] = [
   { name: "0006_outbox_positions", class: OutboxPositionsMigration },
   { name: "0007_deadlines_in_milliseconds", class: DeadlinesInMilliseconds },
   { name: "0008_outbox_commit_race", class: OutboxCommitRaceMigration },
+  { name: "0009_dataset_requests_by_receipt", class: DatasetRequestsByReceipt },
 ];

@@ -1,4 +1,4 @@
-import { RequestAction, requestArrival, RequestState, requestTransition, REQUEST_WORKFLOW } from "./request-workflow";
+import { HELD_STATES, RequestAction, requestArrival, RequestState, requestTransition, REQUEST_WORKFLOW } from "./request-workflow";
 
 const states = Object.values(RequestState);
 
@@ -44,4 +44,8 @@ describe("a request arriving at an agency's shard", () => {
       reason: "This request is transferring: only a request that is transferred can be moved back here.",
     });
   });
+});
+
+test("an agency holds its open, moving and closed requests, not the tombstones of those it moved away", () => {
+  expect(HELD_STATES).toEqual([RequestState.OPEN, RequestState.TRANSFERRING, RequestState.CLOSED]);
 });

@@ -17,6 +17,9 @@ export enum RequestState {
   CLOSED = "CLOSED",
 }
 
+/** The requests an agency holds, open or answered: all but those it moved away (their tombstones). */
+export const HELD_STATES: readonly RequestState[] = Object.values(RequestState).filter((state) => state !== RequestState.TRANSFERRED);
+
 export enum RequestAction {
   REASSIGN = "REASSIGN",
   COMPLETE_TRANSFER = "COMPLETE_TRANSFER",
