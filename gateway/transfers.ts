@@ -7,7 +7,8 @@
  * the source. Both are idempotent, so a relay (or shard) that dies between
  * the two just does them again next time: a request is never lost (the
  * source keeps it until the target has it) and never doubled (the target
- * keys it by its id).
+ * keys it by its id, and tells a move repeated from a new one, back to an
+ * agency that held the request before, by how many agencies it was assigned to).
  */
 import type { Logger } from "../contract/logger";
 import type { SystemClient, SystemCallResult } from "../contract/system-client";
