@@ -40,7 +40,7 @@ async function ok(response: Promise<GraphQLResponse<Data>>): Promise<Data> {
 }
 
 function appointTo(termId: string, role: string, extra: Record<string, unknown> = {}) {
-  return mutate("appointPanelMember", { termId, name: "王大明", role, affiliation: "某機關", appointedOn: "2031-06-01", ...extra }, "member { id }");
+  return mutate("appointPanelMember", { termId, name: "王大明", role, affiliation: "某機關", ...extra }, "member { id appointedOn }");
 }
 
 /** A convener, the seven agency seats and `civil` civil-society representatives. */
@@ -145,6 +145,48 @@ test("a change that would break the active term is refused with nothing written;
   function appoint(termId: string) {
     return mutate("appointPanelMember", { termId, name: "張三", role: "CIVIL_SOCIETY_REPRESENTATIVE", affiliation: "大學", organisation: "大學", expertise: "統計" }, "member { id }");
   }
+});
+
+test("a replacement recorded ahead: the member stays seated, in the composition and as the agency's representative, until the day", async () => {
+  const term = (await ok(q("{ currentPanelTerm { id members { id name agencyCode leftOn } } }"))).currentPanelTerm;
+  const thpo = term.members.find((m: { agencyCode: string | null; leftOn: string | null }) => m.agencyCode === "THPO" && !m.leftOn);
+  const replacement = { name: "趙六", role: "AGENCY_REPRESENTATIVE", agencyCode: "THPO", affiliation: "臺灣高等檢察署資訊室主任" };
+  await ok(mutate("replacePanelMember", { memberId: thpo.id, on: "2027-01-10", replacement }, "member { id }"));
+  const answer = await ok(q('{ agencies(codes: ["THPO"]) { panelRepresentatives { name appointedOn leftOn } } currentPanelTerm { composition { agencyRepresentatives compliant } } }'));
+  expect(answer.agencies[0].panelRepresentatives).toEqual([{ name: thpo.name, appointedOn: "2025-06-01", leftOn: "2027-01-10" }]);
+  expect(answer.currentPanelTerm.composition).toEqual({ agencyRepresentatives: 7, compliant: true });
+});
+
+test("a member joins and leaves within the term and not before the appointment; by default a draft's members join on its first day", async () => {
+  const term = (await ok(mutate("draftPanelTerm", { name: "第7屆", startsOn: "2027-06-01", endsOn: "2029-05-31" }, "term { id }"))).draftPanelTerm.term;
+  const before = { events: await count("advisory", "outbox_event"), members: await count("advisory", "panel_member") };
+  const early = await appointTo(term.id, "CONVENER", { appointedOn: "2010-01-01" });
+  expect(early.errors?.[0].extensions).toMatchObject({
+    code: "BAD_USER_INPUT",
+    fields: [{ path: "input.appointedOn", reason: "is outside the term (第7屆 runs from 2027-06-01 to 2029-05-31)" }],
+  });
+  expect({ events: await count("advisory", "outbox_event"), members: await count("advisory", "panel_member") }).toEqual(before);
+
+  const convener = (await ok(appointTo(term.id, "CONVENER"))).appointPanelMember.member;
+  expect(convener.appointedOn).toBe("2027-06-01");
+  const composition = (await ok(q("{ panelTerms { id composition { conveners } } }"))).panelTerms.find((t: { id: string }) => t.id === term.id).composition;
+  expect(composition).toEqual({ conveners: 1 });
+
+  const leftBefore = await mutate("resignPanelMember", { memberId: convener.id, leftOn: "2020-01-01" }, "member { leftOn }");
+  expect(leftBefore.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.leftOn", reason: "is outside the term (第7屆 runs from 2027-06-01 to 2029-05-31)" }] });
+  const replacement = { name: "周七", role: "CONVENER", affiliation: "法務部政務次長" };
+  const replacedEarly = await mutate("replacePanelMember", { memberId: convener.id, on: "2005-01-01", replacement }, "member { appointedOn }");
+  expect(replacedEarly.errors?.[0].extensions?.fields).toEqual([{ path: "input.on", reason: "is outside the term (第7屆 runs from 2027-06-01 to 2029-05-31)" }]);
+  const later = (await ok(appointTo(term.id, "AGENCY_REPRESENTATIVE", { agencyCode: "MOJ", appointedOn: "2027-09-01" }))).appointPanelMember.member;
+  const beforeAppointment = await mutate("resignPanelMember", { memberId: later.id, leftOn: "2027-08-01" }, "member { leftOn }");
+  expect(beforeAppointment.errors?.[0].extensions?.fields).toEqual([{ path: "input.leftOn", reason: "is before the member's appointment (2027-09-01)" }]);
+  expect(await topology.sql("advisory", "select left_on::text as left_on from panel_member where id = any($1)", [[convener.id, later.id]])).toEqual([{ left_on: null }, { left_on: null }]);
+  await ok(mutate("resignPanelMember", { memberId: later.id }, "member { id }"));
+  await ok(mutate("resignPanelMember", { memberId: convener.id }, "member { id }"));
+  expect(await topology.sql("advisory", "select left_on::text as left_on from panel_member where id = any($1) order by left_on", [[convener.id, later.id]])).toEqual([
+    { left_on: "2027-06-01" },
+    { left_on: "2027-09-01" },
+  ]);
 });
 
 /** A meeting today-ish with unpublished minutes, for the tests below. */
@@ -303,7 +345,9 @@ describe("roles", () => {
   });
 
   test("MINISTRY_ADMIN: manages the meeting; publishing the minutes opens them and their resolutions to the public", async () => {
-    const members = (await ok(q("{ currentPanelTerm { members { id leftOn } } }"))).currentPanelTerm.members.filter((m: { leftOn: string | null }) => !m.leftOn);
+    const members = (await ok(q("{ currentPanelTerm { members { id appointedOn leftOn } } }"))).currentPanelTerm.members.filter(
+      (m: { appointedOn: string; leftOn: string | null }) => !m.leftOn && m.appointedOn <= "2026-06-15",
+    );
     await ok(mutate("recordAttendance", { meetingId, memberIds: members.slice(0, 6).map((m: { id: string }) => m.id) }, "meeting { id }"));
     const quorum = (await ok(q("query($id: ID!) { panelMeeting(id: $id) { quorum { required present met } } }", { id: meetingId }, tokens.admin))).panelMeeting.quorum;
     expect(quorum).toEqual({ required: 7, present: 6, met: false });

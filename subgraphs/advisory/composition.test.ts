@@ -2,12 +2,16 @@ import {
   activationProblems,
   appointeeProblem,
   appointmentProblem,
+  compositionDayOf,
   compositionOf,
   compositionProblems,
   membershipChangeProblems,
+  membershipDayBy,
+  membershipDayProblem,
   PanelRole,
   PanelRule,
   type PanelRules,
+  seatedOn,
   termTransitionProblem,
   TermStatus,
 } from "./composition";
@@ -15,11 +19,15 @@ import {
 /** Today's rule (DOMAIN.md, strategy 3): 1 convener + 11 members, 7 agency and at least 4 civil-society representatives. */
 const RULES: PanelRules = { conveners: 1, members: 11, agencyRepresentatives: 7, minCivilSocietyRepresentatives: 4 };
 
-/** A panel of `conveners` conveners, `agency` agency representatives (one agency each) and `civil` civil-society representatives, with ids. */
-const panel = (conveners: number, agency: number, civil: number) => [
-  ...Array.from({ length: conveners }, (_, i) => ({ id: `c${i}`, role: PanelRole.CONVENER })),
-  ...Array.from({ length: agency }, (_, i) => ({ id: `a${i}`, role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode: `A${i}` })),
-  ...Array.from({ length: civil }, (_, i) => ({ id: `s${i}`, role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE })),
+/** A term of the seed's dates, and a day in it. */
+const TERM = { name: "第6屆", startsOn: "2025-06-01", endsOn: "2027-05-31" };
+const ON = "2026-01-01";
+
+/** A panel of `conveners` conveners, `agency` agency representatives (one agency each) and `civil` civil-society representatives, with ids, all appointed on `appointedOn`. */
+const panel = (conveners: number, agency: number, civil: number, appointedOn = TERM.startsOn) => [
+  ...Array.from({ length: conveners }, (_, i) => ({ id: `c${i}`, role: PanelRole.CONVENER, appointedOn })),
+  ...Array.from({ length: agency }, (_, i) => ({ id: `a${i}`, role: PanelRole.AGENCY_REPRESENTATIVE, agencyCode: `A${i}`, appointedOn })),
+  ...Array.from({ length: civil }, (_, i) => ({ id: `s${i}`, role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE, appointedOn })),
 ];
 const rulesBroken = (conveners: number, agency: number, civil: number, rules = RULES) =>
   compositionProblems(compositionOf(panel(conveners, agency, civil)), rules).map((v) => v.rule);
@@ -131,48 +139,103 @@ describe("changing an active term: the whole rule must hold after the change", (
   const full = panel(1, 7, 4);
 
   test("a resignation alone breaks an active term, naming the rules", () => {
-    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["s0"] }, RULES).map((v) => v.rule)).toEqual([
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { on: ON, leaving: ["s0"] }, RULES).map((v) => v.rule)).toEqual([
       PanelRule.MEMBERS,
       PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES,
     ]);
-    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["c0"] }, RULES).map((v) => v.rule)).toEqual([PanelRule.CONVENERS]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { on: ON, leaving: ["c0"] }, RULES).map((v) => v.rule)).toEqual([PanelRule.CONVENERS]);
   });
 
   test("a replacement in kind keeps it valid; a civil-society seat replaced by an agency representative does not", () => {
-    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["s0"], joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES)).toEqual([]);
-    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { leaving: ["s0"], joining: [{ role: PanelRole.AGENCY_REPRESENTATIVE }] }, RULES).map((v) => v.rule)).toEqual([
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { on: ON, leaving: ["s0"], joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES)).toEqual([]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { on: ON, leaving: ["s0"], joining: [{ role: PanelRole.AGENCY_REPRESENTATIVE }] }, RULES).map((v) => v.rule)).toEqual([
       PanelRule.AGENCY_REPRESENTATIVES,
       PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES,
     ]);
   });
 
   test("an appointment to a full active term is refused; to a draft the draft's rule applies", () => {
-    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES).map((v) => v.rule)).toEqual([PanelRule.MEMBERS]);
-    expect(membershipChangeProblems(TermStatus.DRAFT, panel(1, 7, 3), { joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES)).toEqual([]);
-    expect(membershipChangeProblems(TermStatus.DRAFT, panel(1, 7, 3), { leaving: ["a0"] }, RULES)).toEqual([]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, full, { on: ON, joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES).map((v) => v.rule)).toEqual([PanelRule.MEMBERS]);
+    expect(membershipChangeProblems(TermStatus.DRAFT, panel(1, 7, 3), { on: ON, joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES)).toEqual([]);
+    expect(membershipChangeProblems(TermStatus.DRAFT, panel(1, 7, 3), { on: ON, leaving: ["a0"] }, RULES)).toEqual([]);
   });
 
   test("with a fifth civil-society seat allowed by configuration, that member may resign from an active term", () => {
     const wider: PanelRules = { conveners: 1, members: 12, agencyRepresentatives: 7, minCivilSocietyRepresentatives: 4 };
-    expect(membershipChangeProblems(TermStatus.ACTIVE, panel(1, 7, 5), { leaving: ["s4"] }, wider).map((v) => v.rule)).toEqual([PanelRule.MEMBERS]);
-    expect(membershipChangeProblems(TermStatus.ACTIVE, panel(1, 7, 5), { leaving: ["s4"] }, { ...wider, members: 11 })).toEqual([]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, panel(1, 7, 5), { on: ON, leaving: ["s4"] }, wider).map((v) => v.rule)).toEqual([PanelRule.MEMBERS]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, panel(1, 7, 5), { on: ON, leaving: ["s4"] }, { ...wider, members: 11 })).toEqual([]);
+  });
+});
+
+describe("who is seated, on which day", () => {
+  test("a term's composition is read today while it runs, on its first day before it starts, on its last day after it ends", () => {
+    expect(compositionDayOf(TERM, "2026-12-05")).toBe("2026-12-05");
+    expect(compositionDayOf(TERM, "2025-01-01")).toBe("2025-06-01");
+    expect(compositionDayOf(TERM, "2030-01-01")).toBe("2027-05-31");
+  });
+
+  test("a replacement recorded ahead: the member leaving stays seated until the day, and a change before it is checked on that later day too", () => {
+    const full = panel(1, 7, 4);
+    const planned = [...full.map((m) => (m.id === "s0" ? { ...m, leftOn: "2027-01-10" } : m)), { id: "s9", role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE, appointedOn: "2027-01-10" }];
+    expect(seatedOn(planned, "2026-12-05").map((m) => m.id)).toContain("s0");
+    expect(seatedOn(planned, "2027-01-10").map((m) => m.id)).toEqual([...full.map((m) => m.id).filter((id) => id !== "s0"), "s9"]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, planned, { on: "2026-12-05", leaving: ["s1"], joining: [{ role: PanelRole.CIVIL_SOCIETY_REPRESENTATIVE }] }, RULES)).toEqual([]);
+    expect(membershipChangeProblems(TermStatus.ACTIVE, planned, { on: "2026-12-05", leaving: ["s1"] }, RULES).map((v) => v.rule)).toEqual([
+      PanelRule.MEMBERS,
+      PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES,
+    ]);
+  });
+
+  test("a draft whose agency seats are all taken from a later day refuses an eighth agency representative from its first day, naming that day", () => {
+    const later = panel(1, 7, 0, "2027-07-01");
+    expect(membershipChangeProblems(TermStatus.DRAFT, later, { on: "2027-06-01", joining: [{ role: PanelRole.AGENCY_REPRESENTATIVE }] }, RULES)).toEqual([
+      { rule: PanelRule.AGENCY_REPRESENTATIVES, problem: "the panel already has its 7 agency representatives from 2027-07-01" },
+    ]);
+  });
+});
+
+describe("the day a member joins or leaves", () => {
+  test("lies within the term, and a departure is not before the appointment", () => {
+    expect(membershipDayProblem(TERM, "2025-06-01")).toBeNull();
+    expect(membershipDayProblem(TERM, "2027-05-31")).toBeNull();
+    expect(membershipDayProblem(TERM, "2010-01-01")).toBe("is outside the term (第6屆 runs from 2025-06-01 to 2027-05-31)");
+    expect(membershipDayProblem(TERM, "2027-06-01")).toBe("is outside the term (第6屆 runs from 2025-06-01 to 2027-05-31)");
+    expect(membershipDayProblem(TERM, "2026-01-01", { appointedOn: "2026-03-01" })).toBe("is before the member's appointment (2026-03-01)");
+    expect(membershipDayProblem(TERM, "2026-03-01", { appointedOn: "2026-03-01" })).toBeNull();
+  });
+
+  test("by default is today, or the earliest day it may be when that is later", () => {
+    expect(membershipDayBy("2027-06-01", "2026-12-05")).toBe("2027-06-01");
+    expect(membershipDayBy("2025-06-01", "2026-12-05")).toBe("2026-12-05");
   });
 });
 
 describe("activating a term", () => {
-  const draft = { id: "t2", status: TermStatus.DRAFT };
+  const draft = { id: "t2", status: TermStatus.DRAFT, startsOn: "2027-06-01", endsOn: "2029-05-31" };
+  const members = (conveners: number, agency: number, civil: number) => panel(conveners, agency, civil, draft.startsOn);
 
   test("with 3 civil-society members: refused, naming the civil-society rule and the member count", () => {
-    expect(activationProblems(draft, panel(1, 7, 3), null, RULES).map((v) => v.rule)).toEqual([PanelRule.MEMBERS, PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES]);
+    expect(activationProblems(draft, members(1, 7, 3), null, RULES, ON).map((v) => v.rule)).toEqual([PanelRule.MEMBERS, PanelRule.MIN_CIVIL_SOCIETY_REPRESENTATIVES]);
   });
 
   test("while another term is active: refused, with every composition problem besides", () => {
-    expect(activationProblems(draft, panel(1, 7, 4), { id: "t1", name: "第1屆" }, RULES)).toEqual([{ rule: PanelRule.ONE_ACTIVE_TERM, problem: "第1屆 is active: end it first" }]);
-    expect(activationProblems(draft, panel(0, 7, 4), { id: "t1", name: "第1屆" }, RULES).map((v) => v.rule)).toEqual([PanelRule.ONE_ACTIVE_TERM, PanelRule.CONVENERS]);
+    expect(activationProblems(draft, members(1, 7, 4), { id: "t1", name: "第1屆" }, RULES, ON)).toEqual([{ rule: PanelRule.ONE_ACTIVE_TERM, problem: "第1屆 is active: end it first" }]);
+    expect(activationProblems(draft, members(0, 7, 4), { id: "t1", name: "第1屆" }, RULES, ON).map((v) => v.rule)).toEqual([PanelRule.ONE_ACTIVE_TERM, PanelRule.CONVENERS]);
   });
 
   test("a complete draft with no other term active is accepted", () => {
-    expect(activationProblems(draft, panel(1, 7, 4), null, RULES)).toEqual([]);
+    expect(activationProblems(draft, members(1, 7, 4), null, RULES, ON)).toEqual([]);
+  });
+
+  test("the rule holds from the term's first day: a convener appointed a month late is named with the day the panel is complete", () => {
+    const lateConvener = [...members(0, 7, 4), { id: "c0", role: PanelRole.CONVENER, appointedOn: "2027-07-01" }];
+    expect(activationProblems(draft, lateConvener, null, RULES, ON)).toEqual([{ rule: PanelRule.CONVENERS, problem: "needs exactly 1 convener, has 0" }]);
+    expect(activationProblems(draft, lateConvener, null, RULES, "2027-07-01")).toEqual([]);
+    const leavingEarly = members(1, 7, 4).map((m) => (m.id === "s3" ? { ...m, leftOn: "2028-01-01" } : m));
+    expect(activationProblems(draft, leavingEarly, null, RULES, ON).map((v) => v.problem)).toEqual([
+      "needs 11 members besides the convener, has 10 from 2028-01-01",
+      "needs at least 4 civil-society representatives, has 3 from 2028-01-01",
+    ]);
   });
 
   test("the lifecycle goes DRAFT → ACTIVE → ENDED only", () => {

@@ -3,7 +3,11 @@
  * 7 are agency representatives and at least 4 are civil-society
  * representatives. The numbers are configuration (contract/config.ts) and
  * come in as `rules`; these are plain functions over the members of one term.
+ * Who is seated is always a matter of a day (isSeatedOn): a member is
+ * appointed on one day and may leave on a later one, both within the term.
  */
+import { isSeatedOn } from "./meetings";
+
 export enum PanelRole {
   CONVENER = "CONVENER",
   AGENCY_REPRESENTATIVE = "AGENCY_REPRESENTATIVE",
@@ -113,47 +117,109 @@ export function appointmentProblem(current: readonly { role: PanelRole }[], appo
   return null;
 }
 
-/** A change of membership: members leaving (by id) and members joining, at once (a replacement is both). */
+/** A member as the rule sees them: a role, held from the appointment day until the day they leave. */
+export interface Seat {
+  role: PanelRole;
+  appointedOn: string;
+  leftOn?: string | null;
+}
+
+export const seatedOn = <M extends Seat>(members: readonly M[], day: string): M[] => members.filter((member) => isSeatedOn(member, day));
+
+/**
+ * The day a term's composition is read on: today while the term runs; before
+ * it starts (a draft prepared ahead), its first day, so the panel it will begin
+ * with; after its end, its last day, the panel it ended with.
+ */
+export function compositionDayOf(term: { startsOn: string; endsOn: string }, today: string): string {
+  if (today < term.startsOn) return term.startsOn;
+  return today > term.endsOn ? term.endsOn : today;
+}
+
+/**
+ * The problems of the panel on the first day from `from` on that it has any,
+ * or none. Who is seated changes only on an appointment or departure day, so
+ * those days (and `from`) are the ones checked; a later day is named.
+ */
+function firstProblemsFrom(members: readonly Seat[], from: string, problemsOf: (seated: Seat[]) => RuleViolation[]): RuleViolation[] {
+  const later = new Set(members.flatMap((member) => [member.appointedOn, member.leftOn ?? from]).filter((day) => day > from));
+  for (const day of [from, ...[...later].sort()]) {
+    const problems = problemsOf(seatedOn(members, day));
+    if (problems.length > 0) return day === from ? problems : problems.map((v) => ({ ...v, problem: `${v.problem} from ${day}` }));
+  }
+  return [];
+}
+
+/** Every rule the panel breaks on the first day from `from` on that it breaks any. */
+export function compositionProblemsFrom(members: readonly Seat[], from: string, rules: PanelRules): RuleViolation[] {
+  return firstProblemsFrom(members, from, (seated) => compositionProblems(compositionOf(seated), rules));
+}
+
+/** A change of membership on one day: members leaving (by id) and members joining, at once (a replacement is both). */
 export interface MembershipChange<M> {
+  on: string;
   leaving?: readonly string[];
   joining?: readonly M[];
 }
 
 /**
- * What a change to a term's membership would break. An active term must meet
- * the whole rule after the change; a draft need only stay completable.
+ * What a change to a term's membership would break, on its day or any later
+ * day already planned (a departure or appointment recorded ahead). An active
+ * term must meet the whole rule after the change; a draft need only stay
+ * completable.
  */
-export function membershipChangeProblems<M extends { id: string; role: PanelRole }>(
+export function membershipChangeProblems<M extends Seat & { id: string }>(
   status: TermStatus,
-  seated: readonly M[],
+  members: readonly M[],
   change: MembershipChange<{ role: PanelRole }>,
   rules: PanelRules,
 ): RuleViolation[] {
-  const staying = seated.filter((member) => !change.leaving?.includes(member.id));
-  const joining = change.joining ?? [];
-  if (status === TermStatus.ACTIVE) return compositionProblems(compositionOf([...staying, ...joining]), rules);
-  const problems: RuleViolation[] = [];
-  let panel: { role: PanelRole }[] = staying;
-  for (const appointee of joining) {
-    const problem = appointmentProblem(panel, appointee, rules);
-    if (problem) problems.push(problem);
-    panel = [...panel, appointee];
-  }
-  return problems;
+  const after = members.map((member) => (change.leaving?.includes(member.id) ? { ...member, leftOn: change.on } : member));
+  const joining = (change.joining ?? []).map((appointee) => ({ ...appointee, appointedOn: change.on }));
+  if (status === TermStatus.ACTIVE) return compositionProblemsFrom([...after, ...joining], change.on, rules);
+  return firstProblemsFrom(after, change.on, (seated) => {
+    const problems: RuleViolation[] = [];
+    let panel: { role: PanelRole }[] = seated;
+    for (const appointee of joining) {
+      const problem = appointmentProblem(panel, appointee, rules);
+      if (problem) problems.push(problem);
+      panel = [...panel, appointee];
+    }
+    return problems;
+  });
 }
 
-/** Everything that keeps a term from being activated: its own composition, and another term already active. */
+/**
+ * Everything that keeps a term from being activated: another term already
+ * active, and its own composition from the day it is read on (compositionDayOf)
+ * to its end.
+ */
 export function activationProblems(
-  term: { id: string; status: TermStatus },
-  seated: readonly { role: PanelRole }[],
+  term: { id: string; status: TermStatus; startsOn: string; endsOn: string },
+  members: readonly Seat[],
   activeTerm: { id: string; name: string } | null,
   rules: PanelRules,
+  today: string,
 ): RuleViolation[] {
   const problems: RuleViolation[] = [];
   if (activeTerm && activeTerm.id !== term.id) {
     problems.push({ rule: PanelRule.ONE_ACTIVE_TERM, problem: `${activeTerm.name} is active: end it first` });
   }
-  return [...problems, ...compositionProblems(compositionOf(seated), rules)];
+  return [...problems, ...compositionProblemsFrom(members, compositionDayOf(term, today), rules)];
+}
+
+/**
+ * The day a membership change takes effect when none is given: today, or the
+ * earliest day it may (the term's first day for an appointment, the member's
+ * appointment for a departure) when that is later.
+ */
+export const membershipDayBy = (earliest: string, today: string): string => (today < earliest ? earliest : today);
+
+/** Why a member cannot join the term (or, given the member, leave it) on this day, or null: the day lies within the term, and a departure is not before the appointment. */
+export function membershipDayProblem(term: { name: string; startsOn: string; endsOn: string }, day: string, leaving?: { appointedOn: string }): string | null {
+  if (day < term.startsOn || day > term.endsOn) return `is outside the term (${term.name} runs from ${term.startsOn} to ${term.endsOn})`;
+  if (leaving && day < leaving.appointedOn) return `is before the member's appointment (${leaving.appointedOn})`;
+  return null;
 }
 
 /** Why a term cannot move from one state to another, or null: DRAFT → ACTIVE → ENDED, nothing else. */

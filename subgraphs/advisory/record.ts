@@ -11,7 +11,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectTyp
 import { AgencyCode, EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
-import { CalendarDate, taipeiDate } from "../kit/scalars";
+import { CalendarDate } from "../kit/scalars";
 import {
   canSeeMinutes,
   canSeeResolution,
@@ -42,10 +42,9 @@ import {
 import type { AdvisoryContext } from "./context";
 import { consultedItemOf, followUpsAt, isSeatedOn, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
 import { DatasetRef, DatasetRequestRef, EvaluationReportRef, FeedbackRef, InventoryItemRef } from "./references";
-import { AdvisoryAgency } from "./resolvers";
+import { AdvisoryAgency, today } from "./resolvers";
 
 type Tx = AdvisoryContext["em"];
-const today = () => taipeiDate(new Date());
 
 @ObjectType("Quorum", { description: "More than half of the members seated on the meeting's day (the convener included) must attend." })
 class QuorumType implements Quorum {

@@ -9,14 +9,17 @@ import { requirePanelManager } from "./access";
 import {
   activationProblems,
   appointeeProblem,
+  compositionDayOf,
   compositionOf,
   compositionProblems,
   membershipChangeProblems,
+  membershipDayBy,
+  membershipDayProblem,
   PanelRole,
   PanelRule,
+  seatedOn,
   termTransitionProblem,
   TermStatus,
-  type MembershipChange,
   type RuleViolation,
 } from "./composition";
 import { PanelMember, PanelTerm } from "./entities";
@@ -96,7 +99,7 @@ class AppointPanelMemberInput extends AppointeeInput {
   @EntityId("a panel term")
   termId!: string;
 
-  @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
+  @Field(() => CalendarDate, { nullable: true, description: "Within the term. Default: today in Asia/Taipei, or the term's first day if later." })
   appointedOn?: string;
 }
 
@@ -106,7 +109,7 @@ class ResignPanelMemberInput {
   @EntityId("a panel member")
   memberId!: string;
 
-  @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
+  @Field(() => CalendarDate, { nullable: true, description: "Within the term, not before the appointment. Default: today in Asia/Taipei, or the appointment day if later." })
   leftOn?: string;
 }
 
@@ -120,7 +123,7 @@ class ReplacePanelMemberInput {
   @ValidateNested()
   replacement!: AppointeeInput;
 
-  @Field(() => CalendarDate, { nullable: true, description: "The day of the change. Default: today in Asia/Taipei." })
+  @Field(() => CalendarDate, { nullable: true, description: "The day of the change: within the term, not before the member's appointment. Default: today in Asia/Taipei, or the appointment day if later." })
   on?: string;
 }
 
@@ -179,30 +182,43 @@ function appointeeFieldProblems(appointee: AppointeeInput, prefix: string) {
   return problems;
 }
 
-const seated = (members: PanelMember[]) => members.filter((member) => !member.leftOn);
+/** Today in Asia/Taipei: the day "now" means for the panel. */
+export const today = () => taipeiDate(new Date());
+
+/** A change of a term's membership as asked: the term joined or the member leaving (whose term it is), who joins, and the day asked for with its input path. */
+interface MembershipRequest {
+  termId?: string;
+  leavingId?: string;
+  joining?: { role: PanelRole };
+  day: { on?: string; path: string };
+}
 
 /**
  * Every change of a term's membership goes through here: the term is locked
- * (so two changes cannot both take the last seat), an ended term refuses, and
- * the change is checked against the rules before anything is written.
+ * (so two changes cannot both take the last seat), an ended term refuses, the
+ * day must suit the term and the member, and the change is checked against
+ * the rules before anything is written.
  */
 async function changeMembership<T>(
   context: AdvisoryContext,
-  termId: string | ((tx: AdvisoryContext["em"]) => Promise<string>),
   action: string,
-  change: MembershipChange<{ role: PanelRole }>,
-  write: (tx: AdvisoryContext["em"], term: PanelTerm) => T,
+  request: MembershipRequest,
+  write: (tx: AdvisoryContext["em"], term: PanelTerm, on: string, leaving?: PanelMember) => T,
 ): Promise<T> {
   requirePanelManager(context.viewer, action);
   return context.em.transactional(async (tx) => {
-    const id = typeof termId === "string" ? termId : await termId(tx);
+    const leaving = request.leavingId ? await memberOf(tx, request.leavingId) : undefined;
+    const id = request.termId ?? leaving!.term.id;
     const term = await tx.findOne(PanelTerm, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!term) throw notFound(`Panel term ${id}`);
     if (term.status === TermStatus.ENDED) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${term.name} has ended.`);
-    const members = seated(await tx.find(PanelMember, { term }));
-    const violations = membershipChangeProblems(term.status, members, change, context.settings.panelRules);
+    const on = request.day.on ?? membershipDayBy(leaving?.appointedOn ?? term.startsOn, today());
+    const dayProblem = membershipDayProblem(term, on, leaving);
+    if (dayProblem) throw badUserInput([{ path: request.day.path, reason: dayProblem }]);
+    const change = { on, leaving: leaving ? [leaving.id] : [], joining: request.joining ? [request.joining] : [] };
+    const violations = membershipChangeProblems(term.status, await tx.find(PanelMember, { term }), change, context.settings.panelRules);
     if (violations.length > 0) throw ruleRefusal(term, action, violations);
-    return write(tx, term);
+    return write(tx, term, on, leaving);
   });
 }
 
@@ -230,9 +246,11 @@ export class PanelTermResolver {
     return loaders.membersOfTerm.load(term.id);
   }
 
-  @FieldResolver(() => PanelComposition, { description: "The seated members against the composition rule." })
+  @FieldResolver(() => PanelComposition, {
+    description: "The members seated today (Asia/Taipei) against the composition rule; for a term not yet begun, on its first day; for one past its end, on its last.",
+  })
   async composition(@Root() term: PanelTerm, @Ctx() { loaders, settings }: AdvisoryContext): Promise<PanelComposition> {
-    const composition = compositionOf(seated(await loaders.membersOfTerm.load(term.id)));
+    const composition = compositionOf(seatedOn(await loaders.membersOfTerm.load(term.id), compositionDayOf(term, today())));
     const violations = compositionProblems(composition, settings.panelRules);
     return { ...composition, compliant: violations.length === 0, violations };
   }
@@ -269,7 +287,7 @@ export class PanelTermResolver {
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action} ${term.name}: ${problem}.`);
       if (to === TermStatus.ACTIVE) {
         const active = await tx.findOne(PanelTerm, { status: TermStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        const violations = activationProblems(term, seated(await tx.find(PanelMember, { term })), active, settings.panelRules);
+        const violations = activationProblems(term, await tx.find(PanelMember, { term }), active, settings.panelRules, today());
         if (violations.length > 0) throw ruleRefusal(term, action, violations);
       }
       term.status = to;
@@ -283,8 +301,9 @@ export class PanelTermResolver {
     const problems = appointeeFieldProblems(input, "input");
     if (problems.length > 0) throw badUserInput(problems);
     const { termId, appointedOn, ...appointee } = input;
-    return changeMembership(context, termId, "appoint a panel member", { joining: [appointee] }, (tx, term) => {
-      const member = tx.create(PanelMember, { ...appointee, term, appointedOn: appointedOn ?? taipeiDate(new Date()) });
+    const request = { termId, joining: appointee, day: { on: appointedOn, path: "input.appointedOn" } };
+    return changeMembership(context, "appoint a panel member", request, (tx, term, on) => {
+      const member = tx.create(PanelMember, { ...appointee, term, appointedOn: on });
       tx.persist(member);
       appendEvent(tx, "PanelMemberAppointed", member.id, { termId: term.id, role: member.role, agencyCode: member.agencyCode ?? null });
       return { member, term };
@@ -293,15 +312,11 @@ export class PanelTermResolver {
 
   @Mutation(() => PanelMemberPayload, { description: "MINISTRY_ADMIN records a resignation; refused when it would leave an active term breaking the composition rule (replace the member instead)." })
   async resignPanelMember(@Arg("input") input: ResignPanelMemberInput, @Ctx() context: AdvisoryContext): Promise<PanelMemberPayload> {
-    let member!: PanelMember;
-    const termOf = async (tx: AdvisoryContext["em"]) => {
-      member = await memberOf(tx, input.memberId);
-      return member.term.id;
-    };
-    return changeMembership(context, termOf, "record the resignation", { leaving: [input.memberId] }, (tx, term) => {
-      member.leftOn = input.leftOn ?? taipeiDate(new Date());
-      appendEvent(tx, "PanelMemberResigned", member.id, { termId: term.id, role: member.role });
-      return { member, term };
+    const request = { leavingId: input.memberId, day: { on: input.leftOn, path: "input.leftOn" } };
+    return changeMembership(context, "record the resignation", request, (tx, term, on, member) => {
+      member!.leftOn = on;
+      appendEvent(tx, "PanelMemberResigned", member!.id, { termId: term.id, role: member!.role });
+      return { member: member!, term };
     });
   }
 
@@ -309,17 +324,12 @@ export class PanelTermResolver {
   async replacePanelMember(@Arg("input") input: ReplacePanelMemberInput, @Ctx() context: AdvisoryContext): Promise<PanelMemberPayload> {
     const problems = appointeeFieldProblems(input.replacement, "input.replacement");
     if (problems.length > 0) throw badUserInput(problems);
-    const on = input.on ?? taipeiDate(new Date());
-    let leaving!: PanelMember;
-    const termOf = async (tx: AdvisoryContext["em"]) => {
-      leaving = await memberOf(tx, input.memberId);
-      return leaving.term.id;
-    };
-    return changeMembership(context, termOf, "replace the member", { leaving: [input.memberId], joining: [input.replacement] }, (tx, term) => {
-      leaving.leftOn = on;
+    const request = { leavingId: input.memberId, joining: input.replacement, day: { on: input.on, path: "input.on" } };
+    return changeMembership(context, "replace the member", request, (tx, term, on, leaving) => {
+      leaving!.leftOn = on;
       const member = tx.create(PanelMember, { ...input.replacement, term, appointedOn: on });
       tx.persist(member);
-      appendEvent(tx, "PanelMemberReplaced", member.id, { termId: term.id, replaces: leaving.id, role: member.role });
+      appendEvent(tx, "PanelMemberReplaced", member.id, { termId: term.id, replaces: leaving!.id, role: member.role });
       return { member, term };
     });
   }
@@ -327,11 +337,11 @@ export class PanelTermResolver {
 
 @Resolver(() => AdvisoryAgency)
 export class AdvisoryAgencyResolver {
-  @FieldResolver(() => [PanelMember], { description: "Seated members of the current term who represent this agency." })
+  @FieldResolver(() => [PanelMember], { description: "Members of the current term who represent this agency, seated on the day its composition is read (see PanelTerm.composition)." })
   async panelRepresentatives(@Root() agency: AdvisoryAgency, @Ctx() { loaders }: AdvisoryContext): Promise<PanelMember[]> {
     const term = await loaders.currentTerm.load("current");
     if (!term) return [];
-    const members = seated(await loaders.membersOfTerm.load(term.id));
+    const members = seatedOn(await loaders.membersOfTerm.load(term.id), compositionDayOf(term, today()));
     return members.filter((member) => member.agencyCode === agency.code);
   }
 }
