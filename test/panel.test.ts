@@ -189,6 +189,16 @@ test("a member joins and leaves within the term and not before the appointment; 
   ]);
 });
 
+test("a term overlapping another is refused, naming it, and nothing is written", async () => {
+  const before = { events: await count("advisory", "outbox_event"), terms: await count("advisory", "panel_term") };
+  const overlapping = await mutate("draftPanelTerm", { name: "第6屆之二", startsOn: "2026-01-01", endsOn: "2026-12-31" }, "term { id }");
+  expect(codes(overlapping)).toEqual(["CONFLICT"]);
+  expect(overlapping.errors?.[0].message).toBe("Cannot draft the term (第6屆之二, DRAFT): TERMS_DO_NOT_OVERLAP: overlaps 第6屆 (2025-06-01 to 2027-05-31).");
+  expect(overlapping.errors?.[0].extensions?.violations).toEqual([{ rule: "TERMS_DO_NOT_OVERLAP", problem: "overlaps 第6屆 (2025-06-01 to 2027-05-31)" }]);
+  expect(codes(await mutate("draftPanelTerm", { name: "第6屆", startsOn: "2025-06-01", endsOn: "2027-05-31" }, "term { id }"))).toEqual(["CONFLICT"]);
+  expect({ events: await count("advisory", "outbox_event"), terms: await count("advisory", "panel_term") }).toEqual(before);
+});
+
 /** A meeting today-ish with unpublished minutes, for the tests below. */
 async function newMeeting(title: string): Promise<string> {
   return (await ok(mutate("schedulePanelMeeting", { heldOn: "2026-06-15", title }, "meeting { id }"))).schedulePanelMeeting.meeting.id;

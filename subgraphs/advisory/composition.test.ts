@@ -8,6 +8,7 @@ import {
   membershipChangeProblems,
   membershipDayBy,
   membershipDayProblem,
+  overlapProblems,
   PanelRole,
   PanelRule,
   type PanelRules,
@@ -207,6 +208,23 @@ describe("the day a member joins or leaves", () => {
   test("by default is today, or the earliest day it may be when that is later", () => {
     expect(membershipDayBy("2027-06-01", "2026-12-05")).toBe("2027-06-01");
     expect(membershipDayBy("2025-06-01", "2026-12-05")).toBe("2026-12-05");
+  });
+});
+
+describe("terms follow one another", () => {
+  const terms = [
+    { name: "第5屆", startsOn: "2023-06-01", endsOn: "2025-05-31" },
+    TERM,
+  ];
+
+  test("a term sharing a day with another is named; one beginning the day after the last ends is not", () => {
+    expect(overlapProblems({ startsOn: "2026-01-01", endsOn: "2026-12-31" }, terms)).toEqual([
+      { rule: PanelRule.TERMS_DO_NOT_OVERLAP, problem: "overlaps 第6屆 (2025-06-01 to 2027-05-31)" },
+    ]);
+    expect(overlapProblems(TERM, terms).map((v) => v.problem)).toEqual(["overlaps 第6屆 (2025-06-01 to 2027-05-31)"]);
+    expect(overlapProblems({ startsOn: "2025-05-31", endsOn: "2025-06-01" }, terms)).toHaveLength(2);
+    expect(overlapProblems({ startsOn: "2027-06-01", endsOn: "2029-05-31" }, terms)).toEqual([]);
+    expect(overlapProblems({ startsOn: "2020-01-01", endsOn: "2023-05-31" }, terms)).toEqual([]);
   });
 });
 

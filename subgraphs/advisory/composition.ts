@@ -36,6 +36,7 @@ export enum PanelRule {
   AGENCY_REPRESENTATIVES = "AGENCY_REPRESENTATIVES",
   MIN_CIVIL_SOCIETY_REPRESENTATIVES = "MIN_CIVIL_SOCIETY_REPRESENTATIVES",
   ONE_ACTIVE_TERM = "ONE_ACTIVE_TERM",
+  TERMS_DO_NOT_OVERLAP = "TERMS_DO_NOT_OVERLAP",
 }
 
 export interface RuleViolation {
@@ -220,6 +221,13 @@ export function membershipDayProblem(term: { name: string; startsOn: string; end
   if (day < term.startsOn || day > term.endsOn) return `is outside the term (${term.name} runs from ${term.startsOn} to ${term.endsOn})`;
   if (leaving && day < leaving.appointedOn) return `is before the member's appointment (${leaving.appointedOn})`;
   return null;
+}
+
+/** The terms whose days a new term's would share, each named: the panel serves one term at a time, so a meeting's day names its term. */
+export function overlapProblems(term: { startsOn: string; endsOn: string }, others: readonly { name: string; startsOn: string; endsOn: string }[]): RuleViolation[] {
+  return others
+    .filter((other) => other.startsOn <= term.endsOn && term.startsOn <= other.endsOn)
+    .map((other) => ({ rule: PanelRule.TERMS_DO_NOT_OVERLAP, problem: `overlaps ${other.name} (${other.startsOn} to ${other.endsOn})` }));
 }
 
 /** Why a term cannot move from one state to another, or null: DRAFT → ACTIVE → ENDED, nothing else. */

@@ -15,6 +15,7 @@ import {
   membershipChangeProblems,
   membershipDayBy,
   membershipDayProblem,
+  overlapProblems,
   PanelRole,
   PanelRule,
   seatedOn,
@@ -166,7 +167,7 @@ class PanelMemberPayload {
 }
 
 /** The one refusal of a term change that breaks the panel's rules: every violation, each with its rule. */
-function ruleRefusal(term: PanelTerm, action: string, violations: RuleViolation[]) {
+function ruleRefusal(term: Pick<PanelTerm, "name" | "status">, action: string, violations: RuleViolation[]) {
   const list = violations.map((v) => `${v.rule}: ${v.problem}`).join("; ");
   return govError(ErrorCode.CONFLICT, `Cannot ${action} (${term.name}, ${term.status}): ${list}.`, { violations });
 }
@@ -255,11 +256,15 @@ export class PanelTermResolver {
     return { ...composition, compliant: violations.length === 0, violations };
   }
 
-  @Mutation(() => PanelTermPayload, { description: "MINISTRY_ADMIN drafts a new term; members are appointed to it before it is activated." })
+  @Mutation(() => PanelTermPayload, { description: "MINISTRY_ADMIN drafts a new term; members are appointed to it before it is activated. Refused when its days overlap another term's." })
   draftPanelTerm(@Arg("input") input: DraftPanelTermInput, @Ctx() { em, viewer }: AdvisoryContext): Promise<PanelTermPayload> {
     requirePanelManager(viewer, "draft panel terms");
     if (input.endsOn <= input.startsOn) throw badUserInput([{ path: "input.endsOn", reason: "must be after startsOn" }]);
     return em.transactional(async (tx) => {
+      // Two drafts at once would each find the other's days free; this mode lets the terms' rows still be locked for changes.
+      await tx.execute("lock table panel_term in share row exclusive mode");
+      const violations = overlapProblems(input, await tx.find(PanelTerm, {}, { orderBy: { startsOn: "asc" } }));
+      if (violations.length > 0) throw ruleRefusal({ name: input.name, status: TermStatus.DRAFT }, "draft the term", violations);
       const term = tx.create(PanelTerm, input);
       tx.persist(term);
       appendEvent(tx, "PanelTermDrafted", term.id, { name: term.name });
