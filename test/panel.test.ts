@@ -276,6 +276,35 @@ test("a consultation's resolution is the basis of the inventory item's openness 
   expect(node.panelResolution).toEqual({ text: "去識別化後得開放", status: "OPEN", ownerAgency: { code: "ACA" } });
 });
 
+test("what happens at a meeting is not recorded before its day: attendance, minutes, resolutions, reviews, the strategy and the report are refused, nothing written", async () => {
+  const heldOn = "2027-01-20";
+  const meetingId = (await ok(mutate("schedulePanelMeeting", { heldOn, title: "116年第1次會議" }, "meeting { id }"))).schedulePanelMeeting.meeting.id;
+  await ok(mutate("addAgendaItem", { meetingId, title: "各機關盤點檢視", kind: "REVIEW", subjects: [{ kind: "AGENCY", agencyCode: "ACA" }] }, "item { id }"));
+  const members = (await ok(q("{ currentPanelTerm { members { id leftOn } } }"))).currentPanelTerm.members.filter((m: { leftOn: string | null }) => !m.leftOn);
+  const before = await count("advisory", "outbox_event");
+  const refusals = [
+    ["record attendance", await mutate("recordAttendance", { meetingId, memberIds: [members[0].id] }, "meeting { id }")],
+    ["record minutes", await mutate("recordMinutes", { meetingId, minutes: "預錄", publish: true }, "meeting { id }")],
+    ["record resolutions", await mutate("adoptResolution", { meetingId, text: "預先決議", ownerAgencyCode: "ACA", dueOn: "2027-03-31" }, "resolution { id }")],
+    ["record reviews", await mutate("recordReview", { meetingId, agencyCode: "ACA", outcome: "SATISFACTORY", requests: "x" }, "review { id }")],
+    ["record strategy versions", await mutate("approveStrategyVersion", { meetingId, summary: "預核", targets: [{ strategy: 1, goal: "x" }] }, "version { id }")],
+    ["record reports to the Executive Yuan", await mutate("recordExecutiveYuanReport", { meetingId, year: 2026, sentOn: "2027-02-01", summary: "x" }, "report { id }")],
+  ] as const;
+  for (const [action, answer] of refusals) {
+    expect({ action, codes: codes(answer), message: answer.errors?.[0].message }).toEqual({
+      action,
+      codes: ["CONFLICT"],
+      message: `Cannot ${action}: the meeting is on ${heldOn}; what happened at it is recorded from that day on.`,
+    });
+  }
+  expect(await count("advisory", "outbox_event")).toBe(before);
+  const [row] = await topology.sql<{ minutes: string | null }>("advisory", "select minutes from panel_meeting where id = $1", [meetingId]);
+  expect(row.minutes).toBeNull();
+  for (const table of ["panel_attendance", "panel_resolution", "agency_review", "strategy_version", "executive_yuan_report"]) {
+    expect(await topology.sql("advisory", `select 1 from ${table} where meeting_id = $1`, [meetingId])).toEqual([]);
+  }
+});
+
 describe("roles", () => {
   let meetingId: string;
   let acaResolution: string;

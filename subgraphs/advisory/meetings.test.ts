@@ -1,4 +1,4 @@
-import { consultedItemOf, followUpsAt, isSeatedOn, quorumOf, resolutionStatusOn, ResolutionStatus } from "./meetings";
+import { consultedItemOf, followUpsAt, isSeatedOn, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus } from "./meetings";
 
 test("a quorum is more than half of the seated members", () => {
   expect(quorumOf(12, 6)).toEqual({ seated: 12, required: 7, present: 6, met: false });
@@ -48,4 +48,11 @@ test("a consultation asks about its one inventory item; other items consult noth
   expect(consultedItemOf({ kind: "CONSULTATION" }, subjects)).toEqual({ agencyCode: "ACA", id: "i1" });
   expect(consultedItemOf({ kind: "REVIEW" }, subjects)).toBeNull();
   expect(consultedItemOf({ kind: "CONSULTATION" }, subjects.slice(0, 1))).toBeNull();
+});
+
+test("what happened at a meeting is recorded from its day on", () => {
+  expect(notYetHeldProblem("2027-01-20", "2026-12-05")).toBe("the meeting is on 2027-01-20; what happened at it is recorded from that day on");
+  expect(notYetHeldProblem("2027-01-20", "2027-01-19")).not.toBeNull();
+  expect(notYetHeldProblem("2027-01-20", "2027-01-20")).toBeNull();
+  expect(notYetHeldProblem("2016-03-29", "2026-12-05")).toBeNull();
 });

@@ -13,6 +13,11 @@ export function isSeatedOn(member: { appointedOn: string; leftOn?: string | null
   return member.appointedOn <= day && (!member.leftOn || member.leftOn > day);
 }
 
+/** Why what happened at a meeting (attendance, minutes, resolutions, reviews, the strategy approved, the report sent) cannot be recorded today, or null: from the meeting's day on only. */
+export function notYetHeldProblem(heldOn: string, today: string): string | null {
+  return today < heldOn ? `the meeting is on ${heldOn}; what happened at it is recorded from that day on` : null;
+}
+
 export interface Quorum {
   seated: number;
   required: number;

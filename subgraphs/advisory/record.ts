@@ -40,7 +40,7 @@ import {
   StrategyVersion,
 } from "./entities";
 import type { AdvisoryContext } from "./context";
-import { consultedItemOf, followUpsAt, isSeatedOn, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
+import { consultedItemOf, followUpsAt, isSeatedOn, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
 import { DatasetRef, DatasetRequestRef, EvaluationReportRef, FeedbackRef, InventoryItemRef } from "./references";
 import { AdvisoryAgency, today } from "./resolvers";
 
@@ -295,9 +295,18 @@ class ExecutiveYuanReportPayload {
   report!: ExecutiveYuanReport;
 }
 
-async function meetingOf(tx: Tx, meetingId: string, lock = false): Promise<PanelMeeting> {
-  const meeting = await tx.findOne(PanelMeeting, { id: meetingId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+/** The meeting, locked for the write. */
+async function meetingOf(tx: Tx, meetingId: string): Promise<PanelMeeting> {
+  const meeting = await tx.findOne(PanelMeeting, { id: meetingId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!meeting) throw notFound(`Panel meeting ${meetingId}`);
+  return meeting;
+}
+
+/** The meeting, locked, once its day (Asia/Taipei) has come: what happened at a meeting is not recorded ahead of it. */
+async function heldMeetingOf(tx: Tx, meetingId: string, action: string): Promise<PanelMeeting> {
+  const meeting = await meetingOf(tx, meetingId);
+  const problem = notYetHeldProblem(meeting.heldOn, today());
+  if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${problem}.`);
   return meeting;
 }
 
@@ -407,7 +416,7 @@ export class PanelMeetingResolver {
   @Mutation(() => PanelMeetingPayload, { description: "MINISTRY_ADMIN records who attended; every one must be a member seated on the meeting's day." })
   recordAttendance(@Arg("input") input: RecordAttendanceInput, @Ctx() context: AdvisoryContext): Promise<PanelMeetingPayload> {
     return managed(context, "record attendance", async (tx) => {
-      const meeting = await meetingOf(tx, input.meetingId, true);
+      const meeting = await heldMeetingOf(tx, input.meetingId, "record attendance");
       const members = await tx.find(PanelMember, { id: { $in: input.memberIds }, term: meeting.termId });
       const seatedIds = new Set(members.filter((member) => isSeatedOn(member, meeting.heldOn)).map((member) => member.id));
       const problems = input.memberIds
@@ -434,7 +443,7 @@ export class PanelMeetingResolver {
     }
     if (problems.length > 0) throw badUserInput(problems);
     return managed(context, "set meeting agendas", async (tx) => {
-      const meeting = await meetingOf(tx, input.meetingId, true);
+      const meeting = await meetingOf(tx, input.meetingId);
       const last = await tx.findOne(AgendaItem, { meetingId: meeting.id }, { orderBy: { position: "desc" } });
       const item = tx.create(AgendaItem, { meetingId: meeting.id, position: (last?.position ?? 0) + 1, title: input.title, kind: input.kind });
       tx.persist(item);
@@ -449,7 +458,7 @@ export class PanelMeetingResolver {
   @Mutation(() => PanelMeetingPayload, { description: "MINISTRY_ADMIN records (and may publish) a meeting's minutes." })
   recordMinutes(@Arg("input") input: RecordMinutesInput, @Ctx() context: AdvisoryContext): Promise<PanelMeetingPayload> {
     return managed(context, "record minutes", async (tx) => {
-      const meeting = await meetingOf(tx, input.meetingId, true);
+      const meeting = await heldMeetingOf(tx, input.meetingId, "record minutes");
       meeting.minutes = input.minutes;
       meeting.minutesPublished = meeting.minutesPublished || input.publish;
       appendEvent(tx, input.publish ? "PanelMinutesPublished" : "PanelMinutesRecorded", meeting.id, { heldOn: meeting.heldOn });
@@ -534,7 +543,7 @@ export class PanelResolutionResolver {
   @Mutation(() => PanelResolutionPayload, { description: "MINISTRY_ADMIN records a resolution adopted at a meeting." })
   adoptResolution(@Arg("input") input: AdoptResolutionInput, @Ctx() context: AdvisoryContext): Promise<PanelResolutionPayload> {
     return managed(context, "record resolutions", async (tx) => {
-      const meeting = await meetingOf(tx, input.meetingId, true);
+      const meeting = await heldMeetingOf(tx, input.meetingId, "record resolutions");
       let consulted: { agencyCode: string; id: string } | null = null;
       if (input.agendaItemId) {
         const item = await tx.findOne(AgendaItem, { id: input.agendaItemId, meetingId: meeting.id });
@@ -590,7 +599,7 @@ export class AgencyReviewResolver {
   @Mutation(() => AgencyReviewPayload, { description: "MINISTRY_ADMIN records the panel's review of an agency at a meeting (again: replaces it)." })
   recordReview(@Arg("input") input: RecordReviewInput, @Ctx() context: AdvisoryContext): Promise<AgencyReviewPayload> {
     return managed(context, "record reviews", async (tx) => {
-      const meeting = await meetingOf(tx, input.meetingId, true);
+      const meeting = await heldMeetingOf(tx, input.meetingId, "record reviews");
       const review = (await tx.findOne(AgencyReview, { meetingId: meeting.id, agencyCode: input.agencyCode })) ?? tx.create(AgencyReview, { ...input });
       tx.assign(review, { outcome: input.outcome, requests: input.requests });
       tx.persist(review);
@@ -628,7 +637,7 @@ export class StrategyVersionResolver {
   @Mutation(() => StrategyVersionPayload, { description: "MINISTRY_ADMIN records a new version of the strategy, approved at a meeting (on its day)." })
   approveStrategyVersion(@Arg("input") input: ApproveStrategyVersionInput, @Ctx() context: AdvisoryContext): Promise<StrategyVersionPayload> {
     return managed(context, "record strategy versions", async (tx) => {
-      const meeting = await meetingOf(tx, input.meetingId, true);
+      const meeting = await heldMeetingOf(tx, input.meetingId, "record strategy versions");
       // The table lock numbers versions one after another even when two meetings approve at once.
       await tx.execute("lock table strategy_version in exclusive mode");
       if (await tx.count(StrategyVersion, { meetingId: meeting.id })) {
@@ -670,7 +679,7 @@ export class ExecutiveYuanReportResolver {
   @Mutation(() => ExecutiveYuanReportPayload, { description: "MINISTRY_ADMIN records a report of a year's results sent to the Executive Yuan after a meeting." })
   recordExecutiveYuanReport(@Arg("input") input: RecordExecutiveYuanReportInput, @Ctx() context: AdvisoryContext): Promise<ExecutiveYuanReportPayload> {
     return managed(context, "record reports to the Executive Yuan", async (tx) => {
-      const meeting = await meetingOf(tx, input.meetingId, true);
+      const meeting = await heldMeetingOf(tx, input.meetingId, "record reports to the Executive Yuan");
       if (input.sentOn < meeting.heldOn) throw badUserInput([{ path: "input.sentOn", reason: `is before the meeting (${meeting.heldOn})` }]);
       const report = tx.create(ExecutiveYuanReport, input);
       tx.persist(report);
