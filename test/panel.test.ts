@@ -5,6 +5,7 @@
  * an inventory decision (both ways), and every role's read and write limits.
  */
 import { Role } from "../contract/claims";
+import { taipeiDate } from "../subgraphs/kit/scalars";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 
 let topology: TestTopology;
@@ -316,6 +317,9 @@ describe("roles", () => {
     await ok(mutate("recordMinutes", { meetingId, minutes: "未公開之紀錄", publish: false }, "meeting { id }"));
     const adopt = async (owner: string) =>
       (await ok(mutate("adoptResolution", { meetingId, text: `${owner}辦理`, ownerAgencyCode: owner, dueOn: "2027-01-31" }, "resolution { id }"))).adoptResolution.resolution.id;
+    const dueBefore = await mutate("adoptResolution", { meetingId, text: "逾期決議", ownerAgencyCode: "ACA", dueOn: "2020-01-01" }, "resolution { id }");
+    expect(dueBefore.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.dueOn", reason: "is before the meeting (2026-06-15)" }] });
+    expect(await topology.sql("advisory", "select 1 from panel_resolution where meeting_id = $1", [meetingId])).toEqual([]);
     acaResolution = await adopt("ACA");
     mojResolution = await adopt("MOJ");
     acaReview = (await ok(mutate("recordReview", { meetingId, agencyCode: "ACA", outcome: "IMPROVEMENT_REQUESTED", requests: "補正盤點" }, "review { id }"))).recordReview.review.id;
@@ -357,6 +361,14 @@ describe("roles", () => {
     expect(codes(await q(SEEDED_RECORD, undefined, tokens[who]))).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
     expect(codes(await q("{ executiveYuanReports { year } }", undefined, tokens[who]))).toEqual(["FORBIDDEN"]);
 
+    for (const [on, reason] of [
+      ["2001-01-01", "is before the meeting (2026-06-15)"],
+      ["2099-01-01", `is after today (${taipeiDate(new Date())})`],
+    ]) {
+      const refused = await mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE", on }, "resolution { status doneOn }", tokens[who]);
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.on", reason }] });
+    }
+    expect(await topology.sql("advisory", "select done_on from panel_resolution where id = $1", [acaResolution])).toEqual([{ done_on: null }]);
     const done = await ok(mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE", on: "2026-07-01" }, "resolution { status doneOn }", tokens[who]));
     expect(done.updateResolutionStatus.resolution).toEqual({ status: "DONE", doneOn: "2026-07-01" });
     await ok(mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "OPEN" }, "resolution { status }", tokens[who]));

@@ -1,4 +1,4 @@
-import { consultedItemOf, followUpsAt, isSeatedOn, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus } from "./meetings";
+import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus } from "./meetings";
 
 test("a quorum is more than half of the seated members", () => {
   expect(quorumOf(12, 6)).toEqual({ seated: 12, required: 7, present: 6, met: false });
@@ -55,4 +55,13 @@ test("what happened at a meeting is recorded from its day on", () => {
   expect(notYetHeldProblem("2027-01-20", "2027-01-19")).not.toBeNull();
   expect(notYetHeldProblem("2027-01-20", "2027-01-20")).toBeNull();
   expect(notYetHeldProblem("2016-03-29", "2026-12-05")).toBeNull();
+});
+
+test("a resolution is due, and done, from its meeting's day; done no later than today", () => {
+  expect(meetingDayProblem("2020-01-01", "2026-12-20")).toBe("is before the meeting (2026-12-20)");
+  expect(meetingDayProblem("2026-12-20", "2026-12-20")).toBeNull();
+  expect(meetingDayProblem("2099-01-01", "2026-12-20")).toBeNull();
+  expect(meetingDayProblem("2099-01-01", "2026-06-15", "2026-12-05")).toBe("is after today (2026-12-05)");
+  expect(meetingDayProblem("2001-01-01", "2026-06-15", "2026-12-05")).toBe("is before the meeting (2026-06-15)");
+  expect(meetingDayProblem("2026-12-05", "2026-06-15", "2026-12-05")).toBeNull();
 });

@@ -18,6 +18,13 @@ export function notYetHeldProblem(heldOn: string, today: string): string | null 
   return today < heldOn ? `the meeting is on ${heldOn}; what happened at it is recorded from that day on` : null;
 }
 
+/** Why a day cannot be recorded for a meeting's business (a resolution due or done, a report sent), or null: not before the meeting, and, for what is already done (given today), not after today. */
+export function meetingDayProblem(day: string, heldOn: string, today?: string): string | null {
+  if (day < heldOn) return `is before the meeting (${heldOn})`;
+  if (today && day > today) return `is after today (${today})`;
+  return null;
+}
+
 export interface Quorum {
   seated: number;
   required: number;

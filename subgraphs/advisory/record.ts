@@ -40,7 +40,7 @@ import {
   StrategyVersion,
 } from "./entities";
 import type { AdvisoryContext } from "./context";
-import { consultedItemOf, followUpsAt, isSeatedOn, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
+import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
 import { DatasetRef, DatasetRequestRef, EvaluationReportRef, FeedbackRef, InventoryItemRef } from "./references";
 import { AdvisoryAgency, today } from "./resolvers";
 
@@ -160,7 +160,7 @@ class AdoptResolutionInput {
   @AgencyCode()
   ownerAgencyCode?: string;
 
-  @Field(() => CalendarDate, { nullable: true })
+  @Field(() => CalendarDate, { nullable: true, description: "Not before the meeting." })
   dueOn?: string;
 }
 
@@ -173,7 +173,7 @@ class UpdateResolutionStatusInput {
   @Field(() => ResolutionStatus, { description: "DONE, or OPEN to reopen; OVERDUE follows from the due day." })
   status!: ResolutionStatus;
 
-  @Field(() => CalendarDate, { nullable: true, description: "The day it was done. Default: today in Asia/Taipei." })
+  @Field(() => CalendarDate, { nullable: true, description: "The day it was done: not before its meeting, not after today. Default: today in Asia/Taipei." })
   on?: string;
 }
 
@@ -544,6 +544,8 @@ export class PanelResolutionResolver {
   adoptResolution(@Arg("input") input: AdoptResolutionInput, @Ctx() context: AdvisoryContext): Promise<PanelResolutionPayload> {
     return managed(context, "record resolutions", async (tx) => {
       const meeting = await heldMeetingOf(tx, input.meetingId, "record resolutions");
+      const dueProblem = input.dueOn && meetingDayProblem(input.dueOn, meeting.heldOn);
+      if (dueProblem) throw badUserInput([{ path: "input.dueOn", reason: dueProblem }]);
       let consulted: { agencyCode: string; id: string } | null = null;
       if (input.agendaItemId) {
         const item = await tx.findOne(AgendaItem, { id: input.agendaItemId, meetingId: meeting.id });
@@ -572,7 +574,11 @@ export class PanelResolutionResolver {
       const resolution = await tx.findOne(PanelResolution, { id: input.resolutionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!resolution) throw notFound(`Panel resolution ${input.resolutionId}`);
       requireResolutionOwner(viewer, resolution);
-      tx.assign(resolution, { doneOn: input.status === ResolutionStatus.DONE ? (input.on ?? today()) : null });
+      const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? today()) : null;
+      const meeting = (await tx.findOne(PanelMeeting, { id: resolution.meetingId }))!;
+      const doneProblem = doneOn && meetingDayProblem(doneOn, meeting.heldOn, today());
+      if (doneProblem) throw badUserInput([{ path: "input.on", reason: doneProblem }]);
+      tx.assign(resolution, { doneOn });
       appendEvent(tx, "PanelResolutionStatusUpdated", resolution.id, { status: input.status, ownerAgencyCode: resolution.ownerAgencyCode ?? null });
       return { resolution };
     });
@@ -680,7 +686,8 @@ export class ExecutiveYuanReportResolver {
   recordExecutiveYuanReport(@Arg("input") input: RecordExecutiveYuanReportInput, @Ctx() context: AdvisoryContext): Promise<ExecutiveYuanReportPayload> {
     return managed(context, "record reports to the Executive Yuan", async (tx) => {
       const meeting = await heldMeetingOf(tx, input.meetingId, "record reports to the Executive Yuan");
-      if (input.sentOn < meeting.heldOn) throw badUserInput([{ path: "input.sentOn", reason: `is before the meeting (${meeting.heldOn})` }]);
+      const sentProblem = meetingDayProblem(input.sentOn, meeting.heldOn);
+      if (sentProblem) throw badUserInput([{ path: "input.sentOn", reason: sentProblem }]);
       const report = tx.create(ExecutiveYuanReport, input);
       tx.persist(report);
       appendEvent(tx, "ExecutiveYuanReportSent", report.id, { meetingId: meeting.id, year: report.year, sentOn: report.sentOn });
