@@ -403,6 +403,13 @@ describe("roles", () => {
     const quorum = (await ok(q("query($id: ID!) { panelMeeting(id: $id) { quorum { required present met } } }", { id: meetingId }, tokens.admin))).panelMeeting.quorum;
     expect(quorum).toEqual({ required: 7, present: 6, met: false });
     await ok(mutate("recordMinutes", { meetingId, minutes: "公開之紀錄", publish: true }, "meeting { minutesPublished }"));
+    const events = await count("advisory", "outbox_event");
+    const rewrite = await mutate("recordMinutes", { meetingId, minutes: "changed", publish: false }, "meeting { minutes minutesPublished }");
+    expect(codes(rewrite)).toEqual(["CONFLICT"]);
+    expect(rewrite.errors?.[0].message).toBe("Cannot record minutes: the minutes of 2026-06-15 are published and stay as published.");
+    expect((await ok(mutate("recordMinutes", { meetingId, minutes: "公開之紀錄", publish: true }, "meeting { minutes }"))).recordMinutes.meeting.minutes).toBe("公開之紀錄");
+    expect(await count("advisory", "outbox_event")).toBe(events);
+    expect(await topology.sql("advisory", "select minutes, minutes_published from panel_meeting where id = $1", [meetingId])).toEqual([{ minutes: "公開之紀錄", minutes_published: true }]);
     const publicView = await read();
     expect(publicView.data.panelMeeting.minutes).toBe("公開之紀錄");
     expect(resolutionIds(publicView)).toEqual([acaResolution, mojResolution].sort());

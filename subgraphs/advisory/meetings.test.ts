@@ -1,4 +1,4 @@
-import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus } from "./meetings";
+import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, minutesChangeProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus } from "./meetings";
 
 test("a quorum is more than half of the seated members", () => {
   expect(quorumOf(12, 6)).toEqual({ seated: 12, required: 7, present: 6, met: false });
@@ -64,4 +64,12 @@ test("a resolution is due, and done, from its meeting's day; done no later than 
   expect(meetingDayProblem("2099-01-01", "2026-06-15", "2026-12-05")).toBe("is after today (2026-12-05)");
   expect(meetingDayProblem("2001-01-01", "2026-06-15", "2026-12-05")).toBe("is before the meeting (2026-06-15)");
   expect(meetingDayProblem("2026-12-05", "2026-06-15", "2026-12-05")).toBeNull();
+});
+
+test("minutes change until they are published; then only the same text is accepted again", () => {
+  const recorded = { heldOn: "2026-06-15", minutes: "未公開之紀錄", minutesPublished: false };
+  expect(minutesChangeProblem(recorded, "修正之紀錄")).toBeNull();
+  const published = { ...recorded, minutesPublished: true };
+  expect(minutesChangeProblem(published, "修正之紀錄")).toBe("the minutes of 2026-06-15 are published and stay as published");
+  expect(minutesChangeProblem(published, "未公開之紀錄")).toBeNull();
 });

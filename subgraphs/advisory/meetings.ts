@@ -25,6 +25,16 @@ export function meetingDayProblem(day: string, heldOn: string, today?: string): 
   return null;
 }
 
+/**
+ * Why a meeting's minutes cannot become this text, or null. Published minutes
+ * are the public record of the meeting (the public has read them, and its
+ * resolutions with them): they stay as published; a correction is for a later
+ * meeting's minutes. The same text sent again changes nothing.
+ */
+export function minutesChangeProblem(meeting: { heldOn: string; minutes?: string | null; minutesPublished: boolean }, minutes: string): string | null {
+  return meeting.minutesPublished && meeting.minutes !== minutes ? `the minutes of ${meeting.heldOn} are published and stay as published` : null;
+}
+
 export interface Quorum {
   seated: number;
   required: number;

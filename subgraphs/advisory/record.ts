@@ -40,7 +40,7 @@ import {
   StrategyVersion,
 } from "./entities";
 import type { AdvisoryContext } from "./context";
-import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
+import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, minutesChangeProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
 import { DatasetRef, DatasetRequestRef, EvaluationReportRef, FeedbackRef, InventoryItemRef } from "./references";
 import { AdvisoryAgency, today } from "./resolvers";
 
@@ -455,10 +455,13 @@ export class PanelMeetingResolver {
     });
   }
 
-  @Mutation(() => PanelMeetingPayload, { description: "MINISTRY_ADMIN records (and may publish) a meeting's minutes." })
+  @Mutation(() => PanelMeetingPayload, { description: "MINISTRY_ADMIN records (and may publish) a meeting's minutes; once published they are not changed." })
   recordMinutes(@Arg("input") input: RecordMinutesInput, @Ctx() context: AdvisoryContext): Promise<PanelMeetingPayload> {
     return managed(context, "record minutes", async (tx) => {
       const meeting = await heldMeetingOf(tx, input.meetingId, "record minutes");
+      const problem = minutesChangeProblem(meeting, input.minutes);
+      if (problem) throw govError(ErrorCode.CONFLICT, `Cannot record minutes: ${problem}.`);
+      if (meeting.minutesPublished) return { meeting };
       meeting.minutes = input.minutes;
       meeting.minutesPublished = meeting.minutesPublished || input.publish;
       appendEvent(tx, input.publish ? "PanelMinutesPublished" : "PanelMinutesRecorded", meeting.id, { heldOn: meeting.heldOn });
