@@ -346,7 +346,12 @@ describe("roles", () => {
     const record = await q(SEEDED_RECORD);
     expect(record.data.panelMeetings[0]).toEqual({ title: expect.any(String), quorum: null, followUps: null, reports: null });
     expect(codes(record)).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
-    expect(codes(await mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE" }, "resolution { id }", PUBLIC))).toEqual(["FORBIDDEN"]);
+    const unknownId = "00000000-0000-4000-8000-000000000000";
+    const unknown = await mutate("updateResolutionStatus", { resolutionId: unknownId, status: "DONE" }, "resolution { id }", PUBLIC);
+    const unreadable = await mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE" }, "resolution { id }", PUBLIC);
+    expect(codes(unreadable)).toEqual(["NOT_FOUND"]);
+    expect(unreadable.errors?.[0].message).toBe(unknown.errors?.[0].message.replace(unknownId, acaResolution));
+    expect(unreadable.errors?.[0].message).not.toContain("ACA");
     expect(codes(await mutate("schedulePanelMeeting", { heldOn: "2026-07-01", title: "x" }, "meeting { id }", PUBLIC))).toEqual(["FORBIDDEN"]);
   });
 
@@ -374,7 +379,7 @@ describe("roles", () => {
     await ok(mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "OPEN" }, "resolution { status }", tokens[who]));
     expect(await topology.sql("advisory", "select done_on from panel_resolution where id = $1", [acaResolution])).toEqual([{ done_on: null }]);
     const before = await topology.sql("advisory", "select done_on from panel_resolution where id = $1", [mojResolution]);
-    expect(codes(await mutate("updateResolutionStatus", { resolutionId: mojResolution, status: "DONE" }, "resolution { id }", tokens[who]))).toEqual(["FORBIDDEN"]);
+    expect(codes(await mutate("updateResolutionStatus", { resolutionId: mojResolution, status: "DONE" }, "resolution { id }", tokens[who]))).toEqual(["NOT_FOUND"]);
     expect(await topology.sql("advisory", "select done_on from panel_resolution where id = $1", [mojResolution])).toEqual(before);
     expect(codes(await mutate("addReviewRemark", { reviewId: acaReview, text: "x" }, "remark { id }", tokens[who]))).toEqual(["FORBIDDEN"]);
     expect(codes(await mutate("recordReview", { meetingId, agencyCode: "ACA", outcome: "SATISFACTORY", requests: "x" }, "review { id }", tokens[who]))).toEqual(["FORBIDDEN"]);
@@ -413,6 +418,9 @@ describe("roles", () => {
     const publicView = await read();
     expect(publicView.data.panelMeeting.minutes).toBe("公開之紀錄");
     expect(resolutionIds(publicView)).toEqual([acaResolution, mojResolution].sort());
+    // Readable now, MOJ's resolution is refused to ACA's staff as someone else's.
+    const notOwner = await mutate("updateResolutionStatus", { resolutionId: mojResolution, status: "DONE" }, "resolution { id }", tokens.acaStaff);
+    expect(notOwner.errors?.[0]).toMatchObject({ message: "Only MOJ's staff and the ministry update this resolution; you are AGENCY_STAFF of ACA.", extensions: { code: "FORBIDDEN" } });
     expect(codes(publicView)).toEqual(["FORBIDDEN", "FORBIDDEN", "FORBIDDEN"]);
 
     const targets = [{ strategy: 2, goal: "民眾意見14日內回復" }];

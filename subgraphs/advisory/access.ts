@@ -7,7 +7,7 @@
  */
 import { requireRole } from "../../contract/authorization";
 import { Role, type Viewer } from "../../contract/claims";
-import { forbidden } from "../../contract/errors";
+import { forbidden, notFound } from "../../contract/errors";
 
 /** Reads the whole record: agendas, attendance, every review and resolution. */
 export function isPanelReader(viewer: Viewer): boolean {
@@ -42,10 +42,19 @@ export function canSeeResolution(viewer: Viewer, resolution: { ownerAgencyCode?:
   return meeting.minutesPublished || isPanelReader(viewer) || isOfAgency(viewer, resolution.ownerAgencyCode);
 }
 
-/** The owning agency's staff and CIO, and the ministry's administrators, set a resolution's status. */
-export function requireResolutionOwner(viewer: Viewer, resolution: { ownerAgencyCode?: string | null }): void {
+/**
+ * The owning agency's staff and CIO, and the ministry's administrators, set a
+ * resolution's status. To a viewer who may not read it, the resolution is not
+ * found, as an unknown one: a refusal naming its owner would confirm it.
+ */
+export function requireResolutionOwner(
+  viewer: Viewer,
+  resolution: { id: string; ownerAgencyCode?: string | null },
+  meeting: { minutesPublished: boolean },
+): void {
   if (viewer.role === Role.MINISTRY_ADMIN) return;
   if (isOfAgency(viewer, resolution.ownerAgencyCode)) return;
+  if (!canSeeResolution(viewer, resolution, meeting)) throw notFound(`Panel resolution ${resolution.id}`);
   throw forbidden(
     resolution.ownerAgencyCode
       ? `Only ${resolution.ownerAgencyCode}'s staff and the ministry update this resolution; you are ${viewer.role}${viewer.agencyCode ? ` of ${viewer.agencyCode}` : ""}.`

@@ -576,9 +576,9 @@ export class PanelResolutionResolver {
     return em.transactional(async (tx) => {
       const resolution = await tx.findOne(PanelResolution, { id: input.resolutionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!resolution) throw notFound(`Panel resolution ${input.resolutionId}`);
-      requireResolutionOwner(viewer, resolution);
-      const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? today()) : null;
       const meeting = (await tx.findOne(PanelMeeting, { id: resolution.meetingId }))!;
+      requireResolutionOwner(viewer, resolution, meeting);
+      const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? today()) : null;
       const doneProblem = doneOn && meetingDayProblem(doneOn, meeting.heldOn, today());
       if (doneProblem) throw badUserInput([{ path: "input.on", reason: doneProblem }]);
       tx.assign(resolution, { doneOn });
