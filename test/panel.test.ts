@@ -385,6 +385,26 @@ describe("roles", () => {
     expect(codes(await mutate("recordReview", { meetingId, agencyCode: "ACA", outcome: "SATISFACTORY", requests: "x" }, "review { id }", tokens[who]))).toEqual(["FORBIDDEN"]);
   });
 
+  test("permission is checked before the input: ACA's staff are refused the ministry's writes whatever they send, and told nothing of a resolution they may not read", async () => {
+    const civil = { name: "張三", role: "CIVIL_SOCIETY_REPRESENTATIVE", affiliation: "大學" };
+    const term = (await ok(q("{ currentPanelTerm { id members { id leftOn } } }"))).currentPanelTerm;
+    const member = term.members.find((m: { leftOn: string | null }) => !m.leftOn);
+    const before = await count("advisory", "outbox_event");
+    const answers = {
+      agenda: await mutate("addAgendaItem", { meetingId, title: "x", kind: "CONSULTATION" }, "item { id }", tokens.acaStaff),
+      appoint: await mutate("appointPanelMember", { termId: term.id, ...civil }, "member { id }", tokens.acaStaff),
+      replace: await mutate("replacePanelMember", { memberId: member.id, replacement: civil }, "member { id }", tokens.acaStaff),
+      overdue: await mutate("updateResolutionStatus", { resolutionId: mojResolution, status: "OVERDUE" }, "resolution { id }", tokens.acaStaff),
+    };
+    expect(Object.fromEntries(Object.entries(answers).map(([name, answer]) => [name, codes(answer)]))).toEqual({
+      agenda: ["FORBIDDEN"],
+      appoint: ["FORBIDDEN"],
+      replace: ["FORBIDDEN"],
+      overdue: ["NOT_FOUND"],
+    });
+    expect(await count("advisory", "outbox_event")).toBe(before);
+  });
+
   test("PANEL_MEMBER: reads everything of the panel and remarks on reviews; manages nothing", async () => {
     const remark = await ok(mutate("addReviewRemark", { reviewId: acaReview, text: "請說明逾期原因" }, "remark { author text }", tokens.panel));
     expect(remark.addReviewRemark.remark).toEqual({ author: "test-panel_member", text: "請說明逾期原因" });

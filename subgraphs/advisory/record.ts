@@ -433,16 +433,16 @@ export class PanelMeetingResolver {
 
   @Mutation(() => AgendaItemPayload, { description: "MINISTRY_ADMIN adds an item to a meeting's agenda, with the entities it concerns by key." })
   addAgendaItem(@Arg("input") input: AddAgendaItemInput, @Ctx() context: AdvisoryContext): Promise<AgendaItemPayload> {
-    const problems = input.subjects.flatMap((subject, i) =>
-      (subject.kind === AgendaSubjectKind.AGENCY) === Boolean(subject.id)
-        ? [{ path: `input.subjects.${i}.id`, reason: subject.kind === AgendaSubjectKind.AGENCY ? "an agency is named by its code only" : "names the entity's id" }]
-        : [],
-    );
-    if (input.kind === AgendaItemKind.CONSULTATION && input.subjects.filter((s) => s.kind === AgendaSubjectKind.INVENTORY_ITEM).length !== 1) {
-      problems.push({ path: "input.subjects", reason: "a consultation concerns exactly one inventory item" });
-    }
-    if (problems.length > 0) throw badUserInput(problems);
     return managed(context, "set meeting agendas", async (tx) => {
+      const problems = input.subjects.flatMap((subject, i) =>
+        (subject.kind === AgendaSubjectKind.AGENCY) === Boolean(subject.id)
+          ? [{ path: `input.subjects.${i}.id`, reason: subject.kind === AgendaSubjectKind.AGENCY ? "an agency is named by its code only" : "names the entity's id" }]
+          : [],
+      );
+      if (input.kind === AgendaItemKind.CONSULTATION && input.subjects.filter((s) => s.kind === AgendaSubjectKind.INVENTORY_ITEM).length !== 1) {
+        problems.push({ path: "input.subjects", reason: "a consultation concerns exactly one inventory item" });
+      }
+      if (problems.length > 0) throw badUserInput(problems);
       const meeting = await meetingOf(tx, input.meetingId);
       const last = await tx.findOne(AgendaItem, { meetingId: meeting.id }, { orderBy: { position: "desc" } });
       const item = tx.create(AgendaItem, { meetingId: meeting.id, position: (last?.position ?? 0) + 1, title: input.title, kind: input.kind });
@@ -572,12 +572,12 @@ export class PanelResolutionResolver {
 
   @Mutation(() => PanelResolutionPayload, { description: "The owning agency (or the ministry) marks a resolution done, or reopens it." })
   updateResolutionStatus(@Arg("input") input: UpdateResolutionStatusInput, @Ctx() { em, viewer }: AdvisoryContext): Promise<PanelResolutionPayload> {
-    if (input.status === ResolutionStatus.OVERDUE) throw badUserInput([{ path: "input.status", reason: "OVERDUE follows from the due day; set DONE or OPEN" }]);
     return em.transactional(async (tx) => {
       const resolution = await tx.findOne(PanelResolution, { id: input.resolutionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!resolution) throw notFound(`Panel resolution ${input.resolutionId}`);
       const meeting = (await tx.findOne(PanelMeeting, { id: resolution.meetingId }))!;
       requireResolutionOwner(viewer, resolution, meeting);
+      if (input.status === ResolutionStatus.OVERDUE) throw badUserInput([{ path: "input.status", reason: "OVERDUE follows from the due day; set DONE or OPEN" }]);
       const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? today()) : null;
       const doneProblem = doneOn && meetingDayProblem(doneOn, meeting.heldOn, today());
       if (doneProblem) throw badUserInput([{ path: "input.on", reason: doneProblem }]);

@@ -186,16 +186,17 @@ function appointeeFieldProblems(appointee: AppointeeInput, prefix: string) {
 /** Today in Asia/Taipei: the day "now" means for the panel. */
 export const today = () => taipeiDate(new Date());
 
-/** A change of a term's membership as asked: the term joined or the member leaving (whose term it is), who joins, and the day asked for with its input path. */
+/** A change of a term's membership as asked: the term joined or the member leaving (whose term it is), who joins, and the day asked for, each with its input path. */
 interface MembershipRequest {
   termId?: string;
   leavingId?: string;
-  joining?: { role: PanelRole };
+  joining?: { appointee: AppointeeInput; path: string };
   day: { on?: string; path: string };
 }
 
 /**
- * Every change of a term's membership goes through here: the term is locked
+ * Every change of a term's membership goes through here: the viewer's right
+ * first (so a refusal tells nothing of the input), then the term is locked
  * (so two changes cannot both take the last seat), an ended term refuses, the
  * day must suit the term and the member, and the change is checked against
  * the rules before anything is written.
@@ -207,6 +208,8 @@ async function changeMembership<T>(
   write: (tx: AdvisoryContext["em"], term: PanelTerm, on: string, leaving?: PanelMember) => T,
 ): Promise<T> {
   requirePanelManager(context.viewer, action);
+  const problems = request.joining ? appointeeFieldProblems(request.joining.appointee, request.joining.path) : [];
+  if (problems.length > 0) throw badUserInput(problems);
   return context.em.transactional(async (tx) => {
     const leaving = request.leavingId ? await memberOf(tx, request.leavingId) : undefined;
     const id = request.termId ?? leaving!.term.id;
@@ -216,7 +219,7 @@ async function changeMembership<T>(
     const on = request.day.on ?? membershipDayBy(leaving?.appointedOn ?? term.startsOn, today());
     const dayProblem = membershipDayProblem(term, on, leaving);
     if (dayProblem) throw badUserInput([{ path: request.day.path, reason: dayProblem }]);
-    const change = { on, leaving: leaving ? [leaving.id] : [], joining: request.joining ? [request.joining] : [] };
+    const change = { on, leaving: leaving ? [leaving.id] : [], joining: request.joining ? [request.joining.appointee] : [] };
     const violations = membershipChangeProblems(term.status, await tx.find(PanelMember, { term }), change, context.settings.panelRules);
     if (violations.length > 0) throw ruleRefusal(term, action, violations);
     return write(tx, term, on, leaving);
@@ -303,10 +306,8 @@ export class PanelTermResolver {
 
   @Mutation(() => PanelMemberPayload, { description: "MINISTRY_ADMIN appoints a member; refused when a draft could no longer be completed, or an active term would break the composition rule." })
   async appointPanelMember(@Arg("input") input: AppointPanelMemberInput, @Ctx() context: AdvisoryContext): Promise<PanelMemberPayload> {
-    const problems = appointeeFieldProblems(input, "input");
-    if (problems.length > 0) throw badUserInput(problems);
     const { termId, appointedOn, ...appointee } = input;
-    const request = { termId, joining: appointee, day: { on: appointedOn, path: "input.appointedOn" } };
+    const request = { termId, joining: { appointee, path: "input" }, day: { on: appointedOn, path: "input.appointedOn" } };
     return changeMembership(context, "appoint a panel member", request, (tx, term, on) => {
       const member = tx.create(PanelMember, { ...appointee, term, appointedOn: on });
       tx.persist(member);
@@ -327,9 +328,7 @@ export class PanelTermResolver {
 
   @Mutation(() => PanelMemberPayload, { description: "MINISTRY_ADMIN replaces a member with a new one in one step; returns the new member." })
   async replacePanelMember(@Arg("input") input: ReplacePanelMemberInput, @Ctx() context: AdvisoryContext): Promise<PanelMemberPayload> {
-    const problems = appointeeFieldProblems(input.replacement, "input.replacement");
-    if (problems.length > 0) throw badUserInput(problems);
-    const request = { leavingId: input.memberId, joining: input.replacement, day: { on: input.on, path: "input.on" } };
+    const request = { leavingId: input.memberId, joining: { appointee: input.replacement, path: "input.replacement" }, day: { on: input.on, path: "input.on" } };
     return changeMembership(context, "replace the member", request, (tx, term, on, leaving) => {
       leaving!.leftOn = on;
       const member = tx.create(PanelMember, { ...input.replacement, term, appointedOn: on });
