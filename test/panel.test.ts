@@ -306,6 +306,25 @@ test("what happens at a meeting is not recorded before its day: attendance, minu
   }
 });
 
+test("a strategy version is approved in order, with one target for each strategy it sets; refused otherwise with nothing written", async () => {
+  const meetingId = (await ok(mutate("schedulePanelMeeting", { heldOn: "2016-05-05", title: "105年臨時會議" }, "meeting { id }"))).schedulePanelMeeting.meeting.id;
+  const before = await count("advisory", "strategy_version");
+  const target = { strategy: 1, goal: "優先開放民眾需求高之資料" };
+  const none = await mutate("approveStrategyVersion", { meetingId, summary: "x", targets: [] }, "version { version }");
+  expect(none.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.targets", reason: "names at least one strategy's target" }] });
+  const twice = await mutate("approveStrategyVersion", { meetingId, summary: "x", targets: [target, { ...target, goal: "另一目標" }] }, "version { version }");
+  expect(twice.errors?.[0].extensions).toMatchObject({
+    code: "BAD_USER_INPUT",
+    fields: [{ path: "input.targets.1.strategy", reason: "strategy 1 already has its target at input.targets.0" }],
+  });
+  const earlier = await mutate("approveStrategyVersion", { meetingId, summary: "x", targets: [target] }, "version { version }");
+  expect(codes(earlier)).toEqual(["CONFLICT"]);
+  expect(earlier.errors?.[0].message).toBe(
+    "Cannot record a strategy version at the meeting of 2016-05-05: version 4 was approved on 2018-03-19; a new version is approved at a meeting on or after that day.",
+  );
+  expect(await count("advisory", "strategy_version")).toBe(before);
+});
+
 describe("roles", () => {
   let meetingId: string;
   let acaResolution: string;

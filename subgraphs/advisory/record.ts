@@ -41,6 +41,7 @@ import {
 } from "./entities";
 import type { AdvisoryContext } from "./context";
 import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, minutesChangeProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
+import { approvalProblem, targetProblems } from "./strategy";
 import { DatasetRef, DatasetRequestRef, EvaluationReportRef, FeedbackRef, InventoryItemRef } from "./references";
 import { AdvisoryAgency, today } from "./resolvers";
 
@@ -633,7 +634,7 @@ export class AgencyReviewResolver {
 
 @Resolver(() => StrategyVersion)
 export class StrategyVersionResolver {
-  @Query(() => [StrategyVersion], { description: "Every version of the action strategy, oldest first." })
+  @Query(() => [StrategyVersion], { description: "Every version of the action strategy, oldest first (versions are numbered in the order of their approval)." })
   strategyVersions(@Ctx() { em }: AdvisoryContext): Promise<StrategyVersion[]> {
     return em.find(StrategyVersion, {}, { orderBy: { version: "asc" } });
   }
@@ -643,9 +644,13 @@ export class StrategyVersionResolver {
     return (await loaders.meeting.load(version.meetingId))!;
   }
 
-  @Mutation(() => StrategyVersionPayload, { description: "MINISTRY_ADMIN records a new version of the strategy, approved at a meeting (on its day)." })
+  @Mutation(() => StrategyVersionPayload, {
+    description: "MINISTRY_ADMIN records a new version of the strategy, approved at a meeting (on its day) no earlier than the latest version's, with one target for each strategy it sets.",
+  })
   approveStrategyVersion(@Arg("input") input: ApproveStrategyVersionInput, @Ctx() context: AdvisoryContext): Promise<StrategyVersionPayload> {
     return managed(context, "record strategy versions", async (tx) => {
+      const problems = targetProblems(input.targets, "input.targets");
+      if (problems.length > 0) throw badUserInput(problems);
       const meeting = await heldMeetingOf(tx, input.meetingId, "record strategy versions");
       // The table lock numbers versions one after another even when two meetings approve at once.
       await tx.execute("lock table strategy_version in exclusive mode");
@@ -653,6 +658,8 @@ export class StrategyVersionResolver {
         throw govError(ErrorCode.CONFLICT, `The meeting of ${meeting.heldOn} already approved a version of the strategy.`);
       }
       const [last] = await tx.find(StrategyVersion, {}, { orderBy: { version: "desc" }, limit: 1 });
+      const problem = approvalProblem(last ?? null, meeting.heldOn);
+      if (problem) throw govError(ErrorCode.CONFLICT, `Cannot record a strategy version at the meeting of ${meeting.heldOn}: ${problem}.`);
       const version = tx.create(StrategyVersion, {
         version: (last?.version ?? 0) + 1,
         approvedOn: meeting.heldOn,
