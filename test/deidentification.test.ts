@@ -14,6 +14,7 @@ const people = "姓名,身分證字號,電話,件數\n王小明,A123456789,0912-
 const files: Record<string, Buffer | string> = {
   "/people.csv": iconv.encode(people, "big5"),
   "/clean.json": JSON.stringify([{ 年度: 2017, 件數: 5 }, { 年度: 2018, 件數: 7 }]),
+  "/people.json": JSON.stringify([{ 姓名: "王小明", 身分證字號: "A123456789" }]),
   "/service.csv": "機關,服務電話\n法務部,(02)2191-0189\n",
 };
 
@@ -67,10 +68,10 @@ function register(identifier: string, paths: string[], format = "CSV") {
 
 const EXEMPT = `mutation($input: ExemptPersonalDataInput!) { exemptPersonalData(input: $input) {
   exemption { agencyCode reason recordedBy columns { column kind } } findings { column kind count exempted } } }`;
-const exempt = (token: string | undefined, path = "/people.csv") =>
+const exempt = (token: string | undefined, path = "/people.csv", format = "CSV") =>
   topology.query<{ exemptPersonalData: { exemption: { reason: string; recordedBy: string; columns: unknown[] }; findings: { column: string; exempted: boolean }[] } }>(
     EXEMPT,
-    { input: { agencyCode: "ACA", downloadUrl: `${base}${path}`, format: "CSV", reason: "本檔為法院公開判決之當事人資料,依法公開" } },
+    { input: { agencyCode: "ACA", downloadUrl: `${base}${path}`, format, reason: "本檔為法院公開判決之當事人資料,依法公開" } },
     token,
   );
 
@@ -99,6 +100,18 @@ test("a file holding personal data is refused with PERSONAL_DATA_FOUND naming ea
   expect(await identifiersPublished("ACA-DEID-1")).toEqual([]);
 });
 
+test("a file is scanned whatever the spelling of its format (ＣＳＶ, .csv, csv, json檔): personal data is refused, a clean file publishes with its scan", async () => {
+  for (const [format, path] of [["ＣＳＶ", "/people.csv"], [".csv", "/people.csv"], ["csv", "/people.csv"], ["json檔", "/people.json"]]) {
+    const refused = await register("ACA-DEID-SPELLED", [path], format);
+    expect({ format, code: refused.errors?.[0].extensions?.code }).toEqual({ format, code: "PERSONAL_DATA_FOUND" });
+    expect(refused.errors![0].message).toContain('column "身分證字號": NATIONAL_ID');
+  }
+  expect(await identifiersPublished("ACA-DEID-SPELLED")).toEqual([]);
+  const clean = await register("ACA-DEID-SPELLED", ["/clean.json"], "json檔");
+  expect(clean.errors).toBeUndefined();
+  expect(clean.data!.registerDataset.dataset.resources[0].personalData).toEqual({ encoding: "UTF-8", findings: [], error: null });
+});
+
 test("only the agency's own CIO may exempt a file: staff, another agency's CIO, the ministry, the panel and the public are FORBIDDEN", async () => {
   for (const token of [tokens.staff, tokens.otherCio, tokens.admin, tokens.panel, undefined]) {
     const response = await exempt(token);
@@ -116,7 +129,8 @@ test("the CIO's exemption, with a reason, lets the file be published; its scan s
   expect(clean.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
   expect(clean.errors?.[0].message).toContain("nothing to exempt");
 
-  const granted = await exempt(tokens.cio);
+  // The format in another spelling than the resource's: the same file, exempted.
+  const granted = await exempt(tokens.cio, "/people.csv", ".csv");
   expect(granted.errors).toBeUndefined();
   expect(granted.data!.exemptPersonalData.exemption).toMatchObject({ recordedBy: "test-agency_cio", columns: expect.arrayContaining([{ column: "身分證字號", kind: "NATIONAL_ID" }]) });
   expect(granted.data!.exemptPersonalData.findings.every((finding) => finding.exempted)).toBe(true);

@@ -8,7 +8,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { inputProblems } from "../kit/validation";
 import { Dataset, LifecycleState, Resource } from "./entities";
 import type { RegisterDatasetInput } from "./inputs";
-import { metadataProblems } from "./domain";
+import { inPlatformSpelling, metadataProblems } from "./domain";
 import { formatPlatformCsv, readPlatformCsv, rowToInput } from "./platform-csv";
 import { writeDataset } from "./writes";
 
@@ -38,7 +38,7 @@ export async function importDatasetList(
           ? parsed.problems
           : [...(await inputProblems(parsed.input)), ...metadataProblems(parsed.input, "")].map((p) => `${p.path}: ${p.reason}`);
       if (problems.length > 0) report.rejected.push({ line: row.line, problems });
-      else if ("input" in parsed) good.push(parsed.input);
+      else if ("input" in parsed) good.push(inPlatformSpelling(parsed.input));
     }
     await em.fork().transactional(async (tx) => {
       const existing = await tx.find(Dataset, { identifier: { $in: good.map((input) => input.identifier) } });

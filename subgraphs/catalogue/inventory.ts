@@ -23,6 +23,7 @@ import { ConnectionType } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
+import { inPlatformSpelling } from "./domain";
 import { publishDataset } from "./writes";
 import { scanResources } from "./deidentification/gate";
 import { loadPublishedResources } from "./datastore/loading";
@@ -420,12 +421,13 @@ export class InventoryResolver {
   async publishInventoryItem(@Arg("input") input: PublishInventoryItemInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
     if (input.dataset.agencyCode !== input.agencyCode) throw badUserInput([{ path: "input.dataset.agencyCode", reason: "must be the inventory's agency" }]);
     requireAgencyWriter(context.viewer, input.agencyCode, "publish datasets");
-    const scans = await scanResources(input.dataset.resources, context.settings.scan);
+    const spelled = inPlatformSpelling(input.dataset);
+    const scans = await scanResources(spelled.resources, context.settings.scan);
     let published: Dataset | undefined;
     const payload = await lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
       const problem = publishProblem(item);
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
-      published = await publishDataset(tx, input.dataset, "input.dataset", scans);
+      published = await publishDataset(tx, spelled, "input.dataset", scans);
       tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: published.id });
       inventoryEvents.published(tx, item);
     });

@@ -10,7 +10,7 @@ import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors"
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
-import { isVisible, retirementProblem, summarize, visibleStates } from "./domain";
+import { inPlatformSpelling, isVisible, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import {
@@ -202,8 +202,9 @@ export class DatasetResolver {
     @Ctx() { em, viewer, settings, log }: CatalogueContext,
   ): Promise<RegisterDatasetPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "publish datasets");
-    const scans = await scanResources(input.resources, settings.scan);
-    const dataset = await em.transactional((tx) => publishDataset(tx, input, "input", scans));
+    const spelled = inPlatformSpelling(input);
+    const scans = await scanResources(spelled.resources, settings.scan);
+    const dataset = await em.transactional((tx) => publishDataset(tx, spelled, "input", scans));
     loadPublishedResources(em, dataset.resources.getItems(), dataset.id, settings.scan, log);
     return { dataset };
   }

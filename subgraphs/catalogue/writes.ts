@@ -10,7 +10,7 @@ import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { appendAgencyEvent, type AgencyEventPayload } from "../kit/outbox";
 import { taipeiDate } from "../kit/scalars";
 import { Dataset, DEFAULT_LICENSE, LifecycleState, Resource } from "./entities";
-import { inPlatformSpelling, metadataProblems } from "./domain";
+import { metadataProblems } from "./domain";
 import type { RegisterDatasetInput } from "./inputs";
 import { assertPublishable, judgeScans, recordScans, type ResourceScan } from "./deidentification/gate";
 
@@ -18,9 +18,12 @@ export function resourceId(identifier: string, position: number): string {
   return `${identifier}-${String(position + 1).padStart(3, "0")}`;
 }
 
-/** Creates the dataset, or updates `existing` in place; appends DatasetPublished or DatasetUpdated. */
+/**
+ * Creates the dataset, or updates `existing` in place; appends DatasetPublished or DatasetUpdated.
+ * `input` is in the platform's spelling (inPlatformSpelling), as its callers scanned and checked it.
+ */
 export async function writeDataset(em: EntityManager, input: RegisterDatasetInput, existing?: Dataset | null): Promise<Dataset> {
-  const { resources, license, modified, issued, ...fields } = inPlatformSpelling(input);
+  const { resources, license, modified, issued, ...fields } = input;
   const values = {
     ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
     license: license ?? DEFAULT_LICENSE,
@@ -83,10 +86,11 @@ export function appendDatasetEvent(
 
 /**
  * Publishes a new dataset from a mutation's input found at `at` ("input",
- * "input.dataset"): refused with the offending fields' paths when the
- * metadata rules fail (BAD_USER_INPUT) or the identifier is taken (CONFLICT),
- * and when its files, scanned beforehand (`scans`, in resource order), hold
- * personal data no exemption covers (PERSONAL_DATA_FOUND). The scans are kept.
+ * "input.dataset"), in the platform's spelling: refused with the offending
+ * fields' paths when the metadata rules fail (BAD_USER_INPUT) or the
+ * identifier is taken (CONFLICT), and when its files, scanned beforehand
+ * (`scans`, in resource order), hold personal data no exemption covers
+ * (PERSONAL_DATA_FOUND). The scans are kept.
  */
 export async function publishDataset(tx: EntityManager, input: RegisterDatasetInput, at: string, scans: readonly (ResourceScan | null)[]): Promise<Dataset> {
   const problems = metadataProblems(input, at);

@@ -7,6 +7,7 @@ import { badUserInput, forbidden } from "../../../contract/errors";
 import { appendAgencyEvent } from "../../kit/outbox";
 import { ShardBy } from "../../kit/shard";
 import type { CatalogueContext } from "../context";
+import { canonicalFormat } from "../domain";
 import { Resource } from "../entities";
 import { structuredFormat } from "../structured/read";
 import { PersonalDataExemption, PersonalDataFinding, PersonalDataScan } from "./entities";
@@ -21,7 +22,7 @@ class ExemptPersonalDataInput {
   @IsUrl({ protocols: ["http", "https"], require_tld: false, require_protocol: true }, { message: "must be an http or https URL" })
   downloadUrl!: string;
 
-  @Field({ description: "CSV, JSON or XML." })
+  @Field({ description: "CSV, JSON or XML, in any common spelling (csv, .CSV, ＣＳＶ, json檔…)." })
   format!: string;
 
   @Field({ description: "Why this personal data may be published (e.g. the agency's own service phone)." })
@@ -46,8 +47,9 @@ export class PersonalDataExemptionResolver {
   @ShardBy("input.agencyCode")
   async exemptPersonalData(@Arg("input") input: ExemptPersonalDataInput, @Ctx() { em, viewer, settings }: CatalogueContext): Promise<ExemptPersonalDataPayload> {
     requireAgencyCio(viewer, input.agencyCode, "exempt a file from de-identification");
-    if (!structuredFormat(input.format)) throw badUserInput([{ path: "input.format", reason: "only CSV, JSON and XML files are scanned" }]);
-    const scan = await scanResource(input, settings.scan);
+    const format = canonicalFormat(input.format);
+    if (!structuredFormat(format)) throw badUserInput([{ path: "input.format", reason: "only CSV, JSON and XML files are scanned" }]);
+    const scan = await scanResource({ downloadUrl: input.downloadUrl, format }, settings.scan);
     if (!scan?.report) throw badUserInput([{ path: "input.downloadUrl", reason: `the file could not be scanned (${scan?.error}); nothing to exempt` }]);
     if (scan.report.findings.length === 0) throw badUserInput([{ path: "input.downloadUrl", reason: "the file holds no personal data the scan recognises; nothing to exempt" }]);
     return em.transactional(async (tx) => {

@@ -18,9 +18,8 @@ import { completeLines, detectEncoding } from "../quality/indicators";
 
 export type StructuredFormat = "CSV" | "JSON" | "XML";
 
-/** The structured format a declared format is read as, or null for formats not read here (PDF, XLSX, …). */
-export function structuredFormat(declared: string): StructuredFormat | null {
-  const format = declared.trim().toUpperCase();
+/** The structured format a format in the platform's spelling (canonicalFormat) is read as, or null for formats not read here (PDF, XLSX, …). */
+export function structuredFormat(format: string): StructuredFormat | null {
   if (format === "CSV") return "CSV";
   if (format === "JSON" || format === "GEOJSON") return "JSON";
   if (format === "XML" || format === "KML") return "XML";
