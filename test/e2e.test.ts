@@ -89,6 +89,32 @@ test("a mutation routed to ACA is written to ACA's database only", async () => {
   expect(event).toEqual({ type: "DatasetPublished", subject_id: dataset.id });
 });
 
+test("an explicit null in a nullable input is none, as if left out", async () => {
+  const token = await topology.token(Role.AGENCY_STAFF, "ACA");
+  const response = await topology.query<{ registerDataset: { dataset: { keywords: string[]; license: string; resources: { fields: unknown[]; size: string | null }[] } } }>(
+    `mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { dataset { keywords license resources { fields { name } size } } } }`,
+    {
+      input: {
+        agencyCode: "ACA",
+        identifier: "ACA-E2E-NULLS",
+        title: "收容人數",
+        description: "各矯正機關每月底收容人數。",
+        category: "公共資訊",
+        accrualPeriodicity: "每1月",
+        keywords: null,
+        license: null,
+        issued: null,
+        modified: null,
+        notes: null,
+        resources: [{ description: "收容人數", format: "PDF", downloadUrl: "https://example.gov.tw/aca.pdf", fields: null, size: null, modified: null }],
+      },
+    },
+    token,
+  );
+  expect(response.errors).toBeUndefined();
+  expect(response.data!.registerDataset.dataset).toEqual({ keywords: [], license: "政府資料開放授權條款-第1版", resources: [{ fields: [], size: null }] });
+});
+
 test("staff cannot write another agency's shard, and bad input writes nothing", async () => {
   const token = await topology.token(Role.AGENCY_STAFF, "MOJ");
   const before = await countRows("catalogue:ACA", "dataset");

@@ -18,6 +18,11 @@ export function resourceId(identifier: string, position: number): string {
   return `${identifier}-${String(position + 1).padStart(3, "0")}`;
 }
 
+/** The fields given a value: an explicit null in an input means none, as if the field were left out. */
+function given<T extends object>(input: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+}
+
 /**
  * Creates the dataset, or updates `existing` in place; appends DatasetPublished or DatasetUpdated.
  * `input` is in the platform's spelling (inPlatformSpelling), as its callers scanned and checked it.
@@ -25,7 +30,7 @@ export function resourceId(identifier: string, position: number): string {
 export async function writeDataset(em: EntityManager, input: RegisterDatasetInput, existing?: Dataset | null): Promise<Dataset> {
   const { resources, license, modified, issued, ...fields } = input;
   const values = {
-    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+    ...given(fields),
     license: license ?? DEFAULT_LICENSE,
     issued: issued ?? taipeiDate(new Date()),
     modified: modified ?? new Date(),
@@ -37,7 +42,7 @@ export async function writeDataset(em: EntityManager, input: RegisterDatasetInpu
     await em.nativeDelete(Resource, { dataset: existing.id });
   }
   resources.forEach((resource, position) => {
-    dataset.resources.add(em.create(Resource, { ...resource, dataset, resourceId: resourceId(input.identifier, position), position }));
+    dataset.resources.add(em.create(Resource, { ...given(resource), dataset, resourceId: resourceId(input.identifier, position), position }));
   });
   em.persist(dataset);
   appendDatasetEvent(em, existing ? "DatasetUpdated" : "DatasetPublished", dataset);
