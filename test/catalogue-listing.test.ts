@@ -123,3 +123,32 @@ test("retiring a dataset keeps it with its day and reason, hides it from the pub
   const events = await topology.sql<{ type: string }>("catalogue:ACA", "select type from outbox_event where subject_id = $1 order by seq", [target.id]);
   expect(events.map((event) => event.type)).toEqual(["DatasetPublished", "DatasetRetired"]);
 });
+
+test("a day yet to come, or before ROC year 1, is refused as a dataset's issue or retirement day, and nothing is written", async () => {
+  const staff = await topology.token(Role.AGENCY_STAFF, "ACA");
+  const register = (identifier: string, issued: string) =>
+    topology.query(
+      "mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { dataset { id } } }",
+      { input: { agencyCode: "ACA", identifier, title: "收容人數", description: "各監獄收容人數", category: "公共資訊", accrualPeriodicity: "每1月", issued } },
+      staff,
+    );
+  for (const [issued, reason] of [
+    ["2099-01-01", /^is after today \(\d{4}-\d{2}-\d{2} in Taipei\): enter today or an earlier day, or leave it out for today$/],
+    ["1900-01-01", /^is before 1912-01-01, ROC year 1/],
+    ["0001-01-01", /^is before 1912-01-01, ROC year 1/],
+  ] as const) {
+    const refused = await register(`ACA-DAY-${issued}`, issued);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.issued", reason: expect.stringMatching(reason) }] });
+    expect(await topology.sql("catalogue:ACA", "select 1 from dataset where identifier = $1", [`ACA-DAY-${issued}`])).toEqual([]);
+  }
+
+  const [target] = await topology.sql<{ id: string }>("catalogue:ACA", "select id from dataset where lifecycle_state = 'PUBLISHED' order by identifier limit 1");
+  const retired = await topology.query(
+    "mutation($input: RetireDatasetInput!) { retireDataset(input: $input) { dataset { lifecycleState } } }",
+    { input: { agencyCode: "ACA", datasetId: target.id, reason: "資料已不再產製", retiredOn: "2030-01-01" } },
+    staff,
+  );
+  expect(retired.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.retiredOn", reason: expect.stringContaining("is after today") }] });
+  expect(await topology.sql("catalogue:ACA", "select lifecycle_state, retired_on from dataset where id = $1", [target.id])).toEqual([{ lifecycle_state: "PUBLISHED", retired_on: null }]);
+  expect(await topology.sql("catalogue:ACA", "select 1 from outbox_event where subject_id = $1 and type = 'DatasetRetired'", [target.id])).toEqual([]);
+});

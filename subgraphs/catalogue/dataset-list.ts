@@ -6,6 +6,7 @@
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { inputProblems } from "../kit/validation";
+import { taipeiDate } from "../kit/scalars";
 import { Dataset, LifecycleState, Resource } from "./entities";
 import type { RegisterDatasetInput } from "./inputs";
 import { inPlatformSpelling, metadataProblems } from "./domain";
@@ -28,6 +29,7 @@ export async function importDatasetList(
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<ImportReport> {
   const rows = readPlatformCsv(csv);
+  const today = taipeiDate(new Date());
   const report: ImportReport = { rows: rows.length, created: 0, updated: 0, rejected: [] };
   for (let start = 0; start < rows.length; start += BATCH) {
     const good: RegisterDatasetInput[] = [];
@@ -36,7 +38,7 @@ export async function importDatasetList(
       const problems =
         "problems" in parsed
           ? parsed.problems
-          : [...(await inputProblems(parsed.input)), ...metadataProblems(parsed.input, "")].map((p) => `${p.path}: ${p.reason}`);
+          : [...(await inputProblems(parsed.input)), ...metadataProblems(parsed.input, "", today)].map((p) => `${p.path}: ${p.reason}`);
       if (problems.length > 0) report.rejected.push({ line: row.line, problems });
       else if ("input" in parsed) good.push(inPlatformSpelling(parsed.input));
     }

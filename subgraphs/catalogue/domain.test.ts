@@ -1,6 +1,18 @@
 import { AGENCY_CODES } from "../../contract/agencies";
 import { Role, type Viewer } from "../../contract/claims";
-import { ACCRUAL_PERIODICITY, canonicalEncoding, canonicalFormat, canonicalPeriodicity, FREE, isVisible, metadataProblems, summarize, visibleStates } from "./domain";
+import {
+  ACCRUAL_PERIODICITY,
+  canonicalEncoding,
+  canonicalFormat,
+  canonicalPeriodicity,
+  FIRST_ROC_DAY,
+  FREE,
+  isVisible,
+  metadataProblems,
+  retirementInputProblems,
+  summarize,
+  visibleStates,
+} from "./domain";
 import { LifecycleState } from "./entities";
 import { seedPlan } from "./seed";
 
@@ -136,15 +148,38 @@ describe("the seed plan reproduces the ministry's published figures (../shared/d
   });
 });
 
+const TODAY = "2026-12-05";
+
 describe("rules across metadata fields", () => {
   test("a fee needs its explanation URL and legal basis; free data does not", () => {
-    expect(metadataProblems({ cost: "依規費法收費" }, "input").map((p) => p.path)).toEqual(["input.costUrl", "input.costLaw"]);
-    expect(metadataProblems({ cost: "依規費法收費", costUrl: "https://example.gov.tw/fee", costLaw: "規費法" }, "input")).toEqual([]);
-    expect(metadataProblems({ cost: FREE }, "input")).toEqual([]);
+    expect(metadataProblems({ cost: "依規費法收費" }, "input", TODAY).map((p) => p.path)).toEqual(["input.costUrl", "input.costLaw"]);
+    expect(metadataProblems({ cost: "依規費法收費", costUrl: "https://example.gov.tw/fee", costLaw: "規費法" }, "input", TODAY)).toEqual([]);
+    expect(metadataProblems({ cost: FREE }, "input", TODAY)).toEqual([]);
   });
 
   test("temporal coverage cannot end before it starts", () => {
-    expect(metadataProblems({ temporalCoverageFrom: "2018-01-01", temporalCoverageTo: "2017-12-31" }, "input")).toEqual([{ path: "input.temporalCoverageTo", reason: "is before temporalCoverageFrom" }]);
-    expect(metadataProblems({ temporalCoverageFrom: "2017-01-01", temporalCoverageTo: "2017-01-01" }, "input")).toEqual([]);
+    expect(metadataProblems({ temporalCoverageFrom: "2018-01-01", temporalCoverageTo: "2017-12-31" }, "input", TODAY)).toEqual([{ path: "input.temporalCoverageTo", reason: "is before temporalCoverageFrom" }]);
+    expect(metadataProblems({ temporalCoverageFrom: "2017-01-01", temporalCoverageTo: "2017-01-01" }, "input", TODAY)).toEqual([]);
+  });
+});
+
+describe("the days of a dataset's history: come, and within the ROC calendar", () => {
+  test("a dataset is issued today or earlier, not before ROC year 1", () => {
+    expect(metadataProblems({ issued: TODAY }, "input", TODAY)).toEqual([]);
+    expect(metadataProblems({ issued: FIRST_ROC_DAY }, "input", TODAY)).toEqual([]);
+    expect(metadataProblems({ issued: "2026-12-06" }, "input.dataset", TODAY)).toEqual([
+      { path: "input.dataset.issued", reason: "is after today (2026-12-05 in Taipei): enter today or an earlier day, or leave it out for today" },
+    ]);
+    for (const issued of ["1911-12-31", "0001-01-01"]) {
+      expect(metadataProblems({ issued }, "input", TODAY)).toEqual([
+        { path: "input.issued", reason: "is before 1912-01-01, ROC year 1, the first the platform reports: enter the day in AD (YYYY-MM-DD)" },
+      ]);
+    }
+  });
+
+  test("a dataset is retired today or earlier", () => {
+    expect(retirementInputProblems({ retiredOn: TODAY }, TODAY)).toEqual([]);
+    expect(retirementInputProblems({ retiredOn: "2030-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
+    expect(retirementInputProblems({ retiredOn: "1900-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
   });
 });

@@ -89,6 +89,30 @@ export function summarize(datasets: readonly DatasetDates[], asOf: string): { da
   return { datasets: total, published: total - retired, retired };
 }
 
+/** The first day of ROC year 1 (民國元年): the platform reports in the ROC calendar, so no day it records is earlier. */
+export const FIRST_ROC_DAY = "1912-01-01";
+
+/** Why the platform cannot record `day`, or null: it is before the ROC calendar begins. */
+export function rocCalendarProblem(day: string): string | null {
+  return day < FIRST_ROC_DAY ? `is before ${FIRST_ROC_DAY}, ROC year 1, the first the platform reports: enter the day in AD (YYYY-MM-DD)` : null;
+}
+
+/**
+ * Why `day` cannot be a day of a dataset's history (its issue, its retirement)
+ * as of `today` in Taipei, or null: the counts go by day, so a day yet to come
+ * would make the dataset's state disagree with them until then.
+ */
+export function historyDayProblem(day: string, today: string): string | null {
+  if (day > today) return `is after today (${today} in Taipei): enter today or an earlier day, or leave it out for today`;
+  return rocCalendarProblem(day);
+}
+
+/** What is wrong with the day a retirement names, as of `today` in Taipei. */
+export function retirementInputProblems(retirement: { retiredOn: string }, today: string): FieldProblem[] {
+  const day = historyDayProblem(retirement.retiredOn, today);
+  return day ? [{ path: "input.retiredOn", reason: day }] : [];
+}
+
 /** Why a dataset cannot be retired on `retiredOn`, or null: only a published dataset, and not before it was issued. */
 export function retirementProblem(dataset: { lifecycleState: LifecycleState; issued: string }, retiredOn: string): string | null {
   if (dataset.lifecycleState !== LifecycleState.PUBLISHED) return `it is ${dataset.lifecycleState}, not PUBLISHED`;
@@ -97,17 +121,21 @@ export function retirementProblem(dataset: { lifecycleState: LifecycleState; iss
 }
 
 /**
- * Rules across fields of the metadata standard that field validation alone
- * cannot state. `at` is where the dataset sits in the caller's input
- * ("input", "input.dataset"; "" for a row of an imported list), so each
- * problem's path points at the offending field as the caller sent it.
+ * Rules across fields of the metadata standard, and against `today` in
+ * Taipei, that field validation alone cannot state. `at` is where the
+ * dataset sits in the caller's input ("input", "input.dataset"; "" for a row
+ * of an imported list), so each problem's path points at the offending field
+ * as the caller sent it.
  */
 export function metadataProblems(
-  input: { cost?: string; costUrl?: string; costLaw?: string; temporalCoverageFrom?: string; temporalCoverageTo?: string },
+  input: { issued?: string; cost?: string; costUrl?: string; costLaw?: string; temporalCoverageFrom?: string; temporalCoverageTo?: string },
   at: string,
+  today: string,
 ): FieldProblem[] {
   const path = (field: string) => (at ? `${at}.${field}` : field);
   const problems: FieldProblem[] = [];
+  const issued = input.issued ? historyDayProblem(input.issued, today) : null;
+  if (issued) problems.push({ path: path("issued"), reason: issued });
   if (input.cost && input.cost !== FREE) {
     if (!input.costUrl) problems.push({ path: path("costUrl"), reason: "is required when a fee is charged" });
     if (!input.costLaw) problems.push({ path: path("costLaw"), reason: "is required when a fee is charged" });

@@ -91,7 +91,7 @@ export class RegisterDatasetInput {
   @Recognised("accrualPeriodicity", canonicalPeriodicity, "must be a number and a unit (每1年, 每3分, 每月, 每季…) or 不定期更新")
   accrualPeriodicity!: string;
 
-  @Field(() => CalendarDate, { nullable: true, description: "Publication day (上架日期); today in Asia/Taipei when omitted." })
+  @Field(() => CalendarDate, { nullable: true, description: "Publication day (上架日期): today or earlier, from 1912-01-01 (ROC year 1); today in Asia/Taipei when omitted." })
   issued?: string;
 
   @Field(() => Date, { nullable: true, description: "When the metadata last changed (詮釋資料更新時間); now when omitted." })
@@ -200,7 +200,7 @@ export class RetireDatasetInput {
   @EntityId("a dataset")
   datasetId!: string;
 
-  @Field(() => CalendarDate, { nullable: true, description: "Default: today in Asia/Taipei." })
+  @Field(() => CalendarDate, { nullable: true, description: "Today or earlier; default: today in Asia/Taipei." })
   retiredOn?: string;
 
   @Field({ description: "Why, e.g. 資料已不再產製." })

@@ -6,11 +6,11 @@ import { inventoryReaders } from "../../contract/visibility";
 import { requireAgencyWriter } from "../../contract/authorization";
 import { ConnectionType, emptyConnection, keysetPage, type Connection } from "../kit/connection";
 import { DatasetListArgs, DatasetPageArgs, datasetOrders } from "../kit/datasets";
-import { ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
+import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
-import { inPlatformSpelling, isVisible, retirementProblem, summarize, visibleStates } from "./domain";
+import { inPlatformSpelling, isVisible, retirementInputProblems, retirementProblem, summarize, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import {
@@ -226,7 +226,10 @@ export class DatasetResolver {
     return em.transactional(async (tx) => {
       const dataset = await tx.findOne(Dataset, { id: input.datasetId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
-      const retiredOn = input.retiredOn ?? taipeiDate(new Date());
+      const today = taipeiDate(new Date());
+      const retiredOn = input.retiredOn ?? today;
+      const problems = retirementInputProblems({ retiredOn }, today);
+      if (problems.length > 0) throw badUserInput(problems);
       const problem = retirementProblem(dataset, retiredOn);
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot retire ${dataset.identifier}: ${problem}.`);
       if (input.mergedInto && !(await tx.count(Dataset, { identifier: input.mergedInto, lifecycleState: LifecycleState.PUBLISHED }))) {

@@ -98,7 +98,7 @@ export function appendDatasetEvent(
  * (PERSONAL_DATA_FOUND). The scans are kept.
  */
 export async function publishDataset(tx: EntityManager, input: RegisterDatasetInput, at: string, scans: readonly (ResourceScan | null)[]): Promise<Dataset> {
-  const problems = metadataProblems(input, at);
+  const problems = metadataProblems(input, at, taipeiDate(new Date()));
   if (problems.length > 0) throw badUserInput(problems);
   if (await tx.count(Dataset, { identifier: input.identifier })) {
     throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists: choose another identifier, or update that dataset.`, {
