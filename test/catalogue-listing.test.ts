@@ -111,6 +111,9 @@ test("retiring a dataset keeps it with its day and reason, hides it from the pub
     );
 
   expect((await retire({ reason: "合併", mergedInto: "ACA-NO-SUCH" })).errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+  const intoItself = await retire({ reason: "合併", mergedInto: target.identifier });
+  expect(intoItself.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.mergedInto", reason: expect.stringContaining("is the retired dataset itself") }] });
+  expect(await topology.sql("catalogue:ACA", "select lifecycle_state from dataset where id = $1", [target.id])).toEqual([{ lifecycle_state: "PUBLISHED" }]);
   expect((await retire({ reason: "x" }, await topology.token(Role.AGENCY_STAFF, "MOJ"))).errors?.[0].extensions?.code).toBe("FORBIDDEN");
   const retired = await retire({ reason: "資料已合併", mergedInto: into.identifier, retiredOn: "2018-01-31" });
   expect(retired.data!.retireDataset.dataset).toEqual({ lifecycleState: "RETIRED", retiredOn: "2018-01-31", retirementReason: `merged into ${into.identifier}: 資料已合併` });

@@ -163,7 +163,7 @@ describe("rules across metadata fields", () => {
   });
 });
 
-describe("the days of a dataset's history: come, and within the ROC calendar", () => {
+describe("what a dataset's issue and retirement name: days that have come, within the ROC calendar, and another dataset to merge into", () => {
   test("a dataset is issued today or earlier, not before ROC year 1", () => {
     expect(metadataProblems({ issued: TODAY }, "input", TODAY)).toEqual([]);
     expect(metadataProblems({ issued: FIRST_ROC_DAY }, "input", TODAY)).toEqual([]);
@@ -177,9 +177,19 @@ describe("the days of a dataset's history: come, and within the ROC calendar", (
     }
   });
 
+  const dataset = { identifier: "ACA-000001" };
+
   test("a dataset is retired today or earlier", () => {
-    expect(retirementInputProblems({ retiredOn: TODAY }, TODAY)).toEqual([]);
-    expect(retirementInputProblems({ retiredOn: "2030-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
-    expect(retirementInputProblems({ retiredOn: "1900-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
+    expect(retirementInputProblems(dataset, { retiredOn: TODAY }, TODAY)).toEqual([]);
+    expect(retirementInputProblems(dataset, { retiredOn: "2030-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
+    expect(retirementInputProblems(dataset, { retiredOn: "1900-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
+  });
+
+  test("a dataset is merged into another, not into itself", () => {
+    expect(retirementInputProblems(dataset, { retiredOn: TODAY, mergedInto: "ACA-000002" }, TODAY)).toEqual([]);
+    expect(retirementInputProblems(dataset, { retiredOn: TODAY, mergedInto: null }, TODAY)).toEqual([]);
+    expect(retirementInputProblems(dataset, { retiredOn: TODAY, mergedInto: "ACA-000001" }, TODAY)).toEqual([
+      { path: "input.mergedInto", reason: "is the retired dataset itself: name the dataset it was merged into, or leave it out" },
+    ]);
   });
 });

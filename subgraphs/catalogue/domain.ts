@@ -107,10 +107,19 @@ export function historyDayProblem(day: string, today: string): string | null {
   return rocCalendarProblem(day);
 }
 
-/** What is wrong with the day a retirement names, as of `today` in Taipei. */
-export function retirementInputProblems(retirement: { retiredOn: string }, today: string): FieldProblem[] {
+/** What is wrong with what a retirement of `dataset` names, as of `today` in Taipei: its day, and the dataset it was merged into. */
+export function retirementInputProblems(
+  dataset: { identifier: string },
+  retirement: { retiredOn: string; mergedInto?: string | null },
+  today: string,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const day = historyDayProblem(retirement.retiredOn, today);
-  return day ? [{ path: "input.retiredOn", reason: day }] : [];
+  if (day) problems.push({ path: "input.retiredOn", reason: day });
+  if (retirement.mergedInto === dataset.identifier) {
+    problems.push({ path: "input.mergedInto", reason: "is the retired dataset itself: name the dataset it was merged into, or leave it out" });
+  }
+  return problems;
 }
 
 /** Why a dataset cannot be retired on `retiredOn`, or null: only a published dataset, and not before it was issued. */

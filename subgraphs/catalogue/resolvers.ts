@@ -228,7 +228,7 @@ export class DatasetResolver {
       if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
       const today = taipeiDate(new Date());
       const retiredOn = input.retiredOn ?? today;
-      const problems = retirementInputProblems({ retiredOn }, today);
+      const problems = retirementInputProblems(dataset, { retiredOn, mergedInto: input.mergedInto }, today);
       if (problems.length > 0) throw badUserInput(problems);
       const problem = retirementProblem(dataset, retiredOn);
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot retire ${dataset.identifier}: ${problem}.`);
