@@ -153,6 +153,23 @@ test("with the agency's reply record, reply efficiency completes the platinum ba
   expect(events.map((e) => e.title)).toEqual([title, title, title]);
 });
 
+test("a retired dataset is not checked: CONFLICT, and no check is recorded", async () => {
+  const id = await register([{ path: "/utf8.csv", format: "CSV", encoding: "UTF-8", fields }]);
+  const retired = await topology.query(
+    "mutation($input: RetireDatasetInput!) { retireDataset(input: $input) { dataset { lifecycleState } } }",
+    { input: { agencyCode: "ACA", datasetId: id, reason: "資料已不再產製" } },
+    staff,
+  );
+  expect(retired.errors).toBeUndefined();
+  const response = await topology.query(
+    "mutation($input: CheckDatasetQualityInput!) { checkDatasetQuality(input: $input) { check { level } } }",
+    { input: { agencyCode: "ACA", datasetId: id } },
+    staff,
+  );
+  expect(response.errors?.[0]).toMatchObject({ message: `Cannot check the quality of ACA-Q-${serial}: it is RETIRED, not PUBLISHED.`, extensions: { code: "CONFLICT" } });
+  expect(await topology.sql("catalogue:ACA", "select 1 from dataset_check where dataset_id = $1", [id])).toEqual([]);
+});
+
 test("lists filter by the badge of the latest check", async () => {
   const response = await topology.query<{ datasets: { edges: { node: { identifier: string; quality: { level: string } } }[] } }>(
     `{ datasets(first: 100, badge: BRONZE) { edges { node { identifier quality { level } } } } }`,

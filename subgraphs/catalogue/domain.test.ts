@@ -10,7 +10,9 @@ import {
   isVisible,
   metadataProblems,
   retirementInputProblems,
+  retirementProblem,
   summarize,
+  unpublishedProblem,
   visibleStates,
 } from "./domain";
 import { LifecycleState } from "./entities";
@@ -183,6 +185,14 @@ describe("what a dataset's issue and retirement name: days that have come, withi
     expect(retirementInputProblems(dataset, { retiredOn: TODAY }, TODAY)).toEqual([]);
     expect(retirementInputProblems(dataset, { retiredOn: "2030-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
     expect(retirementInputProblems(dataset, { retiredOn: "1900-01-01" }, TODAY).map((problem) => problem.path)).toEqual(["input.retiredOn"]);
+  });
+
+  test("only a published dataset is retired or checked for quality, and not before it was issued", () => {
+    expect(unpublishedProblem({ lifecycleState: LifecycleState.PUBLISHED })).toBeNull();
+    expect(unpublishedProblem({ lifecycleState: LifecycleState.RETIRED })).toBe("it is RETIRED, not PUBLISHED");
+    expect(retirementProblem({ lifecycleState: LifecycleState.RETIRED, issued: "2017-01-01" }, TODAY)).toBe("it is RETIRED, not PUBLISHED");
+    expect(retirementProblem({ lifecycleState: LifecycleState.PUBLISHED, issued: "2017-01-01" }, "2016-12-31")).toBe("it was issued on 2017-01-01, after 2016-12-31");
+    expect(retirementProblem({ lifecycleState: LifecycleState.PUBLISHED, issued: "2017-01-01" }, "2017-01-01")).toBeNull();
   });
 
   test("a dataset is merged into another, not into itself", () => {

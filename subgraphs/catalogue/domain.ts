@@ -122,11 +122,14 @@ export function retirementInputProblems(
   return problems;
 }
 
+/** Why a dataset is not one to retire or check for quality, or null: only a published dataset is. */
+export function unpublishedProblem(dataset: { lifecycleState: LifecycleState }): string | null {
+  return dataset.lifecycleState === LifecycleState.PUBLISHED ? null : `it is ${dataset.lifecycleState}, not PUBLISHED`;
+}
+
 /** Why a dataset cannot be retired on `retiredOn`, or null: only a published dataset, and not before it was issued. */
 export function retirementProblem(dataset: { lifecycleState: LifecycleState; issued: string }, retiredOn: string): string | null {
-  if (dataset.lifecycleState !== LifecycleState.PUBLISHED) return `it is ${dataset.lifecycleState}, not PUBLISHED`;
-  if (retiredOn < dataset.issued) return `it was issued on ${dataset.issued}, after ${retiredOn}`;
-  return null;
+  return unpublishedProblem(dataset) ?? (retiredOn < dataset.issued ? `it was issued on ${dataset.issued}, after ${retiredOn}` : null);
 }
 
 /**

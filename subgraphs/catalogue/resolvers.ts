@@ -10,7 +10,7 @@ import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../co
 import { EventSubscription } from "../kit/events";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
-import { inPlatformSpelling, isVisible, retirementInputProblems, retirementProblem, summarize, visibleStates } from "./domain";
+import { inPlatformSpelling, isVisible, retirementInputProblems, retirementProblem, summarize, unpublishedProblem, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
 import { RegisterDatasetInput, RetireDatasetInput } from "./inputs";
 import {
@@ -209,12 +209,14 @@ export class DatasetResolver {
     return { dataset };
   }
 
-  @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a dataset's quality now, instead of waiting for its turn." })
+  @Mutation(() => CheckDatasetQualityPayload, { description: "Agency staff check a published dataset's quality now, instead of waiting for its turn." })
   @ShardBy("input.agencyCode")
   async checkDatasetQuality(@Arg("input") input: CheckDatasetQualityInput, @Ctx() { em, viewer, log, settings }: CatalogueContext): Promise<CheckDatasetQualityPayload> {
     requireAgencyWriter(viewer, input.agencyCode, "check dataset quality");
     const dataset = await em.findOne(Dataset, { id: input.datasetId });
     if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
+    const problem = unpublishedProblem(dataset);
+    if (problem) throw govError(ErrorCode.CONFLICT, `Cannot check the quality of ${dataset.identifier}: ${problem}.`);
     const replyStats = await settings.quality.replyRecord(input.agencyCode, log);
     return { check: await checkDataset(em, dataset, checkOptions(settings.quality, replyStats, log)) };
   }
