@@ -79,4 +79,13 @@ test("decide, rank, and publish the inventory; personal data only once de-identi
   expect(published.data!.publishInventoryItem.item.state).toBe("PUBLISHED");
   const [link] = await topology.sql<{ identifier: string }>("catalogue:ACA", "select d.identifier from inventory_item i join dataset d on d.id = i.dataset_id where i.id = $1", [inmates]);
   expect(link.identifier).toBe("ACA-INV-1");
+
+  // The de-identification the publication was approved on stands.
+  const rewritten = await mutate("recordDeIdentification", { itemId: inmates, method: "未去識別化" });
+  expect(rewritten.errors?.[0]).toMatchObject({
+    message: 'Cannot record the de-identification of "收容人個人資料統計": it is already published, as dataset ACA-INV-1, approved on the de-identification recorded then, which stands.',
+    extensions: { code: "CONFLICT" },
+  });
+  const [kept] = await topology.sql<{ de_identification: string }>("catalogue:ACA", "select de_identification from inventory_item where id = $1", [inmates]);
+  expect(kept.de_identification).toBe("姓名、身分證字號移除；年齡以5歲分組");
 });

@@ -1,5 +1,5 @@
 import { PriorityBasis } from "../kit/vocabulary";
-import { decisionProblem, inventoryRank, InventoryState, inventorySummary, Openness, publishProblem } from "./inventory";
+import { decisionProblem, deIdentificationProblem, inventoryRank, InventoryState, inventorySummary, Openness, publishProblem } from "./inventory";
 
 const usage = { views: 0, downloads: 0, requests: 0 };
 
@@ -26,6 +26,13 @@ test("only planned holdings are published, and personal data only once de-identi
   expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true })).toMatch(/de-identification/);
   expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true, deIdentification: "k=5" })).toBeNull();
   expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: false })).toBeNull();
+});
+
+test("a published holding's de-identification stands", () => {
+  expect(deIdentificationProblem({ state: InventoryState.PLANNED }, null)).toBeNull();
+  expect(deIdentificationProblem({ state: InventoryState.PUBLISHED }, "ACA-INV-1")).toBe(
+    "it is already published, as dataset ACA-INV-1, approved on the de-identification recorded then, which stands",
+  );
 });
 
 test("the inventory in counts: every state and basis listed, zero when none", () => {

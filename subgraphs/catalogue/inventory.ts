@@ -27,7 +27,7 @@ import { inPlatformSpelling } from "./domain";
 import { publishDataset } from "./writes";
 import { scanResources } from "./deidentification/gate";
 import { loadPublishedResources } from "./datastore/loading";
-import type { Dataset } from "./entities";
+import { Dataset } from "./entities";
 
 export enum InventoryState {
   INVENTORIED = "INVENTORIED",
@@ -140,6 +140,15 @@ export function decisionProblem(
   if (decision.openness === Openness.OPENABLE && !decision.plannedOpeningOn) return { path: "input.plannedOpeningOn", reason: "an openable holding needs a planned opening day" };
   if (decision.openness === Openness.NOT_OPENABLE && !decision.legalBasis?.trim()) return { path: "input.legalBasis", reason: "a holding that cannot be opened needs its legal basis" };
   return null;
+}
+
+/** That an item is published, naming the dataset it became when known (its national identifier). */
+const alreadyPublished = (publishedAs: string | null) => `it is already published${publishedAs ? `, as dataset ${publishedAs}` : ""}`;
+
+/** Why an item's de-identification cannot be recorded, or null: once published, the method its publication was approved on stands. */
+export function deIdentificationProblem(item: { state: InventoryState }, publishedAs: string | null): string | null {
+  if (item.state !== InventoryState.PUBLISHED) return null;
+  return `${alreadyPublished(publishedAs)}, approved on the de-identification recorded then, which stands`;
 }
 
 /** Why an item cannot be published, or null: it must be planned, and personal data de-identified first. */
@@ -330,6 +339,12 @@ async function lockedItem(context: CatalogueContext, agencyCode: string, itemId:
   });
 }
 
+/** The national identifier of the dataset `item` was published as, for messages; null before it is published. */
+async function publishedIdentifier(tx: EntityManager, item: InventoryItem): Promise<string | null> {
+  if (!item.datasetId) return null;
+  return (await tx.findOne(Dataset, { id: item.datasetId }, { fields: ["identifier"] }))?.identifier ?? null;
+}
+
 export const InventoryConnection = ConnectionType(InventoryItem, "InventoryItem");
 
 /** The opening order (inventoryRank), ties broken by id so the order is total. */
@@ -401,7 +416,9 @@ export class InventoryResolver {
   @Mutation(() => InventoryItemPayload, { description: "Record how a holding's personal data was de-identified." })
   @ShardBy("input.agencyCode")
   recordDeIdentification(@Arg("input") input: RecordDeIdentificationInput, @Ctx() context: CatalogueContext): Promise<InventoryItemPayload> {
-    return lockedItem(context, input.agencyCode, input.itemId, "record de-identification", (item, tx) => {
+    return lockedItem(context, input.agencyCode, input.itemId, "record de-identification", async (item, tx) => {
+      const problem = deIdentificationProblem(item, await publishedIdentifier(tx, item));
+      if (problem) throw govError(ErrorCode.CONFLICT, `Cannot record the de-identification of "${item.title}": ${problem}.`);
       tx.assign(item, { deIdentification: input.method });
       appendAgencyEvent(tx, "DeIdentificationRecorded", item.id, aboutSubject(item));
     });
