@@ -80,6 +80,15 @@ test("decide, rank, and publish the inventory; personal data only once de-identi
   const [link] = await topology.sql<{ identifier: string }>("catalogue:ACA", "select d.identifier from inventory_item i join dataset d on d.id = i.dataset_id where i.id = $1", [inmates]);
   expect(link.identifier).toBe("ACA-INV-1");
 
+  const again = await mutate("publishInventoryItem", { itemId: inmates, dataset: dataset("ACA-INV-3") });
+  expect(again.errors?.[0]).toMatchObject({ message: 'Cannot publish "收容人個人資料統計": it is already published, as dataset ACA-INV-1.', extensions: { code: "CONFLICT" } });
+  const taken = await mutate("publishInventoryItem", { itemId: visits, dataset: dataset("ACA-INV-1") });
+  expect(taken.errors?.[0]).toMatchObject({
+    message: "A dataset with identifier ACA-INV-1 already exists: give this one an identifier of its own. To replace that dataset, publish this one under a new identifier, then retire ACA-INV-1 with mergedInto naming it (retireDataset).",
+    extensions: { code: "CONFLICT", fields: [{ path: "input.dataset.identifier", reason: "is already used" }] },
+  });
+  expect(await topology.sql("catalogue:ACA", "select identifier from dataset where identifier like 'ACA-INV-%' order by identifier")).toEqual([{ identifier: "ACA-INV-1" }]);
+
   // The de-identification the publication was approved on stands.
   const rewritten = await mutate("recordDeIdentification", { itemId: inmates, method: "未去識別化" });
   expect(rewritten.errors?.[0]).toMatchObject({

@@ -21,11 +21,12 @@ test("a decision needs its basis", () => {
   expect(decisionProblem(item, { openness: Openness.OPENABLE, priorityBasis: PriorityBasis.PUBLIC_DEMAND, plannedOpeningOn: "2027-01-01" })).toBeNull();
 });
 
-test("only planned holdings are published, and personal data only once de-identified", () => {
-  expect(publishProblem({ state: InventoryState.INVENTORIED, holdsPersonalData: false })).toMatch(/plan it first/);
-  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true })).toMatch(/de-identification/);
-  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true, deIdentification: "k=5" })).toBeNull();
-  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: false })).toBeNull();
+test("only planned holdings are published, once, and personal data only once de-identified", () => {
+  expect(publishProblem({ state: InventoryState.INVENTORIED, holdsPersonalData: false }, null)).toMatch(/plan it first/);
+  expect(publishProblem({ state: InventoryState.PUBLISHED, holdsPersonalData: false }, "ACA-INV-1")).toBe("it is already published, as dataset ACA-INV-1");
+  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true }, null)).toMatch(/de-identification/);
+  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: true, deIdentification: "k=5" }, null)).toBeNull();
+  expect(publishProblem({ state: InventoryState.PLANNED, holdsPersonalData: false }, null)).toBeNull();
 });
 
 test("a published holding's de-identification stands", () => {

@@ -151,8 +151,9 @@ export function deIdentificationProblem(item: { state: InventoryState }, publish
   return `${alreadyPublished(publishedAs)}, approved on the de-identification recorded then, which stands`;
 }
 
-/** Why an item cannot be published, or null: it must be planned, and personal data de-identified first. */
-export function publishProblem(item: { state: InventoryState; holdsPersonalData: boolean; deIdentification?: string | null }): string | null {
+/** Why an item cannot be published, or null: once only, planned, and personal data de-identified first. */
+export function publishProblem(item: { state: InventoryState; holdsPersonalData: boolean; deIdentification?: string | null }, publishedAs: string | null): string | null {
+  if (item.state === InventoryState.PUBLISHED) return alreadyPublished(publishedAs);
   if (item.state !== InventoryState.PLANNED) return `it is ${item.state}: decide it openable and plan it first`;
   if (item.holdsPersonalData && !item.deIdentification) return "it holds personal data: record its de-identification first";
   return null;
@@ -442,7 +443,7 @@ export class InventoryResolver {
     const scans = await scanResources(spelled.resources, context.settings.scan);
     let published: Dataset | undefined;
     const payload = await lockedItem(context, input.agencyCode, input.itemId, "publish datasets", async (item, tx) => {
-      const problem = publishProblem(item);
+      const problem = publishProblem(item, await publishedIdentifier(tx, item));
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot publish "${item.title}": ${problem}.`);
       published = await publishDataset(tx, spelled, "input.dataset", scans);
       tx.assign(item, { state: InventoryState.PUBLISHED, datasetId: published.id });

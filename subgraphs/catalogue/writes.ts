@@ -101,7 +101,7 @@ export async function publishDataset(tx: EntityManager, input: RegisterDatasetIn
   const problems = metadataProblems(input, at, taipeiDate(new Date()));
   if (problems.length > 0) throw badUserInput(problems);
   if (await tx.count(Dataset, { identifier: input.identifier })) {
-    throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists: choose another identifier, or update that dataset.`, {
+    throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists: give this one an identifier of its own. To replace that dataset, publish this one under a new identifier, then retire ${input.identifier} with mergedInto naming it (retireDataset).`, {
       fields: [{ path: `${at}.identifier`, reason: "is already used" }],
     });
   }
