@@ -46,6 +46,16 @@ test("decide, rank, and publish the inventory; personal data only once de-identi
 
   const noBasis = await mutate("decideOpenness", { itemId: secret, openness: "NOT_OPENABLE" });
   expect(noBasis.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.legalBasis" }] });
+  const contradictory = await mutate("decideOpenness", { itemId: secret, openness: "NOT_OPENABLE", legalBasis: "刑事訴訟法第245條", priorityBasis: "REQUIRED_BY_LAW" });
+  expect(contradictory.errors?.[0].extensions).toMatchObject({
+    code: "BAD_USER_INPUT",
+    fields: [{ path: "input.priorityBasis", reason: "a holding NOT_OPENABLE has no priority basis: leave it out, or decide it OPENABLE" }],
+  });
+  const longAgo = await mutate("decideOpenness", { itemId: secret, openness: "OPENABLE", priorityBasis: "PUBLIC_DEMAND", plannedOpeningOn: "1900-01-01" });
+  expect(longAgo.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.plannedOpeningOn", reason: expect.stringContaining("is before 1912-01-01") }] });
+  expect(await topology.sql("catalogue:ACA", "select openness, priority_basis, planned_opening_on from inventory_item where id = $1", [secret])).toEqual([
+    { openness: "UNDECIDED", priority_basis: null, planned_opening_on: null },
+  ]);
   expect((await mutate("decideOpenness", { itemId: secret, openness: "NOT_OPENABLE", legalBasis: "刑事訴訟法第245條" })).data!.decideOpenness.item).toMatchObject({ state: "INVENTORIED", priorityRank: 4 });
   expect((await mutate("decideOpenness", { itemId: inmates, openness: "OPENABLE", priorityBasis: "REQUIRED_BY_LAW", plannedOpeningOn: "2027-01-01" })).data!.decideOpenness.item).toMatchObject({ state: "PLANNED", priorityRank: 0 });
   await mutate("decideOpenness", { itemId: visits, openness: "OPENABLE", priorityBasis: "PUBLIC_DEMAND", plannedOpeningOn: "2026-12-31" });

@@ -21,6 +21,21 @@ test("a decision needs its basis", () => {
   expect(decisionProblem(item, { openness: Openness.OPENABLE, priorityBasis: PriorityBasis.PUBLIC_DEMAND, plannedOpeningOn: "2027-01-01" })).toBeNull();
 });
 
+test("a decision says nothing that contradicts it, and plans a day of the ROC calendar", () => {
+  const item = { state: InventoryState.INVENTORIED };
+  expect(decisionProblem(item, { openness: Openness.NOT_OPENABLE, legalBasis: "刑事訴訟法第245條", priorityBasis: PriorityBasis.REQUIRED_BY_LAW })).toEqual({
+    path: "input.priorityBasis",
+    reason: "a holding NOT_OPENABLE has no priority basis: leave it out, or decide it OPENABLE",
+  });
+  expect(decisionProblem(item, { openness: Openness.NOT_OPENABLE, legalBasis: "刑事訴訟法第245條", plannedOpeningOn: "2027-01-01" })?.path).toBe("input.plannedOpeningOn");
+  expect(decisionProblem(item, { openness: Openness.UNDECIDED, priorityBasis: PriorityBasis.PUBLIC_DEMAND })?.path).toBe("input.priorityBasis");
+  expect(decisionProblem(item, { openness: Openness.NOT_OPENABLE, legalBasis: "刑事訴訟法第245條", priorityBasis: null, plannedOpeningOn: null })).toBeNull();
+  expect(decisionProblem(item, { openness: Openness.OPENABLE, priorityBasis: PriorityBasis.PUBLIC_DEMAND, plannedOpeningOn: "1900-01-01" })).toEqual({
+    path: "input.plannedOpeningOn",
+    reason: "is before 1912-01-01, ROC year 1, the first the platform reports: enter the day in AD (YYYY-MM-DD)",
+  });
+});
+
 test("only planned holdings are published, once, and personal data only once de-identified", () => {
   expect(publishProblem({ state: InventoryState.INVENTORIED, holdsPersonalData: false }, null)).toMatch(/plan it first/);
   expect(publishProblem({ state: InventoryState.PUBLISHED, holdsPersonalData: false }, "ACA-INV-1")).toBe("it is already published, as dataset ACA-INV-1");

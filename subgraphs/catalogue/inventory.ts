@@ -13,7 +13,7 @@ import { IsOptional, Min, ValidateNested } from "class-validator";
 import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver, Root } from "type-graphql";
 import { EntityId, TextLength } from "../kit/validation";
 import { requireAgencyWriter } from "../../contract/authorization";
-import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
+import { badUserInput, ErrorCode, govError, notFound, type FieldProblem } from "../../contract/errors";
 import { newId } from "../kit/ids";
 import { aboutSubject, appendAgencyEvent } from "../kit/outbox";
 import { CalendarDate } from "../kit/scalars";
@@ -23,7 +23,7 @@ import { ConnectionType } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
-import { inPlatformSpelling } from "./domain";
+import { inPlatformSpelling, rocCalendarProblem } from "./domain";
 import { publishDataset } from "./writes";
 import { scanResources } from "./deidentification/gate";
 import { loadPublishedResources } from "./datastore/loading";
@@ -130,14 +130,24 @@ export class InventoryItem {
   panelResolutionId?: string;
 }
 
-/** Why a decision cannot be taken on an item, or null. */
+/**
+ * Why a decision cannot be taken on an item, or null. A priority basis and a
+ * planned day belong to an openable holding only: on another, they would
+ * rank and count it as one.
+ */
 export function decisionProblem(
   item: { state: InventoryState },
-  decision: { openness: Openness; priorityBasis?: PriorityBasis; legalBasis?: string; plannedOpeningOn?: string },
-): { path: string; reason: string } | null {
+  decision: { openness: Openness; priorityBasis?: PriorityBasis | null; legalBasis?: string | null; plannedOpeningOn?: string | null },
+): FieldProblem | null {
   if (item.state === InventoryState.PUBLISHED) return { path: "input.openness", reason: "the holding is already published" };
-  if (decision.openness === Openness.OPENABLE && !decision.priorityBasis) return { path: "input.priorityBasis", reason: "an openable holding needs the basis of its priority" };
-  if (decision.openness === Openness.OPENABLE && !decision.plannedOpeningOn) return { path: "input.plannedOpeningOn", reason: "an openable holding needs a planned opening day" };
+  if (decision.openness === Openness.OPENABLE) {
+    if (!decision.priorityBasis) return { path: "input.priorityBasis", reason: "an openable holding needs the basis of its priority" };
+    if (!decision.plannedOpeningOn) return { path: "input.plannedOpeningOn", reason: "an openable holding needs a planned opening day" };
+    const day = rocCalendarProblem(decision.plannedOpeningOn);
+    return day ? { path: "input.plannedOpeningOn", reason: day } : null;
+  }
+  if (decision.priorityBasis) return { path: "input.priorityBasis", reason: `a holding ${decision.openness} has no priority basis: leave it out, or decide it OPENABLE` };
+  if (decision.plannedOpeningOn) return { path: "input.plannedOpeningOn", reason: `a holding ${decision.openness} has no planned opening day: leave it out, or decide it OPENABLE` };
   if (decision.openness === Openness.NOT_OPENABLE && !decision.legalBasis?.trim()) return { path: "input.legalBasis", reason: "a holding that cannot be opened needs its legal basis" };
   return null;
 }
@@ -405,7 +415,7 @@ export class InventoryResolver {
         openness: input.openness,
         priorityBasis: input.priorityBasis ?? null,
         legalBasis: input.legalBasis ?? null,
-        plannedOpeningOn: input.openness === Openness.OPENABLE ? input.plannedOpeningOn : null,
+        plannedOpeningOn: input.plannedOpeningOn ?? null,
         state: input.openness === Openness.OPENABLE ? InventoryState.PLANNED : InventoryState.INVENTORIED,
         panelResolutionId: input.panelResolutionId ?? null,
       });
