@@ -18,7 +18,7 @@ import { panelReader } from "../subgraphs/metrics/live";
 import { evaluationReport, meetingCycleReport } from "../subgraphs/metrics/progress";
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { reportCsv, reportHtml } from "../subgraphs/metrics/report";
-import { fillSnapshotsFromHistory, snapshotToday } from "../subgraphs/metrics/snapshots";
+import { snapshotToday } from "../subgraphs/metrics/snapshots";
 import { parseCalendarDate } from "../subgraphs/kit/scalars";
 import { commandLine, refuseArguments } from "./command-line";
 
@@ -64,7 +64,6 @@ async function main(): Promise<void> {
         log,
         onProgress: (applied, total) => process.stderr.write(`\rreplayed ${applied}/${total} events`),
       });
-      await fillSnapshotsFromHistory(orm.em.fork());
       await snapshotToday(orm.em.fork());
       console.error(`\nrebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)`);
     } else if (command === "reconcile") {

@@ -15,7 +15,6 @@ import { askGateway, metricsSystemClient } from "../subgraphs/metrics/gateway-cl
 import { loggerFor } from "../contract/logger";
 import { rebuildProjection, shardHead, ShardFollower } from "../subgraphs/metrics/follower";
 import { reconcile } from "../subgraphs/metrics/reconcile";
-import { fillSnapshotsFromHistory } from "../subgraphs/metrics/snapshots";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
 import { yearPeriod } from "../subgraphs/metrics/domain";
 import { startTestTopology, type TestTopology } from "./topology";
@@ -58,6 +57,33 @@ test("the seed's figures, projected from the shards' events, through the gateway
       { year: 2017, rocYear: 106, count: 137 },
     ],
   });
+}, 150_000);
+
+test("progress history on a fresh start: the dataset counts' whole history, and today's snapshot taken once the projection has caught up", async () => {
+  type Progress = { ministryProgress: { datasetsOnPlatform: number; overdueNow: number } };
+  await eventually(() => topology.query<Progress>(progressQuery), (r) => r.data?.ministryProgress.datasetsOnPlatform === 2041, 120_000);
+  type Series = { progressHistory: { day: string; value: number }[] };
+  const series = async (args: string) => {
+    const answer = await topology.query<Series>(`{ progressHistory(${args}) { day value } }`);
+    expect(answer.errors).toBeUndefined();
+    return answer.data!.progressHistory;
+  };
+  const upTo = (points: { day: string; value: number }[], day: string) => points.filter((point) => point.day <= day).at(-1);
+
+  const onPlatform = await series(`figure: DATASETS_ON_PLATFORM, from: "2013-01-01"`);
+  expect(onPlatform[0].day.startsWith("2013")).toBe(true);
+  expect(upTo(onPlatform, "2018-03-16")).toMatchObject({ value: 2041 });
+  expect(upTo(await series(`figure: DATASETS_RETIRED, from: "2013-01-01"`), "2018-03-16")).toMatchObject({ value: 138 });
+  const moj = await topology.query<{ agency: { progress: { datasetsOnPlatform: number } } }>(`{ agency(code: "MOJ") { progress(asOf: "2018-03-16") { datasetsOnPlatform } } }`);
+  const mojOnPlatform = moj.data!.agency.progress.datasetsOnPlatform;
+  expect(upTo(await series(`figure: DATASETS_ON_PLATFORM, agencyCodes: ["MOJ"], from: "2013-01-01", to: "2018-03-16"`), "2018-03-16")).toMatchObject({ value: mojOnPlatform });
+  expect(await series(`figure: DATASETS_ON_PLATFORM, from: "2013-01-01", to: "2025-12-31"`)).toEqual(onPlatform.filter((point) => point.day <= "2025-12-31"));
+
+  // Today's overdue comments: the snapshot of the caught-up projection, never a 0 taken while it was still replaying.
+  const { overdueNow } = (await topology.query<Progress>(`{ ministryProgress { datasetsOnPlatform overdueNow } }`)).data!.ministryProgress;
+  expect(overdueNow).toBeGreaterThan(0);
+  const overdue = await eventually(() => series(`figure: OVERDUE_NOW`), (points) => points.length > 0, 20_000);
+  expect(overdue.map((point) => point.value)).toEqual([overdueNow]);
 }, 150_000);
 
 test("an event applied twice counts once", async () => {
@@ -245,7 +271,6 @@ test("a rebuild replays every shard's history into emptied figures, with daily s
   const system = metricsSystemClient(process.env.GOVGRAPH_INTERNAL_SECRET!);
   const { events } = await rebuildProjection({ orm, system, gatewayUrl: topology.gateway.url, log: loggerFor("metrics") });
   expect(events).toBeGreaterThan(2179 + 138);
-  await fillSnapshotsFromHistory(orm.em.fork());
   const answer = await topology.query<{ ministryProgress: { datasetsOnPlatform: number }; progressHistory: { day: string; value: number }[] }>(
     `{ ministryProgress(asOf: "2018-03-16") { datasetsOnPlatform } progressHistory(figure: DATASETS_ON_PLATFORM, from: "2013-01-01", to: "2018-03-16") { day value } }`,
   );

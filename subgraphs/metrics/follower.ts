@@ -133,6 +133,8 @@ export interface ProjectorOptions extends FollowerOptions {
   gatewayUrl: string;
   /** How often the routing table is read again. */
   followIntervalMs: number;
+  /** Called once, when every shard followed at start has been projected up to the head it had then. */
+  onCaughtUp?(): void;
 }
 
 interface RoutedShard {
@@ -144,6 +146,10 @@ interface RoutedShard {
 /** Every shard the gateway routes to, followed; the routing table read again every followIntervalMs. */
 export class Projector {
   private readonly followers = new Map<string, ShardFollower>();
+  /** The shards' heads when the routing table was first read: the projection has caught up once its positions reach them. */
+  private startHeads?: ShardHeads;
+  /** Whether the projection has caught up with the shards since this process started (before, its figures are partial). */
+  caughtUp = false;
 
   constructor(private readonly options: ProjectorOptions) {}
 
@@ -187,7 +193,41 @@ export class Projector {
       this.followers.set(key, new ShardFollower({ subgraph: shard.subgraph, agencyCode: shard.agencyCode }, shard.url, this.options));
       this.options.log.info({ shard: key, url: shard.url }, "following shard");
     }
+    if (!this.caughtUp) await this.checkCaughtUp(shards);
   }
+
+  /** Reads the shards' heads once (again while a shard cannot tell it), then compares the stored positions with them on every pass. */
+  private async checkCaughtUp(shards: RoutedShard[]): Promise<void> {
+    try {
+      this.startHeads ??= await shardHeads(shards, this.options.system);
+    } catch (error) {
+      this.options.log.info({ err: error }, "a shard's head could not be read; whether the projection has caught up is asked again at the next pass");
+      return;
+    }
+    if (!(await projectedUpTo(this.options.orm, this.startHeads)).reached) return;
+    this.caughtUp = true;
+    this.options.log.info("the projection has caught up with the shards");
+    this.options.onCaughtUp?.();
+  }
+}
+
+/** Shards and the head each had when asked. */
+interface ShardHeads {
+  shards: ShardKey[];
+  heads: string[];
+}
+
+async function shardHeads(shards: RoutedShard[], system: SystemClient): Promise<ShardHeads> {
+  return { shards, heads: await Promise.all(shards.map((shard) => shardHead(shard.url, shard.subgraph, system))) };
+}
+
+/** How many of the shards' events up to their heads are projected, and whether every shard's position has reached its head. */
+async function projectedUpTo(orm: MikroORM, { shards, heads }: ShardHeads): Promise<{ applied: number; reached: boolean }> {
+  const positions = await Promise.all(shards.map((shard) => storedPosition(orm.em.fork(), shard)));
+  return {
+    applied: positions.reduce((sum, position, i) => sum + Math.min(Number(position), Number(heads[i])), 0),
+    reached: positions.every((position, i) => BigInt(position) >= BigInt(heads[i])),
+  };
 }
 
 /** A shard's head: the seq its stream reports as where "now" starts (the position marker of a stream opened without a cursor). */
@@ -215,17 +255,16 @@ async function followedShards(system: SystemClient, gatewayUrl: string): Promise
  */
 export async function rebuildProjection(options: FollowerOptions & { gatewayUrl: string; onProgress?(applied: number, total: number): void }): Promise<{ events: number; seconds: number }> {
   const followed = await followedShards(options.system, options.gatewayUrl);
-  const heads = await Promise.all(followed.map((shard) => shardHead(shard.url, shard.subgraph, options.system)));
-  const total = heads.reduce((sum, head) => sum + Number(head), 0);
+  const heads = await shardHeads(followed, options.system);
+  const total = heads.heads.reduce((sum, head) => sum + Number(head), 0);
   const started = performance.now();
   await resetProjection(options.orm.em.fork());
   const followers = followed.map((shard) => new ShardFollower({ subgraph: shard.subgraph, agencyCode: shard.agencyCode }, shard.url, options));
   try {
     for (;;) {
-      const positions = await Promise.all(followed.map((shard) => storedPosition(options.orm.em.fork(), shard)));
-      const applied = positions.reduce((sum, position, i) => sum + Math.min(Number(position), Number(heads[i])), 0);
+      const { applied, reached } = await projectedUpTo(options.orm, heads);
       options.onProgress?.(applied, total);
-      if (positions.every((position, i) => BigInt(position) >= BigInt(heads[i]))) break;
+      if (reached) break;
       await sleep(100);
     }
   } finally {

@@ -36,8 +36,10 @@ export const metrics: SubgraphDefinition<ReturnType<typeof createMetricsLoaders>
   createLoaders: createMetricsLoaders,
   background: ({ orm, log, settings, gatewayUrl, events }) => {
     panelReader.configure(gatewayUrl, settings.system, log);
-    const projector = new Projector({ orm, gatewayUrl, system: settings.system, log, followIntervalMs: settings.followIntervalMs });
-    return [projector.start(), startSnapshotJob(orm, settings.snapshotIntervalMs, log), watchProgress(events, orm.em.fork(), progressAnswers, log)];
+    // Today's snapshot is taken as soon as the projection has caught up with the shards, then every interval.
+    const projector = new Projector({ orm, gatewayUrl, system: settings.system, log, followIntervalMs: settings.followIntervalMs, onCaughtUp: () => void snapshots.runOnce() });
+    const snapshots = startSnapshotJob(orm, settings.snapshotIntervalMs, log, projector);
+    return [projector.start(), snapshots, watchProgress(events, orm.em.fork(), progressAnswers, log)];
   },
   seed: seedMetrics,
 };

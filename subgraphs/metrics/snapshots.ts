@@ -1,9 +1,13 @@
 /**
- * Daily snapshots per agency and figure, for trend charts. Cumulative
- * dataset counts are filled from the day-by-day figures (so a rebuild fills
- * every past day); figures that only exist "now" (passing resources, overdue
- * comments) are recorded once a day by the snapshot job. A series reads, for
- * each day something changed, the latest snapshot of every agency asked for.
+ * A figure's history, for trend charts. The cumulative dataset counts are
+ * read from the projection's day-by-day figures, so their whole history is
+ * there as soon as the projection has it (after a start, a rebuild, a shard
+ * admitted). Figures that only exist "now" (passing resources, overdue
+ * comments) are recorded as daily snapshots by the snapshot job, once the
+ * projection has caught up with the shards: a snapshot of a projection still
+ * replaying would record partial figures as the day's. A snapshot series
+ * reads, for each day something changed, the latest snapshot of every agency
+ * asked for.
  */
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { Arg, Ctx, Field, Float, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
@@ -23,7 +27,7 @@ export enum HistoryFigure {
   STRUCTURED_RESOURCES_PASSING = "structuredResourcesPassing",
   OVERDUE_NOW = "overdueNow",
 }
-registerEnumType(HistoryFigure, { name: "HistoryFigure", description: "A figure kept as a daily snapshot (cumulative counts, and the counts that only exist now)." });
+registerEnumType(HistoryFigure, { name: "HistoryFigure", description: "A figure with a history: the cumulative dataset counts, and the counts that only exist now (kept as daily snapshots)." });
 
 @ObjectType({ description: "A figure's value on a day (the sum over the agencies asked for)." })
 export class HistoryPoint {
@@ -31,23 +35,8 @@ export class HistoryPoint {
   @Field(() => Float) value!: number;
 }
 
-/** Fills the cumulative dataset figures of every day on which one changed. */
-export async function fillSnapshotsFromHistory(em: EntityManager): Promise<void> {
-  await em.getConnection().execute(
-    `insert into daily_snapshot (agency_code, figure, day, value)
-     select agency_code, figure, day, value from (
-       select agency_code, day,
-              sum(sum(value) filter (where figure = 'opened')) over w as opened,
-              sum(sum(value) filter (where figure = 'retired')) over w as retired
-       from figure_day where figure in ('opened', 'retired') group by agency_code, day
-       window w as (partition by agency_code order by day)
-     ) days
-     cross join lateral (values ('${HistoryFigure.DATASETS_OPENED}', coalesce(opened, 0)),
-                                ('${HistoryFigure.DATASETS_RETIRED}', coalesce(retired, 0)),
-                                ('${HistoryFigure.DATASETS_ON_PLATFORM}', coalesce(opened, 0) - coalesce(retired, 0))) as f(figure, value)
-     on conflict (agency_code, figure, day) do update set value = excluded.value`,
-  );
-}
+/** The figures kept as daily snapshots: those the projection keeps only as they stand now. */
+const SNAPSHOT_FIGURES = [HistoryFigure.STRUCTURED_RESOURCES_PASSING, HistoryFigure.OVERDUE_NOW] as const;
 
 /** Records today's value of every snapshot figure of every agency (again: the day's latest wins). */
 export async function snapshotToday(em: EntityManager): Promise<void> {
@@ -57,14 +46,7 @@ export async function snapshotToday(em: EntityManager): Promise<void> {
   // One agency after the other: the job shares the pool with the projection and the queries.
   for (const agency of agencies) {
     const p = await progressOf(em, [agency.code], agency.code, today, undefined);
-    const values: Record<HistoryFigure, number> = {
-      [HistoryFigure.DATASETS_ON_PLATFORM]: p.datasetsOnPlatform,
-      [HistoryFigure.DATASETS_OPENED]: p.datasetsOnPlatform + p.datasetsRetired,
-      [HistoryFigure.DATASETS_RETIRED]: p.datasetsRetired,
-      [HistoryFigure.STRUCTURED_RESOURCES_PASSING]: p.structuredResourcesPassing,
-      [HistoryFigure.OVERDUE_NOW]: p.overdueNow,
-    };
-    rows.push(...Object.entries(values).map(([figure, value]) => ({ agencyCode: agency.code, figure, value })));
+    rows.push(...SNAPSHOT_FIGURES.map((figure) => ({ agencyCode: agency.code, figure, value: p[figure] })));
   }
   await em.getConnection().execute(
     `insert into daily_snapshot (agency_code, figure, day, value)
@@ -74,7 +56,38 @@ export async function snapshotToday(em: EntityManager): Promise<void> {
   );
 }
 
-export async function snapshotSeries(em: EntityManager, figure: HistoryFigure, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
+/** Each cumulative dataset figure from the day's openings and retirements. */
+const CUMULATIVE: Partial<Record<HistoryFigure, string>> = {
+  [HistoryFigure.DATASETS_OPENED]: "opened",
+  [HistoryFigure.DATASETS_RETIRED]: "retired",
+  [HistoryFigure.DATASETS_ON_PLATFORM]: "opened - retired",
+};
+
+export function historySeries(em: EntityManager, figure: HistoryFigure, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
+  const cumulative = CUMULATIVE[figure];
+  return cumulative === undefined ? snapshotSeries(em, figure, agencyCodes, from, to) : cumulativeSeries(em, cumulative, agencyCodes, from, to);
+}
+
+/** A cumulative dataset figure on each day it changed, summed from the projection's days (all of them, so the first point counts what came before `from`). */
+async function cumulativeSeries(em: EntityManager, expression: string, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
+  const scope = agencyCodes ? JSON.stringify(agencyCodes) : null;
+  const rows = await em.getConnection().execute<{ day: string; value: number }[]>(
+    `with days as (
+       select day, coalesce(sum(value) filter (where figure = 'opened'), 0) as opened, coalesce(sum(value) filter (where figure = 'retired'), 0) as retired
+       from figure_day
+       where figure in ('opened', 'retired') and (?::jsonb is null or agency_code in (select jsonb_array_elements_text(?::jsonb))) and day <= ?::date
+       group by day
+     )
+     select day::text as day, value::float8 as value from (
+       select day, ${expression} as change, sum(${expression}) over (order by day) as value from days
+     ) running
+     where day >= ?::date and change <> 0 order by day`,
+    [scope, scope, to, from],
+  );
+  return rows.map((row) => ({ day: row.day, value: Number(row.value) }));
+}
+
+async function snapshotSeries(em: EntityManager, figure: HistoryFigure, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
   const scope = agencyCodes ? JSON.stringify(agencyCodes) : null;
   const inScope = "(?::jsonb is null or agency_code in (select jsonb_array_elements_text(?::jsonb)))";
   const rows = await em.getConnection().execute<{ day: string; value: number }[]>(
@@ -90,14 +103,28 @@ export async function snapshotSeries(em: EntityManager, figure: HistoryFigure, a
   return rows.map((row) => ({ day: row.day, value: Number(row.value) }));
 }
 
-/** Snapshots today's figures at start and then every `intervalMs`. */
-export function startSnapshotJob(orm: MikroORM, intervalMs: number, log: Logger): RunningJob {
-  return startJob({ name: "metrics-snapshot", intervalMs, runAtStart: true, run: () => snapshotToday(orm.em.fork()), log });
+/**
+ * Snapshots today's figures every `intervalMs` once the projection has caught up with the shards
+ * (the caller runs it once at that moment too); until then a pass records nothing.
+ */
+export function startSnapshotJob(orm: MikroORM, intervalMs: number, log: Logger, projection: { readonly caughtUp: boolean }): RunningJob {
+  return startJob({
+    name: "metrics-snapshot",
+    intervalMs,
+    run: async () => {
+      if (!projection.caughtUp) {
+        log.info("today's snapshot waits until the projection has caught up with the shards");
+        return;
+      }
+      await snapshotToday(orm.em.fork());
+    },
+    log,
+  });
 }
 
 @Resolver()
 export class ProgressHistoryResolver {
-  @Query(() => [HistoryPoint], { description: "A figure's daily snapshots over time, summed over every agency or those named: one point per day it changed." })
+  @Query(() => [HistoryPoint], { description: "A figure over time, summed over every agency or those named: one point per day it changed (the dataset counts from the projection's whole history; the others from daily snapshots)." })
   async progressHistory(
     @Arg("figure", () => HistoryFigure) figure: HistoryFigure,
     @AgencyCodesArg("agencyCodes") agencyCodes: string[] | undefined,
@@ -108,6 +135,6 @@ export class ProgressHistoryResolver {
     const [first, last] = [from ?? "1912-01-01", to ?? taipeiDate(new Date())];
     // An empty series would read as "nothing changed": a reversed range is a mistake to name.
     if (first > last) throw badUserInput([{ path: "to", reason: `must be on or after from (${first})` }]);
-    return snapshotSeries(em, figure, agencyCodes ?? null, first, last);
+    return historySeries(em, figure, agencyCodes ?? null, first, last);
   }
 }
