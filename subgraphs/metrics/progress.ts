@@ -46,7 +46,7 @@ export class BadgeCount {
   @Field(() => Int) count!: number;
 }
 
-@ObjectType({ description: "Inventory holdings planned to open, and opened, for one priority basis." })
+@ObjectType({ description: "Holdings of one priority basis decided openable (planned: published or not yet) and, of them, those opened (published as datasets). Agency.inventorySummary.byBasis counts as planned only those not yet published (planned − opened here)." })
 export class BasisProgress {
   @Field(() => PriorityBasis) basis!: PriorityBasis;
   @Field(() => Int) planned!: number;
@@ -62,7 +62,7 @@ export class Progress implements ProgressFigures {
   @Field(() => Int, { description: "Retired or merged by asOf." }) datasetsRetired!: number;
   @Field(() => [YearCount], { description: "Every year with openings up to asOf, oldest first." }) openedByYear!: YearCount[];
   @Field(() => Int) openedInYear!: number;
-  @Field(() => Int, { description: "Holdings decided openable (planned), now." }) inventoryPlanned!: number;
+  @Field(() => Int, { description: "Holdings decided openable (planned: published or not yet), now; Agency.inventorySummary.byBasis counts as planned only those not yet published." }) inventoryPlanned!: number;
   @Field(() => Int, { description: "Of them, published as datasets, now." }) inventoryOpened!: number;
   @Field(() => [BasisProgress]) inventoryByBasis!: BasisProgress[];
   @Field(() => [BadgeCount], { description: "Quality badges of the datasets on the platform now (checked ones)." }) badgeDistribution!: BadgeCount[];
