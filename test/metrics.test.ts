@@ -24,6 +24,8 @@ let topology: TestTopology;
 let admin: string;
 
 const metricsEm = () => topology.instances.get("metrics")!.orm.em.fork();
+const drifts = () =>
+  reconcile(metricsEm(), (query, variables) => askGateway(metricsSystemClient(process.env.GOVGRAPH_INTERNAL_SECRET!, 60, 30_000), topology.gateway.url, query, variables));
 
 const progressQuery = `{ ministryProgress(asOf: "2018-03-16") { datasetsOnPlatform datasetsRetired year rocYear openedByYear { year rocYear count } } }`;
 
@@ -154,6 +156,23 @@ test("a dataset published and a reply approved reach a progressChanged subscribe
     await collecting.catch(() => undefined);
   }
 }, 180_000);
+
+test("a comment still within its 14 days is not counted late: the within-deadline share is over comments answered or due", async () => {
+  type Comments = { agency: { progress: { commentsReceived: number; repliedWithinDeadline: number; repliedWithinDeadlineShare: number | null; figures: { indicator: string; actual: number }[] } } };
+  const read = async () => (await topology.query<Comments>(`{ agency(code: "AJ") { progress { commentsReceived repliedWithinDeadline repliedWithinDeadlineShare figures { indicator actual } } } }`)).data!.agency.progress;
+  await eventually(() => topology.query<{ ministryProgress: { datasetsOnPlatform: number } }>(progressQuery), (r) => r.data?.ministryProgress.datasetsOnPlatform === 2041, 120_000);
+  await eventually(drifts, (found) => found.length === 0, 60_000);
+  const before = await read();
+  const submitted = await topology.query(
+    `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { feedback { id } } }`,
+    { input: { agencyCode: "AJ", email: "new@example.org", commentType: "資料內容有誤", title: "剛送出", body: "尚未到期的意見。" } },
+  );
+  expect(submitted.errors).toBeUndefined();
+  const after = await eventually(read, (progress) => progress.commentsReceived === before.commentsReceived + 1, 10_000);
+  expect(after.repliedWithinDeadlineShare).toBe(before.repliedWithinDeadlineShare);
+  const percent = (progress: typeof before) => progress.figures.find((figure) => figure.indicator === "REPLIES_WITHIN_DEADLINE_PERCENT")!.actual;
+  expect(percent(after)).toBe(percent(before));
+}, 150_000);
 
 test("an agency code not in the directory is refused, naming it, not answered as an agency with nothing", async () => {
   const directory = "MOJ, MJIB, SPO, IFM, AEA, THPO, ACA, AAC, AJ";

@@ -40,6 +40,8 @@ export interface ProgressFigures {
   datasetsOnPlatform: number;
   inventoryOpened: number;
   commentsReceived: number;
+  /** Of the comments received, those answered or past their reply deadline by asOf: a comment still within its 14 days is neither late nor on time yet. */
+  commentsAnsweredOrDue: number;
   repliedWithinDeadline: number;
   structuredResources: number;
   structuredResourcesPassing: number;
@@ -53,16 +55,21 @@ export function share(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
 }
 
+/** The share of comments answered within the deadline, over those answered or due (0..1); null while none is. */
+export function repliedWithinDeadlineShare(p: ProgressFigures): number | null {
+  return share(p.repliedWithinDeadline, p.commentsAnsweredOrDue);
+}
+
 /**
  * The actual value of an indicator. Percentages are 0..100; with no comment
- * received, no reply was late (100), and with no structured resource checked, none passed (0).
+ * answered or due, no reply was late (100), and with no structured resource checked, none passed (0).
  */
 export function actualOf(indicator: Indicator, p: ProgressFigures): number {
   switch (indicator) {
     case Indicator.DATASETS_OPENED: return p.openedInYear;
     case Indicator.DATASETS_ON_PLATFORM: return p.datasetsOnPlatform;
     case Indicator.INVENTORY_OPENED: return p.inventoryOpened;
-    case Indicator.REPLIES_WITHIN_DEADLINE_PERCENT: return 100 * (share(p.repliedWithinDeadline, p.commentsReceived) ?? 1);
+    case Indicator.REPLIES_WITHIN_DEADLINE_PERCENT: return 100 * (repliedWithinDeadlineShare(p) ?? 1);
     case Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT: return 100 * (share(p.structuredResourcesPassing, p.structuredResources) ?? 0);
     case Indicator.COMMENTS_OVERDUE: return p.overdueNow;
     case Indicator.CIVIL_PANEL_MEMBERS: return p.civilSocietyPanelMembers;

@@ -12,7 +12,7 @@ import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { AnswerCache } from "./answer-cache";
-import { figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, rocYear, share, yearEnd, yearPeriod, type Period, type ProgressFigures } from "./domain";
+import { figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, type Period, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
 import { panelReader, progressFeed, type ProgressChange } from "./live";
 import { FIGURE } from "./projection";
@@ -69,8 +69,9 @@ export class Progress implements ProgressFigures {
   @Field(() => Int, { description: "Resources in a structured format among the datasets on the platform now, as last checked." }) structuredResources!: number;
   @Field(() => Int, { description: "Of them, those whose every judged quality indicator holds." }) structuredResourcesPassing!: number;
   @Field(() => Int, { description: "Comments received in the year, up to asOf." }) commentsReceived!: number;
+  @Field(() => Int, { description: "Of them, answered or past their 14-day reply deadline by asOf (a comment still within its 14 days is neither on time nor late yet)." }) commentsAnsweredOrDue!: number;
   @Field(() => Int, { description: "Of them, answered with a CIO-approved reply before the deadline, by asOf." }) repliedWithinDeadline!: number;
-  @Field(() => Float, { nullable: true, description: "repliedWithinDeadline / commentsReceived in 0..1; null when none received." }) repliedWithinDeadlineShare!: number | null;
+  @Field(() => Float, { nullable: true, description: "repliedWithinDeadline / commentsAnsweredOrDue in 0..1; null while none is answered or due." }) repliedWithinDeadlineShare!: number | null;
   @Field(() => Int, { description: "Comments past their deadline without an approved reply, now." }) overdueNow!: number;
   @Field(() => Float, { nullable: true, description: "Median days from receipt to the approved reply, of the year's answered comments." }) medianDaysToApprovedReply!: number | null;
   @Field(() => Int, { description: "Civil-society representatives on the current panel term (ministry-wide)." }) civilSocietyPanelMembers!: number;
@@ -165,7 +166,7 @@ async function readProgress(em: EntityManager, { agencyCodes, targetsOf, asOf, p
   const openedTotal = sum(opened.values());
   const retired = sum((figures.byYear.get(FIGURE.RETIRED) ?? new Map()).values());
   const inventoryByBasis = Object.values(PriorityBasis).map((basis) => ({ basis, planned: now(FIGURE.planned(basis)), opened: now(FIGURE.inventoryOpened(basis)) }));
-  const values: ProgressFigures & Omit<Progress, "figures" | keyof ProgressFigures> = {
+  const values: ProgressFigures & Omit<Progress, "figures" | "repliedWithinDeadlineShare" | keyof ProgressFigures> = {
     asOf,
     year,
     rocYear: rocYear(year),
@@ -180,14 +181,14 @@ async function readProgress(em: EntityManager, { agencyCodes, targetsOf, asOf, p
     structuredResources: now(FIGURE.STRUCTURED),
     structuredResourcesPassing: now(FIGURE.STRUCTURED_PASSING),
     commentsReceived: figures.comments.received,
+    commentsAnsweredOrDue: figures.comments.answeredOrDue,
     repliedWithinDeadline: figures.comments.answeredOnTime,
-    repliedWithinDeadlineShare: share(figures.comments.answeredOnTime, figures.comments.received),
     overdueNow: figures.comments.overdueNow,
     medianDaysToApprovedReply: figures.comments.medianDaysToReply,
     ...panel,
   };
   const indicators = Object.values(Indicator).filter((indicator) => agencyCodes === null || targetsOf === AGENCIES[0].code || !MINISTRY_ONLY.has(indicator));
-  return { ...values, figures: figuresAgainstTargets(values, new Map(targets.map((target) => [target.indicator, target.value])), indicators) };
+  return { ...values, repliedWithinDeadlineShare: repliedWithinDeadlineShare(values), figures: figuresAgainstTargets(values, new Map(targets.map((target) => [target.indicator, target.value])), indicators) };
 }
 
 @Resolver(() => Agency)

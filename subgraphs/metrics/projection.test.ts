@@ -1,5 +1,5 @@
 import { Role } from "../../contract/claims";
-import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, targetMet, type ProgressFigures } from "./domain";
+import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, repliedWithinDeadlineShare, targetMet, type ProgressFigures } from "./domain";
 import { Indicator } from "./entities";
 import { contributionDelta, datasetContributions, inventoryContributions, nextDatasetFact, nextFeedbackFact, nextInventoryFact } from "./projection";
 
@@ -58,7 +58,7 @@ test("feedback: every workflow step carries the comment's deadline facts; remind
 
 describe("figures against targets", () => {
   const progress: ProgressFigures = {
-    openedInYear: 137, datasetsOnPlatform: 2041, inventoryOpened: 3, commentsReceived: 0, repliedWithinDeadline: 0,
+    openedInYear: 137, datasetsOnPlatform: 2041, inventoryOpened: 3, commentsReceived: 0, commentsAnsweredOrDue: 0, repliedWithinDeadline: 0,
     structuredResources: 4, structuredResourcesPassing: 3, overdueNow: 2, civilSocietyPanelMembers: 4, panelMeetingsHeld: 1,
   };
 
@@ -73,6 +73,11 @@ describe("figures against targets", () => {
 
   test("percentages: no comment received means none was late; structured resources passing", () => {
     expect(actualOf(Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, progress)).toBe(100);
+    // 7 received, 3 answered or due, 1 of them on time: the 4 still within their 14 days are neither.
+    const comments = { ...progress, commentsReceived: 7, commentsAnsweredOrDue: 3, repliedWithinDeadline: 1 };
+    expect(repliedWithinDeadlineShare(comments)).toBeCloseTo(1 / 3);
+    expect(actualOf(Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, comments)).toBeCloseTo(100 / 3);
+    expect(repliedWithinDeadlineShare({ ...comments, commentsAnsweredOrDue: 0, repliedWithinDeadline: 0 })).toBeNull();
     expect(actualOf(Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT, progress)).toBe(75);
   });
 

@@ -216,8 +216,8 @@ export interface ProjectedFigures {
   inPeriod: Map<string, number>;
   /** figure → amount, as things stand now. */
   now: Map<string, number>;
-  /** Comments received in the period; replies counted once approved by the end of asOf; overdue now. */
-  comments: { received: number; answeredOnTime: number; overdueNow: number; medianDaysToReply: number | null };
+  /** Comments received in the period, and of them those answered or past their deadline by the end of asOf; replies counted once approved by then; overdue now. */
+  comments: { received: number; answeredOrDue: number; answeredOnTime: number; overdueNow: number; medianDaysToReply: number | null };
 }
 
 /** The instant a Taipei calendar day starts. */
@@ -245,6 +245,7 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
     connection<{ figure: string; value: string }[]>(`select figure, sum(value)::text as value from figure_now where ${IN_SCOPE} group by figure`, [s, s]),
     connection<Record<string, string | null>[]>(
       `select count(*) filter (where in_period)::text as received,
+              count(*) filter (where in_period and (answered or reply_due_at < ?::timestamptz))::text as answered_or_due,
               count(*) filter (where in_period and answered and answered_at < reply_due_at)::text as on_time,
               count(*) filter (where answered_at is null and reply_due_at <= now())::text as overdue,
               (percentile_cont(0.5) within group (order by extract(epoch from answered_at - received_at) / 86400)
@@ -252,7 +253,7 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
        from (select *, received_at >= ?::timestamptz and received_at < ?::timestamptz as in_period,
                     answered_at is not null and answered_at < ?::timestamptz as answered
              from feedback_fact where ${IN_SCOPE}) f`,
-      [taipeiDayStart(period.from), taipeiDayStart(nextDay(period.to)), taipeiDayStart(nextDay(asOf)), s, s],
+      [taipeiDayStart(nextDay(asOf)), taipeiDayStart(period.from), taipeiDayStart(nextDay(period.to)), taipeiDayStart(nextDay(asOf)), s, s],
     ),
   ]);
   const byYear = new Map<string, Map<number, number>>();
@@ -269,6 +270,7 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
     now: amounts(now),
     comments: {
       received: Number(c.received),
+      answeredOrDue: Number(c.answered_or_due),
       answeredOnTime: Number(c.on_time),
       overdueNow: Number(c.overdue),
       medianDaysToReply: c.median === null ? null : Number(c.median),
