@@ -17,6 +17,7 @@ import { rebuildProjection, shardHead, ShardFollower } from "../subgraphs/metric
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
 import { yearPeriod } from "../subgraphs/metrics/domain";
+import { taipeiDate } from "../subgraphs/kit/scalars";
 import { startTestTopology, type TestTopology } from "./topology";
 import { eventually } from "./eventually";
 
@@ -274,6 +275,27 @@ test("the evaluation of a meeting cycle counts from the day after the previous m
   expect(noMeeting.errors?.[0].extensions?.code).toBe("NOT_FOUND");
   expect(noMeeting.errors?.[0].message).toContain("2018-03-19");
 });
+
+test("a panel meeting counts as held on its day, not before: a meeting scheduled later is neither counted nor reported, and days are named once", async () => {
+  const today = taipeiDate(new Date());
+  const later = new Date(Date.parse(`${today}T00:00:00Z`) + 15 * 86_400_000).toISOString().slice(0, 10);
+  const heldThisYear = async () => (await topology.query<{ ministryProgress: { panelMeetingsHeld: number } }>(`{ ministryProgress { panelMeetingsHeld } }`)).data!.ministryProgress.panelMeetingsHeld;
+  const before = await heldThisYear();
+  const schedule = `mutation($heldOn: Date!, $title: String!) { schedulePanelMeeting(input: { heldOn: $heldOn, title: $title }) { meeting { id } } }`;
+  for (const [heldOn, title] of [[later, "下次會議"], ["2016-01-15", "臨時會議"], ["2016-01-15", "臨時會議（續）"]]) {
+    expect((await topology.query(schedule, { heldOn, title }, admin)).errors).toBeUndefined();
+  }
+  // The panel's meetings are kept 30 s: once the extra meeting of 2016 is reported, the one scheduled later is known too.
+  await eventually(() => topology.query(`{ meetingCycleReport(heldOn: "2016-01-15") { from } }`), (answer) => !answer.errors, 40_000);
+
+  const future = await topology.query(`{ meetingCycleReport(heldOn: "${later}") { from rows { indicator } } }`);
+  expect(future.data).toBeNull();
+  expect(future.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "heldOn", reason: `is after today (${today}): a cycle is reported once its meeting has been held` }] });
+  expect(await heldThisYear()).toBe(before);
+  const noMeeting = await topology.query(`{ meetingCycleReport(heldOn: "2016-01-16") { from } }`);
+  expect(noMeeting.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+  expect(noMeeting.errors?.[0].message).toBe("No panel meeting was held on 2016-01-16. Meetings were held on: 2015-06-22, 2016-01-15, 2016-03-29, 2017-03-28, 2018-03-19.");
+}, 60_000);
 
 test("reconcile finds no drift between the projection and every shard's own counts", async () => {
   const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;

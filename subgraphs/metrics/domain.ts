@@ -137,6 +137,16 @@ export function nextDay(day: string): string {
   return next.toISOString().slice(0, 10);
 }
 
+/** The days of the panel's meetings held by `today` (one a meeting, in order): a meeting scheduled for a later day has not been held. */
+export function meetingsHeld(meetingDays: readonly string[], today: string): string[] {
+  return meetingDays.filter((day) => day <= today).sort();
+}
+
+/** Each day a meeting was held, once: how the days are named to a person. */
+export function distinctDays(days: readonly string[]): string[] {
+  return [...new Set(days)].sort();
+}
+
 /**
  * The meeting cycle the ministry reports to the Executive Yuan after a panel
  * meeting (報院備查): from the day after the previous meeting to the day of

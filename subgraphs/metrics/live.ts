@@ -12,7 +12,8 @@ import type { Logger } from "../../contract/logger";
 import type { OutboxFeed } from "../kit/outbox-feed";
 import type { SystemClient } from "../../contract/system-client";
 import { ANNOUNCEMENT } from "./store";
-import type { Period } from "./domain";
+import { meetingsHeld, type Period } from "./domain";
+import { taipeiDate } from "../kit/scalars";
 import { askGateway } from "./gateway-client";
 
 export interface ProgressChange {
@@ -74,7 +75,7 @@ export interface PanelFigures {
   panelMeetingsHeld: number;
 }
 
-/** What metrics needs of the advisory panel: the current term's civil-society members, and the day of every meeting held. */
+/** What metrics needs of the advisory panel: the current term's civil-society members, and the day of every meeting, held or scheduled. */
 interface PanelState {
   civilSocietyPanelMembers: number;
   meetingDays: string[];
@@ -93,7 +94,7 @@ export class PanelReader {
     this.cached = undefined;
   }
 
-  /** Civil-society members of the current term, and meetings held in the period. 0 while the panel cannot be read (logged). */
+  /** Civil-society members of the current term, and meetings held in the period (by today). 0 while the panel cannot be read (logged). */
   async figures(period: Period): Promise<PanelFigures> {
     const state = await this.state().catch((error: unknown) => {
       this.gateway?.log.warn({ err: error }, "the advisory panel's figures are unavailable; counted as 0 until it answers");
@@ -101,13 +102,13 @@ export class PanelReader {
     });
     return {
       civilSocietyPanelMembers: state.civilSocietyPanelMembers,
-      panelMeetingsHeld: state.meetingDays.filter((day) => period.from <= day && day <= period.to).length,
+      panelMeetingsHeld: meetingsHeld(state.meetingDays, taipeiDate(new Date())).filter((day) => period.from <= day && day <= period.to).length,
     };
   }
 
-  /** The day of every panel meeting held; fails with the reason when the panel cannot be read. */
+  /** The day of every panel meeting held by today, in order; fails with the reason when the panel cannot be read. */
   async meetingDays(): Promise<string[]> {
-    return (await this.state()).meetingDays;
+    return meetingsHeld((await this.state()).meetingDays, taipeiDate(new Date()));
   }
 
   /** Read at most once per TTL, failures included: an unavailable advisory subgraph costs a call every few seconds, not one per request. */
@@ -130,7 +131,7 @@ export class PanelReader {
     );
     return {
       civilSocietyPanelMembers: data.currentPanelTerm?.composition.civilSocietyRepresentatives ?? 0,
-      meetingDays: data.panelMeetings.map((meeting) => meeting.heldOn).sort(),
+      meetingDays: data.panelMeetings.map((meeting) => meeting.heldOn),
     };
   }
 }

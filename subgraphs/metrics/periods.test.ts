@@ -1,4 +1,4 @@
-import { meetingCycle, nextDay, yearPeriod } from "./domain";
+import { distinctDays, meetingCycle, meetingsHeld, nextDay, yearPeriod } from "./domain";
 
 const MEETINGS = ["2015-06-22", "2016-03-29", "2017-03-28", "2018-03-19"];
 
@@ -21,4 +21,11 @@ test("the first meeting's cycle starts on 1 January of its year; a day without a
 
 test("the next day crosses months, leap days and years", () => {
   expect([nextDay("2016-02-28"), nextDay("2016-02-29"), nextDay("2017-02-28"), nextDay("2017-12-31")]).toEqual(["2016-02-29", "2016-03-01", "2017-03-01", "2018-01-01"]);
+});
+
+test("a meeting is held on its day: one scheduled later is not held yet; each day is named once", () => {
+  const scheduled = ["2026-12-20", ...MEETINGS, "2018-03-19", "2026-12-05"];
+  expect(meetingsHeld(scheduled, "2026-12-05")).toEqual([...MEETINGS, "2018-03-19", "2026-12-05"]);
+  expect(meetingCycle(meetingsHeld(scheduled, "2026-12-05"), "2026-12-20")).toBeNull();
+  expect(distinctDays(meetingsHeld(scheduled, "2026-12-05"))).toEqual([...MEETINGS, "2026-12-05"]);
 });

@@ -12,7 +12,7 @@ import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { AnswerCache } from "./answer-cache";
-import { figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, type Period, type ProgressFigures } from "./domain";
+import { distinctDays, figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, type Period, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
 import { panelReader, progressFeed, type ProgressChange } from "./live";
 import { FIGURE } from "./projection";
@@ -249,12 +249,14 @@ export async function evaluationReport(em: EntityManager, year: number): Promise
 
 /** The evaluation of the meeting cycle closed by the panel meeting held on `heldOn`, against the targets of that meeting's year. */
 export async function meetingCycleReport(em: EntityManager, heldOn: string): Promise<MeetingCycleReport> {
+  const today = taipeiDate(new Date());
+  if (heldOn > today) throw badUserInput([{ path: "heldOn", reason: `is after today (${today}): a cycle is reported once its meeting has been held` }]);
   const days = await panelReader.meetingDays().catch((error: unknown) => {
     throw govError(ErrorCode.SHARD_UNAVAILABLE, `The advisory panel's meetings could not be read (${error instanceof Error ? error.message : String(error)}); try again shortly.`);
   });
   const cycle = meetingCycle(days, heldOn);
   if (!cycle) {
-    throw govError(ErrorCode.NOT_FOUND, `No panel meeting was held on ${heldOn}. Meetings were held on: ${days.join(", ") || "none yet"}.`);
+    throw govError(ErrorCode.NOT_FOUND, `No panel meeting was held on ${heldOn}. Meetings were held on: ${distinctDays(days).join(", ") || "none yet"}.`);
   }
   const year = Number(heldOn.slice(0, 4));
   return {
