@@ -253,6 +253,22 @@ test("the evaluation report has a row per strategy, agency and indicator with ta
   }
 });
 
+test("a day or year figures cannot be read for is refused, naming the argument and what to enter", async () => {
+  const today = taipeiDate(new Date());
+  const thisYear = Number(today.slice(0, 4));
+  const refusals: [string, { path: string; reason: string }][] = [
+    [`{ ministryProgress(asOf: "9999-12-31") { asOf } }`, { path: "asOf", reason: `must be on or before today (${today}): the figures of a day still to come are not known` }],
+    [`{ agency(code: "AJ") { progress(asOf: "9999-12-31") { asOf } } }`, { path: "asOf", reason: `must be on or before today (${today}): the figures of a day still to come are not known` }],
+    [`{ ministryProgress(asOf: "1900-01-01") { asOf } }`, { path: "asOf", reason: "must be on or after 1912-01-01, the first day of the ROC calendar" }],
+    [`{ ministryProgress(asOf: "2017-06-30", year: 2018) { asOf } }`, { path: "year", reason: "must be 2017 or earlier: on 2017-06-30 the year 2018 has not begun" }],
+    [`{ evaluationReport(year: ${thisYear + 4}) { asOf } }`, { path: "year", reason: `must be ${thisYear} or earlier: on ${today} the year ${thisYear + 4} has not begun` }],
+  ];
+  for (const [query, field] of refusals) {
+    const answer = await topology.query(query);
+    expect([query, answer.errors?.[0].extensions]).toEqual([query, expect.objectContaining({ code: "BAD_USER_INPUT", fields: [field] })]);
+  }
+});
+
 test("the evaluation of a meeting cycle counts from the day after the previous meeting to that meeting", async () => {
   type Row = { agencyCode: string; indicator: string; actual: number };
   const answer = await topology.query<{ meetingCycleReport: { from: string; asOf: string; meetingHeldOn: string; previousMeetingHeldOn: string | null; year: number; rocYear: number; rows: Row[] } }>(

@@ -114,6 +114,24 @@ export function remarkOf(figure: FigureValue): string {
   return `未達目標（差 ${Number.isInteger(short) ? short : short.toFixed(1)}）`;
 }
 
+/** The first day figures can be asked for: the first of the ROC calendar (民國元年). */
+export const FIRST_DAY = "1912-01-01";
+
+/** Why figures cannot be read as of a day, or null: from the ROC calendar's first day to today. */
+export function asOfProblem(asOf: string, today: string): string | null {
+  if (asOf < FIRST_DAY) return `must be on or after ${FIRST_DAY}, the first day of the ROC calendar`;
+  if (asOf > today) return `must be on or before today (${today}): the figures of a day still to come are not known`;
+  return null;
+}
+
+/** Why figures cannot be read for a year as of a day, or null: an AD year of the ROC calendar that has begun by asOf. */
+export function yearProblem(year: number, asOf: string): string | null {
+  if (!Number.isInteger(year) || year < Number(FIRST_DAY.slice(0, 4))) return "must be an AD year after 1911";
+  const last = Number(asOf.slice(0, 4));
+  if (year > last) return `must be ${last} or earlier: on ${asOf} the year ${year} has not begun`;
+  return null;
+}
+
 /** The day a year's figures are read on: its last day, or today while it runs. */
 export function yearEnd(year: number, today: string): string {
   const last = `${year}-12-31`;
@@ -126,7 +144,7 @@ export interface Period {
   to: string;
 }
 
-/** A calendar year, up to `asOf` while it runs (empty, from > to, when asOf is before it). */
+/** A calendar year, up to `asOf` while it runs (asOf within or after it: yearProblem). */
 export function yearPeriod(year: number, asOf: string): Period {
   return { from: `${year}-01-01`, to: yearEnd(year, asOf) };
 }

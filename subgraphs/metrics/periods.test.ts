@@ -1,4 +1,4 @@
-import { distinctDays, meetingCycle, meetingsHeld, nextDay, yearPeriod } from "./domain";
+import { asOfProblem, distinctDays, meetingCycle, meetingsHeld, nextDay, yearPeriod, yearProblem } from "./domain";
 
 const MEETINGS = ["2015-06-22", "2016-03-29", "2017-03-28", "2018-03-19"];
 
@@ -28,4 +28,15 @@ test("a meeting is held on its day: one scheduled later is not held yet; each da
   expect(meetingsHeld(scheduled, "2026-12-05")).toEqual([...MEETINGS, "2018-03-19", "2026-12-05"]);
   expect(meetingCycle(meetingsHeld(scheduled, "2026-12-05"), "2026-12-20")).toBeNull();
   expect(distinctDays(meetingsHeld(scheduled, "2026-12-05"))).toEqual([...MEETINGS, "2026-12-05"]);
+});
+
+test("figures are read from the ROC calendar's first day to today, for a year that has begun by then", () => {
+  expect(asOfProblem("2018-03-16", "2026-12-05")).toBeNull();
+  expect(asOfProblem("2026-12-05", "2026-12-05")).toBeNull();
+  expect(asOfProblem("2026-12-06", "2026-12-05")).toBe("must be on or before today (2026-12-05): the figures of a day still to come are not known");
+  expect(asOfProblem("1911-12-31", "2026-12-05")).toBe("must be on or after 1912-01-01, the first day of the ROC calendar");
+  expect(yearProblem(2017, "2018-03-16")).toBeNull();
+  expect(yearProblem(2018, "2018-03-16")).toBeNull();
+  expect(yearProblem(2019, "2018-03-16")).toBe("must be 2018 or earlier: on 2018-03-16 the year 2019 has not begun");
+  expect(yearProblem(106, "2018-03-16")).toBe("must be an AD year after 1911");
 });

@@ -12,7 +12,7 @@ import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { AnswerCache } from "./answer-cache";
-import { distinctDays, figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, type Period, type ProgressFigures } from "./domain";
+import { asOfProblem, distinctDays, figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, yearProblem, type Period, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
 import { panelReader, progressFeed, type ProgressChange } from "./live";
 import { FIGURE } from "./projection";
@@ -135,16 +135,15 @@ interface ProgressQuestion {
  */
 export const progressAnswers = new AnswerCache<Progress>(1000);
 
-/** A year figures can be asked for: an AD year of the ROC calendar, which starts in 1912. */
-function assertYear(year: number): void {
-  if (!Number.isInteger(year) || year < 1912 || year > 9999) throw badUserInput([{ path: "year", reason: "must be an AD year after 1911" }]);
-}
-
 /** Progress of a scope as of a day (default today) over a calendar year (default asOf's), against that year's targets. */
-export function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
-  const day = asOf ?? taipeiDate(new Date());
+export async function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
+  const today = taipeiDate(new Date());
+  const day = asOf ?? today;
+  const dayProblem = asOfProblem(day, today);
+  if (dayProblem) throw badUserInput([{ path: "asOf", reason: dayProblem }]);
   const forYear = year ?? Number(day.slice(0, 4));
-  assertYear(forYear);
+  const forYearProblem = yearProblem(forYear, day);
+  if (forYearProblem) throw badUserInput([{ path: "year", reason: forYearProblem }]);
   return progressIn(em, { agencyCodes, targetsOf, asOf: day, period: yearPeriod(forYear, day), year: forYear });
 }
 
@@ -241,8 +240,9 @@ async function evaluationRows(em: EntityManager, asOf: string, period: Period, y
 
 /** The evaluation of a calendar year, read on its last day (today while it runs). */
 export async function evaluationReport(em: EntityManager, year: number): Promise<EvaluationReport> {
-  assertYear(year);
   const asOf = yearEnd(year, taipeiDate(new Date()));
+  const problem = yearProblem(year, asOf);
+  if (problem) throw badUserInput([{ path: "year", reason: problem }]);
   const period = yearPeriod(year, asOf);
   return { year, rocYear: rocYear(year), from: period.from, asOf, rows: await evaluationRows(em, asOf, period, year) };
 }
