@@ -235,6 +235,27 @@ test("targets are set by MINISTRY_ADMIN only, with their history, and appear bes
   expect(asStaff.errors?.map((error) => error.extensions?.code)).toEqual(["FORBIDDEN"]);
 });
 
+test("a target that cannot apply is refused before anything is written, and the value it has already records nothing", async () => {
+  const set = `mutation($input: SetTargetInput!) { setTarget(input: $input) { target { value } } }`;
+  const history = `{ agency(code: "AJ") { targets { indicator year value history { oldValue newValue } } } }`;
+  type Targets = { agency: { targets: { indicator: string; year: number; value: number; history: { oldValue: number | null; newValue: number }[] }[] } };
+  const before = (await topology.query<Targets>(history, {}, admin)).data!.agency.targets;
+  const refusals: [Record<string, unknown>, { path: string; reason: string }][] = [
+    [{ indicator: "CIVIL_PANEL_MEMBERS", year: 2019, value: 5 }, { path: "input.indicator", reason: "is the ministry's own (the advisory panel's): set it for MOJ" }],
+    [{ indicator: "DATASETS_OPENED", year: 2019, value: 1e300 }, { path: "input.value", reason: "counts things: at most 1000000" }],
+    [{ indicator: "DATASETS_OPENED", year: 1900, value: 5 }, { path: "input.year", reason: "must be an AD year after 1911" }],
+  ];
+  for (const [input, field] of refusals) {
+    const answer = await topology.query(set, { input: { agencyCode: "AJ", ...input } }, admin);
+    expect([input, answer.errors?.[0].extensions]).toEqual([input, expect.objectContaining({ code: "BAD_USER_INPUT", fields: [field] })]);
+  }
+  expect((await topology.query<Targets>(history, {}, admin)).data!.agency.targets).toEqual(before);
+
+  for (let i = 0; i < 2; i++) expect((await topology.query(set, { input: { agencyCode: "AJ", indicator: "DATASETS_OPENED", year: 2019, value: 5 } }, admin)).errors).toBeUndefined();
+  const set2019 = (await topology.query<Targets>(history, {}, admin)).data!.agency.targets.filter((target) => target.year === 2019);
+  expect(set2019).toEqual([{ indicator: "DATASETS_OPENED", year: 2019, value: 5, history: [{ oldValue: null, newValue: 5 }] }]);
+});
+
 test("the evaluation report has a row per strategy, agency and indicator with target, actual and gap", async () => {
   const answer = await topology.query<{ evaluationReport: { year: number; rocYear: number; rows: { strategy: string; agencyCode: string; indicator: string; target: number | null; actual: number; gap: number | null; remarks: string }[] } }>(
     `{ evaluationReport(year: 2017) { year rocYear rows { strategy agencyCode indicator target actual gap remarks } } }`,

@@ -1,4 +1,6 @@
+import { AGENCIES } from "../../contract/agencies";
 import { Role, type Viewer } from "../../contract/claims";
+import type { FieldProblem } from "../../contract/errors";
 import { Indicator, Strategy } from "./entities";
 
 /** Which strategy each indicator measures (../shared/design/DOMAIN.md, the action strategy table). */
@@ -16,14 +18,42 @@ export const strategyOf: Record<Indicator, Strategy> = {
 const PERCENTAGES = new Set([Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT]);
 
 /** The panel's figures are the ministry's, not an agency's: they appear in the ministry's evaluation rows only. */
-export const MINISTRY_ONLY = new Set([Indicator.CIVIL_PANEL_MEMBERS, Indicator.PANEL_MEETINGS]);
+const MINISTRY_ONLY = new Set([Indicator.CIVIL_PANEL_MEMBERS, Indicator.PANEL_MEETINGS]);
+
+/** The ministry: its own scope holds every agency, and the panel's indicators are its alone. */
+export const MINISTRY = AGENCIES[0].code;
+
+/** Whether an indicator is measured for an agency (and so may have a target there): the panel's for the ministry only. */
+export function indicatorAppliesTo(indicator: Indicator, agencyCode: string): boolean {
+  return agencyCode === MINISTRY || !MINISTRY_ONLY.has(indicator);
+}
+
+/** The most a count target may be: far above anything the ministry's agencies hold (2,041 datasets in 2018). */
+const MAX_COUNT_TARGET = 1_000_000;
+
+/** How many years ahead targets are set: the action strategy plans a few years ahead, not centuries. */
+const TARGET_YEARS_AHEAD = 10;
 
 /** Why a target value is impossible for its indicator, or null when it is acceptable. */
-export function targetValueProblem(indicator: Indicator, value: number): string | null {
+function targetValueProblem(indicator: Indicator, value: number): string | null {
   if (!Number.isFinite(value) || value < 0) return "must be a number ≥ 0";
-  if (PERCENTAGES.has(indicator) && value > 100) return "is a percentage: at most 100";
-  if (!PERCENTAGES.has(indicator) && !Number.isInteger(value)) return "counts things: a whole number";
+  if (PERCENTAGES.has(indicator)) return value > 100 ? "is a percentage: at most 100" : null;
+  if (!Number.isInteger(value)) return "counts things: a whole number";
+  if (value > MAX_COUNT_TARGET) return `counts things: at most ${MAX_COUNT_TARGET}`;
   return null;
+}
+
+/** Why a target cannot be set, per field of the input, before anything is written; empty when it can. */
+export function targetProblems(input: { agencyCode: string; indicator: Indicator; year: number; value: number }, today: string): FieldProblem[] {
+  const latest = Number(today.slice(0, 4)) + TARGET_YEARS_AHEAD;
+  const problems: FieldProblem[] = [];
+  if (!indicatorAppliesTo(input.indicator, input.agencyCode)) problems.push({ path: "input.indicator", reason: `is the ministry's own (the advisory panel's): set it for ${MINISTRY}` });
+  // The same years progress is read for, and plans up to TARGET_YEARS_AHEAD ahead.
+  const year = adYearProblem(input.year) ?? (input.year > latest ? `must be ${latest} or earlier: targets are set at most ${TARGET_YEARS_AHEAD} years ahead` : null);
+  if (year) problems.push({ path: "input.year", reason: year });
+  const value = targetValueProblem(input.indicator, input.value);
+  if (value) problems.push({ path: "input.value", reason: value });
+  return problems;
 }
 
 /** Who may read who changed a target and when: the ministry's administrators, who set them. */
@@ -124,9 +154,15 @@ export function asOfProblem(asOf: string, today: string): string | null {
   return null;
 }
 
+/** Why a year is not one metrics knows, or null: an AD year of the ROC calendar, which starts in 1912. */
+function adYearProblem(year: number): string | null {
+  return !Number.isInteger(year) || year < Number(FIRST_DAY.slice(0, 4)) ? "must be an AD year after 1911" : null;
+}
+
 /** Why figures cannot be read for a year as of a day, or null: an AD year of the ROC calendar that has begun by asOf. */
 export function yearProblem(year: number, asOf: string): string | null {
-  if (!Number.isInteger(year) || year < Number(FIRST_DAY.slice(0, 4))) return "must be an AD year after 1911";
+  const problem = adYearProblem(year);
+  if (problem) return problem;
   const last = Number(asOf.slice(0, 4));
   if (year > last) return `must be ${last} or earlier: on ${asOf} the year ${year} has not begun`;
   return null;

@@ -7,12 +7,11 @@ import { filter, pipe } from "@graphql-yoga/subscription";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, InterfaceType, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
 import { assertAgencyCodes } from "../kit/validation";
-import { AGENCIES } from "../../contract/agencies";
 import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { AnswerCache } from "./answer-cache";
-import { asOfProblem, distinctDays, figuresAgainstTargets, meetingCycle, MINISTRY_ONLY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, yearProblem, type Period, type ProgressFigures } from "./domain";
+import { asOfProblem, distinctDays, figuresAgainstTargets, indicatorAppliesTo, meetingCycle, MINISTRY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, yearProblem, type Period, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
 import { panelReader, progressFeed, type ProgressChange } from "./live";
 import { FIGURE } from "./projection";
@@ -186,7 +185,7 @@ async function readProgress(em: EntityManager, { agencyCodes, targetsOf, asOf, p
     medianDaysToApprovedReply: figures.comments.medianDaysToReply,
     ...panel,
   };
-  const indicators = Object.values(Indicator).filter((indicator) => agencyCodes === null || targetsOf === AGENCIES[0].code || !MINISTRY_ONLY.has(indicator));
+  const indicators = Object.values(Indicator).filter((indicator) => indicatorAppliesTo(indicator, targetsOf));
   return { ...values, repliedWithinDeadlineShare: repliedWithinDeadlineShare(values), figures: figuresAgainstTargets(values, new Map(targets.map((target) => [target.indicator, target.value])), indicators) };
 }
 
@@ -211,7 +210,7 @@ export class ProgressResolver {
     @Arg("year", () => Int, { nullable: true }) year: number | undefined,
     @Ctx() { em }: MetricsContext,
   ): Promise<Progress> {
-    return progressOf(em, null, AGENCIES[0].code, asOf, year);
+    return progressOf(em, null, MINISTRY, asOf, year);
   }
 
   @Subscription(() => ProgressChangeType, {

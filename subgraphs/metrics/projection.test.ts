@@ -1,5 +1,5 @@
 import { Role } from "../../contract/claims";
-import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, repliedWithinDeadlineShare, targetMet, type ProgressFigures } from "./domain";
+import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, targetProblems, repliedWithinDeadlineShare, targetMet, type ProgressFigures } from "./domain";
 import { Indicator } from "./entities";
 import { contributionDelta, datasetContributions, inventoryContributions, nextDatasetFact, nextFeedbackFact, nextInventoryFact } from "./projection";
 
@@ -105,4 +105,28 @@ test.each([
   [Role.PUBLIC, false],
 ])("who changed a target: %s may read it: %s", (role, may) => {
   expect(mayReadTargetHistory({ sub: "someone", role, ...(role.startsWith("AGENCY") ? { agencyCode: "ACA" } : {}) })).toBe(may);
+});
+
+describe("setting a target", () => {
+  const target = { agencyCode: "AJ", indicator: Indicator.DATASETS_OPENED, year: 2018, value: 10 };
+  const today = "2026-12-05";
+
+  test("the panel's indicators have targets for the ministry only", () => {
+    expect(targetProblems({ ...target, indicator: Indicator.CIVIL_PANEL_MEMBERS }, today)).toEqual([{ path: "input.indicator", reason: "is the ministry's own (the advisory panel's): set it for MOJ" }]);
+    expect(targetProblems({ ...target, agencyCode: "MOJ", indicator: Indicator.PANEL_MEETINGS }, today)).toEqual([]);
+  });
+
+  test("years: those progress is read for, up to ten years ahead", () => {
+    expect(targetProblems({ ...target, year: 1912 }, today)).toEqual([]);
+    expect(targetProblems({ ...target, year: 2036 }, today)).toEqual([]);
+    expect(targetProblems({ ...target, year: 106 }, today)).toEqual([{ path: "input.year", reason: "must be an AD year after 1911" }]);
+    expect(targetProblems({ ...target, year: 2037 }, today)).toEqual([{ path: "input.year", reason: "must be 2036 or earlier: targets are set at most 10 years ahead" }]);
+  });
+
+  test("values: a whole count up to a million, a percentage up to 100", () => {
+    expect(targetProblems({ ...target, value: 1e300 }, today)).toEqual([{ path: "input.value", reason: "counts things: at most 1000000" }]);
+    expect(targetProblems({ ...target, value: 1.5 }, today)).toEqual([{ path: "input.value", reason: "counts things: a whole number" }]);
+    expect(targetProblems({ ...target, indicator: Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, value: 99.5 }, today)).toEqual([]);
+    expect(targetProblems({ ...target, indicator: Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, value: 101 }, today)).toEqual([{ path: "input.value", reason: "is a percentage: at most 100" }]);
+  });
 });

@@ -1,5 +1,4 @@
 import { LockMode } from "@mikro-orm/postgresql";
-import { Max, Min } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { AgencyCode, AgencyCodesArg } from "../kit/validation";
 import { requireRole } from "../../contract/authorization";
@@ -7,7 +6,8 @@ import { Role } from "../../contract/claims";
 import { badUserInput, forbidden } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { Agency, IndexedDataset, Indicator, Target, TargetChange } from "./entities";
-import { mayReadTargetHistory, strategyOf, targetValueProblem } from "./domain";
+import { mayReadTargetHistory, strategyOf, targetProblems } from "./domain";
+import { taipeiDate } from "../kit/scalars";
 import { progressAnswers } from "./progress";
 import { ANNOUNCEMENT } from "./store";
 import type { MetricsContext } from "./context";
@@ -21,8 +21,7 @@ class SetTargetInput {
   @Field(() => Indicator)
   indicator!: Indicator;
 
-  @Field(() => Int, { description: "AD year." })
-  @Min(2012) @Max(2100)
+  @Field(() => Int, { description: "AD year (after 1911), at most 10 years ahead." })
   year!: number;
 
   @Field(() => Float)
@@ -60,13 +59,15 @@ export class AgencyResolver {
     return year === undefined ? targets : targets.filter((target) => target.year === year);
   }
 
-  @Mutation(() => SetTargetPayload, { description: "MINISTRY_ADMIN sets a performance target." })
+  @Mutation(() => SetTargetPayload, { description: "MINISTRY_ADMIN sets a performance target (the panel's indicators for the ministry only); setting the value it has records nothing." })
   async setTarget(@Arg("input") input: SetTargetInput, @Ctx() { em, viewer }: MetricsContext): Promise<SetTargetPayload> {
     requireRole(viewer, [Role.MINISTRY_ADMIN], "set performance targets");
-    const problem = targetValueProblem(input.indicator, input.value);
-    if (problem) throw badUserInput([{ path: "input.value", reason: problem }]);
+    const problems = targetProblems(input, taipeiDate(new Date()));
+    if (problems.length > 0) throw badUserInput(problems);
     const payload = await em.transactional(async (tx) => {
       const existing = await tx.findOne(Target, { agencyCode: input.agencyCode, indicator: input.indicator, year: input.year }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      // Set again to the value it has: nothing changed, so nothing is recorded or announced.
+      if (existing?.value === input.value) return { target: existing };
       const oldValue = existing?.value ?? null;
       const target = existing ?? tx.create(Target, { ...input, strategy: strategyOf[input.indicator] });
       const now = new Date();
