@@ -334,6 +334,16 @@ test("a panel meeting counts as held on its day, not before: a meeting scheduled
   expect(noMeeting.errors?.[0].message).toBe("No panel meeting was held on 2016-01-16. Meetings were held on: 2015-06-22, 2016-01-15, 2016-03-29, 2017-03-28, 2018-03-19.");
 }, 60_000);
 
+test("a reversed range of days is refused alike by progressHistory and the advisory panel's meetings", async () => {
+  for (const query of [
+    `{ panelMeetings(from: "2019-01-01", to: "2018-01-01") { heldOn } }`,
+    `{ progressHistory(figure: DATASETS_ON_PLATFORM, from: "2019-01-01", to: "2018-01-01") { day } }`,
+  ]) {
+    const answer = await topology.query(query);
+    expect([query, answer.errors?.[0].extensions]).toEqual([query, expect.objectContaining({ code: "BAD_USER_INPUT", fields: [{ path: "to", reason: "must be on or after from (2019-01-01)" }] })]);
+  }
+});
+
 test("reconcile finds no drift between the projection and every shard's own counts", async () => {
   const secret = process.env.GOVGRAPH_INTERNAL_SECRET!;
   const drifts = await eventually(

@@ -11,6 +11,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectTyp
 import { AgencyCode, EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
+import { assertDayRange } from "../kit/day-range";
 import { CalendarDate } from "../kit/scalars";
 import {
   canSeeMinutes,
@@ -325,6 +326,7 @@ export class PanelMeetingResolver {
     @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
     @Ctx() { em }: AdvisoryContext,
   ): Promise<PanelMeeting[]> {
+    assertDayRange(from, to);
     const heldOn = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
     return em.find(PanelMeeting, from || to ? { heldOn } : {}, { orderBy: { heldOn: "asc", title: "asc" } });
   }

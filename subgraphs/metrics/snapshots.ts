@@ -12,11 +12,12 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { Arg, Ctx, Field, Float, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
 import { AgencyCodesArg } from "../kit/validation";
-import { badUserInput } from "../../contract/errors";
+import { assertDayRange } from "../kit/day-range";
 import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import type { MetricsContext } from "./context";
+import { FIRST_DAY } from "./domain";
 import { Agency } from "./entities";
 import { progressOf } from "./progress";
 
@@ -132,9 +133,8 @@ export class ProgressHistoryResolver {
     @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
     @Ctx() { em }: MetricsContext,
   ): Promise<HistoryPoint[]> {
-    const [first, last] = [from ?? "1912-01-01", to ?? taipeiDate(new Date())];
-    // An empty series would read as "nothing changed": a reversed range is a mistake to name.
-    if (first > last) throw badUserInput([{ path: "to", reason: `must be on or after from (${first})` }]);
+    const [first, last] = [from ?? FIRST_DAY, to ?? taipeiDate(new Date())];
+    assertDayRange(first, last);
     return historySeries(em, figure, agencyCodes ?? null, first, last);
   }
 }
