@@ -290,6 +290,24 @@ test("a day or year figures cannot be read for is refused, naming the argument a
   }
 });
 
+test("an evaluation row says the day its actual is as of: the period's end, or today for the figures that exist only now", async () => {
+  const today = taipeiDate(new Date());
+  type Row = { agencyCode: string; indicator: string; actual: number; readOn: string };
+  const answer = await topology.query<{ evaluationReport: { asOf: string; rows: Row[] } }>(`{ evaluationReport(year: 1912) { asOf rows { agencyCode indicator actual readOn } } }`);
+  expect(answer.errors).toBeUndefined();
+  const readOn = Object.fromEntries(answer.data!.evaluationReport.rows.filter((row) => row.agencyCode === "MOJ").map((row) => [row.indicator, row.readOn]));
+  expect(readOn).toEqual({
+    DATASETS_OPENED: "1912-12-31",
+    DATASETS_ON_PLATFORM: "1912-12-31",
+    INVENTORY_OPENED: today,
+    REPLIES_WITHIN_DEADLINE_PERCENT: "1912-12-31",
+    STRUCTURED_RESOURCES_PASSING_PERCENT: today,
+    COMMENTS_OVERDUE: today,
+    CIVIL_PANEL_MEMBERS: today,
+    PANEL_MEETINGS: "1912-12-31",
+  });
+});
+
 test("the evaluation of a meeting cycle counts from the day after the previous meeting to that meeting", async () => {
   type Row = { agencyCode: string; indicator: string; actual: number };
   const answer = await topology.query<{ meetingCycleReport: { from: string; asOf: string; meetingHeldOn: string; previousMeetingHeldOn: string | null; year: number; rocYear: number; rows: Row[] } }>(

@@ -116,6 +116,17 @@ export interface FigureValue {
   met: boolean | null;
 }
 
+/**
+ * Indicators whose figures exist only as they stand now (overdue comments, the inventory, the last quality
+ * checks, the panel's current term): their actual is today's, whatever day is asked.
+ */
+const READ_NOW = new Set([Indicator.COMMENTS_OVERDUE, Indicator.INVENTORY_OPENED, Indicator.STRUCTURED_RESOURCES_PASSING_PERCENT, Indicator.CIVIL_PANEL_MEMBERS]);
+
+/** The day an indicator's actual is as of, when figures are asked as of `asOf`. */
+export function actualReadOn(indicator: Indicator, asOf: string, today: string): string {
+  return READ_NOW.has(indicator) ? today : asOf;
+}
+
 /** Fewer is better for these: a target is met when the actual is at or below it. */
 const LOWER_IS_BETTER = new Set([Indicator.COMMENTS_OVERDUE]);
 

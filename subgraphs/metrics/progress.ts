@@ -11,18 +11,22 @@ import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { CalendarDate, taipeiDate } from "../kit/scalars";
 import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { AnswerCache } from "./answer-cache";
-import { asOfProblem, distinctDays, figuresAgainstTargets, indicatorAppliesTo, meetingCycle, MINISTRY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, yearProblem, type Period, type ProgressFigures } from "./domain";
+import { actualReadOn, asOfProblem, distinctDays, figuresAgainstTargets, indicatorAppliesTo, meetingCycle, MINISTRY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, yearProblem, type Period, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
 import { panelReader, progressFeed, type ProgressChange } from "./live";
 import { FIGURE } from "./projection";
 import { readFigures } from "./store";
 import type { MetricsContext } from "./context";
 
+const READ_ON =
+  "The day the actual is as of: asOf, or today for the figures that exist only as they stand now (COMMENTS_OVERDUE, INVENTORY_OPENED, STRUCTURED_RESOURCES_PASSING_PERCENT, CIVIL_PANEL_MEMBERS).";
+
 @ObjectType({ description: "A figure beside its target (null when none is set) and the gap (actual − target; null without a target)." })
 export class Figure {
   @Field(() => Indicator) indicator!: Indicator;
   @Field(() => Strategy) strategy!: Strategy;
   @Field(() => Float) actual!: number;
+  @Field(() => CalendarDate, { description: READ_ON }) readOn!: string;
   @Field(() => Float, { nullable: true }) target!: number | null;
   @Field(() => Float, { nullable: true }) gap!: number | null;
   @Field(() => Boolean, {
@@ -92,6 +96,7 @@ export class EvaluationRow {
   @Field(() => Indicator) indicator!: Indicator;
   @Field(() => Float, { nullable: true }) target!: number | null;
   @Field(() => Float) actual!: number;
+  @Field(() => CalendarDate, { description: READ_ON }) readOn!: string;
   @Field(() => Float, { nullable: true }) gap!: number | null;
   @Field(() => String, { nullable: true }) remarks!: string | null;
 }
@@ -186,7 +191,9 @@ async function readProgress(em: EntityManager, { agencyCodes, targetsOf, asOf, p
     ...panel,
   };
   const indicators = Object.values(Indicator).filter((indicator) => indicatorAppliesTo(indicator, targetsOf));
-  return { ...values, repliedWithinDeadlineShare: repliedWithinDeadlineShare(values), figures: figuresAgainstTargets(values, new Map(targets.map((target) => [target.indicator, target.value])), indicators) };
+  const today = taipeiDate(new Date());
+  const against = figuresAgainstTargets(values, new Map(targets.map((target) => [target.indicator, target.value])), indicators);
+  return { ...values, repliedWithinDeadlineShare: repliedWithinDeadlineShare(values), figures: against.map((figure) => ({ ...figure, readOn: actualReadOn(figure.indicator, asOf, today) })) };
 }
 
 @Resolver(() => Agency)

@@ -1,5 +1,5 @@
 import { Role } from "../../contract/claims";
-import { actualOf, figuresAgainstTargets, mayReadTargetHistory, remarkOf, targetProblems, repliedWithinDeadlineShare, targetMet, type ProgressFigures } from "./domain";
+import { actualOf, actualReadOn, figuresAgainstTargets, mayReadTargetHistory, remarkOf, targetProblems, repliedWithinDeadlineShare, targetMet, type ProgressFigures } from "./domain";
 import { Indicator } from "./entities";
 import { contributionDelta, datasetContributions, inventoryContributions, nextDatasetFact, nextFeedbackFact, nextInventoryFact } from "./projection";
 
@@ -105,6 +105,12 @@ test.each([
   [Role.PUBLIC, false],
 ])("who changed a target: %s may read it: %s", (role, may) => {
   expect(mayReadTargetHistory({ sub: "someone", role, ...(role.startsWith("AGENCY") ? { agencyCode: "ACA" } : {}) })).toBe(may);
+});
+
+test("an actual is as of the day asked, or today for the figures that exist only as they stand now", () => {
+  expect(actualReadOn(Indicator.DATASETS_OPENED, "2017-12-31", "2026-12-05")).toBe("2017-12-31");
+  expect(actualReadOn(Indicator.INVENTORY_OPENED, "2017-12-31", "2026-12-05")).toBe("2026-12-05");
+  expect(actualReadOn(Indicator.COMMENTS_OVERDUE, "2017-12-31", "2026-12-05")).toBe("2026-12-05");
 });
 
 describe("setting a target", () => {

@@ -23,8 +23,8 @@ const round = (value: number | null) => (value === null ? "" : String(Math.round
 
 export function reportCsv(report: Report): string {
   return stringify(
-    report.rows.map((row) => [row.strategy, row.agencyCode, agencyName(row.agencyCode), row.indicator, round(row.target), round(row.actual), round(row.gap), row.remarks ?? ""]),
-    { header: true, columns: ["strategy", "agencyCode", "agency", "indicator", "target", "actual", "gap", "remarks"], bom: true },
+    report.rows.map((row) => [row.strategy, row.agencyCode, agencyName(row.agencyCode), row.indicator, round(row.target), round(row.actual), round(row.gap), row.remarks ?? "", row.readOn]),
+    { header: true, columns: ["strategy", "agencyCode", "agency", "indicator", "target", "actual", "gap", "remarks", "readOn"], bom: true },
   );
 }
 
@@ -61,10 +61,10 @@ export function reportHtml(report: Report): string {
       const rows = report.rows.filter((row) => row.strategy === strategy);
       if (rows.length === 0) return "";
       const body = rows
-        .map((row) => `<tr><td>${escape(agencyName(row.agencyCode))}</td><td>${row.indicator}</td><td>${round(row.target)}</td><td>${round(row.actual)}</td><td>${round(row.gap)}</td><td>${escape(row.remarks ?? "")}</td></tr>`)
+        .map((row) => `<tr><td>${escape(agencyName(row.agencyCode))}</td><td>${row.indicator}</td><td>${round(row.target)}</td><td>${round(row.actual)}</td><td>${row.readOn}</td><td>${round(row.gap)}</td><td>${escape(row.remarks ?? "")}</td></tr>`)
         .join("\n");
       return `<section><h2>${STRATEGY_NAMES[strategy]}</h2>${chartOf(rows)}
-<table><thead><tr><th>機關</th><th>指標</th><th>目標</th><th>實際</th><th>差距</th><th>備註</th></tr></thead><tbody>
+<table><thead><tr><th>機關</th><th>指標</th><th>目標</th><th>實際</th><th>實際截至</th><th>差距</th><th>備註</th></tr></thead><tbody>
 ${body}
 </tbody></table></section>`;
     })
@@ -77,7 +77,7 @@ th, td { border: 1px solid #999; padding: 4px 8px; text-align: left; } td:nth-ch
 section { page-break-inside: avoid; } @media print { body { margin: 1cm; } section { page-break-after: always; } }
 </style></head><body>
 <h1>法務部資料開放績效評估 ${periodTitle(report)}</h1>
-<p>實際數值截至 ${report.asOf}；差距 = 實際 − 目標。</p>
+<p>實際數值截至 ${report.asOf}，惟僅有現況而無歷史之指標為其「實際截至」欄所載日期之數值；差距 = 實際 − 目標。</p>
 ${sections}
 </body></html>
 `;
