@@ -145,6 +145,13 @@ class DatasetIndex extends Migration {
   }
 }
 
+/** The cumulative dataset counts' history is read from figure_day (snapshots.ts): their snapshots are no longer kept. */
+class CumulativeSnapshotsFromFigures extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`delete from daily_snapshot where figure in ('datasetsOnPlatform', 'datasetsOpened', 'datasetsRetired');`);
+  }
+}
+
 export const migrations: NamedMigration[] = [
   { name: "0001_outbox", class: OutboxMigration },
   { name: "0002_agency_directory_and_targets", class: AgencyDirectoryAndTargets },
@@ -152,4 +159,5 @@ export const migrations: NamedMigration[] = [
   { name: "0004_outbox_positions", class: OutboxPositionsMigration },
   { name: "0005_dataset_index", class: DatasetIndex },
   { name: "0006_outbox_commit_race", class: OutboxCommitRaceMigration },
+  { name: "0007_cumulative_snapshots_from_figures", class: CumulativeSnapshotsFromFigures },
 ];

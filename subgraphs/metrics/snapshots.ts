@@ -64,7 +64,7 @@ const CUMULATIVE: Partial<Record<HistoryFigure, string>> = {
   [HistoryFigure.DATASETS_ON_PLATFORM]: "opened - retired",
 };
 
-export function historySeries(em: EntityManager, figure: HistoryFigure, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
+function historySeries(em: EntityManager, figure: HistoryFigure, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
   const cumulative = CUMULATIVE[figure];
   return cumulative === undefined ? snapshotSeries(em, figure, agencyCodes, from, to) : cumulativeSeries(em, cumulative, agencyCodes, from, to);
 }
