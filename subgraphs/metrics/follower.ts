@@ -150,6 +150,7 @@ export class Projector {
   private startHeads?: ShardHeads;
   /** Whether the projection has caught up with the shards since this process started (before, its figures are partial). */
   caughtUp = false;
+  private headsUnread = false;
 
   constructor(private readonly options: ProjectorOptions) {}
 
@@ -201,7 +202,9 @@ export class Projector {
     try {
       this.startHeads ??= await shardHeads(shards, this.options.system);
     } catch (error) {
-      this.options.log.info({ err: error }, "a shard's head could not be read; whether the projection has caught up is asked again at the next pass");
+      // Said once, not on every pass: a shard that is down may stay down for a while.
+      if (!this.headsUnread) this.options.log.info({ err: error }, "a shard's head could not be read; whether the projection has caught up is asked again at each pass");
+      this.headsUnread = true;
       return;
     }
     if (!(await projectedUpTo(this.options.orm, this.startHeads)).reached) return;
