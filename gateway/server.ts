@@ -290,8 +290,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logging: false,
     maskedErrors: {
       maskError: (error, message, isDev) => {
-        const masked = maskError(asBadVariableValue(error), message, isDev);
-        if (masked !== error) log.error({ err: error }, "unexpected error (masked in the response)");
+        const answered = asBadVariableValue(error);
+        const masked = maskError(answered, message, isDev);
+        if (masked !== answered) log.error({ err: error }, "unexpected error (masked in the response)");
         return masked;
       },
     },
