@@ -21,6 +21,9 @@ export const AGENCIES: readonly AgencyEntry[] = directory.agencies;
 
 export const AGENCY_CODES: readonly string[] = AGENCIES.map((agency) => agency.code);
 
+/** The ministry itself (法務部), the directory's first entry: it publishes the catalogue, and its own scope holds every agency. */
+export const MINISTRY: AgencyEntry = AGENCIES[0];
+
 const byCode = new Map(AGENCIES.map((agency, position) => [agency.code, { agency, position }]));
 
 export function isAgencyCode(code: unknown): code is string {

@@ -17,7 +17,7 @@ import { rebuildProjection, shardHead, ShardFollower } from "../subgraphs/metric
 import { reconcile } from "../subgraphs/metrics/reconcile";
 import { applyEvents, readFigures } from "../subgraphs/metrics/store";
 import { yearPeriod } from "../subgraphs/metrics/domain";
-import { taipeiDate } from "../subgraphs/kit/scalars";
+import { daysAfter, todayInTaipei } from "../subgraphs/kit/days";
 import { startTestTopology, type TestTopology } from "./topology";
 import { eventually } from "./eventually";
 
@@ -275,12 +275,12 @@ test("the evaluation report has a row per strategy, agency and indicator with ta
 });
 
 test("a day or year figures cannot be read for is refused, naming the argument and what to enter", async () => {
-  const today = taipeiDate(new Date());
+  const today = todayInTaipei();
   const thisYear = Number(today.slice(0, 4));
   const refusals: [string, { path: string; reason: string }][] = [
-    [`{ ministryProgress(asOf: "9999-12-31") { asOf } }`, { path: "asOf", reason: `must be on or before today (${today}): the figures of a day still to come are not known` }],
-    [`{ agency(code: "AJ") { progress(asOf: "9999-12-31") { asOf } } }`, { path: "asOf", reason: `must be on or before today (${today}): the figures of a day still to come are not known` }],
-    [`{ ministryProgress(asOf: "1900-01-01") { asOf } }`, { path: "asOf", reason: "must be on or after 1912-01-01, the first day of the ROC calendar" }],
+    [`{ ministryProgress(asOf: "9999-12-31") { asOf } }`, { path: "asOf", reason: `is after today (${today} in Taipei): the figures of a day still to come are not known` }],
+    [`{ agency(code: "AJ") { progress(asOf: "9999-12-31") { asOf } } }`, { path: "asOf", reason: `is after today (${today} in Taipei): the figures of a day still to come are not known` }],
+    [`{ ministryProgress(asOf: "1900-01-01") { asOf } }`, { path: "asOf", reason: "is before 1912-01-01, ROC year 1, the first the platform records: enter the day in AD (YYYY-MM-DD)" }],
     [`{ ministryProgress(asOf: "2017-06-30", year: 2018) { asOf } }`, { path: "year", reason: "must be 2017 or earlier: on 2017-06-30 the year 2018 has not begun" }],
     [`{ evaluationReport(year: ${thisYear + 4}) { asOf } }`, { path: "year", reason: `must be ${thisYear} or earlier: on ${today} the year ${thisYear + 4} has not begun` }],
   ];
@@ -291,7 +291,7 @@ test("a day or year figures cannot be read for is refused, naming the argument a
 });
 
 test("an evaluation row says the day its actual is as of: the period's end, or today for the figures that exist only now", async () => {
-  const today = taipeiDate(new Date());
+  const today = todayInTaipei();
   type Row = { agencyCode: string; indicator: string; actual: number; readOn: string };
   const answer = await topology.query<{ evaluationReport: { asOf: string; rows: Row[] } }>(`{ evaluationReport(year: 1912) { asOf rows { agencyCode indicator actual readOn } } }`);
   expect(answer.errors).toBeUndefined();
@@ -332,8 +332,9 @@ test("the evaluation of a meeting cycle counts from the day after the previous m
 });
 
 test("a panel meeting counts as held on its day, not before: a meeting scheduled later is neither counted nor reported, and days are named once", async () => {
-  const today = taipeiDate(new Date());
-  const later = new Date(Date.parse(`${today}T00:00:00Z`) + 15 * 86_400_000).toISOString().slice(0, 10);
+  const today = todayInTaipei();
+  // Tomorrow: in this year's count but for the one rule (on 31 December, next year's: the count cannot tell then).
+  const later = daysAfter(today, 1);
   const heldThisYear = async () => (await topology.query<{ ministryProgress: { panelMeetingsHeld: number } }>(`{ ministryProgress { panelMeetingsHeld } }`)).data!.ministryProgress.panelMeetingsHeld;
   const before = await heldThisYear();
   const schedule = `mutation($heldOn: Date!, $title: String!) { schedulePanelMeeting(input: { heldOn: $heldOn, title: $title }) { meeting { id } } }`;
@@ -345,7 +346,7 @@ test("a panel meeting counts as held on its day, not before: a meeting scheduled
 
   const future = await topology.query(`{ meetingCycleReport(heldOn: "${later}") { from rows { indicator } } }`);
   expect(future.data).toBeNull();
-  expect(future.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "heldOn", reason: `is after today (${today}): a cycle is reported once its meeting has been held` }] });
+  expect(future.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "heldOn", reason: `is after today (${today} in Taipei): a cycle is reported once its meeting has been held` }] });
   expect(await heldThisYear()).toBe(before);
   const noMeeting = await topology.query(`{ meetingCycleReport(heldOn: "2016-01-16") { from } }`);
   expect(noMeeting.errors?.[0].extensions?.code).toBe("NOT_FOUND");

@@ -5,7 +5,7 @@
  * an inventory decision (both ways), and every role's read and write limits.
  */
 import { Role } from "../contract/claims";
-import { taipeiDate } from "../subgraphs/kit/scalars";
+import { daysAfter, todayInTaipei } from "../subgraphs/kit/days";
 import { startTestTopology, type GraphQLResponse, type TestTopology } from "./topology";
 
 let topology: TestTopology;
@@ -152,41 +152,47 @@ test("a replacement recorded ahead: the member stays seated, in the composition 
   const term = (await ok(q("{ currentPanelTerm { id members { id name agencyCode leftOn } } }"))).currentPanelTerm;
   const thpo = term.members.find((m: { agencyCode: string | null; leftOn: string | null }) => m.agencyCode === "THPO" && !m.leftOn);
   const replacement = { name: "趙六", role: "AGENCY_REPRESENTATIVE", agencyCode: "THPO", affiliation: "臺灣高等檢察署資訊室主任" };
-  await ok(mutate("replacePanelMember", { memberId: thpo.id, on: "2027-01-10", replacement }, "member { id }"));
+  // A month ahead, within the seed's current term (第6屆, to 2027-05-31).
+  const on = daysAfter(todayInTaipei(), 30);
+  await ok(mutate("replacePanelMember", { memberId: thpo.id, on, replacement }, "member { id }"));
   const answer = await ok(q('{ agencies(codes: ["THPO"]) { panelRepresentatives { name appointedOn leftOn } } currentPanelTerm { composition { agencyRepresentatives compliant } } }'));
-  expect(answer.agencies[0].panelRepresentatives).toEqual([{ name: thpo.name, appointedOn: "2025-06-01", leftOn: "2027-01-10" }]);
+  expect(answer.agencies[0].panelRepresentatives).toEqual([{ name: thpo.name, appointedOn: "2025-06-01", leftOn: on }]);
   expect(answer.currentPanelTerm.composition).toEqual({ agencyRepresentatives: 7, compliant: true });
 });
 
 test("a member joins and leaves within the term and not before the appointment; by default a draft's members join on its first day", async () => {
-  const term = (await ok(mutate("draftPanelTerm", { name: "第7屆", startsOn: "2027-06-01", endsOn: "2029-05-31" }, "term { id }"))).draftPanelTerm.term;
+  // A term not begun yet: after the seed's current one (to 2027-05-31), and after today.
+  const startsOn = [daysAfter(todayInTaipei(), 1), "2027-06-01"].sort()[1];
+  const endsOn = daysAfter(startsOn, 729);
+  const outside = `is outside the term (第7屆 runs from ${startsOn} to ${endsOn})`;
+  const term = (await ok(mutate("draftPanelTerm", { name: "第7屆", startsOn, endsOn }, "term { id }"))).draftPanelTerm.term;
   const before = { events: await count("advisory", "outbox_event"), members: await count("advisory", "panel_member") };
   const early = await appointTo(term.id, "CONVENER", { appointedOn: "2010-01-01" });
   expect(early.errors?.[0].extensions).toMatchObject({
     code: "BAD_USER_INPUT",
-    fields: [{ path: "input.appointedOn", reason: "is outside the term (第7屆 runs from 2027-06-01 to 2029-05-31)" }],
+    fields: [{ path: "input.appointedOn", reason: outside }],
   });
   expect({ events: await count("advisory", "outbox_event"), members: await count("advisory", "panel_member") }).toEqual(before);
 
   const convener = (await ok(appointTo(term.id, "CONVENER"))).appointPanelMember.member;
-  expect(convener.appointedOn).toBe("2027-06-01");
+  expect(convener.appointedOn).toBe(startsOn);
   const composition = (await ok(q("{ panelTerms { id composition { conveners } } }"))).panelTerms.find((t: { id: string }) => t.id === term.id).composition;
   expect(composition).toEqual({ conveners: 1 });
 
   const leftBefore = await mutate("resignPanelMember", { memberId: convener.id, leftOn: "2020-01-01" }, "member { leftOn }");
-  expect(leftBefore.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.leftOn", reason: "is outside the term (第7屆 runs from 2027-06-01 to 2029-05-31)" }] });
+  expect(leftBefore.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.leftOn", reason: outside }] });
   const replacement = { name: "周七", role: "CONVENER", affiliation: "法務部政務次長" };
   const replacedEarly = await mutate("replacePanelMember", { memberId: convener.id, on: "2005-01-01", replacement }, "member { appointedOn }");
-  expect(replacedEarly.errors?.[0].extensions?.fields).toEqual([{ path: "input.on", reason: "is outside the term (第7屆 runs from 2027-06-01 to 2029-05-31)" }]);
-  const later = (await ok(appointTo(term.id, "AGENCY_REPRESENTATIVE", { agencyCode: "MOJ", appointedOn: "2027-09-01" }))).appointPanelMember.member;
-  const beforeAppointment = await mutate("resignPanelMember", { memberId: later.id, leftOn: "2027-08-01" }, "member { leftOn }");
-  expect(beforeAppointment.errors?.[0].extensions?.fields).toEqual([{ path: "input.leftOn", reason: "is before the member's appointment (2027-09-01)" }]);
+  expect(replacedEarly.errors?.[0].extensions?.fields).toEqual([{ path: "input.on", reason: outside }]);
+  const later = (await ok(appointTo(term.id, "AGENCY_REPRESENTATIVE", { agencyCode: "MOJ", appointedOn: daysAfter(startsOn, 92) }))).appointPanelMember.member;
+  const beforeAppointment = await mutate("resignPanelMember", { memberId: later.id, leftOn: daysAfter(startsOn, 61) }, "member { leftOn }");
+  expect(beforeAppointment.errors?.[0].extensions?.fields).toEqual([{ path: "input.leftOn", reason: `is before the member's appointment (${daysAfter(startsOn, 92)})` }]);
   expect(await topology.sql("advisory", "select left_on::text as left_on from panel_member where id = any($1)", [[convener.id, later.id]])).toEqual([{ left_on: null }, { left_on: null }]);
   await ok(mutate("resignPanelMember", { memberId: later.id }, "member { id }"));
   await ok(mutate("resignPanelMember", { memberId: convener.id }, "member { id }"));
   expect(await topology.sql("advisory", "select left_on::text as left_on from panel_member where id = any($1) order by left_on", [[convener.id, later.id]])).toEqual([
-    { left_on: "2027-06-01" },
-    { left_on: "2027-09-01" },
+    { left_on: startsOn },
+    { left_on: daysAfter(startsOn, 92) },
   ]);
 });
 
@@ -278,7 +284,8 @@ test("a consultation's resolution is the basis of the inventory item's openness 
 });
 
 test("what happens at a meeting is not recorded before its day: attendance, minutes, resolutions, reviews, the strategy and the report are refused, nothing written", async () => {
-  const heldOn = "2027-01-20";
+  // Some weeks ahead, within the seed's current term (第6屆, to 2027-05-31).
+  const heldOn = daysAfter(todayInTaipei(), 45);
   const meetingId = (await ok(mutate("schedulePanelMeeting", { heldOn, title: "116年第1次會議" }, "meeting { id }"))).schedulePanelMeeting.meeting.id;
   await ok(mutate("addAgendaItem", { meetingId, title: "各機關盤點檢視", kind: "REVIEW", subjects: [{ kind: "AGENCY", agencyCode: "ACA" }] }, "item { id }"));
   const members = (await ok(q("{ currentPanelTerm { members { id leftOn } } }"))).currentPanelTerm.members.filter((m: { leftOn: string | null }) => !m.leftOn);
@@ -286,10 +293,10 @@ test("what happens at a meeting is not recorded before its day: attendance, minu
   const refusals = [
     ["record attendance", await mutate("recordAttendance", { meetingId, memberIds: [members[0].id] }, "meeting { id }")],
     ["record minutes", await mutate("recordMinutes", { meetingId, minutes: "預錄", publish: true }, "meeting { id }")],
-    ["record resolutions", await mutate("adoptResolution", { meetingId, text: "預先決議", ownerAgencyCode: "ACA", dueOn: "2027-03-31" }, "resolution { id }")],
+    ["record resolutions", await mutate("adoptResolution", { meetingId, text: "預先決議", ownerAgencyCode: "ACA", dueOn: daysAfter(heldOn, 70) }, "resolution { id }")],
     ["record reviews", await mutate("recordReview", { meetingId, agencyCode: "ACA", outcome: "SATISFACTORY", requests: "x" }, "review { id }")],
     ["record strategy versions", await mutate("approveStrategyVersion", { meetingId, summary: "預核", targets: [{ strategy: 1, goal: "x" }] }, "version { id }")],
-    ["record reports to the Executive Yuan", await mutate("recordExecutiveYuanReport", { meetingId, year: 2026, sentOn: "2027-02-01", summary: "x" }, "report { id }")],
+    ["record reports to the Executive Yuan", await mutate("recordExecutiveYuanReport", { meetingId, year: 2026, sentOn: daysAfter(heldOn, 12), summary: "x" }, "report { id }")],
   ] as const;
   for (const [action, answer] of refusals) {
     expect({ action, codes: codes(answer), message: answer.errors?.[0].message }).toEqual({
@@ -387,7 +394,7 @@ describe("roles", () => {
 
     for (const [on, reason] of [
       ["2001-01-01", "is before the meeting (2026-06-15)"],
-      ["2099-01-01", `is after today (${taipeiDate(new Date())})`],
+      ["2099-01-01", `is after today (${todayInTaipei()} in Taipei)`],
     ]) {
       const refused = await mutate("updateResolutionStatus", { resolutionId: acaResolution, status: "DONE", on }, "resolution { status doneOn }", tokens[who]);
       expect(refused.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.on", reason }] });

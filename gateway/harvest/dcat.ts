@@ -13,7 +13,7 @@
  * Every node has an IRI (no blank nodes), so pages of one catalogue can be
  * written one after another and still describe one graph.
  */
-import { agencyByCode, AGENCIES, type AgencyEntry } from "../../contract/agencies";
+import { agencyByCode, MINISTRY, type AgencyEntry } from "../../contract/agencies";
 import type { HarvestDataset, HarvestResource } from "./catalogue";
 import { CHINESE, formatIris, frequencyIri, isHttpUrl, knownLicense, languageIri, METADATA_LANGUAGE } from "./vocabularies";
 
@@ -66,8 +66,6 @@ function agentNode(iris: DcatIris, agencyCode: string, publishedName: string | n
   };
 }
 
-/** The ministry publishes the catalogue: the directory's first entry. */
-const MINISTRY = AGENCIES[0];
 
 /** The catalogue itself, with what it needs that no dataset brings. */
 export function catalogNodes(iris: DcatIris): JsonLdNode[] {

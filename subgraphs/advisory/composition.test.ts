@@ -245,7 +245,7 @@ describe("activating a term", () => {
     expect(activationProblems(draft, members(1, 7, 4), null, RULES, ON)).toEqual([]);
   });
 
-  test("the rule holds from the term's first day: a convener appointed a month late is named with the day the panel is complete", () => {
+  test("the rule holds from the term's first day on: a convener appointed a month late is missing until then, and a member leaving early is named with the day the panel falls short", () => {
     const lateConvener = [...members(0, 7, 4), { id: "c0", role: PanelRole.CONVENER, appointedOn: "2027-07-01" }];
     expect(activationProblems(draft, lateConvener, null, RULES, ON)).toEqual([{ rule: PanelRule.CONVENERS, problem: "needs exactly 1 convener, has 0" }]);
     expect(activationProblems(draft, lateConvener, null, RULES, "2027-07-01")).toEqual([]);

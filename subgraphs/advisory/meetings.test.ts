@@ -61,7 +61,7 @@ test("a resolution is due, and done, from its meeting's day; done no later than 
   expect(meetingDayProblem("2020-01-01", "2026-12-20")).toBe("is before the meeting (2026-12-20)");
   expect(meetingDayProblem("2026-12-20", "2026-12-20")).toBeNull();
   expect(meetingDayProblem("2099-01-01", "2026-12-20")).toBeNull();
-  expect(meetingDayProblem("2099-01-01", "2026-06-15", "2026-12-05")).toBe("is after today (2026-12-05)");
+  expect(meetingDayProblem("2099-01-01", "2026-06-15", "2026-12-05")).toBe("is after today (2026-12-05 in Taipei)");
   expect(meetingDayProblem("2001-01-01", "2026-06-15", "2026-12-05")).toBe("is before the meeting (2026-06-15)");
   expect(meetingDayProblem("2026-12-05", "2026-06-15", "2026-12-05")).toBeNull();
 });

@@ -2,6 +2,8 @@
  * The panel's meetings as plain functions: who makes a quorum, and where a
  * resolution stands on a given day (so each later meeting can follow it up).
  */
+import { notYetProblem } from "../kit/days";
+
 export enum ResolutionStatus {
   OPEN = "OPEN",
   DONE = "DONE",
@@ -21,8 +23,7 @@ export function notYetHeldProblem(heldOn: string, today: string): string | null 
 /** Why a day cannot be recorded for a meeting's business (a resolution due or done, a report sent), or null: not before the meeting, and, for what is already done (given today), not after today. */
 export function meetingDayProblem(day: string, heldOn: string, today?: string): string | null {
   if (day < heldOn) return `is before the meeting (${heldOn})`;
-  if (today && day > today) return `is after today (${today})`;
-  return null;
+  return today ? notYetProblem(day, today) : null;
 }
 
 /**

@@ -11,7 +11,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectTyp
 import { AgencyCode, EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
-import { assertDayRange } from "../kit/day-range";
+import { assertDayRange, todayInTaipei } from "../kit/days";
 import { CalendarDate } from "../kit/scalars";
 import {
   canSeeMinutes,
@@ -23,7 +23,7 @@ import {
   requireResolutionOwner,
   requireReviewReader,
 } from "./access";
-import { TermStatus } from "./composition";
+import { seatedOn, TermStatus } from "./composition";
 import {
   AgencyReview,
   AgendaItem,
@@ -41,10 +41,10 @@ import {
   StrategyVersion,
 } from "./entities";
 import type { AdvisoryContext } from "./context";
-import { consultedItemOf, followUpsAt, isSeatedOn, meetingDayProblem, minutesChangeProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
-import { approvalProblem, targetProblems } from "./strategy";
+import { consultedItemOf, followUpsAt, meetingDayProblem, minutesChangeProblem, notYetHeldProblem, quorumOf, resolutionStatusOn, ResolutionStatus, type Quorum } from "./meetings";
+import { approvalProblem, strategyTargetProblems } from "./strategy";
 import { DatasetRef, DatasetRequestRef, EvaluationReportRef, FeedbackRef, InventoryItemRef } from "./references";
-import { AdvisoryAgency, today } from "./resolvers";
+import { AdvisoryAgency } from "./resolvers";
 
 type Tx = AdvisoryContext["em"];
 
@@ -307,7 +307,7 @@ async function meetingOf(tx: Tx, meetingId: string): Promise<PanelMeeting> {
 /** The meeting, locked, once its day (Asia/Taipei) has come: what happened at a meeting is not recorded ahead of it. */
 async function heldMeetingOf(tx: Tx, meetingId: string, action: string): Promise<PanelMeeting> {
   const meeting = await meetingOf(tx, meetingId);
-  const problem = notYetHeldProblem(meeting.heldOn, today());
+  const problem = notYetHeldProblem(meeting.heldOn, todayInTaipei());
   if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${problem}.`);
   return meeting;
 }
@@ -338,7 +338,7 @@ export class PanelMeetingResolver {
 
   @Query(() => PanelMeeting, { nullable: true, description: "The first meeting on or after today (Asia/Taipei)." })
   nextPanelMeeting(@Ctx() { em }: AdvisoryContext): Promise<PanelMeeting | null> {
-    return em.findOne(PanelMeeting, { heldOn: { $gte: today() } }, { orderBy: { heldOn: "asc" } });
+    return em.findOne(PanelMeeting, { heldOn: { $gte: todayInTaipei() } }, { orderBy: { heldOn: "asc" } });
   }
 
   @FieldResolver(() => PanelTerm)
@@ -364,7 +364,7 @@ export class PanelMeetingResolver {
     requirePanelReader(viewer, "Attendance");
     const members = await loaders.membersOfTerm.load(meeting.termId);
     const attendance = await loaders.attendanceOfMeeting.load(meeting.id);
-    return quorumOf(members.filter((member) => isSeatedOn(member, meeting.heldOn)).length, attendance.length);
+    return quorumOf(seatedOn(members, meeting.heldOn).length, attendance.length);
   }
 
   @FieldResolver(() => [AgendaItem], { nullable: true, description: "For the ministry and the panel." })
@@ -421,7 +421,7 @@ export class PanelMeetingResolver {
     return managed(context, "record attendance", async (tx) => {
       const meeting = await heldMeetingOf(tx, input.meetingId, "record attendance");
       const members = await tx.find(PanelMember, { id: { $in: input.memberIds }, term: meeting.termId });
-      const seatedIds = new Set(members.filter((member) => isSeatedOn(member, meeting.heldOn)).map((member) => member.id));
+      const seatedIds = new Set(seatedOn(members, meeting.heldOn).map((member) => member.id));
       const problems = input.memberIds
         .map((id, i) => ({ id, path: `input.memberIds.${i}` }))
         .filter(({ id }) => !seatedIds.has(id))
@@ -519,7 +519,7 @@ export class PanelResolutionResolver {
     @Ctx() { em, viewer }: AdvisoryContext,
   ): Promise<PanelResolution[]> {
     const meetings = new Map((await em.find(PanelMeeting, {})).map((meeting) => [meeting.id, meeting]));
-    const day = today();
+    const day = todayInTaipei();
     return (await em.find(PanelResolution, {}, { orderBy: { id: "asc" } }))
       .filter((resolution) => canSeeResolution(viewer, resolution, meetings.get(resolution.meetingId)!))
       .filter((resolution) => !status || resolutionStatusOn(resolution, day) === status)
@@ -528,7 +528,7 @@ export class PanelResolutionResolver {
 
   @FieldResolver(() => ResolutionStatus, { description: "Today (Asia/Taipei): DONE once done, OVERDUE past its due day, else OPEN." })
   status(@Root() resolution: PanelResolution): ResolutionStatus {
-    return resolutionStatusOn(resolution, today());
+    return resolutionStatusOn(resolution, todayInTaipei());
   }
 
   @FieldResolver(() => AdvisoryAgency, { nullable: true, description: "The agency that owns carrying it out." })
@@ -581,8 +581,8 @@ export class PanelResolutionResolver {
       const meeting = (await tx.findOne(PanelMeeting, { id: resolution.meetingId }))!;
       requireResolutionOwner(viewer, resolution, meeting);
       if (input.status === ResolutionStatus.OVERDUE) throw badUserInput([{ path: "input.status", reason: "OVERDUE follows from the due day; set DONE or OPEN" }]);
-      const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? today()) : null;
-      const doneProblem = doneOn && meetingDayProblem(doneOn, meeting.heldOn, today());
+      const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? todayInTaipei()) : null;
+      const doneProblem = doneOn && meetingDayProblem(doneOn, meeting.heldOn, todayInTaipei());
       if (doneProblem) throw badUserInput([{ path: "input.on", reason: doneProblem }]);
       tx.assign(resolution, { doneOn });
       appendEvent(tx, "PanelResolutionStatusUpdated", resolution.id, { status: input.status, ownerAgencyCode: resolution.ownerAgencyCode ?? null });
@@ -651,7 +651,7 @@ export class StrategyVersionResolver {
   })
   approveStrategyVersion(@Arg("input") input: ApproveStrategyVersionInput, @Ctx() context: AdvisoryContext): Promise<StrategyVersionPayload> {
     return managed(context, "record strategy versions", async (tx) => {
-      const problems = targetProblems(input.targets, "input.targets");
+      const problems = strategyTargetProblems(input.targets, "input.targets");
       if (problems.length > 0) throw badUserInput(problems);
       const meeting = await heldMeetingOf(tx, input.meetingId, "record strategy versions");
       // The table lock numbers versions one after another even when two meetings approve at once.

@@ -4,7 +4,8 @@ import { Arg, Ctx, Directive, Field, FieldResolver, ID, InputType, Int, Mutation
 import { AgencyCode, EntityId, TextLength } from "../kit/validation";
 import { badUserInput, ErrorCode, govError, notFound } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
-import { CalendarDate, taipeiDate } from "../kit/scalars";
+import { CalendarDate } from "../kit/scalars";
+import { todayInTaipei } from "../kit/days";
 import { requirePanelManager } from "./access";
 import {
   activationProblems,
@@ -183,9 +184,6 @@ function appointeeFieldProblems(appointee: AppointeeInput, prefix: string) {
   return problems;
 }
 
-/** Today in Asia/Taipei: the day "now" means for the panel. */
-export const today = () => taipeiDate(new Date());
-
 /** A change of a term's membership as asked: the term joined or the member leaving (whose term it is), who joins, and the day asked for, each with its input path. */
 interface MembershipRequest {
   termId?: string;
@@ -216,7 +214,7 @@ async function changeMembership<T>(
     const term = await tx.findOne(PanelTerm, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!term) throw notFound(`Panel term ${id}`);
     if (term.status === TermStatus.ENDED) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${term.name} has ended.`);
-    const on = request.day.on ?? membershipDayBy(leaving?.appointedOn ?? term.startsOn, today());
+    const on = request.day.on ?? membershipDayBy(leaving?.appointedOn ?? term.startsOn, todayInTaipei());
     const dayProblem = membershipDayProblem(term, on, leaving);
     if (dayProblem) throw badUserInput([{ path: request.day.path, reason: dayProblem }]);
     const change = { on, leaving: leaving ? [leaving.id] : [], joining: request.joining ? [request.joining.appointee] : [] };
@@ -254,7 +252,7 @@ export class PanelTermResolver {
     description: "The members seated today (Asia/Taipei) against the composition rule; for a term not yet begun, on its first day; for one past its end, on its last.",
   })
   async composition(@Root() term: PanelTerm, @Ctx() { loaders, settings }: AdvisoryContext): Promise<PanelComposition> {
-    const composition = compositionOf(seatedOn(await loaders.membersOfTerm.load(term.id), compositionDayOf(term, today())));
+    const composition = compositionOf(seatedOn(await loaders.membersOfTerm.load(term.id), compositionDayOf(term, todayInTaipei())));
     const violations = compositionProblems(composition, settings.panelRules);
     return { ...composition, compliant: violations.length === 0, violations };
   }
@@ -295,7 +293,7 @@ export class PanelTermResolver {
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action} ${term.name}: ${problem}.`);
       if (to === TermStatus.ACTIVE) {
         const active = await tx.findOne(PanelTerm, { status: TermStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        const violations = activationProblems(term, await tx.find(PanelMember, { term }), active, settings.panelRules, today());
+        const violations = activationProblems(term, await tx.find(PanelMember, { term }), active, settings.panelRules, todayInTaipei());
         if (violations.length > 0) throw ruleRefusal(term, action, violations);
       }
       term.status = to;
@@ -345,7 +343,7 @@ export class AdvisoryAgencyResolver {
   async panelRepresentatives(@Root() agency: AdvisoryAgency, @Ctx() { loaders }: AdvisoryContext): Promise<PanelMember[]> {
     const term = await loaders.currentTerm.load("current");
     if (!term) return [];
-    const members = seatedOn(await loaders.membersOfTerm.load(term.id), compositionDayOf(term, today()));
+    const members = seatedOn(await loaders.membersOfTerm.load(term.id), compositionDayOf(term, todayInTaipei()));
     return members.filter((member) => member.agencyCode === agency.code);
   }
 }

@@ -13,7 +13,7 @@ export function approvalProblem(latest: { version: number; approvedOn: string } 
 }
 
 /** What is wrong with a version's targets (at `path` in the input): none at all, or a strategy given a second target. */
-export function targetProblems(targets: readonly { strategy: number }[], path: string): FieldProblem[] {
+export function strategyTargetProblems(targets: readonly { strategy: number }[], path: string): FieldProblem[] {
   if (targets.length === 0) return [{ path, reason: "names at least one strategy's target" }];
   return targets.flatMap((target, i) => {
     const first = targets.findIndex((other) => other.strategy === target.strategy);

@@ -6,7 +6,7 @@
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { inputProblems } from "../kit/validation";
-import { taipeiDate } from "../kit/scalars";
+import { todayInTaipei } from "../kit/days";
 import { Dataset, LifecycleState, Resource } from "./entities";
 import type { RegisterDatasetInput } from "./inputs";
 import { inPlatformSpelling, metadataProblems } from "./domain";
@@ -29,7 +29,7 @@ export async function importDatasetList(
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<ImportReport> {
   const rows = readPlatformCsv(csv);
-  const today = taipeiDate(new Date());
+  const today = todayInTaipei();
   const report: ImportReport = { rows: rows.length, created: 0, updated: 0, rejected: [] };
   for (let start = 0; start < rows.length; start += BATCH) {
     const good: RegisterDatasetInput[] = [];

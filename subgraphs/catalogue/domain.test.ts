@@ -5,7 +5,6 @@ import {
   canonicalEncoding,
   canonicalFormat,
   canonicalPeriodicity,
-  FIRST_ROC_DAY,
   FREE,
   isVisible,
   metadataProblems,
@@ -15,6 +14,7 @@ import {
   unpublishedProblem,
   visibleStates,
 } from "./domain";
+import { FIRST_ROC_DAY } from "../kit/days";
 import { LifecycleState } from "./entities";
 import { seedPlan } from "./seed";
 
@@ -174,7 +174,7 @@ describe("what a dataset's issue and retirement name: days that have come, withi
     ]);
     for (const issued of ["1911-12-31", "0001-01-01"]) {
       expect(metadataProblems({ issued }, "input", TODAY)).toEqual([
-        { path: "input.issued", reason: "is before 1912-01-01, ROC year 1, the first the platform reports: enter the day in AD (YYYY-MM-DD)" },
+        { path: "input.issued", reason: "is before 1912-01-01, ROC year 1, the first the platform records: enter the day in AD (YYYY-MM-DD)" },
       ]);
     }
   });

@@ -4,6 +4,7 @@
  */
 import type { FieldProblem } from "../../contract/errors";
 import { LifecycleState } from "../kit/datasets";
+import { beforeRocCalendarProblem, notYetProblem } from "../kit/days";
 
 export { isVisible, visibleStates } from "../kit/datasets";
 
@@ -89,22 +90,14 @@ export function summarize(datasets: readonly DatasetDates[], asOf: string): { da
   return { datasets: total, published: total - retired, retired };
 }
 
-/** The first day of ROC year 1 (民國元年): the platform reports in the ROC calendar, so no day it records is earlier. */
-export const FIRST_ROC_DAY = "1912-01-01";
-
-/** Why the platform cannot record `day`, or null: it is before the ROC calendar begins. */
-export function rocCalendarProblem(day: string): string | null {
-  return day < FIRST_ROC_DAY ? `is before ${FIRST_ROC_DAY}, ROC year 1, the first the platform reports: enter the day in AD (YYYY-MM-DD)` : null;
-}
-
 /**
  * Why `day` cannot be a day of a dataset's history (its issue, its retirement)
  * as of `today` in Taipei, or null: the counts go by day, so a day yet to come
  * would make the dataset's state disagree with them until then.
  */
 export function historyDayProblem(day: string, today: string): string | null {
-  if (day > today) return `is after today (${today} in Taipei): enter today or an earlier day, or leave it out for today`;
-  return rocCalendarProblem(day);
+  const notYet = notYetProblem(day, today);
+  return notYet ? `${notYet}: enter today or an earlier day, or leave it out for today` : beforeRocCalendarProblem(day);
 }
 
 /** What is wrong with what a retirement of `dataset` names, as of `today` in Taipei: its day, and the dataset it was merged into. */

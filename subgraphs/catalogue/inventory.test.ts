@@ -32,7 +32,7 @@ test("a decision says nothing that contradicts it, and plans a day of the ROC ca
   expect(decisionProblem(item, { openness: Openness.NOT_OPENABLE, legalBasis: "刑事訴訟法第245條", priorityBasis: null, plannedOpeningOn: null })).toBeNull();
   expect(decisionProblem(item, { openness: Openness.OPENABLE, priorityBasis: PriorityBasis.PUBLIC_DEMAND, plannedOpeningOn: "1900-01-01" })).toEqual({
     path: "input.plannedOpeningOn",
-    reason: "is before 1912-01-01, ROC year 1, the first the platform reports: enter the day in AD (YYYY-MM-DD)",
+    reason: "is before 1912-01-01, ROC year 1, the first the platform records: enter the day in AD (YYYY-MM-DD)",
   });
 });
 

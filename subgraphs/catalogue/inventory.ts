@@ -23,7 +23,8 @@ import { ConnectionType } from "../kit/connection";
 import type { SortOrder } from "../../contract/cursor";
 import type { CatalogueContext } from "./context";
 import { RegisterDatasetInput } from "./inputs";
-import { inPlatformSpelling, rocCalendarProblem } from "./domain";
+import { inPlatformSpelling } from "./domain";
+import { beforeRocCalendarProblem } from "../kit/days";
 import { publishDataset } from "./writes";
 import { scanResources } from "./deidentification/gate";
 import { loadPublishedResources } from "./datastore/loading";
@@ -143,7 +144,7 @@ export function decisionProblem(
   if (decision.openness === Openness.OPENABLE) {
     if (!decision.priorityBasis) return { path: "input.priorityBasis", reason: "an openable holding needs the basis of its priority" };
     if (!decision.plannedOpeningOn) return { path: "input.plannedOpeningOn", reason: "an openable holding needs a planned opening day" };
-    const day = rocCalendarProblem(decision.plannedOpeningOn);
+    const day = beforeRocCalendarProblem(decision.plannedOpeningOn);
     return day ? { path: "input.plannedOpeningOn", reason: day } : null;
   }
   if (decision.priorityBasis) return { path: "input.priorityBasis", reason: `a holding ${decision.openness} has no priority basis: leave it out, or decide it OPENABLE` };

@@ -8,7 +8,8 @@ import { ConnectionType, emptyConnection, keysetPage, type Connection } from "..
 import { DatasetListArgs, DatasetPageArgs, datasetOrders } from "../kit/datasets";
 import { badUserInput, ErrorCode, forbidden, govError, notFound } from "../../contract/errors";
 import { EventSubscription } from "../kit/events";
-import { CalendarDate, taipeiDate } from "../kit/scalars";
+import { CalendarDate } from "../kit/scalars";
+import { todayInTaipei } from "../kit/days";
 import { assertOwnShard, isRequested, ShardBy } from "../kit/shard";
 import { inPlatformSpelling, isVisible, retirementInputProblems, retirementProblem, summarize, unpublishedProblem, visibleStates } from "./domain";
 import { CatalogueSummary, Dataset, LifecycleState, Resource } from "./entities";
@@ -182,7 +183,7 @@ export class DatasetResolver {
       { lifecycleState: { $in: [LifecycleState.PUBLISHED, LifecycleState.RETIRED] } },
       { fields: ["issued", "retiredOn"] },
     );
-    return summarize(rows, asOf ?? taipeiDate(new Date()));
+    return summarize(rows, asOf ?? todayInTaipei());
   }
 
   @FieldResolver(() => DatasetCheck, { nullable: true, description: "The latest quality check (資料集品質檢測): indicators and badge." })
@@ -228,7 +229,7 @@ export class DatasetResolver {
     return em.transactional(async (tx) => {
       const dataset = await tx.findOne(Dataset, { id: input.datasetId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!dataset) throw notFound(`Dataset ${input.datasetId} of ${input.agencyCode}`);
-      const today = taipeiDate(new Date());
+      const today = todayInTaipei();
       const retiredOn = input.retiredOn ?? today;
       const problems = retirementInputProblems(dataset, { retiredOn, mergedInto: input.mergedInto }, today);
       if (problems.length > 0) throw badUserInput(problems);

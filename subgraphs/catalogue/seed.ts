@@ -13,6 +13,7 @@ import { Dataset, DatasetType, LifecycleState, Resource } from "./entities";
 import { appendDatasetEvent } from "./writes";
 import { PriorityBasis } from "../kit/vocabulary";
 import { InventoryItem, inventoryEvents, inventoryRank, InventoryState, Openness } from "./inventory";
+import { rocYear } from "../kit/days";
 
 export const OPENED_PER_YEAR: Record<number, number> = { 2013: 50, 2014: 30, 2015: 1710, 2016: 252, 2017: 137 };
 export const RETIRED_BY_2018_03_16 = 138;
@@ -71,12 +72,12 @@ export async function seedCatalogue(em: EntityManager, instance: InstanceInfo): 
       const identifier = `${code}-${String(serial).padStart(6, "0")}`;
       const topic = pick(random, topics);
       const breakdown = pick(random, BREAKDOWNS);
-      const rocYear = Number(year) - 1911 - Math.floor(random() * 3);
+      const dataYear = rocYear(Number(year)) - Math.floor(random() * 3);
       const dataset = em.create(Dataset, {
         agencyCode: code,
         identifier,
-        title: `${topic}${breakdown}（${rocYear}年）`,
-        description: `${agency.name}提供之${topic}統計資料，${breakdown}分列，資料期間為民國${rocYear}年。`,
+        title: `${topic}${breakdown}（${dataYear}年）`,
+        description: `${agency.name}提供之${topic}統計資料，${breakdown}分列，資料期間為民國${dataYear}年。`,
         category: pick(random, CATEGORIES),
         type: random() < 0.05 ? DatasetType.SERVICE : DatasetType.RAW_DATA,
         accrualPeriodicity: pick(random, FREQUENCIES),

@@ -8,7 +8,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { badUserInput, ErrorCode, govError } from "../../contract/errors";
 import { appendAgencyEvent, type AgencyEventPayload } from "../kit/outbox";
-import { taipeiDate } from "../kit/scalars";
+import { todayInTaipei } from "../kit/days";
 import { Dataset, DEFAULT_LICENSE, LifecycleState, Resource } from "./entities";
 import { metadataProblems } from "./domain";
 import type { RegisterDatasetInput } from "./inputs";
@@ -32,7 +32,7 @@ export async function writeDataset(em: EntityManager, input: RegisterDatasetInpu
   const values = {
     ...given(fields),
     license: license ?? DEFAULT_LICENSE,
-    issued: issued ?? taipeiDate(new Date()),
+    issued: issued ?? todayInTaipei(),
     modified: modified ?? new Date(),
   } as Partial<Dataset>;
   const dataset = existing ?? em.create(Dataset, { ...values, lifecycleState: LifecycleState.PUBLISHED } as never);
@@ -98,7 +98,7 @@ export function appendDatasetEvent(
  * (PERSONAL_DATA_FOUND). The scans are kept.
  */
 export async function publishDataset(tx: EntityManager, input: RegisterDatasetInput, at: string, scans: readonly (ResourceScan | null)[]): Promise<Dataset> {
-  const problems = metadataProblems(input, at, taipeiDate(new Date()));
+  const problems = metadataProblems(input, at, todayInTaipei());
   if (problems.length > 0) throw badUserInput(problems);
   if (await tx.count(Dataset, { identifier: input.identifier })) {
     throw govError(ErrorCode.CONFLICT, `A dataset with identifier ${input.identifier} already exists: give this one an identifier of its own. To replace that dataset, publish this one under a new identifier, then retire ${input.identifier} with mergedInto naming it (retireDataset).`, {

@@ -16,10 +16,10 @@
  */
 import { Entity, Enum, LockMode, OptionalProps, PrimaryKey, Property } from "@mikro-orm/postgresql";
 import { IsEmail, IsOptional } from "class-validator";
-import { Arg, Args, ArgsType, Ctx, Directive, Field, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Directive, Field, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
 import { AgencyCode, EntityId, EntityIdArg, TextLength } from "../kit/validation";
 import type { SortOrder } from "../../contract/cursor";
-import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
+import { AgencyPageArgs, ConnectionType, keysetPage, type Connection } from "../kit/connection";
 import { isIn, sql } from "../kit/sql";
 import { requireAgencyWriter, requireRole } from "../../contract/authorization";
 import { Role, SYSTEM_SUBJECTS } from "../../contract/claims";
@@ -116,19 +116,10 @@ const RECEIPT_ORDER: SortOrder<DatasetRequest> = {
 };
 
 @ArgsType()
-class AgencyDatasetRequestsArgs {
-  @Field(() => ID)
-  agencyCode!: string;
-
+class AgencyDatasetRequestsArgs extends AgencyPageArgs {
   @Field(() => RequestState, { nullable: true, description: "Only requests in this state; without it, those the agency holds (all but TRANSFERRED: moved away)." })
   @IsOptional()
   state?: RequestState;
-
-  @Field(() => Int, { defaultValue: 20, description: "At most 100." })
-  first!: number;
-
-  @Field(() => String, { nullable: true })
-  after?: string;
 }
 
 @InputType()

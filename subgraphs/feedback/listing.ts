@@ -5,10 +5,10 @@
  * Feedback fields themselves, so every viewer may list.
  */
 import { IsOptional } from "class-validator";
-import { ArgsType, Args, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { ArgsType, Args, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { EntityId } from "../kit/validation";
 import type { SortOrder } from "../../contract/cursor";
-import { ConnectionType, keysetPage, type Connection } from "../kit/connection";
+import { AgencyPageArgs, ConnectionType, keysetPage, type Connection } from "../kit/connection";
 import { ShardBy } from "../kit/shard";
 import { isIn, joinSql, sql, type SqlFragment } from "../kit/sql";
 import { Feedback } from "./entities";
@@ -30,10 +30,7 @@ const DEADLINE_ORDER: SortOrder<Feedback> = {
 const UNANSWERED_STATES = [FeedbackState.RECEIVED, FeedbackState.REPLY_DRAFTED, FeedbackState.AWAITING_APPROVAL, FeedbackState.RETURNED];
 
 @ArgsType()
-class AgencyFeedbackArgs {
-  @Field(() => ID)
-  agencyCode!: string;
-
+class AgencyFeedbackArgs extends AgencyPageArgs {
   @Field(() => ID, { nullable: true, description: "Only comments on this dataset." })
   @IsOptional()
   @EntityId("a dataset")
@@ -41,12 +38,6 @@ class AgencyFeedbackArgs {
 
   @Field({ defaultValue: false, description: "Only comments still waiting for the agency's approved reply." })
   unanswered!: boolean;
-
-  @Field(() => Int, { defaultValue: 20, description: "At most 100." })
-  first!: number;
-
-  @Field(() => String, { nullable: true })
-  after?: string;
 }
 
 /** The shard holds its agency's comments only. */

@@ -3,7 +3,7 @@
  * encoding of the sort key of the last row seen (cursor.ts), so a page never
  * skips or repeats rows when others are inserted before it (an OFFSET would).
  */
-import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
+import { ArgsType, ClassType, Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import type { EntityData, EntityKey, EntityManager, EntityName } from "@mikro-orm/postgresql";
 import { decodeCursor, encodeCursor, type KeyValue, type SortKey, type SortOrder } from "../../contract/cursor";
 import { badUserInput } from "../../contract/errors";
@@ -63,6 +63,19 @@ export function ConnectionType<T extends object>(Node: ClassType<T>, name: strin
 }
 
 export const MAX_PAGE_SIZE = 100;
+
+/** A page of one agency's list, on its shard (agencyFeedback, agencyDatasetRequests): each list adds its own filters. */
+@ArgsType()
+export class AgencyPageArgs {
+  @Field(() => ID)
+  agencyCode!: string;
+
+  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` })
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string;
+}
 
 export function emptyConnection<T>(): Connection<T> {
   return { countMatches: async () => 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };

@@ -1,6 +1,7 @@
-import { AGENCIES } from "../../contract/agencies";
+import { MINISTRY as MINISTRY_AGENCY } from "../../contract/agencies";
 import { Role, type Viewer } from "../../contract/claims";
 import type { FieldProblem } from "../../contract/errors";
+import { beforeRocCalendarProblem, daysAfter, FIRST_ROC_DAY, notYetProblem } from "../kit/days";
 import { Indicator, Strategy } from "./entities";
 
 /** Which strategy each indicator measures (../shared/design/DOMAIN.md, the action strategy table). */
@@ -20,8 +21,8 @@ const PERCENTAGES = new Set([Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, Indicato
 /** The panel's figures are the ministry's, not an agency's: they appear in the ministry's evaluation rows only. */
 const MINISTRY_ONLY = new Set([Indicator.CIVIL_PANEL_MEMBERS, Indicator.PANEL_MEETINGS]);
 
-/** The ministry: its own scope holds every agency, and the panel's indicators are its alone. */
-export const MINISTRY = AGENCIES[0].code;
+/** The ministry's code: its own scope holds every agency, and the panel's indicators are its alone. */
+export const MINISTRY = MINISTRY_AGENCY.code;
 
 /** Whether an indicator is measured for an agency (and so may have a target there): the panel's for the ministry only. */
 export function indicatorAppliesTo(indicator: Indicator, agencyCode: string): boolean {
@@ -60,9 +61,6 @@ export function targetProblems(input: { agencyCode: string; indicator: Indicator
 export function mayReadTargetHistory(viewer: Viewer): boolean {
   return viewer.role === Role.MINISTRY_ADMIN;
 }
-
-/** ROC (民國) year of an AD year. */
-export const rocYear = (year: number) => year - 1911;
 
 /** The figures of one scope (an agency, or the whole ministry) that targets are set on. */
 export interface ProgressFigures {
@@ -155,19 +153,15 @@ export function remarkOf(figure: FigureValue): string {
   return `未達目標（差 ${Number.isInteger(short) ? short : short.toFixed(1)}）`;
 }
 
-/** The first day figures can be asked for: the first of the ROC calendar (民國元年). */
-export const FIRST_DAY = "1912-01-01";
-
-/** Why figures cannot be read as of a day, or null: from the ROC calendar's first day to today. */
+/** Why figures cannot be read as of a day, or null: a day of the ROC calendar, up to today. */
 export function asOfProblem(asOf: string, today: string): string | null {
-  if (asOf < FIRST_DAY) return `must be on or after ${FIRST_DAY}, the first day of the ROC calendar`;
-  if (asOf > today) return `must be on or before today (${today}): the figures of a day still to come are not known`;
-  return null;
+  const notYet = notYetProblem(asOf, today);
+  return notYet ? `${notYet}: the figures of a day still to come are not known` : beforeRocCalendarProblem(asOf);
 }
 
 /** Why a year is not one metrics knows, or null: an AD year of the ROC calendar, which starts in 1912. */
 function adYearProblem(year: number): string | null {
-  return !Number.isInteger(year) || year < Number(FIRST_DAY.slice(0, 4)) ? "must be an AD year after 1911" : null;
+  return !Number.isInteger(year) || year < Number(FIRST_ROC_DAY.slice(0, 4)) ? "must be an AD year after 1911" : null;
 }
 
 /** Why figures cannot be read for a year as of a day, or null: an AD year of the ROC calendar that has begun by asOf. */
@@ -196,12 +190,6 @@ export function yearPeriod(year: number, asOf: string): Period {
   return { from: `${year}-01-01`, to: yearEnd(year, asOf) };
 }
 
-/** The day after a calendar day. */
-export function nextDay(day: string): string {
-  const next = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)) + 1));
-  return next.toISOString().slice(0, 10);
-}
-
 /** The days of the panel's meetings held by `today` (one a meeting, in order): a meeting scheduled for a later day has not been held. */
 export function meetingsHeld(meetingDays: readonly string[], today: string): string[] {
   return meetingDays.filter((day) => day <= today).sort();
@@ -221,5 +209,5 @@ export function distinctDays(days: readonly string[]): string[] {
 export function meetingCycle(meetingDays: readonly string[], heldOn: string): (Period & { previousMeetingHeldOn: string | null }) | null {
   if (!meetingDays.includes(heldOn)) return null;
   const previous = meetingDays.filter((day) => day < heldOn).sort().pop() ?? null;
-  return { from: previous ? nextDay(previous) : `${heldOn.slice(0, 4)}-01-01`, to: heldOn, previousMeetingHeldOn: previous };
+  return { from: previous ? daysAfter(previous, 1) : `${heldOn.slice(0, 4)}-01-01`, to: heldOn, previousMeetingHeldOn: previous };
 }

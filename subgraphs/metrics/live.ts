@@ -13,7 +13,7 @@ import type { OutboxFeed } from "../kit/outbox-feed";
 import type { SystemClient } from "../../contract/system-client";
 import { ANNOUNCEMENT } from "./store";
 import { meetingsHeld, type Period } from "./domain";
-import { taipeiDate } from "../kit/scalars";
+import { todayInTaipei } from "../kit/days";
 import { askGateway } from "./gateway-client";
 
 export interface ProgressChange {
@@ -102,13 +102,13 @@ export class PanelReader {
     });
     return {
       civilSocietyPanelMembers: state.civilSocietyPanelMembers,
-      panelMeetingsHeld: meetingsHeld(state.meetingDays, taipeiDate(new Date())).filter((day) => period.from <= day && day <= period.to).length,
+      panelMeetingsHeld: meetingsHeld(state.meetingDays, todayInTaipei()).filter((day) => period.from <= day && day <= period.to).length,
     };
   }
 
   /** The day of every panel meeting held by today, in order; fails with the reason when the panel cannot be read. */
   async meetingDays(): Promise<string[]> {
-    return meetingsHeld((await this.state()).meetingDays, taipeiDate(new Date()));
+    return meetingsHeld((await this.state()).meetingDays, todayInTaipei());
   }
 
   /** Read at most once per TTL, failures included: an unavailable advisory subgraph costs a call every few seconds, not one per request. */

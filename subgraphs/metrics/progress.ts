@@ -8,10 +8,11 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { Arg, Ctx, Directive, Field, FieldResolver, Float, ID, Int, InterfaceType, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
 import { assertAgencyCodes } from "../kit/validation";
 import { badUserInput, ErrorCode, govError } from "../../contract/errors";
-import { CalendarDate, taipeiDate } from "../kit/scalars";
+import { CalendarDate } from "../kit/scalars";
+import { notYetProblem, rocYear, todayInTaipei } from "../kit/days";
 import { BADGE_LEVELS, BadgeLevelEnum, PriorityBasis, type BadgeLevel } from "../kit/vocabulary";
 import { AnswerCache } from "./answer-cache";
-import { actualReadOn, asOfProblem, distinctDays, figuresAgainstTargets, indicatorAppliesTo, meetingCycle, MINISTRY, remarkOf, repliedWithinDeadlineShare, rocYear, yearEnd, yearPeriod, yearProblem, type Period, type ProgressFigures } from "./domain";
+import { actualReadOn, asOfProblem, distinctDays, figuresAgainstTargets, indicatorAppliesTo, meetingCycle, MINISTRY, remarkOf, repliedWithinDeadlineShare, yearEnd, yearPeriod, yearProblem, type Period, type ProgressFigures } from "./domain";
 import { Agency, Indicator, Strategy, Target } from "./entities";
 import { panelReader, progressFeed, type ProgressChange } from "./live";
 import { FIGURE } from "./projection";
@@ -141,7 +142,7 @@ export const progressAnswers = new AnswerCache<Progress>(1000);
 
 /** Progress of a scope as of a day (default today) over a calendar year (default asOf's), against that year's targets. */
 export async function progressOf(em: EntityManager, agencyCodes: readonly string[] | null, targetsOf: string, asOf: string | undefined, year: number | undefined): Promise<Progress> {
-  const today = taipeiDate(new Date());
+  const today = todayInTaipei();
   const day = asOf ?? today;
   const dayProblem = asOfProblem(day, today);
   if (dayProblem) throw badUserInput([{ path: "asOf", reason: dayProblem }]);
@@ -191,7 +192,7 @@ async function readProgress(em: EntityManager, { agencyCodes, targetsOf, asOf, p
     ...panel,
   };
   const indicators = Object.values(Indicator).filter((indicator) => indicatorAppliesTo(indicator, targetsOf));
-  const today = taipeiDate(new Date());
+  const today = todayInTaipei();
   const against = figuresAgainstTargets(values, new Map(targets.map((target) => [target.indicator, target.value])), indicators);
   return { ...values, repliedWithinDeadlineShare: repliedWithinDeadlineShare(values), figures: against.map((figure) => ({ ...figure, readOn: actualReadOn(figure.indicator, asOf, today) })) };
 }
@@ -246,7 +247,7 @@ async function evaluationRows(em: EntityManager, asOf: string, period: Period, y
 
 /** The evaluation of a calendar year, read on its last day (today while it runs). */
 export async function evaluationReport(em: EntityManager, year: number): Promise<EvaluationReport> {
-  const asOf = yearEnd(year, taipeiDate(new Date()));
+  const asOf = yearEnd(year, todayInTaipei());
   const problem = yearProblem(year, asOf);
   if (problem) throw badUserInput([{ path: "year", reason: problem }]);
   const period = yearPeriod(year, asOf);
@@ -255,8 +256,8 @@ export async function evaluationReport(em: EntityManager, year: number): Promise
 
 /** The evaluation of the meeting cycle closed by the panel meeting held on `heldOn`, against the targets of that meeting's year. */
 export async function meetingCycleReport(em: EntityManager, heldOn: string): Promise<MeetingCycleReport> {
-  const today = taipeiDate(new Date());
-  if (heldOn > today) throw badUserInput([{ path: "heldOn", reason: `is after today (${today}): a cycle is reported once its meeting has been held` }]);
+  const notYet = notYetProblem(heldOn, todayInTaipei());
+  if (notYet) throw badUserInput([{ path: "heldOn", reason: `${notYet}: a cycle is reported once its meeting has been held` }]);
   const days = await panelReader.meetingDays().catch((error: unknown) => {
     throw govError(ErrorCode.SHARD_UNAVAILABLE, `The advisory panel's meetings could not be read (${error instanceof Error ? error.message : String(error)}); try again shortly.`);
   });

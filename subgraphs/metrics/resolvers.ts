@@ -7,7 +7,7 @@ import { badUserInput, forbidden } from "../../contract/errors";
 import { appendEvent } from "../kit/outbox";
 import { Agency, IndexedDataset, Indicator, Target, TargetChange } from "./entities";
 import { mayReadTargetHistory, strategyOf, targetProblems } from "./domain";
-import { taipeiDate } from "../kit/scalars";
+import { todayInTaipei } from "../kit/days";
 import { progressAnswers } from "./progress";
 import { ANNOUNCEMENT } from "./store";
 import type { MetricsContext } from "./context";
@@ -62,7 +62,7 @@ export class AgencyResolver {
   @Mutation(() => SetTargetPayload, { description: "MINISTRY_ADMIN sets a performance target (the panel's indicators for the ministry only); setting the value it has records nothing." })
   async setTarget(@Arg("input") input: SetTargetInput, @Ctx() { em, viewer }: MetricsContext): Promise<SetTargetPayload> {
     requireRole(viewer, [Role.MINISTRY_ADMIN], "set performance targets");
-    const problems = targetProblems(input, taipeiDate(new Date()));
+    const problems = targetProblems(input, todayInTaipei());
     if (problems.length > 0) throw badUserInput(problems);
     const payload = await em.transactional(async (tx) => {
       const existing = await tx.findOne(Target, { agencyCode: input.agencyCode, indicator: input.indicator, year: input.year }, { lockMode: LockMode.PESSIMISTIC_WRITE });

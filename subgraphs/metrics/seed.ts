@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { AGENCIES } from "../../contract/agencies";
+import { AGENCIES, MINISTRY } from "../../contract/agencies";
 import { Agency, Indicator, Target } from "./entities";
 import { strategyOf } from "./domain";
 
@@ -8,7 +8,7 @@ export async function seedMetrics(em: EntityManager): Promise<void> {
   AGENCIES.forEach((agency, position) => em.persist(em.create(Agency, { ...agency, position })));
   // Targets refer to agencies by code only (no ORM relation), so write the directory first.
   await em.flush();
-  const ministry = AGENCIES[0].code;
+  const ministry = MINISTRY.code;
   const targets2018: [Indicator, number][] = [
     [Indicator.DATASETS_OPENED, 120],
     [Indicator.REPLIES_WITHIN_DEADLINE_PERCENT, 100],

@@ -12,13 +12,13 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { Arg, Ctx, Field, Float, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
 import { AgencyCodesArg } from "../kit/validation";
-import { assertDayRange } from "../kit/day-range";
+import { assertDayRange, FIRST_ROC_DAY, todayInTaipei } from "../kit/days";
 import { startJob, type RunningJob } from "../../contract/jobs";
 import type { Logger } from "../../contract/logger";
-import { CalendarDate, taipeiDate } from "../kit/scalars";
+import { CalendarDate } from "../kit/scalars";
 import type { MetricsContext } from "./context";
-import { FIRST_DAY } from "./domain";
 import { Agency } from "./entities";
+import { IN_SCOPE, scopeOf } from "./store";
 import { progressOf } from "./progress";
 
 export enum HistoryFigure {
@@ -41,7 +41,7 @@ const SNAPSHOT_FIGURES = [HistoryFigure.STRUCTURED_RESOURCES_PASSING, HistoryFig
 
 /** Records today's value of every snapshot figure of every agency (again: the day's latest wins). */
 export async function snapshotToday(em: EntityManager): Promise<void> {
-  const today = taipeiDate(new Date());
+  const today = todayInTaipei();
   const agencies = await em.find(Agency, {});
   const rows: { agencyCode: string; figure: string; value: number }[] = [];
   // One agency after the other: the job shares the pool with the projection and the queries.
@@ -71,12 +71,12 @@ function historySeries(em: EntityManager, figure: HistoryFigure, agencyCodes: re
 
 /** A cumulative dataset figure on each day it changed, summed from the projection's days (all of them, so the first point counts what came before `from`). */
 async function cumulativeSeries(em: EntityManager, expression: string, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
-  const scope = agencyCodes ? JSON.stringify(agencyCodes) : null;
+  const scope = scopeOf(agencyCodes);
   const rows = await em.getConnection().execute<{ day: string; value: number }[]>(
     `with days as (
        select day, coalesce(sum(value) filter (where figure = 'opened'), 0) as opened, coalesce(sum(value) filter (where figure = 'retired'), 0) as retired
        from figure_day
-       where figure in ('opened', 'retired') and (?::jsonb is null or agency_code in (select jsonb_array_elements_text(?::jsonb))) and day <= ?::date
+       where figure in ('opened', 'retired') and ${IN_SCOPE} and day <= ?::date
        group by day
      )
      select day::text as day, value::float8 as value from (
@@ -89,14 +89,13 @@ async function cumulativeSeries(em: EntityManager, expression: string, agencyCod
 }
 
 async function snapshotSeries(em: EntityManager, figure: HistoryFigure, agencyCodes: readonly string[] | null, from: string, to: string): Promise<HistoryPoint[]> {
-  const scope = agencyCodes ? JSON.stringify(agencyCodes) : null;
-  const inScope = "(?::jsonb is null or agency_code in (select jsonb_array_elements_text(?::jsonb)))";
+  const scope = scopeOf(agencyCodes);
   const rows = await em.getConnection().execute<{ day: string; value: number }[]>(
-    `with days as (select distinct day from daily_snapshot where figure = ? and ${inScope} and day between ?::date and ?::date)
+    `with days as (select distinct day from daily_snapshot where figure = ? and ${IN_SCOPE} and day between ?::date and ?::date)
      select d.day::text as day, coalesce(sum(latest.value), 0)::float8 as value
      from days d cross join lateral (
        select distinct on (agency_code) value from daily_snapshot
-       where figure = ? and ${inScope} and day <= d.day order by agency_code, day desc
+       where figure = ? and ${IN_SCOPE} and day <= d.day order by agency_code, day desc
      ) latest
      group by d.day order by d.day`,
     [figure, scope, scope, from, to, figure, scope, scope],
@@ -133,7 +132,7 @@ export class ProgressHistoryResolver {
     @Arg("to", () => CalendarDate, { nullable: true }) to: string | undefined,
     @Ctx() { em }: MetricsContext,
   ): Promise<HistoryPoint[]> {
-    const [first, last] = [from ?? FIRST_DAY, to ?? taipeiDate(new Date())];
+    const [first, last] = [from ?? FIRST_ROC_DAY, to ?? todayInTaipei()];
     assertDayRange(first, last);
     return historySeries(em, figure, agencyCodes ?? null, first, last);
   }

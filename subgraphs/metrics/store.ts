@@ -21,7 +21,8 @@ import {
   type InventoryFact,
   type ShardEvent,
 } from "./projection";
-import { nextDay, type Period } from "./domain";
+import { daysAfter } from "../kit/days";
+import type { Period } from "./domain";
 import { applyToIndex } from "./dataset-index";
 import { sqlOf, type Sql } from "../kit/sql";
 
@@ -51,9 +52,10 @@ export type ApplyResult =
   | { kind: "behind"; position: string };
 
 const json = (value: unknown) => JSON.stringify(value);
-const scope = (agencyCodes: readonly string[] | null) => (agencyCodes ? json(agencyCodes) : null);
-const IN_SCOPE = "(?::jsonb is null or agency_code in (select jsonb_array_elements_text(?::jsonb)))";
-
+/** The scope asked, as IN_SCOPE binds it: every agency (null), or those listed. */
+export const scopeOf = (agencyCodes: readonly string[] | null) => (agencyCodes ? json(agencyCodes) : null);
+/** A row of the scope asked, bound twice, as `[scopeOf(codes), scopeOf(codes)]`. */
+export const IN_SCOPE = "(?::jsonb is null or agency_code in (select jsonb_array_elements_text(?::jsonb)))";
 export async function storedPosition(em: EntityManager, shard: ShardKey): Promise<string> {
   const rows = await em.getConnection().execute<{ seq: string }[]>(
     "select seq::text as seq from projection_position where subgraph = ? and agency_code = ?",
@@ -227,7 +229,7 @@ export function taipeiDayStart(day: string): string {
 
 export async function readFigures(em: EntityManager, agencyCodes: readonly string[] | null, asOf: string, period: Period): Promise<ProjectedFigures> {
   const connection = sqlOf(em);
-  const s = scope(agencyCodes);
+  const s = scopeOf(agencyCodes);
   const asOfYear = Number(asOf.slice(0, 4));
   const [yearly, inPeriod, now, comments] = await Promise.all([
     connection<{ figure: string; year: number; value: string }[]>(
@@ -253,7 +255,7 @@ export async function readFigures(em: EntityManager, agencyCodes: readonly strin
        from (select *, received_at >= ?::timestamptz and received_at < ?::timestamptz as in_period,
                     answered_at is not null and answered_at < ?::timestamptz as answered
              from feedback_fact where ${IN_SCOPE}) f`,
-      [taipeiDayStart(nextDay(asOf)), taipeiDayStart(period.from), taipeiDayStart(nextDay(period.to)), taipeiDayStart(nextDay(asOf)), s, s],
+      [taipeiDayStart(daysAfter(asOf, 1)), taipeiDayStart(period.from), taipeiDayStart(daysAfter(period.to, 1)), taipeiDayStart(daysAfter(asOf, 1)), s, s],
     ),
   ]);
   const byYear = new Map<string, Map<number, number>>();

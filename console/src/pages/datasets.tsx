@@ -337,9 +337,9 @@ function CommentForm({ agencyCode, datasetId, onSubmitted }: { agencyCode: strin
             </select>
           )}
         </Field>
-        <Field label={words.commentTitle}>{(id) => <input id={id} maxLength={255} value={comment.title} onInput={edit("title")} />}</Field>
+        <Field label={words.commentTitle}>{(id) => <input id={id} value={comment.title} onInput={edit("title")} />}</Field>
         <Field label={words.commentBody}>
-          {(id) => <textarea id={id} rows={5} maxLength={5000} value={comment.body} onInput={edit("body")} />}
+          {(id) => <textarea id={id} rows={5} value={comment.body} onInput={edit("body")} />}
         </Field>
         <Errors errors={errors} />
         {lastReplyDay && (
