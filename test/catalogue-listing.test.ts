@@ -63,6 +63,8 @@ test("filters by category and by resource format, each dataset once", async () =
   const json = await list(`format: "json"`);
   expect(identifiers(json)).toEqual((await expected("exists (select 1 from resource r where r.dataset_id = d.id and lower(r.format) = 'json')", [])).slice(0, 100));
   expect(json.edges.every((edge) => edge.node.resources.some((r) => r.format === "JSON"))).toBe(true);
+  // Spelled as a person may type it, the format is the same filter.
+  for (const spelled of [".json", "ＪＳＯＮ", "json檔"]) expect([spelled, identifiers(await list(`format: ${JSON.stringify(spelled)}`))]).toEqual([spelled, identifiers(json)]);
   const category = await list(`category: "生活安全及品質"`);
   expect(category.totalCount).toBe((await expected("category = $1", ["生活安全及品質"])).length);
   expect(category.edges.every((edge) => edge.node.category === "生活安全及品質")).toBe(true);

@@ -142,6 +142,7 @@ test("search, filters and keyset pages of the index agree with the shards'", asy
   expect(json.items.map((item) => item.identifier).filter((id) => id.includes("-IDX-")).sort()).toEqual(
     [0, 4, 8, 12, 16, 20].map((serial) => `${["IFM", "AJ", "AAC"][serial % 3]}-IDX-${String(serial).padStart(3, "0")}`).sort(),
   );
+  expect(await walk("datasetIndex", { format: "ＪＳＯＮ檔" }, admin)).toEqual(json);
 
   // Pages of 5 walk the same list as one page of 100: nothing skipped, nothing twice.
   const whole = await walk("datasetIndex", { search: "統計", category: "公共資訊", orderBy: "TITLE_ASC" }, admin);

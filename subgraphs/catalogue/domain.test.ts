@@ -3,7 +3,6 @@ import { Role, type Viewer } from "../../contract/claims";
 import {
   ACCRUAL_PERIODICITY,
   canonicalEncoding,
-  canonicalFormat,
   canonicalPeriodicity,
   FREE,
   isVisible,
@@ -15,6 +14,7 @@ import {
   visibleStates,
 } from "./domain";
 import { FIRST_ROC_DAY } from "../kit/days";
+import { canonicalFormat } from "../kit/vocabulary";
 import { LifecycleState } from "./entities";
 import { seedPlan } from "./seed";
 

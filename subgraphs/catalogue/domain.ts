@@ -5,6 +5,7 @@
 import type { FieldProblem } from "../../contract/errors";
 import { LifecycleState } from "../kit/datasets";
 import { beforeRocCalendarProblem, notYetProblem } from "../kit/days";
+import { canonicalFormat } from "../kit/vocabulary";
 
 export { isVisible, visibleStates } from "../kit/datasets";
 
@@ -49,12 +50,6 @@ export function canonicalPeriodicity(text: string): string | null {
   if (!count && PERIOD_WORDS[unit]) return PERIOD_WORDS[unit];
   const canonical = `每${Number(count || "1")}${UNIT_SPELLINGS[unit] ?? unit}`;
   return ACCRUAL_PERIODICITY.test(canonical) ? canonical : null;
-}
-
-/** Formats in capitals without a leading dot (csv, .CSV, ＣＳＶ → CSV), and the standard's name for a few (JSONLD → JSON-LD). */
-export function canonicalFormat(text: string): string {
-  const upper = text.normalize("NFKC").trim().replace(/^\./, "").replace(/檔$/, "").toUpperCase();
-  return ({ JSONLD: "JSON-LD", "GEO-JSON": "GEOJSON", "GEO JSON": "GEOJSON" } as Record<string, string>)[upper] ?? upper;
 }
 
 /** A dataset's vocabulary in the platform's spelling; values no spelling explains are left for validation to refuse. */

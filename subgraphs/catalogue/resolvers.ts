@@ -25,7 +25,7 @@ import {
 } from "./inventory";
 import { checkDataset, checkOptions } from "./quality/checker";
 import { DatasetCheck, ResourceCheck } from "./quality/entities";
-import { PriorityBasis } from "../kit/vocabulary";
+import { canonicalFormat, PriorityBasis } from "../kit/vocabulary";
 import { searchFilter } from "../kit/dataset-search";
 import { isIn, joinSql, sql, type SqlFragment } from "../kit/sql";
 import { appendDatasetEvent, publishDataset } from "./writes";
@@ -56,7 +56,8 @@ function datasetFilter(viewer: Viewer, agencyCode: string, { state, search, cate
   const filters = [sql`agency_code = ${agencyCode}`, isIn(sql`lifecycle_state`, states)];
   if (search?.trim()) filters.push(searchFilter(search));
   if (category) filters.push(sql`category = ${category}`);
-  if (format) filters.push(sql`exists (select 1 from resource where resource.dataset_id = dataset.id and upper(resource.format) = upper(${format}))`);
+  // A filter spelled any way (ＣＳＶ, .csv) is read in the platform's spelling, as a resource's format is stored.
+  if (format) filters.push(sql`exists (select 1 from resource where resource.dataset_id = dataset.id and upper(resource.format) = ${canonicalFormat(format)})`);
   if (badge) filters.push(sql`quality_level = ${badge}`);
   return joinSql(filters, " and ");
 }

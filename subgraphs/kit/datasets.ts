@@ -79,7 +79,7 @@ export class DatasetPageArgs {
   @Field(() => String, { nullable: true, description: "Only this service category (服務分類)." })
   category?: string;
 
-  @Field(() => String, { nullable: true, description: "Only datasets with a resource in this format, e.g. CSV." })
+  @Field(() => String, { nullable: true, description: "Only datasets with a resource in this format, e.g. CSV, in any common spelling (csv, .CSV, ＣＳＶ)." })
   format?: string;
 
   @Field(() => BadgeLevelEnum, { nullable: true, description: "Only datasets whose latest quality check earned this badge." })

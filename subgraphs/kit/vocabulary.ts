@@ -1,7 +1,9 @@
 /**
  * Words of the domain that more than one subgraph speaks: the catalogue
  * decides them, metrics counts by them. Each is declared and registered as a
- * GraphQL enum once, here, so both subgraphs' schemas carry the same type.
+ * GraphQL enum once, here, so both subgraphs' schemas carry the same type;
+ * a resource's format is spelled the platform's way once, here, for the
+ * catalogue's writes and for both lists' format filter.
  */
 import { registerEnumType } from "type-graphql";
 
@@ -18,3 +20,9 @@ export enum PriorityBasis {
   PUBLIC_DEMAND = "PUBLIC_DEMAND",
 }
 registerEnumType(PriorityBasis, { name: "PriorityBasis", description: "Required by law; produced by statutory duty with no legal restriction; high public demand." });
+
+/** Formats in capitals without a leading dot (csv, .CSV, ＣＳＶ → CSV), and the standard's name for a few (JSONLD → JSON-LD). */
+export function canonicalFormat(text: string): string {
+  const upper = text.normalize("NFKC").trim().replace(/^\./, "").replace(/檔$/, "").toUpperCase();
+  return ({ JSONLD: "JSON-LD", "GEO-JSON": "GEOJSON", "GEO JSON": "GEOJSON" } as Record<string, string>)[upper] ?? upper;
+}

@@ -24,6 +24,7 @@ import { IndexedDataset } from "./entities";
 import { fold, type ShardEvent } from "./projection";
 import { isIn, joinSql, sql, type Sql, type SqlFragment } from "../kit/sql";
 import { assertAgencyCodes } from "../kit/validation";
+import { canonicalFormat } from "../kit/vocabulary";
 
 /** What the index keeps of one dataset. */
 export type IndexEntry = Omit<IndexedDataset, "agencyCode" | "id" | "modified"> & { modified: string };
@@ -107,7 +108,7 @@ function indexFilter(viewer: Viewer, { agencyCodes, state, search, category, for
   if (state) filters.push(sql`lifecycle_state = ${state}`);
   if (search?.trim()) filters.push(searchFilter(search));
   if (category) filters.push(sql`category = ${category}`);
-  if (format) filters.push(sql`formats @> ${JSON.stringify([format.toUpperCase()])}::jsonb`);
+  if (format) filters.push(sql`formats @> ${JSON.stringify([canonicalFormat(format)])}::jsonb`);
   if (badge) filters.push(sql`badge = ${badge}`);
   return joinSql(filters, " and ");
 }

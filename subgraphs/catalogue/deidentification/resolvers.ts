@@ -7,7 +7,7 @@ import { badUserInput, forbidden } from "../../../contract/errors";
 import { appendAgencyEvent } from "../../kit/outbox";
 import { ShardBy } from "../../kit/shard";
 import type { CatalogueContext } from "../context";
-import { canonicalFormat } from "../domain";
+import { canonicalFormat } from "../../kit/vocabulary";
 import { Resource } from "../entities";
 import { structuredFormat } from "../structured/read";
 import { PersonalDataExemption, PersonalDataFinding, PersonalDataScan } from "./entities";
