@@ -304,18 +304,23 @@ async function meetingOf(tx: Tx, meetingId: string): Promise<PanelMeeting> {
   return meeting;
 }
 
-/** The meeting, locked, once its day (Asia/Taipei) has come: what happened at a meeting is not recorded ahead of it. */
-async function heldMeetingOf(tx: Tx, meetingId: string, action: string): Promise<PanelMeeting> {
-  const meeting = await meetingOf(tx, meetingId);
-  const problem = notYetHeldProblem(meeting.heldOn, todayInTaipei());
-  if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${problem}.`);
-  return meeting;
-}
-
 /** One transaction per write, refused before anything is written unless the viewer manages the panel. */
 function managed<T>({ em, viewer }: AdvisoryContext, action: string, write: (tx: Tx) => Promise<T>): Promise<T> {
   requirePanelManager(viewer, action);
   return em.transactional(write);
+}
+
+/**
+ * A record of what happened at a meeting (attendance, minutes, resolutions, reviews, the strategy approved, the
+ * report sent), written as `managed` writes, with the meeting locked, once its day (Asia/Taipei) has come.
+ */
+function recordAtMeeting<T>(context: AdvisoryContext, action: string, meetingId: string, write: (tx: Tx, meeting: PanelMeeting) => Promise<T>): Promise<T> {
+  return managed(context, action, async (tx) => {
+    const meeting = await meetingOf(tx, meetingId);
+    const problem = notYetHeldProblem(meeting.heldOn, todayInTaipei());
+    if (problem) throw govError(ErrorCode.CONFLICT, `Cannot ${action}: ${problem}.`);
+    return write(tx, meeting);
+  });
 }
 
 @Resolver(() => PanelMeeting)
@@ -418,8 +423,7 @@ export class PanelMeetingResolver {
 
   @Mutation(() => PanelMeetingPayload, { description: "MINISTRY_ADMIN records who attended; every one must be a member seated on the meeting's day." })
   recordAttendance(@Arg("input") input: RecordAttendanceInput, @Ctx() context: AdvisoryContext): Promise<PanelMeetingPayload> {
-    return managed(context, "record attendance", async (tx) => {
-      const meeting = await heldMeetingOf(tx, input.meetingId, "record attendance");
+    return recordAtMeeting(context, "record attendance", input.meetingId, async (tx, meeting) => {
       const members = await tx.find(PanelMember, { id: { $in: input.memberIds }, term: meeting.termId });
       const seatedIds = new Set(seatedOn(members, meeting.heldOn).map((member) => member.id));
       const problems = input.memberIds
@@ -460,8 +464,7 @@ export class PanelMeetingResolver {
 
   @Mutation(() => PanelMeetingPayload, { description: "MINISTRY_ADMIN records (and may publish) a meeting's minutes; once published they are not changed." })
   recordMinutes(@Arg("input") input: RecordMinutesInput, @Ctx() context: AdvisoryContext): Promise<PanelMeetingPayload> {
-    return managed(context, "record minutes", async (tx) => {
-      const meeting = await heldMeetingOf(tx, input.meetingId, "record minutes");
+    return recordAtMeeting(context, "record minutes", input.meetingId, async (tx, meeting) => {
       const problem = minutesChangeProblem(meeting, input.minutes);
       if (problem) throw govError(ErrorCode.CONFLICT, `Cannot record minutes: ${problem}.`);
       if (meeting.minutesPublished) return { meeting };
@@ -548,8 +551,7 @@ export class PanelResolutionResolver {
 
   @Mutation(() => PanelResolutionPayload, { description: "MINISTRY_ADMIN records a resolution adopted at a meeting." })
   adoptResolution(@Arg("input") input: AdoptResolutionInput, @Ctx() context: AdvisoryContext): Promise<PanelResolutionPayload> {
-    return managed(context, "record resolutions", async (tx) => {
-      const meeting = await heldMeetingOf(tx, input.meetingId, "record resolutions");
+    return recordAtMeeting(context, "record resolutions", input.meetingId, async (tx, meeting) => {
       const dueProblem = input.dueOn && meetingDayProblem(input.dueOn, meeting.heldOn);
       if (dueProblem) throw badUserInput([{ path: "input.dueOn", reason: dueProblem }]);
       let consulted: { agencyCode: string; id: string } | null = null;
@@ -581,8 +583,9 @@ export class PanelResolutionResolver {
       const meeting = (await tx.findOne(PanelMeeting, { id: resolution.meetingId }))!;
       requireResolutionOwner(viewer, resolution, meeting);
       if (input.status === ResolutionStatus.OVERDUE) throw badUserInput([{ path: "input.status", reason: "OVERDUE follows from the due day; set DONE or OPEN" }]);
-      const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? todayInTaipei()) : null;
-      const doneProblem = doneOn && meetingDayProblem(doneOn, meeting.heldOn, todayInTaipei());
+      const today = todayInTaipei();
+      const doneOn = input.status === ResolutionStatus.DONE ? (input.on ?? today) : null;
+      const doneProblem = doneOn && meetingDayProblem(doneOn, meeting.heldOn, today);
       if (doneProblem) throw badUserInput([{ path: "input.on", reason: doneProblem }]);
       tx.assign(resolution, { doneOn });
       appendEvent(tx, "PanelResolutionStatusUpdated", resolution.id, { status: input.status, ownerAgencyCode: resolution.ownerAgencyCode ?? null });
@@ -610,8 +613,7 @@ export class AgencyReviewResolver {
 
   @Mutation(() => AgencyReviewPayload, { description: "MINISTRY_ADMIN records the panel's review of an agency at a meeting (again: replaces it)." })
   recordReview(@Arg("input") input: RecordReviewInput, @Ctx() context: AdvisoryContext): Promise<AgencyReviewPayload> {
-    return managed(context, "record reviews", async (tx) => {
-      const meeting = await heldMeetingOf(tx, input.meetingId, "record reviews");
+    return recordAtMeeting(context, "record reviews", input.meetingId, async (tx, meeting) => {
       const review = (await tx.findOne(AgencyReview, { meetingId: meeting.id, agencyCode: input.agencyCode })) ?? tx.create(AgencyReview, { ...input });
       tx.assign(review, { outcome: input.outcome, requests: input.requests });
       tx.persist(review);
@@ -650,10 +652,9 @@ export class StrategyVersionResolver {
     description: "MINISTRY_ADMIN records a new version of the strategy, approved at a meeting (on its day) no earlier than the latest version's, with one target for each strategy it sets.",
   })
   approveStrategyVersion(@Arg("input") input: ApproveStrategyVersionInput, @Ctx() context: AdvisoryContext): Promise<StrategyVersionPayload> {
-    return managed(context, "record strategy versions", async (tx) => {
+    return recordAtMeeting(context, "record strategy versions", input.meetingId, async (tx, meeting) => {
       const problems = strategyTargetProblems(input.targets, "input.targets");
       if (problems.length > 0) throw badUserInput(problems);
-      const meeting = await heldMeetingOf(tx, input.meetingId, "record strategy versions");
       // The table lock numbers versions one after another even when two meetings approve at once.
       await tx.execute("lock table strategy_version in exclusive mode");
       if (await tx.count(StrategyVersion, { meetingId: meeting.id })) {
@@ -696,8 +697,7 @@ export class ExecutiveYuanReportResolver {
 
   @Mutation(() => ExecutiveYuanReportPayload, { description: "MINISTRY_ADMIN records a report of a year's results sent to the Executive Yuan after a meeting." })
   recordExecutiveYuanReport(@Arg("input") input: RecordExecutiveYuanReportInput, @Ctx() context: AdvisoryContext): Promise<ExecutiveYuanReportPayload> {
-    return managed(context, "record reports to the Executive Yuan", async (tx) => {
-      const meeting = await heldMeetingOf(tx, input.meetingId, "record reports to the Executive Yuan");
+    return recordAtMeeting(context, "record reports to the Executive Yuan", input.meetingId, async (tx, meeting) => {
       const sentProblem = meetingDayProblem(input.sentOn, meeting.heldOn);
       if (sentProblem) throw badUserInput([{ path: "input.sentOn", reason: sentProblem }]);
       const report = tx.create(ExecutiveYuanReport, input);

@@ -56,6 +56,7 @@ const json = (value: unknown) => JSON.stringify(value);
 export const scopeOf = (agencyCodes: readonly string[] | null) => (agencyCodes ? json(agencyCodes) : null);
 /** A row of the scope asked, bound twice, as `[scopeOf(codes), scopeOf(codes)]`. */
 export const IN_SCOPE = "(?::jsonb is null or agency_code in (select jsonb_array_elements_text(?::jsonb)))";
+
 export async function storedPosition(em: EntityManager, shard: ShardKey): Promise<string> {
   const rows = await em.getConnection().execute<{ seq: string }[]>(
     "select seq::text as seq from projection_position where subgraph = ? and agency_code = ?",
